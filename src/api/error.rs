@@ -1,0 +1,246 @@
+//! One error for every way an API call can fail, told apart so callers can react to each.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::i18n::Lang;
+use crate::tr;
+
+/// What the server said when it refused or failed a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerReply {
+    /// HTTP status.
+    pub status: u16,
+    /// The URL that was called (never carries credentials).
+    pub url: String,
+    /// The server's machine code (`error`), when it sent one.
+    pub code: Option<String>,
+    /// The server's human message, or the start of a non-JSON body.
+    pub message: Option<String>,
+    /// Per-field problems, field name to message.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Every way a call to Wegly or Agilize can fail.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// 401: no token, a wrong one or an expired one.
+    #[error("unauthorized: {}", summary(.0))]
+    Unauthorized(ServerReply),
+    /// 403: the key may not do this, or the Origin does not match its `allowed_domain`.
+    #[error("forbidden: {}", summary(.0))]
+    Forbidden(ServerReply),
+    /// 404: no such chat, user or route.
+    #[error("not found: {}", summary(.0))]
+    NotFound(ServerReply),
+    /// 400, 409, 413, 422 and other 4xx: the server refused the request as sent.
+    #[error("refused: {}", summary(.0))]
+    Refused(ServerReply),
+    /// 429: too many requests.
+    #[error("rate limited: {}", summary(.reply))]
+    RateLimited {
+        /// What the server said.
+        reply: ServerReply,
+        /// How long the server asked to wait.
+        retry_after: Option<Duration>,
+    },
+    /// 5xx.
+    #[error("server error: {}", summary(.0))]
+    Server(ServerReply),
+    /// The server could not be reached or the connection broke.
+    #[error("network error calling {url}: {detail}")]
+    Network {
+        /// The URL that was called.
+        url: String,
+        /// What the transport said.
+        detail: String,
+    },
+    /// No complete answer in time.
+    #[error("timeout after {}s calling {url}", after.as_secs_f32())]
+    Timeout {
+        /// The URL that was called.
+        url: String,
+        /// The limit that ran out.
+        after: Duration,
+    },
+    /// A reply that is not what the API documents: HTML, truncated JSON, wrong types.
+    #[error(
+        "unexpected response (HTTP {status}) from {url}: {detail}; body starts with: {excerpt}"
+    )]
+    Unexpected {
+        /// HTTP status of the reply.
+        status: u16,
+        /// The URL that was called.
+        url: String,
+        /// Why it could not be read.
+        detail: String,
+        /// The start of the body, for the log.
+        excerpt: String,
+    },
+}
+
+/// The coarse class of an [`ApiError`], for tests and retry decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 401.
+    Unauthorized,
+    /// 403.
+    Forbidden,
+    /// 404.
+    NotFound,
+    /// 400/409/413/422...
+    Refused,
+    /// 429.
+    RateLimited,
+    /// 5xx.
+    Server,
+    /// Transport.
+    Network,
+    /// Time limit.
+    Timeout,
+    /// Undecodable reply.
+    Unexpected,
+}
+
+fn summary(reply: &ServerReply) -> String {
+    let mut text = format!("HTTP {}", reply.status);
+    if let Some(code) = &reply.code {
+        let _ = write!(text, " {code}");
+    }
+    if let Some(message) = &reply.message {
+        let _ = write!(text, ": {message}");
+    }
+    for (field, problem) in &reply.fields {
+        let _ = write!(text, "; {field}: {problem}");
+    }
+    let _ = write!(text, " ({})", reply.url);
+    text
+}
+
+impl ApiError {
+    /// The class of failure.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Unauthorized(_) => ErrorKind::Unauthorized,
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::Refused(_) => ErrorKind::Refused,
+            Self::RateLimited { .. } => ErrorKind::RateLimited,
+            Self::Server(_) => ErrorKind::Server,
+            Self::Network { .. } => ErrorKind::Network,
+            Self::Timeout { .. } => ErrorKind::Timeout,
+            Self::Unexpected { .. } => ErrorKind::Unexpected,
+        }
+    }
+
+    /// What the server said, for the classes where it said something.
+    pub fn reply(&self) -> Option<&ServerReply> {
+        match self {
+            Self::Unauthorized(reply)
+            | Self::Forbidden(reply)
+            | Self::NotFound(reply)
+            | Self::Refused(reply)
+            | Self::Server(reply)
+            | Self::RateLimited { reply, .. } => Some(reply),
+            Self::Network { .. } | Self::Timeout { .. } | Self::Unexpected { .. } => None,
+        }
+    }
+
+    /// The HTTP status, when a reply arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Unexpected { status, .. } => Some(*status),
+            other => other.reply().map(|reply| reply.status),
+        }
+    }
+
+    /// Whether a read may be tried again: transport trouble, timeouts, 429 and 5xx.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::Network | ErrorKind::Timeout | ErrorKind::RateLimited | ErrorKind::Server
+        )
+    }
+
+    /// A message for people: what happened and what to do about it.
+    pub fn user_message(&self, lang: Lang) -> String {
+        match self {
+            Self::Unauthorized(reply) => {
+                let said = summary(reply);
+                tr!(
+                    lang,
+                    "token recusado ({said}). Confira --token / WEGLY_TOKEN (ou --agilize-key / AGILIZE_API_KEY).",
+                    "token refused ({said}). Check --token / WEGLY_TOKEN (or --agilize-key / AGILIZE_API_KEY)."
+                )
+            }
+            Self::Forbidden(reply) => {
+                let said = summary(reply);
+                tr!(
+                    lang,
+                    "acesso negado ({said}). Se a chave tem domínio permitido, informe-o com --origin.",
+                    "forbidden ({said}). If the key has an allowed domain, send it with --origin."
+                )
+            }
+            Self::NotFound(reply) => {
+                let said = summary(reply);
+                tr!(
+                    lang,
+                    "não encontrado ({said}). Confira o id.",
+                    "not found ({said}). Check the id."
+                )
+            }
+            Self::Refused(reply) => {
+                let said = summary(reply);
+                tr!(
+                    lang,
+                    "o servidor recusou o pedido ({said}).",
+                    "the server refused the request ({said})."
+                )
+            }
+            Self::RateLimited { reply, retry_after } => {
+                let said = summary(reply);
+                let wait = retry_after.map_or_else(String::new, |after| {
+                    let secs = after.as_secs();
+                    tr!(lang, " Tente de novo em {secs}s.", " Try again in {secs}s.")
+                });
+                tr!(
+                    lang,
+                    "limite de requisições atingido ({said}).{wait}",
+                    "rate limited ({said}).{wait}"
+                )
+            }
+            Self::Server(reply) => {
+                let said = summary(reply);
+                tr!(
+                    lang,
+                    "erro no servidor ({said}). Tente de novo mais tarde.",
+                    "server error ({said}). Try again later."
+                )
+            }
+            Self::Network { url, detail } => tr!(
+                lang,
+                "não foi possível falar com {url}: {detail}. Confira --base-url e a rede.",
+                "could not reach {url}: {detail}. Check --base-url and the network."
+            ),
+            Self::Timeout { url, after } => {
+                let secs = after.as_secs_f32();
+                tr!(
+                    lang,
+                    "sem resposta de {url} em {secs}s (tempo limite). Tente de novo ou aumente --timeout.",
+                    "no answer from {url} within {secs}s (timeout). Try again or raise --timeout."
+                )
+            }
+            Self::Unexpected {
+                status,
+                url,
+                detail,
+                excerpt,
+            } => tr!(
+                lang,
+                "resposta inesperada (HTTP {status}) de {url}: {detail}. O corpo começa com: {excerpt}",
+                "unexpected response (HTTP {status}) from {url}: {detail}. The body starts with: {excerpt}"
+            ),
+        }
+    }
+}

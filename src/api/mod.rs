@@ -1,0 +1,9 @@
+//! The CRM APIs: shared HTTP core, errors, and one folder per CRM.
+
+pub mod error;
+pub mod http;
+pub(crate) mod text_enum;
+pub mod timestamp;
+pub mod wegly;
+
+pub use error::{ApiError, ErrorKind, ServerReply};

@@ -1,0 +1,223 @@
+//! Command-line arguments (product.md section 4 is the contract for these names).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::i18n::Lang;
+
+/// balcão: the terminal inbox console for WhatsApp support desks on Wegly and Agilize.
+#[derive(Debug, Parser)]
+#[command(name = "balcao", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Options every command understands.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// Start the bundled sandbox and open the console on it.
+    #[arg(long)]
+    pub demo: bool,
+    /// What to do; without one, the console opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command understands; each also comes from the environment.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Wegly API base URL [default: https://api.wegly.com.br].
+    #[arg(long, env = "WEGLY_BASE_URL", global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Wegly integration token (sent as a Bearer token; never printed).
+    #[arg(
+        long,
+        env = "WEGLY_TOKEN",
+        global = true,
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+    /// Agilize API base URL.
+    #[arg(long, env = "AGILIZE_BASE_URL", global = true, value_name = "URL")]
+    pub agilize_base_url: Option<String>,
+    /// Agilize integration key (sent as x-api-key; never printed).
+    #[arg(
+        long,
+        env = "AGILIZE_API_KEY",
+        global = true,
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub agilize_key: Option<String>,
+    /// Sent as Origin, for keys restricted by an allowed domain.
+    #[arg(long, env = "BALCAO_ORIGIN", global = true, value_name = "URL")]
+    pub origin: Option<String>,
+    /// Configuration file.
+    #[arg(long, env = "BALCAO_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where the inbox index and logs live.
+    #[arg(long, env = "BALCAO_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Where the webhook receiver binds (loopback by default).
+    #[arg(long, env = "BALCAO_LISTEN", global = true, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Secret that signs Wegly webhooks (never printed).
+    #[arg(
+        long,
+        env = "BALCAO_WEBHOOK_SECRET",
+        global = true,
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub webhook_secret: Option<String>,
+    /// Account name from the configuration.
+    #[arg(long, env = "BALCAO_ACCOUNT", global = true, value_name = "NAME")]
+    pub account: Option<String>,
+    /// Language of messages: pt-BR or en [default: from LANG].
+    #[arg(long, env = "BALCAO_LANG", global = true, value_parser = parse_lang, value_name = "LANG")]
+    pub lang: Option<Lang>,
+    /// Seconds a request may take before it is abandoned.
+    #[arg(long, env = "BALCAO_TIMEOUT", global = true, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
+    pub timeout: u64,
+}
+
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    Lang::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a supported language: use pt-BR or en"))
+}
+
+/// Commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the Wegly emulator alone.
+    Sandbox(SandboxArgs),
+    /// Read and change Wegly chats.
+    #[command(subcommand)]
+    Chat(ChatCommand),
+}
+
+/// `balcao sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "ADDR")]
+    pub bind: SocketAddr,
+    /// Seed file with users, lines and chats [default: the bundled one].
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// Where to send signed Wegly webhooks (needs --webhook-secret).
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Simulated customer messages per minute.
+    #[arg(long, default_value_t = 0.0, value_name = "PER_MIN")]
+    pub traffic: f64,
+    /// Faults to inject, e.g. `get_chat:status=503@0.3,*:latency=500`.
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<String>,
+    /// Refuse requests whose Origin/Referer is not this domain (403).
+    #[arg(long, value_name = "DOMAIN")]
+    pub allowed_domain: Option<String>,
+}
+
+/// `balcao chat ...`.
+#[derive(Debug, Subcommand)]
+pub enum ChatCommand {
+    /// Show one chat.
+    Get {
+        /// Chat id (UUID).
+        id: String,
+        /// Print the server's JSON exactly as received.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open a chat with an approved template (or get the contact's existing chat).
+    Create(CreateArgs),
+    /// Make a user the chat's responsible.
+    Reassign {
+        /// Chat id (UUID).
+        id: String,
+        /// The new responsible's user id (not the agent id).
+        #[arg(long, value_name = "USER_ID")]
+        to: String,
+        /// Leave the chat's assigned agent unchanged (update_chat=false).
+        #[arg(long)]
+        no_chat: bool,
+        /// Hand the contact's leads over too.
+        #[arg(long)]
+        leads: bool,
+        /// Hand the contact's deals over too.
+        #[arg(long)]
+        deals: bool,
+        /// Print the server's JSON exactly as received.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a participant (not the current responsible).
+    RemoveParticipant {
+        /// Chat id (UUID).
+        id: String,
+        /// The participant's user id (not the agent id).
+        user_id: String,
+        /// Print the server's JSON exactly as received.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a chat's timeline.
+    Timeline {
+        /// Chat id (UUID).
+        id: String,
+        /// Print the server's JSON exactly as received.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unread totals across chats.
+    Unread {
+        /// Print the server's JSON exactly as received.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Initial status a chat may be created with.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum CreateStatus {
+    /// Open.
+    Open,
+    /// Resolved.
+    Resolved,
+    /// Snoozed.
+    Snoozed,
+}
+
+/// `balcao chat create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The company's WhatsApp line (`whatsapp_phone_id`, a UUID).
+    #[arg(long, value_name = "WHATSAPP_PHONE_ID")]
+    pub line: String,
+    /// The contact's WhatsApp number (at most 50 characters).
+    #[arg(long, value_name = "WA_CONTACT_ID")]
+    pub to: String,
+    /// Template name, optionally with its language: `saudacao_inicial:pt_BR`.
+    #[arg(long, value_name = "NAME[:LANG]")]
+    pub template: String,
+    /// A template value: `BODY:1=Mariana` (repeatable).
+    #[arg(long = "field", value_name = "COMPONENT:INDEX=VALUE")]
+    pub fields: Vec<String>,
+    /// CRM person to link (UUID).
+    #[arg(long, value_name = "CRM_PERSON_ID")]
+    pub person: Option<String>,
+    /// Responsible agent (the agent id that `assigned_agent_id` takes).
+    #[arg(long, value_name = "AGENT_ID")]
+    pub assign: Option<String>,
+    /// Contact's profile name (at most 255 characters).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Initial status.
+    #[arg(long, value_enum)]
+    pub status: Option<CreateStatus>,
+    /// Print the server's JSON exactly as received.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,332 @@
+//! `balcao chat ...`: every check before any request, then one call and its output.
+
+use std::io::Write;
+
+use secrecy::SecretString;
+use uuid::Uuid;
+
+use crate::api::http::{Timeouts, normalize_base_url};
+use crate::api::wegly::wire::{
+    ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
+};
+use crate::api::wegly::{DEFAULT_BASE_URL, Fetched, WeglyClient, WeglyConfig};
+use crate::cli::CliError;
+use crate::cli::args::{ChatCommand, CreateArgs, CreateStatus, GlobalArgs};
+use crate::cli::present;
+use crate::i18n::Lang;
+use crate::sandbox::world::{MAX_CONTACT_ID_CHARS, MAX_PROFILE_NAME_CHARS};
+use crate::tr;
+
+/// Runs one chat command.
+pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Result<(), CliError> {
+    // Every value is checked before the client exists, so a usage error never sends a request.
+    let plan = Plan::check(command, lang)?;
+    let client = wegly_client(global, lang)?;
+    let now = chrono::Utc::now();
+    match plan {
+        Plan::Get { id, json } => {
+            let fetched = client.get_chat(id).await?;
+            emit(&fetched, json, || present::chat(&fetched.value, lang, now))
+        }
+        Plan::Create { request, json } => {
+            let fetched = client.create_chat(&request).await?;
+            let created = fetched.status == 201;
+            emit(&fetched, json, || {
+                present::created(&fetched.value, created, lang, now)
+            })
+        }
+        Plan::Reassign { id, request, json } => {
+            let fetched = client.update_responsible(id, &request).await?;
+            emit(&fetched, json, || {
+                present::reassigned(&fetched.value, lang, now)
+            })
+        }
+        Plan::RemoveParticipant { id, user, json } => {
+            let fetched = client.remove_participant(id, user).await?;
+            emit(&fetched, json, || {
+                present::participant_removed(&fetched.value, user, lang, now)
+            })
+        }
+        Plan::Timeline { id, json } => {
+            let fetched = client.timeline(id).await?;
+            emit(&fetched, json, || present::timeline(&fetched.value, lang))
+        }
+        Plan::Unread { json } => {
+            let fetched = client.unread_summary().await?;
+            emit(&fetched, json, || present::unread(&fetched.value, lang))
+        }
+    }
+}
+
+/// A command whose every value has been checked.
+enum Plan {
+    Get {
+        id: Uuid,
+        json: bool,
+    },
+    Create {
+        request: CreateChatRequest,
+        json: bool,
+    },
+    Reassign {
+        id: Uuid,
+        request: UpdateResponsibleRequest,
+        json: bool,
+    },
+    RemoveParticipant {
+        id: Uuid,
+        user: Uuid,
+        json: bool,
+    },
+    Timeline {
+        id: Uuid,
+        json: bool,
+    },
+    Unread {
+        json: bool,
+    },
+}
+
+impl Plan {
+    fn check(command: ChatCommand, lang: Lang) -> Result<Self, CliError> {
+        Ok(match command {
+            ChatCommand::Get { id, json } => Self::Get {
+                id: chat_id(&id, lang)?,
+                json,
+            },
+            ChatCommand::Create(args) => create_plan(args, lang)?,
+            ChatCommand::Reassign {
+                id,
+                to,
+                no_chat,
+                leads,
+                deals,
+                json,
+            } => Self::Reassign {
+                id: chat_id(&id, lang)?,
+                request: UpdateResponsibleRequest {
+                    user_id: user_id(&to, "--to", lang)?.to_string(),
+                    update_chat: !no_chat,
+                    update_leads: leads,
+                    update_deals: deals,
+                },
+                json,
+            },
+            ChatCommand::RemoveParticipant {
+                id,
+                user_id: user,
+                json,
+            } => Self::RemoveParticipant {
+                id: chat_id(&id, lang)?,
+                user: user_id(&user, "USER_ID", lang)?,
+                json,
+            },
+            ChatCommand::Timeline { id, json } => Self::Timeline {
+                id: chat_id(&id, lang)?,
+                json,
+            },
+            ChatCommand::Unread { json } => Self::Unread { json },
+        })
+    }
+}
+
+fn create_plan(args: CreateArgs, lang: Lang) -> Result<Plan, CliError> {
+    let line = uuid_arg(&args.line, "--line", lang)?;
+    let contact = args.to.trim().to_owned();
+    let count = contact.chars().count();
+    if contact.is_empty() || count > MAX_CONTACT_ID_CHARS {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "--to '{contact}' tem {count} caracteres: o número do contato precisa ter de 1 a {MAX_CONTACT_ID_CHARS}",
+            "--to '{contact}' has {count} characters: the contact number must have 1 to {MAX_CONTACT_ID_CHARS}"
+        )));
+    }
+    let (name, language) = args
+        .template
+        .split_once(':')
+        .unwrap_or((args.template.as_str(), "pt_BR"));
+    if name.trim().is_empty() || language.trim().is_empty() {
+        let given = &args.template;
+        return Err(CliError::Usage(tr!(
+            lang,
+            "--template '{given}' precisa ser NOME ou NOME:IDIOMA, por exemplo saudacao_inicial:pt_BR",
+            "--template '{given}' must be NAME or NAME:LANG, for example saudacao_inicial:pt_BR"
+        )));
+    }
+    let template_fields = args
+        .fields
+        .iter()
+        .map(|field| template_field(field, lang))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(profile) = &args.name {
+        let count = profile.chars().count();
+        if count > MAX_PROFILE_NAME_CHARS {
+            return Err(CliError::Usage(tr!(
+                lang,
+                "--name tem {count} caracteres; o máximo é {MAX_PROFILE_NAME_CHARS}",
+                "--name has {count} characters; the maximum is {MAX_PROFILE_NAME_CHARS}"
+            )));
+        }
+    }
+    let person = args
+        .person
+        .as_deref()
+        .map(|id| uuid_arg(id, "--person", lang))
+        .transpose()?;
+    let agent = args
+        .assign
+        .as_deref()
+        .map(|id| uuid_arg(id, "--assign", lang))
+        .transpose()?;
+    Ok(Plan::Create {
+        request: CreateChatRequest {
+            whatsapp_phone_id: line.to_string(),
+            wa_contact_id: contact,
+            template: TemplateRef {
+                name: name.trim().to_owned(),
+                language: language.trim().to_owned(),
+            },
+            template_fields,
+            person_contact_id: None,
+            remote_profile_name: args.name,
+            crm_person_id: person.map(|id| id.to_string()),
+            assigned_agent_id: agent.map(|id| id.to_string()),
+            status: args.status.map(|status| match status {
+                CreateStatus::Open => ChatStatus::Open,
+                CreateStatus::Resolved => ChatStatus::Resolved,
+                CreateStatus::Snoozed => ChatStatus::Snoozed,
+            }),
+        },
+        json: args.json,
+    })
+}
+
+/// `COMPONENT:INDEX=VALUE`, e.g. `BODY:1=Mariana`.
+fn template_field(text: &str, lang: Lang) -> Result<TemplateField, CliError> {
+    let parsed = text.split_once('=').and_then(|(target, value)| {
+        let (component, index) = target.split_once(':')?;
+        let index = index
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|index| *index >= 0)?;
+        let component = component.trim().to_ascii_uppercase();
+        (!component.is_empty() && component.chars().all(|c| c.is_ascii_alphabetic())).then(|| {
+            TemplateField {
+                component,
+                kind: "TEXT".to_owned(),
+                index,
+                button_index: None,
+                card_index: None,
+                value: value.to_owned(),
+            }
+        })
+    });
+    parsed.ok_or_else(|| {
+        CliError::Usage(tr!(
+            lang,
+            "--field '{text}' precisa ser COMPONENTE:ÍNDICE=VALOR, por exemplo BODY:1=Mariana",
+            "--field '{text}' must be COMPONENT:INDEX=VALUE, for example BODY:1=Mariana"
+        ))
+    })
+}
+
+fn chat_id(text: &str, lang: Lang) -> Result<Uuid, CliError> {
+    Uuid::parse_str(text.trim()).map_err(|_| {
+        CliError::Usage(tr!(
+            lang,
+            "o id de conversa '{text}' não é um UUID (formato 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23); copie-o do CRM ou de `balcao inbox list`",
+            "chat id '{text}' is not a UUID (like 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23); copy it from the CRM or from `balcao inbox list`"
+        ))
+    })
+}
+
+fn user_id(text: &str, what: &str, lang: Lang) -> Result<Uuid, CliError> {
+    Uuid::parse_str(text.trim()).map_err(|_| {
+        CliError::Usage(tr!(
+            lang,
+            "{what}: o id de usuário '{text}' não é um UUID; use o id do usuário (user.id), não o do agente",
+            "{what}: user id '{text}' is not a UUID; use the user's id (user.id), not the agent id"
+        ))
+    })
+}
+
+fn uuid_arg(text: &str, what: &str, lang: Lang) -> Result<Uuid, CliError> {
+    Uuid::parse_str(text.trim()).map_err(|_| {
+        CliError::Usage(tr!(
+            lang,
+            "{what} '{text}' não é um UUID (formato 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)",
+            "{what} '{text}' is not a UUID (like 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)"
+        ))
+    })
+}
+
+/// The Wegly client from flags and environment, or a usage error naming what is missing.
+pub fn wegly_client(global: &GlobalArgs, lang: Lang) -> Result<WeglyClient, CliError> {
+    let base = global.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
+    let base = normalize_base_url(base).map_err(|problem| {
+        CliError::Usage(tr!(
+            lang,
+            "--base-url / WEGLY_BASE_URL inválida: {problem}. Exemplo: https://api.wegly.com.br",
+            "invalid --base-url / WEGLY_BASE_URL: {problem}. Example: https://api.wegly.com.br"
+        ))
+    })?;
+    let token = global
+        .token
+        .as_deref()
+        .map(str::trim)
+        .filter(|token| !token.is_empty());
+    let Some(token) = token else {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "falta o token da Wegly: passe --token ou defina WEGLY_TOKEN (no sandbox, o mesmo dado a `balcao sandbox --token`)",
+            "no Wegly token: pass --token or set WEGLY_TOKEN (for the sandbox, the one given to `balcao sandbox --token`)"
+        )));
+    };
+    if let Some(origin) = &global.origin {
+        if normalize_base_url(origin).is_err() {
+            return Err(CliError::Usage(tr!(
+                lang,
+                "--origin '{origin}' precisa ser uma URL http(s), por exemplo https://minhaempresa.com.br",
+                "--origin '{origin}' must be an http(s) URL, for example https://mycompany.com.br"
+            )));
+        }
+    }
+    let timeout = std::time::Duration::from_secs(global.timeout);
+    WeglyClient::new(WeglyConfig {
+        base_url: base,
+        token: SecretString::from(token.to_owned()),
+        origin: global.origin.clone(),
+        timeouts: Timeouts {
+            request: timeout,
+            ..Timeouts::default()
+        },
+    })
+    .map_err(|problem| CliError::Usage(problem.to_string()))
+}
+
+/// Prints the raw body (`--json`) or the readable text, and nothing when stdout is gone.
+fn emit<T>(
+    fetched: &Fetched<T>,
+    json: bool,
+    readable: impl FnOnce() -> String,
+) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        out.write_all(&fetched.raw).and_then(|()| {
+            if fetched.raw.ends_with(b"\n") {
+                Ok(())
+            } else {
+                out.write_all(b"\n")
+            }
+        })
+    } else {
+        out.write_all(readable().as_bytes())
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(CliError::Failed(error.to_string())),
+    }
+}

@@ -1,0 +1,76 @@
+//! The command line: parse, check before any request, run, and map the outcome to an exit code.
+
+pub mod args;
+mod chat;
+mod present;
+mod sandbox;
+
+use std::process::ExitCode;
+
+use crate::api::ApiError;
+use crate::i18n::Lang;
+use crate::tr;
+
+pub use args::{Cli, Command};
+
+/// Why a command did not complete, and so which exit code it ends with.
+#[derive(Debug)]
+pub enum CliError {
+    /// Exit 2: a value or setting is missing or wrong; nothing was sent.
+    Usage(String),
+    /// Exit 1: the API refused or failed.
+    Api(ApiError),
+    /// Exit 1: a local failure (writing output, binding a port, ...).
+    Failed(String),
+}
+
+impl CliError {
+    /// The process exit code: 2 for usage, 1 for the rest.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Usage(_) => ExitCode::from(2),
+            Self::Api(_) | Self::Failed(_) => ExitCode::from(1),
+        }
+    }
+
+    /// The message for stderr.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Self::Usage(text) | Self::Failed(text) => text.clone(),
+            Self::Api(error) => error.user_message(lang),
+        }
+    }
+}
+
+impl From<ApiError> for CliError {
+    fn from(error: ApiError) -> Self {
+        Self::Api(error)
+    }
+}
+
+/// The language for this run: `--lang`, else the locale.
+pub fn language(cli: &Cli) -> Lang {
+    cli.global.lang.unwrap_or_else(Lang::from_env)
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let lang = language(&cli);
+    match cli.command {
+        Some(Command::Sandbox(args)) => sandbox::run(&cli.global, args, lang).await,
+        Some(Command::Chat(command)) => chat::run(&cli.global, command, lang).await,
+        None => Err(CliError::Usage(if cli.demo {
+            tr!(
+                lang,
+                "o console chega na próxima versão; por enquanto rode `balcao sandbox` e use `balcao chat ...`",
+                "the console arrives in the next version; for now run `balcao sandbox` and use `balcao chat ...`"
+            )
+        } else {
+            tr!(
+                lang,
+                "diga o que fazer: `balcao --help` lista os comandos",
+                "say what to do: `balcao --help` lists the commands"
+            )
+        })),
+    }
+}

@@ -1,0 +1,163 @@
+//! Outbound webhooks: signed Wegly events, each retried with backoff until delivered or until
+//! [`RETRY_WINDOW`] has passed, so a receiver that starts later still gets everything.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{Semaphore, watch};
+
+use crate::api::wegly::wire::WebhookEnvelope;
+use crate::webhook::signature::{EVENT_HEADER, SIGNATURE_HEADER, sign_hex};
+
+/// How long one event keeps being retried.
+pub const RETRY_WINDOW: Duration = Duration::from_secs(180);
+/// First wait after a failed delivery; doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+/// Longest wait between two tries of one event.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// Deliveries in flight at once.
+const MAX_CONCURRENT_DELIVERIES: usize = 16;
+/// Limit for one delivery attempt.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A customer's message arrived.
+pub const MESSAGE_RECEIVED: &str = "chat.message_received";
+/// The company sent a message.
+pub const MESSAGE_SENT: &str = "chat.message_sent";
+
+/// Delivery counters, for `GET /_sandbox/webhooks` and tests.
+#[derive(Debug, Default)]
+pub struct DeliveryStats {
+    queued: AtomicU64,
+    delivered: AtomicU64,
+    failed_attempts: AtomicU64,
+    abandoned: AtomicU64,
+}
+
+/// A snapshot of [`DeliveryStats`].
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct DeliveryCounts {
+    /// Events handed to the sender.
+    pub queued: u64,
+    /// Events the receiver accepted (2xx).
+    pub delivered: u64,
+    /// Attempts that failed (refused or unreachable) and were retried.
+    pub failed_attempts: u64,
+    /// Events given up after the retry window.
+    pub abandoned: u64,
+}
+
+impl DeliveryStats {
+    /// Current counts.
+    pub fn counts(&self) -> DeliveryCounts {
+        DeliveryCounts {
+            queued: self.queued.load(Ordering::Relaxed),
+            delivered: self.delivered.load(Ordering::Relaxed),
+            failed_attempts: self.failed_attempts.load(Ordering::Relaxed),
+            abandoned: self.abandoned.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Sends signed events to one URL.
+#[derive(Clone)]
+pub struct WebhookSender {
+    url: String,
+    secret: SecretString,
+    client: reqwest::Client,
+    permits: Arc<Semaphore>,
+    stats: Arc<DeliveryStats>,
+    shutdown: watch::Receiver<bool>,
+}
+
+impl WebhookSender {
+    /// A sender for `url`, signing with `secret`; stops retrying when `shutdown` turns true.
+    pub fn new(url: String, secret: SecretString, shutdown: watch::Receiver<bool>) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(ATTEMPT_TIMEOUT)
+            .no_proxy()
+            .user_agent("wegly-webhooks/1.0")
+            .build()
+            .unwrap_or_default();
+        Self {
+            url,
+            secret,
+            client,
+            permits: Arc::new(Semaphore::new(MAX_CONCURRENT_DELIVERIES)),
+            stats: Arc::new(DeliveryStats::default()),
+            shutdown,
+        }
+    }
+
+    /// Delivery counters.
+    pub fn stats(&self) -> &Arc<DeliveryStats> {
+        &self.stats
+    }
+
+    /// Queues one event; delivery and retries happen in the background.
+    pub fn emit(&self, event_key: &str, payload: Value) {
+        let envelope = WebhookEnvelope {
+            event_key: event_key.to_owned(),
+            payload,
+        };
+        let Ok(body) = serde_json::to_vec(&envelope) else {
+            return;
+        };
+        let signature = sign_hex(self.secret.expose_secret().as_bytes(), &body);
+        self.stats.queued.fetch_add(1, Ordering::Relaxed);
+        let sender = self.clone();
+        let event_key = event_key.to_owned();
+        tokio::spawn(async move { sender.deliver(event_key, body, signature).await });
+    }
+
+    async fn deliver(self, event_key: String, body: Vec<u8>, signature: String) {
+        let started = Instant::now();
+        let mut backoff = FIRST_BACKOFF;
+        let mut shutdown = self.shutdown.clone();
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let attempt = {
+                let Ok(_permit) = self.permits.acquire().await else {
+                    return;
+                };
+                self.client
+                    .post(&self.url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .header(EVENT_HEADER, &event_key)
+                    .header(SIGNATURE_HEADER, &signature)
+                    .body(body.clone())
+                    .send()
+                    .await
+            };
+            match attempt {
+                Ok(response) if response.status().is_success() => {
+                    self.stats.delivered.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                Ok(response) => {
+                    tracing::debug!(status = %response.status(), event_key, "webhook refused; will retry");
+                }
+                Err(error) => {
+                    tracing::debug!(%error, event_key, "webhook not delivered; will retry")
+                }
+            }
+            self.stats.failed_attempts.fetch_add(1, Ordering::Relaxed);
+            if started.elapsed() >= RETRY_WINDOW {
+                self.stats.abandoned.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(event_key, "webhook abandoned after the retry window");
+                return;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                _ = shutdown.changed() => return,
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+}
