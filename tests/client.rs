@@ -1,0 +1,485 @@
+//! The Wegly client against the sandbox over loopback: every route, every error class.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use balcao::api::ErrorKind;
+use balcao::api::wegly::wire::{
+    ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
+};
+use common::{TOKEN, client, client_with, set_faults, start, start_with, uuid};
+use uuid::Uuid;
+
+fn create_request(line: &str, contact: &str) -> CreateChatRequest {
+    CreateChatRequest {
+        whatsapp_phone_id: line.to_owned(),
+        wa_contact_id: contact.to_owned(),
+        template: TemplateRef {
+            name: "saudacao_inicial".to_owned(),
+            language: "pt_BR".to_owned(),
+        },
+        template_fields: vec![TemplateField {
+            component: "BODY".to_owned(),
+            kind: "TEXT".to_owned(),
+            index: 1,
+            button_index: None,
+            card_index: None,
+            value: "Mariana".to_owned(),
+        }],
+        remote_profile_name: Some("Mariana Teste".to_owned()),
+        status: Some(ChatStatus::Open),
+        ..CreateChatRequest::default()
+    }
+}
+
+#[tokio::test]
+async fn get_chat_returns_the_full_detail() {
+    let sandbox = start().await;
+    let listed = common::chat_with_two_participants(&sandbox).await;
+    let fetched = client(&sandbox)
+        .get_chat(uuid(&listed["id"]))
+        .await
+        .unwrap();
+    let chat = fetched.value;
+    assert_eq!(chat.id.as_deref(), listed["id"].as_str());
+    assert_eq!(
+        chat.responsible_user_id(),
+        listed["responsible_user_id"].as_str()
+    );
+    assert!(chat.participants.as_ref().is_some_and(|p| p.len() >= 2));
+    assert!(
+        chat.assignable_agents
+            .as_ref()
+            .is_some_and(|a| a.len() >= 12)
+    );
+    assert!(chat.last_message.is_some());
+    // The detail's last message uses the v2 form: meta_timestamp as an epoch string.
+    let last = chat.last_message.unwrap();
+    let stamp = last.meta_timestamp.unwrap();
+    assert!(
+        stamp
+            .raw()
+            .as_str()
+            .unwrap()
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    );
+    assert!(stamp.at().is_some());
+    // The raw body is exactly what came over the wire.
+    let reparsed: serde_json::Value = serde_json::from_slice(&fetched.raw).unwrap();
+    assert_eq!(reparsed["id"], listed["id"]);
+}
+
+#[tokio::test]
+async fn create_chat_creates_then_reuses() {
+    let sandbox = start().await;
+    let line = common::admin(&sandbox, "lines").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let api = client(&sandbox);
+    let request = create_request(&line, "5511912345678");
+    let first = api.create_chat(&request).await.unwrap();
+    assert_eq!(first.status, 201);
+    let again = api.create_chat(&request).await.unwrap();
+    assert_eq!(
+        again.status, 200,
+        "the same line and contact must reuse the chat"
+    );
+    assert_eq!(first.value.id, again.value.id);
+    let last = first.value.last_message.unwrap();
+    assert_eq!(last.from_me, Some(true));
+    assert!(last.body_text.unwrap().contains("saudacao_inicial"));
+    // A freshly opened chat has no customer window until the customer writes.
+    assert!(first.value.session_expires_at.is_none());
+}
+
+#[tokio::test]
+async fn update_responsible_makes_the_user_responsible_and_participant() {
+    let sandbox = start().await;
+    let listed = common::chats(&sandbox).await;
+    let chat = listed
+        .iter()
+        .find(|c| c["responsible_user_id"].is_null())
+        .unwrap();
+    let users = common::admin(&sandbox, "users").await;
+    let user = users[4]["user_id"].as_str().unwrap();
+    let api = client(&sandbox);
+    let request = UpdateResponsibleRequest {
+        user_id: user.to_owned(),
+        update_chat: true,
+        update_leads: false,
+        update_deals: false,
+    };
+    let updated = api
+        .update_responsible(uuid(&chat["id"]), &request)
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(updated.responsible_user_id(), Some(user));
+    assert_eq!(
+        updated.assigned_agent_id.as_deref(),
+        users[4]["agent_id"].as_str()
+    );
+    let participants: Vec<_> = updated
+        .participants
+        .unwrap()
+        .into_iter()
+        .filter_map(|p| p.user.and_then(|u| u.id))
+        .collect();
+    assert!(participants.iter().any(|id| id == user));
+    // And a read afterwards agrees.
+    let reread = api.get_chat(uuid(&chat["id"])).await.unwrap().value;
+    assert_eq!(reread.responsible_user_id(), Some(user));
+}
+
+#[tokio::test]
+async fn remove_participant_removes_and_refuses_the_responsible() {
+    let sandbox = start().await;
+    let chat = common::chat_with_two_participants(&sandbox).await;
+    let responsible = chat["responsible_user_id"].as_str().unwrap();
+    let other = chat["participant_user_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|id| id.as_str() != Some(responsible))
+        .unwrap();
+    let api = client(&sandbox);
+    let id = uuid(&chat["id"]);
+    let after = api.remove_participant(id, uuid(other)).await.unwrap().value;
+    assert!(
+        !after
+            .participants
+            .unwrap()
+            .iter()
+            .any(|p| p.user.as_ref().and_then(|u| u.id.as_deref()) == other.as_str())
+    );
+    // Removing them again: not a participant any more.
+    let gone = api.remove_participant(id, uuid(other)).await.unwrap_err();
+    assert_eq!(gone.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        gone.reply().unwrap().code.as_deref(),
+        Some("participant_not_found")
+    );
+    // The responsible cannot be removed.
+    let refused = api
+        .remove_participant(id, uuid(&chat["responsible_user_id"]))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Refused);
+    let reply = refused.reply().unwrap();
+    assert_eq!(reply.status, 409);
+    assert_eq!(reply.code.as_deref(), Some("participant_is_responsible"));
+    assert!(reply.message.as_deref().unwrap().contains("responsible"));
+}
+
+#[tokio::test]
+async fn timeline_unread_and_send_text() {
+    let sandbox = start().await;
+    let api = client(&sandbox);
+    let chat = common::chats(&sandbox).await.into_iter().next().unwrap();
+    let id = uuid(&chat["id"]);
+    let before = api.unread_summary().await.unwrap().value;
+    let page = api.timeline(id).await.unwrap().value;
+    let records = page.records.unwrap();
+    assert_eq!(page.total, Some(i64::try_from(records.len()).unwrap()));
+    assert!(
+        records
+            .iter()
+            .all(|r| r.event_type.as_deref() == Some("MESSAGE") && r.message.is_some())
+    );
+    // A customer writes: unread totals rise and the window opens, so a text can be sent.
+    let inbound = common::raw()
+        .post(format!("{}/_sandbox/inbound", sandbox.url()))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"chat_id": chat["id"], "body": "Olá, tudo bem?"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(inbound.status().is_success());
+    let after = api.unread_summary().await.unwrap().value;
+    assert_eq!(
+        after.unread_messages_total,
+        before.unread_messages_total.map(|n| n + 1)
+    );
+    let sent = api
+        .send_text(id, "Tudo ótimo, em que posso ajudar?")
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(sent.total, Some(1));
+    let detail = api.get_chat(id).await.unwrap().value;
+    assert_eq!(
+        detail.last_message.unwrap().body_text.as_deref(),
+        Some("Tudo ótimo, em que posso ajudar?")
+    );
+    assert_eq!(detail.unread_count, Some(0));
+    assert_eq!(
+        api.timeline(id).await.unwrap().value.records.unwrap().len(),
+        records.len() + 2
+    );
+}
+
+#[tokio::test]
+async fn wrong_or_missing_token_is_unauthorized() {
+    let sandbox = start().await;
+    let api = client_with(&sandbox.url(), "wrong", None, Duration::from_secs(5));
+    let error = api.unread_summary().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Unauthorized);
+    assert_eq!(
+        error.reply().unwrap().code.as_deref(),
+        Some("invalid_token")
+    );
+    let missing = common::raw()
+        .get(format!(
+            "{}/integrations/external/chats/notifications/unread",
+            sandbox.url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 401);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(body["error"], "missing_token");
+}
+
+#[tokio::test]
+async fn allowed_domain_is_enforced_on_origin() {
+    let sandbox = start_with(|config| config.allowed_domain = Some("loja.com.br".to_owned())).await;
+    let without = client(&sandbox).unread_summary().await.unwrap_err();
+    assert_eq!(without.kind(), ErrorKind::Forbidden);
+    assert_eq!(
+        without.reply().unwrap().code.as_deref(),
+        Some("allowed_domain")
+    );
+    let other = client_with(
+        &sandbox.url(),
+        TOKEN,
+        Some("https://evil.example"),
+        Duration::from_secs(5),
+    );
+    assert_eq!(
+        other.unread_summary().await.unwrap_err().kind(),
+        ErrorKind::Forbidden
+    );
+    let sub = client_with(
+        &sandbox.url(),
+        TOKEN,
+        Some("https://app.loja.com.br"),
+        Duration::from_secs(5),
+    );
+    assert!(sub.unread_summary().await.is_ok());
+}
+
+#[tokio::test]
+async fn unknown_chat_is_not_found_and_bad_user_is_refused() {
+    let sandbox = start().await;
+    let api = client(&sandbox);
+    let error = api.get_chat(Uuid::new_v4()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        error.reply().unwrap().code.as_deref(),
+        Some("chat_not_found")
+    );
+    let chat = common::chats(&sandbox).await.into_iter().next().unwrap();
+    let request = UpdateResponsibleRequest {
+        user_id: Uuid::new_v4().to_string(),
+        update_chat: true,
+        update_leads: false,
+        update_deals: false,
+    };
+    let refused = api
+        .update_responsible(uuid(&chat["id"]), &request)
+        .await
+        .unwrap_err();
+    let reply = refused.reply().unwrap();
+    assert_eq!(
+        (reply.status, reply.code.as_deref()),
+        (422, Some("unknown_user"))
+    );
+    assert!(reply.fields.contains_key("user_id"));
+}
+
+#[tokio::test]
+async fn agent_id_for_user_id_is_refused_with_the_right_id() {
+    let sandbox = start().await;
+    let users = common::admin(&sandbox, "users").await;
+    let chat = common::chats(&sandbox).await.into_iter().next().unwrap();
+    let request = UpdateResponsibleRequest {
+        user_id: users[2]["agent_id"].as_str().unwrap().to_owned(),
+        update_chat: true,
+        update_leads: false,
+        update_deals: false,
+    };
+    let refused = client(&sandbox)
+        .update_responsible(uuid(&chat["id"]), &request)
+        .await
+        .unwrap_err();
+    let reply = refused.reply().unwrap();
+    assert_eq!(reply.code.as_deref(), Some("agent_id_given_for_user_id"));
+    assert!(
+        reply
+            .message
+            .as_deref()
+            .unwrap()
+            .contains(users[2]["user_id"].as_str().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn validation_errors_name_each_field() {
+    let sandbox = start().await;
+    let mut request = create_request(&Uuid::new_v4().to_string(), &"9".repeat(51));
+    request.template.name = String::new();
+    let error = client(&sandbox).create_chat(&request).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Refused);
+    let reply = error.reply().unwrap();
+    assert_eq!(
+        (reply.status, reply.code.as_deref()),
+        (422, Some("validation_failed"))
+    );
+    assert!(reply.fields.contains_key("wa_contact_id"), "{reply:?}");
+    assert!(reply.fields.contains_key("template.name"), "{reply:?}");
+    // A well-formed request on an unknown line: the line is named.
+    let unknown = client(&sandbox)
+        .create_chat(&create_request(&Uuid::new_v4().to_string(), "5511"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        unknown.reply().unwrap().code.as_deref(),
+        Some("unknown_whatsapp_line")
+    );
+}
+
+#[tokio::test]
+async fn reads_retry_server_errors_and_rate_limits() {
+    let sandbox = start().await;
+    let api = client(&sandbox);
+    set_faults(&sandbox, "unread:status=503*2").await;
+    assert!(
+        api.unread_summary().await.is_ok(),
+        "two 503s then success within three tries"
+    );
+    assert_eq!(common::request_count(&sandbox, "unread").await, 3);
+
+    set_faults(&sandbox, "unread:rate_limit=1*1").await;
+    let started = Instant::now();
+    assert!(api.unread_summary().await.is_ok());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 must be honoured"
+    );
+
+    set_faults(&sandbox, "unread:status=502").await;
+    let error = api.unread_summary().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Server);
+    assert_eq!(error.status(), Some(502));
+    assert_eq!(
+        error.reply().unwrap().code.as_deref(),
+        Some("injected_fault")
+    );
+
+    set_faults(&sandbox, "unread:rate_limit=7").await;
+    let limited = api.unread_summary().await.unwrap_err();
+    match limited {
+        balcao::api::ApiError::RateLimited { retry_after, .. } => {
+            assert_eq!(retry_after, Some(Duration::from_secs(7)))
+        }
+        other => panic!("expected rate limited, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn writes_are_never_retried() {
+    let sandbox = start().await;
+    let chat = common::chat_with_two_participants(&sandbox).await;
+    set_faults(&sandbox, "responsible:status=503*1").await;
+    let request = UpdateResponsibleRequest {
+        user_id: chat["responsible_user_id"].as_str().unwrap().to_owned(),
+        update_chat: true,
+        update_leads: false,
+        update_deals: false,
+    };
+    let error = client(&sandbox)
+        .update_responsible(uuid(&chat["id"]), &request)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Server);
+    assert_eq!(common::request_count(&sandbox, "responsible").await, 1);
+}
+
+#[tokio::test]
+async fn malformed_truncated_and_reset_replies_are_told_apart() {
+    let sandbox = start().await;
+    let api = client(&sandbox);
+    let id = uuid(&common::chats(&sandbox).await[0]["id"]);
+
+    set_faults(&sandbox, "get_chat:malformed").await;
+    let html = api.get_chat(id).await.unwrap_err();
+    assert_eq!(html.kind(), ErrorKind::Unexpected);
+    assert!(html.to_string().contains("<html>"), "{html}");
+
+    set_faults(&sandbox, "get_chat:truncated").await;
+    let cut = api.get_chat(id).await.unwrap_err();
+    assert_eq!(cut.kind(), ErrorKind::Unexpected);
+    assert!(cut.to_string().contains("EOF"), "{cut}");
+
+    set_faults(&sandbox, "get_chat:reset").await;
+    assert_eq!(
+        api.get_chat(id).await.unwrap_err().kind(),
+        ErrorKind::Network
+    );
+    assert_eq!(
+        common::request_count(&sandbox, "get_chat").await,
+        5,
+        "one malformed, one truncated, three resets"
+    );
+
+    set_faults(&sandbox, "").await;
+    assert!(api.get_chat(id).await.is_ok());
+}
+
+#[tokio::test]
+async fn slow_replies_time_out_and_refused_connections_are_network_errors() {
+    let sandbox = start().await;
+    set_faults(&sandbox, "unread:latency=3000").await;
+    let impatient = client_with(&sandbox.url(), TOKEN, None, Duration::from_millis(300));
+    let error = impatient.unread_summary().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(error.to_string().contains("0.3"), "{error}");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let nowhere = client_with(&url, TOKEN, None, Duration::from_secs(2));
+    let error = nowhere.unread_summary().await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Network);
+    assert!(error.to_string().contains(&url), "{error}");
+}
+
+#[tokio::test]
+async fn hundreds_of_concurrent_requests_are_served() {
+    let sandbox = start().await;
+    let api = client(&sandbox);
+    let ids: Vec<Uuid> = common::chats(&sandbox)
+        .await
+        .iter()
+        .map(|c| uuid(&c["id"]))
+        .collect();
+    let tasks: Vec<_> = ids
+        .iter()
+        .cycle()
+        .take(400)
+        .map(|id| {
+            let api = api.clone();
+            let id = *id;
+            tokio::spawn(async move { api.get_chat(id).await.map(|f| f.value.id) })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap().is_ok());
+    }
+    assert_eq!(common::request_count(&sandbox, "get_chat").await, 400);
+}

@@ -1,0 +1,151 @@
+//! Helpers shared by the integration tests: a real sandbox on loopback and clients for it.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs
+)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use balcao::api::http::Timeouts;
+use balcao::api::wegly::{WeglyClient, WeglyConfig};
+use balcao::sandbox::seed::Seed;
+use balcao::sandbox::{self, RunningSandbox, SandboxConfig, WebhookTarget};
+use secrecy::SecretString;
+use serde_json::Value;
+
+pub const TOKEN: &str = "tok-3f9a1c-never-shown";
+
+pub fn config() -> SandboxConfig {
+    SandboxConfig {
+        bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        token: SecretString::from(TOKEN.to_owned()),
+        allowed_domain: None,
+        seed: Seed::bundled().expect("bundled seed"),
+        webhook: None,
+        traffic_per_minute: 0.0,
+        faults: Vec::new(),
+    }
+}
+
+pub async fn start() -> RunningSandbox {
+    sandbox::start(config()).await.expect("sandbox starts")
+}
+
+pub async fn start_with(adjust: impl FnOnce(&mut SandboxConfig)) -> RunningSandbox {
+    let mut config = config();
+    adjust(&mut config);
+    sandbox::start(config).await.expect("sandbox starts")
+}
+
+pub fn webhook(url: String, secret: &str) -> Option<WebhookTarget> {
+    Some(WebhookTarget {
+        url,
+        secret: SecretString::from(secret.to_owned()),
+    })
+}
+
+pub fn client_with(
+    url: &str,
+    token: &str,
+    origin: Option<&str>,
+    request_timeout: Duration,
+) -> WeglyClient {
+    WeglyClient::new(WeglyConfig {
+        base_url: url.to_owned(),
+        token: SecretString::from(token.to_owned()),
+        origin: origin.map(str::to_owned),
+        timeouts: Timeouts {
+            connect: Duration::from_secs(2),
+            request: request_timeout,
+        },
+    })
+    .expect("client")
+}
+
+pub fn client(sandbox: &RunningSandbox) -> WeglyClient {
+    client_with(&sandbox.url(), TOKEN, None, Duration::from_secs(10))
+}
+
+/// A plain HTTP client for admin routes and hand-made requests.
+/// One client for the whole test binary: building one loads the system's root certificates.
+pub fn raw() -> reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    // No idle pool: each test has its own runtime, and a pooled connection must not outlive it.
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .no_proxy()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap()
+        })
+        .clone()
+}
+
+pub async fn admin(sandbox: &RunningSandbox, path: &str) -> Value {
+    raw()
+        .get(format!("{}/_sandbox/{path}", sandbox.url()))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+pub async fn set_faults(sandbox: &RunningSandbox, spec: &str) {
+    let response = raw()
+        .post(format!("{}/_sandbox/faults", sandbox.url()))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({ "spec": spec }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "fault spec refused: {}",
+        response.text().await.unwrap()
+    );
+}
+
+pub async fn request_count(sandbox: &RunningSandbox, route: &str) -> u64 {
+    admin(sandbox, "requests")
+        .await
+        .get(route)
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+}
+
+/// The admin listing of chats.
+pub async fn chats(sandbox: &RunningSandbox) -> Vec<Value> {
+    admin(sandbox, "chats").await.as_array().cloned().unwrap()
+}
+
+/// A chat with a responsible and at least one other participant.
+pub async fn chat_with_two_participants(sandbox: &RunningSandbox) -> Value {
+    chats(sandbox)
+        .await
+        .into_iter()
+        .find(|chat| {
+            !chat["responsible_user_id"].is_null()
+                && chat["participant_user_ids"]
+                    .as_array()
+                    .is_some_and(|p| p.len() >= 2)
+        })
+        .expect("the seed has chats with two participants")
+}
+
+pub fn uuid(value: &Value) -> uuid::Uuid {
+    uuid::Uuid::parse_str(value.as_str().expect("a string id")).expect("a UUID")
+}
+
+pub fn shared_dir() -> std::path::PathBuf {
+    std::env::var_os("BALCAO_SHARED_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
