@@ -1,4 +1,4 @@
-//! balcão: a terminal inbox console for WhatsApp support desks on Wegly and Agilize.
+//! balcão: a terminal inbox console for `WhatsApp` support desks on Wegly and Agilize.
 //!
 //! The library holds every part so that `tests/` can drive each one for real: the API clients,
 //! the sandbox emulator, and the command line.

@@ -6,8 +6,8 @@
 pub fn mask_document(value: &str) -> String {
     let digits = value.chars().filter(char::is_ascii_digit).count();
     let hidden = |position: usize| match digits {
-        11 => position < 3 || position >= 9,
-        14 => position < 2 || position >= 12,
+        11 => !(3..9).contains(&position),
+        14 => !(2..12).contains(&position),
         _ => position + 4 < digits,
     };
     let mut position = 0;

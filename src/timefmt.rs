@@ -1,4 +1,4 @@
-//! Human times in both languages: ages ("há 5 min"), countdowns and the WhatsApp window.
+//! Human times in both languages: ages ("há 5 min"), countdowns and the `WhatsApp` window.
 
 use chrono::{DateTime, Local, TimeDelta, Utc};
 

@@ -1,5 +1,12 @@
 //! The built `balcao` binary against the sandbox: exit codes, messages, `--json`, secrets.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    clippy::type_complexity,
+    missing_docs
+)]
 
 mod common;
 
@@ -9,9 +16,21 @@ use common::{TOKEN, set_faults, start};
 use serde_json::Value;
 
 const ENV_VARS: &[&str] = &[
-    "WEGLY_BASE_URL", "WEGLY_TOKEN", "AGILIZE_BASE_URL", "AGILIZE_API_KEY", "BALCAO_ORIGIN", "BALCAO_CONFIG",
-    "BALCAO_DATA_DIR", "BALCAO_LISTEN", "BALCAO_WEBHOOK_SECRET", "BALCAO_ACCOUNT", "BALCAO_LANG", "BALCAO_TIMEOUT",
-    "LC_ALL", "LC_MESSAGES", "RUST_LOG",
+    "WEGLY_BASE_URL",
+    "WEGLY_TOKEN",
+    "AGILIZE_BASE_URL",
+    "AGILIZE_API_KEY",
+    "BALCAO_ORIGIN",
+    "BALCAO_CONFIG",
+    "BALCAO_DATA_DIR",
+    "BALCAO_LISTEN",
+    "BALCAO_WEBHOOK_SECRET",
+    "BALCAO_ACCOUNT",
+    "BALCAO_LANG",
+    "BALCAO_TIMEOUT",
+    "LC_ALL",
+    "LC_MESSAGES",
+    "RUST_LOG",
 ];
 
 /// Runs the binary off the async runtime (the sandbox keeps serving meanwhile).
@@ -21,7 +40,11 @@ async fn balcao(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
         for name in ENV_VARS {
             command.env_remove(name);
         }
-        command.env("LANG", "C.UTF-8").env("BALCAO_LOG", "trace").args(args).envs(env);
+        command
+            .env("LANG", "C.UTF-8")
+            .env("BALCAO_LOG", "trace")
+            .args(args)
+            .envs(env);
         command.output().unwrap()
     })
     .await
@@ -45,19 +68,29 @@ fn text(bytes: &[u8]) -> String {
 /// Every run must keep the token out of both streams, even with trace logging on.
 fn assert_no_token(output: &Output) {
     for stream in [&output.stdout, &output.stderr] {
-        assert!(!text(stream).contains(TOKEN), "the token leaked: {}", text(stream));
+        assert!(
+            !text(stream).contains(TOKEN),
+            "the token leaked: {}",
+            text(stream)
+        );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_prints_the_servers_bytes_verbatim() {
     let sandbox = start().await;
-    let id = common::chats(&sandbox).await[11]["id"].as_str().unwrap().to_owned();
+    let id = common::chats(&sandbox).await[11]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let output = with_sandbox(&sandbox, &["chat", "get", &id, "--json"]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_no_token(&output);
     let direct = common::raw()
-        .get(format!("{}/integrations/external/chats/{id}", sandbox.url()))
+        .get(format!(
+            "{}/integrations/external/chats/{id}",
+            sandbox.url()
+        ))
         .bearer_auth(TOKEN)
         .send()
         .await
@@ -78,18 +111,43 @@ async fn readable_output_follows_the_language() {
     let id = chat["id"].as_str().unwrap();
     let english = with_sandbox(&sandbox, &["chat", "get", id]).await;
     let english = text(&english.stdout);
-    assert!(english.contains("Responsible:") && english.contains("Window:"), "{english}");
+    assert!(
+        english.contains("Responsible:") && english.contains("Window:"),
+        "{english}"
+    );
     assert!(english.contains(chat["responsible_user_id"].as_str().unwrap()));
-    let mut all = args(&["chat", "get", id, "--base-url", &sandbox.url(), "--token", TOKEN]);
+    let mut all = args(&[
+        "chat",
+        "get",
+        id,
+        "--base-url",
+        &sandbox.url(),
+        "--token",
+        TOKEN,
+    ]);
     all.push("--lang=pt-BR".to_owned());
     let portuguese = text(&balcao(all, Vec::new()).await.stdout);
-    assert!(portuguese.contains("Responsável:") && portuguese.contains("Janela:"), "{portuguese}");
+    assert!(
+        portuguese.contains("Responsável:") && portuguese.contains("Janela:"),
+        "{portuguese}"
+    );
     let by_locale = balcao(
-        args(&["chat", "unread", "--base-url", &sandbox.url(), "--token", TOKEN]),
+        args(&[
+            "chat",
+            "unread",
+            "--base-url",
+            &sandbox.url(),
+            "--token",
+            TOKEN,
+        ]),
         vec![("LANG", "pt_BR.UTF-8".to_owned())],
     )
     .await;
-    assert!(text(&by_locale.stdout).contains("mensagens não lidas"), "{}", text(&by_locale.stdout));
+    assert!(
+        text(&by_locale.stdout).contains("mensagens não lidas"),
+        "{}",
+        text(&by_locale.stdout)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -103,10 +161,25 @@ async fn reassign_and_remove_participant_change_the_chat() {
         .unwrap()
         .iter()
         .map(|u| u["user_id"].as_str().unwrap())
-        .find(|u| !chat["participant_user_ids"].as_array().unwrap().iter().any(|p| p == u))
+        .find(|u| {
+            !chat["participant_user_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == u)
+        })
         .unwrap();
-    let reassigned = with_sandbox(&sandbox, &["chat", "reassign", id, "--to", newcomer, "--json"]).await;
-    assert_eq!(reassigned.status.code(), Some(0), "{}", text(&reassigned.stderr));
+    let reassigned = with_sandbox(
+        &sandbox,
+        &["chat", "reassign", id, "--to", newcomer, "--json"],
+    )
+    .await;
+    assert_eq!(
+        reassigned.status.code(),
+        Some(0),
+        "{}",
+        text(&reassigned.stderr)
+    );
     let body: Value = serde_json::from_slice(&reassigned.stdout).unwrap();
     assert_eq!(body["assigned_agent"]["user"]["id"], newcomer);
     // The former responsible is now an ordinary participant and can be removed.
@@ -117,19 +190,45 @@ async fn reassign_and_remove_participant_change_the_chat() {
     let listed = common::chats(&sandbox).await;
     let now = listed.iter().find(|c| c["id"] == id).unwrap();
     assert_eq!(now["responsible_user_id"], newcomer);
-    assert!(!now["participant_user_ids"].as_array().unwrap().iter().any(|p| p == former));
+    assert!(
+        !now["participant_user_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == former)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_reports_created_then_reused() {
     let sandbox = start().await;
-    let line = common::admin(&sandbox, "lines").await[0]["id"].as_str().unwrap().to_owned();
-    let create = ["chat", "create", "--line", &line, "--to", "5511955554444", "--template", "saudacao_inicial:pt_BR", "--field", "BODY:1=Mariana", "--status", "OPEN"];
+    let line = common::admin(&sandbox, "lines").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let create = [
+        "chat",
+        "create",
+        "--line",
+        &line,
+        "--to",
+        "5511955554444",
+        "--template",
+        "saudacao_inicial:pt_BR",
+        "--field",
+        "BODY:1=Mariana",
+        "--status",
+        "OPEN",
+    ];
     let first = with_sandbox(&sandbox, &create).await;
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
     assert!(text(&first.stdout).starts_with("Chat created."));
     let second = with_sandbox(&sandbox, &create).await;
-    assert!(text(&second.stdout).contains("reused"), "{}", text(&second.stdout));
+    assert!(
+        text(&second.stdout).contains("reused"),
+        "{}",
+        text(&second.stdout)
+    );
 }
 
 /// One refusal per status class: exit 1, stdout empty, stderr with status, code and message.
@@ -142,12 +241,42 @@ async fn server_refusals_exit_1_with_the_servers_words() {
     let unknown = uuid::Uuid::new_v4().to_string();
 
     let cases: Vec<(Vec<&str>, Option<&str>, &str, Vec<&str>)> = vec![
-        (vec!["chat", "get", &unknown], None, "404", vec!["chat_not_found", "no chat with id"]),
-        (vec!["chat", "remove-participant", &id, &responsible], None, "409", vec!["participant_is_responsible", "cannot be removed"]),
-        (vec!["chat", "reassign", &id, "--to", &unknown], None, "422", vec!["unknown_user", "user_id"]),
-        (vec!["chat", "get", &id], Some("get_chat:rate_limit=9"), "429", vec!["rate_limited", "9s"]),
-        (vec!["chat", "get", &id], Some("get_chat:status=503"), "503", vec!["injected_fault", "Try again later"]),
-        (vec!["chat", "get", &id], Some("get_chat:status=403"), "403", vec!["injected_fault", "--origin"]),
+        (
+            vec!["chat", "get", &unknown],
+            None,
+            "404",
+            vec!["chat_not_found", "no chat with id"],
+        ),
+        (
+            vec!["chat", "remove-participant", &id, &responsible],
+            None,
+            "409",
+            vec!["participant_is_responsible", "cannot be removed"],
+        ),
+        (
+            vec!["chat", "reassign", &id, "--to", &unknown],
+            None,
+            "422",
+            vec!["unknown_user", "user_id"],
+        ),
+        (
+            vec!["chat", "get", &id],
+            Some("get_chat:rate_limit=9"),
+            "429",
+            vec!["rate_limited", "9s"],
+        ),
+        (
+            vec!["chat", "get", &id],
+            Some("get_chat:status=503"),
+            "503",
+            vec!["injected_fault", "Try again later"],
+        ),
+        (
+            vec!["chat", "get", &id],
+            Some("get_chat:status=403"),
+            "403",
+            vec!["injected_fault", "--origin"],
+        ),
     ];
     for (command, fault, status, words) in cases {
         set_faults(&sandbox, fault.unwrap_or_default()).await;
@@ -155,59 +284,161 @@ async fn server_refusals_exit_1_with_the_servers_words() {
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{command:?}: {stderr}");
         assert!(output.stdout.is_empty(), "{command:?} printed to stdout");
-        assert!(stderr.contains(&format!("HTTP {status}")), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("HTTP {status}")),
+            "{command:?}: {stderr}"
+        );
         for word in words {
-            assert!(stderr.contains(word), "{command:?}: '{word}' missing from {stderr}");
+            assert!(
+                stderr.contains(word),
+                "{command:?}: '{word}' missing from {stderr}"
+            );
         }
         assert_no_token(&output);
     }
     set_faults(&sandbox, "").await;
-    let wrong = balcao(args(&["chat", "get", &id, "--base-url", &sandbox.url(), "--token", "not-it"]), Vec::new()).await;
+    let wrong = balcao(
+        args(&[
+            "chat",
+            "get",
+            &id,
+            "--base-url",
+            &sandbox.url(),
+            "--token",
+            "not-it",
+        ]),
+        Vec::new(),
+    )
+    .await;
     assert_eq!(wrong.status.code(), Some(1));
-    assert!(text(&wrong.stderr).contains("HTTP 401 invalid_token"), "{}", text(&wrong.stderr));
+    assert!(
+        text(&wrong.stderr).contains("HTTP 401 invalid_token"),
+        "{}",
+        text(&wrong.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn strange_replies_and_dead_servers_exit_1_without_panicking() {
     let sandbox = start().await;
-    let id = common::chats(&sandbox).await[0]["id"].as_str().unwrap().to_owned();
+    let id = common::chats(&sandbox).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for fault in ["get_chat:malformed", "get_chat:truncated"] {
         set_faults(&sandbox, fault).await;
         let output = with_sandbox(&sandbox, &["chat", "get", &id]).await;
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{fault}: {stderr}");
-        assert!(stderr.contains("unexpected response (HTTP 200)"), "{fault}: {stderr}");
+        assert!(
+            stderr.contains("unexpected response (HTTP 200)"),
+            "{fault}: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
         assert_no_token(&output);
     }
     set_faults(&sandbox, "get_chat:latency=5000").await;
     let slow = with_sandbox(&sandbox, &["chat", "get", &id, "--timeout", "1"]).await;
     assert_eq!(slow.status.code(), Some(1));
-    assert!(text(&slow.stderr).contains("within 1s (timeout)"), "{}", text(&slow.stderr));
+    assert!(
+        text(&slow.stderr).contains("within 1s (timeout)"),
+        "{}",
+        text(&slow.stderr)
+    );
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let refused = balcao(args(&["chat", "get", &id, "--base-url", &url, "--token", TOKEN]), Vec::new()).await;
+    let refused = balcao(
+        args(&["chat", "get", &id, "--base-url", &url, "--token", TOKEN]),
+        Vec::new(),
+    )
+    .await;
     assert_eq!(refused.status.code(), Some(1));
-    assert!(text(&refused.stderr).contains(&url), "{}", text(&refused.stderr));
+    assert!(
+        text(&refused.stderr).contains(&url),
+        "{}",
+        text(&refused.stderr)
+    );
     assert_no_token(&refused);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usage_errors_exit_2_and_send_nothing() {
     let sandbox = start().await;
-    let id = common::chats(&sandbox).await[0]["id"].as_str().unwrap().to_owned();
-    let line = common::admin(&sandbox, "lines").await[0]["id"].as_str().unwrap().to_owned();
+    let id = common::chats(&sandbox).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let line = common::admin(&sandbox, "lines").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let long = "9".repeat(51);
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["chat", "get", "abc"], "chat id 'abc' is not a UUID"),
-        (vec!["chat", "reassign", &id, "--to", "joao"], "user id 'joao' is not a UUID"),
-        (vec!["chat", "remove-participant", &id, "42"], "user id '42' is not a UUID"),
-        (vec!["chat", "create", "--line", &line, "--to", &long, "--template", "t"], "has 51 characters"),
-        (vec!["chat", "create", "--line", "x", "--to", "1", "--template", "t"], "--line 'x' is not a UUID"),
-        (vec!["chat", "create", "--line", &line, "--to", "1", "--template", ":pt_BR"], "must be NAME or NAME:LANG"),
-        (vec!["chat", "create", "--line", &line, "--to", "1", "--template", "t", "--field", "BODY=x"], "COMPONENT:INDEX=VALUE"),
+        (
+            vec!["chat", "reassign", &id, "--to", "joao"],
+            "user id 'joao' is not a UUID",
+        ),
+        (
+            vec!["chat", "remove-participant", &id, "42"],
+            "user id '42' is not a UUID",
+        ),
+        (
+            vec![
+                "chat",
+                "create",
+                "--line",
+                &line,
+                "--to",
+                &long,
+                "--template",
+                "t",
+            ],
+            "has 51 characters",
+        ),
+        (
+            vec![
+                "chat",
+                "create",
+                "--line",
+                "x",
+                "--to",
+                "1",
+                "--template",
+                "t",
+            ],
+            "--line 'x' is not a UUID",
+        ),
+        (
+            vec![
+                "chat",
+                "create",
+                "--line",
+                &line,
+                "--to",
+                "1",
+                "--template",
+                ":pt_BR",
+            ],
+            "must be NAME or NAME:LANG",
+        ),
+        (
+            vec![
+                "chat",
+                "create",
+                "--line",
+                &line,
+                "--to",
+                "1",
+                "--template",
+                "t",
+                "--field",
+                "BODY=x",
+            ],
+            "COMPONENT:INDEX=VALUE",
+        ),
     ];
     for (command, expected) in cases {
         let output = with_sandbox(&sandbox, &command).await;
@@ -216,16 +447,39 @@ async fn usage_errors_exit_2_and_send_nothing() {
         assert!(stderr.contains(expected), "{command:?}: {stderr}");
         assert!(output.stdout.is_empty());
     }
-    let no_token = balcao(args(&["chat", "get", &id, "--base-url", &sandbox.url()]), Vec::new()).await;
+    let no_token = balcao(
+        args(&["chat", "get", &id, "--base-url", &sandbox.url()]),
+        Vec::new(),
+    )
+    .await;
     assert_eq!(no_token.status.code(), Some(2));
     assert!(text(&no_token.stderr).contains("WEGLY_TOKEN"));
-    let bad_url = balcao(args(&["chat", "get", &id, "--base-url", "ftp://example", "--token", TOKEN]), Vec::new()).await;
+    let bad_url = balcao(
+        args(&[
+            "chat",
+            "get",
+            &id,
+            "--base-url",
+            "ftp://example",
+            "--token",
+            TOKEN,
+        ]),
+        Vec::new(),
+    )
+    .await;
     assert_eq!(bad_url.status.code(), Some(2));
     assert!(text(&bad_url.stderr).contains("'ftp://example' must start with http:// or https://"));
     assert_no_token(&bad_url);
     let bad_lang = balcao(args(&["chat", "get", &id, "--lang", "fr"]), Vec::new()).await;
     assert_eq!(bad_lang.status.code(), Some(2));
-    assert!(common::admin(&sandbox, "requests").await.as_object().unwrap().is_empty(), "a usage error sent a request");
+    assert!(
+        common::admin(&sandbox, "requests")
+            .await
+            .as_object()
+            .unwrap()
+            .is_empty(),
+        "a usage error sent a request"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -233,12 +487,22 @@ async fn the_token_from_the_environment_is_used_and_never_shown() {
     let sandbox = start().await;
     let output = balcao(
         args(&["chat", "unread", "--json"]),
-        vec![("WEGLY_BASE_URL", sandbox.url()), ("WEGLY_TOKEN", TOKEN.to_owned())],
+        vec![
+            ("WEGLY_BASE_URL", sandbox.url()),
+            ("WEGLY_TOKEN", TOKEN.to_owned()),
+        ],
     )
     .await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_no_token(&output);
-    let help = balcao(args(&["--help"]), vec![("WEGLY_TOKEN", TOKEN.to_owned()), ("BALCAO_WEBHOOK_SECRET", TOKEN.to_owned())]).await;
+    let help = balcao(
+        args(&["--help"]),
+        vec![
+            ("WEGLY_TOKEN", TOKEN.to_owned()),
+            ("BALCAO_WEBHOOK_SECRET", TOKEN.to_owned()),
+        ],
+    )
+    .await;
     assert_eq!(help.status.code(), Some(0));
     assert!(text(&help.stdout).contains("--token"));
     assert_no_token(&help);

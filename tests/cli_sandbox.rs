@@ -1,5 +1,12 @@
 //! `balcao sandbox` as a process: first line, port 0, signals, bad flags.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    clippy::type_complexity,
+    missing_docs
+)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -24,8 +31,14 @@ fn prints_its_url_first_serves_and_stops_on_sigterm() {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
-    let url = first.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("first line was {first:?}"));
-    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line was {first:?}"));
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let status = runtime.block_on(async {
@@ -40,14 +53,20 @@ fn prints_its_url_first_serves_and_stops_on_sigterm() {
     });
     assert_eq!(status, 200);
 
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let exit = loop {
         if let Some(exit) = child.try_wait().unwrap() {
             break exit;
         }
-        assert!(std::time::Instant::now() < deadline, "the sandbox did not stop on SIGTERM");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sandbox did not stop on SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(exit.code(), Some(0));
@@ -57,8 +76,14 @@ fn prints_its_url_first_serves_and_stops_on_sigterm() {
 fn bad_flags_exit_2_with_the_reason() {
     let cases: [(&[&str], &str); 4] = [
         (&["--faults", "get_chat:explode"], "unknown fault 'explode'"),
-        (&["--webhook-url", "http://127.0.0.1:9/hook"], "--webhook-url needs --webhook-secret"),
-        (&["--seed", "/nonexistent/seed.json"], "cannot read --seed /nonexistent/seed.json"),
+        (
+            &["--webhook-url", "http://127.0.0.1:9/hook"],
+            "--webhook-url needs --webhook-secret",
+        ),
+        (
+            &["--seed", "/nonexistent/seed.json"],
+            "cannot read --seed /nonexistent/seed.json",
+        ),
         (&["--traffic=-3"], "--traffic -3"),
     ];
     for (extra, expected) in cases {
@@ -66,7 +91,10 @@ fn bad_flags_exit_2_with_the_reason() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
         assert!(stderr.contains(expected), "{extra:?}: {stderr}");
-        assert!(output.stdout.is_empty(), "{extra:?} printed a URL before failing");
+        assert!(
+            output.stdout.is_empty(),
+            "{extra:?} printed a URL before failing"
+        );
     }
 }
 
@@ -75,8 +103,13 @@ fn a_broken_seed_file_is_refused_with_every_problem() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("seed.json");
     std::fs::write(&path, r#"{"users": [], "lines": [], "chats": []}"#).unwrap();
-    let output = sandbox_command(&["--seed", path.to_str().unwrap()]).output().unwrap();
+    let output = sandbox_command(&["--seed", path.to_str().unwrap()])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr.contains("users: at least one user") && stderr.contains("lines: at least one"), "{stderr}");
+    assert!(
+        stderr.contains("users: at least one user") && stderr.contains("lines: at least one"),
+        "{stderr}"
+    );
 }

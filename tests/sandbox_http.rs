@@ -1,5 +1,12 @@
 //! The sandbox over raw HTTP: what a client of any kind sees, including what ours never sends.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    clippy::type_complexity,
+    missing_docs
+)]
 
 mod common;
 

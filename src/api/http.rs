@@ -18,8 +18,10 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 pub const READ_ATTEMPTS: u32 = 3;
 /// First wait between read attempts; doubles each time.
 const RETRY_BASE_DELAY: Duration = Duration::from_millis(250);
-/// A `Retry-After` longer than this is not waited for: the error is returned instead.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// A `Retry-After` longer than this is not waited for inside one call: the 429 is returned at
+/// once with its delay, so a person at the terminal is not left staring at a silent command and
+/// the console's own scheduler decides when to come back.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
 /// How much of an undecodable body goes into the error.
 const EXCERPT_CHARS: usize = 160;
 
@@ -219,9 +221,9 @@ fn is_loopback(base: &str) -> bool {
     else {
         return false;
     };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost")
-        || bare
+    let unbracketed = host.trim_start_matches('[').trim_end_matches(']');
+    unbracketed.eq_ignore_ascii_case("localhost")
+        || unbracketed
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
 }
@@ -260,7 +262,7 @@ pub fn excerpt(body: &[u8]) -> String {
         out.push('…');
     }
     if out.trim().is_empty() {
-        out = "(empty)".to_owned();
+        "(empty)".clone_into(&mut out);
     }
     out
 }

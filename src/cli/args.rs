@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::i18n::Lang;
 
-/// balcão: the terminal inbox console for WhatsApp support desks on Wegly and Agilize.
+/// balcão: the terminal inbox console for `WhatsApp` support desks on Wegly and Agilize.
 #[derive(Debug, Parser)]
 #[command(name = "balcao", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
@@ -25,7 +25,7 @@ pub struct Cli {
 /// Options every command understands; each also comes from the environment.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Wegly API base URL [default: https://api.wegly.com.br].
+    /// Wegly API base URL [default: <https://api.wegly.com.br>].
     #[arg(long, env = "WEGLY_BASE_URL", global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Wegly integration token (sent as a Bearer token; never printed).
@@ -139,7 +139,7 @@ pub enum ChatCommand {
         /// The new responsible's user id (not the agent id).
         #[arg(long, value_name = "USER_ID")]
         to: String,
-        /// Leave the chat's assigned agent unchanged (update_chat=false).
+        /// Leave the chat's assigned agent unchanged (`update_chat=false`).
         #[arg(long)]
         no_chat: bool,
         /// Hand the contact's leads over too.
@@ -193,10 +193,10 @@ pub enum CreateStatus {
 /// `balcao chat create`.
 #[derive(Debug, Args)]
 pub struct CreateArgs {
-    /// The company's WhatsApp line (`whatsapp_phone_id`, a UUID).
+    /// The company's `WhatsApp` line (`whatsapp_phone_id`, a UUID).
     #[arg(long, value_name = "WHATSAPP_PHONE_ID")]
     pub line: String,
-    /// The contact's WhatsApp number (at most 50 characters).
+    /// The contact's `WhatsApp` number (at most 50 characters).
     #[arg(long, value_name = "WA_CONTACT_ID")]
     pub to: String,
     /// Template name, optionally with its language: `saudacao_inicial:pt_BR`.

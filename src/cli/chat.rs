@@ -283,14 +283,14 @@ pub fn wegly_client(global: &GlobalArgs, lang: Lang) -> Result<WeglyClient, CliE
             "no Wegly token: pass --token or set WEGLY_TOKEN (for the sandbox, the one given to `balcao sandbox --token`)"
         )));
     };
-    if let Some(origin) = &global.origin {
-        if normalize_base_url(origin).is_err() {
-            return Err(CliError::Usage(tr!(
-                lang,
-                "--origin '{origin}' precisa ser uma URL http(s), por exemplo https://minhaempresa.com.br",
-                "--origin '{origin}' must be an http(s) URL, for example https://mycompany.com.br"
-            )));
-        }
+    if let Some(origin) = &global.origin
+        && normalize_base_url(origin).is_err()
+    {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "--origin '{origin}' precisa ser uma URL http(s), por exemplo https://minhaempresa.com.br",
+            "--origin '{origin}' must be an http(s) URL, for example https://mycompany.com.br"
+        )));
     }
     let timeout = std::time::Duration::from_secs(global.timeout);
     WeglyClient::new(WeglyConfig {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::api::wegly::wire::{
-    Chat, ChatStatus, Message, Page, Priority, TimelineEvent, UnreadSummary,
+    Chat, ChatStatus, CrmPerson, Message, Page, Priority, TimelineEvent, UnreadSummary,
 };
 use crate::i18n::Lang;
 use crate::mask::mask_document;
@@ -46,10 +46,27 @@ fn or_dash(value: Option<&str>) -> &str {
 /// The whole chat.
 pub fn chat(chat: &Chat, lang: Lang, now: DateTime<Utc>) -> String {
     let mut out = String::new();
+    header_block(&mut out, chat, lang, now);
+    if let Some(message) = &chat.last_message {
+        let _ = writeln!(out, "\n{}", lang.pick("Última mensagem", "Last message"));
+        message_block(&mut out, message, lang, now, "  ");
+        if let Some(quoted) = &message.quoted_message {
+            let _ = writeln!(out, "  {}", lang.pick("Em resposta a:", "Replying to:"));
+            message_block(&mut out, quoted, lang, now, "    ");
+        }
+    }
+    if let Some(person) = &chat.crm_person {
+        person_block(&mut out, person, lang);
+    }
+    out
+}
+
+/// Contact, line, status, window, responsible and participants.
+fn header_block(out: &mut String, chat: &Chat, lang: Lang, now: DateTime<Utc>) {
     let name = chat.display_name().unwrap_or("—");
     let _ = writeln!(out, "{name}  ({})", or_dash(chat.id.as_deref()));
     line(
-        &mut out,
+        out,
         lang.pick("Número:", "Number:"),
         or_dash(
             chat.contact_number
@@ -61,11 +78,7 @@ pub fn chat(chat: &Chat, lang: Lang, now: DateTime<Utc>) -> String {
         .phone_number
         .as_ref()
         .and_then(|line| line.display_number.as_deref());
-    line(
-        &mut out,
-        lang.pick("Linha:", "Line:"),
-        or_dash(whatsapp_line),
-    );
+    line(out, lang.pick("Linha:", "Line:"), or_dash(whatsapp_line));
     let status = chat
         .status
         .as_ref()
@@ -75,7 +88,7 @@ pub fn chat(chat: &Chat, lang: Lang, now: DateTime<Utc>) -> String {
         .map_or_else(|| "—".to_owned(), |p| priority_label(p, lang));
     let kind = chat.chat_type.as_ref().map_or("—", |kind| kind.as_str());
     line(
-        &mut out,
+        out,
         "Status:",
         &format!(
             "{status} · {} {priority} · {kind}",
@@ -89,20 +102,27 @@ pub fn chat(chat: &Chat, lang: Lang, now: DateTime<Utc>) -> String {
         ""
     };
     line(
-        &mut out,
+        out,
         lang.pick("Não lidas:", "Unread:"),
         &format!("{unread}{manual}"),
     );
-    if let Some(archived) = chat.archived_at.as_ref().and_then(|t| t.at()) {
+    if let Some(archived) = chat
+        .archived_at
+        .as_ref()
+        .and_then(super::super::api::timestamp::Timestamp::at)
+    {
         line(
-            &mut out,
+            out,
             lang.pick("Arquivada:", "Archived:"),
             &timefmt::local(archived, lang),
         );
     }
-    let expires = chat.session_expires_at.as_ref().and_then(|t| t.at());
+    let expires = chat
+        .session_expires_at
+        .as_ref()
+        .and_then(super::super::api::timestamp::Timestamp::at);
     line(
-        &mut out,
+        out,
         lang.pick("Janela:", "Window:"),
         &timefmt::window(expires, now, lang),
     );
@@ -111,11 +131,7 @@ pub fn chat(chat: &Chat, lang: Lang, now: DateTime<Utc>) -> String {
         (None, Some(id)) => id.to_owned(),
         _ => lang.pick("ninguém", "nobody").to_owned(),
     };
-    line(
-        &mut out,
-        lang.pick("Responsável:", "Responsible:"),
-        &responsible,
-    );
+    line(out, lang.pick("Responsável:", "Responsible:"), &responsible);
     let participants: Vec<String> = chat
         .participants
         .iter()
@@ -131,74 +147,67 @@ pub fn chat(chat: &Chat, lang: Lang, now: DateTime<Utc>) -> String {
         .collect();
     if !participants.is_empty() {
         line(
-            &mut out,
+            out,
             lang.pick("Participantes:", "Participants:"),
             &participants.join(", "),
         );
     }
-    if let Some(message) = &chat.last_message {
-        let _ = writeln!(out, "\n{}", lang.pick("Última mensagem", "Last message"));
-        message_block(&mut out, message, lang, now, "  ");
-        if let Some(quoted) = &message.quoted_message {
-            let _ = writeln!(out, "  {}", lang.pick("Em resposta a:", "Replying to:"));
-            message_block(&mut out, quoted, lang, now, "    ");
-        }
+}
+
+/// The CRM person, with documents masked.
+fn person_block(out: &mut String, person: &CrmPerson, lang: Lang) {
+    let _ = writeln!(out, "\n{}", lang.pick("Pessoa no CRM", "CRM person"));
+    line(
+        out,
+        lang.pick("  Nome:", "  Name:"),
+        or_dash(person.name.as_deref()),
+    );
+    if let Some(birth) = person.birth_date.as_deref() {
+        line(out, lang.pick("  Nascimento:", "  Born:"), birth);
     }
-    if let Some(person) = &chat.crm_person {
-        let _ = writeln!(out, "\n{}", lang.pick("Pessoa no CRM", "CRM person"));
+    if let Some(notes) = person.notes.as_deref().filter(|n| !n.is_empty()) {
+        line(out, lang.pick("  Notas:", "  Notes:"), notes);
+    }
+    for contact in person.contacts.iter().flatten() {
         line(
-            &mut out,
-            lang.pick("  Nome:", "  Name:"),
-            or_dash(person.name.as_deref()),
+            out,
+            lang.pick("  Contato:", "  Contact:"),
+            or_dash(contact.value.as_deref()),
         );
-        if let Some(birth) = person.birth_date.as_deref() {
-            line(&mut out, lang.pick("  Nascimento:", "  Born:"), birth);
-        }
-        if let Some(notes) = person.notes.as_deref().filter(|n| !n.is_empty()) {
-            line(&mut out, lang.pick("  Notas:", "  Notes:"), notes);
-        }
-        for contact in person.contacts.iter().flatten() {
-            line(
-                &mut out,
-                lang.pick("  Contato:", "  Contact:"),
-                or_dash(contact.value.as_deref()),
-            );
-        }
-        for document in person.documents.iter().flatten() {
-            let value = document
-                .value
-                .as_deref()
-                .map(mask_document)
-                .unwrap_or_default();
-            line(
-                &mut out,
-                &format!("  {}:", or_dash(document.label.as_deref())),
-                &value,
-            );
-        }
-        if let Some(address) = &person.address {
-            let parts = [
-                &address.street,
-                &address.number,
-                &address.complement,
-                &address.district,
-                &address.city,
-                &address.state,
-                &address.postal_code,
-            ];
-            let text: Vec<&str> = parts
-                .iter()
-                .filter_map(|part| part.as_deref())
-                .filter(|p| !p.is_empty())
-                .collect();
-            line(
-                &mut out,
-                lang.pick("  Endereço:", "  Address:"),
-                &text.join(", "),
-            );
-        }
     }
-    out
+    for document in person.documents.iter().flatten() {
+        let value = document
+            .value
+            .as_deref()
+            .map(mask_document)
+            .unwrap_or_default();
+        line(
+            out,
+            &format!("  {}:", or_dash(document.label.as_deref())),
+            &value,
+        );
+    }
+    if let Some(address) = &person.address {
+        let parts = [
+            &address.street,
+            &address.number,
+            &address.complement,
+            &address.district,
+            &address.city,
+            &address.state,
+            &address.postal_code,
+        ];
+        let text: Vec<&str> = parts
+            .iter()
+            .filter_map(|part| part.as_deref())
+            .filter(|p| !p.is_empty())
+            .collect();
+        line(
+            out,
+            lang.pick("  Endereço:", "  Address:"),
+            &text.join(", "),
+        );
+    }
 }
 
 fn message_block(
@@ -212,7 +221,7 @@ fn message_block(
         .meta_timestamp
         .as_ref()
         .or(message.created_at.as_ref())
-        .and_then(|t| t.at())
+        .and_then(super::super::api::timestamp::Timestamp::at)
         .map_or_else(
             || "—".to_owned(),
             |at| {
@@ -336,7 +345,7 @@ pub fn timeline(page: &Page<TimelineEvent>, lang: Lang) -> String {
         let when = event
             .event_at
             .as_ref()
-            .and_then(|t| t.at())
+            .and_then(super::super::api::timestamp::Timestamp::at)
             .map_or_else(|| "—".to_owned(), |at| timefmt::local(at, lang));
         let Some(message) = &event.message else {
             let _ = writeln!(out, "{when}  {}", or_dash(event.event_type.as_deref()));

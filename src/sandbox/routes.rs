@@ -76,10 +76,10 @@ async fn require_bearer(
     if let Err(error) = check_bearer(&shared, request.headers()) {
         return error.into_response();
     }
-    if let Some(domain) = &shared.allowed_domain {
-        if let Err(error) = check_origin(domain, request.headers()) {
-            return error.into_response();
-        }
+    if let Some(domain) = &shared.allowed_domain
+        && let Err(error) = check_origin(domain, request.headers())
+    {
+        return error.into_response();
     }
     next.run(request).await
 }

@@ -1,4 +1,4 @@
-//! The sandbox's seed file: users, WhatsApp lines and chats, with times relative to start.
+//! The sandbox's seed file: users, `WhatsApp` lines and chats, with times relative to start.
 
 use std::collections::HashSet;
 
@@ -17,7 +17,7 @@ pub const BUNDLED_SEED: &str = include_str!("../../assets/sandbox-seed.json");
 pub struct Seed {
     /// Company users, each with its agent.
     pub users: Vec<SeedUser>,
-    /// The company's WhatsApp lines.
+    /// The company's `WhatsApp` lines.
     pub lines: Vec<SeedLine>,
     /// Chats.
     pub chats: Vec<SeedChat>,
@@ -45,7 +45,7 @@ fn default_user_status() -> String {
     "ONLINE".to_owned()
 }
 
-/// A WhatsApp line of the company.
+/// A `WhatsApp` line of the company.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedLine {
@@ -72,7 +72,7 @@ pub struct SeedChat {
     /// CRM name.
     #[serde(default)]
     pub contact_name: Option<String>,
-    /// WhatsApp profile name.
+    /// `WhatsApp` profile name.
     #[serde(default)]
     pub remote_profile_name: Option<String>,
     /// `OPEN`, `RESOLVED`, `CLOSED`, `SNOOZED`.
@@ -285,10 +285,10 @@ impl Seed {
             if chat.responsible.is_some_and(|user| !user_ok(user)) {
                 problems.push(format!("{at}.responsible: no such user"));
             }
-            if let Some(user) = chat.responsible {
-                if !chat.participants.contains(&user) {
-                    problems.push(format!("{at}.participants: must include the responsible"));
-                }
+            if let Some(user) = chat.responsible
+                && !chat.participants.contains(&user)
+            {
+                problems.push(format!("{at}.participants: must include the responsible"));
             }
             if chat.participants.iter().any(|user| !user_ok(*user)) {
                 problems.push(format!("{at}.participants: no such user"));

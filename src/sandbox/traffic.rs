@@ -50,10 +50,10 @@ pub fn spawn(shared: Arc<Shared>, per_minute: f64, mut shutdown: watch::Receiver
             let outcome = shared
                 .world()
                 .inbound(&chat.to_string(), phrase, shared.now());
-            if let Ok(outcome) = outcome {
-                if let Some(message) = &outcome.message {
-                    shared.announce(MESSAGE_RECEIVED, &outcome.chat, message);
-                }
+            if let Ok(outcome) = outcome
+                && let Some(message) = &outcome.message
+            {
+                shared.announce(MESSAGE_RECEIVED, &outcome.chat, message);
             }
         }
     });

@@ -144,7 +144,7 @@ impl WebhookSender {
                     tracing::debug!(status = %response.status(), event_key, "webhook refused; will retry");
                 }
                 Err(error) => {
-                    tracing::debug!(%error, event_key, "webhook not delivered; will retry")
+                    tracing::debug!(%error, event_key, "webhook not delivered; will retry");
                 }
             }
             self.stats.failed_attempts.fetch_add(1, Ordering::Relaxed);

@@ -15,14 +15,14 @@ use crate::api::wegly::wire::{
 use crate::sandbox::error::SandboxError;
 use crate::sandbox::seed::{Direction, Seed, SeedMessage};
 
-/// The WhatsApp customer-service window: the company may send free text for 24 h after the
+/// The `WhatsApp` customer-service window: the company may send free text for 24 h after the
 /// customer's last message; outside it only templates.
 pub const SESSION_WINDOW: Duration = Duration::hours(24);
 /// `wa_contact_id` limit (seed 001).
 pub const MAX_CONTACT_ID_CHARS: usize = 50;
 /// `remote_profile_name` limit (seed 001).
 pub const MAX_PROFILE_NAME_CHARS: usize = 255;
-/// Longest text message accepted (WhatsApp's limit).
+/// Longest text message accepted (`WhatsApp`'s limit).
 pub const MAX_TEXT_CHARS: usize = 4096;
 
 /// A company user and its agent.
@@ -40,7 +40,7 @@ pub struct User {
     pub status: String,
 }
 
-/// A company WhatsApp line.
+/// A company `WhatsApp` line.
 #[derive(Debug, Clone)]
 pub struct Line {
     /// `whatsapp_phone_id`.
@@ -107,7 +107,7 @@ pub struct ChatIndexEntry {
     pub unread_count: i64,
     /// Archived.
     pub archived: bool,
-    /// End of the WhatsApp window, if one was ever opened.
+    /// End of the `WhatsApp` window, if one was ever opened.
     pub session_expires_at: Option<DateTime<Utc>>,
 }
 
@@ -298,7 +298,7 @@ impl World {
         &self.users
     }
 
-    /// WhatsApp lines.
+    /// `WhatsApp` lines.
     pub fn lines(&self) -> &[Line] {
         &self.lines
     }
@@ -488,13 +488,14 @@ impl World {
                 fields.insert("user_id".to_owned(), "is required".to_owned());
                 None
             }
-            Some(Value::String(text)) => match Uuid::parse_str(text) {
-                Ok(uuid) => Some(uuid),
-                Err(_) => {
+            Some(Value::String(text)) => {
+                if let Ok(uuid) = Uuid::parse_str(text) {
+                    Some(uuid)
+                } else {
                     fields.insert("user_id".to_owned(), "must be a UUID".to_owned());
                     None
                 }
-            },
+            }
             Some(_) => {
                 fields.insert("user_id".to_owned(), "must be a string (UUID)".to_owned());
                 None
@@ -622,7 +623,7 @@ impl World {
         })
     }
 
-    /// `POST /chats/{id}/messages` (text only): refused outside the 24 h window, as WhatsApp
+    /// `POST /chats/{id}/messages` (text only): refused outside the 24 h window, as `WhatsApp`
     /// does. Replying clears the unread count.
     pub fn send_text(
         &mut self,
@@ -852,106 +853,118 @@ struct CreateRequest {
     status: ChatStatus,
 }
 
-impl CreateRequest {
-    /// Checks every field, collecting all problems before refusing.
-    fn read(body: &Value, world: &World) -> Result<Self, SandboxError> {
-        let Some(object) = body.as_object() else {
-            return Err(not_an_object());
-        };
-        let mut fields = BTreeMap::new();
-        let mut problem = |name: &str, text: &str| {
-            fields.insert(name.to_owned(), text.to_owned());
-        };
-        let line_id = match object.get("whatsapp_phone_id") {
+/// Field problems of one request, collected so that all of them are reported at once.
+#[derive(Default)]
+struct Problems(BTreeMap<String, String>);
+
+type Object = Map<String, Value>;
+
+impl Problems {
+    fn add(&mut self, field: &str, text: &str) {
+        self.0.insert(field.to_owned(), text.to_owned());
+    }
+
+    fn required_uuid(&mut self, object: &Object, field: &str) -> Option<Uuid> {
+        match object.get(field) {
             None | Some(Value::Null) => {
-                problem("whatsapp_phone_id", "is required");
+                self.add(field, "is required");
                 None
             }
             Some(value) => uuid_field(value).or_else(|| {
-                problem("whatsapp_phone_id", "must be a UUID");
+                self.add(field, "must be a UUID");
                 None
             }),
-        };
-        let contact = match object.get("wa_contact_id") {
-            Some(Value::String(text)) if text.trim().is_empty() => {
-                problem("wa_contact_id", "must not be empty");
+        }
+    }
+
+    fn optional_uuid(&mut self, object: &Object, field: &str) -> Option<Uuid> {
+        match object.get(field) {
+            None | Some(Value::Null) => None,
+            Some(value) => uuid_field(value).or_else(|| {
+                self.add(field, "must be a UUID or null");
+                None
+            }),
+        }
+    }
+
+    /// A string of at most `max` characters; `required` refuses absence and blank text.
+    fn text(&mut self, object: &Object, field: &str, max: usize, required: bool) -> Option<String> {
+        match object.get(field) {
+            None | Some(Value::Null) => {
+                if required {
+                    self.add(field, "is required");
+                }
                 None
             }
-            Some(Value::String(text)) if text.chars().count() > MAX_CONTACT_ID_CHARS => {
-                problem("wa_contact_id", "must be at most 50 characters");
+            Some(Value::String(text)) if required && text.trim().is_empty() => {
+                self.add(field, "must not be empty");
+                None
+            }
+            Some(Value::String(text)) if text.chars().count() > max => {
+                self.add(field, &format!("must be at most {max} characters"));
                 None
             }
             Some(Value::String(text)) => Some(text.clone()),
-            None | Some(Value::Null) => {
-                problem("wa_contact_id", "is required");
-                None
-            }
             Some(_) => {
-                problem("wa_contact_id", "must be a string");
+                self.add(
+                    field,
+                    if required {
+                        "must be a string"
+                    } else {
+                        "must be a string or null"
+                    },
+                );
                 None
             }
-        };
+        }
+    }
+
+    /// `template` (name required, language a string) and the values of `template_fields`.
+    fn template(&mut self, object: &Object) -> (Value, Option<String>, Vec<String>) {
         let template = object.get("template").cloned().unwrap_or(Value::Null);
-        let template_name = match template.get("name") {
+        let name = match template.get("name") {
             Some(Value::String(name)) if !name.trim().is_empty() => Some(name.clone()),
             _ if !template.is_object() => {
-                problem(
+                self.add(
                     "template",
                     "is required (an object with 'name' and 'language')",
                 );
                 None
             }
             _ => {
-                problem("template.name", "is required");
+                self.add("template.name", "is required");
                 None
             }
         };
         if template.is_object()
             && !matches!(template.get("language"), None | Some(Value::String(_)))
         {
-            problem("template.language", "must be a string such as 'pt_BR'");
+            self.add("template.language", "must be a string such as 'pt_BR'");
         }
-        let mut template_fields = Vec::new();
+        let mut values = Vec::new();
         match object.get("template_fields") {
             None | Some(Value::Null) => {}
             Some(Value::Array(items)) => {
                 for (position, item) in items.iter().enumerate() {
                     match item.get("value").and_then(Value::as_str) {
                         Some(value) if item.get("component").is_some_and(Value::is_string) => {
-                            template_fields.push(value.to_owned());
+                            values.push(value.to_owned());
                         }
-                        _ => problem(
+                        _ => self.add(
                             &format!("template_fields[{position}]"),
                             "needs 'component', 'type', 'index' and a string 'value'",
                         ),
                     }
                 }
             }
-            Some(_) => problem("template_fields", "must be an array"),
+            Some(_) => self.add("template_fields", "must be an array"),
         }
-        let profile_name = match object.get("remote_profile_name") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(text)) if text.chars().count() > MAX_PROFILE_NAME_CHARS => {
-                problem("remote_profile_name", "must be at most 255 characters");
-                None
-            }
-            Some(Value::String(text)) => Some(text.clone()),
-            Some(_) => {
-                problem("remote_profile_name", "must be a string or null");
-                None
-            }
-        };
-        let mut optional_uuid = |name: &str| match object.get(name) {
-            None | Some(Value::Null) => None,
-            Some(value) => uuid_field(value).or_else(|| {
-                problem(name, "must be a UUID or null");
-                None
-            }),
-        };
-        let _person_contact = optional_uuid("person_contact_id");
-        let person_id = optional_uuid("crm_person_id");
-        let agent_id = optional_uuid("assigned_agent_id");
-        let status = match object.get("status") {
+        (template, name, values)
+    }
+
+    /// The create page's status enum: `OPEN`, `RESOLVED`, `SNOOZED`.
+    fn create_status(&mut self, object: &Object) -> ChatStatus {
+        match object.get("status") {
             None | Some(Value::Null) => ChatStatus::Open,
             Some(Value::String(text))
                 if ["OPEN", "RESOLVED", "SNOOZED"].contains(&text.as_str()) =>
@@ -959,17 +972,36 @@ impl CreateRequest {
                 ChatStatus::from_wire(text)
             }
             Some(_) => {
-                problem("status", "must be OPEN, RESOLVED or SNOOZED");
+                self.add("status", "must be OPEN, RESOLVED or SNOOZED");
                 ChatStatus::Open
             }
-        };
-        if !fields.is_empty() {
-            return Err(SandboxError::validation(fields));
         }
+    }
+}
+
+impl CreateRequest {
+    /// Checks every field, collecting all problems before refusing.
+    fn read(body: &Value, world: &World) -> Result<Self, SandboxError> {
+        let Some(object) = body.as_object() else {
+            return Err(not_an_object());
+        };
+        let mut problems = Problems::default();
+        let line_id = problems.required_uuid(object, "whatsapp_phone_id");
+        let contact = problems.text(object, "wa_contact_id", MAX_CONTACT_ID_CHARS, true);
+        let (template, template_name, template_fields) = problems.template(object);
+        let profile_name =
+            problems.text(object, "remote_profile_name", MAX_PROFILE_NAME_CHARS, false);
+        let _person_contact = problems.optional_uuid(object, "person_contact_id");
+        let person_id = problems.optional_uuid(object, "crm_person_id");
+        let agent_id = problems.optional_uuid(object, "assigned_agent_id");
+        let status = problems.create_status(object);
         let (Some(line_id), Some(contact), Some(template_name)) = (line_id, contact, template_name)
         else {
-            return Err(SandboxError::validation(fields));
+            return Err(SandboxError::validation(problems.0));
         };
+        if !problems.0.is_empty() {
+            return Err(SandboxError::validation(problems.0));
+        }
         let Some(line) = world.lines.iter().position(|line| line.id == line_id) else {
             return Err(SandboxError::field(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -978,10 +1010,7 @@ impl CreateRequest {
                 format!("no WhatsApp line with id '{line_id}' (see GET /_sandbox/lines)"),
             ));
         };
-        let responsible = match agent_id {
-            None => None,
-            Some(id) => Some(world.agent_index(id)?),
-        };
+        let responsible = agent_id.map(|id| world.agent_index(id)).transpose()?;
         Ok(Self {
             line,
             contact,

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a real sandbox on loopback and clients for it.
 #![allow(
     dead_code,
+    clippy::unnecessary_wraps,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
@@ -145,7 +146,8 @@ pub fn uuid(value: &Value) -> uuid::Uuid {
 }
 
 pub fn shared_dir() -> std::path::PathBuf {
-    std::env::var_os("BALCAO_SHARED_DIR")
-        .map(Into::into)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+    std::env::var_os("BALCAO_SHARED_DIR").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        Into::into,
+    )
 }

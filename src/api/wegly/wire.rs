@@ -108,7 +108,7 @@ pub struct AgentRef {
     pub extra: Extra,
 }
 
-/// The company's WhatsApp line a chat runs on.
+/// The company's `WhatsApp` line a chat runs on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PhoneNumber {
@@ -135,7 +135,7 @@ pub struct Reaction {
     pub emoji: Option<String>,
     /// Who reacted, as text (`CONTACT`, ...).
     pub actor: Option<String>,
-    /// WhatsApp id of the reacting contact.
+    /// `WhatsApp` id of the reacting contact.
     pub reactor_wa_id: Option<String>,
     /// Wegly user who reacted.
     pub reactor_user_id: Option<String>,
@@ -156,7 +156,7 @@ pub struct Media {
     pub mime_type: Option<String>,
     /// File name.
     pub file_name: Option<String>,
-    /// Whether the file was fetched from WhatsApp.
+    /// Whether the file was fetched from `WhatsApp`.
     pub is_downloaded: Option<bool>,
     /// Where to fetch it.
     pub url: Option<String>,
@@ -165,7 +165,7 @@ pub struct Media {
     pub extra: Extra,
 }
 
-/// A WhatsApp call attached to a message.
+/// A `WhatsApp` call attached to a message.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Call {
@@ -219,7 +219,7 @@ pub struct Message {
     pub meta_timestamp: Option<Timestamp>,
     /// Creation time (v1 only).
     pub created_at: Option<Timestamp>,
-    /// Imported from WhatsApp history.
+    /// Imported from `WhatsApp` history.
     pub is_history: Option<bool>,
     /// History import bookkeeping.
     pub history_phase: Option<i64>,
@@ -345,9 +345,9 @@ pub struct CrmPerson {
 pub struct Chat {
     /// Chat id.
     pub id: Option<String>,
-    /// The contact's WhatsApp id.
+    /// The contact's `WhatsApp` id.
     pub wa_contact_id: Option<String>,
-    /// WhatsApp profile name.
+    /// `WhatsApp` profile name.
     pub remote_profile_name: Option<String>,
     /// Contact name in the CRM.
     pub contact_name: Option<String>,
@@ -377,7 +377,7 @@ pub struct Chat {
     pub last_message: Option<Message>,
     /// The customer's last message: start of the 24 h window.
     pub last_customer_msg_at: Option<Timestamp>,
-    /// End of the 24 h WhatsApp window.
+    /// End of the 24 h `WhatsApp` window.
     pub session_expires_at: Option<Timestamp>,
     /// Created.
     pub created_at: Option<Timestamp>,
