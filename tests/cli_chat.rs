@@ -325,7 +325,11 @@ async fn strange_replies_and_dead_servers_exit_1_without_panicking() {
         .as_str()
         .unwrap()
         .to_owned();
-    for fault in ["get_chat:malformed", "get_chat:truncated"] {
+    for fault in [
+        "get_chat:malformed",
+        "get_chat:truncated",
+        "get_chat:wrong_types",
+    ] {
         set_faults(&sandbox, fault).await;
         let output = with_sandbox(&sandbox, &["chat", "get", &id]).await;
         let stderr = text(&output.stderr);

@@ -389,6 +389,7 @@ async fn reads_retry_server_errors_and_rate_limits() {
     );
 
     set_faults(&sandbox, "unread:rate_limit=7").await;
+    let asked_before = common::request_count(&sandbox, "unread").await;
     let limited = api.unread_summary().await.unwrap_err();
     match limited {
         balcao::api::ApiError::RateLimited { retry_after, .. } => {
@@ -396,6 +397,11 @@ async fn reads_retry_server_errors_and_rate_limits() {
         }
         other => panic!("expected rate limited, got {other:?}"),
     }
+    assert_eq!(
+        common::request_count(&sandbox, "unread").await,
+        asked_before + 1,
+        "a long Retry-After is reported, not waited for"
+    );
 }
 
 #[tokio::test]
@@ -433,6 +439,11 @@ async fn malformed_truncated_and_reset_replies_are_told_apart() {
     assert_eq!(cut.kind(), ErrorKind::Unexpected);
     assert!(cut.to_string().contains("EOF"), "{cut}");
 
+    set_faults(&sandbox, "get_chat:wrong_types").await;
+    let mistyped = api.get_chat(id).await.unwrap_err();
+    assert_eq!(mistyped.kind(), ErrorKind::Unexpected);
+    assert!(mistyped.to_string().contains("invalid type"), "{mistyped}");
+
     set_faults(&sandbox, "get_chat:reset").await;
     assert_eq!(
         api.get_chat(id).await.unwrap_err().kind(),
@@ -440,8 +451,8 @@ async fn malformed_truncated_and_reset_replies_are_told_apart() {
     );
     assert_eq!(
         common::request_count(&sandbox, "get_chat").await,
-        5,
-        "one malformed, one truncated, three resets"
+        6,
+        "one malformed, one truncated, one mistyped, three resets"
     );
 
     set_faults(&sandbox, "").await;

@@ -335,3 +335,26 @@ async fn the_seed_covers_every_case_the_console_shows() {
     assert_eq!(priorities.into_iter().collect::<Vec<_>>(), [0, 1, 2, 3]);
     assert!(groups > 0 && media > 0 && calls > 0 && reactions > 0 && quotes > 0 && documents > 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulated_customers_keep_writing() {
+    let sandbox = common::start_with(|config| config.traffic_per_minute = 1200.0).await;
+    let unread = || async {
+        let (_, summary) = send(
+            reqwest::Method::GET,
+            api(&sandbox, "/chats/notifications/unread"),
+            None,
+        )
+        .await;
+        summary["unread_messages_total"].as_i64().unwrap()
+    };
+    let before = unread().await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while unread().await < before + 3 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no simulated customer wrote"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

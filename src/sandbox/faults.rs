@@ -1,4 +1,4 @@
-//! Fault injection: latency, 429 with Retry-After, 5xx, malformed or truncated JSON and
+//! Fault injection: latency, 429 with Retry-After, 5xx, malformed, truncated or mistyped JSON and
 //! connection resets, per route and by rate, from `--faults` or `POST /_sandbox/faults`.
 //!
 //! Spec: rules separated by commas, each `ROUTE:KIND[=VALUE][@RATE][*COUNT]`, for example
@@ -36,6 +36,8 @@ pub enum FaultKind {
     Malformed,
     /// Answers with the real body cut in half.
     Truncated,
+    /// Answers 200 with JSON whose fields have the wrong types.
+    WrongTypes,
     /// Sends the headers, then breaks the connection.
     Reset,
 }
@@ -68,6 +70,7 @@ impl fmt::Display for FaultRule {
             FaultKind::RateLimit(secs) => write!(f, "rate_limit={secs}")?,
             FaultKind::Malformed => f.write_str("malformed")?,
             FaultKind::Truncated => f.write_str("truncated")?,
+            FaultKind::WrongTypes => f.write_str("wrong_types")?,
             FaultKind::Reset => f.write_str("reset")?,
         }
         if (self.rate - 1.0).abs() > f64::EPSILON {
@@ -99,7 +102,7 @@ pub fn parse_spec(spec: &str) -> Result<Vec<FaultRule>, String> {
     } else {
         Err(format!(
             "{}. Write rules as ROUTE:KIND[=VALUE][@RATE][*COUNT], ROUTE one of {} or *; \
-             KIND one of latency=MS, status=CODE, rate_limit=SECS, malformed, truncated, reset",
+             KIND one of latency=MS, status=CODE, rate_limit=SECS, malformed, truncated, wrong_types, reset",
             problems.join("; "),
             ROUTES.join(", ")
         ))
@@ -159,6 +162,7 @@ fn parse_rule(text: &str) -> Result<FaultRule, String> {
         "rate_limit" => FaultKind::RateLimit(number("seconds")?),
         "malformed" => FaultKind::Malformed,
         "truncated" => FaultKind::Truncated,
+        "wrong_types" => FaultKind::WrongTypes,
         "reset" => FaultKind::Reset,
         other => return Err(format!("unknown fault '{other}'")),
     };
@@ -196,9 +200,9 @@ mod tests {
 
     #[test]
     fn parses_every_kind_and_round_trips() {
-        let spec = "get_chat:status=503@0.5,*:latency=800*3,responsible:rate_limit=2,timeline:malformed,unread:truncated,create_chat:reset";
+        let spec = "get_chat:status=503@0.5,*:latency=800*3,responsible:rate_limit=2,timeline:malformed,unread:truncated,create_chat:reset,get_chat:wrong_types";
         let rules = parse_spec(spec).unwrap_or_default();
-        assert_eq!(rules.len(), 6);
+        assert_eq!(rules.len(), 7);
         let again: Vec<String> = rules.iter().map(ToString::to_string).collect();
         assert_eq!(again.join(","), spec);
     }

@@ -186,6 +186,10 @@ async fn inject_faults(
             "<html><body><h1>502 Bad Gateway</h1></body></html>",
         )
             .into_response(),
+        FaultKind::WrongTypes => {
+            let body = json!({"id": 42, "unread_count": "muitas", "participants": "ninguém", "total": "?", "records": 7});
+            (StatusCode::OK, Json(body)).into_response()
+        }
         FaultKind::Truncated => {
             let response = next.run(request).await;
             let (parts, body) = response.into_parts();
