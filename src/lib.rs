@@ -7,9 +7,11 @@
 
 pub mod api;
 pub mod cli;
+pub mod hydrate;
 pub mod i18n;
 pub mod logging;
 pub mod mask;
 pub mod sandbox;
+pub mod store;
 pub mod timefmt;
 pub mod webhook;

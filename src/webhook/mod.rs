@@ -1,3 +1,6 @@
-//! Webhooks: the signing scheme shared by the sandbox (which signs) and the receiver (which verifies).
+//! Webhooks: the signing scheme (the sandbox signs, the receiver verifies) and the receiver.
 
+pub mod receiver;
 pub mod signature;
+
+pub use receiver::InboxEvent;

@@ -1,0 +1,251 @@
+//! The inbox index: a SQLite file of every chat the console knows, the webhook events it
+//! received and the audit log of every change it made.
+//!
+//! The CRMs cannot list chats, so this index is the console's memory. It is opened in WAL mode
+//! (readers never wait for the writer; a killed process loses nothing it committed), refuses
+//! files that are not its own or that a newer version wrote, and waits for a lock before failing
+//! with a message that says who probably holds it.
+
+mod records;
+pub mod schema;
+pub mod summary;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+pub use records::{AuditEntry, WebhookOutcome, WebhookRecord};
+pub use summary::{ChatKey, ChatSummary, Columns, Provider, Source};
+
+/// The index's file name inside the data dir.
+pub const INDEX_FILE: &str = "inbox.sqlite3";
+/// How long a write waits for another process's lock before giving up.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the index cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another program's file: never touched.
+    #[error(
+        "{path} is not a balcão inbox index (another program's file); it was left untouched. \
+         Choose another --data-dir / BALCAO_DATA_DIR"
+    )]
+    NotOurs {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Written by a newer balcão.
+    #[error(
+        "{path} has index schema version {found}, newer than this balcão knows ({known}); \
+         upgrade balcão or use another --data-dir"
+    )]
+    NewerSchema {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        known: i64,
+    },
+    /// Another process holds the lock.
+    #[error(
+        "{path} is locked by another process (another `balcao listen` or console?); waited {}s. \
+         Close it or use another --data-dir",
+        waited.as_secs()
+    )]
+    Locked {
+        /// The file.
+        path: PathBuf,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// The folder or file cannot be created or read.
+    #[error("cannot use {path}: {detail}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// What the system said.
+        detail: String,
+    },
+    /// Anything else SQLite reported.
+    #[error("inbox index {path}: {detail}")]
+    Sqlite {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        detail: String,
+    },
+}
+
+/// Options for opening the index.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenOptions {
+    /// How long to wait for another process's lock.
+    pub busy_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+        }
+    }
+}
+
+/// An open index. One connection, shared behind a mutex; call it from blocking contexts
+/// (`spawn_blocking`), never from the render path.
+pub struct Store {
+    connection: Mutex<Connection>,
+    path: PathBuf,
+    busy_timeout: Duration,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the index in `data_dir`.
+    pub fn open_in(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|error| StoreError::Io {
+            path: data_dir.to_path_buf(),
+            detail: error.to_string(),
+        })?;
+        Self::open(&data_dir.join(INDEX_FILE), OpenOptions::default())
+    }
+
+    /// Opens (creating if needed) the index file at `path`, checking that it is ours and not
+    /// newer than this binary, then migrating it to the latest schema.
+    pub fn open(path: &Path, options: OpenOptions) -> Result<Self, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection =
+            Connection::open_with_flags(path, flags).map_err(|error| StoreError::Io {
+                path: path.to_path_buf(),
+                detail: error.to_string(),
+            })?;
+        let store = Self {
+            connection: Mutex::new(connection),
+            path: path.to_path_buf(),
+            busy_timeout: options.busy_timeout,
+        };
+        store.prepare()?;
+        Ok(store)
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Maps a SQLite error to what a person can act on.
+    pub(crate) fn error(&self, error: &rusqlite::Error) -> StoreError {
+        match error.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+                path: self.path.clone(),
+                waited: self.busy_timeout,
+            },
+            Some(ErrorCode::NotADatabase) => StoreError::NotOurs {
+                path: self.path.clone(),
+            },
+            _ => StoreError::Sqlite {
+                path: self.path.clone(),
+                detail: error.to_string(),
+            },
+        }
+    }
+
+    fn prepare(&self) -> Result<(), StoreError> {
+        let mut connection = self.lock();
+        connection
+            .busy_timeout(self.busy_timeout)
+            .map_err(|e| self.error(&e))?;
+        // Reading the header first: a file that is not SQLite fails here, before any write.
+        let application_id: i64 = connection
+            .query_row("PRAGMA application_id", [], |row| row.get(0))
+            .map_err(|e| self.error(&e))?;
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| self.error(&e))?;
+        let objects: i64 = connection
+            .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
+            .map_err(|e| self.error(&e))?;
+        let fresh = application_id == 0 && objects == 0;
+        if application_id != schema::APPLICATION_ID && !fresh {
+            return Err(StoreError::NotOurs {
+                path: self.path.clone(),
+            });
+        }
+        if version > schema::latest_version() {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found: version,
+                known: schema::latest_version(),
+            });
+        }
+        let mode: String = connection
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(|e| self.error(&e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(
+                mode,
+                "the index could not switch to WAL; continuing in {mode} mode"
+            );
+        }
+        // NORMAL in WAL mode: a crash of this process loses nothing committed.
+        connection
+            .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| self.error(&e))?;
+        if version < schema::latest_version() {
+            let transaction = connection
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| self.error(&e))?;
+            for (index, migration) in schema::MIGRATIONS.iter().enumerate() {
+                let target = i64::try_from(index + 1).unwrap_or(i64::MAX);
+                if target > version {
+                    transaction
+                        .execute_batch(migration)
+                        .map_err(|e| self.error(&e))?;
+                }
+            }
+            transaction
+                .execute_batch(&format!(
+                    "PRAGMA application_id = {}; PRAGMA user_version = {};",
+                    schema::APPLICATION_ID,
+                    schema::latest_version()
+                ))
+                .map_err(|e| self.error(&e))?;
+            transaction.commit().map_err(|e| self.error(&e))?;
+        }
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check`: `Ok` when the file is sound.
+    pub fn integrity_check(&self) -> Result<(), StoreError> {
+        let result: String = self
+            .lock()
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(|e| self.error(&e))?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Sqlite {
+                path: self.path.clone(),
+                detail: format!("integrity check failed: {result}"),
+            })
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! Reads and writes of the index's rows: chats, webhook events, the audit log.
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+use crate::store::summary::{ChatKey, ChatSummary, Columns, Provider, Source};
+use crate::store::{Store, StoreError};
+
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn from_millis(value: Option<i64>) -> Option<DateTime<Utc>> {
+    value.and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+}
+
+/// Webhook records kept; older ones are pruned.
+pub const WEBHOOK_EVENTS_KEPT: i64 = 50_000;
+
+/// What the receiver did with a webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookOutcome {
+    /// Verified and applied.
+    Accepted,
+    /// Verified but not about chats: recorded and ignored.
+    Ignored,
+    /// Refused (bad signature, malformed, no chat id).
+    Refused,
+}
+
+impl WebhookOutcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Ignored => "ignored",
+            Self::Refused => "refused",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "accepted" => Self::Accepted,
+            "ignored" => Self::Ignored,
+            _ => Self::Refused,
+        }
+    }
+}
+
+/// One webhook delivery as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WebhookRecord {
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+    /// Which CRM sent it.
+    pub provider: Provider,
+    /// The account it was for.
+    pub account: String,
+    /// `x-wegly-event` or the envelope's key.
+    pub event_key: Option<String>,
+    /// What was done.
+    pub outcome: WebhookOutcome,
+    /// Why, for refused and ignored events.
+    pub reason: Option<String>,
+    /// The chat it named.
+    pub chat_id: Option<String>,
+    /// The body as received (cut at the receiver's limit).
+    #[serde(skip)]
+    pub raw_body: Vec<u8>,
+}
+
+/// One change the console or the CLI made in a CRM.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The chat.
+    #[serde(flatten)]
+    pub key: ChatKey,
+    /// `reassign_responsible`, `remove_participant`, `create_chat`, ...
+    pub action: String,
+    /// The request body, as sent.
+    pub request: Option<String>,
+    /// The relevant state before.
+    pub before: Option<String>,
+    /// The relevant state after.
+    pub after: Option<String>,
+    /// `confirmed`, `refused`, `failed`, ...
+    pub outcome: String,
+    /// HTTP status of the reply, if one arrived.
+    pub http_status: Option<u16>,
+}
+
+const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, contact, contact_number, line, \
+     responsible_user_id, responsible_name, unread, marked_unread, last_message_at, last_message_preview, \
+     last_message_from_me, window_ends_at, archived, first_seen_at, last_event_at, hydrated_at, source, gone, \
+     needs_hydration, last_error";
+
+fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ChatSummary> {
+    let provider: String = row.get(1)?;
+    Ok(ChatSummary {
+        key: ChatKey {
+            account: row.get(0)?,
+            provider: Provider::parse(&provider).unwrap_or(Provider::Wegly),
+            chat_id: row.get(2)?,
+        },
+        columns: Columns {
+            status: row.get(3)?,
+            priority: row.get(4)?,
+            contact: row.get(5)?,
+            contact_number: row.get(6)?,
+            line: row.get(7)?,
+            responsible_user_id: row.get(8)?,
+            responsible_name: row.get(9)?,
+            unread: row.get(10)?,
+            marked_unread: row.get(11)?,
+            last_message_at: from_millis(row.get(12)?),
+            last_message_preview: row.get(13)?,
+            last_message_from_me: row.get(14)?,
+            window_ends_at: from_millis(row.get(15)?),
+            archived: row.get(16)?,
+        },
+        first_seen_at: from_millis(row.get(17)?).unwrap_or_default(),
+        last_event_at: from_millis(row.get(18)?),
+        hydrated_at: from_millis(row.get(19)?),
+        source: Source::parse(&row.get::<_, String>(20)?),
+        gone: row.get(21)?,
+        needs_hydration: row.get(22)?,
+        last_error: row.get(23)?,
+    })
+}
+
+impl Store {
+    /// Adds a chat to hydrate (or asks again for a known one). Returns true when it is new.
+    pub fn note_chat(
+        &self,
+        key: &ChatKey,
+        source: Source,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut connection = self.lock();
+        let transaction = connection.transaction().map_err(|e| self.error(&e))?;
+        let known: Option<i64> = transaction
+            .query_row(
+                "SELECT 1 FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                params![key.account, key.provider.as_str(), key.chat_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(&e))?;
+        transaction
+            .execute(
+                "INSERT INTO chats (account, provider, chat_id, first_seen_at, source, needs_hydration)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1)
+                 ON CONFLICT (account, provider, chat_id) DO UPDATE SET
+                     needs_hydration = 1, gone = 0, next_attempt_at = NULL, hydrate_attempts = 0",
+                params![key.account, key.provider.as_str(), key.chat_id, millis(now), source.as_str()],
+            )
+            .map_err(|e| self.error(&e))?;
+        transaction.commit().map_err(|e| self.error(&e))?;
+        Ok(known.is_none())
+    }
+
+    /// A webhook named the chat: remember it, take the payload's columns as provisional (they
+    /// show at once; the fetch that follows is authoritative), and ask for a fetch.
+    pub fn note_webhook(
+        &self,
+        key: &ChatKey,
+        provisional: Option<&Columns>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut connection = self.lock();
+        let transaction = connection.transaction().map_err(|e| self.error(&e))?;
+        transaction
+            .execute(
+                "INSERT INTO chats (account, provider, chat_id, first_seen_at, last_event_at, source, needs_hydration)
+                 VALUES (?1, ?2, ?3, ?4, ?4, 'webhook', 1)
+                 ON CONFLICT (account, provider, chat_id) DO UPDATE SET
+                     last_event_at = ?4, needs_hydration = 1, gone = 0, next_attempt_at = NULL, hydrate_attempts = 0",
+                params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
+            )
+            .map_err(|e| self.error(&e))?;
+        if let Some(columns) = provisional {
+            write_columns(&transaction, key, columns).map_err(|e| self.error(&e))?;
+        }
+        transaction.commit().map_err(|e| self.error(&e))
+    }
+
+    /// A fetch succeeded: store the detail as received and its columns.
+    pub fn save_detail(
+        &self,
+        key: &ChatKey,
+        raw: &str,
+        columns: &Columns,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut connection = self.lock();
+        let transaction = connection.transaction().map_err(|e| self.error(&e))?;
+        transaction
+            .execute(
+                "INSERT INTO chats (account, provider, chat_id, first_seen_at, source) VALUES (?1, ?2, ?3, ?4, 'manual')
+                 ON CONFLICT (account, provider, chat_id) DO NOTHING",
+                params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
+            )
+            .map_err(|e| self.error(&e))?;
+        write_columns(&transaction, key, columns).map_err(|e| self.error(&e))?;
+        transaction
+            .execute(
+                "UPDATE chats SET detail = ?4, hydrated_at = ?5, needs_hydration = 0, hydrate_attempts = 0,
+                     next_attempt_at = NULL, last_error = NULL, gone = 0
+                 WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                params![key.account, key.provider.as_str(), key.chat_id, raw, millis(now)],
+            )
+            .map_err(|e| self.error(&e))?;
+        transaction.commit().map_err(|e| self.error(&e))
+    }
+
+    /// The CRM answered 404: keep the row, flag it, stop fetching it.
+    pub fn mark_gone(&self, key: &ChatKey, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.lock()
+            .execute(
+                "UPDATE chats SET gone = 1, needs_hydration = 0, next_attempt_at = NULL, hydrated_at = ?4,
+                     last_error = 'not found (HTTP 404)'
+                 WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
+            )
+            .map_err(|e| self.error(&e))
+            .map(drop)
+    }
+
+    /// A fetch failed: try again at `retry_at`. Returns the number of failed attempts so far.
+    pub fn hydration_failed(
+        &self,
+        key: &ChatKey,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.lock()
+            .query_row(
+                "UPDATE chats SET hydrate_attempts = hydrate_attempts + 1, next_attempt_at = ?4, last_error = ?5
+                 WHERE account = ?1 AND provider = ?2 AND chat_id = ?3 RETURNING hydrate_attempts",
+                params![key.account, key.provider.as_str(), key.chat_id, millis(retry_at), error],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Failed attempts so far for a chat.
+    pub fn attempts(&self, key: &ChatKey) -> Result<i64, StoreError> {
+        self.lock()
+            .query_row(
+                "SELECT hydrate_attempts FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                params![key.account, key.provider.as_str(), key.chat_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Chats whose fetch is due now, most recently active first.
+    pub fn due_for_hydration(
+        &self,
+        accounts: &[String],
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        let accounts = serde_json::to_string(accounts).unwrap_or_else(|_| "[]".to_owned());
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT account, provider, chat_id FROM chats
+                 WHERE needs_hydration = 1 AND gone = 0 AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
+                   AND account IN (SELECT value FROM json_each(?3))
+                 ORDER BY last_event_at DESC NULLS LAST LIMIT ?2",
+            )
+            .map_err(|e| self.error(&e))?;
+        let rows = statement
+            .query_map(
+                params![
+                    millis(now),
+                    i64::try_from(limit).unwrap_or(i64::MAX),
+                    accounts
+                ],
+                |row| {
+                    let provider: String = row.get(1)?;
+                    Ok(ChatKey {
+                        account: row.get(0)?,
+                        provider: Provider::parse(&provider).unwrap_or(Provider::Wegly),
+                        chat_id: row.get(2)?,
+                    })
+                },
+            )
+            .map_err(|e| self.error(&e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(&e))
+    }
+
+    /// The earliest time a waiting fetch becomes due, if any is waiting.
+    pub fn next_retry_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let value: Option<i64> = self
+            .lock()
+            .query_row(
+                "SELECT min(next_attempt_at) FROM chats WHERE needs_hydration = 1 AND gone = 0",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(&e))?;
+        Ok(from_millis(value))
+    }
+
+    /// Asks for a fresh fetch of every chat last fetched before `before`. Returns how many.
+    pub fn mark_stale(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        self.lock()
+            .execute(
+                "UPDATE chats SET needs_hydration = 1 WHERE needs_hydration = 0 AND gone = 0 AND hydrated_at < ?1",
+                params![millis(before)],
+            )
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Every chat's summary, for the list. Never touches the stored details.
+    pub fn summaries(&self) -> Result<Vec<ChatSummary>, StoreError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM chats"))
+            .map_err(|e| self.error(&e))?;
+        let rows = statement
+            .query_map([], summary_from_row)
+            .map_err(|e| self.error(&e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(&e))
+    }
+
+    /// One chat's summary.
+    pub fn summary(&self, key: &ChatKey) -> Result<Option<ChatSummary>, StoreError> {
+        self.lock()
+            .query_row(
+                &format!("SELECT {SUMMARY_COLUMNS} FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3"),
+                params![key.account, key.provider.as_str(), key.chat_id],
+                summary_from_row,
+            )
+            .optional()
+            .map_err(|e| self.error(&e))
+    }
+
+    /// The last detail received, as the server sent it.
+    pub fn detail(&self, key: &ChatKey) -> Result<Option<String>, StoreError> {
+        self.lock()
+            .query_row(
+                "SELECT detail FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                params![key.account, key.provider.as_str(), key.chat_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Forgets a chat (the CRM keeps it). Returns whether it was there.
+    pub fn remove_chat(&self, key: &ChatKey) -> Result<bool, StoreError> {
+        self.lock()
+            .execute(
+                "DELETE FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                params![key.account, key.provider.as_str(), key.chat_id],
+            )
+            .map(|removed| removed > 0)
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Records a webhook delivery, keeping the newest [`WEBHOOK_EVENTS_KEPT`] records.
+    pub fn record_webhook(&self, record: &WebhookRecord) -> Result<(), StoreError> {
+        let connection = self.lock();
+        connection
+            .execute(
+                "INSERT INTO webhook_events (received_at, provider, account, event_key, outcome, reason, chat_id, raw_body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    millis(record.received_at),
+                    record.provider.as_str(),
+                    record.account,
+                    record.event_key,
+                    record.outcome.as_str(),
+                    record.reason,
+                    record.chat_id,
+                    record.raw_body
+                ],
+            )
+            .map_err(|e| self.error(&e))?;
+        let id = connection.last_insert_rowid();
+        if id % 1000 == 0 {
+            connection
+                .execute(
+                    "DELETE FROM webhook_events WHERE id <= ?1",
+                    [id - WEBHOOK_EVENTS_KEPT],
+                )
+                .map_err(|e| self.error(&e))?;
+        }
+        Ok(())
+    }
+
+    /// The most recent webhook deliveries, newest first.
+    pub fn webhook_events(&self, limit: usize) -> Result<Vec<WebhookRecord>, StoreError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT received_at, provider, account, event_key, outcome, reason, chat_id, raw_body
+                 FROM webhook_events ORDER BY id DESC LIMIT ?1",
+            )
+            .map_err(|e| self.error(&e))?;
+        let rows = statement
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+                let provider: String = row.get(1)?;
+                let outcome: String = row.get(4)?;
+                Ok(WebhookRecord {
+                    received_at: from_millis(row.get(0)?).unwrap_or_default(),
+                    provider: Provider::parse(&provider).unwrap_or(Provider::Wegly),
+                    account: row.get(2)?,
+                    event_key: row.get(3)?,
+                    outcome: WebhookOutcome::parse(&outcome),
+                    reason: row.get(5)?,
+                    chat_id: row.get(6)?,
+                    raw_body: row.get::<_, Option<Vec<u8>>>(7)?.unwrap_or_default(),
+                })
+            })
+            .map_err(|e| self.error(&e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(&e))
+    }
+
+    /// Records one change made in a CRM.
+    pub fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.lock()
+            .execute(
+                "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before, after, outcome, http_status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    millis(entry.at),
+                    entry.key.account,
+                    entry.key.provider.as_str(),
+                    entry.action,
+                    entry.key.chat_id,
+                    entry.request,
+                    entry.before,
+                    entry.after,
+                    entry.outcome,
+                    entry.http_status
+                ],
+            )
+            .map_err(|e| self.error(&e))
+            .map(drop)
+    }
+
+    /// The most recent audit entries, newest first.
+    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT at, account, provider, action, chat_id, request, before, after, outcome, http_status
+                 FROM audit_log ORDER BY id DESC LIMIT ?1",
+            )
+            .map_err(|e| self.error(&e))?;
+        let rows = statement
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+                let provider: String = row.get(2)?;
+                Ok(AuditEntry {
+                    at: from_millis(row.get(0)?).unwrap_or_default(),
+                    key: ChatKey {
+                        account: row.get(1)?,
+                        provider: Provider::parse(&provider).unwrap_or(Provider::Wegly),
+                        chat_id: row.get(4)?,
+                    },
+                    action: row.get(3)?,
+                    request: row.get(5)?,
+                    before: row.get(6)?,
+                    after: row.get(7)?,
+                    outcome: row.get(8)?,
+                    http_status: row.get(9)?,
+                })
+            })
+            .map_err(|e| self.error(&e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(&e))
+    }
+}
+
+fn write_columns(
+    transaction: &rusqlite::Transaction<'_>,
+    key: &ChatKey,
+    columns: &Columns,
+) -> rusqlite::Result<usize> {
+    transaction.execute(
+        "UPDATE chats SET status = ?4, priority = ?5, contact = ?6, contact_number = ?7, line = ?8,
+             responsible_user_id = ?9, responsible_name = ?10, unread = ?11, marked_unread = ?12,
+             last_message_at = ?13, last_message_preview = ?14, last_message_from_me = ?15,
+             window_ends_at = ?16, archived = ?17
+         WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+        params![
+            key.account,
+            key.provider.as_str(),
+            key.chat_id,
+            columns.status,
+            columns.priority,
+            columns.contact,
+            columns.contact_number,
+            columns.line,
+            columns.responsible_user_id,
+            columns.responsible_name,
+            columns.unread,
+            columns.marked_unread,
+            columns.last_message_at.map(millis),
+            columns.last_message_preview,
+            columns.last_message_from_me,
+            columns.window_ends_at.map(millis),
+            columns.archived
+        ],
+    )
+}

@@ -1,0 +1,213 @@
+//! A chat's row in the inbox: the columns the list shows, sorts and filters on.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::api::wegly::wire::{Chat, Message};
+
+/// Which CRM a chat lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Wegly chats.
+    Wegly,
+    /// Agilize chat rooms.
+    Agilize,
+}
+
+impl Provider {
+    /// The stored and configured name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Wegly => "wegly",
+            Self::Agilize => "agilize",
+        }
+    }
+
+    /// Reads a stored or configured name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "wegly" => Some(Self::Wegly),
+            "agilize" => Some(Self::Agilize),
+            _ => None,
+        }
+    }
+}
+
+/// How the index learned of a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A webhook announced it.
+    Webhook,
+    /// The console or the CLI created it.
+    Created,
+    /// Someone gave its id (`balcao add`, "add chat by id").
+    Manual,
+}
+
+impl Source {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Created => "created",
+            Self::Manual => "manual",
+        }
+    }
+
+    /// Reads a stored name; unknown names read as manual.
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "webhook" => Self::Webhook,
+            "created" => Self::Created,
+            _ => Self::Manual,
+        }
+    }
+}
+
+/// Identifies a chat across accounts and CRMs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ChatKey {
+    /// Account name from the configuration.
+    pub account: String,
+    /// CRM.
+    pub provider: Provider,
+    /// The CRM's id for the chat or room.
+    pub chat_id: String,
+}
+
+impl ChatKey {
+    /// A Wegly chat of `account`.
+    pub fn wegly(account: &str, chat_id: &str) -> Self {
+        Self {
+            account: account.to_owned(),
+            provider: Provider::Wegly,
+            chat_id: chat_id.to_owned(),
+        }
+    }
+}
+
+/// The columns of one chat that the list needs; taken from the last detail received.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Columns {
+    /// Status as the CRM writes it.
+    pub status: Option<String>,
+    /// 0-3.
+    pub priority: Option<i64>,
+    /// Name, profile name or number.
+    pub contact: Option<String>,
+    /// The contact's number.
+    pub contact_number: Option<String>,
+    /// The company line's number.
+    pub line: Option<String>,
+    /// The responsible's user id.
+    pub responsible_user_id: Option<String>,
+    /// The responsible's name.
+    pub responsible_name: Option<String>,
+    /// Unread messages.
+    pub unread: i64,
+    /// Marked unread by hand.
+    pub marked_unread: bool,
+    /// When the last message was sent.
+    pub last_message_at: Option<DateTime<Utc>>,
+    /// The last message, one short line.
+    pub last_message_preview: Option<String>,
+    /// The last message came from the company.
+    pub last_message_from_me: Option<bool>,
+    /// End of the 24 h WhatsApp window.
+    pub window_ends_at: Option<DateTime<Utc>>,
+    /// Archived in the CRM.
+    pub archived: bool,
+}
+
+/// Longest preview kept, in characters.
+pub const PREVIEW_CHARS: usize = 140;
+
+impl Columns {
+    /// The list columns of a Wegly chat detail.
+    pub fn from_chat(chat: &Chat) -> Self {
+        let last = chat.last_message.as_ref();
+        Self {
+            status: chat
+                .status
+                .as_ref()
+                .map(|status| status.as_str().to_owned()),
+            priority: chat.priority.map(|priority| priority.0),
+            contact: chat.display_name().map(str::to_owned),
+            contact_number: chat
+                .contact_number
+                .clone()
+                .or_else(|| chat.wa_contact_id.clone()),
+            line: chat
+                .phone_number
+                .as_ref()
+                .and_then(|line| line.display_number.clone()),
+            responsible_user_id: chat.responsible_user_id().map(str::to_owned),
+            responsible_name: chat.responsible_name().map(str::to_owned),
+            unread: chat.unread_count.unwrap_or(0),
+            marked_unread: chat.is_manually_unread.unwrap_or(false),
+            last_message_at: chat
+                .last_message_at
+                .as_ref()
+                .and_then(|t| t.at())
+                .or_else(|| last.and_then(message_time)),
+            last_message_preview: last.map(preview),
+            last_message_from_me: last.and_then(|message| message.from_me),
+            window_ends_at: chat.session_expires_at.as_ref().and_then(|t| t.at()),
+            archived: chat.archived_at.is_some(),
+        }
+    }
+}
+
+fn message_time(message: &Message) -> Option<DateTime<Utc>> {
+    message
+        .created_at
+        .as_ref()
+        .or(message.meta_timestamp.as_ref())
+        .and_then(|t| t.at())
+}
+
+/// One line for the list: the text, or what the message carries when it has no text.
+pub fn preview(message: &Message) -> String {
+    let text = message.body_text.as_deref().unwrap_or_default();
+    let mut line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.is_empty() {
+        if let Some(media) = &message.media {
+            line = format!("📎 {}", media.file_name.as_deref().unwrap_or("media"));
+        } else if message.call.is_some() {
+            line = "📞".to_owned();
+        } else if let Some(kind) = &message.kind {
+            line = format!("[{kind}]");
+        }
+    }
+    if line.chars().count() > PREVIEW_CHARS {
+        line = line.chars().take(PREVIEW_CHARS - 1).collect::<String>() + "…";
+    }
+    line
+}
+
+/// A chat as the index holds it: identity, list columns and bookkeeping.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChatSummary {
+    /// Which chat.
+    #[serde(flatten)]
+    pub key: ChatKey,
+    /// List columns (from the last detail, or provisional from a webhook).
+    #[serde(flatten)]
+    pub columns: Columns,
+    /// First time the index heard of it.
+    pub first_seen_at: DateTime<Utc>,
+    /// Last webhook about it.
+    pub last_event_at: Option<DateTime<Utc>>,
+    /// Last successful `GET`; `None` until hydrated.
+    pub hydrated_at: Option<DateTime<Utc>>,
+    /// How the index learned of it.
+    pub source: Source,
+    /// The CRM answered 404: kept, flagged.
+    pub gone: bool,
+    /// Waiting for a (re)fetch.
+    pub needs_hydration: bool,
+    /// Why the last fetch failed, if it did.
+    pub last_error: Option<String>,
+}
