@@ -7,11 +7,14 @@
 
 pub mod api;
 pub mod cli;
+pub mod config;
 pub mod hydrate;
 pub mod i18n;
+pub mod inbox;
 pub mod logging;
 pub mod mask;
 pub mod sandbox;
 pub mod store;
+pub mod text;
 pub mod timefmt;
 pub mod webhook;

@@ -94,6 +94,52 @@ pub enum Command {
     /// Read and change Wegly chats.
     #[command(subcommand)]
     Chat(ChatCommand),
+    /// Receive webhooks and keep the inbox index fetched, without the console.
+    Listen(ListenArgs),
+    /// Put chats into the inbox index by id (`-` reads ids from stdin).
+    Add {
+        /// Chat ids, or `-` to read them from stdin.
+        #[arg(required = true, value_name = "CHAT_ID")]
+        ids: Vec<String>,
+    },
+    /// Read the inbox index.
+    #[command(subcommand)]
+    Inbox(InboxCommand),
+    /// Check config.toml and list every problem (exit 2 if any).
+    CheckConfig,
+}
+
+/// `balcao listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Address to listen on [default: --listen, the configuration, or 127.0.0.1:8788].
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+    /// Chat fetches in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
+    pub concurrency: u16,
+    /// Fetch a chat again when its detail is older than this many seconds.
+    #[arg(long, default_value_t = 900, value_name = "SECS")]
+    pub stale_after: u64,
+}
+
+/// `balcao inbox ...`.
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// The index as a table (most urgent first), or JSON lines.
+    List {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// `status:open priority:>=2 responsible:me|none|ID unread window:closing archived`, or text.
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
+    },
+    /// Forget a chat (it stays in the CRM).
+    Remove {
+        /// Chat id.
+        id: String,
+    },
 }
 
 /// `balcao sandbox`.

@@ -2,14 +2,12 @@
 
 use std::io::Write;
 
-use secrecy::SecretString;
 use uuid::Uuid;
 
-use crate::api::http::{Timeouts, normalize_base_url};
+use crate::api::wegly::Fetched;
 use crate::api::wegly::wire::{
     ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
 };
-use crate::api::wegly::{DEFAULT_BASE_URL, Fetched, WeglyClient, WeglyConfig};
 use crate::cli::CliError;
 use crate::cli::args::{ChatCommand, CreateArgs, CreateStatus, GlobalArgs};
 use crate::cli::present;
@@ -21,7 +19,8 @@ use crate::tr;
 pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Result<(), CliError> {
     // Every value is checked before the client exists, so a usage error never sends a request.
     let plan = Plan::check(command, lang)?;
-    let client = wegly_client(global, lang)?;
+    let settings = crate::config::resolve::resolve(global, lang)?;
+    let client = settings.wegly_client(settings.account(), lang)?;
     let now = chrono::Utc::now();
     match plan {
         Plan::Get { id, json } => {
@@ -259,50 +258,6 @@ fn uuid_arg(text: &str, what: &str, lang: Lang) -> Result<Uuid, CliError> {
             "{what} '{text}' is not a UUID (like 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)"
         ))
     })
-}
-
-/// The Wegly client from flags and environment, or a usage error naming what is missing.
-pub fn wegly_client(global: &GlobalArgs, lang: Lang) -> Result<WeglyClient, CliError> {
-    let base = global.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL);
-    let base = normalize_base_url(base).map_err(|problem| {
-        CliError::Usage(tr!(
-            lang,
-            "--base-url / WEGLY_BASE_URL inválida: {problem}. Exemplo: https://api.wegly.com.br",
-            "invalid --base-url / WEGLY_BASE_URL: {problem}. Example: https://api.wegly.com.br"
-        ))
-    })?;
-    let token = global
-        .token
-        .as_deref()
-        .map(str::trim)
-        .filter(|token| !token.is_empty());
-    let Some(token) = token else {
-        return Err(CliError::Usage(tr!(
-            lang,
-            "falta o token da Wegly: passe --token ou defina WEGLY_TOKEN (no sandbox, o mesmo dado a `balcao sandbox --token`)",
-            "no Wegly token: pass --token or set WEGLY_TOKEN (for the sandbox, the one given to `balcao sandbox --token`)"
-        )));
-    };
-    if let Some(origin) = &global.origin
-        && normalize_base_url(origin).is_err()
-    {
-        return Err(CliError::Usage(tr!(
-            lang,
-            "--origin '{origin}' precisa ser uma URL http(s), por exemplo https://minhaempresa.com.br",
-            "--origin '{origin}' must be an http(s) URL, for example https://mycompany.com.br"
-        )));
-    }
-    let timeout = std::time::Duration::from_secs(global.timeout);
-    WeglyClient::new(WeglyConfig {
-        base_url: base,
-        token: SecretString::from(token.to_owned()),
-        origin: global.origin.clone(),
-        timeouts: Timeouts {
-            request: timeout,
-            ..Timeouts::default()
-        },
-    })
-    .map_err(|problem| CliError::Usage(problem.to_string()))
 }
 
 /// Prints the raw body (`--json`) or the readable text, and nothing when stdout is gone.

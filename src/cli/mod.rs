@@ -2,6 +2,8 @@
 
 pub mod args;
 mod chat;
+mod check;
+mod index;
 mod present;
 mod sandbox;
 
@@ -59,6 +61,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, args, lang).await,
         Some(Command::Chat(command)) => chat::run(&cli.global, command, lang).await,
+        Some(Command::Listen(args)) => index::listen(&cli.global, &args, lang).await,
+        Some(Command::Add { ids }) => index::add(&cli.global, ids, lang).await,
+        Some(Command::Inbox(command)) => index::inbox(&cli.global, command, lang).await,
+        Some(Command::CheckConfig) => check::run(&cli.global, lang),
         None => Err(CliError::Usage(if cli.demo {
             tr!(
                 lang,

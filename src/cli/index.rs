@@ -1,0 +1,388 @@
+//! `balcao listen`, `balcao add`, `balcao inbox ...`: the inbox index from the command line.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures_util::StreamExt;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, broadcast, watch};
+
+use crate::cli::CliError;
+use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
+use crate::cli::present::priority_label;
+use crate::cli::sandbox::wait_for_signal;
+use crate::config::resolve::{Resolved, resolve};
+use crate::hydrate::{Fetch, HydrationSettings, Hydrator, hydrate_one};
+use crate::i18n::Lang;
+use crate::inbox::{Filter, urgency};
+use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
+use crate::text::fit;
+use crate::webhook::receiver::{self, ReceiverState};
+use crate::{timefmt, tr};
+
+/// Opens the index; a file that is not ours or is newer is a configuration error (exit 2).
+pub fn open_store(data_dir: &Path, lang: Lang) -> Result<Arc<Store>, CliError> {
+    Store::open_in(data_dir)
+        .map(Arc::new)
+        .map_err(|error| store_error(&error, lang))
+}
+
+fn store_error(error: &StoreError, lang: Lang) -> CliError {
+    let text = error.to_string();
+    match error {
+        StoreError::NotOurs { .. } | StoreError::NewerSchema { .. } => CliError::Usage(text),
+        StoreError::Locked { .. } | StoreError::Io { .. } | StoreError::Sqlite { .. } => {
+            CliError::Failed(tr!(lang, "índice: {text}", "index: {text}"))
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    lang: Lang,
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, CliError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result.map_err(|error| store_error(&error, lang)),
+        Err(error) => Err(CliError::Failed(error.to_string())),
+    }
+}
+
+/// Receiver plus hydration, until SIGINT or SIGTERM.
+pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Result<(), CliError> {
+    let settings = resolve(global, lang)?;
+    let Some(secret) = settings.webhook_secret.clone() else {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "listen precisa do segredo dos webhooks: --webhook-secret, BALCAO_WEBHOOK_SECRET ou [receiver] secret_env/secret_file na configuração",
+            "listen needs the webhook secret: --webhook-secret, BALCAO_WEBHOOK_SECRET, or [receiver] secret_env/secret_file in the configuration"
+        )));
+    };
+    let account = settings.account().clone();
+    let client = settings.wegly_client(&account, lang)?;
+    let store = open_store(&settings.data_dir(lang)?, lang)?;
+    let bind = args.bind.unwrap_or(settings.listen);
+    let listener = TcpListener::bind(bind).await.map_err(|error| {
+        CliError::Failed(tr!(
+            lang,
+            "não foi possível escutar em {bind}: {error}",
+            "cannot listen on {bind}: {error}"
+        ))
+    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|error| CliError::Failed(error.to_string()))?;
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on http://{addr}");
+        let _ = out.flush();
+    }
+    let index = store.path().display().to_string();
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "recebendo webhooks da Wegly em http://{addr}/webhooks/wegly; índice {index}",
+            "receiving Wegly webhooks at http://{addr}/webhooks/wegly; index {index}"
+        )
+    );
+    let (events, _) = broadcast::channel(1024);
+    let wake = Arc::new(Notify::new());
+    let state = Arc::new(ReceiverState {
+        store: store.clone(),
+        account: account.name.clone(),
+        secret,
+        events: events.clone(),
+        wake: wake.clone(),
+    });
+    let (stop, stopped) = watch::channel(false);
+    let mut server_stop = stopped.clone();
+    let server = tokio::spawn(
+        axum::serve(listener, receiver::router(state))
+            .with_graceful_shutdown(async move {
+                let _ = server_stop.wait_for(|s| *s).await;
+            })
+            .into_future(),
+    );
+    let hydration = HydrationSettings {
+        concurrency: usize::from(args.concurrency),
+        stale_after: Duration::from_secs(args.stale_after.max(1)),
+    };
+    let clients = HashMap::from([(account.name.clone(), client)]);
+    let hydrator =
+        tokio::spawn(Hydrator::new(store, clients, hydration, wake, events).run(stopped));
+    wait_for_signal().await;
+    let _ = stop.send(true);
+    let _ = server.await;
+    let _ = hydrator.await;
+    Ok(())
+}
+
+/// Ids from the arguments, or from stdin (split on whitespace and commas) when given `-`.
+fn read_ids(ids: Vec<String>) -> Result<Vec<String>, CliError> {
+    if ids.iter().any(|id| id == "-") {
+        let mut all: Vec<String> = ids.into_iter().filter(|id| id != "-").collect();
+        for line in std::io::stdin().lock().lines() {
+            let line = line.map_err(|error| CliError::Failed(error.to_string()))?;
+            all.extend(
+                line.split(|c: char| c.is_whitespace() || c == ',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+            );
+        }
+        Ok(all)
+    } else {
+        Ok(ids)
+    }
+}
+
+/// Stores each valid id, fetches it, and reports each one; exit 1 if any failed.
+pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<(), CliError> {
+    let ids = read_ids(ids)?;
+    if ids.is_empty() {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "nenhum id recebido",
+            "no ids given"
+        )));
+    }
+    let settings = resolve(global, lang)?;
+    let account = settings.account().clone();
+    let client = settings.wegly_client(&account, lang)?;
+    let store = open_store(&settings.data_dir(lang)?, lang)?;
+    let mut failures = 0;
+    let mut valid = Vec::new();
+    for id in &ids {
+        match uuid::Uuid::parse_str(id.trim()) {
+            Ok(uuid) => {
+                let key = ChatKey::wegly(&account.name, &uuid.to_string());
+                let stored = store.clone();
+                let noted = key.clone();
+                let new = blocking(lang, move || {
+                    stored.note_chat(&noted, Source::Manual, Utc::now())
+                })
+                .await?;
+                valid.push((id.clone(), key, new));
+            }
+            Err(_) => {
+                failures += 1;
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "{id}  inválido: não é um UUID",
+                        "{id}  invalid: not a UUID"
+                    )
+                );
+            }
+        }
+    }
+    let outcomes: Vec<(String, ChatKey, bool, Fetch)> = futures_util::stream::iter(valid)
+        .map(|(id, key, new)| {
+            let store = store.clone();
+            let client = client.clone();
+            async move {
+                let outcome = hydrate_one(&store, &client, &key).await;
+                (id, key, new, outcome)
+            }
+        })
+        .buffered(crate::hydrate::DEFAULT_CONCURRENCY)
+        .collect()
+        .await;
+    for (id, key, new, outcome) in outcomes {
+        let line = match outcome {
+            Fetch::Hydrated => {
+                let stored = store.clone();
+                let summary = blocking(lang, move || stored.summary(&key)).await?;
+                let contact = summary.and_then(|s| s.columns.contact).unwrap_or_default();
+                if new {
+                    tr!(
+                        lang,
+                        "{id}  adicionada: {contact}",
+                        "{id}  added: {contact}"
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        "{id}  atualizada: {contact}",
+                        "{id}  refreshed: {contact}"
+                    )
+                }
+            }
+            Fetch::Gone => {
+                failures += 1;
+                tr!(
+                    lang,
+                    "{id}  não existe na Wegly (HTTP 404); fica no índice marcada como removida",
+                    "{id}  not found in Wegly (HTTP 404); kept in the index, marked gone"
+                )
+            }
+            Fetch::Failed(reason) => {
+                failures += 1;
+                tr!(
+                    lang,
+                    "{id}  guardada, não buscada: {reason}; será buscada depois (`balcao listen` ou o console)",
+                    "{id}  stored, not fetched: {reason}; it will be fetched later (`balcao listen` or the console)"
+                )
+            }
+        };
+        println!("{line}");
+    }
+    if failures == 0 {
+        Ok(())
+    } else {
+        let total = ids.len();
+        Err(CliError::Failed(tr!(
+            lang,
+            "{failures} de {total} ids falharam",
+            "{failures} of {total} ids failed"
+        )))
+    }
+}
+
+/// `inbox list` and `inbox remove`.
+pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Result<(), CliError> {
+    let settings = resolve(global, lang)?;
+    match command {
+        InboxCommand::List { json, filter } => {
+            let filter = Filter::parse(filter.as_deref().unwrap_or_default(), lang)
+                .map_err(CliError::Usage)?;
+            let me = me_by_account(&settings);
+            if filter.needs_me() && me.is_empty() {
+                return Err(CliError::Usage(tr!(
+                    lang,
+                    "'me' precisa do seu id de usuário: defina me = \"<id>\" na conta em config.toml",
+                    "'me' needs your user id: set me = \"<user id>\" for the account in config.toml"
+                )));
+            }
+            let store = open_store(&settings.data_dir(lang)?, lang)?;
+            let mut rows = blocking(lang, move || store.summaries()).await?;
+            let now = Utc::now();
+            rows.retain(|row| {
+                filter.matches(row, me.get(&row.key.account).map(String::as_str), now)
+            });
+            rows.sort_by(|a, b| urgency(a, b, now));
+            print_rows(&rows, json, lang, now)
+        }
+        InboxCommand::Remove { id } => {
+            let key = ChatKey::wegly(&settings.account().name, id.trim());
+            let store = open_store(&settings.data_dir(lang)?, lang)?;
+            let removed = blocking(lang, move || store.remove_chat(&key)).await?;
+            if removed {
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "{id}  removida do índice (continua no CRM)",
+                        "{id}  removed from the index (it stays in the CRM)"
+                    )
+                );
+                Ok(())
+            } else {
+                Err(CliError::Failed(tr!(
+                    lang,
+                    "{id} não está no índice",
+                    "{id} is not in the index"
+                )))
+            }
+        }
+    }
+}
+
+fn me_by_account(settings: &Resolved) -> HashMap<String, String> {
+    settings
+        .accounts
+        .iter()
+        .filter_map(|account| account.me.clone().map(|me| (account.name.clone(), me)))
+        .collect()
+}
+
+/// One JSON object per line: `id` plus every summary column.
+pub fn json_line(row: &ChatSummary) -> Value {
+    let mut value = serde_json::to_value(row).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        if let Some(id) = map.remove("chat_id") {
+            map.insert("id".to_owned(), id);
+        }
+    }
+    value
+}
+
+fn print_rows(
+    rows: &[ChatSummary],
+    json: bool,
+    lang: Lang,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    let mut written = Ok(());
+    if json {
+        for row in rows {
+            written = written.and_then(|()| writeln!(out, "{}", json_line(row)));
+        }
+    } else if rows.is_empty() {
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "nenhuma conversa. Elas chegam por webhooks (`balcao listen`), por `balcao add ID` ou quando você cria uma; experimente `balcao --demo`.",
+                "no chats. They arrive through webhooks (`balcao listen`), `balcao add ID`, or when you create one; try `balcao --demo`."
+            )
+        );
+    } else {
+        let header = [
+            fit(lang.pick("PRIOR.", "PRIO"), 8),
+            fit("STATUS", 9),
+            fit(lang.pick("CONTATO", "CONTACT"), 26),
+            fit(lang.pick("RESPONSÁVEL", "RESPONSIBLE"), 18),
+            fit(lang.pick("N/L", "UNRD"), 4),
+            fit(lang.pick("ÚLTIMA", "LAST"), 14),
+            fit(lang.pick("JANELA", "WINDOW"), 24),
+            "ID".to_owned(),
+        ];
+        written = writeln!(out, "{}", header.join(" "));
+        for row in rows {
+            let c = &row.columns;
+            let mut contact = c
+                .contact
+                .clone()
+                .or_else(|| c.contact_number.clone())
+                .unwrap_or_else(|| "…".to_owned());
+            if row.gone {
+                contact = format!("✝ {contact}");
+            } else if row.hydrated_at.is_none() {
+                contact = format!("⋯ {contact}");
+            }
+            let line = [
+                fit(
+                    &c.priority
+                        .map(|p| priority_label(crate::api::wegly::wire::Priority(p), lang))
+                        .unwrap_or_default(),
+                    8,
+                ),
+                fit(c.status.as_deref().unwrap_or("?"), 9),
+                fit(&contact, 26),
+                fit(c.responsible_name.as_deref().unwrap_or("—"), 18),
+                fit(&c.unread.to_string(), 4),
+                fit(
+                    &c.last_message_at
+                        .map(|at| timefmt::age(at, now, lang))
+                        .unwrap_or_default(),
+                    14,
+                ),
+                fit(&timefmt::window(c.window_ends_at, now, lang), 24),
+                row.key.chat_id.clone(),
+            ];
+            written = written.and_then(|()| writeln!(out, "{}", line.join(" ")));
+        }
+    }
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(CliError::Failed(error.to_string())),
+    }
+}

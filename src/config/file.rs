@@ -1,0 +1,295 @@
+//! Reading `config.toml`: TOML with spans, so that every problem names its line.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::api::http::normalize_base_url;
+use crate::api::wegly::DEFAULT_BASE_URL;
+use crate::config::{Account, Config, Problem};
+use crate::store::Provider;
+
+/// Agilize's production API.
+pub const AGILIZE_DEFAULT_BASE_URL: &str = "https://api.agilize.app";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    data_dir: Option<Spanned<String>>,
+    receiver: Option<RawReceiver>,
+    #[serde(default)]
+    accounts: Vec<Spanned<RawAccount>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReceiver {
+    listen: Option<Spanned<String>>,
+    secret_env: Option<Spanned<String>>,
+    secret_file: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    name: Spanned<String>,
+    provider: Spanned<String>,
+    base_url: Option<Spanned<String>>,
+    token_env: Option<Spanned<String>>,
+    token_file: Option<Spanned<String>>,
+    origin: Option<Spanned<String>>,
+    me: Option<Spanned<String>>,
+}
+
+struct Reader<'a> {
+    file: &'a Path,
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Reader<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.text
+            .get(..offset)
+            .map_or(1, |head| head.matches('\n').count() + 1)
+    }
+
+    fn problem<T>(&mut self, at: &Spanned<T>, message: String) {
+        let line = self.line_of(at.span().start);
+        self.problems.push(Problem {
+            file: self.file.to_path_buf(),
+            line: Some(line),
+            message,
+        });
+    }
+
+    /// A secret from an environment variable named in the file.
+    fn secret_from_env(&mut self, name: &Spanned<String>, key: &str) -> Option<SecretString> {
+        match std::env::var(name.get_ref()) {
+            Ok(value) if !value.trim().is_empty() => {
+                Some(SecretString::from(value.trim().to_owned()))
+            }
+            _ => {
+                let var = name.get_ref();
+                self.problem(name, format!("{key}: the environment variable '{var}' is not set (export it, or use a file)"));
+                None
+            }
+        }
+    }
+
+    /// A secret from a file that only its owner may read.
+    fn secret_from_file(&mut self, path: &Spanned<String>, key: &str) -> Option<SecretString> {
+        let shown = path.get_ref().clone();
+        let resolved = expand_home(&shown);
+        let metadata = match std::fs::metadata(&resolved) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                self.problem(path, format!("{key}: cannot read '{shown}': {error}"));
+                return None;
+            }
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = metadata.permissions().mode() & 0o777;
+            if mode & 0o044 != 0 {
+                self.problem(
+                    path,
+                    format!("{key}: '{shown}' can be read by others (mode {mode:04o}); run: chmod 600 '{shown}'"),
+                );
+                return None;
+            }
+        }
+        match std::fs::read_to_string(&resolved) {
+            Ok(text) if !text.trim().is_empty() => Some(SecretString::from(text.trim().to_owned())),
+            Ok(_) => {
+                self.problem(path, format!("{key}: '{shown}' is empty"));
+                None
+            }
+            Err(error) => {
+                self.problem(path, format!("{key}: cannot read '{shown}': {error}"));
+                None
+            }
+        }
+    }
+
+    fn secret(
+        &mut self,
+        env: Option<&Spanned<String>>,
+        file: Option<&Spanned<String>>,
+        what: &str,
+    ) -> Option<SecretString> {
+        match (env, file) {
+            (Some(env), Some(_)) => {
+                self.problem(
+                    env,
+                    format!("{what}: give {what}_env or {what}_file, not both"),
+                );
+                None
+            }
+            (Some(env), None) => self.secret_from_env(env, &format!("{what}_env")),
+            (None, Some(file)) => self.secret_from_file(file, &format!("{what}_file")),
+            (None, None) => None,
+        }
+    }
+
+    fn account(&mut self, raw: &Spanned<RawAccount>, names: &mut Vec<String>) -> Option<Account> {
+        let account = raw.get_ref();
+        let name = account.name.get_ref().trim().to_owned();
+        let mut valid = true;
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            self.problem(
+                &account.name,
+                format!("account name '{name}' must be letters, digits, '-' or '_'"),
+            );
+            valid = false;
+        } else if names.contains(&name) {
+            self.problem(
+                &account.name,
+                format!("account name '{name}' is used twice"),
+            );
+            valid = false;
+        }
+        names.push(name.clone());
+        let Some(provider) = Provider::parse(account.provider.get_ref()) else {
+            let given = account.provider.get_ref();
+            self.problem(
+                &account.provider,
+                format!("provider '{given}' is not 'wegly' or 'agilize'"),
+            );
+            return None;
+        };
+        let default_url = match provider {
+            Provider::Wegly => DEFAULT_BASE_URL,
+            Provider::Agilize => AGILIZE_DEFAULT_BASE_URL,
+        };
+        let base_url = match &account.base_url {
+            None => default_url.to_owned(),
+            Some(url) => match normalize_base_url(url.get_ref()) {
+                Ok(url) => url,
+                Err(problem) => {
+                    self.problem(url, format!("base_url: {problem}"));
+                    valid = false;
+                    String::new()
+                }
+            },
+        };
+        if let Some(origin) = &account.origin {
+            if normalize_base_url(origin.get_ref()).is_err() {
+                let given = origin.get_ref();
+                self.problem(
+                    origin,
+                    format!(
+                        "origin '{given}' must be an http(s) URL such as https://mycompany.com.br"
+                    ),
+                );
+                valid = false;
+            }
+        }
+        if let Some(me) = &account.me {
+            if uuid::Uuid::parse_str(me.get_ref()).is_err() {
+                let given = me.get_ref();
+                self.problem(me, format!("me '{given}' must be your user id (a UUID)"));
+                valid = false;
+            }
+        }
+        let token = self.secret(
+            account.token_env.as_ref(),
+            account.token_file.as_ref(),
+            "token",
+        );
+        valid.then(|| Account {
+            name,
+            provider,
+            base_url,
+            token,
+            origin: account.origin.as_ref().map(|o| o.get_ref().clone()),
+            me: account.me.as_ref().map(|m| m.get_ref().clone()),
+        })
+    }
+}
+
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// Reads and checks a configuration file. A missing file is an empty configuration when it is
+/// the default path (`required` false), and a problem when it was named explicitly.
+pub fn load(path: &Path, required: bool) -> Result<Config, Vec<Problem>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound && !required => {
+            return Ok(Config::default());
+        }
+        Err(error) => {
+            return Err(vec![Problem {
+                file: path.to_path_buf(),
+                line: None,
+                message: format!("cannot read the configuration: {error}"),
+            }]);
+        }
+    };
+    let mut reader = Reader {
+        file: path,
+        text: &text,
+        problems: Vec::new(),
+    };
+    let raw: RawConfig = match toml::from_str(&text) {
+        Ok(raw) => raw,
+        Err(error) => {
+            let line = error.span().map(|span| reader.line_of(span.start));
+            return Err(vec![Problem {
+                file: path.to_path_buf(),
+                line,
+                message: error.message().trim().to_owned(),
+            }]);
+        }
+    };
+    let mut config = Config {
+        path: Some(path.to_path_buf()),
+        data_dir: raw.data_dir.as_ref().map(|dir| expand_home(dir.get_ref())),
+        ..Config::default()
+    };
+    if let Some(receiver) = &raw.receiver {
+        if let Some(listen) = &receiver.listen {
+            match listen.get_ref().parse::<SocketAddr>() {
+                Ok(addr) => config.listen = Some(addr),
+                Err(_) => {
+                    let given = listen.get_ref();
+                    reader.problem(
+                        listen,
+                        format!(
+                            "receiver.listen '{given}' is not an address such as 127.0.0.1:8788"
+                        ),
+                    );
+                }
+            }
+        }
+        config.webhook_secret = reader.secret(
+            receiver.secret_env.as_ref(),
+            receiver.secret_file.as_ref(),
+            "secret",
+        );
+    }
+    let mut names = Vec::new();
+    for account in &raw.accounts {
+        if let Some(account) = reader.account(account, &mut names) {
+            config.accounts.push(account);
+        }
+    }
+    if reader.problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(reader.problems)
+    }
+}

@@ -1,0 +1,368 @@
+//! The inbox as a list shows it: urgency order, filters, and accent-insensitive text matching.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::i18n::Lang;
+use crate::store::ChatSummary;
+use crate::tr;
+
+/// A window ending within this is "closing".
+pub const CLOSING_SOON: TimeDelta = TimeDelta::hours(1);
+
+/// Lowercases and drops the accents of Latin letters, so "joao" finds "João" and "acai" "Açaí".
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        out.push(match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
+            'ç' | 'ć' | 'č' => 'c',
+            'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ę' => 'e',
+            'í' | 'ì' | 'î' | 'ï' | 'ī' | 'ı' => 'i',
+            'ñ' | 'ń' => 'n',
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' | 'ū' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'ğ' => 'g',
+            'ş' | 'š' | 'ś' => 's',
+            'ž' | 'ź' | 'ż' => 'z',
+            other => other,
+        });
+    }
+    out
+}
+
+/// Most urgent first: not archived or gone; higher priority; the WhatsApp window closing
+/// soonest; a customer waiting longest; then by id so the order is stable.
+pub fn urgency(a: &ChatSummary, b: &ChatSummary, now: DateTime<Utc>) -> Ordering {
+    let parked = |row: &ChatSummary| row.columns.archived || row.gone;
+    let window = |row: &ChatSummary| row.columns.window_ends_at.filter(|end| *end > now);
+    let waiting = |row: &ChatSummary| row.columns.last_message_from_me == Some(false);
+    parked(a)
+        .cmp(&parked(b))
+        .then_with(|| {
+            b.columns
+                .priority
+                .unwrap_or(1)
+                .cmp(&a.columns.priority.unwrap_or(1))
+        })
+        .then_with(|| match (window(a), window(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+        .then_with(|| waiting(b).cmp(&waiting(a)))
+        .then_with(
+            || match (a.columns.last_message_at, b.columns.last_message_at) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (x, y) => y.is_none().cmp(&x.is_none()),
+            },
+        )
+        .then_with(|| a.key.cmp(&b.key))
+}
+
+/// Whose chats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Responsible {
+    /// This user id.
+    User(String),
+    /// The configured `me`.
+    Me,
+    /// Nobody.
+    Nobody,
+}
+
+/// How a priority is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    /// `=`.
+    Equal,
+    /// `>=`.
+    AtLeast,
+    /// `<=`.
+    AtMost,
+}
+
+/// The state of the WhatsApp window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowState {
+    /// Open.
+    Open,
+    /// Open and ending within [`CLOSING_SOON`].
+    Closing,
+    /// Closed or never opened.
+    Closed,
+}
+
+/// One condition; a filter holds all of its terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    /// `status:open,snoozed`.
+    Status(Vec<String>),
+    /// `priority:2`, `priority:>=high`.
+    Priority(Compare, i64),
+    /// `responsible:ID|me|none`, `mine`, `unassigned`.
+    Responsible(Responsible),
+    /// `unread`.
+    Unread,
+    /// `window:open|closing|closed`.
+    Window(WindowState),
+    /// `archived`.
+    Archived,
+    /// Any other word: must appear in the name, number, message or responsible.
+    Text(String),
+}
+
+/// A parsed filter expression: words separated by spaces, all of which must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// The conditions.
+    pub terms: Vec<Term>,
+}
+
+fn priority_value(text: &str) -> Option<i64> {
+    match fold(text).as_str() {
+        "0" | "low" | "baixa" => Some(0),
+        "1" | "normal" => Some(1),
+        "2" | "high" | "alta" => Some(2),
+        "3" | "urgent" | "urgente" => Some(3),
+        _ => None,
+    }
+}
+
+impl Filter {
+    /// Parses `status:open priority:>=2 responsible:me unread joão`.
+    pub fn parse(expression: &str, lang: Lang) -> Result<Self, String> {
+        let mut terms = Vec::new();
+        for word in expression.split_whitespace() {
+            let term = match word.split_once(':') {
+                Some(("status", values)) => {
+                    let values: Vec<String> = values
+                        .split(',')
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_ascii_uppercase)
+                        .collect();
+                    if values.is_empty() {
+                        return Err(tr!(
+                            lang,
+                            "'{word}': diga o status, ex. status:open",
+                            "'{word}': name a status, e.g. status:open"
+                        ));
+                    }
+                    Term::Status(values)
+                }
+                Some(("priority", value)) => {
+                    let (compare, level) = if let Some(rest) = value.strip_prefix(">=") {
+                        (Compare::AtLeast, rest)
+                    } else if let Some(rest) = value.strip_prefix("<=") {
+                        (Compare::AtMost, rest)
+                    } else {
+                        (Compare::Equal, value)
+                    };
+                    let Some(level) = priority_value(level) else {
+                        return Err(tr!(
+                            lang,
+                            "'{word}': prioridade é 0-3 ou baixa/normal/alta/urgente, com >= ou <= opcionais",
+                            "'{word}': priority is 0-3 or low/normal/high/urgent, optionally with >= or <="
+                        ));
+                    };
+                    Term::Priority(compare, level)
+                }
+                Some(("responsible", value)) => Term::Responsible(match value {
+                    "me" => Responsible::Me,
+                    "none" => Responsible::Nobody,
+                    id if uuid::Uuid::parse_str(id).is_ok() => {
+                        Responsible::User(id.to_ascii_lowercase())
+                    }
+                    _ => {
+                        return Err(tr!(
+                            lang,
+                            "'{word}': responsible é um id de usuário, me ou none",
+                            "'{word}': responsible takes a user id, me or none"
+                        ));
+                    }
+                }),
+                Some(("window", value)) => Term::Window(match value {
+                    "open" | "aberta" => WindowState::Open,
+                    "closing" | "fechando" => WindowState::Closing,
+                    "closed" | "fechada" => WindowState::Closed,
+                    _ => {
+                        return Err(tr!(
+                            lang,
+                            "'{word}': window é open, closing ou closed",
+                            "'{word}': window is open, closing or closed"
+                        ));
+                    }
+                }),
+                Some((key, _))
+                    if key.chars().all(|c| c.is_ascii_lowercase()) && !key.is_empty() =>
+                {
+                    return Err(tr!(
+                        lang,
+                        "'{word}': filtro desconhecido '{key}:' (use status:, priority:, responsible:, window:, unread, mine, unassigned, archived ou texto)",
+                        "'{word}': unknown filter '{key}:' (use status:, priority:, responsible:, window:, unread, mine, unassigned, archived or text)"
+                    ));
+                }
+                _ => match word {
+                    "unread" | "naolidas" => Term::Unread,
+                    "mine" | "minhas" => Term::Responsible(Responsible::Me),
+                    "unassigned" | "semdono" => Term::Responsible(Responsible::Nobody),
+                    "archived" | "arquivadas" => Term::Archived,
+                    text => Term::Text(fold(text)),
+                },
+            };
+            terms.push(term);
+        }
+        Ok(Self { terms })
+    }
+
+    /// Whether the filter needs to know who "me" is.
+    pub fn needs_me(&self) -> bool {
+        self.terms.contains(&Term::Responsible(Responsible::Me))
+    }
+
+    /// Whether `row` satisfies every term. `me` is the user's id in the row's account.
+    pub fn matches(&self, row: &ChatSummary, me: Option<&str>, now: DateTime<Utc>) -> bool {
+        self.terms
+            .iter()
+            .all(|term| term_matches(term, row, me, now))
+    }
+}
+
+fn term_matches(term: &Term, row: &ChatSummary, me: Option<&str>, now: DateTime<Utc>) -> bool {
+    let columns = &row.columns;
+    match term {
+        Term::Status(values) => columns
+            .status
+            .as_ref()
+            .is_some_and(|s| values.iter().any(|v| v == s)),
+        Term::Priority(compare, level) => columns.priority.is_some_and(|p| match compare {
+            Compare::Equal => p == *level,
+            Compare::AtLeast => p >= *level,
+            Compare::AtMost => p <= *level,
+        }),
+        Term::Responsible(Responsible::Nobody) => columns.responsible_user_id.is_none(),
+        Term::Responsible(Responsible::Me) => me.is_some_and(|me| {
+            columns
+                .responsible_user_id
+                .as_deref()
+                .is_some_and(|id| id.eq_ignore_ascii_case(me))
+        }),
+        Term::Responsible(Responsible::User(id)) => columns
+            .responsible_user_id
+            .as_deref()
+            .is_some_and(|r| r.eq_ignore_ascii_case(id)),
+        Term::Unread => columns.unread > 0 || columns.marked_unread,
+        Term::Archived => columns.archived,
+        Term::Window(state) => {
+            let end = columns.window_ends_at.filter(|end| *end > now);
+            match state {
+                WindowState::Open => end.is_some(),
+                WindowState::Closing => end.is_some_and(|end| end - now <= CLOSING_SOON),
+                WindowState::Closed => end.is_none(),
+            }
+        }
+        Term::Text(needle) => {
+            [
+                &columns.contact,
+                &columns.contact_number,
+                &columns.last_message_preview,
+                &columns.responsible_name,
+            ]
+            .iter()
+            .any(|field| {
+                field
+                    .as_deref()
+                    .is_some_and(|text| fold(text).contains(needle.as_str()))
+            }) || row.key.chat_id.starts_with(needle.as_str())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ChatKey, Columns, Source};
+
+    fn row(
+        id: &str,
+        priority: i64,
+        window_minutes: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> ChatSummary {
+        ChatSummary {
+            key: ChatKey::wegly("default", id),
+            columns: Columns {
+                status: Some("OPEN".to_owned()),
+                priority: Some(priority),
+                contact: Some("João Araújo".to_owned()),
+                window_ends_at: window_minutes.map(|m| now + TimeDelta::minutes(m)),
+                ..Columns::default()
+            },
+            first_seen_at: now,
+            last_event_at: None,
+            hydrated_at: None,
+            source: Source::Webhook,
+            gone: false,
+            needs_hydration: false,
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn folding_finds_accented_names() {
+        assert_eq!(fold("João AÇAÍ Conceição"), "joao acai conceicao");
+        let now = Utc::now();
+        let filter = Filter::parse("joao arau", Lang::En).unwrap();
+        assert!(filter.matches(&row("a", 1, None, now), None, now));
+    }
+
+    #[test]
+    fn urgency_puts_priority_then_closing_windows_first() {
+        let now = Utc::now();
+        let mut rows = vec![
+            row("low", 0, Some(10), now),
+            row("urgent-late", 3, Some(600), now),
+            row("urgent-soon", 3, Some(20), now),
+            row("urgent-closed", 3, Some(-5), now),
+        ];
+        rows.sort_by(|a, b| urgency(a, b, now));
+        let order: Vec<&str> = rows.iter().map(|r| r.key.chat_id.as_str()).collect();
+        assert_eq!(
+            order,
+            ["urgent-soon", "urgent-late", "urgent-closed", "low"]
+        );
+    }
+
+    #[test]
+    fn every_term_parses_and_bad_ones_say_why() {
+        let filter = Filter::parse(
+            "status:open,snoozed priority:>=alta responsible:none unread window:closing archived x",
+            Lang::En,
+        )
+        .unwrap();
+        assert_eq!(filter.terms.len(), 7);
+        assert!(Filter::parse("mine", Lang::En).unwrap().needs_me());
+        for (bad, says) in [
+            ("priority:max", "priority is 0-3"),
+            ("colour:red", "unknown filter 'colour:'"),
+            ("responsible:bob", "user id"),
+            ("status:", "name a status"),
+        ] {
+            let error = Filter::parse(bad, Lang::En).unwrap_err();
+            assert!(error.contains(says), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn window_and_priority_terms_select_rows() {
+        let now = Utc::now();
+        let closing = row("c", 2, Some(30), now);
+        let open = row("o", 1, Some(300), now);
+        let filter = Filter::parse("window:closing priority:>=2", Lang::En).unwrap();
+        assert!(filter.matches(&closing, None, now));
+        assert!(!filter.matches(&open, None, now));
+    }
+}
