@@ -112,7 +112,7 @@ impl Hydrator {
                 .await
                 .unwrap_or_else(|error| {
                     Err(StoreError::Sqlite {
-                        path: Default::default(),
+                        path: std::path::PathBuf::default(),
                         detail: error.to_string(),
                     })
                 })
@@ -151,14 +151,12 @@ impl Hydrator {
             } else {
                 None
             };
-            let sleep_for = next_retry
-                .map(|at| {
-                    (at - Utc::now())
-                        .to_std()
-                        .unwrap_or(Duration::ZERO)
-                        .max(Duration::from_millis(20))
-                })
-                .unwrap_or(STALE_CHECK_INTERVAL);
+            let sleep_for = next_retry.map_or(STALE_CHECK_INTERVAL, |at| {
+                (at - Utc::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .max(Duration::from_millis(20))
+            });
             tokio::select! {
                 Some(done) = tasks.join_next(), if !tasks.is_empty() => {
                     if let Ok(key) = done {
@@ -191,10 +189,10 @@ impl Hydrator {
         };
         let store = self.store.clone();
         let marked = tokio::task::spawn_blocking(move || store.mark_stale(Utc::now() - age)).await;
-        if let Ok(Ok(count)) = marked {
-            if count > 0 {
-                tracing::debug!(count, "stale chats queued for a fetch");
-            }
+        if let Ok(Ok(count)) = marked
+            && count > 0
+        {
+            tracing::debug!(count, "stale chats queued for a fetch");
         }
     }
 }

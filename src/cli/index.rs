@@ -157,28 +157,25 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
     let mut failures = 0;
     let mut valid = Vec::new();
     for id in &ids {
-        match uuid::Uuid::parse_str(id.trim()) {
-            Ok(uuid) => {
-                let key = ChatKey::wegly(&account.name, &uuid.to_string());
-                let stored = store.clone();
-                let noted = key.clone();
-                let new = blocking(lang, move || {
-                    stored.note_chat(&noted, Source::Manual, Utc::now())
-                })
-                .await?;
-                valid.push((id.clone(), key, new));
-            }
-            Err(_) => {
-                failures += 1;
-                println!(
-                    "{}",
-                    tr!(
-                        lang,
-                        "{id}  inválido: não é um UUID",
-                        "{id}  invalid: not a UUID"
-                    )
-                );
-            }
+        if let Ok(uuid) = uuid::Uuid::parse_str(id.trim()) {
+            let key = ChatKey::wegly(&account.name, &uuid.to_string());
+            let stored = store.clone();
+            let noted = key.clone();
+            let new = blocking(lang, move || {
+                stored.note_chat(&noted, Source::Manual, Utc::now())
+            })
+            .await?;
+            valid.push((id.clone(), key, new));
+        } else {
+            failures += 1;
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "{id}  inválido: não é um UUID",
+                    "{id}  invalid: not a UUID"
+                )
+            );
         }
     }
     let outcomes: Vec<(String, ChatKey, bool, Fetch)> = futures_util::stream::iter(valid)
@@ -304,10 +301,10 @@ fn me_by_account(settings: &Resolved) -> HashMap<String, String> {
 /// One JSON object per line: `id` plus every summary column.
 pub fn json_line(row: &ChatSummary) -> Value {
     let mut value = serde_json::to_value(row).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value {
-        if let Some(id) = map.remove("chat_id") {
-            map.insert("id".to_owned(), id);
-        }
+    if let Value::Object(map) = &mut value
+        && let Some(id) = map.remove("chat_id")
+    {
+        map.insert("id".to_owned(), id);
     }
     value
 }

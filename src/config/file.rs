@@ -181,24 +181,22 @@ impl Reader<'_> {
                 }
             },
         };
-        if let Some(origin) = &account.origin {
-            if normalize_base_url(origin.get_ref()).is_err() {
-                let given = origin.get_ref();
-                self.problem(
-                    origin,
-                    format!(
-                        "origin '{given}' must be an http(s) URL such as https://mycompany.com.br"
-                    ),
-                );
-                valid = false;
-            }
+        if let Some(origin) = &account.origin
+            && normalize_base_url(origin.get_ref()).is_err()
+        {
+            let given = origin.get_ref();
+            self.problem(
+                origin,
+                format!("origin '{given}' must be an http(s) URL such as https://mycompany.com.br"),
+            );
+            valid = false;
         }
-        if let Some(me) = &account.me {
-            if uuid::Uuid::parse_str(me.get_ref()).is_err() {
-                let given = me.get_ref();
-                self.problem(me, format!("me '{given}' must be your user id (a UUID)"));
-                valid = false;
-            }
+        if let Some(me) = &account.me
+            && uuid::Uuid::parse_str(me.get_ref()).is_err()
+        {
+            let given = me.get_ref();
+            self.problem(me, format!("me '{given}' must be your user id (a UUID)"));
+            valid = false;
         }
         let token = self.secret(
             account.token_env.as_ref(),
@@ -262,17 +260,14 @@ pub fn load(path: &Path, required: bool) -> Result<Config, Vec<Problem>> {
     };
     if let Some(receiver) = &raw.receiver {
         if let Some(listen) = &receiver.listen {
-            match listen.get_ref().parse::<SocketAddr>() {
-                Ok(addr) => config.listen = Some(addr),
-                Err(_) => {
-                    let given = listen.get_ref();
-                    reader.problem(
-                        listen,
-                        format!(
-                            "receiver.listen '{given}' is not an address such as 127.0.0.1:8788"
-                        ),
-                    );
-                }
+            if let Ok(addr) = listen.get_ref().parse::<SocketAddr>() {
+                config.listen = Some(addr);
+            } else {
+                let given = listen.get_ref();
+                reader.problem(
+                    listen,
+                    format!("receiver.listen '{given}' is not an address such as 127.0.0.1:8788"),
+                );
             }
         }
         config.webhook_secret = reader.secret(

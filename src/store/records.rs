@@ -1,7 +1,9 @@
 //! Reads and writes of the index's rows: chats, webhook events, the audit log.
 
 use chrono::{DateTime, TimeZone, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+// Every write transaction begins IMMEDIATE: a deferred one that later upgrades to a write
+// fails at once with SQLITE_BUSY in WAL mode instead of waiting out the busy timeout.
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Provider, Source};
@@ -140,7 +142,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let mut connection = self.lock();
-        let transaction = connection.transaction().map_err(|e| self.error(&e))?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
         let known: Option<i64> = transaction
             .query_row(
                 "SELECT 1 FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
@@ -171,7 +175,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut connection = self.lock();
-        let transaction = connection.transaction().map_err(|e| self.error(&e))?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
         transaction
             .execute(
                 "INSERT INTO chats (account, provider, chat_id, first_seen_at, last_event_at, source, needs_hydration)
@@ -196,7 +202,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut connection = self.lock();
-        let transaction = connection.transaction().map_err(|e| self.error(&e))?;
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
         transaction
             .execute(
                 "INSERT INTO chats (account, provider, chat_id, first_seen_at, source) VALUES (?1, ?2, ?3, ?4, 'manual')
@@ -207,12 +215,57 @@ impl Store {
         write_columns(&transaction, key, columns).map_err(|e| self.error(&e))?;
         transaction
             .execute(
-                "UPDATE chats SET detail = ?4, hydrated_at = ?5, needs_hydration = 0, hydrate_attempts = 0,
+                "UPDATE chats SET hydrated_at = ?4, needs_hydration = 0, hydrate_attempts = 0,
                      next_attempt_at = NULL, last_error = NULL, gone = 0
                  WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider.as_str(), key.chat_id, raw, millis(now)],
+                params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
             )
             .map_err(|e| self.error(&e))?;
+        transaction
+            .execute(
+                "INSERT INTO chat_details (account, provider, chat_id, detail) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = ?4",
+                params![key.account, key.provider.as_str(), key.chat_id, raw],
+            )
+            .map_err(|e| self.error(&e))?;
+        transaction.commit().map_err(|e| self.error(&e))
+    }
+
+    /// Stores many fetched details in one transaction (imports, benchmarks, bulk refreshes).
+    pub fn save_details(
+        &self,
+        batch: &[(ChatKey, String, Columns)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut connection = self.lock();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
+        for (key, raw, columns) in batch {
+            transaction
+                .execute(
+                    "INSERT INTO chats (account, provider, chat_id, first_seen_at, source) VALUES (?1, ?2, ?3, ?4, 'manual')
+                     ON CONFLICT (account, provider, chat_id) DO NOTHING",
+                    params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
+                )
+                .map_err(|e| self.error(&e))?;
+            write_columns(&transaction, key, columns).map_err(|e| self.error(&e))?;
+            transaction
+                .execute(
+                    "UPDATE chats SET hydrated_at = ?4, needs_hydration = 0, hydrate_attempts = 0,
+                         next_attempt_at = NULL, last_error = NULL, gone = 0
+                     WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                    params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
+                )
+                .map_err(|e| self.error(&e))?;
+            transaction
+                .execute(
+                    "INSERT INTO chat_details (account, provider, chat_id, detail) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = ?4",
+                    params![key.account, key.provider.as_str(), key.chat_id, raw],
+                )
+                .map_err(|e| self.error(&e))?;
+        }
         transaction.commit().map_err(|e| self.error(&e))
     }
 
@@ -351,24 +404,34 @@ impl Store {
     pub fn detail(&self, key: &ChatKey) -> Result<Option<String>, StoreError> {
         self.lock()
             .query_row(
-                "SELECT detail FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                "SELECT detail FROM chat_details WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
                 params![key.account, key.provider.as_str(), key.chat_id],
                 |row| row.get(0),
             )
             .optional()
-            .map(Option::flatten)
             .map_err(|e| self.error(&e))
     }
 
     /// Forgets a chat (the CRM keeps it). Returns whether it was there.
     pub fn remove_chat(&self, key: &ChatKey) -> Result<bool, StoreError> {
-        self.lock()
+        let mut connection = self.lock();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
+        let removed = transaction
             .execute(
                 "DELETE FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
                 params![key.account, key.provider.as_str(), key.chat_id],
             )
-            .map(|removed| removed > 0)
-            .map_err(|e| self.error(&e))
+            .map_err(|e| self.error(&e))?;
+        transaction
+            .execute(
+                "DELETE FROM chat_details WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                params![key.account, key.provider.as_str(), key.chat_id],
+            )
+            .map_err(|e| self.error(&e))?;
+        transaction.commit().map_err(|e| self.error(&e))?;
+        Ok(removed > 0)
     }
 
     /// Records a webhook delivery, keeping the newest [`WEBHOOK_EVENTS_KEPT`] records.

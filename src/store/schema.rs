@@ -6,13 +6,12 @@ pub const APPLICATION_ID: i64 = 0x4241_4C43;
 /// Migrations in order; migration `n` (1-based) takes the schema from version `n - 1` to `n`.
 /// Never edit a released entry: add a new one.
 pub const MIGRATIONS: &[&str] = &[
-    // 1: chats, webhook events, audit log, drafts.
+    // 1: chats, their details, webhook events, audit log, drafts.
     r"
     CREATE TABLE chats (
         account              TEXT NOT NULL,
         provider             TEXT NOT NULL,
         chat_id              TEXT NOT NULL,
-        detail               TEXT,
         status               TEXT,
         priority             INTEGER,
         contact              TEXT,
@@ -39,6 +38,14 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account, provider, chat_id)
     ) WITHOUT ROWID;
     CREATE INDEX chats_due ON chats (needs_hydration, next_attempt_at);
+    -- Details live apart so that loading every summary never reads their bytes.
+    CREATE TABLE chat_details (
+        account  TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        chat_id  TEXT NOT NULL,
+        detail   TEXT NOT NULL,
+        PRIMARY KEY (account, provider, chat_id)
+    ) WITHOUT ROWID;
     CREATE TABLE webhook_events (
         id          INTEGER PRIMARY KEY,
         received_at INTEGER NOT NULL,

@@ -150,11 +150,14 @@ impl Columns {
             last_message_at: chat
                 .last_message_at
                 .as_ref()
-                .and_then(|t| t.at())
+                .and_then(super::super::api::timestamp::Timestamp::at)
                 .or_else(|| last.and_then(message_time)),
             last_message_preview: last.map(preview),
             last_message_from_me: last.and_then(|message| message.from_me),
-            window_ends_at: chat.session_expires_at.as_ref().and_then(|t| t.at()),
+            window_ends_at: chat
+                .session_expires_at
+                .as_ref()
+                .and_then(super::super::api::timestamp::Timestamp::at),
             archived: chat.archived_at.is_some(),
         }
     }
@@ -165,7 +168,7 @@ fn message_time(message: &Message) -> Option<DateTime<Utc>> {
         .created_at
         .as_ref()
         .or(message.meta_timestamp.as_ref())
-        .and_then(|t| t.at())
+        .and_then(super::super::api::timestamp::Timestamp::at)
 }
 
 /// One line for the list: the text, or what the message carries when it has no text.
@@ -176,7 +179,7 @@ pub fn preview(message: &Message) -> String {
         if let Some(media) = &message.media {
             line = format!("📎 {}", media.file_name.as_deref().unwrap_or("media"));
         } else if message.call.is_some() {
-            line = "📞".to_owned();
+            "📞".clone_into(&mut line);
         } else if let Some(kind) = &message.kind {
             line = format!("[{kind}]");
         }
