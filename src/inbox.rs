@@ -253,7 +253,8 @@ impl Filter {
     }
 }
 
-fn term_matches(term: &Term, row: &ChatSummary, me: Option<&str>, now: DateTime<Utc>) -> bool {
+/// Whether one term holds for `row`.
+pub fn term_matches(term: &Term, row: &ChatSummary, me: Option<&str>, now: DateTime<Utc>) -> bool {
     let columns = &row.columns;
     match term {
         Term::Status(values) => columns

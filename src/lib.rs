@@ -8,6 +8,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod hydrate;
 pub mod i18n;
 pub mod inbox;

@@ -4,7 +4,7 @@ pub mod args;
 mod chat;
 mod check;
 mod index;
-mod present;
+pub mod present;
 mod sandbox;
 
 use std::process::ExitCode;

@@ -1,0 +1,137 @@
+//! User intents. Their names are the vocabulary `keymap.toml`, the help and scripts share.
+
+use std::fmt;
+
+/// Where a key is pressed; decides which bindings apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    /// Everywhere except inside a modal.
+    Global,
+    /// The chat list has focus.
+    List,
+    /// The detail pane has focus.
+    Detail,
+    /// A modal (or the filter line) is open; nothing else applies.
+    Modal,
+}
+
+impl Context {
+    /// Every context, in keymap order.
+    pub const ALL: [Context; 4] = [
+        Context::Global,
+        Context::List,
+        Context::Detail,
+        Context::Modal,
+    ];
+
+    /// The table name in `keymap.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Global => "global",
+            Self::List => "list",
+            Self::Detail => "detail",
+            Self::Modal => "modal",
+        }
+    }
+
+    /// Reads a table name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|context| context.name() == text)
+    }
+}
+
+macro_rules! actions {
+    ($($(#[$meta:meta])* $variant:ident = $name:literal in [$($context:ident),+]),+ $(,)?) => {
+        /// What the user means.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($(#[$meta])* $variant,)+
+        }
+
+        impl Action {
+            /// Every action, in help order.
+            pub const ALL: &'static [Action] = &[$(Action::$variant),+];
+
+            /// The keymap name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)+
+                }
+            }
+
+            /// Reads a keymap name.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($name => Some(Action::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The contexts the action may be bound in.
+            pub fn contexts(self) -> &'static [Context] {
+                match self {
+                    $(Action::$variant => &[$(Context::$context),+],)+
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    /// Leave the console.
+    Quit = "quit" in [Global],
+    /// Show the keys.
+    Help = "help" in [Global],
+    /// Move focus between the list and the detail.
+    FocusNextPane = "focus_next_pane" in [Global, List, Detail],
+    /// Next row / scroll down / next choice.
+    SelectNext = "select_next" in [Global, List, Detail, Modal],
+    /// Previous row / scroll up / previous choice.
+    SelectPrev = "select_prev" in [Global, List, Detail, Modal],
+    /// First row.
+    SelectFirst = "select_first" in [Global, List, Detail, Modal],
+    /// Last row.
+    SelectLast = "select_last" in [Global, List, Detail, Modal],
+    /// A page down.
+    PageDown = "page_down" in [Global, List, Detail, Modal],
+    /// A page up.
+    PageUp = "page_up" in [Global, List, Detail, Modal],
+    /// Fetch the selected chat and show it.
+    OpenChat = "open_chat" in [Global, List],
+    /// Fetch the selected chat again.
+    Refresh = "refresh" in [Global, List, Detail],
+    /// Hand the chat to another agent.
+    ReassignResponsible = "reassign_responsible" in [Global, List, Detail],
+    /// Remove a participant from the chat.
+    RemoveParticipant = "remove_participant" in [Global, List, Detail],
+    /// Open a chat with a template.
+    CreateChat = "create_chat" in [Global, List, Detail],
+    /// Add a chat to the inbox by its id.
+    AddChat = "add_chat" in [Global, List, Detail],
+    /// Type a filter.
+    Filter = "filter" in [Global, List, Detail],
+    /// Remove the filter.
+    ClearFilter = "clear_filter" in [Global, List, Detail],
+    /// Show or hide CPF/CNPJ numbers.
+    RevealDocuments = "reveal_documents" in [Global, Detail],
+    /// Accept the modal.
+    Confirm = "confirm" in [Modal],
+    /// Close the modal, or go back.
+    Cancel = "cancel" in [Detail, Modal],
+    /// Next field of a form.
+    NextField = "next_field" in [Modal],
+    /// Previous field of a form.
+    PrevField = "prev_field" in [Modal],
+    /// Reassign: also set the chat's assigned agent.
+    ToggleUpdateChat = "toggle_update_chat" in [Modal],
+    /// Reassign: also hand over the contact's leads.
+    ToggleUpdateLeads = "toggle_update_leads" in [Modal],
+    /// Reassign: also hand over the contact's deals.
+    ToggleUpdateDeals = "toggle_update_deals" in [Modal],
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

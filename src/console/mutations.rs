@@ -1,0 +1,801 @@
+//! Modal submissions and API replies: every mutation is pending at once, then confirmed or
+//! rolled back, audited, and announced in the status bar.
+
+use crate::api::wegly::wire::{
+    ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
+};
+use crate::api::{ApiError, ErrorKind};
+use crate::console::action::Action;
+use crate::console::modal::{Modal, Stage, field};
+use crate::console::msg::{
+    ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Fresh, Msg, RequestId,
+};
+use crate::console::state::{DetailStatus, Level, Pending, State};
+use crate::console::update::{selection_changed, update};
+use crate::i18n::Lang;
+use crate::sandbox::world::MAX_CONTACT_ID_CHARS;
+use crate::store::{AuditEntry, ChatKey, Columns};
+use crate::tr;
+
+/// An action while a modal is open.
+pub fn modal_action(state: &mut State, action: Action) -> Vec<Command> {
+    match action {
+        Action::Cancel => cancel(state),
+        Action::Confirm => confirm(state),
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::SelectFirst
+        | Action::SelectLast
+        | Action::PageDown
+        | Action::PageUp => {
+            move_cursor(state, action);
+            Vec::new()
+        }
+        Action::NextField | Action::PrevField => {
+            if let Some(Modal::Create(form)) = &mut state.modal {
+                let count = form.values.len();
+                form.focus = if action == Action::NextField {
+                    (form.focus + 1) % count
+                } else {
+                    (form.focus + count - 1) % count
+                };
+            }
+            Vec::new()
+        }
+        Action::ToggleUpdateChat | Action::ToggleUpdateLeads | Action::ToggleUpdateDeals => {
+            if let Some(Modal::Reassign(modal)) = &mut state.modal {
+                let index = match action {
+                    Action::ToggleUpdateChat => 0,
+                    Action::ToggleUpdateLeads => 1,
+                    _ => 2,
+                };
+                modal.toggles[index] = !modal.toggles[index];
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn cancel(state: &mut State) -> Vec<Command> {
+    match state.modal.take() {
+        Some(Modal::Filter { before }) => {
+            let (lang, now, me) = (state.lang, state.now, state.me.clone());
+            state.inbox.set_filter_text(before, lang, now, &me);
+            selection_changed(state)
+        }
+        // A request in flight keeps going; its outcome shows in the status bar.
+        _ => Vec::new(),
+    }
+}
+
+fn move_cursor(state: &mut State, action: Action) {
+    let step = |cursor: usize, len: usize| -> usize {
+        let last = len.saturating_sub(1);
+        match action {
+            Action::SelectNext => (cursor + 1).min(last),
+            Action::SelectPrev => cursor.saturating_sub(1),
+            Action::SelectFirst => 0,
+            Action::SelectLast => last,
+            Action::PageDown => (cursor + 10).min(last),
+            Action::PageUp => cursor.saturating_sub(10),
+            _ => cursor,
+        }
+    };
+    match &mut state.modal {
+        Some(Modal::Reassign(modal)) => {
+            let len = modal.shown().len();
+            modal.cursor = step(modal.cursor, len);
+            modal.error = None;
+        }
+        Some(Modal::Remove(modal)) => {
+            modal.cursor = step(modal.cursor, modal.choices.len());
+            modal.error = None;
+        }
+        Some(Modal::Create(form)) => {
+            let count = form.values.len();
+            form.focus = match action {
+                Action::SelectNext => (form.focus + 1) % count,
+                Action::SelectPrev => (form.focus + count - 1) % count,
+                _ => form.focus,
+            };
+        }
+        _ => {}
+    }
+}
+
+fn busy_message(lang: Lang) -> String {
+    lang.pick(
+        "ocupada: esta conversa já tem uma alteração em andamento",
+        "busy: this chat already has a change in flight",
+    )
+    .to_owned()
+}
+
+fn confirm(state: &mut State) -> Vec<Command> {
+    let lang = state.lang;
+    match state.modal.clone() {
+        Some(Modal::Filter { .. } | Modal::Help) => {
+            state.modal = None;
+            Vec::new()
+        }
+        Some(Modal::Reassign(mut modal)) => {
+            if modal.stage != Stage::Editing {
+                return Vec::new();
+            }
+            let Some(candidate) = modal.chosen().cloned() else {
+                modal.error = Some(
+                    lang.pick("ninguém corresponde ao filtro", "nobody matches the filter")
+                        .to_owned(),
+                );
+                state.modal = Some(Modal::Reassign(modal));
+                return Vec::new();
+            };
+            if modal.expected.as_deref() == Some(candidate.user_id.as_str())
+                && modal.toggles == [true, false, false]
+            {
+                let name = &candidate.name;
+                modal.error = Some(tr!(
+                    lang,
+                    "{name} já é o responsável",
+                    "{name} is already the responsible"
+                ));
+                state.modal = Some(Modal::Reassign(modal));
+                return Vec::new();
+            }
+            if state.busy.contains(&modal.key) {
+                modal.error = Some(busy_message(lang));
+                state.modal = Some(Modal::Reassign(modal));
+                return Vec::new();
+            }
+            let request = UpdateResponsibleRequest {
+                user_id: candidate.user_id.clone(),
+                update_chat: modal.toggles[0],
+                update_leads: modal.toggles[1],
+                update_deals: modal.toggles[2],
+            };
+            let id = state.mint();
+            state.pending.insert(
+                id,
+                Pending::Reassign {
+                    key: modal.key.clone(),
+                    to: candidate.name.clone(),
+                    request: serde_json::to_string(&request).unwrap_or_default(),
+                    before: modal
+                        .expected_name
+                        .clone()
+                        .or_else(|| modal.expected.clone()),
+                },
+            );
+            state.busy.insert(modal.key.clone());
+            state.failed.remove(&modal.key);
+            modal.stage = Stage::Sending(id);
+            modal.error = None;
+            let call = ApiCall::Reassign {
+                key: modal.key.clone(),
+                expected: modal.expected.clone(),
+                request,
+            };
+            state.modal = Some(Modal::Reassign(modal));
+            vec![Command::Api(ApiRequest { id, call })]
+        }
+        Some(Modal::Remove(mut modal)) => {
+            if modal.stage != Stage::Editing {
+                return Vec::new();
+            }
+            let Some(choice) = modal.choices.get(modal.cursor).cloned() else {
+                modal.error = Some(
+                    lang.pick(
+                        "a conversa não tem participantes",
+                        "the chat has no participants",
+                    )
+                    .to_owned(),
+                );
+                state.modal = Some(Modal::Remove(modal));
+                return Vec::new();
+            };
+            if choice.responsible {
+                let name = &choice.name;
+                modal.error = Some(tr!(
+                    lang,
+                    "{name} é o responsável atual e não pode ser removido; reatribua a conversa antes",
+                    "{name} is the current responsible and cannot be removed; reassign the chat first"
+                ));
+                state.modal = Some(Modal::Remove(modal));
+                return Vec::new();
+            }
+            if state.busy.contains(&modal.key) {
+                modal.error = Some(busy_message(lang));
+                state.modal = Some(Modal::Remove(modal));
+                return Vec::new();
+            }
+            let id = state.mint();
+            state.pending.insert(
+                id,
+                Pending::Remove {
+                    key: modal.key.clone(),
+                    name: choice.name.clone(),
+                    user_id: choice.user_id.clone(),
+                },
+            );
+            state.busy.insert(modal.key.clone());
+            state.failed.remove(&modal.key);
+            modal.stage = Stage::Sending(id);
+            let call = ApiCall::RemoveParticipant {
+                key: modal.key.clone(),
+                user_id: choice.user_id,
+            };
+            state.modal = Some(Modal::Remove(modal));
+            vec![Command::Api(ApiRequest { id, call })]
+        }
+        Some(Modal::Create(mut form)) => {
+            if form.stage != Stage::Editing {
+                return Vec::new();
+            }
+            match create_request(&form.values, lang) {
+                Err(problems) => {
+                    form.problems = problems;
+                    state.modal = Some(Modal::Create(form));
+                    Vec::new()
+                }
+                Ok(request) => {
+                    let id = state.mint();
+                    state.pending.insert(
+                        id,
+                        Pending::Create {
+                            account: state.account.clone(),
+                            request: serde_json::to_string(&request).unwrap_or_default(),
+                        },
+                    );
+                    form.stage = Stage::Sending(id);
+                    form.problems.clear();
+                    form.server_error = None;
+                    state.modal = Some(Modal::Create(form));
+                    let call = ApiCall::CreateChat {
+                        account: state.account.clone(),
+                        request,
+                    };
+                    vec![Command::Api(ApiRequest { id, call })]
+                }
+            }
+        }
+        Some(Modal::Add(mut modal)) => {
+            if modal.stage != Stage::Editing {
+                return Vec::new();
+            }
+            let text = modal.input.trim().to_owned();
+            let Ok(uuid) = uuid::Uuid::parse_str(&text) else {
+                modal.error = Some(tr!(
+                    lang,
+                    "'{text}' não é um id de conversa (UUID, ex. 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)",
+                    "'{text}' is not a chat id (a UUID like 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)"
+                ));
+                state.modal = Some(Modal::Add(modal));
+                return Vec::new();
+            };
+            let key = ChatKey::wegly(&state.account, &uuid.to_string());
+            let id = state.mint();
+            state.pending.insert(id, Pending::Add(key.clone()));
+            modal.stage = Stage::Sending(id);
+            state.modal = Some(Modal::Add(modal));
+            vec![Command::Api(ApiRequest {
+                id,
+                call: ApiCall::AddChat(key),
+            })]
+        }
+        None => Vec::new(),
+    }
+}
+
+/// Checks the create form; every problem is reported by field.
+pub fn create_request(
+    values: &[String],
+    lang: Lang,
+) -> Result<CreateChatRequest, Vec<(usize, String)>> {
+    let mut problems = Vec::new();
+    let value = |index: usize| values.get(index).map_or("", |v| v.trim());
+    let uuid_field =
+        |index: usize, problems: &mut Vec<(usize, String)>, required: bool| -> Option<String> {
+            let text = value(index);
+            if text.is_empty() {
+                if required {
+                    problems.push((index, lang.pick("obrigatório", "required").to_owned()));
+                }
+                return None;
+            }
+            match uuid::Uuid::parse_str(text) {
+                Ok(uuid) => Some(uuid.to_string()),
+                Err(_) => {
+                    problems.push((
+                        index,
+                        tr!(lang, "'{text}' não é um UUID", "'{text}' is not a UUID"),
+                    ));
+                    None
+                }
+            }
+        };
+    let line = uuid_field(field::LINE, &mut problems, true);
+    let contact = value(field::CONTACT).to_owned();
+    let count = contact.chars().count();
+    if contact.is_empty() {
+        problems.push((
+            field::CONTACT,
+            lang.pick("obrigatório", "required").to_owned(),
+        ));
+    } else if count > MAX_CONTACT_ID_CHARS {
+        problems.push((
+            field::CONTACT,
+            tr!(
+                lang,
+                "{count} caracteres; o máximo é {MAX_CONTACT_ID_CHARS}",
+                "{count} characters; at most {MAX_CONTACT_ID_CHARS}"
+            ),
+        ));
+    }
+    if value(field::TEMPLATE).is_empty() {
+        problems.push((
+            field::TEMPLATE,
+            lang.pick("obrigatório", "required").to_owned(),
+        ));
+    }
+    if value(field::LANGUAGE).is_empty() {
+        problems.push((
+            field::LANGUAGE,
+            lang.pick("obrigatório (ex. pt_BR)", "required (e.g. pt_BR)")
+                .to_owned(),
+        ));
+    }
+    let mut template_fields = Vec::new();
+    for part in value(field::VALUES)
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let parsed = part.split_once('=').and_then(|(target, text)| {
+            let (component, index) = target.split_once(':')?;
+            let index = index.trim().parse::<i64>().ok()?;
+            Some(TemplateField {
+                component: component.trim().to_ascii_uppercase(),
+                kind: "TEXT".to_owned(),
+                index,
+                button_index: None,
+                card_index: None,
+                value: text.trim().to_owned(),
+            })
+        });
+        match parsed {
+            Some(field) => template_fields.push(field),
+            None => problems.push((
+                field::VALUES,
+                tr!(
+                    lang,
+                    "'{part}': use COMPONENTE:ÍNDICE=VALOR",
+                    "'{part}': use COMPONENT:INDEX=VALUE"
+                ),
+            )),
+        }
+    }
+    let person = uuid_field(field::PERSON, &mut problems, false);
+    let agent = uuid_field(field::AGENT, &mut problems, false);
+    let status = match value(field::STATUS).to_ascii_uppercase().as_str() {
+        "" | "OPEN" => Some(ChatStatus::Open),
+        "RESOLVED" => Some(ChatStatus::Resolved),
+        "SNOOZED" => Some(ChatStatus::Snoozed),
+        other => {
+            problems.push((
+                field::STATUS,
+                tr!(
+                    lang,
+                    "'{other}': OPEN, RESOLVED ou SNOOZED",
+                    "'{other}': OPEN, RESOLVED or SNOOZED"
+                ),
+            ));
+            None
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(CreateChatRequest {
+        whatsapp_phone_id: line.unwrap_or_default(),
+        wa_contact_id: contact,
+        template: TemplateRef {
+            name: value(field::TEMPLATE).to_owned(),
+            language: value(field::LANGUAGE).to_owned(),
+        },
+        template_fields,
+        person_contact_id: None,
+        remote_profile_name: None,
+        crm_person_id: person,
+        assigned_agent_id: agent,
+        status,
+    })
+}
+
+/// The actor's queue was full.
+pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
+    let message = state.lang.pick(
+        "a API está ocupada; tente de novo em instantes",
+        "the API is busy; try again in a moment",
+    );
+    api_event(
+        state,
+        ApiEvent {
+            id,
+            outcome: Err(ApiError::Network {
+                url: String::new(),
+                detail: message.to_owned(),
+            }),
+        },
+    )
+}
+
+fn audit(
+    state: &State,
+    key: &ChatKey,
+    action: &str,
+    request: Option<String>,
+    before: Option<String>,
+    after: Option<String>,
+    outcome: &str,
+    status: Option<u16>,
+) -> Command {
+    Command::Audit(AuditEntry {
+        at: state.now,
+        key: key.clone(),
+        action: action.to_owned(),
+        request,
+        before,
+        after,
+        outcome: outcome.to_owned(),
+        http_status: status,
+    })
+}
+
+/// Applies a fresh chat to the row and the detail.
+fn apply_fresh(state: &mut State, fresh: &Fresh) -> Vec<Command> {
+    let summary = fresh
+        .summary
+        .clone()
+        .unwrap_or_else(|| crate::store::ChatSummary {
+            key: fresh.key.clone(),
+            columns: Columns::from_chat(&fresh.chat),
+            first_seen_at: state.now,
+            last_event_at: None,
+            hydrated_at: Some(state.now),
+            source: crate::store::Source::Manual,
+            gone: false,
+            needs_hydration: false,
+            last_error: None,
+        });
+    if state.detail.key.as_ref() == Some(&fresh.key) {
+        state.detail.chat = Some(fresh.chat.clone());
+        state.detail.as_of = Some(state.now);
+        state.detail.status = DetailStatus::Idle;
+    }
+    let mut commands = update(state, Msg::RowChanged(summary));
+    commands
+        .retain(|command| !matches!(command, Command::LoadCachedDetail(key) if *key == fresh.key));
+    commands
+}
+
+fn error_outcome(error: &ApiError) -> &'static str {
+    match error.kind() {
+        ErrorKind::Refused
+        | ErrorKind::NotFound
+        | ErrorKind::Forbidden
+        | ErrorKind::Unauthorized => "refused",
+        _ => "failed",
+    }
+}
+
+/// One answer from the actor.
+pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
+    let Some(pending) = state.pending.remove(&event.id) else {
+        // Not ours any more (or never): a stale reply changes nothing.
+        return Vec::new();
+    };
+    if let Some(key) = pending.mutated_chat() {
+        state.busy.remove(key);
+    }
+    match &event.outcome {
+        Ok(_) => state.connection = Default::default(),
+        Err(error) => match error.kind() {
+            ErrorKind::Unauthorized | ErrorKind::Forbidden => state.connection.auth_refused = true,
+            ErrorKind::Network | ErrorKind::Timeout => state.connection.offline = true,
+            _ => {}
+        },
+    }
+    let lang = state.lang;
+    match (pending, event.outcome) {
+        (Pending::Fetch(key), Ok(ApiReply::Chat(fresh))) => {
+            apply_fresh(state, &Fresh { key, ..fresh })
+        }
+        (Pending::Fetch(key) | Pending::Add(key), Ok(ApiReply::Gone(_, summary))) => {
+            if state.detail.key.as_ref() == Some(&key) {
+                state.detail.status = DetailStatus::Gone;
+            }
+            state.close_modal_for_add();
+            state.notify(
+                Level::Error,
+                lang.pick(
+                    "a conversa não existe mais no CRM (404)",
+                    "the chat no longer exists in the CRM (404)",
+                )
+                .to_owned(),
+            );
+            summary
+                .map(|summary| update(state, Msg::RowChanged(summary)))
+                .unwrap_or_default()
+        }
+        (Pending::Fetch(key), Err(error)) => {
+            if state.detail.key.as_ref() == Some(&key) {
+                state.detail.status = DetailStatus::Failed(error.user_message(lang));
+            }
+            Vec::new()
+        }
+        (
+            Pending::Reassign {
+                key,
+                to,
+                request,
+                before,
+            },
+            Ok(ApiReply::Reassigned(fresh)),
+        ) => {
+            state.close_modal_sending();
+            let after = fresh.chat.responsible_name().map(str::to_owned);
+            state.notify(
+                Level::Info,
+                tr!(lang, "reatribuída a {to}", "reassigned to {to}"),
+            );
+            let mut commands = apply_fresh(state, &fresh);
+            commands.push(audit(
+                state,
+                &key,
+                "reassign_responsible",
+                Some(request),
+                before,
+                after,
+                "confirmed",
+                Some(200),
+            ));
+            commands
+        }
+        (
+            Pending::Reassign {
+                key,
+                to,
+                request,
+                before,
+            },
+            Ok(ApiReply::ResponsibleChanged(fresh)),
+        ) => {
+            let now_name = fresh
+                .chat
+                .responsible_name()
+                .map_or_else(|| lang.pick("ninguém", "nobody").to_owned(), str::to_owned);
+            let message = tr!(
+                lang,
+                "o responsável mudou enquanto isso: agora é {now_name}. Enter reatribui a {to} mesmo assim; Esc cancela",
+                "the responsible changed meanwhile: it is now {now_name}. Enter reassigns to {to} anyway; Esc cancels"
+            );
+            match &mut state.modal {
+                Some(Modal::Reassign(modal)) if modal.key == key => {
+                    modal.stage = Stage::Editing;
+                    modal.expected = fresh.chat.responsible_user_id().map(str::to_owned);
+                    modal.expected_name = fresh.chat.responsible_name().map(str::to_owned);
+                    modal.changed_to = Some(now_name.clone());
+                    modal.error = Some(message);
+                }
+                _ => state.notify(Level::Error, message),
+            }
+            let mut commands = apply_fresh(state, &fresh);
+            commands.push(audit(
+                state,
+                &key,
+                "reassign_responsible",
+                Some(request),
+                before,
+                Some(now_name),
+                "conflict",
+                None,
+            ));
+            commands
+        }
+        (
+            Pending::Reassign {
+                key,
+                request,
+                before,
+                ..
+            },
+            Err(error),
+        ) => {
+            state.failed.insert(key.clone());
+            let text = error.user_message(lang);
+            state.reopen_with_error(&text);
+            state.notify(
+                Level::Error,
+                tr!(lang, "não reatribuída: {text}", "not reassigned: {text}"),
+            );
+            vec![audit(
+                state,
+                &key,
+                "reassign_responsible",
+                Some(request),
+                before,
+                None,
+                error_outcome(&error),
+                error.status(),
+            )]
+        }
+        (Pending::Remove { key, name, user_id }, Ok(ApiReply::ParticipantRemoved(fresh))) => {
+            state.close_modal_sending();
+            state.notify(
+                Level::Info,
+                tr!(
+                    lang,
+                    "{name} removido da conversa",
+                    "{name} removed from the chat"
+                ),
+            );
+            let mut commands = apply_fresh(state, &fresh);
+            let request = format!("DELETE participants/{user_id}");
+            commands.push(audit(
+                state,
+                &key,
+                "remove_participant",
+                Some(request),
+                Some(name),
+                None,
+                "confirmed",
+                Some(200),
+            ));
+            commands
+        }
+        (Pending::Remove { key, name, user_id }, Err(error)) => {
+            state.failed.insert(key.clone());
+            let text = error.user_message(lang);
+            state.reopen_with_error(&text);
+            state.notify(
+                Level::Error,
+                tr!(
+                    lang,
+                    "{name} não foi removido: {text}",
+                    "{name} was not removed: {text}"
+                ),
+            );
+            let request = format!("DELETE participants/{user_id}");
+            vec![audit(
+                state,
+                &key,
+                "remove_participant",
+                Some(request),
+                Some(name),
+                None,
+                error_outcome(&error),
+                error.status(),
+            )]
+        }
+        (Pending::Create { request, .. }, Ok(ApiReply::Created(fresh, created))) => {
+            state.modal = None;
+            let text = if created {
+                lang.pick("conversa criada", "chat created")
+            } else {
+                lang.pick(
+                    "o contato já tinha conversa nesta linha; ela foi reaproveitada",
+                    "the contact already had a chat on this line; it was reused",
+                )
+            };
+            state.notify(Level::Info, text.to_owned());
+            let mut commands = apply_fresh(state, &fresh);
+            commands.push(audit(
+                state,
+                &fresh.key,
+                "create_chat",
+                Some(request),
+                None,
+                None,
+                if created { "created" } else { "reused" },
+                Some(if created { 201 } else { 200 }),
+            ));
+            commands
+        }
+        (Pending::Create { account, request }, Err(error)) => {
+            let text = error.user_message(lang);
+            if let Some(Modal::Create(form)) = &mut state.modal {
+                form.stage = Stage::Editing;
+                form.server_error = Some(text.clone());
+            } else {
+                state.notify(
+                    Level::Error,
+                    tr!(
+                        lang,
+                        "conversa não criada: {text}",
+                        "chat not created: {text}"
+                    ),
+                );
+            }
+            vec![audit(
+                state,
+                &ChatKey::wegly(&account, ""),
+                "create_chat",
+                Some(request),
+                None,
+                None,
+                error_outcome(&error),
+                error.status(),
+            )]
+        }
+        (Pending::Add(key), Ok(ApiReply::Chat(fresh))) => {
+            state.close_modal_for_add();
+            let name = fresh.chat.display_name().unwrap_or("—").to_owned();
+            state.notify(
+                Level::Info,
+                tr!(lang, "conversa adicionada: {name}", "chat added: {name}"),
+            );
+            apply_fresh(state, &Fresh { key, ..fresh })
+        }
+        (Pending::Add(_), Err(error)) => {
+            let text = error.user_message(lang);
+            if let Some(Modal::Add(modal)) = &mut state.modal {
+                modal.stage = Stage::Editing;
+                modal.error = Some(text);
+            } else {
+                state.notify(Level::Error, text);
+            }
+            Vec::new()
+        }
+        (Pending::Unread, Ok(ApiReply::Unread(_, summary))) => {
+            state.unread = Some((
+                summary.unread_messages_total.unwrap_or(0),
+                summary.unread_chats_total.unwrap_or(0),
+            ));
+            Vec::new()
+        }
+        (Pending::Unread, Err(_)) | (_, Ok(_)) => Vec::new(),
+    }
+}
+
+impl State {
+    /// Closes a reassign or remove modal waiting on its reply.
+    fn close_modal_sending(&mut self) {
+        if matches!(&self.modal, Some(Modal::Reassign(m)) if matches!(m.stage, Stage::Sending(_)))
+            || matches!(&self.modal, Some(Modal::Remove(m)) if matches!(m.stage, Stage::Sending(_)))
+        {
+            self.modal = None;
+        }
+    }
+
+    fn close_modal_for_add(&mut self) {
+        if matches!(&self.modal, Some(Modal::Add(_))) {
+            self.modal = None;
+        }
+    }
+
+    /// A refused mutation: the modal (if still open) returns to editing with the reason.
+    fn reopen_with_error(&mut self, text: &str) {
+        match &mut self.modal {
+            Some(Modal::Reassign(modal)) => {
+                modal.stage = Stage::Editing;
+                modal.error = Some(text.to_owned());
+            }
+            Some(Modal::Remove(modal)) => {
+                modal.stage = Stage::Editing;
+                modal.error = Some(text.to_owned());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The request for unread totals of the state's account.
+pub fn request_unread(state: &mut State) -> Command {
+    let id = state.mint();
+    state.pending.insert(id, Pending::Unread);
+    Command::Api(ApiRequest {
+        id,
+        call: ApiCall::UnreadSummary(state.account.clone()),
+    })
+}

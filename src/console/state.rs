@@ -1,0 +1,464 @@
+//! The console's one state: the inbox rows, the detail, the open modal, requests in flight.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::api::wegly::wire::Chat;
+use crate::console::action::Context;
+use crate::console::modal::Modal;
+use crate::console::msg::RequestId;
+use crate::i18n::Lang;
+use crate::inbox::{Filter, fold, term_matches, urgency};
+use crate::store::{ChatKey, ChatSummary};
+
+/// How long a notification stays in the status bar.
+pub const NOTIFICATION_TTL: TimeDelta = TimeDelta::seconds(6);
+
+/// An index row and its search key (name, number, message and responsible, folded once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The row.
+    pub summary: ChatSummary,
+    /// Folded text the filter searches.
+    pub search: String,
+}
+
+impl Row {
+    /// A row with its search key.
+    pub fn new(summary: ChatSummary) -> Self {
+        let c = &summary.columns;
+        let search = [
+            &c.contact,
+            &c.contact_number,
+            &c.last_message_preview,
+            &c.responsible_name,
+        ]
+        .iter()
+        .filter_map(|field| field.as_deref())
+        .map(fold)
+        .collect::<Vec<_>>()
+        .join("\u{1f}");
+        Self { summary, search }
+    }
+}
+
+/// The chat list: every row, its urgency order, the filter and the selection.
+#[derive(Debug, Clone, Default)]
+pub struct Inbox {
+    rows: Vec<Row>,
+    position: HashMap<ChatKey, usize>,
+    /// Row indexes in urgency order (all rows).
+    order: Vec<usize>,
+    /// Row indexes shown (the order, filtered).
+    visible: Vec<usize>,
+    /// Index into `visible`.
+    selected: usize,
+    /// First visible row on screen.
+    pub offset: usize,
+    /// The filter as typed.
+    pub filter_text: String,
+    filter: Filter,
+    /// Why the typed filter does not parse (the previous one stays in force).
+    pub filter_error: Option<String>,
+    /// Whether the rows were read yet.
+    pub loaded: bool,
+}
+
+impl Inbox {
+    /// Every row.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// How many rows the filter lets through.
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// The `n`th shown row.
+    pub fn visible_row(&self, n: usize) -> Option<&Row> {
+        self.visible.get(n).and_then(|index| self.rows.get(*index))
+    }
+
+    /// The selection, as an index into the shown rows (`None` when nothing is shown).
+    pub fn selected(&self) -> Option<usize> {
+        (!self.visible.is_empty()).then_some(self.selected.min(self.visible.len() - 1))
+    }
+
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.selected().and_then(|n| self.visible_row(n))
+    }
+
+    /// A row by key.
+    pub fn row(&self, key: &ChatKey) -> Option<&Row> {
+        self.position
+            .get(key)
+            .and_then(|index| self.rows.get(*index))
+    }
+
+    /// Replaces every row.
+    pub fn set_rows(
+        &mut self,
+        rows: Vec<ChatSummary>,
+        now: DateTime<Utc>,
+        me: &HashMap<String, String>,
+    ) {
+        let keep = self.selected_row().map(|row| row.summary.key.clone());
+        self.rows = rows.into_iter().map(Row::new).collect();
+        self.position = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| (row.summary.key.clone(), i))
+            .collect();
+        self.loaded = true;
+        self.resort(now);
+        self.refilter(now, me, keep.as_ref());
+    }
+
+    /// Inserts or replaces one row, keeping the order without a full sort.
+    pub fn upsert(
+        &mut self,
+        summary: ChatSummary,
+        now: DateTime<Utc>,
+        me: &HashMap<String, String>,
+    ) {
+        let keep = self.selected_row().map(|row| row.summary.key.clone());
+        let key = summary.key.clone();
+        let index = if let Some(&index) = self.position.get(&key) {
+            if let Some(at) = self.order.iter().position(|i| *i == index) {
+                self.order.remove(at);
+            }
+            self.rows[index] = Row::new(summary);
+            index
+        } else {
+            self.rows.push(Row::new(summary));
+            self.position.insert(key, self.rows.len() - 1);
+            self.rows.len() - 1
+        };
+        let rows = &self.rows;
+        let at = self
+            .order
+            .binary_search_by(|probe| urgency(&rows[*probe].summary, &rows[index].summary, now))
+            .unwrap_or_else(|at| at);
+        self.order.insert(at, index);
+        self.refilter(now, me, keep.as_ref());
+    }
+
+    /// Sorts every row again (time moves windows from open to closed).
+    pub fn resort(&mut self, now: DateTime<Utc>) {
+        let rows = &self.rows;
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|a, b| urgency(&rows[*a].summary, &rows[*b].summary, now));
+        self.order = order;
+    }
+
+    /// Applies the filter in force, keeping the selected chat selected when it still shows.
+    pub fn refilter(
+        &mut self,
+        now: DateTime<Utc>,
+        me: &HashMap<String, String>,
+        keep: Option<&ChatKey>,
+    ) {
+        let previous = self.selected;
+        let filter = &self.filter;
+        let rows = &self.rows;
+        self.visible = if filter.terms.is_empty() {
+            self.order.clone()
+        } else {
+            self.order
+                .iter()
+                .copied()
+                .filter(|index| {
+                    let row = &rows[*index];
+                    filter.terms.iter().all(|term| match term {
+                        crate::inbox::Term::Text(needle) => row.search.contains(needle.as_str()),
+                        other => term_matches(
+                            other,
+                            &row.summary,
+                            me.get(&row.summary.key.account).map(String::as_str),
+                            now,
+                        ),
+                    })
+                })
+                .collect()
+        };
+        self.selected = keep
+            .and_then(|key| self.position.get(key))
+            .and_then(|index| self.visible.iter().position(|v| v == index))
+            .unwrap_or_else(|| previous.min(self.visible.len().saturating_sub(1)));
+    }
+
+    /// Sets the filter from typed text; a text that does not parse keeps the last good filter.
+    pub fn set_filter_text(
+        &mut self,
+        text: String,
+        lang: Lang,
+        now: DateTime<Utc>,
+        me: &HashMap<String, String>,
+    ) {
+        self.filter_text = text;
+        match Filter::parse(&self.filter_text, lang) {
+            Ok(filter) => {
+                self.filter = filter;
+                self.filter_error = None;
+            }
+            Err(error) => self.filter_error = Some(error),
+        }
+        let keep = self.selected_row().map(|row| row.summary.key.clone());
+        self.refilter(now, me, keep.as_ref());
+    }
+
+    /// Whether a filter is in force.
+    pub fn filtered(&self) -> bool {
+        !self.filter.terms.is_empty()
+    }
+
+    /// The filter in force.
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+
+    /// Moves the selection to `n` (clamped) and scrolls so it shows within `page` rows.
+    pub fn select(&mut self, n: usize, page: usize) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        self.selected = n.min(self.visible.len() - 1);
+        let page = page.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        self.offset = self.offset.min(self.visible.len().saturating_sub(1));
+    }
+}
+
+/// Where the stored or fetched detail stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailStatus {
+    /// Nothing asked.
+    Idle,
+    /// A fetch is in flight.
+    Loading(RequestId),
+    /// The last fetch failed.
+    Failed(String),
+    /// The CRM answered 404.
+    Gone,
+}
+
+/// The detail pane.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    /// The chat shown.
+    pub key: Option<ChatKey>,
+    /// Its detail, stored or fetched.
+    pub chat: Option<Box<Chat>>,
+    /// When that detail was fetched.
+    pub as_of: Option<DateTime<Utc>>,
+    /// The fetch state.
+    pub status: DetailStatus,
+    /// CPF/CNPJ shown in full.
+    pub reveal_documents: bool,
+    /// Lines scrolled.
+    pub scroll: u16,
+}
+
+impl Default for Detail {
+    fn default() -> Self {
+        Self {
+            key: None,
+            chat: None,
+            as_of: None,
+            status: DetailStatus::Idle,
+            reveal_documents: false,
+            scroll: 0,
+        }
+    }
+}
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    /// The chat list.
+    #[default]
+    List,
+    /// The detail.
+    Detail,
+}
+
+/// How a notification looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something worked.
+    Info,
+    /// Something failed.
+    Error,
+}
+
+/// The status bar's message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notification {
+    /// The text.
+    pub text: String,
+    /// Info or error.
+    pub level: Level,
+    /// When it goes away.
+    pub until: DateTime<Utc>,
+}
+
+/// What a request in flight was for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    /// A detail fetch.
+    Fetch(ChatKey),
+    /// A reassignment to `to` (display name).
+    Reassign {
+        /// The chat.
+        key: ChatKey,
+        /// The new responsible's name.
+        to: String,
+        /// The request body, for the audit log.
+        request: String,
+        /// The responsible before, for the audit log.
+        before: Option<String>,
+    },
+    /// A participant removal.
+    Remove {
+        /// The chat.
+        key: ChatKey,
+        /// The participant's name.
+        name: String,
+        /// Their user id.
+        user_id: String,
+    },
+    /// A chat creation.
+    Create {
+        /// The account.
+        account: String,
+        /// The body, for the audit log.
+        request: String,
+    },
+    /// Adding a chat by id.
+    Add(ChatKey),
+    /// Unread totals.
+    Unread,
+}
+
+impl Pending {
+    /// The chat a mutation is about.
+    pub fn mutated_chat(&self) -> Option<&ChatKey> {
+        match self {
+            Self::Reassign { key, .. } | Self::Remove { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// Reachability of the CRM, as the last replies showed it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Connection {
+    /// The token was refused (401/403): no retries until it changes.
+    pub auth_refused: bool,
+    /// The last request could not reach the server.
+    pub offline: bool,
+}
+
+/// Everything the console shows and knows.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Language.
+    pub lang: Lang,
+    /// The clock, set by ticks, so views are deterministic.
+    pub now: DateTime<Utc>,
+    /// The account new chats go to.
+    pub account: String,
+    /// The user's own id per account, for `mine`.
+    pub me: HashMap<String, String>,
+    /// The list.
+    pub inbox: Inbox,
+    /// The detail pane.
+    pub detail: Detail,
+    /// The focused pane.
+    pub focus: Focus,
+    /// The open modal, if any (one at most).
+    pub modal: Option<Modal>,
+    /// Requests in flight.
+    pub pending: BTreeMap<RequestId, Pending>,
+    /// Chats with a mutation in flight.
+    pub busy: HashSet<ChatKey>,
+    /// Chats whose last mutation failed.
+    pub failed: HashSet<ChatKey>,
+    /// The last notification.
+    pub notification: Option<Notification>,
+    /// CRM reachability.
+    pub connection: Connection,
+    /// Unread totals from the CRM (messages, chats).
+    pub unread: Option<(i64, i64)>,
+    /// Where webhooks are received, for the status bar.
+    pub receiver: Option<String>,
+    /// Terminal size.
+    pub size: (u16, u16),
+    /// Set by `quit`.
+    pub should_quit: bool,
+    next_id: u64,
+}
+
+impl State {
+    /// A fresh state.
+    pub fn new(lang: Lang, now: DateTime<Utc>, account: String) -> Self {
+        Self {
+            lang,
+            now,
+            account,
+            me: HashMap::new(),
+            inbox: Inbox::default(),
+            detail: Detail::default(),
+            focus: Focus::List,
+            modal: None,
+            pending: BTreeMap::new(),
+            busy: HashSet::new(),
+            failed: HashSet::new(),
+            notification: None,
+            connection: Connection::default(),
+            unread: None,
+            receiver: None,
+            size: (120, 40),
+            should_quit: false,
+            next_id: 1,
+        }
+    }
+
+    /// A new request id.
+    pub fn mint(&mut self) -> RequestId {
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        id
+    }
+
+    /// The keymap contexts in force, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        if self.modal.is_some() {
+            vec![Context::Modal]
+        } else {
+            match self.focus {
+                Focus::List => vec![Context::List, Context::Global],
+                Focus::Detail => vec![Context::Detail, Context::Global],
+            }
+        }
+    }
+
+    /// Shows a message in the status bar.
+    pub fn notify(&mut self, level: Level, text: String) {
+        self.notification = Some(Notification {
+            text,
+            level,
+            until: self.now + NOTIFICATION_TTL,
+        });
+    }
+}

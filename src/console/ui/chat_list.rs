@@ -1,0 +1,277 @@
+//! The chat list: one line per chat, most urgent first. Only the rows on screen are built.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::console::state::{Focus, Row, State};
+use crate::console::ui::theme;
+use crate::i18n::Lang;
+use crate::inbox::CLOSING_SOON;
+use crate::text::fit;
+use crate::timefmt::span;
+use crate::tr;
+
+/// Column widths for a list of `width` inner columns; `None` hides a column.
+struct Columns {
+    contact: usize,
+    responsible: Option<usize>,
+    last: Option<usize>,
+}
+
+const MARK: usize = 2;
+const PRIORITY: usize = 4;
+const STATUS: usize = 9;
+const UNREAD: usize = 4;
+const WINDOW: usize = 10;
+
+fn columns(width: usize) -> Columns {
+    let fixed = MARK + PRIORITY + STATUS + UNREAD + WINDOW;
+    let responsible = (width >= 78).then_some(if width >= 120 { 20 } else { 15 });
+    let last = (width >= 66).then_some(9);
+    let contact = width
+        .saturating_sub(fixed + responsible.unwrap_or(0) + last.unwrap_or(0))
+        .max(6);
+    Columns {
+        contact,
+        responsible,
+        last,
+    }
+}
+
+/// Short priority label.
+pub fn priority_short(priority: Option<i64>, lang: Lang) -> &'static str {
+    match priority {
+        Some(0) => lang.pick("BAI", "LOW"),
+        Some(2) => lang.pick("ALT", "HI"),
+        Some(3) => "URG",
+        Some(1) | None => "NOR",
+        Some(_) => "?",
+    }
+}
+
+/// Status in words.
+pub fn status_word(status: Option<&str>, lang: Lang) -> String {
+    match status {
+        Some("OPEN") => lang.pick("aberta", "open").to_owned(),
+        Some("RESOLVED") => lang.pick("resolvida", "resolved").to_owned(),
+        Some("CLOSED") => lang.pick("encerrada", "closed").to_owned(),
+        Some("SNOOZED") => lang.pick("adiada", "snoozed").to_owned(),
+        Some(other) => other.to_ascii_lowercase(),
+        None => "?".to_owned(),
+    }
+}
+
+/// The window column: a countdown, "closed", or a dash.
+pub fn window_cell(end: Option<DateTime<Utc>>, now: DateTime<Utc>, lang: Lang) -> (String, Style) {
+    match end {
+        Some(end) if end > now => {
+            let left = span(end - now).replace(' ', "");
+            let style = if end - now <= CLOSING_SOON {
+                theme::closing()
+            } else {
+                theme::open()
+            };
+            (format!("⏳{left}"), style)
+        }
+        Some(_) => (lang.pick("fechada", "closed").to_owned(), theme::dim()),
+        None => ("—".to_owned(), theme::dim()),
+    }
+}
+
+fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<'static> {
+    let lang = state.lang;
+    let summary = &row.summary;
+    let c = &summary.columns;
+    let (mark, mark_style) = if state.busy.contains(&summary.key) {
+        ("⟳", theme::pending())
+    } else if state.failed.contains(&summary.key) {
+        ("✗", theme::error())
+    } else if summary.gone {
+        ("✝", theme::dim())
+    } else if c.unread > 0 || c.marked_unread {
+        ("●", theme::info())
+    } else if summary.hydrated_at.is_none() {
+        ("⋯", theme::dim())
+    } else {
+        (" ", Style::new())
+    };
+    let priority_style = match c.priority {
+        Some(3) => theme::urgent(),
+        Some(2) => theme::high(),
+        _ => Style::new(),
+    };
+    let contact = c
+        .contact
+        .as_deref()
+        .or(c.contact_number.as_deref())
+        .unwrap_or("…");
+    let (window, window_style) = window_cell(c.window_ends_at, state.now, lang);
+    let base = if c.archived || summary.gone {
+        theme::dim()
+    } else {
+        Style::new()
+    };
+    let mut spans = vec![
+        Span::styled(fit(mark, MARK), mark_style),
+        Span::styled(
+            fit(priority_short(c.priority, lang), PRIORITY),
+            priority_style,
+        ),
+        Span::styled(fit(&status_word(c.status.as_deref(), lang), STATUS), base),
+        Span::styled(fit(contact, widths.contact), base),
+    ];
+    if let Some(width) = widths.responsible {
+        spans.push(Span::styled(
+            fit(c.responsible_name.as_deref().unwrap_or("—"), width),
+            base,
+        ));
+    }
+    let unread = if c.unread > 0 {
+        c.unread.to_string()
+    } else {
+        String::new()
+    };
+    spans.push(Span::styled(fit(&unread, UNREAD), theme::info()));
+    if let Some(width) = widths.last {
+        let age = c
+            .last_message_at
+            .map(|at| span(state.now - at))
+            .unwrap_or_default();
+        spans.push(Span::styled(fit(&age, width), theme::dim()));
+    }
+    spans.push(Span::styled(fit(&window, WINDOW), window_style));
+    let line = Line::from(spans);
+    if selected {
+        line.style(theme::selected())
+    } else {
+        line
+    }
+}
+
+/// Draws the list.
+pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let lang = state.lang;
+    let inbox = &state.inbox;
+    let total = inbox.rows().len();
+    let shown = inbox.visible_len();
+    let mut title = if inbox.filtered() || !inbox.filter_text.is_empty() {
+        tr!(
+            lang,
+            " Conversas {shown}/{total} ",
+            " Chats {shown}/{total} "
+        )
+    } else {
+        tr!(lang, " Conversas {total} ", " Chats {total} ")
+    };
+    let editing = matches!(
+        state.modal,
+        Some(crate::console::modal::Modal::Filter { .. })
+    );
+    if editing || !inbox.filter_text.is_empty() {
+        let cursor = if editing { "▏" } else { "" };
+        title.push_str(&format!("· / {}{cursor} ", inbox.filter_text));
+    }
+    let border = if state.focus == Focus::List && state.modal.is_none() {
+        theme::focused_border()
+    } else {
+        theme::border()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let widths = columns(usize::from(inner.width));
+    let mut lines: Vec<Line<'static>> = Vec::with_capacity(usize::from(inner.height));
+    let mut header = vec![
+        Span::raw(fit("", MARK)),
+        Span::raw(fit(lang.pick("PRI", "PRI"), PRIORITY)),
+        Span::raw(fit("STATUS", STATUS)),
+        Span::raw(fit(lang.pick("CONTATO", "CONTACT"), widths.contact)),
+    ];
+    if let Some(width) = widths.responsible {
+        header.push(Span::raw(fit(
+            lang.pick("RESPONSÁVEL", "RESPONSIBLE"),
+            width,
+        )));
+    }
+    header.push(Span::raw(fit(lang.pick("N/L", "NEW"), UNREAD)));
+    if let Some(width) = widths.last {
+        header.push(Span::raw(fit(lang.pick("ÚLTIMA", "LAST"), width)));
+    }
+    header.push(Span::raw(fit(lang.pick("JANELA", "WINDOW"), WINDOW)));
+    lines.push(Line::from(header).style(theme::header()));
+    if let Some(error) = &inbox.filter_error {
+        lines.push(Line::styled(error.clone(), theme::error()));
+    }
+    if !inbox.loaded {
+        lines.push(Line::styled(
+            lang.pick("lendo o índice…", "reading the index…")
+                .to_owned(),
+            theme::dim(),
+        ));
+    } else if total == 0 {
+        for text in empty_state(lang) {
+            lines.push(Line::styled(text, theme::dim()));
+        }
+    } else if shown == 0 {
+        lines.push(Line::styled(
+            lang.pick(
+                "nenhuma conversa corresponde ao filtro (ctrl-x limpa)",
+                "no chat matches the filter (ctrl-x clears it)",
+            )
+            .to_owned(),
+            theme::dim(),
+        ));
+    }
+    let room = usize::from(inner.height).saturating_sub(lines.len());
+    let selected = inbox.selected();
+    for n in inbox.offset..(inbox.offset + room).min(shown) {
+        if let Some(row) = inbox.visible_row(n) {
+            lines.push(row_line(row, state, &widths, selected == Some(n)));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// How chats arrive, for an empty inbox.
+fn empty_state(lang: Lang) -> Vec<String> {
+    vec![
+        String::new(),
+        lang.pick(
+            "Nenhuma conversa no índice ainda.",
+            "No chats in the index yet.",
+        )
+        .to_owned(),
+        String::new(),
+        lang.pick(
+            "As conversas chegam por webhooks da Wegly (este console os recebe),",
+            "Chats arrive through Wegly webhooks (this console receives them),",
+        )
+        .to_owned(),
+        lang.pick(
+            "por `balcao add ID`, pela tecla a (adicionar por id)",
+            "by `balcao add ID`, the a key (add by id),",
+        )
+        .to_owned(),
+        lang.pick(
+            "ou quando você cria uma (tecla n).",
+            "or when you create one (the n key).",
+        )
+        .to_owned(),
+        String::new(),
+        lang.pick(
+            "Para ver um inbox de exemplo: balcao --demo",
+            "To see a sample inbox: balcao --demo",
+        )
+        .to_owned(),
+    ]
+}

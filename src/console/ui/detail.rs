@@ -1,0 +1,348 @@
+//! The detail pane: the chat's whole context, with its loading, failed and gone states and the
+//! age of what is shown.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::api::wegly::wire::{Chat, CrmPerson, Message};
+use crate::cli::present::{priority_label, status_label};
+use crate::console::state::{DetailStatus, Focus, State};
+use crate::console::ui::theme;
+use crate::i18n::Lang;
+use crate::mask::mask_document;
+use crate::timefmt;
+use crate::tr;
+
+fn field(label: &str, value: impl Into<String>) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<14}"), theme::label()),
+        Span::raw(value.into()),
+    ])
+}
+
+fn section(title: &str) -> Line<'static> {
+    Line::styled(title.to_owned(), theme::section())
+}
+
+fn when(at: Option<DateTime<Utc>>, now: DateTime<Utc>, lang: Lang) -> String {
+    at.map_or_else(
+        || "—".to_owned(),
+        |at| {
+            format!(
+                "{} ({})",
+                timefmt::local(at, lang),
+                timefmt::age(at, now, lang)
+            )
+        },
+    )
+}
+
+fn message_lines(
+    lines: &mut Vec<Line<'static>>,
+    message: &Message,
+    now: DateTime<Utc>,
+    lang: Lang,
+) {
+    let at = message
+        .meta_timestamp
+        .as_ref()
+        .or(message.created_at.as_ref())
+        .and_then(|t| t.at());
+    let direction = if message.from_me == Some(true) {
+        lang.pick("enviada", "sent")
+    } else {
+        lang.pick("recebida", "received")
+    };
+    let mut facts = vec![direction.to_owned()];
+    for part in [
+        &message.kind,
+        &message.origin,
+        &message.sent_via,
+        &message.status,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        facts.push(part.clone());
+    }
+    lines.push(field(lang.pick("Quando", "When"), when(at, now, lang)));
+    lines.push(field(lang.pick("Tipo", "Kind"), facts.join(" · ")));
+    if let Some(name) = message.user.as_ref().and_then(|u| u.name.clone()) {
+        lines.push(field(lang.pick("Por", "By"), name));
+    }
+    if let Some(body) = message.body_text.as_deref().filter(|b| !b.is_empty()) {
+        lines.push(Line::raw(body.to_owned()));
+    }
+    if let Some(media) = &message.media {
+        let name = media.file_name.clone().unwrap_or_default();
+        let mime = media.mime_type.clone().unwrap_or_default();
+        lines.push(field(
+            lang.pick("Mídia", "Media"),
+            format!("📎 {name} ({mime})"),
+        ));
+    }
+    if let Some(call) = &message.call {
+        let secs = call.duration_ms.unwrap_or(0) / 1000;
+        let recording = if call.has_recording == Some(true) {
+            lang.pick(" · gravada", " · recorded")
+        } else {
+            ""
+        };
+        let text = format!(
+            "📞 {} · {} · {}:{:02}{recording}",
+            call.direction.clone().unwrap_or_default(),
+            call.status.clone().unwrap_or_default(),
+            secs / 60,
+            secs % 60
+        );
+        lines.push(field(lang.pick("Ligação", "Call"), text));
+    }
+    for reaction in message.reactions.iter().flatten() {
+        let who = reaction
+            .reactor_wa_id
+            .clone()
+            .or_else(|| reaction.reactor_user_id.clone())
+            .unwrap_or_else(|| "?".to_owned());
+        let at = reaction
+            .created_at
+            .as_ref()
+            .and_then(|t| t.at())
+            .map(|at| timefmt::age(at, now, lang))
+            .unwrap_or_default();
+        lines.push(field(
+            lang.pick("Reação", "Reaction"),
+            format!("{} {who} {at}", reaction.emoji.clone().unwrap_or_default()),
+        ));
+    }
+}
+
+fn person_lines(lines: &mut Vec<Line<'static>>, person: &CrmPerson, reveal: bool, lang: Lang) {
+    lines.push(field(
+        lang.pick("Nome", "Name"),
+        person.name.clone().unwrap_or_default(),
+    ));
+    if let Some(birth) = &person.birth_date {
+        lines.push(field(lang.pick("Nascimento", "Born"), birth.clone()));
+    }
+    if let Some(notes) = person.notes.as_deref().filter(|n| !n.is_empty()) {
+        lines.push(field(lang.pick("Notas", "Notes"), notes.to_owned()));
+    }
+    for contact in person.contacts.iter().flatten() {
+        lines.push(field(
+            lang.pick("Contato", "Contact"),
+            contact.value.clone().unwrap_or_default(),
+        ));
+    }
+    for document in person.documents.iter().flatten() {
+        let value = document.value.clone().unwrap_or_default();
+        let shown = if reveal { value } else { mask_document(&value) };
+        lines.push(field(
+            &document.label.clone().unwrap_or_else(|| "Doc".to_owned()),
+            shown,
+        ));
+    }
+    if let Some(address) = &person.address {
+        let parts = [
+            &address.street,
+            &address.number,
+            &address.complement,
+            &address.district,
+            &address.city,
+            &address.state,
+            &address.postal_code,
+        ];
+        let text: Vec<String> = parts
+            .iter()
+            .filter_map(|p| (*p).clone())
+            .filter(|p| !p.is_empty())
+            .collect();
+        lines.push(field(lang.pick("Endereço", "Address"), text.join(", ")));
+    }
+}
+
+/// Every line of a chat's detail.
+pub fn chat_lines(chat: &Chat, reveal: bool, now: DateTime<Utc>, lang: Lang) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let number = chat
+        .contact_number
+        .clone()
+        .or_else(|| chat.wa_contact_id.clone())
+        .unwrap_or_default();
+    lines.push(field(lang.pick("Número", "Number"), number));
+    if let Some(line) = chat
+        .phone_number
+        .as_ref()
+        .and_then(|l| l.display_number.clone())
+    {
+        lines.push(field(lang.pick("Linha", "Line"), line));
+    }
+    let status = chat
+        .status
+        .as_ref()
+        .map_or_else(|| "—".to_owned(), |s| status_label(s, lang));
+    let priority = chat
+        .priority
+        .map_or_else(|| "—".to_owned(), |p| priority_label(p, lang));
+    let kind = chat
+        .chat_type
+        .as_ref()
+        .map_or("—", |k| k.as_str())
+        .to_owned();
+    lines.push(field(
+        "Status",
+        format!(
+            "{status} · {} {priority} · {kind}",
+            lang.pick("prioridade", "priority")
+        ),
+    ));
+    let manual = if chat.is_manually_unread == Some(true) {
+        lang.pick(" (marcada)", " (marked)")
+    } else {
+        ""
+    };
+    lines.push(field(
+        lang.pick("Não lidas", "Unread"),
+        format!("{}{manual}", chat.unread_count.unwrap_or(0)),
+    ));
+    if let Some(archived) = chat.archived_at.as_ref().and_then(|t| t.at()) {
+        lines.push(field(
+            lang.pick("Arquivada", "Archived"),
+            when(Some(archived), now, lang),
+        ));
+    }
+    let expires = chat.session_expires_at.as_ref().and_then(|t| t.at());
+    lines.push(field(
+        lang.pick("Janela", "Window"),
+        timefmt::window(expires, now, lang),
+    ));
+    lines.push(Line::raw(""));
+    let responsible = match (chat.responsible_name(), chat.responsible_user_id()) {
+        (Some(name), Some(id)) => format!("{name} ({id})"),
+        (None, Some(id)) => id.to_owned(),
+        _ => lang.pick("ninguém", "nobody").to_owned(),
+    };
+    lines.push(field(lang.pick("Responsável", "Responsible"), responsible));
+    for participant in chat.participants.iter().flatten() {
+        if let Some(user) = &participant.user {
+            lines.push(field(
+                lang.pick("Participante", "Participant"),
+                user.name.clone().unwrap_or_default(),
+            ));
+        }
+    }
+    if let Some(message) = &chat.last_message {
+        lines.push(Line::raw(""));
+        lines.push(section(lang.pick("Última mensagem", "Last message")));
+        message_lines(&mut lines, message, now, lang);
+        if let Some(quoted) = &message.quoted_message {
+            lines.push(Line::raw(""));
+            lines.push(section(lang.pick("Em resposta a", "Replying to")));
+            message_lines(&mut lines, quoted, now, lang);
+        }
+    }
+    if let Some(person) = &chat.crm_person {
+        lines.push(Line::raw(""));
+        lines.push(section(lang.pick("Pessoa no CRM", "CRM person")));
+        person_lines(&mut lines, person, reveal, lang);
+    }
+    let sources: Vec<String> = chat
+        .crm_marketing_lead_source
+        .iter()
+        .flatten()
+        .filter_map(|source| {
+            source
+                .get("name")
+                .and_then(|n| n.as_str())
+                .map(str::to_owned)
+        })
+        .collect();
+    if !sources.is_empty() {
+        lines.push(field(
+            lang.pick("Origem", "Lead source"),
+            sources.join(", "),
+        ));
+    }
+    lines
+}
+
+/// Draws the detail pane.
+pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let lang = state.lang;
+    let detail = &state.detail;
+    let contact = state
+        .inbox
+        .selected_row()
+        .and_then(|row| {
+            row.summary
+                .columns
+                .contact
+                .clone()
+                .or_else(|| row.summary.columns.contact_number.clone())
+        })
+        .unwrap_or_default();
+    let age = detail.as_of.map(|at| timefmt::age(at, state.now, lang));
+    let mut title = format!(" {contact} ");
+    match (&detail.status, &age) {
+        (DetailStatus::Loading(_), _) => title.push_str(lang.pick("· carregando… ", "· loading… ")),
+        (DetailStatus::Gone, _) => {
+            title.push_str(lang.pick("· removida do CRM ", "· gone from the CRM "))
+        }
+        (DetailStatus::Failed(_), Some(age)) => title.push_str(&tr!(
+            lang,
+            "· de {age}, não atualizada ",
+            "· from {age}, not refreshed "
+        )),
+        (_, Some(age)) => title.push_str(&tr!(lang, "· de {age} ", "· as of {age} ")),
+        _ => {}
+    }
+    let border = if state.focus == Focus::Detail && state.modal.is_none() {
+        theme::focused_border()
+    } else {
+        theme::border()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title);
+    let mut lines = Vec::new();
+    if let DetailStatus::Failed(error) = &detail.status {
+        lines.push(Line::styled(error.clone(), theme::error()));
+        lines.push(Line::raw(""));
+    }
+    if detail.status == DetailStatus::Gone {
+        lines.push(Line::styled(
+            lang.pick(
+                "O CRM não tem mais esta conversa (404). Ela fica no índice, marcada.",
+                "The CRM no longer has this chat (404). It stays in the index, flagged.",
+            )
+            .to_owned(),
+            theme::error(),
+        ));
+    }
+    match &detail.chat {
+        Some(chat) => lines.extend(chat_lines(chat, detail.reveal_documents, state.now, lang)),
+        None if detail.key.is_none() => lines.push(Line::styled(
+            lang.pick("Nenhuma conversa selecionada.", "No chat selected.")
+                .to_owned(),
+            theme::dim(),
+        )),
+        None => {
+            let text = match detail.status {
+                DetailStatus::Loading(_) => lang.pick("Carregando…", "Loading…"),
+                _ => lang.pick(
+                    "Ainda não buscada. Enter carrega.",
+                    "Not fetched yet. Enter loads it.",
+                ),
+            };
+            lines.push(Line::styled(text.to_owned(), theme::dim()));
+        }
+    }
+    let paragraph = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((detail.scroll, 0));
+    frame.render_widget(paragraph, area);
+}

@@ -1,0 +1,370 @@
+//! The modals, drawn over the panes.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::console::action::{Action, Context};
+use crate::console::keymap::Keymap;
+use crate::console::modal::{Add, Create, Modal, Reassign, Remove, Stage, field};
+use crate::console::state::State;
+use crate::console::ui::theme;
+use crate::i18n::Lang;
+use crate::text::fit;
+use crate::tr;
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+fn key_hint(keymap: &Keymap, action: Action) -> String {
+    keymap
+        .hint(&[Context::Modal], action)
+        .map(|chord| chord.to_string())
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+fn footer(keymap: &Keymap, lang: Lang, entries: &[(Action, &str, &str)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (action, pt, en) in entries {
+        if !spans.is_empty() {
+            spans.push(Span::styled(" · ", theme::dim()));
+        }
+        spans.push(Span::styled(key_hint(keymap, *action), theme::key()));
+        spans.push(Span::raw(format!(" {}", lang.pick(*pt, *en))));
+    }
+    Line::from(spans)
+}
+
+fn draw(frame: &mut Frame<'_>, area: Rect, title: String, lines: Vec<Line<'static>>, width: u16) {
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border())
+        .title(title);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn sending_line(stage: Stage, lang: Lang) -> Option<Line<'static>> {
+    matches!(stage, Stage::Sending(_)).then(|| {
+        Line::styled(
+            lang.pick(
+                "enviando… (Esc fecha; o resultado aparece na barra)",
+                "sending… (Esc closes; the outcome shows in the status bar)",
+            )
+            .to_owned(),
+            theme::pending(),
+        )
+    })
+}
+
+fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap, lang: Lang) {
+    let mut lines = Vec::new();
+    let now = modal
+        .expected_name
+        .clone()
+        .unwrap_or_else(|| lang.pick("ninguém", "nobody").to_owned());
+    lines.push(Line::from(vec![
+        Span::styled(
+            lang.pick("Responsável agora: ", "Responsible now: ")
+                .to_owned(),
+            theme::label(),
+        ),
+        Span::raw(now),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled(lang.pick("Filtro: ", "Filter: ").to_owned(), theme::label()),
+        Span::raw(format!("{}▏", modal.query)),
+    ]));
+    lines.push(Line::raw(""));
+    let shown = modal.shown();
+    let cursor = modal.cursor.min(shown.len().saturating_sub(1));
+    let first = cursor.saturating_sub(7);
+    for (n, candidate) in shown.iter().enumerate().skip(first).take(8) {
+        let current = modal.expected.as_deref() == Some(candidate.user_id.as_str());
+        let status = candidate.status.clone().unwrap_or_default();
+        let marker = if current {
+            lang.pick(" (atual)", " (current)")
+        } else {
+            ""
+        };
+        let text = format!(
+            "{}{} {}",
+            fit(&candidate.name, 26),
+            marker,
+            status.to_ascii_lowercase()
+        );
+        let line = Line::raw(format!("  {text}"));
+        lines.push(if n == cursor {
+            line.style(theme::selected())
+        } else {
+            line
+        });
+    }
+    if shown.is_empty() {
+        lines.push(Line::styled(
+            lang.pick("  ninguém corresponde", "  nobody matches")
+                .to_owned(),
+            theme::dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    let toggle = |on: bool| if on { "[x]" } else { "[ ]" };
+    lines.push(Line::from(vec![
+        Span::raw(format!(
+            "{} {} ",
+            toggle(modal.toggles[0]),
+            lang.pick("conversa", "chat")
+        )),
+        Span::styled(key_hint(keymap, Action::ToggleUpdateChat), theme::key()),
+        Span::raw(format!(
+            "   {} {} ",
+            toggle(modal.toggles[1]),
+            lang.pick("leads", "leads")
+        )),
+        Span::styled(key_hint(keymap, Action::ToggleUpdateLeads), theme::key()),
+        Span::raw(format!(
+            "   {} {} ",
+            toggle(modal.toggles[2]),
+            lang.pick("negócios", "deals")
+        )),
+        Span::styled(key_hint(keymap, Action::ToggleUpdateDeals), theme::key()),
+    ]));
+    if let Some(error) = &modal.error {
+        lines.push(Line::styled(error.clone(), theme::error()));
+    }
+    lines.extend(sending_line(modal.stage, lang));
+    lines.push(footer(
+        keymap,
+        lang,
+        &[
+            (Action::Confirm, "reatribuir", "reassign"),
+            (Action::SelectNext, "próximo", "next"),
+            (Action::Cancel, "cancelar", "cancel"),
+        ],
+    ));
+    let contact = &modal.contact;
+    draw(
+        frame,
+        area,
+        tr!(lang, " Reatribuir {contact} ", " Reassign {contact} "),
+        lines,
+        64,
+    );
+}
+
+fn remove(frame: &mut Frame<'_>, area: Rect, modal: &Remove, keymap: &Keymap, lang: Lang) {
+    let mut lines = vec![
+        Line::styled(
+            lang.pick("Quem sai da conversa?", "Who leaves the chat?")
+                .to_owned(),
+            theme::label(),
+        ),
+        Line::raw(""),
+    ];
+    for (n, choice) in modal.choices.iter().enumerate() {
+        let note = if choice.responsible {
+            lang.pick(
+                "  responsável: não pode ser removido",
+                "  responsible: cannot be removed",
+            )
+        } else {
+            ""
+        };
+        let line = Line::from(vec![
+            Span::raw(format!("  {}", fit(&choice.name, 28))),
+            Span::styled(note.to_owned(), theme::dim()),
+        ]);
+        lines.push(if n == modal.cursor {
+            line.style(theme::selected())
+        } else {
+            line
+        });
+    }
+    if modal.choices.is_empty() {
+        lines.push(Line::styled(
+            lang.pick("  sem participantes", "  no participants")
+                .to_owned(),
+            theme::dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    if let Some(error) = &modal.error {
+        lines.push(Line::styled(error.clone(), theme::error()));
+    }
+    lines.extend(sending_line(modal.stage, lang));
+    lines.push(footer(
+        keymap,
+        lang,
+        &[
+            (Action::Confirm, "remover", "remove"),
+            (Action::SelectNext, "próximo", "next"),
+            (Action::Cancel, "cancelar", "cancel"),
+        ],
+    ));
+    let contact = &modal.contact;
+    draw(
+        frame,
+        area,
+        tr!(
+            lang,
+            " Remover participante · {contact} ",
+            " Remove participant · {contact} "
+        ),
+        lines,
+        64,
+    );
+}
+
+fn create(frame: &mut Frame<'_>, area: Rect, form: &Create, keymap: &Keymap, lang: Lang) {
+    let labels: [(&str, &str); 8] = [
+        ("Linha (whatsapp_phone_id)", "Line (whatsapp_phone_id)"),
+        ("Número do contato", "Contact number"),
+        ("Modelo", "Template"),
+        ("Idioma do modelo", "Template language"),
+        ("Valores (BODY:1=Ana; ...)", "Values (BODY:1=Ana; ...)"),
+        ("Pessoa no CRM (opcional)", "CRM person (optional)"),
+        ("Agente (agent id, opcional)", "Agent (agent id, optional)"),
+        ("Status", "Status"),
+    ];
+    let mut lines = Vec::new();
+    for (index, (pt, en)) in labels.iter().enumerate() {
+        let cursor = if index == form.focus { "▏" } else { "" };
+        let label = Span::styled(
+            fit(lang.pick(*pt, *en), 28),
+            if index == form.focus {
+                theme::key()
+            } else {
+                theme::label()
+            },
+        );
+        lines.push(Line::from(vec![
+            label,
+            Span::raw(format!("{}{cursor}", form.values[index])),
+        ]));
+        for (_, problem) in form.problems.iter().filter(|(f, _)| *f == index) {
+            lines.push(Line::styled(
+                format!("{}{problem}", " ".repeat(28)),
+                theme::error(),
+            ));
+        }
+    }
+    lines.push(Line::raw(""));
+    if let Some(error) = &form.server_error {
+        lines.push(Line::styled(error.clone(), theme::error()));
+    }
+    lines.extend(sending_line(form.stage, lang));
+    lines.push(footer(
+        keymap,
+        lang,
+        &[
+            (Action::Confirm, "criar", "create"),
+            (Action::NextField, "próximo campo", "next field"),
+            (Action::Cancel, "cancelar", "cancel"),
+        ],
+    ));
+    let _ = field::LINE;
+    draw(
+        frame,
+        area,
+        lang.pick(" Nova conversa ", " New chat ").to_owned(),
+        lines,
+        78,
+    );
+}
+
+fn add(frame: &mut Frame<'_>, area: Rect, modal: &Add, keymap: &Keymap, lang: Lang) {
+    let mut lines = vec![
+        Line::styled(
+            lang.pick("Id da conversa (UUID):", "Chat id (UUID):")
+                .to_owned(),
+            theme::label(),
+        ),
+        Line::raw(format!("{}▏", modal.input)),
+        Line::raw(""),
+    ];
+    if let Some(error) = &modal.error {
+        lines.push(Line::styled(error.clone(), theme::error()));
+    }
+    lines.extend(sending_line(modal.stage, lang));
+    lines.push(footer(
+        keymap,
+        lang,
+        &[
+            (Action::Confirm, "adicionar", "add"),
+            (Action::Cancel, "cancelar", "cancel"),
+        ],
+    ));
+    draw(
+        frame,
+        area,
+        lang.pick(" Adicionar conversa por id ", " Add chat by id ")
+            .to_owned(),
+        lines,
+        60,
+    );
+}
+
+/// The help: every binding of every context, from the live keymap.
+fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang) {
+    let mut lines = Vec::new();
+    for context in Context::ALL {
+        let title = match context {
+            Context::Global => lang.pick("Em qualquer lugar", "Anywhere"),
+            Context::List => lang.pick("Lista", "List"),
+            Context::Detail => lang.pick("Detalhe", "Detail"),
+            Context::Modal => lang.pick("Janelas e filtro", "Dialogs and filter"),
+        };
+        lines.push(Line::styled(title.to_owned(), theme::section()));
+        for (action, chords) in keymap.bindings(context) {
+            let keys: Vec<String> = chords.iter().map(ToString::to_string).collect();
+            lines.push(Line::from(vec![
+                Span::styled(fit(&keys.join(" "), 18), theme::key()),
+                Span::raw(action.name().to_owned()),
+            ]));
+        }
+    }
+    lines.push(Line::styled(
+        lang.pick("Esc ou Enter fecha", "Esc or Enter closes")
+            .to_owned(),
+        theme::dim(),
+    ));
+    let height = area.height.saturating_sub(2);
+    let width = area.width.saturating_sub(4).min(50);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border())
+        .title(lang.pick(" Teclas ", " Keys "));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// Draws the open modal, if any.
+pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap) {
+    let lang = state.lang;
+    match &state.modal {
+        Some(Modal::Reassign(modal)) => reassign(frame, area, modal, keymap, lang),
+        Some(Modal::Remove(modal)) => remove(frame, area, modal, keymap, lang),
+        Some(Modal::Create(form)) => create(frame, area, form, keymap, lang),
+        Some(Modal::Add(modal)) => add(frame, area, modal, keymap, lang),
+        Some(Modal::Help) => help(frame, area, keymap, lang),
+        Some(Modal::Filter { .. }) | None => {}
+    }
+}

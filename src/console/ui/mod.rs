@@ -1,0 +1,44 @@
+//! The views: `render(&State, &Keymap, &mut Frame)` draws; it never changes the state.
+
+mod chat_list;
+pub mod detail;
+mod dialogs;
+pub mod layout;
+mod status_bar;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::console::keymap::Keymap;
+use crate::console::state::State;
+use crate::tr;
+
+/// Draws one frame.
+pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
+    let area = frame.area();
+    if layout::too_small((area.width, area.height)) {
+        let (width, height) = (area.width, area.height);
+        let (min_w, min_h) = (layout::MIN_WIDTH, layout::MIN_HEIGHT);
+        let text = tr!(
+            state.lang,
+            "Terminal pequeno demais ({width}x{height}). Aumente para pelo menos {min_w}x{min_h}.",
+            "Terminal too small ({width}x{height}). Please enlarge it to at least {min_w}x{min_h}."
+        );
+        frame.render_widget(
+            Paragraph::new(Line::raw(text)).wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let areas = layout::areas(area, state.focus);
+    if let Some(list) = areas.list {
+        chat_list::render(frame, list, state);
+    }
+    if let Some(detail) = areas.detail {
+        detail::render(frame, detail, state);
+    }
+    status_bar::render(frame, areas.status, state, keymap);
+    dialogs::render(frame, area, state, keymap);
+}

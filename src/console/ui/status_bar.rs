@@ -1,0 +1,118 @@
+//! The status bar: key hints for the focused context (from the live keymap), the last
+//! notification, requests in flight, connection and webhook state, unread totals.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::console::action::{Action, Context};
+use crate::console::keymap::Keymap;
+use crate::console::modal::Modal;
+use crate::console::state::{Focus, Level, State};
+use crate::console::ui::theme;
+use crate::i18n::Lang;
+use crate::text::truncate;
+
+fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
+    let lang = state.lang;
+    let word = |pt: &'static str, en: &'static str| lang.pick(pt, en);
+    match (&state.modal, state.focus) {
+        (Some(Modal::Filter { .. }), _) => vec![
+            (Action::Confirm, word("aplicar", "apply")),
+            (Action::Cancel, word("desfazer", "undo")),
+        ],
+        (Some(_), _) => vec![
+            (Action::Confirm, word("ok", "ok")),
+            (Action::Cancel, word("fechar", "close")),
+        ],
+        (None, Focus::List) => vec![
+            (Action::OpenChat, word("abrir", "open")),
+            (Action::ReassignResponsible, word("reatribuir", "reassign")),
+            (Action::RemoveParticipant, word("remover", "remove")),
+            (Action::Filter, word("filtrar", "filter")),
+            (Action::CreateChat, word("nova", "new")),
+            (Action::Help, word("ajuda", "help")),
+            (Action::Quit, word("sair", "quit")),
+        ],
+        (None, Focus::Detail) => vec![
+            (Action::Cancel, word("voltar", "back")),
+            (Action::ReassignResponsible, word("reatribuir", "reassign")),
+            (Action::RemoveParticipant, word("remover", "remove")),
+            (Action::RevealDocuments, word("documentos", "documents")),
+            (Action::Refresh, word("atualizar", "refresh")),
+            (Action::Help, word("ajuda", "help")),
+        ],
+    }
+    .into_iter()
+    .filter(|(action, _)| keymap.hint(&contexts(state), *action).is_some())
+    .collect()
+}
+
+fn contexts(state: &State) -> Vec<Context> {
+    state.contexts()
+}
+
+fn right_side(state: &State, lang: Lang) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let in_flight = state.pending.len();
+    if in_flight > 0 {
+        spans.push(Span::styled(format!("⟳{in_flight} "), theme::pending()));
+    }
+    if state.connection.auth_refused {
+        spans.push(Span::styled(
+            lang.pick("token recusado ", "token refused ").to_owned(),
+            theme::error(),
+        ));
+    } else if state.connection.offline {
+        spans.push(Span::styled(
+            lang.pick("sem conexão ", "offline ").to_owned(),
+            theme::error(),
+        ));
+    }
+    if let Some(receiver) = &state.receiver {
+        spans.push(Span::styled(format!("⇄ {receiver} "), theme::dim()));
+    }
+    if let Some((messages, chats)) = state.unread {
+        spans.push(Span::styled(format!("✉ {messages}/{chats}"), theme::info()));
+    }
+    spans
+}
+
+/// Draws the status bar.
+pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap) {
+    let lang = state.lang;
+    let right = right_side(state, lang);
+    let right_width = u16::try_from(
+        right
+            .iter()
+            .map(|s| crate::text::width(&s.content))
+            .sum::<usize>(),
+    )
+    .unwrap_or(0);
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
+    let left = if let Some(notification) = &state.notification {
+        let style = if notification.level == Level::Error {
+            theme::error()
+        } else {
+            theme::info()
+        };
+        Line::styled(
+            truncate(&notification.text, usize::from(left_area.width)),
+            style,
+        )
+    } else {
+        let mut spans = Vec::new();
+        let contexts = contexts(state);
+        for (action, word) in hints(state, keymap) {
+            if let Some(chord) = keymap.hint(&contexts, action) {
+                spans.push(Span::styled(chord.to_string(), theme::key()));
+                spans.push(Span::raw(format!(" {word}  ")));
+            }
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(left), left_area);
+    frame.render_widget(Paragraph::new(Line::from(right)), right_area);
+}

@@ -1,0 +1,68 @@
+//! Named styles; no colour is written anywhere else.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// Borders of the focused pane.
+pub fn focused_border() -> Style {
+    Style::new().fg(Color::Cyan)
+}
+/// Borders of other panes.
+pub fn border() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+/// Column headers.
+pub fn header() -> Style {
+    Style::new().add_modifier(Modifier::BOLD).fg(Color::Gray)
+}
+/// The selected row.
+pub fn selected() -> Style {
+    Style::new()
+        .bg(Color::Rgb(40, 55, 80))
+        .add_modifier(Modifier::BOLD)
+}
+/// Urgent priority.
+pub fn urgent() -> Style {
+    Style::new()
+        .fg(Color::LightRed)
+        .add_modifier(Modifier::BOLD)
+}
+/// High priority.
+pub fn high() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+/// Dimmed text (archived, ages, labels).
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+/// A window closing soon.
+pub fn closing() -> Style {
+    Style::new().fg(Color::LightRed)
+}
+/// An open window.
+pub fn open() -> Style {
+    Style::new().fg(Color::Green)
+}
+/// Section titles in the detail.
+pub fn section() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+/// Labels in the detail.
+pub fn label() -> Style {
+    Style::new().fg(Color::Gray)
+}
+/// Errors.
+pub fn error() -> Style {
+    Style::new().fg(Color::LightRed)
+}
+/// Confirmations.
+pub fn info() -> Style {
+    Style::new().fg(Color::LightGreen)
+}
+/// Key names in hints.
+pub fn key() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+/// The pending marker.
+pub fn pending() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}
