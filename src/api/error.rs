@@ -64,6 +64,12 @@ pub enum ApiError {
         /// The limit that ran out.
         after: Duration,
     },
+    /// No client is configured for the account a chat belongs to.
+    #[error("no configured account '{account}'")]
+    NotConfigured {
+        /// The account name.
+        account: String,
+    },
     /// A reply that is not what the API documents: HTML, truncated JSON, wrong types.
     #[error(
         "unexpected response (HTTP {status}) from {url}: {detail}; body starts with: {excerpt}"
@@ -101,6 +107,8 @@ pub enum ErrorKind {
     Timeout,
     /// Undecodable reply.
     Unexpected,
+    /// No client for the account.
+    NotConfigured,
 }
 
 fn summary(reply: &ServerReply) -> String {
@@ -131,6 +139,7 @@ impl ApiError {
             Self::Network { .. } => ErrorKind::Network,
             Self::Timeout { .. } => ErrorKind::Timeout,
             Self::Unexpected { .. } => ErrorKind::Unexpected,
+            Self::NotConfigured { .. } => ErrorKind::NotConfigured,
         }
     }
 
@@ -143,7 +152,7 @@ impl ApiError {
             | Self::Refused(reply)
             | Self::Server(reply)
             | Self::RateLimited { reply, .. } => Some(reply),
-            Self::Network { .. } | Self::Timeout { .. } | Self::Unexpected { .. } => None,
+            Self::Network { .. } | Self::Timeout { .. } | Self::Unexpected { .. } | Self::NotConfigured { .. } => None,
         }
     }
 
@@ -231,6 +240,11 @@ impl ApiError {
                     "no answer from {url} within {secs}s (timeout). Try again or raise --timeout."
                 )
             }
+            Self::NotConfigured { account } => tr!(
+                lang,
+                "a conta '{account}' não está configurada (config.toml ou --account)",
+                "account '{account}' is not configured (config.toml or --account)"
+            ),
             Self::Unexpected {
                 status,
                 url,

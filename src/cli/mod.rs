@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 use crate::api::ApiError;
 use crate::i18n::Lang;
-use crate::tr;
+
+pub use index::open_store as index_store;
 
 pub use args::{Cli, Command};
 
@@ -65,18 +66,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Add { ids }) => index::add(&cli.global, ids, lang).await,
         Some(Command::Inbox(command)) => index::inbox(&cli.global, command, lang).await,
         Some(Command::CheckConfig) => check::run(&cli.global, lang),
-        None => Err(CliError::Usage(if cli.demo {
-            tr!(
-                lang,
-                "o console chega na próxima versão; por enquanto rode `balcao sandbox` e use `balcao chat ...`",
-                "the console arrives in the next version; for now run `balcao sandbox` and use `balcao chat ...`"
-            )
-        } else {
-            tr!(
-                lang,
-                "diga o que fazer: `balcao --help` lista os comandos",
-                "say what to do: `balcao --help` lists the commands"
-            )
-        })),
+        None => crate::console::launch::open(&cli.global, cli.demo, lang).await,
     }
 }

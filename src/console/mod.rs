@@ -1,11 +1,15 @@
 //! The console: state, reducer, views, keymap, the API actor and the runtime loop.
 
 pub mod action;
+pub mod app;
+pub mod launch;
 pub mod keymap;
 pub mod modal;
 pub mod msg;
+pub mod scheduler;
 mod mutations;
 pub mod state;
+pub mod terminal;
 pub mod ui;
 pub mod update;
 

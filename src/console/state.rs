@@ -63,6 +63,9 @@ pub struct Inbox {
     pub filter_error: Option<String>,
     /// Whether the rows were read yet.
     pub loaded: bool,
+    /// The user moved the selection; until then it stays on the most urgent chat while rows
+    /// keep arriving.
+    pub moved: bool,
 }
 
 impl Inbox {
@@ -83,7 +86,7 @@ impl Inbox {
 
     /// The selection, as an index into the shown rows (`None` when nothing is shown).
     pub fn selected(&self) -> Option<usize> {
-        (!self.visible.is_empty()).then_some(self.selected.min(self.visible.len() - 1))
+        (!self.visible.is_empty()).then(|| self.selected.min(self.visible.len() - 1))
     }
 
     /// The selected row.
@@ -185,10 +188,11 @@ impl Inbox {
                 })
                 .collect()
         };
+        let keep = if self.moved { keep } else { None };
         self.selected = keep
             .and_then(|key| self.position.get(key))
             .and_then(|index| self.visible.iter().position(|v| v == index))
-            .unwrap_or_else(|| previous.min(self.visible.len().saturating_sub(1)));
+            .unwrap_or_else(|| if self.moved { previous.min(self.visible.len().saturating_sub(1)) } else { 0 });
     }
 
     /// Sets the filter from typed text; a text that does not parse keeps the last good filter.

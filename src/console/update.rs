@@ -134,6 +134,7 @@ fn move_selection(state: &mut State, action: Action) -> Vec<Command> {
         Action::PageUp => current.saturating_sub(page),
         _ => current,
     };
+    state.inbox.moved = true;
     state.inbox.select(target, page);
     selection_changed(state)
 }

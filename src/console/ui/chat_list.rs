@@ -12,6 +12,13 @@ use crate::console::ui::theme;
 use crate::i18n::Lang;
 use crate::inbox::CLOSING_SOON;
 use crate::text::fit;
+
+/// A column: the text fitted to one column less than `width`, then a separating space.
+fn cell(text: &str, width: usize) -> String {
+    let mut out = fit(text, width.saturating_sub(1));
+    out.push(' ');
+    out
+}
 use crate::timefmt::span;
 use crate::tr;
 
@@ -118,15 +125,15 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
     let mut spans = vec![
         Span::styled(fit(mark, MARK), mark_style),
         Span::styled(
-            fit(priority_short(c.priority, lang), PRIORITY),
+            cell(priority_short(c.priority, lang), PRIORITY),
             priority_style,
         ),
-        Span::styled(fit(&status_word(c.status.as_deref(), lang), STATUS), base),
-        Span::styled(fit(contact, widths.contact), base),
+        Span::styled(cell(&status_word(c.status.as_deref(), lang), STATUS), base),
+        Span::styled(cell(contact, widths.contact), base),
     ];
     if let Some(width) = widths.responsible {
         spans.push(Span::styled(
-            fit(c.responsible_name.as_deref().unwrap_or("—"), width),
+            cell(c.responsible_name.as_deref().unwrap_or("—"), width),
             base,
         ));
     }
@@ -135,13 +142,13 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
     } else {
         String::new()
     };
-    spans.push(Span::styled(fit(&unread, UNREAD), theme::info()));
+    spans.push(Span::styled(cell(&unread, UNREAD), theme::info()));
     if let Some(width) = widths.last {
         let age = c
             .last_message_at
             .map(|at| span(state.now - at))
             .unwrap_or_default();
-        spans.push(Span::styled(fit(&age, width), theme::dim()));
+        spans.push(Span::styled(cell(&age, width), theme::dim()));
     }
     spans.push(Span::styled(fit(&window, WINDOW), window_style));
     let line = Line::from(spans);
@@ -193,19 +200,19 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let mut lines: Vec<Line<'static>> = Vec::with_capacity(usize::from(inner.height));
     let mut header = vec![
         Span::raw(fit("", MARK)),
-        Span::raw(fit(lang.pick("PRI", "PRI"), PRIORITY)),
-        Span::raw(fit("STATUS", STATUS)),
-        Span::raw(fit(lang.pick("CONTATO", "CONTACT"), widths.contact)),
+        Span::raw(cell(lang.pick("PRI", "PRI"), PRIORITY)),
+        Span::raw(cell("STATUS", STATUS)),
+        Span::raw(cell(lang.pick("CONTATO", "CONTACT"), widths.contact)),
     ];
     if let Some(width) = widths.responsible {
-        header.push(Span::raw(fit(
+        header.push(Span::raw(cell(
             lang.pick("RESPONSÁVEL", "RESPONSIBLE"),
             width,
         )));
     }
-    header.push(Span::raw(fit(lang.pick("N/L", "NEW"), UNREAD)));
+    header.push(Span::raw(cell(lang.pick("N/L", "NEW"), UNREAD)));
     if let Some(width) = widths.last {
-        header.push(Span::raw(fit(lang.pick("ÚLTIMA", "LAST"), width)));
+        header.push(Span::raw(cell(lang.pick("ÚLTIMA", "LAST"), width)));
     }
     header.push(Span::raw(fit(lang.pick("JANELA", "WINDOW"), WINDOW)));
     lines.push(Line::from(header).style(theme::header()));

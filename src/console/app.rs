@@ -1,0 +1,210 @@
+//! The runtime: one `select!` over terminal events, API answers and index changes; the reducer
+//! decides, this loop carries out its commands and draws when something changed, at most once
+//! per frame interval, with no timer running while idle.
+
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Timelike, Utc};
+use crossterm::event::{Event, KeyEventKind};
+use futures_util::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::api::actor::{ApiEvent, ApiHandle};
+use crate::api::wegly::wire::Chat;
+use crate::console::keymap::{KeyChord, Keymap};
+use crate::console::msg::{Command, Msg};
+use crate::console::state::State;
+use crate::console::ui;
+use crate::console::update::update;
+use crate::console::request_unread;
+use crate::store::Store;
+
+/// The shortest time between two frames (a cap of about 60 frames a second).
+pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
+/// Messages handled between two frames at most, per source, so one busy source cannot starve
+/// the screen.
+const MAX_BATCH: usize = 64;
+/// How often unread totals are asked for.
+const UNREAD_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// What the runtime needs besides the state.
+pub struct Services {
+    /// The API actor.
+    pub api: ApiHandle,
+    /// The index.
+    pub store: Arc<Store>,
+    /// Messages from background work (index reads, webhooks, hydration).
+    pub inbox: mpsc::Receiver<Msg>,
+    /// Where background work sends its messages.
+    pub inbox_tx: mpsc::Sender<Msg>,
+}
+
+/// The key or resize as a message, through the keymap. Only presses (and repeats) count:
+/// some terminals also report releases (crossterm#752).
+pub fn translate(event: &Event, state: &State, keymap: &Keymap) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            let chord = KeyChord::from_event(key)?;
+            match keymap.resolve(&state.contexts(), chord) {
+                Some(action) => Some(Msg::Action(action)),
+                None if state.modal.is_some() => Some(Msg::Input(*key)),
+                None => None,
+            }
+        }
+        Event::Resize(width, height) => Some(Msg::Resize(*width, *height)),
+        _ => None,
+    }
+}
+
+struct Runtime<'a> {
+    state: State,
+    keymap: &'a Keymap,
+    services: Services,
+    replies: mpsc::Sender<ApiEvent>,
+    last_unread: DateTime<Utc>,
+}
+
+impl Runtime<'_> {
+    fn dispatch(&mut self, msg: Msg) {
+        // The reducer reads time only from the state; keep it current before each message so
+        // expiries and ages are computed from now, not from the last minute tick.
+        if !matches!(msg, Msg::Tick(_)) {
+            let _ = update(&mut self.state, Msg::Tick(Utc::now()));
+        }
+        let commands = update(&mut self.state, msg);
+        for command in commands {
+            self.execute(command);
+        }
+    }
+
+    fn execute(&mut self, command: Command) {
+        match command {
+            Command::Api(request) => {
+                let id = request.id;
+                if self.services.api.request(request, &self.replies).is_err() {
+                    self.dispatch(Msg::ApiBusy(id));
+                }
+            }
+            Command::LoadCachedDetail(key) => {
+                let store = self.services.store.clone();
+                let tx = self.services.inbox_tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let detail = store.detail(&key).ok().flatten();
+                    let as_of = store.summary(&key).ok().flatten().and_then(|s| s.hydrated_at);
+                    let chat = detail.and_then(|raw| serde_json::from_str::<Chat>(&raw).ok()).map(Box::new);
+                    let _ = tx.blocking_send(Msg::CachedDetail { key, chat, as_of });
+                });
+            }
+            Command::Audit(entry) => {
+                let store = self.services.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(error) = store.record_audit(&entry) {
+                        tracing::error!(%error, "audit entry not written");
+                    }
+                });
+            }
+            Command::Quit => self.state.should_quit = true,
+        }
+    }
+
+    /// The next moment the screen changes by itself: the next minute (ages and countdowns) or
+    /// a notification's end.
+    fn next_tick(&self) -> Instant {
+        let now = Utc::now();
+        let to_minute = 60 - i64::from(now.second());
+        let mut wait = chrono::TimeDelta::seconds(to_minute);
+        if let Some(notification) = &self.state.notification {
+            wait = wait.min(notification.until - now);
+        }
+        Instant::now() + wait.to_std().unwrap_or(Duration::ZERO).max(Duration::from_millis(50))
+    }
+}
+
+/// Runs the console until `quit` or the end of the event stream; returns the final state.
+pub async fn run<B, E>(terminal: &mut Terminal<B>, mut events: E, state: State, keymap: &Keymap, services: Services) -> io::Result<State>
+where
+    B: Backend,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+    B::Error: Into<io::Error>,
+{
+    let (replies, mut answers) = mpsc::channel(256);
+    let mut runtime = Runtime {
+        last_unread: state.now,
+        state,
+        keymap,
+        services,
+        replies,
+    };
+    if let Ok(size) = terminal.size() {
+        runtime.dispatch(Msg::Resize(size.width, size.height));
+    }
+    let store = runtime.services.store.clone();
+    let tx = runtime.services.inbox_tx.clone();
+    tokio::task::spawn_blocking(move || {
+        let msg = match store.summaries() {
+            Ok(rows) => Msg::Rows(rows),
+            Err(error) => Msg::RowsFailed(error.to_string()),
+        };
+        let _ = tx.blocking_send(msg);
+    });
+    let unread = request_unread(&mut runtime.state);
+    runtime.execute(unread);
+    let mut dirty = true;
+    let mut next_frame = Instant::now();
+    loop {
+        if dirty && Instant::now() >= next_frame {
+            terminal.draw(|frame| ui::render(&runtime.state, runtime.keymap, frame)).map_err(Into::into)?;
+            dirty = false;
+            next_frame = Instant::now() + FRAME_INTERVAL;
+        }
+        if runtime.state.should_quit {
+            break;
+        }
+        let tick_at = runtime.next_tick();
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => {
+                    if let Some(msg) = translate(&event, &runtime.state, runtime.keymap) {
+                        runtime.dispatch(msg);
+                        dirty = true;
+                    }
+                }
+                Some(Err(error)) => return Err(error),
+                None => break,
+            },
+            Some(answer) = answers.recv() => {
+                runtime.dispatch(Msg::Api(answer));
+                for _ in 0..MAX_BATCH {
+                    let Ok(answer) = answers.try_recv() else { break };
+                    runtime.dispatch(Msg::Api(answer));
+                }
+                dirty = true;
+            }
+            Some(msg) = runtime.services.inbox.recv() => {
+                runtime.dispatch(msg);
+                for _ in 0..MAX_BATCH {
+                    let Ok(msg) = runtime.services.inbox.try_recv() else { break };
+                    runtime.dispatch(msg);
+                }
+                dirty = true;
+            }
+            () = tokio::time::sleep_until(next_frame), if dirty => {}
+            () = tokio::time::sleep_until(tick_at) => {
+                let now = Utc::now();
+                runtime.dispatch(Msg::Tick(now));
+                if now - runtime.last_unread >= UNREAD_INTERVAL {
+                    runtime.last_unread = now;
+                    let unread = request_unread(&mut runtime.state);
+                    runtime.execute(unread);
+                }
+                dirty = true;
+            }
+        }
+    }
+    Ok(runtime.state)
+}

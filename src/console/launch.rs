@@ -1,0 +1,265 @@
+//! Starting the console: on the configured account(s), or on a bundled sandbox (`--demo`).
+//! Everything that can be wrong is found before the terminal is touched.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Utc;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, broadcast, mpsc, watch};
+
+use crate::api::actor::{self, ActorConfig, DEFAULT_MAX_IN_FLIGHT};
+use crate::api::http::Timeouts;
+use crate::api::wegly::{WeglyClient, WeglyConfig};
+use crate::cli::CliError;
+use crate::cli::args::GlobalArgs;
+use crate::config::resolve::resolve;
+use crate::console::app::{self, Services};
+use crate::console::keymap::Keymap;
+use crate::console::msg::Msg;
+use crate::console::state::{Level, State};
+use crate::console::{scheduler, terminal};
+use crate::i18n::Lang;
+use crate::sandbox::seed::Seed;
+use crate::sandbox::{self, RunningSandbox, SandboxConfig, WebhookTarget};
+use crate::store::Store;
+use crate::webhook::InboxEvent;
+use crate::webhook::receiver::{self, ReceiverState};
+use crate::{config, tr};
+
+/// Simulated customer messages a minute in the demo.
+const DEMO_TRAFFIC_PER_MINUTE: f64 = 6.0;
+/// The demo's account name.
+pub const DEMO_ACCOUNT: &str = "demo";
+
+/// `~/.config/balcao/keymap.toml`, or `BALCAO_KEYMAP`.
+pub fn user_keymap_path() -> Option<PathBuf> {
+    std::env::var_os("BALCAO_KEYMAP")
+        .map(PathBuf::from)
+        .or_else(|| config::project_dirs().map(|dirs| dirs.config_dir().join("keymap.toml")))
+}
+
+/// The defaults with the user's file over them, or every problem with file and line.
+pub fn load_keymap() -> Result<Keymap, Vec<config::Problem>> {
+    let Some(path) = user_keymap_path().filter(|path| path.exists()) else {
+        return Keymap::defaults();
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Keymap::load(Some((&path, &text))),
+        Err(error) => Err(vec![config::Problem {
+            file: path,
+            line: None,
+            message: format!("cannot read the keymap: {error}"),
+        }]),
+    }
+}
+
+fn problems_error(problems: &[config::Problem], lang: Lang) -> CliError {
+    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    let list = list.join("\n  ");
+    CliError::Usage(tr!(
+        lang,
+        "o mapa de teclas tem problemas:\n  {list}\n(o console não abriu; `balcao check-config` lista todos)",
+        "the keymap has problems:\n  {list}\n(the console did not start; `balcao check-config` lists them all)"
+    ))
+}
+
+/// What the console runs on.
+struct Setup {
+    account: String,
+    client: WeglyClient,
+    data_dir: PathBuf,
+    receiver: Option<(TcpListener, SecretString)>,
+    sandbox: Option<RunningSandbox>,
+    _temp: Option<tempfile::TempDir>,
+    me: HashMap<String, String>,
+}
+
+async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> {
+    let failed = |error: std::io::Error| CliError::Failed(error.to_string());
+    let listener = TcpListener::bind(global.listen.unwrap_or_else(|| "127.0.0.1:0".parse().unwrap_or(crate::config::resolve::DEFAULT_LISTEN)))
+        .await
+        .map_err(failed)?;
+    let receiver_addr = listener.local_addr().map_err(failed)?;
+    let secret = uuid::Uuid::new_v4().to_string();
+    let token = uuid::Uuid::new_v4().to_string();
+    let seed = Seed::bundled().map_err(|error| CliError::Failed(error.to_string()))?;
+    let running = sandbox::start(SandboxConfig {
+        bind: "127.0.0.1:0".parse().map_err(|_| CliError::Failed("bind".to_owned()))?,
+        token: SecretString::from(token.clone()),
+        allowed_domain: None,
+        seed,
+        webhook: Some(WebhookTarget {
+            url: format!("http://{receiver_addr}/webhooks/wegly"),
+            secret: SecretString::from(secret.clone()),
+        }),
+        traffic_per_minute: DEMO_TRAFFIC_PER_MINUTE,
+        faults: Vec::new(),
+    })
+    .await
+    .map_err(failed)?;
+    let client = WeglyClient::new(WeglyConfig {
+        base_url: running.url(),
+        token: SecretString::from(token),
+        origin: None,
+        timeouts: Timeouts::default(),
+    })
+    .map_err(|error| CliError::Failed(error.to_string()))?;
+    let (data_dir, temp) = match &global.data_dir {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let temp = tempfile::Builder::new().prefix("balcao-demo-").tempdir().map_err(failed)?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    };
+    let _ = lang;
+    Ok(Setup {
+        account: DEMO_ACCOUNT.to_owned(),
+        client,
+        data_dir,
+        receiver: Some((listener, SecretString::from(secret))),
+        sandbox: Some(running),
+        _temp: temp,
+        me: HashMap::new(),
+    })
+}
+
+async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> {
+    let settings = resolve(global, lang)?;
+    let account = settings.account().clone();
+    if account.token.is_none() {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "nenhuma conta configurada: defina WEGLY_TOKEN (ou --token) e, se preciso, WEGLY_BASE_URL, ou crie ~/.config/balcao/config.toml com [[accounts]] (veja o README). Para experimentar sem conta: balcao --demo",
+            "no account configured: set WEGLY_TOKEN (or --token) and, if needed, WEGLY_BASE_URL, or create ~/.config/balcao/config.toml with [[accounts]] (see the README). To try it without an account: balcao --demo"
+        )));
+    }
+    let client = settings.wegly_client(&account, lang)?;
+    let data_dir = settings.data_dir(lang)?;
+    let receiver = match settings.webhook_secret.clone() {
+        Some(secret) => {
+            let bind = settings.listen;
+            let listener = TcpListener::bind(bind).await.map_err(|error| {
+                CliError::Failed(tr!(lang, "não foi possível escutar em {bind}: {error}", "cannot listen on {bind}: {error}"))
+            })?;
+            Some((listener, secret))
+        }
+        None => None,
+    };
+    let me = settings.accounts.iter().filter_map(|a| a.me.clone().map(|me| (a.name.clone(), me))).collect();
+    Ok(Setup {
+        account: account.name,
+        client,
+        data_dir,
+        receiver,
+        sandbox: None,
+        _temp: None,
+        me,
+    })
+}
+
+fn log_to_file(data_dir: &Path) -> Option<PathBuf> {
+    let path = data_dir.join("balcao.log");
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
+    let filter = std::env::var("BALCAO_LOG")
+        .ok()
+        .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info"));
+    let installed = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init();
+    installed.is_ok().then_some(path)
+}
+
+/// Opens the console; returns when the user quits.
+pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), CliError> {
+    let keymap = load_keymap().map_err(|problems| problems_error(&problems, lang))?;
+    let setup = if demo { demo_setup(global, lang).await? } else { account_setup(global, lang).await? };
+    let store = crate::cli::index_store(&setup.data_dir, lang)?;
+    let log = log_to_file(&setup.data_dir);
+    let (api, actor) = actor::spawn(ActorConfig {
+        clients: HashMap::from([(setup.account.clone(), setup.client.clone())]),
+        store: store.clone(),
+        max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+    });
+    let (inbox_tx, inbox_rx) = mpsc::channel(1024);
+    let wake = Arc::new(Notify::new());
+    let (stop, stopped) = watch::channel(false);
+    let mut state = State::new(lang, Utc::now(), setup.account.clone());
+    state.me = setup.me.clone();
+    if let Some((listener, secret)) = setup.receiver {
+        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        state.receiver = Some(addr);
+        let (events, _) = broadcast::channel(1024);
+        forward_announcements(events.subscribe(), store.clone(), inbox_tx.clone());
+        let receiver_state = Arc::new(ReceiverState {
+            store: store.clone(),
+            account: setup.account.clone(),
+            secret,
+            events,
+            wake: wake.clone(),
+        });
+        let mut server_stop = stopped.clone();
+        tokio::spawn(
+            axum::serve(listener, receiver::router(receiver_state))
+                .with_graceful_shutdown(async move {
+                    let _ = server_stop.wait_for(|s| *s).await;
+                })
+                .into_future(),
+        );
+    } else {
+        state.notify(
+            Level::Info,
+            lang.pick(
+                "webhooks desligados: defina --webhook-secret para receber conversas novas",
+                "webhooks off: set --webhook-secret to receive new chats",
+            )
+            .to_owned(),
+        );
+    }
+    scheduler::spawn(store.clone(), api.clone(), vec![setup.account.clone()], wake, inbox_tx.clone(), stopped);
+    terminal::install_panic_hook(log.clone());
+    let outcome = {
+        let (mut tui, _guard) = terminal::enter().map_err(|error| CliError::Failed(error.to_string()))?;
+        let services = Services {
+            api,
+            store,
+            inbox: inbox_rx,
+            inbox_tx,
+        };
+        app::run(&mut tui, crossterm::event::EventStream::new(), state, &keymap, services).await
+    };
+    let _ = stop.send(true);
+    drop(actor);
+    if let Some(sandbox) = setup.sandbox {
+        let _ = sandbox.shutdown().await;
+    }
+    outcome.map(drop).map_err(|error| {
+        let log = log.map(|p| p.display().to_string()).unwrap_or_default();
+        CliError::Failed(tr!(lang, "o terminal falhou: {error} (log: {log})", "the terminal failed: {error} (log: {log})"))
+    })
+}
+
+/// Each chat a webhook announces reaches the console as a changed row.
+fn forward_announcements(mut events: broadcast::Receiver<InboxEvent>, store: Arc<Store>, console: mpsc::Sender<Msg>) {
+    tokio::spawn(async move {
+        loop {
+            let key = match events.recv().await {
+                Ok(InboxEvent::ChatAnnounced(key) | InboxEvent::ChatHydrated(key) | InboxEvent::ChatGone(key)) => key,
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            let store = store.clone();
+            let summary = tokio::task::spawn_blocking(move || store.summary(&key).ok().flatten()).await.ok().flatten();
+            if let Some(summary) = summary {
+                if console.send(Msg::RowChanged(summary)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    });
+}
