@@ -1,6 +1,6 @@
 //! Human times in both languages: ages ("há 5 min"), countdowns and the `WhatsApp` window.
 
-use chrono::{DateTime, Local, TimeDelta, Utc};
+use chrono::{DateTime, FixedOffset, Local, TimeDelta, Utc};
 
 use crate::i18n::Lang;
 use crate::tr;
@@ -52,7 +52,12 @@ pub fn window(expires: Option<DateTime<Utc>>, now: DateTime<Utc>, lang: Lang) ->
 
 /// A date and time in the machine's time zone, day first in Portuguese.
 pub fn local(at: DateTime<Utc>, lang: Lang) -> String {
-    let local = at.with_timezone(&Local);
+    in_zone(at, *Local::now().offset(), lang)
+}
+
+/// A date and time at a fixed UTC offset (the console keeps one, so its frames are reproducible).
+pub fn in_zone(at: DateTime<Utc>, offset: FixedOffset, lang: Lang) -> String {
+    let local = at.with_timezone(&offset);
     match lang {
         Lang::PtBr => local.format("%d/%m/%Y %H:%M").to_string(),
         Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),

@@ -127,7 +127,11 @@ pub struct ApiHandle {
 
 impl ApiHandle {
     /// Queues a request; its answer goes to `reply`. A full queue is an error, never a wait.
-    pub fn request(&self, request: ApiRequest, reply: &mpsc::Sender<ApiEvent>) -> Result<(), ApiBusy> {
+    pub fn request(
+        &self,
+        request: ApiRequest,
+        reply: &mpsc::Sender<ApiEvent>,
+    ) -> Result<(), ApiBusy> {
         self.tx
             .try_send(Envelope {
                 request,
@@ -189,7 +193,10 @@ fn no_account(account: &str) -> ApiError {
 }
 
 fn client<'a>(config: &'a ActorConfig, account: &str) -> Result<&'a WeglyClient, ApiError> {
-    config.clients.get(account).ok_or_else(|| no_account(account))
+    config
+        .clients
+        .get(account)
+        .ok_or_else(|| no_account(account))
 }
 
 fn chat_uuid(key: &ChatKey) -> Result<Uuid, ApiError> {
@@ -202,7 +209,12 @@ fn chat_uuid(key: &ChatKey) -> Result<Uuid, ApiError> {
 }
 
 /// Stores a detail in the index and returns the row after it.
-async fn remember(store: &Arc<Store>, key: &ChatKey, raw: &[u8], chat: &Chat) -> Option<ChatSummary> {
+async fn remember(
+    store: &Arc<Store>,
+    key: &ChatKey,
+    raw: &[u8],
+    chat: &Chat,
+) -> Option<ChatSummary> {
     let store = store.clone();
     let key = key.clone();
     let raw = String::from_utf8_lossy(raw).into_owned();
@@ -255,7 +267,11 @@ async fn fetch(config: &ActorConfig, key: &ChatKey) -> Result<ApiReply, ApiError
 
 /// After a write, the authoritative detail: a fresh read, or the write's own reply if the read
 /// fails (the write happened either way).
-async fn after_write(config: &ActorConfig, key: &ChatKey, written: crate::api::wegly::Fetched<Chat>) -> Fresh {
+async fn after_write(
+    config: &ActorConfig,
+    key: &ChatKey,
+    written: crate::api::wegly::Fetched<Chat>,
+) -> Fresh {
     if let Ok(ApiReply::Chat(fresh)) = fetch(config, key).await {
         return fresh;
     }
@@ -276,16 +292,24 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
                 Fetch::Hydrated | Fetch::Gone => {
                     let store = config.store.clone();
                     let wanted = key.clone();
-                    let (summary, detail) = tokio::task::spawn_blocking(move || (store.summary(&wanted), store.detail(&wanted)))
-                        .await
-                        .unwrap_or((Ok(None), Ok(None)));
+                    let (summary, detail) = tokio::task::spawn_blocking(move || {
+                        (store.summary(&wanted), store.detail(&wanted))
+                    })
+                    .await
+                    .unwrap_or((Ok(None), Ok(None)));
                     let summary = summary.ok().flatten();
-                    match detail.ok().flatten().and_then(|raw| serde_json::from_str::<Chat>(&raw).ok()) {
-                        Some(chat) if !summary.as_ref().is_some_and(|s| s.gone) => Ok(ApiReply::Chat(Fresh {
-                            key,
-                            chat: Box::new(chat),
-                            summary,
-                        })),
+                    match detail
+                        .ok()
+                        .flatten()
+                        .and_then(|raw| serde_json::from_str::<Chat>(&raw).ok())
+                    {
+                        Some(chat) if !summary.as_ref().is_some_and(|s| s.gone) => {
+                            Ok(ApiReply::Chat(Fresh {
+                                key,
+                                chat: Box::new(chat),
+                                summary,
+                            }))
+                        }
                         _ => Ok(ApiReply::Gone(key, summary)),
                     }
                 }
@@ -295,7 +319,11 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
                 }),
             }
         }
-        ApiCall::Reassign { key, expected, request } => {
+        ApiCall::Reassign {
+            key,
+            expected,
+            request,
+        } => {
             let client = client(config, &key.account)?;
             let id = chat_uuid(&key)?;
             // Compare-and-set: re-read just before writing, and write only if nobody else
@@ -311,7 +339,9 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
                 }));
             }
             let written = client.update_responsible(id, &request).await?;
-            Ok(ApiReply::Reassigned(after_write(config, &key, written).await))
+            Ok(ApiReply::Reassigned(
+                after_write(config, &key, written).await,
+            ))
         }
         ApiCall::RemoveParticipant { key, user_id } => {
             let client = client(config, &key.account)?;
@@ -322,7 +352,9 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
                 excerpt: String::new(),
             })?;
             let written = client.remove_participant(chat_uuid(&key)?, user).await?;
-            Ok(ApiReply::ParticipantRemoved(after_write(config, &key, written).await))
+            Ok(ApiReply::ParticipantRemoved(
+                after_write(config, &key, written).await,
+            ))
         }
         ApiCall::CreateChat { account, request } => {
             let client = client(config, &account)?;
@@ -331,7 +363,10 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
             let key = ChatKey::wegly(&account, &id);
             let store = config.store.clone();
             let noted = key.clone();
-            let _ = tokio::task::spawn_blocking(move || store.note_chat(&noted, Source::Created, Utc::now())).await;
+            let _ = tokio::task::spawn_blocking(move || {
+                store.note_chat(&noted, Source::Created, Utc::now())
+            })
+            .await;
             let is_new = created.status == 201;
             let summary = remember(&config.store, &key, &created.raw, &created.value).await;
             Ok(ApiReply::Created(
@@ -346,7 +381,10 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
         ApiCall::AddChat(key) => {
             let store = config.store.clone();
             let noted = key.clone();
-            let _ = tokio::task::spawn_blocking(move || store.note_chat(&noted, Source::Manual, Utc::now())).await;
+            let _ = tokio::task::spawn_blocking(move || {
+                store.note_chat(&noted, Source::Manual, Utc::now())
+            })
+            .await;
             fetch(config, &key).await
         }
         ApiCall::UnreadSummary(account) => {

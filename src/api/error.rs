@@ -152,7 +152,10 @@ impl ApiError {
             | Self::Refused(reply)
             | Self::Server(reply)
             | Self::RateLimited { reply, .. } => Some(reply),
-            Self::Network { .. } | Self::Timeout { .. } | Self::Unexpected { .. } | Self::NotConfigured { .. } => None,
+            Self::Network { .. }
+            | Self::Timeout { .. }
+            | Self::Unexpected { .. }
+            | Self::NotConfigured { .. } => None,
         }
     }
 

@@ -18,10 +18,10 @@ use crate::api::actor::{ApiEvent, ApiHandle};
 use crate::api::wegly::wire::Chat;
 use crate::console::keymap::{KeyChord, Keymap};
 use crate::console::msg::{Command, Msg};
+use crate::console::request_unread;
 use crate::console::state::State;
 use crate::console::ui;
 use crate::console::update::update;
-use crate::console::request_unread;
 use crate::store::Store;
 
 /// The shortest time between two frames (a cap of about 60 frames a second).
@@ -95,8 +95,14 @@ impl Runtime<'_> {
                 let tx = self.services.inbox_tx.clone();
                 tokio::task::spawn_blocking(move || {
                     let detail = store.detail(&key).ok().flatten();
-                    let as_of = store.summary(&key).ok().flatten().and_then(|s| s.hydrated_at);
-                    let chat = detail.and_then(|raw| serde_json::from_str::<Chat>(&raw).ok()).map(Box::new);
+                    let as_of = store
+                        .summary(&key)
+                        .ok()
+                        .flatten()
+                        .and_then(|s| s.hydrated_at);
+                    let chat = detail
+                        .and_then(|raw| serde_json::from_str::<Chat>(&raw).ok())
+                        .map(Box::new);
                     let _ = tx.blocking_send(Msg::CachedDetail { key, chat, as_of });
                 });
             }
@@ -121,12 +127,22 @@ impl Runtime<'_> {
         if let Some(notification) = &self.state.notification {
             wait = wait.min(notification.until - now);
         }
-        Instant::now() + wait.to_std().unwrap_or(Duration::ZERO).max(Duration::from_millis(50))
+        Instant::now()
+            + wait
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .max(Duration::from_millis(50))
     }
 }
 
 /// Runs the console until `quit` or the end of the event stream; returns the final state.
-pub async fn run<B, E>(terminal: &mut Terminal<B>, mut events: E, state: State, keymap: &Keymap, services: Services) -> io::Result<State>
+pub async fn run<B, E>(
+    terminal: &mut Terminal<B>,
+    mut events: E,
+    state: State,
+    keymap: &Keymap,
+    services: Services,
+) -> io::Result<State>
 where
     B: Backend,
     E: Stream<Item = io::Result<Event>> + Unpin,
@@ -158,7 +174,9 @@ where
     let mut next_frame = Instant::now();
     loop {
         if dirty && Instant::now() >= next_frame {
-            terminal.draw(|frame| ui::render(&runtime.state, runtime.keymap, frame)).map_err(Into::into)?;
+            terminal
+                .draw(|frame| ui::render(&runtime.state, runtime.keymap, frame))
+                .map_err(Into::into)?;
             dirty = false;
             next_frame = Instant::now() + FRAME_INTERVAL;
         }

@@ -79,15 +79,21 @@ struct Setup {
 
 async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> {
     let failed = |error: std::io::Error| CliError::Failed(error.to_string());
-    let listener = TcpListener::bind(global.listen.unwrap_or_else(|| "127.0.0.1:0".parse().unwrap_or(crate::config::resolve::DEFAULT_LISTEN)))
-        .await
-        .map_err(failed)?;
+    let listener = TcpListener::bind(global.listen.unwrap_or_else(|| {
+        "127.0.0.1:0"
+            .parse()
+            .unwrap_or(crate::config::resolve::DEFAULT_LISTEN)
+    }))
+    .await
+    .map_err(failed)?;
     let receiver_addr = listener.local_addr().map_err(failed)?;
     let secret = uuid::Uuid::new_v4().to_string();
     let token = uuid::Uuid::new_v4().to_string();
     let seed = Seed::bundled().map_err(|error| CliError::Failed(error.to_string()))?;
     let running = sandbox::start(SandboxConfig {
-        bind: "127.0.0.1:0".parse().map_err(|_| CliError::Failed("bind".to_owned()))?,
+        bind: "127.0.0.1:0"
+            .parse()
+            .map_err(|_| CliError::Failed("bind".to_owned()))?,
         token: SecretString::from(token.clone()),
         allowed_domain: None,
         seed,
@@ -110,7 +116,10 @@ async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> 
     let (data_dir, temp) = match &global.data_dir {
         Some(dir) => (dir.clone(), None),
         None => {
-            let temp = tempfile::Builder::new().prefix("balcao-demo-").tempdir().map_err(failed)?;
+            let temp = tempfile::Builder::new()
+                .prefix("balcao-demo-")
+                .tempdir()
+                .map_err(failed)?;
             (temp.path().to_path_buf(), Some(temp))
         }
     };
@@ -142,13 +151,21 @@ async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliErro
         Some(secret) => {
             let bind = settings.listen;
             let listener = TcpListener::bind(bind).await.map_err(|error| {
-                CliError::Failed(tr!(lang, "não foi possível escutar em {bind}: {error}", "cannot listen on {bind}: {error}"))
+                CliError::Failed(tr!(
+                    lang,
+                    "não foi possível escutar em {bind}: {error}",
+                    "cannot listen on {bind}: {error}"
+                ))
             })?;
             Some((listener, secret))
         }
         None => None,
     };
-    let me = settings.accounts.iter().filter_map(|a| a.me.clone().map(|me| (a.name.clone(), me))).collect();
+    let me = settings
+        .accounts
+        .iter()
+        .filter_map(|a| a.me.clone().map(|me| (a.name.clone(), me)))
+        .collect();
     Ok(Setup {
         account: account.name,
         client,
@@ -162,7 +179,11 @@ async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliErro
 
 fn log_to_file(data_dir: &Path) -> Option<PathBuf> {
     let path = data_dir.join("balcao.log");
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
     let filter = std::env::var("BALCAO_LOG")
         .ok()
         .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
@@ -178,7 +199,11 @@ fn log_to_file(data_dir: &Path) -> Option<PathBuf> {
 /// Opens the console; returns when the user quits.
 pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), CliError> {
     let keymap = load_keymap().map_err(|problems| problems_error(&problems, lang))?;
-    let setup = if demo { demo_setup(global, lang).await? } else { account_setup(global, lang).await? };
+    let setup = if demo {
+        demo_setup(global, lang).await?
+    } else {
+        account_setup(global, lang).await?
+    };
     let store = crate::cli::index_store(&setup.data_dir, lang)?;
     let log = log_to_file(&setup.data_dir);
     let (api, actor) = actor::spawn(ActorConfig {
@@ -190,9 +215,13 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
     let wake = Arc::new(Notify::new());
     let (stop, stopped) = watch::channel(false);
     let mut state = State::new(lang, Utc::now(), setup.account.clone());
+    state.offset = *chrono::Local::now().offset();
     state.me = setup.me.clone();
     if let Some((listener, secret)) = setup.receiver {
-        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        let addr = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
         state.receiver = Some(addr);
         let (events, _) = broadcast::channel(1024);
         forward_announcements(events.subscribe(), store.clone(), inbox_tx.clone());
@@ -221,17 +250,32 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
             .to_owned(),
         );
     }
-    scheduler::spawn(store.clone(), api.clone(), vec![setup.account.clone()], wake, inbox_tx.clone(), stopped);
+    scheduler::spawn(
+        store.clone(),
+        api.clone(),
+        vec![setup.account.clone()],
+        wake,
+        inbox_tx.clone(),
+        stopped,
+    );
     terminal::install_panic_hook(log.clone());
     let outcome = {
-        let (mut tui, _guard) = terminal::enter().map_err(|error| CliError::Failed(error.to_string()))?;
+        let (mut tui, _guard) =
+            terminal::enter().map_err(|error| CliError::Failed(error.to_string()))?;
         let services = Services {
             api,
             store,
             inbox: inbox_rx,
             inbox_tx,
         };
-        app::run(&mut tui, crossterm::event::EventStream::new(), state, &keymap, services).await
+        app::run(
+            &mut tui,
+            crossterm::event::EventStream::new(),
+            state,
+            &keymap,
+            services,
+        )
+        .await
     };
     let _ = stop.send(true);
     drop(actor);
@@ -240,21 +284,36 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
     }
     outcome.map(drop).map_err(|error| {
         let log = log.map(|p| p.display().to_string()).unwrap_or_default();
-        CliError::Failed(tr!(lang, "o terminal falhou: {error} (log: {log})", "the terminal failed: {error} (log: {log})"))
+        CliError::Failed(tr!(
+            lang,
+            "o terminal falhou: {error} (log: {log})",
+            "the terminal failed: {error} (log: {log})"
+        ))
     })
 }
 
 /// Each chat a webhook announces reaches the console as a changed row.
-fn forward_announcements(mut events: broadcast::Receiver<InboxEvent>, store: Arc<Store>, console: mpsc::Sender<Msg>) {
+fn forward_announcements(
+    mut events: broadcast::Receiver<InboxEvent>,
+    store: Arc<Store>,
+    console: mpsc::Sender<Msg>,
+) {
     tokio::spawn(async move {
         loop {
             let key = match events.recv().await {
-                Ok(InboxEvent::ChatAnnounced(key) | InboxEvent::ChatHydrated(key) | InboxEvent::ChatGone(key)) => key,
+                Ok(
+                    InboxEvent::ChatAnnounced(key)
+                    | InboxEvent::ChatHydrated(key)
+                    | InboxEvent::ChatGone(key),
+                ) => key,
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return,
             };
             let store = store.clone();
-            let summary = tokio::task::spawn_blocking(move || store.summary(&key).ok().flatten()).await.ok().flatten();
+            let summary = tokio::task::spawn_blocking(move || store.summary(&key).ok().flatten())
+                .await
+                .ok()
+                .flatten();
             if let Some(summary) = summary {
                 if console.send(Msg::RowChanged(summary)).await.is_err() {
                     return;

@@ -2,12 +2,12 @@
 
 pub mod action;
 pub mod app;
-pub mod launch;
 pub mod keymap;
+pub mod launch;
 pub mod modal;
 pub mod msg;
-pub mod scheduler;
 mod mutations;
+pub mod scheduler;
 pub mod state;
 pub mod terminal;
 pub mod ui;

@@ -41,18 +41,24 @@ pub fn spawn(
                 let store_due = store.clone();
                 let wanted = accounts.clone();
                 let room = MAX_BACKGROUND + in_flight.len();
-                let due = tokio::task::spawn_blocking(move || store_due.due_for_hydration(&wanted, Utc::now(), room))
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .unwrap_or_default();
+                let due = tokio::task::spawn_blocking(move || {
+                    store_due.due_for_hydration(&wanted, Utc::now(), room)
+                })
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default();
                 for key in due {
-                    if in_flight.len() >= MAX_BACKGROUND || in_flight.iter().any(|(_, k)| *k == key) {
+                    if in_flight.len() >= MAX_BACKGROUND || in_flight.iter().any(|(_, k)| *k == key)
+                    {
                         continue;
                     }
                     let id = RequestId(next);
                     next += 1;
-                    let request = ApiRequest { id, call: ApiCall::Hydrate(key.clone()) };
+                    let request = ApiRequest {
+                        id,
+                        call: ApiCall::Hydrate(key.clone()),
+                    };
                     if api.request(request, &replies).is_err() {
                         break;
                     }
@@ -61,10 +67,18 @@ pub fn spawn(
             }
             let retry = {
                 let store = store.clone();
-                tokio::task::spawn_blocking(move || store.next_retry_at().ok().flatten()).await.ok().flatten()
+                tokio::task::spawn_blocking(move || store.next_retry_at().ok().flatten())
+                    .await
+                    .ok()
+                    .flatten()
             };
             let sleep_for = retry
-                .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).max(Duration::from_millis(50)))
+                .map(|at| {
+                    (at - Utc::now())
+                        .to_std()
+                        .unwrap_or(Duration::ZERO)
+                        .max(Duration::from_millis(50))
+                })
                 .unwrap_or(IDLE_CHECK);
             tokio::select! {
                 Some(answer) = answers.recv() => {

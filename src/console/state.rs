@@ -192,7 +192,13 @@ impl Inbox {
         self.selected = keep
             .and_then(|key| self.position.get(key))
             .and_then(|index| self.visible.iter().position(|v| v == index))
-            .unwrap_or_else(|| if self.moved { previous.min(self.visible.len().saturating_sub(1)) } else { 0 });
+            .unwrap_or_else(|| {
+                if self.moved {
+                    previous.min(self.visible.len().saturating_sub(1))
+                } else {
+                    0
+                }
+            });
     }
 
     /// Sets the filter from typed text; a text that does not parse keeps the last good filter.
@@ -380,6 +386,8 @@ pub struct State {
     pub lang: Lang,
     /// The clock, set by ticks, so views are deterministic.
     pub now: DateTime<Utc>,
+    /// The time zone dates are shown in.
+    pub offset: chrono::FixedOffset,
     /// The account new chats go to.
     pub account: String,
     /// The user's own id per account, for `mine`.
@@ -419,6 +427,8 @@ impl State {
         Self {
             lang,
             now,
+            offset: chrono::FixedOffset::east_opt(0)
+                .unwrap_or_else(|| *chrono::Utc::now().fixed_offset().offset()),
             account,
             me: HashMap::new(),
             inbox: Inbox::default(),

@@ -1,7 +1,7 @@
 //! The detail pane: the chat's whole context, with its loading, failed and gone states and the
 //! age of what is shown.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -27,25 +27,32 @@ fn section(title: &str) -> Line<'static> {
     Line::styled(title.to_owned(), theme::section())
 }
 
-fn when(at: Option<DateTime<Utc>>, now: DateTime<Utc>, lang: Lang) -> String {
+/// How the detail reads time: the state's clock and zone, and its language.
+#[derive(Clone, Copy)]
+pub struct Clock {
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// The zone dates are shown in.
+    pub offset: FixedOffset,
+    /// The language.
+    pub lang: Lang,
+}
+
+fn when(at: Option<DateTime<Utc>>, clock: Clock) -> String {
     at.map_or_else(
         || "—".to_owned(),
         |at| {
             format!(
                 "{} ({})",
-                timefmt::local(at, lang),
-                timefmt::age(at, now, lang)
+                timefmt::in_zone(at, clock.offset, clock.lang),
+                timefmt::age(at, clock.now, clock.lang)
             )
         },
     )
 }
 
-fn message_lines(
-    lines: &mut Vec<Line<'static>>,
-    message: &Message,
-    now: DateTime<Utc>,
-    lang: Lang,
-) {
+fn message_lines(lines: &mut Vec<Line<'static>>, message: &Message, clock: Clock) {
+    let (now, lang) = (clock.now, clock.lang);
     let at = message
         .meta_timestamp
         .as_ref()
@@ -68,7 +75,7 @@ fn message_lines(
     {
         facts.push(part.clone());
     }
-    lines.push(field(lang.pick("Quando", "When"), when(at, now, lang)));
+    lines.push(field(lang.pick("Quando", "When"), when(at, clock)));
     lines.push(field(lang.pick("Tipo", "Kind"), facts.join(" · ")));
     if let Some(name) = message.user.as_ref().and_then(|u| u.name.clone()) {
         lines.push(field(lang.pick("Por", "By"), name));
@@ -164,7 +171,8 @@ fn person_lines(lines: &mut Vec<Line<'static>>, person: &CrmPerson, reveal: bool
 }
 
 /// Every line of a chat's detail.
-pub fn chat_lines(chat: &Chat, reveal: bool, now: DateTime<Utc>, lang: Lang) -> Vec<Line<'static>> {
+pub fn chat_lines(chat: &Chat, reveal: bool, clock: Clock) -> Vec<Line<'static>> {
+    let (now, lang) = (clock.now, clock.lang);
     let mut lines = Vec::new();
     let number = chat
         .contact_number
@@ -210,7 +218,7 @@ pub fn chat_lines(chat: &Chat, reveal: bool, now: DateTime<Utc>, lang: Lang) -> 
     if let Some(archived) = chat.archived_at.as_ref().and_then(|t| t.at()) {
         lines.push(field(
             lang.pick("Arquivada", "Archived"),
-            when(Some(archived), now, lang),
+            when(Some(archived), clock),
         ));
     }
     let expires = chat.session_expires_at.as_ref().and_then(|t| t.at());
@@ -236,11 +244,11 @@ pub fn chat_lines(chat: &Chat, reveal: bool, now: DateTime<Utc>, lang: Lang) -> 
     if let Some(message) = &chat.last_message {
         lines.push(Line::raw(""));
         lines.push(section(lang.pick("Última mensagem", "Last message")));
-        message_lines(&mut lines, message, now, lang);
+        message_lines(&mut lines, message, clock);
         if let Some(quoted) = &message.quoted_message {
             lines.push(Line::raw(""));
             lines.push(section(lang.pick("Em resposta a", "Replying to")));
-            message_lines(&mut lines, quoted, now, lang);
+            message_lines(&mut lines, quoted, clock);
         }
     }
     if let Some(person) = &chat.crm_person {
@@ -323,7 +331,14 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         ));
     }
     match &detail.chat {
-        Some(chat) => lines.extend(chat_lines(chat, detail.reveal_documents, state.now, lang)),
+        Some(chat) => {
+            let clock = Clock {
+                now: state.now,
+                offset: state.offset,
+                lang,
+            };
+            lines.extend(chat_lines(chat, detail.reveal_documents, clock));
+        }
         None if detail.key.is_none() => lines.push(Line::styled(
             lang.pick("Nenhuma conversa selecionada.", "No chat selected.")
                 .to_owned(),

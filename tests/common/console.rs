@@ -1,0 +1,107 @@
+//! A console state built from the bundled seed at a fixed instant, for snapshots and reducer tests.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs
+)]
+
+use balcao::api::wegly::wire::Chat;
+use balcao::console::keymap::Keymap;
+use balcao::console::msg::Msg;
+use balcao::console::state::State;
+use balcao::console::ui;
+use balcao::console::update::update;
+use balcao::i18n::Lang;
+use balcao::sandbox::seed::Seed;
+use balcao::sandbox::world::World;
+use balcao::store::{ChatKey, ChatSummary, Columns, Source};
+use chrono::{DateTime, TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 15, 0, 0).unwrap()
+}
+
+/// Every seeded chat's detail, as the sandbox would serve it at `now()`.
+pub fn seeded_chats() -> Vec<Chat> {
+    let world = World::from_seed(&Seed::bundled().unwrap(), now());
+    world
+        .chat_ids()
+        .iter()
+        .map(|id| world.get_chat(&id.to_string()).unwrap())
+        .collect()
+}
+
+pub fn summary(chat: &Chat) -> ChatSummary {
+    ChatSummary {
+        key: ChatKey::wegly("default", chat.id.as_deref().unwrap()),
+        columns: Columns::from_chat(chat),
+        first_seen_at: now(),
+        last_event_at: Some(now()),
+        hydrated_at: Some(now()),
+        source: Source::Webhook,
+        gone: false,
+        needs_hydration: false,
+        last_error: None,
+    }
+}
+
+/// A state with every seeded chat loaded and the first one's detail shown.
+pub fn loaded_state(lang: Lang, size: (u16, u16)) -> (State, Vec<Chat>) {
+    let chats = seeded_chats();
+    let mut state = State::new(lang, now(), "default".to_owned());
+    update(&mut state, Msg::Resize(size.0, size.1));
+    update(&mut state, Msg::Rows(chats.iter().map(summary).collect()));
+    show_selected_detail(&mut state, &chats);
+    (state, chats)
+}
+
+/// Feeds the selected chat's stored detail, as the runtime would.
+pub fn show_selected_detail(state: &mut State, chats: &[Chat]) {
+    let Some(key) = state.detail.key.clone() else {
+        return;
+    };
+    let chat = chats
+        .iter()
+        .find(|c| c.id.as_deref() == Some(key.chat_id.as_str()))
+        .cloned();
+    update(
+        state,
+        Msg::CachedDetail {
+            key,
+            chat: chat.map(Box::new),
+            as_of: Some(now()),
+        },
+    );
+}
+
+/// Moves the selection to a chat.
+pub fn select(state: &mut State, chats: &[Chat], chat_id: &str) {
+    use balcao::console::action::Action;
+    update(state, Msg::Action(Action::SelectFirst));
+    for _ in 0..chats.len() {
+        if state
+            .inbox
+            .selected_row()
+            .is_some_and(|row| row.summary.key.chat_id == chat_id)
+        {
+            show_selected_detail(state, chats);
+            return;
+        }
+        update(state, Msg::Action(Action::SelectNext));
+    }
+    panic!("chat {chat_id} is not in the list");
+}
+
+/// One frame as text.
+pub fn draw(state: &State, size: (u16, u16)) -> Terminal<TestBackend> {
+    let keymap = Keymap::defaults().unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+    terminal
+        .draw(|frame| ui::render(state, &keymap, frame))
+        .unwrap();
+    terminal
+}
