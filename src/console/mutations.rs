@@ -468,7 +468,10 @@ fn apply_fresh(state: &mut State, fresh: &Fresh) -> Vec<Command> {
             needs_hydration: false,
             last_error: None,
         });
-    if state.detail.key.as_ref() == Some(&fresh.key) {
+    // Only a detail that is really the shown chat takes the pane.
+    if state.detail.key.as_ref() == Some(&fresh.key)
+        && fresh.chat.id.as_deref() == Some(fresh.key.chat_id.as_str())
+    {
         state.detail.chat = Some(fresh.chat.clone());
         state.detail.as_of = Some(state.now);
         state.detail.status = DetailStatus::Idle;
@@ -508,9 +511,7 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
     }
     let lang = state.lang;
     match (pending, event.outcome) {
-        (Pending::Fetch(key), Ok(ApiReply::Chat(fresh))) => {
-            apply_fresh(state, &Fresh { key, ..fresh })
-        }
+        (Pending::Fetch(key), Ok(ApiReply::Chat(fresh))) => apply_fresh(state, &fresh),
         (Pending::Fetch(key) | Pending::Add(key), Ok(ApiReply::Gone(_, summary))) => {
             if state.detail.key.as_ref() == Some(&key) {
                 state.detail.status = DetailStatus::Gone;
@@ -728,14 +729,14 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
                 error.status(),
             )]
         }
-        (Pending::Add(key), Ok(ApiReply::Chat(fresh))) => {
+        (Pending::Add(_), Ok(ApiReply::Chat(fresh))) => {
             state.close_modal_for_add();
             let name = fresh.chat.display_name().unwrap_or("—").to_owned();
             state.notify(
                 Level::Info,
                 tr!(lang, "conversa adicionada: {name}", "chat added: {name}"),
             );
-            apply_fresh(state, &Fresh { key, ..fresh })
+            apply_fresh(state, &fresh)
         }
         (Pending::Add(_), Err(error)) => {
             let text = error.user_message(lang);

@@ -88,6 +88,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
                     .map(|row| row.summary.key.clone());
                 let me = state.me.clone();
                 state.inbox.refilter(now, &me, keep.as_ref());
+                return selection_changed(state);
             }
             Vec::new()
         }

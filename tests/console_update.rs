@@ -1,0 +1,505 @@
+//! The reducer: flows of the console without a terminal or a network, and a property test over
+//! random message sequences (empty lists, stale and unknown replies included).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    missing_docs
+)]
+
+#[path = "common/console.rs"]
+mod console;
+
+use balcao::api::ApiError;
+use balcao::api::error::ServerReply;
+use balcao::api::wegly::wire::Chat;
+use balcao::console::action::{Action, Context};
+use balcao::console::modal::Modal;
+use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, Fresh, Msg, RequestId};
+use balcao::console::state::{Level, State};
+use balcao::console::update::update;
+use balcao::i18n::Lang;
+use console::{loaded_state, now, seeded_chats, summary};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use proptest::prelude::*;
+
+fn typed(c: char) -> Msg {
+    Msg::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn api_request(commands: &[Command]) -> (RequestId, ApiCall) {
+    commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Api(request) => Some((request.id, request.call.clone())),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no API request in {commands:?}"))
+}
+
+/// A loaded state whose selected chat has a responsible and another participant.
+fn with_two_participants() -> (State, Vec<Chat>, Chat) {
+    let (mut state, chats) = loaded_state(Lang::En, (160, 45));
+    let chat = chats
+        .iter()
+        .find(|c| {
+            c.responsible_user_id().is_some()
+                && c.participants.as_ref().is_some_and(|p| p.len() >= 2)
+        })
+        .cloned()
+        .unwrap();
+    console::select(&mut state, &chats, chat.id.as_deref().unwrap());
+    (state, chats, chat)
+}
+
+#[test]
+fn an_empty_inbox_is_safe_to_drive() {
+    let mut state = State::new(Lang::En, now(), "default".to_owned());
+    update(&mut state, Msg::Rows(Vec::new()));
+    for action in Action::ALL {
+        if *action == Action::Quit {
+            continue;
+        }
+        update(&mut state, Msg::Action(*action));
+        update(&mut state, Msg::Action(Action::Cancel));
+    }
+    assert_eq!(state.inbox.selected(), None);
+    assert!(state.detail.key.is_none());
+}
+
+#[test]
+fn opening_a_chat_fetches_it_and_stale_replies_are_dropped() {
+    let (mut state, chats) = loaded_state(Lang::En, (120, 40));
+    let first = state.detail.key.clone().unwrap();
+    let commands = update(&mut state, Msg::Action(Action::OpenChat));
+    let (id, call) = api_request(&commands);
+    assert_eq!(call, ApiCall::GetChat(first.clone()));
+    update(&mut state, Msg::Action(Action::Cancel));
+    update(&mut state, Msg::Action(Action::SelectNext));
+    let second = state.detail.key.clone().unwrap();
+    assert_ne!(first, second);
+    let chat = chats
+        .iter()
+        .find(|c| c.id.as_deref() == Some(first.chat_id.as_str()))
+        .unwrap()
+        .clone();
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Ok(ApiReply::Chat(Fresh {
+                key: first.clone(),
+                chat: Box::new(chat),
+                summary: None,
+            })),
+        }),
+    );
+    assert_eq!(
+        state.detail.key.as_ref(),
+        Some(&second),
+        "the reply for the chat no longer shown does not take the pane"
+    );
+    assert!(
+        state
+            .detail
+            .chat
+            .as_ref()
+            .is_none_or(|c| c.id.as_deref() == Some(second.chat_id.as_str()))
+    );
+    assert!(state.pending.is_empty());
+    // A reply nobody asked for changes nothing.
+    let before = (
+        state.inbox.selected(),
+        state.detail.key.clone(),
+        state.pending.len(),
+        state.notification.clone(),
+    );
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id: RequestId(9_999),
+            outcome: Err(ApiError::Timeout {
+                url: String::new(),
+                after: std::time::Duration::from_secs(1),
+            }),
+        }),
+    );
+    assert_eq!(
+        before,
+        (
+            state.inbox.selected(),
+            state.detail.key.clone(),
+            state.pending.len(),
+            state.notification.clone()
+        )
+    );
+}
+
+#[test]
+fn reassignment_sends_the_user_id_marks_busy_then_confirms_and_audits() {
+    let (mut state, chats, chat) = with_two_participants();
+    let key = state.detail.key.clone().unwrap();
+    update(&mut state, Msg::Action(Action::ReassignResponsible));
+    let Some(Modal::Reassign(modal)) = &state.modal else {
+        panic!("no modal")
+    };
+    let target = modal
+        .candidates
+        .iter()
+        .find(|c| Some(c.user_id.as_str()) != chat.responsible_user_id())
+        .unwrap()
+        .clone();
+    for c in target.name.chars() {
+        update(&mut state, typed(c));
+    }
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    let (id, call) = api_request(&commands);
+    let ApiCall::Reassign {
+        key: sent_key,
+        expected,
+        request,
+    } = call
+    else {
+        panic!("{call:?}")
+    };
+    assert_eq!(sent_key, key);
+    assert_eq!(
+        expected.as_deref(),
+        chat.responsible_user_id(),
+        "the responsible the user saw is compared before writing"
+    );
+    assert_eq!(
+        request.user_id, target.user_id,
+        "the user id, never the agent id"
+    );
+    assert_ne!(request.user_id, target.agent_id);
+    assert!(request.update_chat && !request.update_leads && !request.update_deals);
+    assert!(state.busy.contains(&key));
+    // A second change to the same chat is refused while the first is in flight.
+    update(&mut state, Msg::Action(Action::Cancel));
+    update(&mut state, Msg::Action(Action::RemoveParticipant));
+    assert!(state.modal.is_none());
+    let note = state.notification.clone().unwrap();
+    assert_eq!(note.level, Level::Error);
+    assert!(note.text.starts_with("busy"), "{}", note.text);
+    // The reply confirms: row and detail follow, the audit log gets an entry.
+    let mut after = chat.clone();
+    let agent = after
+        .assignable_agents
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|a| a.user.as_ref().and_then(|u| u.id.as_deref()) == Some(target.user_id.as_str()))
+        .unwrap()
+        .clone();
+    after.assigned_agent = Some(balcao::api::wegly::wire::AssignedAgent {
+        agent_id: agent.agent_id,
+        user: agent.user,
+        extra: serde_json::Map::new(),
+    });
+    let commands = update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Ok(ApiReply::Reassigned(Fresh {
+                key: key.clone(),
+                chat: Box::new(after),
+                summary: None,
+            })),
+        }),
+    );
+    assert!(!state.busy.contains(&key));
+    assert_eq!(
+        state
+            .inbox
+            .row(&key)
+            .unwrap()
+            .summary
+            .columns
+            .responsible_user_id
+            .as_deref(),
+        Some(target.user_id.as_str())
+    );
+    let audit = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Audit(entry) => Some(entry.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        (
+            audit.action.as_str(),
+            audit.outcome.as_str(),
+            audit.after.as_deref()
+        ),
+        (
+            "reassign_responsible",
+            "confirmed",
+            Some(target.name.as_str())
+        )
+    );
+    assert!(state.notification.unwrap().text.contains("reassigned to"));
+    let _ = chats;
+}
+
+#[test]
+fn a_refused_reassignment_rolls_back_and_says_why() {
+    let (mut state, _, chat) = with_two_participants();
+    let key = state.detail.key.clone().unwrap();
+    update(&mut state, Msg::Action(Action::ReassignResponsible));
+    update(&mut state, Msg::Action(Action::SelectLast));
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    let (id, _) = api_request(&commands);
+    let reply = ServerReply {
+        status: 422,
+        url: "u".to_owned(),
+        code: Some("unknown_user".to_owned()),
+        message: Some("no company user".to_owned()),
+        ..ServerReply::default()
+    };
+    let commands = update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Err(ApiError::Refused(reply)),
+        }),
+    );
+    assert!(state.failed.contains(&key) && !state.busy.contains(&key));
+    let Some(Modal::Reassign(modal)) = &state.modal else {
+        panic!("the modal stays open with the reason")
+    };
+    assert!(modal.error.as_deref().unwrap().contains("unknown_user"));
+    assert_eq!(
+        state
+            .inbox
+            .row(&key)
+            .unwrap()
+            .summary
+            .columns
+            .responsible_user_id
+            .as_deref(),
+        chat.responsible_user_id(),
+        "nothing changed"
+    );
+    let audit = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Audit(entry) => Some(entry.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        (audit.outcome.as_str(), audit.http_status),
+        ("refused", Some(422))
+    );
+}
+
+#[test]
+fn the_responsible_cannot_be_removed_but_others_can() {
+    let (mut state, _, chat) = with_two_participants();
+    update(&mut state, Msg::Action(Action::RemoveParticipant));
+    let Some(Modal::Remove(modal)) = &state.modal else {
+        panic!("no modal")
+    };
+    let responsible_at = modal.choices.iter().position(|c| c.responsible).unwrap();
+    let other_at = modal.choices.iter().position(|c| !c.responsible).unwrap();
+    let other = modal.choices[other_at].user_id.clone();
+    for _ in 0..responsible_at {
+        update(&mut state, Msg::Action(Action::SelectNext));
+    }
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert!(commands.is_empty(), "nothing is sent for the responsible");
+    let Some(Modal::Remove(modal)) = &state.modal else {
+        panic!("modal closed")
+    };
+    assert!(
+        modal
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("cannot be removed")
+    );
+    update(&mut state, Msg::Action(Action::SelectFirst));
+    for _ in 0..other_at {
+        update(&mut state, Msg::Action(Action::SelectNext));
+    }
+    let (_, call) = api_request(&update(&mut state, Msg::Action(Action::Confirm)));
+    assert_eq!(
+        call,
+        ApiCall::RemoveParticipant {
+            key: state.detail.key.clone().unwrap(),
+            user_id: other
+        }
+    );
+    let _ = chat;
+}
+
+#[test]
+fn forms_check_their_input_before_sending() {
+    let (mut state, _) = loaded_state(Lang::PtBr, (120, 40));
+    update(&mut state, Msg::Action(Action::AddChat));
+    for c in "abc".chars() {
+        update(&mut state, typed(c));
+    }
+    assert!(update(&mut state, Msg::Action(Action::Confirm)).is_empty());
+    let Some(Modal::Add(modal)) = &state.modal else {
+        panic!()
+    };
+    assert!(
+        modal
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("não é um id de conversa")
+    );
+    update(&mut state, Msg::Action(Action::Cancel));
+    update(&mut state, Msg::Action(Action::CreateChat));
+    assert!(update(&mut state, Msg::Action(Action::Confirm)).is_empty());
+    let Some(Modal::Create(form)) = &state.modal else {
+        panic!()
+    };
+    assert!(form.problems.len() >= 2, "{:?}", form.problems);
+    for c in "5511988887777".chars() {
+        update(&mut state, typed(c));
+    }
+    update(&mut state, Msg::Action(Action::NextField));
+    for c in "saudacao_inicial".chars() {
+        update(&mut state, typed(c));
+    }
+    let (_, call) = api_request(&update(&mut state, Msg::Action(Action::Confirm)));
+    let ApiCall::CreateChat { request, .. } = call else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            request.wa_contact_id.as_str(),
+            request.template.name.as_str(),
+            request.template.language.as_str()
+        ),
+        ("5511988887777", "saudacao_inicial", "pt_BR")
+    );
+}
+
+#[test]
+fn cancelling_the_filter_line_restores_the_previous_filter() {
+    let (mut state, _) = loaded_state(Lang::En, (120, 40));
+    let all = state.inbox.visible_len();
+    update(&mut state, Msg::Action(Action::Filter));
+    for c in "status:open".chars() {
+        update(&mut state, typed(c));
+    }
+    update(&mut state, Msg::Action(Action::Confirm));
+    let open = state.inbox.visible_len();
+    assert!(open < all && open > 0);
+    update(&mut state, Msg::Action(Action::Filter));
+    for c in " zzzz".chars() {
+        update(&mut state, typed(c));
+    }
+    assert_eq!(state.inbox.visible_len(), 0);
+    update(&mut state, Msg::Action(Action::Cancel));
+    assert_eq!(state.inbox.visible_len(), open);
+    update(&mut state, Msg::Action(Action::ClearFilter));
+    assert_eq!(state.inbox.visible_len(), all);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property test: random message sequences keep the state's invariants.
+
+fn chats_pool() -> &'static Vec<Chat> {
+    static POOL: std::sync::OnceLock<Vec<Chat>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| seeded_chats().into_iter().take(24).collect())
+}
+
+fn arb_msg() -> impl Strategy<Value = Msg> {
+    let pool = chats_pool().len();
+    prop_oneof![
+        6 => (0..Action::ALL.len()).prop_map(|i| Msg::Action(Action::ALL[i])),
+        3 => "[a-z0-9 :>=]".prop_map(|s| typed(s.chars().next().unwrap_or('a'))),
+        1 => Just(Msg::Input(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE))),
+        1 => prop::collection::vec(0..pool, 0..pool).prop_map(|ids| Msg::Rows(ids.into_iter().map(|i| summary(&chats_pool()[i])).collect())),
+        2 => (0..pool).prop_map(|i| Msg::RowChanged(summary(&chats_pool()[i]))),
+        3 => (1_u64..30, 0..pool, 0_u8..4).prop_map(|(id, i, kind)| {
+            let chat = chats_pool()[i].clone();
+            let fresh = Fresh { key: summary(&chat).key, chat: Box::new(chat), summary: None };
+            let outcome = match kind {
+                0 => Ok(ApiReply::Chat(fresh)),
+                1 => Ok(ApiReply::Reassigned(fresh)),
+                2 => Ok(ApiReply::ResponsibleChanged(fresh)),
+                _ => Err(ApiError::Network { url: String::new(), detail: "down".to_owned() }),
+            };
+            Msg::Api(ApiEvent { id: RequestId(id), outcome })
+        }),
+        1 => (1_u64..30).prop_map(|id| Msg::ApiBusy(RequestId(id))),
+        1 => (20_u16..220, 5_u16..70).prop_map(|(w, h)| Msg::Resize(w, h)),
+        1 => (0_i64..4000).prop_map(|m| Msg::Tick(now() + chrono::Duration::minutes(m))),
+    ]
+}
+
+fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
+    let shown = state.inbox.visible_len();
+    match state.inbox.selected() {
+        None => prop_assert_eq!(shown, 0, "selection is None only for an empty list"),
+        Some(n) => prop_assert!(n < shown, "selection {} out of {}", n, shown),
+    }
+    prop_assert_eq!(
+        state.contexts() == vec![Context::Modal],
+        state.modal.is_some()
+    );
+    for command in commands {
+        if let Command::Api(request) = command {
+            prop_assert!(
+                state.pending.contains_key(&request.id),
+                "a request without a pending entry"
+            );
+        }
+    }
+    for key in &state.busy {
+        prop_assert!(
+            state
+                .pending
+                .values()
+                .any(|p| p.mutated_chat() == Some(key)),
+            "busy without a mutation in flight"
+        );
+    }
+    let selected = state
+        .inbox
+        .selected_row()
+        .map(|row| row.summary.key.clone());
+    prop_assert_eq!(
+        &state.detail.key,
+        &selected,
+        "the detail belongs to the selected chat"
+    );
+    if let Some(chat) = &state.detail.chat {
+        prop_assert_eq!(
+            chat.id.as_deref(),
+            selected.as_ref().map(|k| k.chat_id.as_str())
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_sequences_keep_the_invariants(msgs in prop::collection::vec(arb_msg(), 0..120)) {
+        let mut state = State::new(Lang::En, now(), "default".to_owned());
+        for msg in msgs {
+            let answered = match &msg { Msg::Api(event) => Some(event.id), Msg::ApiBusy(id) => Some(*id), _ => None };
+            let was_pending = answered.is_some_and(|id| state.pending.contains_key(&id));
+            let before = (state.inbox.selected(), state.detail.key.clone(), state.pending.len());
+            let commands = update(&mut state, msg);
+            check(&state, &commands)?;
+            if let Some(id) = answered {
+                prop_assert!(!state.pending.contains_key(&id), "an answered id stays pending");
+                if !was_pending {
+                    prop_assert_eq!(before, (state.inbox.selected(), state.detail.key.clone(), state.pending.len()), "an unknown reply changed the state");
+                }
+            }
+        }
+    }
+}
