@@ -511,7 +511,7 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
     }
     let lang = state.lang;
     match (pending, event.outcome) {
-        (Pending::Fetch(key), Ok(ApiReply::Chat(fresh))) => apply_fresh(state, &fresh),
+        (Pending::Fetch(_), Ok(ApiReply::Chat(fresh))) => apply_fresh(state, &fresh),
         (Pending::Fetch(key) | Pending::Add(key), Ok(ApiReply::Gone(_, summary))) => {
             if state.detail.key.as_ref() == Some(&key) {
                 state.detail.status = DetailStatus::Gone;

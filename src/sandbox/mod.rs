@@ -74,6 +74,8 @@ pub struct Shared {
     allowed_domain: Option<String>,
     faults: Mutex<Vec<FaultRule>>,
     requests: Mutex<BTreeMap<String, u64>>,
+    in_flight: std::sync::atomic::AtomicU64,
+    max_in_flight: std::sync::atomic::AtomicU64,
     webhooks: Option<WebhookSender>,
 }
 
@@ -102,9 +104,23 @@ impl Shared {
         *lock(&self.requests).entry(route.to_owned()).or_default() += 1;
     }
 
-    /// Requests received per API route.
+    /// Requests received per API route, and `_max_concurrent`: the most API requests ever
+    /// served at once (for checking a client's concurrency cap).
     pub fn request_counts(&self) -> BTreeMap<String, u64> {
-        lock(&self.requests).clone()
+        let mut counts = lock(&self.requests).clone();
+        counts.insert(
+            "_max_concurrent".to_owned(),
+            self.max_in_flight.load(std::sync::atomic::Ordering::SeqCst),
+        );
+        counts
+    }
+
+    /// Marks an API request as being served; the returned guard unmarks it.
+    pub(crate) fn serving(&self) -> ServingGuard<'_> {
+        use std::sync::atomic::Ordering;
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        ServingGuard(self)
     }
 
     /// Sends a chat event by webhook, when webhooks are configured.
@@ -112,6 +128,17 @@ impl Shared {
         if let Some(sender) = &self.webhooks {
             sender.emit(event_key, json!({"chat": chat, "message": message}));
         }
+    }
+}
+
+/// Counts one request in flight for as long as it lives.
+pub(crate) struct ServingGuard<'a>(&'a Shared);
+
+impl Drop for ServingGuard<'_> {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -174,6 +201,8 @@ pub async fn start(config: SandboxConfig) -> std::io::Result<RunningSandbox> {
         allowed_domain: config.allowed_domain,
         faults: Mutex::new(config.faults),
         requests: Mutex::new(BTreeMap::new()),
+        in_flight: std::sync::atomic::AtomicU64::new(0),
+        max_in_flight: std::sync::atomic::AtomicU64::new(0),
         webhooks,
     });
     let mut stop = shutdown_rx.clone();

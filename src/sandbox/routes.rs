@@ -155,6 +155,7 @@ async fn inject_faults(
         .unwrap_or_default();
     let route = route_name(request.method(), &path);
     shared.count_request(route);
+    let _serving = shared.serving();
     let fault = faults::pick(&mut shared.faults(), route);
     let Some(fault) = fault else {
         return next.run(request).await;

@@ -1,0 +1,265 @@
+//! The API actor against the sandbox: answers routed by request id, the concurrency cap, a full
+//! queue refused instead of awaited, compare-and-set reassignment, and the index kept current.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use balcao::api::ErrorKind;
+use balcao::api::actor::{self, ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, RequestId};
+use balcao::api::wegly::wire::UpdateResponsibleRequest;
+use balcao::store::{ChatKey, Store};
+use tokio::sync::mpsc;
+
+struct Rig {
+    sandbox: balcao::sandbox::RunningSandbox,
+    store: Arc<Store>,
+    api: actor::ApiHandle,
+    replies: mpsc::Sender<ApiEvent>,
+    answers: mpsc::Receiver<ApiEvent>,
+    _dir: tempfile::TempDir,
+}
+
+async fn rig(max_in_flight: usize) -> Rig {
+    let sandbox = common::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let (api, _task) = actor::spawn(ActorConfig {
+        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
+        store: store.clone(),
+        max_in_flight,
+    });
+    let (replies, answers) = mpsc::channel(256);
+    Rig {
+        sandbox,
+        store,
+        api,
+        replies,
+        answers,
+        _dir: dir,
+    }
+}
+
+async fn answer(rig: &mut Rig) -> ApiEvent {
+    tokio::time::timeout(Duration::from_secs(20), rig.answers.recv())
+        .await
+        .expect("an answer in time")
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_carry_their_request_ids_and_the_index_follows() {
+    let mut rig = rig(4).await;
+    let ids: Vec<String> = common::chats(&rig.sandbox)
+        .await
+        .iter()
+        .take(6)
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    for (n, id) in ids.iter().enumerate() {
+        let request = ApiRequest {
+            id: RequestId(100 + n as u64),
+            call: ApiCall::GetChat(ChatKey::wegly("default", id)),
+        };
+        rig.api.request(request, &rig.replies).unwrap();
+    }
+    let mut seen = HashMap::new();
+    for _ in 0..ids.len() {
+        let event = answer(&mut rig).await;
+        let Ok(ApiReply::Chat(fresh)) = event.outcome else {
+            panic!("{event:?}")
+        };
+        seen.insert(event.id.0, fresh.key.chat_id.clone());
+        assert_eq!(fresh.chat.id.as_deref(), Some(fresh.key.chat_id.as_str()));
+        assert!(
+            fresh.summary.is_some_and(|s| s.hydrated_at.is_some()),
+            "stored in the index"
+        );
+    }
+    for (n, id) in ids.iter().enumerate() {
+        assert_eq!(
+            seen.get(&(100 + n as u64)),
+            Some(id),
+            "answer routed to its request"
+        );
+    }
+    assert_eq!(rig.store.summaries().unwrap().len(), ids.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cap_holds_and_a_full_queue_is_refused_not_awaited() {
+    let mut rig = rig(2).await;
+    common::set_faults(&rig.sandbox, "unread:latency=300").await;
+    let mut sent = 0;
+    let mut refused = 0;
+    for n in 0..(actor::QUEUE_CAPACITY as u64 + 20) {
+        let request = ApiRequest {
+            id: RequestId(n),
+            call: ApiCall::UnreadSummary("default".to_owned()),
+        };
+        match rig.api.request(request, &rig.replies) {
+            Ok(()) => sent += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    assert!(refused > 0, "a full queue must be refused at once");
+    for _ in 0..sent {
+        assert!(answer(&mut rig).await.outcome.is_ok());
+    }
+    let counts = common::admin(&rig.sandbox, "requests").await;
+    assert_eq!(
+        counts["_max_concurrent"], 2,
+        "never more than the cap at once: {counts}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reassignment_is_compare_and_set() {
+    let mut rig = rig(4).await;
+    let chat = common::chat_with_two_participants(&rig.sandbox).await;
+    let key = ChatKey::wegly("default", chat["id"].as_str().unwrap());
+    let users = common::admin(&rig.sandbox, "users").await;
+    let pick = |skip: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["user_id"].as_str().unwrap().to_owned())
+            .find(|u| u != skip)
+            .unwrap()
+    };
+    let seen = chat["responsible_user_id"].as_str().unwrap().to_owned();
+    // Someone else reassigns the chat after the user looked.
+    let meanwhile = pick(&seen);
+    let body = UpdateResponsibleRequest {
+        user_id: meanwhile.clone(),
+        update_chat: true,
+        update_leads: false,
+        update_deals: false,
+    };
+    common::client(&rig.sandbox)
+        .update_responsible(common::uuid(&chat["id"]), &body)
+        .await
+        .unwrap();
+    let target = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap().to_owned())
+        .find(|u| *u != seen && *u != meanwhile)
+        .unwrap();
+    let request = UpdateResponsibleRequest {
+        user_id: target.clone(),
+        update_chat: true,
+        update_leads: false,
+        update_deals: false,
+    };
+    let call = ApiCall::Reassign {
+        key: key.clone(),
+        expected: Some(seen.clone()),
+        request: request.clone(),
+    };
+    rig.api
+        .request(
+            ApiRequest {
+                id: RequestId(1),
+                call,
+            },
+            &rig.replies,
+        )
+        .unwrap();
+    let Ok(ApiReply::ResponsibleChanged(fresh)) = answer(&mut rig).await.outcome else {
+        panic!("expected a conflict")
+    };
+    assert_eq!(fresh.chat.responsible_user_id(), Some(meanwhile.as_str()));
+    assert_eq!(
+        common::request_count(&rig.sandbox, "responsible").await,
+        1,
+        "nothing written on a conflict"
+    );
+    // Asked again with what is there now, it writes.
+    let call = ApiCall::Reassign {
+        key,
+        expected: Some(meanwhile),
+        request,
+    };
+    rig.api
+        .request(
+            ApiRequest {
+                id: RequestId(2),
+                call,
+            },
+            &rig.replies,
+        )
+        .unwrap();
+    let Ok(ApiReply::Reassigned(fresh)) = answer(&mut rig).await.outcome else {
+        panic!("expected a write")
+    };
+    assert_eq!(fresh.chat.responsible_user_id(), Some(target.as_str()));
+    assert_eq!(
+        fresh
+            .summary
+            .unwrap()
+            .columns
+            .responsible_user_id
+            .as_deref(),
+        Some(target.as_str())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_and_unknown_chats_come_back_as_such() {
+    let mut rig = rig(4).await;
+    let chat = common::chat_with_two_participants(&rig.sandbox).await;
+    let key = ChatKey::wegly("default", chat["id"].as_str().unwrap());
+    let call = ApiCall::RemoveParticipant {
+        key,
+        user_id: chat["responsible_user_id"].as_str().unwrap().to_owned(),
+    };
+    rig.api
+        .request(
+            ApiRequest {
+                id: RequestId(7),
+                call,
+            },
+            &rig.replies,
+        )
+        .unwrap();
+    let event = answer(&mut rig).await;
+    let error = event.outcome.unwrap_err();
+    assert_eq!(
+        (error.kind(), error.status()),
+        (ErrorKind::Refused, Some(409))
+    );
+    let missing = ChatKey::wegly("default", &uuid::Uuid::new_v4().to_string());
+    rig.api
+        .request(
+            ApiRequest {
+                id: RequestId(8),
+                call: ApiCall::AddChat(missing.clone()),
+            },
+            &rig.replies,
+        )
+        .unwrap();
+    let Ok(ApiReply::Gone(key, summary)) = answer(&mut rig).await.outcome else {
+        panic!("expected gone")
+    };
+    assert_eq!(key, missing);
+    assert!(summary.unwrap().gone, "kept in the index, flagged");
+    rig.api
+        .request(
+            ApiRequest {
+                id: RequestId(9),
+                call: ApiCall::GetChat(ChatKey::wegly("elsewhere", "x")),
+            },
+            &rig.replies,
+        )
+        .unwrap();
+    assert_eq!(
+        answer(&mut rig).await.outcome.unwrap_err().kind(),
+        ErrorKind::NotConfigured
+    );
+}
