@@ -1,0 +1,427 @@
+//! The console end to end in a pseudo-terminal: the real binary, the real sandbox over
+//! loopback, keys typed as a person would, the screen read back through a terminal emulator.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::too_many_lines,
+    missing_docs
+)]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const SECRET: &str = "whsec-e2e-4b1d";
+const ROWS: u16 = 45;
+const COLS: u16 = 160;
+
+struct Console {
+    child: std::process::Child,
+    pty: Arc<pty_process::blocking::Pty>,
+    parser: vt100::Parser,
+    output: mpsc::Receiver<Vec<u8>>,
+    raw: Vec<u8>,
+}
+
+fn spawn(args: &[&str], data_dir: &Path) -> Console {
+    let (pty, pts) = pty_process::blocking::open().unwrap();
+    pty.resize(pty_process::Size::new(ROWS, COLS)).unwrap();
+    let mut command = pty_process::blocking::Command::new(env!("CARGO_BIN_EXE_balcao"));
+    for name in [
+        "WEGLY_BASE_URL",
+        "WEGLY_TOKEN",
+        "BALCAO_CONFIG",
+        "BALCAO_WEBHOOK_SECRET",
+        "BALCAO_LISTEN",
+        "BALCAO_KEYMAP",
+        "BALCAO_LANG",
+        "LC_ALL",
+    ] {
+        command = command.env_remove(name);
+    }
+    let child = command
+        .args(args)
+        .env("TERM", "xterm-256color")
+        .env("LANG", "C.UTF-8")
+        .env("XDG_CONFIG_HOME", data_dir.join("no-config"))
+        .env("BALCAO_DATA_DIR", data_dir)
+        .spawn(pts)
+        .unwrap();
+    let pty = Arc::new(pty);
+    let reader = pty.clone();
+    let (tx, output) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buffer = [0_u8; 16 * 1024];
+        loop {
+            match (&*reader).read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if tx.send(buffer[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let parser = vt100::Parser::new(
+        NonZeroU16::new(ROWS).unwrap(),
+        NonZeroU16::new(COLS).unwrap(),
+        0,
+    );
+    Console {
+        child,
+        pty,
+        parser,
+        output,
+        raw: Vec::new(),
+    }
+}
+
+impl Console {
+    fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.output.recv_timeout(wait) {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+        while let Ok(bytes) = self.output.try_recv() {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Waits (up to a minute) until the screen shows `text`.
+    fn wait_for(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never showed {text:?}; the screen was:\n{screen}"
+            );
+            self.pump(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&mut self, bytes: &[u8]) {
+        (&*self.pty).write_all(bytes).unwrap();
+        (&*self.pty).flush().unwrap();
+        self.pump(Duration::from_millis(150));
+    }
+
+    fn text(&mut self, text: &str) {
+        for c in text.chars() {
+            let mut buffer = [0_u8; 4];
+            self.keys(c.encode_utf8(&mut buffer).as_bytes());
+        }
+    }
+
+    /// Quits with `q` and checks the exit code and that the terminal was restored.
+    fn quit(mut self) {
+        self.keys(b"q");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            self.pump(Duration::from_millis(50));
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "the console did not quit");
+        };
+        self.pump(Duration::from_millis(200));
+        assert!(
+            status.success(),
+            "exit status {status:?}; screen:\n{}",
+            self.screen()
+        );
+        let raw = String::from_utf8_lossy(&self.raw);
+        assert!(
+            raw.contains("\u{1b}[?1049h") && raw.contains("\u{1b}[?1049l"),
+            "the alternate screen was entered and left"
+        );
+    }
+}
+
+async fn admin_chat(sandbox: &balcao::sandbox::RunningSandbox, id: &str) -> Value {
+    common::chats(sandbox)
+        .await
+        .into_iter()
+        .find(|c| c["id"] == id)
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browse_reassign_and_remove_by_keyboard() {
+    let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = reserved.local_addr().unwrap().port();
+    drop(reserved);
+    let sandbox = common::start_with(|config| {
+        config.webhook = common::webhook(format!("http://127.0.0.1:{port}/webhooks/wegly"), SECRET)
+    })
+    .await;
+    let total = common::chats(&sandbox).await.len();
+    let chat = common::chat_with_two_participants(&sandbox).await;
+    let id = chat["id"].as_str().unwrap().to_owned();
+    let responsible = chat["responsible_user_id"].as_str().unwrap().to_owned();
+    let participants: Vec<String> = chat["participant_user_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        participants[0], responsible,
+        "the seed lists the responsible first"
+    );
+    let users = common::admin(&sandbox, "users").await;
+    let newcomer = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| !participants.iter().any(|p| u["user_id"] == p.as_str()))
+        .unwrap()
+        .clone();
+    let newcomer_id = newcomer["user_id"].as_str().unwrap().to_owned();
+    let newcomer_name = newcomer["name"].as_str().unwrap().to_owned();
+    let detail: Value = serde_json::from_slice(
+        &common::client(&sandbox)
+            .get_chat(common::uuid(&chat["id"]))
+            .await
+            .unwrap()
+            .raw,
+    )
+    .unwrap();
+    let number = detail["contact_number"].as_str().unwrap().to_owned();
+    let responsible_name = detail["assigned_agent"]["user"]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = sandbox.url();
+    let listen = format!("127.0.0.1:{port}");
+    let data = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut console = spawn(
+            &[
+                "--base-url",
+                &url,
+                "--token",
+                common::TOKEN,
+                "--listen",
+                &listen,
+                "--webhook-secret",
+                SECRET,
+                "--lang",
+                "en",
+            ],
+            &data,
+        );
+        // Every seeded chat arrives by webhook.
+        console.wait_for(&format!("Chats {total} "));
+        // Find the chat by its number, open it.
+        console.keys(b"/");
+        console.text(&number);
+        console.keys(b"\r");
+        console.wait_for(&format!("Chats 1/{total}"));
+        console.keys(b"\r");
+        console.wait_for(&format!("Responsible   {responsible_name}"));
+        // Reassign to the newcomer, picked by typing part of the name.
+        console.keys(b"r");
+        console.wait_for("Reassign");
+        console.text(newcomer_name.split(' ').next().unwrap());
+        console.wait_for(&newcomer_name);
+        console.keys(b"\r");
+        console.wait_for(&format!("reassigned to {newcomer_name}"));
+        // The former responsible is now an ordinary participant, first in the list: remove them.
+        console.keys(b"x");
+        console.wait_for("Who leaves the chat?");
+        console.keys(b"\r");
+        console.wait_for(&format!("{responsible_name} removed from the chat"));
+        console.quit();
+    })
+    .await
+    .unwrap();
+    let after = admin_chat(&sandbox, &id).await;
+    assert_eq!(
+        after["responsible_user_id"],
+        newcomer_id.as_str(),
+        "the sandbox's API reports the new responsible"
+    );
+    assert!(
+        !after["participant_user_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == responsible.as_str()),
+        "the participant is gone"
+    );
+    // Both changes are in the audit log.
+    let store = balcao::store::Store::open_in(dir.path()).unwrap();
+    let actions: Vec<(String, String)> = store
+        .audit_log(10)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.outcome))
+        .collect();
+    assert!(
+        actions.contains(&("reassign_responsible".to_owned(), "confirmed".to_owned())),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("remove_participant".to_owned(), "confirmed".to_owned())),
+        "{actions:?}"
+    );
+}
+
+/// A data dir holding some chats from an earlier run.
+fn cached_index(dir: &Path) -> Vec<String> {
+    let chats: Vec<balcao::api::wegly::wire::Chat> = {
+        let world = balcao::sandbox::world::World::from_seed(
+            &balcao::sandbox::seed::Seed::bundled().unwrap(),
+            chrono::Utc::now(),
+        );
+        world
+            .chat_ids()
+            .iter()
+            .take(12)
+            .map(|id| world.get_chat(&id.to_string()).unwrap())
+            .collect()
+    };
+    let store = balcao::store::Store::open_in(dir).unwrap();
+    let batch: Vec<_> = chats
+        .iter()
+        .map(|chat| {
+            let key = balcao::store::ChatKey::wegly("default", chat.id.as_deref().unwrap());
+            (
+                key,
+                serde_json::to_string(chat).unwrap(),
+                balcao::store::Columns::from_chat(chat),
+            )
+        })
+        .collect();
+    store
+        .save_details(&batch, chrono::Utc::now() - chrono::Duration::hours(3))
+        .unwrap();
+    // Names short enough to show whole in the list.
+    chats
+        .iter()
+        .filter_map(|c| c.contact_name.clone())
+        .filter(|name| name.chars().count() <= 20)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_opens_on_the_cached_index_and_says_so() {
+    let sandbox = common::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let names = cached_index(dir.path());
+    let url = sandbox.url();
+    let data = dir.path().to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut console = spawn(
+            &["--base-url", &url, "--token", "wrong-token", "--lang", "en"],
+            &data,
+        );
+        console.wait_for("Chats 12 ");
+        console.wait_for(&names[0]);
+        console.wait_for("token refused");
+        console.quit();
+    })
+    .await
+    .unwrap();
+    let requests = common::admin(&sandbox, "requests").await;
+    assert!(
+        requests["unread"].as_u64().unwrap_or(0) <= 3,
+        "no retry storm: {requests}"
+    );
+}
+
+#[test]
+fn with_the_network_down_the_index_stays_browsable() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = cached_index(dir.path());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut console = spawn(
+        &[
+            "--base-url",
+            &url,
+            "--token",
+            "t",
+            "--lang",
+            "en",
+            "--timeout",
+            "2",
+        ],
+        dir.path(),
+    );
+    console.wait_for("Chats 12 ");
+    console.wait_for(&names[0]);
+    console.wait_for("as of 3h 00m ago");
+    console.keys(b"j");
+    console.keys(b"\r");
+    console.wait_for("could not reach");
+    console.wait_for("offline");
+    console.quit();
+}
+
+#[test]
+fn start_up_problems_exit_2_and_leave_the_terminal_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], env: &[(&str, &Path)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_balcao"));
+        for name in [
+            "WEGLY_BASE_URL",
+            "WEGLY_TOKEN",
+            "BALCAO_CONFIG",
+            "BALCAO_KEYMAP",
+            "BALCAO_LANG",
+        ] {
+            command.env_remove(name);
+        }
+        command
+            .env("LANG", "C.UTF-8")
+            .env("XDG_CONFIG_HOME", dir.path().join("none"))
+            .env("BALCAO_DATA_DIR", dir.path());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        command.args(args).output().unwrap()
+    };
+    let output = run(&[], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no account configured") && stderr.contains("balcao --demo"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("\u{1b}[?1049h"));
+
+    let keymap = dir.path().join("keymap.toml");
+    std::fs::write(&keymap, "[list]\nfly = [\"f\"]\nopen_chat = [\"q\"]\n").unwrap();
+    let output = run(&["--demo"], &[("BALCAO_KEYMAP", &keymap)]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(":2: unknown action 'fly'")
+            && stderr.contains("'q' in [global] and [list]"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the console did not start"));
+    assert!(output.stdout.is_empty(), "nothing was drawn");
+}
