@@ -197,3 +197,42 @@ fn conflicts_are_found_after_normalization_across_contexts_and_apart() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn check_config_reports_keymap_problems_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let keymap = dir.path().join("keymap.toml");
+    std::fs::write(&keymap, "[detail]\nreveal_documents = [\"j\"]\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_balcao"))
+        .arg("check-config")
+        .env("BALCAO_KEYMAP", &keymap)
+        .env("XDG_CONFIG_HOME", dir.path().join("none"))
+        .env_remove("BALCAO_CONFIG")
+        .env("LANG", "C.UTF-8")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}:2: 'j' in [detail] is bound to both",
+            keymap.display()
+        )),
+        "{stderr}"
+    );
+    std::fs::write(&keymap, "[detail]\nreveal_documents = [\"V\"]\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_balcao"))
+        .arg("check-config")
+        .env("BALCAO_KEYMAP", &keymap)
+        .env("XDG_CONFIG_HOME", dir.path().join("none"))
+        .env_remove("BALCAO_CONFIG")
+        .env("LANG", "C.UTF-8")
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

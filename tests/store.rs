@@ -281,3 +281,43 @@ fn webhook_events_and_audit_entries_are_kept() {
     assert_eq!(audit[0].action, "reassign_responsible");
     assert_eq!(audit[0].http_status, Some(200));
 }
+
+#[test]
+fn the_first_page_query_agrees_with_the_urgency_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let now = Utc::now();
+    let world = balcao::sandbox::world::World::from_seed(
+        &balcao::sandbox::seed::Seed::bundled().unwrap(),
+        now,
+    );
+    let batch: Vec<_> = world
+        .chat_ids()
+        .iter()
+        .map(|id| {
+            let chat = world.get_chat(&id.to_string()).unwrap();
+            (
+                ChatKey::wegly("default", &id.to_string()),
+                "{}".to_owned(),
+                Columns::from_chat(&chat),
+            )
+        })
+        .collect();
+    store.save_details(&batch, now).unwrap();
+    let mut all = store.summaries().unwrap();
+    all.sort_by(|a, b| balcao::inbox::urgency(a, b, now));
+    for page in [1, 41, 200, all.len()] {
+        let first: Vec<String> = store
+            .first_page(now, page)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.key.chat_id)
+            .collect();
+        let expected: Vec<String> = all
+            .iter()
+            .take(page)
+            .map(|s| s.key.chat_id.clone())
+            .collect();
+        assert_eq!(first, expected, "page of {page}");
+    }
+}

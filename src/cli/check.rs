@@ -6,8 +6,54 @@ use crate::config::{Config, load};
 use crate::i18n::Lang;
 use crate::tr;
 
-/// Checks the configuration; exit 0 when sound, 2 with the list of problems otherwise.
+/// Checks the configuration and the keymap; exit 0 when both are sound, 2 with every problem
+/// otherwise.
 pub fn run(global: &GlobalArgs, lang: Lang) -> Result<(), CliError> {
+    let keymap = check_keymap(lang);
+    let config = check_config(global, lang);
+    match (config, keymap) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(count_a), Err(count_b)) => {
+            let count = count_a + count_b;
+            Err(CliError::Usage(tr!(
+                lang,
+                "{count} problema(s) na configuração",
+                "{count} problem(s) in the configuration"
+            )))
+        }
+        (Err(count), Ok(())) | (Ok(()), Err(count)) => Err(CliError::Usage(tr!(
+            lang,
+            "{count} problema(s) na configuração",
+            "{count} problem(s) in the configuration"
+        ))),
+    }
+}
+
+/// The user's keymap over the defaults; prints each problem, returns how many.
+fn check_keymap(lang: Lang) -> Result<(), usize> {
+    let path = crate::console::launch::user_keymap_path();
+    match crate::console::launch::load_keymap() {
+        Ok(_) => {
+            let shown = path.filter(|p| p.exists()).map_or_else(
+                || {
+                    lang.pick("mapa de teclas: padrão", "keymap: defaults")
+                        .to_owned()
+                },
+                |p| tr!(lang, "{}: ok", "{}: ok", p.display()),
+            );
+            println!("{shown}");
+            Ok(())
+        }
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            Err(problems.len())
+        }
+    }
+}
+
+fn check_config(global: &GlobalArgs, lang: Lang) -> Result<(), usize> {
     let explicit = global.config.as_deref();
     let Some(path) = Config::chosen_path(explicit) else {
         println!(
@@ -55,12 +101,7 @@ pub fn run(global: &GlobalArgs, lang: Lang) -> Result<(), CliError> {
             for problem in &problems {
                 eprintln!("{problem}");
             }
-            let count = problems.len();
-            Err(CliError::Usage(tr!(
-                lang,
-                "{count} problema(s) na configuração",
-                "{count} problem(s) in the configuration"
-            )))
+            Err(problems.len())
         }
     }
 }

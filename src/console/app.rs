@@ -161,7 +161,12 @@ where
     }
     let store = runtime.services.store.clone();
     let tx = runtime.services.inbox_tx.clone();
+    let page = crate::console::ui::layout::list_page(runtime.state.size);
     tokio::task::spawn_blocking(move || {
+        // The first screen first: a sorted query for the visible rows, then everything.
+        if let Ok(first) = store.first_page(Utc::now(), page) {
+            let _ = tx.blocking_send(Msg::FirstPage(first));
+        }
         let msg = match store.summaries() {
             Ok(rows) => Msg::Rows(rows),
             Err(error) => Msg::RowsFailed(error.to_string()),

@@ -19,6 +19,8 @@ pub enum Msg {
     Api(ApiEvent),
     /// The actor's queue was full; the request was not sent.
     ApiBusy(RequestId),
+    /// The most urgent rows, read first so the first screen shows at once.
+    FirstPage(Vec<ChatSummary>),
     /// Every row of the index, read at start.
     Rows(Vec<ChatSummary>),
     /// Reading the index failed.

@@ -9,7 +9,7 @@ use crate::console::action::Context;
 use crate::console::modal::Modal;
 use crate::console::msg::RequestId;
 use crate::i18n::Lang;
-use crate::inbox::{Filter, fold, term_matches, urgency};
+use crate::inbox::{Filter, Rank, fold, rank, term_matches, urgency};
 use crate::store::{ChatKey, ChatSummary};
 
 /// How long a notification stays in the status bar.
@@ -61,8 +61,10 @@ pub struct Inbox {
     filter: Filter,
     /// Why the typed filter does not parse (the previous one stays in force).
     pub filter_error: Option<String>,
-    /// Whether the rows were read yet.
+    /// Whether every row was read yet (the first screenful may show before).
     pub loaded: bool,
+    /// Only the first screenful is in; the rest is being read.
+    pub partial: bool,
     /// The user moved the selection; until then it stays on the most urgent chat while rows
     /// keep arriving.
     pub moved: bool,
@@ -117,6 +119,7 @@ impl Inbox {
             .map(|(i, row)| (row.summary.key.clone(), i))
             .collect();
         self.loaded = true;
+        self.partial = false;
         self.resort(now);
         self.refilter(now, me, keep.as_ref());
     }
@@ -153,9 +156,16 @@ impl Inbox {
     /// Sorts every row again (time moves windows from open to closed).
     pub fn resort(&mut self, now: DateTime<Utc>) {
         let rows = &self.rows;
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by(|a, b| urgency(&rows[*a].summary, &rows[*b].summary, now));
-        self.order = order;
+        let mut ranked: Vec<(Rank, usize)> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| (rank(&row.summary, now), i))
+            .collect();
+        ranked.sort_unstable_by(|(ra, a), (rb, b)| {
+            ra.cmp(rb)
+                .then_with(|| rows[*a].summary.key.cmp(&rows[*b].summary.key))
+        });
+        self.order = ranked.into_iter().map(|(_, i)| i).collect();
     }
 
     /// Applies the filter in force, keeping the selected chat selected when it still shows.

@@ -32,6 +32,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             state.inbox.select(selected, page);
             selection_changed(state)
         }
+        Msg::FirstPage(rows) => {
+            if state.inbox.loaded {
+                return Vec::new();
+            }
+            let commands = update(state, Msg::Rows(rows));
+            state.inbox.partial = true;
+            commands
+        }
         Msg::RowsFailed(error) => {
             let text = tr!(
                 state.lang,

@@ -388,6 +388,38 @@ impl Store {
             .map_err(|e| self.error(&e))
     }
 
+    /// The `limit` most urgent chats, in the order [`crate::inbox::rank`] gives, read with one
+    /// sorted query so the first screen can show before every row is loaded.
+    pub fn first_page(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatSummary>, StoreError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM chats ORDER BY
+                    (archived OR gone) ASC,
+                    COALESCE(priority, 1) DESC,
+                    (window_ends_at IS NULL OR window_ends_at <= ?1) ASC,
+                    CASE WHEN window_ends_at > ?1 THEN window_ends_at ELSE 0 END ASC,
+                    (last_message_from_me IS NULL OR last_message_from_me <> 0) ASC,
+                    (last_message_at IS NOT NULL) ASC,
+                    COALESCE(last_message_at, 0) ASC,
+                    account, provider, chat_id
+                 LIMIT ?2"
+            ))
+            .map_err(|e| self.error(&e))?;
+        let rows = statement
+            .query_map(
+                params![millis(now), i64::try_from(limit).unwrap_or(i64::MAX)],
+                summary_from_row,
+            )
+            .map_err(|e| self.error(&e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(&e))
+    }
+
     /// One chat's summary.
     pub fn summary(&self, key: &ChatKey) -> Result<Option<ChatSummary>, StoreError> {
         self.lock()

@@ -165,7 +165,13 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let inbox = &state.inbox;
     let total = inbox.rows().len();
     let shown = inbox.visible_len();
-    let mut title = if inbox.filtered() || !inbox.filter_text.is_empty() {
+    let mut title = if inbox.partial {
+        tr!(
+            lang,
+            " Conversas {total}… (lendo o resto) ",
+            " Chats {total}… (reading the rest) "
+        )
+    } else if inbox.filtered() || !inbox.filter_text.is_empty() {
         tr!(
             lang,
             " Conversas {shown}/{total} ",
