@@ -56,7 +56,9 @@ pub fn contains_folded(haystack: &str, needle: &str) -> bool {
 }
 
 /// A chat's place in the urgency order, computed once per row so sorting 100k chats compares
-/// plain numbers. Smaller is more urgent.
+/// plain numbers. Smaller is more urgent. Its flags are sort keys, compared in field order, so
+/// they stay plain booleans rather than an enum each.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rank {
     parked: bool,

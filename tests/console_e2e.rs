@@ -169,7 +169,7 @@ async fn browse_reassign_and_remove_by_keyboard() {
     let port = reserved.local_addr().unwrap().port();
     drop(reserved);
     let sandbox = common::start_with(|config| {
-        config.webhook = common::webhook(format!("http://127.0.0.1:{port}/webhooks/wegly"), SECRET)
+        config.webhook = common::webhook(format!("http://127.0.0.1:{port}/webhooks/wegly"), SECRET);
     })
     .await;
     let total = common::chats(&sandbox).await.len();

@@ -59,7 +59,7 @@ fn richest(chats: &[Chat]) -> Chat {
     chat
 }
 
-fn show_richest(state: &mut State, chats: &mut Vec<Chat>) -> Chat {
+fn show_richest(state: &mut State, chats: &mut [Chat]) -> Chat {
     let chat = richest(chats);
     let id = chat.id.clone().unwrap();
     if let Some(slot) = chats.iter_mut().find(|c| c.id == chat.id) {

@@ -283,6 +283,34 @@ async fn after_write(
     }
 }
 
+/// Compare-and-set: re-read just before writing, and write only if nobody else changed the
+/// responsible since the user looked.
+async fn reassign(
+    config: &ActorConfig,
+    key: ChatKey,
+    expected: Option<String>,
+    request: UpdateResponsibleRequest,
+) -> Result<ApiReply, ApiError> {
+    let client = client(config, &key.account)?;
+    let id = chat_uuid(&key)?;
+    // Compare-and-set: re-read just before writing, and write only if nobody else
+    // changed the responsible since the user looked.
+    let current = client.get_chat(id).await?;
+    let now = current.value.responsible_user_id().map(str::to_owned);
+    if now != expected {
+        let summary = remember(&config.store, &key, &current.raw, &current.value).await;
+        return Ok(ApiReply::ResponsibleChanged(Fresh {
+            key,
+            chat: Box::new(current.value),
+            summary,
+        }));
+    }
+    let written = client.update_responsible(id, &request).await?;
+    Ok(ApiReply::Reassigned(
+        after_write(config, &key, written).await,
+    ))
+}
+
 async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiError> {
     match call {
         ApiCall::GetChat(key) => fetch(config, &key).await,
@@ -323,26 +351,7 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
             key,
             expected,
             request,
-        } => {
-            let client = client(config, &key.account)?;
-            let id = chat_uuid(&key)?;
-            // Compare-and-set: re-read just before writing, and write only if nobody else
-            // changed the responsible since the user looked.
-            let current = client.get_chat(id).await?;
-            let now = current.value.responsible_user_id().map(str::to_owned);
-            if now != expected {
-                let summary = remember(&config.store, &key, &current.raw, &current.value).await;
-                return Ok(ApiReply::ResponsibleChanged(Fresh {
-                    key,
-                    chat: Box::new(current.value),
-                    summary,
-                }));
-            }
-            let written = client.update_responsible(id, &request).await?;
-            Ok(ApiReply::Reassigned(
-                after_write(config, &key, written).await,
-            ))
-        }
+        } => reassign(config, key, expected, request).await,
         ApiCall::RemoveParticipant { key, user_id } => {
             let client = client(config, &key.account)?;
             let user = Uuid::parse_str(&user_id).map_err(|_| ApiError::Unexpected {

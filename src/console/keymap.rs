@@ -161,12 +161,11 @@ impl KeyChord {
                 self.code = ChordKey::Char(c.to_ascii_lowercase());
                 self.shift = false;
             }
-            ChordKey::Char(_) => self.shift = false,
+            ChordKey::Char(_) | ChordKey::Named("backtab") => self.shift = false,
             ChordKey::Named("tab") if self.shift => {
                 self.code = ChordKey::Named("backtab");
                 self.shift = false;
             }
-            ChordKey::Named("backtab") => self.shift = false,
             _ => {}
         }
         self
@@ -294,7 +293,7 @@ fn read_layer(
             for key in list {
                 match key.as_str().map(KeyChord::parse) {
                     Some(Ok(chord)) => {
-                        chords.push((chord, key.as_str().unwrap_or_default().to_owned()))
+                        chords.push((chord, key.as_str().unwrap_or_default().to_owned()));
                     }
                     Some(Err(message)) => problem(line, format!("'{name}': {message}")),
                     None => problem(
@@ -334,19 +333,21 @@ impl Keymap {
         for ((context, action), entry) in &entries {
             for (chord, written) in &entry.chords {
                 let mut clash = |other_context: Context| {
-                    if let Some((other, _)) = owner.get(&(other_context, *chord)) {
-                        if other != action {
-                            let place = if other_context == *context {
-                                format!("[{}]", context.name())
-                            } else {
-                                format!("[{}] and [{}]", other_context.name(), context.name())
-                            };
-                            problems.push(Problem {
-                                file: entry.origin.clone(),
-                                line: Some(entry.line),
-                                message: format!("'{written}' in {place} is bound to both '{other}' and '{action}'"),
-                            });
-                        }
+                    if let Some((other, _)) = owner.get(&(other_context, *chord))
+                        && other != action
+                    {
+                        let place = if other_context == *context {
+                            format!("[{}]", context.name())
+                        } else {
+                            format!("[{}] and [{}]", other_context.name(), context.name())
+                        };
+                        problems.push(Problem {
+                            file: entry.origin.clone(),
+                            line: Some(entry.line),
+                            message: format!(
+                                "'{written}' in {place} is bound to both '{other}' and '{action}'"
+                            ),
+                        });
                     }
                 };
                 clash(*context);

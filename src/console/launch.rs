@@ -113,15 +113,15 @@ async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> 
         timeouts: Timeouts::default(),
     })
     .map_err(|error| CliError::Failed(error.to_string()))?;
-    let (data_dir, temp) = match &global.data_dir {
-        Some(dir) => (dir.clone(), None),
-        None => {
-            let temp = tempfile::Builder::new()
-                .prefix("balcao-demo-")
-                .tempdir()
-                .map_err(failed)?;
-            (temp.path().to_path_buf(), Some(temp))
-        }
+    // The demo's index lives in a fresh temporary folder unless --data-dir says otherwise.
+    let (data_dir, temp) = if let Some(dir) = &global.data_dir {
+        (dir.clone(), None)
+    } else {
+        let temp = tempfile::Builder::new()
+            .prefix("balcao-demo-")
+            .tempdir()
+            .map_err(failed)?;
+        (temp.path().to_path_buf(), Some(temp))
     };
     let _ = lang;
     Ok(Setup {
@@ -314,10 +314,10 @@ fn forward_announcements(
                 .await
                 .ok()
                 .flatten();
-            if let Some(summary) = summary {
-                if console.send(Msg::RowChanged(summary)).await.is_err() {
-                    return;
-                }
+            if let Some(summary) = summary
+                && console.send(Msg::RowChanged(summary)).await.is_err()
+            {
+                return;
             }
         }
     });

@@ -64,7 +64,7 @@ pub struct Reassign {
     pub query: String,
     /// Index into the filtered candidates.
     pub cursor: usize,
-    /// update_chat, update_leads, update_deals.
+    /// `update_chat`, `update_leads`, `update_deals`.
     pub toggles: [bool; 3],
     /// The responsible's user id as last seen (compared before writing).
     pub expected: Option<String>,
@@ -232,8 +232,8 @@ impl Create {
     pub fn new(line: Option<String>) -> Self {
         let mut values: [String; CREATE_FIELDS] = Default::default();
         values[field::LINE] = line.unwrap_or_default();
-        values[field::LANGUAGE] = "pt_BR".to_owned();
-        values[field::STATUS] = "OPEN".to_owned();
+        "pt_BR".clone_into(&mut values[field::LANGUAGE]);
+        "OPEN".clone_into(&mut values[field::STATUS]);
         let focus = if values_line_set(&values) {
             field::CONTACT
         } else {

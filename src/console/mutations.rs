@@ -113,178 +113,228 @@ fn busy_message(lang: Lang) -> String {
 }
 
 fn confirm(state: &mut State) -> Vec<Command> {
-    let lang = state.lang;
     match state.modal.clone() {
         Some(Modal::Filter { .. } | Modal::Help) => {
             state.modal = None;
             Vec::new()
         }
-        Some(Modal::Reassign(mut modal)) => {
-            if modal.stage != Stage::Editing {
-                return Vec::new();
-            }
-            let Some(candidate) = modal.chosen().cloned() else {
-                modal.error = Some(
-                    lang.pick("ninguém corresponde ao filtro", "nobody matches the filter")
-                        .to_owned(),
-                );
-                state.modal = Some(Modal::Reassign(modal));
-                return Vec::new();
-            };
-            if modal.expected.as_deref() == Some(candidate.user_id.as_str())
-                && modal.toggles == [true, false, false]
-            {
-                let name = &candidate.name;
-                modal.error = Some(tr!(
-                    lang,
-                    "{name} já é o responsável",
-                    "{name} is already the responsible"
-                ));
-                state.modal = Some(Modal::Reassign(modal));
-                return Vec::new();
-            }
-            if state.busy.contains(&modal.key) {
-                modal.error = Some(busy_message(lang));
-                state.modal = Some(Modal::Reassign(modal));
-                return Vec::new();
-            }
-            let request = UpdateResponsibleRequest {
-                user_id: candidate.user_id.clone(),
-                update_chat: modal.toggles[0],
-                update_leads: modal.toggles[1],
-                update_deals: modal.toggles[2],
-            };
-            let id = state.mint();
-            state.pending.insert(
-                id,
-                Pending::Reassign {
-                    key: modal.key.clone(),
-                    to: candidate.name.clone(),
-                    request: serde_json::to_string(&request).unwrap_or_default(),
-                    before: modal
-                        .expected_name
-                        .clone()
-                        .or_else(|| modal.expected.clone()),
-                },
-            );
-            state.busy.insert(modal.key.clone());
-            state.failed.remove(&modal.key);
-            modal.stage = Stage::Sending(id);
-            modal.error = None;
-            let call = ApiCall::Reassign {
-                key: modal.key.clone(),
-                expected: modal.expected.clone(),
-                request,
-            };
-            state.modal = Some(Modal::Reassign(modal));
-            vec![Command::Api(ApiRequest { id, call })]
-        }
-        Some(Modal::Remove(mut modal)) => {
-            if modal.stage != Stage::Editing {
-                return Vec::new();
-            }
-            let Some(choice) = modal.choices.get(modal.cursor).cloned() else {
-                modal.error = Some(
-                    lang.pick(
-                        "a conversa não tem participantes",
-                        "the chat has no participants",
-                    )
-                    .to_owned(),
-                );
-                state.modal = Some(Modal::Remove(modal));
-                return Vec::new();
-            };
-            if choice.responsible {
-                let name = &choice.name;
-                modal.error = Some(tr!(
-                    lang,
-                    "{name} é o responsável atual e não pode ser removido; reatribua a conversa antes",
-                    "{name} is the current responsible and cannot be removed; reassign the chat first"
-                ));
-                state.modal = Some(Modal::Remove(modal));
-                return Vec::new();
-            }
-            if state.busy.contains(&modal.key) {
-                modal.error = Some(busy_message(lang));
-                state.modal = Some(Modal::Remove(modal));
-                return Vec::new();
-            }
-            let id = state.mint();
-            state.pending.insert(
-                id,
-                Pending::Remove {
-                    key: modal.key.clone(),
-                    name: choice.name.clone(),
-                    user_id: choice.user_id.clone(),
-                },
-            );
-            state.busy.insert(modal.key.clone());
-            state.failed.remove(&modal.key);
-            modal.stage = Stage::Sending(id);
-            let call = ApiCall::RemoveParticipant {
-                key: modal.key.clone(),
-                user_id: choice.user_id,
-            };
-            state.modal = Some(Modal::Remove(modal));
-            vec![Command::Api(ApiRequest { id, call })]
-        }
-        Some(Modal::Create(mut form)) => {
-            if form.stage != Stage::Editing {
-                return Vec::new();
-            }
-            match create_request(&form.values, lang) {
-                Err(problems) => {
-                    form.problems = problems;
-                    state.modal = Some(Modal::Create(form));
-                    Vec::new()
-                }
-                Ok(request) => {
-                    let id = state.mint();
-                    state.pending.insert(
-                        id,
-                        Pending::Create {
-                            account: state.account.clone(),
-                            request: serde_json::to_string(&request).unwrap_or_default(),
-                        },
-                    );
-                    form.stage = Stage::Sending(id);
-                    form.problems.clear();
-                    form.server_error = None;
-                    state.modal = Some(Modal::Create(form));
-                    let call = ApiCall::CreateChat {
-                        account: state.account.clone(),
-                        request,
-                    };
-                    vec![Command::Api(ApiRequest { id, call })]
-                }
-            }
-        }
-        Some(Modal::Add(mut modal)) => {
-            if modal.stage != Stage::Editing {
-                return Vec::new();
-            }
-            let text = modal.input.trim().to_owned();
-            let Ok(uuid) = uuid::Uuid::parse_str(&text) else {
-                modal.error = Some(tr!(
-                    lang,
-                    "'{text}' não é um id de conversa (UUID, ex. 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)",
-                    "'{text}' is not a chat id (a UUID like 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)"
-                ));
-                state.modal = Some(Modal::Add(modal));
-                return Vec::new();
-            };
-            let key = ChatKey::wegly(&state.account, &uuid.to_string());
-            let id = state.mint();
-            state.pending.insert(id, Pending::Add(key.clone()));
-            modal.stage = Stage::Sending(id);
-            state.modal = Some(Modal::Add(modal));
-            vec![Command::Api(ApiRequest {
-                id,
-                call: ApiCall::AddChat(key),
-            })]
-        }
+        Some(Modal::Reassign(modal)) => confirm_reassign(state, modal),
+        Some(Modal::Remove(modal)) => confirm_remove(state, modal),
+        Some(Modal::Create(form)) => confirm_create(state, form),
+        Some(Modal::Add(modal)) => confirm_add(state, modal),
         None => Vec::new(),
     }
+}
+
+/// Submits the reassign modal.
+fn confirm_reassign(state: &mut State, mut modal: crate::console::modal::Reassign) -> Vec<Command> {
+    let lang = state.lang;
+    if modal.stage != Stage::Editing {
+        return Vec::new();
+    }
+    let Some(candidate) = modal.chosen().cloned() else {
+        modal.error = Some(
+            lang.pick("ninguém corresponde ao filtro", "nobody matches the filter")
+                .to_owned(),
+        );
+        state.modal = Some(Modal::Reassign(modal));
+        return Vec::new();
+    };
+    if modal.expected.as_deref() == Some(candidate.user_id.as_str())
+        && modal.toggles == [true, false, false]
+    {
+        let name = &candidate.name;
+        modal.error = Some(tr!(
+            lang,
+            "{name} já é o responsável",
+            "{name} is already the responsible"
+        ));
+        state.modal = Some(Modal::Reassign(modal));
+        return Vec::new();
+    }
+    if state.busy.contains(&modal.key) {
+        modal.error = Some(busy_message(lang));
+        state.modal = Some(Modal::Reassign(modal));
+        return Vec::new();
+    }
+    let request = UpdateResponsibleRequest {
+        user_id: candidate.user_id.clone(),
+        update_chat: modal.toggles[0],
+        update_leads: modal.toggles[1],
+        update_deals: modal.toggles[2],
+    };
+    let id = state.mint();
+    state.pending.insert(
+        id,
+        Pending::Reassign {
+            key: modal.key.clone(),
+            to: candidate.name.clone(),
+            request: serde_json::to_string(&request).unwrap_or_default(),
+            before: modal
+                .expected_name
+                .clone()
+                .or_else(|| modal.expected.clone()),
+        },
+    );
+    state.busy.insert(modal.key.clone());
+    state.failed.remove(&modal.key);
+    modal.stage = Stage::Sending(id);
+    modal.error = None;
+    let call = ApiCall::Reassign {
+        key: modal.key.clone(),
+        expected: modal.expected.clone(),
+        request,
+    };
+    state.modal = Some(Modal::Reassign(modal));
+    vec![Command::Api(ApiRequest { id, call })]
+}
+
+/// Submits the remove modal.
+fn confirm_remove(state: &mut State, mut modal: crate::console::modal::Remove) -> Vec<Command> {
+    let lang = state.lang;
+    if modal.stage != Stage::Editing {
+        return Vec::new();
+    }
+    let Some(choice) = modal.choices.get(modal.cursor).cloned() else {
+        modal.error = Some(
+            lang.pick(
+                "a conversa não tem participantes",
+                "the chat has no participants",
+            )
+            .to_owned(),
+        );
+        state.modal = Some(Modal::Remove(modal));
+        return Vec::new();
+    };
+    if choice.responsible {
+        let name = &choice.name;
+        modal.error = Some(tr!(
+            lang,
+            "{name} é o responsável atual e não pode ser removido; reatribua a conversa antes",
+            "{name} is the current responsible and cannot be removed; reassign the chat first"
+        ));
+        state.modal = Some(Modal::Remove(modal));
+        return Vec::new();
+    }
+    if state.busy.contains(&modal.key) {
+        modal.error = Some(busy_message(lang));
+        state.modal = Some(Modal::Remove(modal));
+        return Vec::new();
+    }
+    let id = state.mint();
+    state.pending.insert(
+        id,
+        Pending::Remove {
+            key: modal.key.clone(),
+            name: choice.name.clone(),
+            user_id: choice.user_id.clone(),
+        },
+    );
+    state.busy.insert(modal.key.clone());
+    state.failed.remove(&modal.key);
+    modal.stage = Stage::Sending(id);
+    let call = ApiCall::RemoveParticipant {
+        key: modal.key.clone(),
+        user_id: choice.user_id,
+    };
+    state.modal = Some(Modal::Remove(modal));
+    vec![Command::Api(ApiRequest { id, call })]
+}
+
+/// Submits the create modal.
+fn confirm_create(state: &mut State, mut form: crate::console::modal::Create) -> Vec<Command> {
+    let lang = state.lang;
+    if form.stage != Stage::Editing {
+        return Vec::new();
+    }
+    match create_request(&form.values, lang) {
+        Err(problems) => {
+            form.problems = problems;
+            state.modal = Some(Modal::Create(form));
+            Vec::new()
+        }
+        Ok(request) => {
+            let id = state.mint();
+            state.pending.insert(
+                id,
+                Pending::Create {
+                    account: state.account.clone(),
+                    request: serde_json::to_string(&request).unwrap_or_default(),
+                },
+            );
+            form.stage = Stage::Sending(id);
+            form.problems.clear();
+            form.server_error = None;
+            state.modal = Some(Modal::Create(form));
+            let call = ApiCall::CreateChat {
+                account: state.account.clone(),
+                request,
+            };
+            vec![Command::Api(ApiRequest { id, call })]
+        }
+    }
+}
+
+/// Submits the add modal.
+fn confirm_add(state: &mut State, mut modal: crate::console::modal::Add) -> Vec<Command> {
+    let lang = state.lang;
+    if modal.stage != Stage::Editing {
+        return Vec::new();
+    }
+    let text = modal.input.trim().to_owned();
+    let Ok(uuid) = uuid::Uuid::parse_str(&text) else {
+        modal.error = Some(tr!(
+            lang,
+            "'{text}' não é um id de conversa (UUID, ex. 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)",
+            "'{text}' is not a chat id (a UUID like 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)"
+        ));
+        state.modal = Some(Modal::Add(modal));
+        return Vec::new();
+    };
+    let key = ChatKey::wegly(&state.account, &uuid.to_string());
+    let id = state.mint();
+    state.pending.insert(id, Pending::Add(key.clone()));
+    modal.stage = Stage::Sending(id);
+    state.modal = Some(Modal::Add(modal));
+    vec![Command::Api(ApiRequest {
+        id,
+        call: ApiCall::AddChat(key),
+    })]
+}
+
+/// `BODY:1=Ana; BODY:2=...` as template fields; each part that does not read is a problem.
+fn template_values(
+    text: &str,
+    lang: Lang,
+    problems: &mut Vec<(usize, String)>,
+) -> Vec<TemplateField> {
+    let mut template_fields = Vec::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let parsed = part.split_once('=').and_then(|(target, text)| {
+            let (component, index) = target.split_once(':')?;
+            let index = index.trim().parse::<i64>().ok()?;
+            Some(TemplateField {
+                component: component.trim().to_ascii_uppercase(),
+                kind: "TEXT".to_owned(),
+                index,
+                button_index: None,
+                card_index: None,
+                value: text.trim().to_owned(),
+            })
+        });
+        match parsed {
+            Some(field) => template_fields.push(field),
+            None => problems.push((
+                field::VALUES,
+                tr!(
+                    lang,
+                    "'{part}': use COMPONENTE:ÍNDICE=VALOR",
+                    "'{part}': use COMPONENT:INDEX=VALUE"
+                ),
+            )),
+        }
+    }
+    template_fields
 }
 
 /// Checks the create form; every problem is reported by field.
@@ -303,15 +353,14 @@ pub fn create_request(
                 }
                 return None;
             }
-            match uuid::Uuid::parse_str(text) {
-                Ok(uuid) => Some(uuid.to_string()),
-                Err(_) => {
-                    problems.push((
-                        index,
-                        tr!(lang, "'{text}' não é um UUID", "'{text}' is not a UUID"),
-                    ));
-                    None
-                }
+            if let Ok(uuid) = uuid::Uuid::parse_str(text) {
+                Some(uuid.to_string())
+            } else {
+                problems.push((
+                    index,
+                    tr!(lang, "'{text}' não é um UUID", "'{text}' is not a UUID"),
+                ));
+                None
             }
         };
     let line = uuid_field(field::LINE, &mut problems, true);
@@ -345,36 +394,7 @@ pub fn create_request(
                 .to_owned(),
         ));
     }
-    let mut template_fields = Vec::new();
-    for part in value(field::VALUES)
-        .split(';')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let parsed = part.split_once('=').and_then(|(target, text)| {
-            let (component, index) = target.split_once(':')?;
-            let index = index.trim().parse::<i64>().ok()?;
-            Some(TemplateField {
-                component: component.trim().to_ascii_uppercase(),
-                kind: "TEXT".to_owned(),
-                index,
-                button_index: None,
-                card_index: None,
-                value: text.trim().to_owned(),
-            })
-        });
-        match parsed {
-            Some(field) => template_fields.push(field),
-            None => problems.push((
-                field::VALUES,
-                tr!(
-                    lang,
-                    "'{part}': use COMPONENTE:ÍNDICE=VALOR",
-                    "'{part}': use COMPONENT:INDEX=VALUE"
-                ),
-            )),
-        }
-    }
+    let template_fields = template_values(value(field::VALUES), lang, &mut problems);
     let person = uuid_field(field::PERSON, &mut problems, false);
     let agent = uuid_field(field::AGENT, &mut problems, false);
     let status = match value(field::STATUS).to_ascii_uppercase().as_str() {
@@ -430,23 +450,28 @@ pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
     )
 }
 
-fn audit(
-    state: &State,
-    key: &ChatKey,
-    action: &str,
+/// What a mutation changed, for its audit entry.
+struct Change<'a> {
+    action: &'a str,
     request: Option<String>,
     before: Option<String>,
     after: Option<String>,
+}
+
+fn audit(
+    state: &State,
+    key: &ChatKey,
+    change: Change<'_>,
     outcome: &str,
     status: Option<u16>,
 ) -> Command {
     Command::Audit(AuditEntry {
         at: state.now,
         key: key.clone(),
-        action: action.to_owned(),
-        request,
-        before,
-        after,
+        action: change.action.to_owned(),
+        request: change.request,
+        before: change.before,
+        after: change.after,
         outcome: outcome.to_owned(),
         http_status: status,
     })
@@ -502,15 +527,29 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
         state.busy.remove(key);
     }
     match &event.outcome {
-        Ok(_) => state.connection = Default::default(),
+        Ok(_) => state.connection = crate::console::state::Connection::default(),
         Err(error) => match error.kind() {
             ErrorKind::Unauthorized | ErrorKind::Forbidden => state.connection.auth_refused = true,
             ErrorKind::Network | ErrorKind::Timeout => state.connection.offline = true,
             _ => {}
         },
     }
+    match pending {
+        Pending::Reassign { .. } => reassign_outcome(state, pending, event.outcome),
+        Pending::Remove { .. } => remove_outcome(state, pending, event.outcome),
+        Pending::Create { .. } => create_outcome(state, pending, event.outcome),
+        _ => read_outcome(state, pending, event.outcome),
+    }
+}
+
+/// Fetches, additions and totals.
+fn read_outcome(
+    state: &mut State,
+    pending: Pending,
+    outcome: Result<ApiReply, ApiError>,
+) -> Vec<Command> {
     let lang = state.lang;
-    match (pending, event.outcome) {
+    match (pending, outcome) {
         (Pending::Fetch(_), Ok(ApiReply::Chat(fresh))) => apply_fresh(state, &fresh),
         (Pending::Fetch(key) | Pending::Add(key), Ok(ApiReply::Gone(_, summary))) => {
             if state.detail.key.as_ref() == Some(&key) {
@@ -534,200 +573,6 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
                 state.detail.status = DetailStatus::Failed(error.user_message(lang));
             }
             Vec::new()
-        }
-        (
-            Pending::Reassign {
-                key,
-                to,
-                request,
-                before,
-            },
-            Ok(ApiReply::Reassigned(fresh)),
-        ) => {
-            state.close_modal_sending();
-            let after = fresh.chat.responsible_name().map(str::to_owned);
-            state.notify(
-                Level::Info,
-                tr!(lang, "reatribuída a {to}", "reassigned to {to}"),
-            );
-            let mut commands = apply_fresh(state, &fresh);
-            commands.push(audit(
-                state,
-                &key,
-                "reassign_responsible",
-                Some(request),
-                before,
-                after,
-                "confirmed",
-                Some(200),
-            ));
-            commands
-        }
-        (
-            Pending::Reassign {
-                key,
-                to,
-                request,
-                before,
-            },
-            Ok(ApiReply::ResponsibleChanged(fresh)),
-        ) => {
-            let now_name = fresh
-                .chat
-                .responsible_name()
-                .map_or_else(|| lang.pick("ninguém", "nobody").to_owned(), str::to_owned);
-            let message = tr!(
-                lang,
-                "o responsável mudou enquanto isso: agora é {now_name}. Enter reatribui a {to} mesmo assim; Esc cancela",
-                "the responsible changed meanwhile: it is now {now_name}. Enter reassigns to {to} anyway; Esc cancels"
-            );
-            match &mut state.modal {
-                Some(Modal::Reassign(modal)) if modal.key == key => {
-                    modal.stage = Stage::Editing;
-                    modal.expected = fresh.chat.responsible_user_id().map(str::to_owned);
-                    modal.expected_name = fresh.chat.responsible_name().map(str::to_owned);
-                    modal.changed_to = Some(now_name.clone());
-                    modal.error = Some(message);
-                }
-                _ => state.notify(Level::Error, message),
-            }
-            let mut commands = apply_fresh(state, &fresh);
-            commands.push(audit(
-                state,
-                &key,
-                "reassign_responsible",
-                Some(request),
-                before,
-                Some(now_name),
-                "conflict",
-                None,
-            ));
-            commands
-        }
-        (
-            Pending::Reassign {
-                key,
-                request,
-                before,
-                ..
-            },
-            Err(error),
-        ) => {
-            state.failed.insert(key.clone());
-            let text = error.user_message(lang);
-            state.reopen_with_error(&text);
-            state.notify(
-                Level::Error,
-                tr!(lang, "não reatribuída: {text}", "not reassigned: {text}"),
-            );
-            vec![audit(
-                state,
-                &key,
-                "reassign_responsible",
-                Some(request),
-                before,
-                None,
-                error_outcome(&error),
-                error.status(),
-            )]
-        }
-        (Pending::Remove { key, name, user_id }, Ok(ApiReply::ParticipantRemoved(fresh))) => {
-            state.close_modal_sending();
-            state.notify(
-                Level::Info,
-                tr!(
-                    lang,
-                    "{name} removido da conversa",
-                    "{name} removed from the chat"
-                ),
-            );
-            let mut commands = apply_fresh(state, &fresh);
-            let request = format!("DELETE participants/{user_id}");
-            commands.push(audit(
-                state,
-                &key,
-                "remove_participant",
-                Some(request),
-                Some(name),
-                None,
-                "confirmed",
-                Some(200),
-            ));
-            commands
-        }
-        (Pending::Remove { key, name, user_id }, Err(error)) => {
-            state.failed.insert(key.clone());
-            let text = error.user_message(lang);
-            state.reopen_with_error(&text);
-            state.notify(
-                Level::Error,
-                tr!(
-                    lang,
-                    "{name} não foi removido: {text}",
-                    "{name} was not removed: {text}"
-                ),
-            );
-            let request = format!("DELETE participants/{user_id}");
-            vec![audit(
-                state,
-                &key,
-                "remove_participant",
-                Some(request),
-                Some(name),
-                None,
-                error_outcome(&error),
-                error.status(),
-            )]
-        }
-        (Pending::Create { request, .. }, Ok(ApiReply::Created(fresh, created))) => {
-            state.modal = None;
-            let text = if created {
-                lang.pick("conversa criada", "chat created")
-            } else {
-                lang.pick(
-                    "o contato já tinha conversa nesta linha; ela foi reaproveitada",
-                    "the contact already had a chat on this line; it was reused",
-                )
-            };
-            state.notify(Level::Info, text.to_owned());
-            let mut commands = apply_fresh(state, &fresh);
-            commands.push(audit(
-                state,
-                &fresh.key,
-                "create_chat",
-                Some(request),
-                None,
-                None,
-                if created { "created" } else { "reused" },
-                Some(if created { 201 } else { 200 }),
-            ));
-            commands
-        }
-        (Pending::Create { account, request }, Err(error)) => {
-            let text = error.user_message(lang);
-            if let Some(Modal::Create(form)) = &mut state.modal {
-                form.stage = Stage::Editing;
-                form.server_error = Some(text.clone());
-            } else {
-                state.notify(
-                    Level::Error,
-                    tr!(
-                        lang,
-                        "conversa não criada: {text}",
-                        "chat not created: {text}"
-                    ),
-                );
-            }
-            vec![audit(
-                state,
-                &ChatKey::wegly(&account, ""),
-                "create_chat",
-                Some(request),
-                None,
-                None,
-                error_outcome(&error),
-                error.status(),
-            )]
         }
         (Pending::Add(_), Ok(ApiReply::Chat(fresh))) => {
             state.close_modal_for_add();
@@ -755,7 +600,263 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
             ));
             Vec::new()
         }
-        (Pending::Unread, Err(_)) | (_, Ok(_)) => Vec::new(),
+        _ => Vec::new(),
+    }
+}
+
+/// The responsible moved before the write: nothing was written; the modal (or the status bar)
+/// says who holds the chat now and lets the user decide again.
+fn responsible_changed(
+    state: &mut State,
+    key: &ChatKey,
+    to: &str,
+    request: String,
+    before: Option<String>,
+    fresh: &Fresh,
+) -> Vec<Command> {
+    let lang = state.lang;
+    let now_name = fresh
+        .chat
+        .responsible_name()
+        .map_or_else(|| lang.pick("ninguém", "nobody").to_owned(), str::to_owned);
+    let message = tr!(
+        lang,
+        "o responsável mudou enquanto isso: agora é {now_name}. Enter reatribui a {to} mesmo assim; Esc cancela",
+        "the responsible changed meanwhile: it is now {now_name}. Enter reassigns to {to} anyway; Esc cancels"
+    );
+    match &mut state.modal {
+        Some(Modal::Reassign(modal)) if modal.key == *key => {
+            modal.stage = Stage::Editing;
+            modal.expected = fresh.chat.responsible_user_id().map(str::to_owned);
+            modal.expected_name = fresh.chat.responsible_name().map(str::to_owned);
+            modal.changed_to = Some(now_name.clone());
+            modal.error = Some(message);
+        }
+        _ => state.notify(Level::Error, message),
+    }
+    let mut commands = apply_fresh(state, fresh);
+    commands.push(audit(
+        state,
+        key,
+        Change {
+            action: "reassign_responsible",
+            request: Some(request),
+            before,
+            after: Some(now_name),
+        },
+        "conflict",
+        None,
+    ));
+    commands
+}
+
+/// Reassignments: confirmed, conflicting or refused.
+fn reassign_outcome(
+    state: &mut State,
+    pending: Pending,
+    outcome: Result<ApiReply, ApiError>,
+) -> Vec<Command> {
+    let lang = state.lang;
+    match (pending, outcome) {
+        (
+            Pending::Reassign {
+                key,
+                to,
+                request,
+                before,
+            },
+            Ok(ApiReply::Reassigned(fresh)),
+        ) => {
+            state.close_modal_sending();
+            let after = fresh.chat.responsible_name().map(str::to_owned);
+            state.notify(
+                Level::Info,
+                tr!(lang, "reatribuída a {to}", "reassigned to {to}"),
+            );
+            let mut commands = apply_fresh(state, &fresh);
+            commands.push(audit(
+                state,
+                &key,
+                Change {
+                    action: "reassign_responsible",
+                    request: Some(request),
+                    before,
+                    after,
+                },
+                "confirmed",
+                Some(200),
+            ));
+            commands
+        }
+        (
+            Pending::Reassign {
+                key,
+                to,
+                request,
+                before,
+            },
+            Ok(ApiReply::ResponsibleChanged(fresh)),
+        ) => responsible_changed(state, &key, &to, request, before, &fresh),
+        (
+            Pending::Reassign {
+                key,
+                request,
+                before,
+                ..
+            },
+            Err(error),
+        ) => {
+            state.failed.insert(key.clone());
+            let text = error.user_message(lang);
+            state.reopen_with_error(&text);
+            state.notify(
+                Level::Error,
+                tr!(lang, "não reatribuída: {text}", "not reassigned: {text}"),
+            );
+            vec![audit(
+                state,
+                &key,
+                Change {
+                    action: "reassign_responsible",
+                    request: Some(request),
+                    before,
+                    after: None,
+                },
+                error_outcome(&error),
+                error.status(),
+            )]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Participant removals: confirmed or refused.
+fn remove_outcome(
+    state: &mut State,
+    pending: Pending,
+    outcome: Result<ApiReply, ApiError>,
+) -> Vec<Command> {
+    let lang = state.lang;
+    match (pending, outcome) {
+        (Pending::Remove { key, name, user_id }, Ok(ApiReply::ParticipantRemoved(fresh))) => {
+            state.close_modal_sending();
+            state.notify(
+                Level::Info,
+                tr!(
+                    lang,
+                    "{name} removido da conversa",
+                    "{name} removed from the chat"
+                ),
+            );
+            let mut commands = apply_fresh(state, &fresh);
+            let request = format!("DELETE participants/{user_id}");
+            commands.push(audit(
+                state,
+                &key,
+                Change {
+                    action: "remove_participant",
+                    request: Some(request),
+                    before: Some(name),
+                    after: None,
+                },
+                "confirmed",
+                Some(200),
+            ));
+            commands
+        }
+        (Pending::Remove { key, name, user_id }, Err(error)) => {
+            state.failed.insert(key.clone());
+            let text = error.user_message(lang);
+            state.reopen_with_error(&text);
+            state.notify(
+                Level::Error,
+                tr!(
+                    lang,
+                    "{name} não foi removido: {text}",
+                    "{name} was not removed: {text}"
+                ),
+            );
+            let request = format!("DELETE participants/{user_id}");
+            vec![audit(
+                state,
+                &key,
+                Change {
+                    action: "remove_participant",
+                    request: Some(request),
+                    before: Some(name),
+                    after: None,
+                },
+                error_outcome(&error),
+                error.status(),
+            )]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Chat creation: created, reused or refused.
+fn create_outcome(
+    state: &mut State,
+    pending: Pending,
+    outcome: Result<ApiReply, ApiError>,
+) -> Vec<Command> {
+    let lang = state.lang;
+    match (pending, outcome) {
+        (Pending::Create { request, .. }, Ok(ApiReply::Created(fresh, created))) => {
+            state.modal = None;
+            let text = if created {
+                lang.pick("conversa criada", "chat created")
+            } else {
+                lang.pick(
+                    "o contato já tinha conversa nesta linha; ela foi reaproveitada",
+                    "the contact already had a chat on this line; it was reused",
+                )
+            };
+            state.notify(Level::Info, text.to_owned());
+            let mut commands = apply_fresh(state, &fresh);
+            commands.push(audit(
+                state,
+                &fresh.key,
+                Change {
+                    action: "create_chat",
+                    request: Some(request),
+                    before: None,
+                    after: None,
+                },
+                if created { "created" } else { "reused" },
+                Some(if created { 201 } else { 200 }),
+            ));
+            commands
+        }
+        (Pending::Create { account, request }, Err(error)) => {
+            let text = error.user_message(lang);
+            if let Some(Modal::Create(form)) = &mut state.modal {
+                form.stage = Stage::Editing;
+                form.server_error = Some(text.clone());
+            } else {
+                state.notify(
+                    Level::Error,
+                    tr!(
+                        lang,
+                        "conversa não criada: {text}",
+                        "chat not created: {text}"
+                    ),
+                );
+            }
+            vec![audit(
+                state,
+                &ChatKey::wegly(&account, ""),
+                Change {
+                    action: "create_chat",
+                    request: Some(request),
+                    before: None,
+                    after: None,
+                },
+                error_outcome(&error),
+                error.status(),
+            )]
+        }
+        _ => Vec::new(),
     }
 }
 

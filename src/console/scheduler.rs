@@ -72,14 +72,12 @@ pub fn spawn(
                     .ok()
                     .flatten()
             };
-            let sleep_for = retry
-                .map(|at| {
-                    (at - Utc::now())
-                        .to_std()
-                        .unwrap_or(Duration::ZERO)
-                        .max(Duration::from_millis(50))
-                })
-                .unwrap_or(IDLE_CHECK);
+            let sleep_for = retry.map_or(IDLE_CHECK, |at| {
+                (at - Utc::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .max(Duration::from_millis(50))
+            });
             tokio::select! {
                 Some(answer) = answers.recv() => {
                     in_flight.retain(|(id, _)| *id != answer.id);

@@ -347,18 +347,22 @@ fn typed(state: &mut State, key: &crossterm::event::KeyEvent) -> Vec<Command> {
             }
         }
         Some(Modal::Reassign(modal)) if modal.stage == Stage::Editing => {
-            if edit_text(&mut modal.query, key) {
+            let changed = edit_text(&mut modal.query, key);
+            if changed {
                 modal.cursor = 0;
                 modal.error = None;
             }
         }
         Some(Modal::Create(modal)) if modal.stage == Stage::Editing => {
-            if edit_text(&mut modal.values[modal.focus], key) {
-                modal.problems.retain(|(field, _)| *field != modal.focus);
+            let focus = modal.focus;
+            let changed = edit_text(&mut modal.values[focus], key);
+            if changed {
+                modal.problems.retain(|(field, _)| *field != focus);
             }
         }
         Some(Modal::Add(modal)) if modal.stage == Stage::Editing => {
-            if edit_text(&mut modal.input, key) {
+            let changed = edit_text(&mut modal.input, key);
+            if changed {
                 modal.error = None;
             }
         }

@@ -1,6 +1,8 @@
 //! The chat list: one line per chat, most urgent first. Only the rows on screen are built.
 
 use chrono::{DateTime, Utc};
+use std::fmt::Write as _;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -186,7 +188,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     );
     if editing || !inbox.filter_text.is_empty() {
         let cursor = if editing { "▏" } else { "" };
-        title.push_str(&format!("· / {}{cursor} ", inbox.filter_text));
+        let _ = write!(title, "· / {}{cursor} ", inbox.filter_text);
     }
     let border = if state.focus == Focus::List && state.modal.is_none() {
         theme::focused_border()

@@ -57,7 +57,7 @@ fn message_lines(lines: &mut Vec<Line<'static>>, message: &Message, clock: Clock
         .meta_timestamp
         .as_ref()
         .or(message.created_at.as_ref())
-        .and_then(|t| t.at());
+        .and_then(crate::api::timestamp::Timestamp::at);
     let direction = if message.from_me == Some(true) {
         lang.pick("enviada", "sent")
     } else {
@@ -116,7 +116,7 @@ fn message_lines(lines: &mut Vec<Line<'static>>, message: &Message, clock: Clock
         let at = reaction
             .created_at
             .as_ref()
-            .and_then(|t| t.at())
+            .and_then(crate::api::timestamp::Timestamp::at)
             .map(|at| timefmt::age(at, now, lang))
             .unwrap_or_default();
         lines.push(field(
@@ -170,6 +170,24 @@ fn person_lines(lines: &mut Vec<Line<'static>>, person: &CrmPerson, reveal: bool
     }
 }
 
+/// The responsible and the participants.
+fn people_lines(lines: &mut Vec<Line<'static>>, chat: &Chat, lang: Lang) {
+    let responsible = match (chat.responsible_name(), chat.responsible_user_id()) {
+        (Some(name), Some(id)) => format!("{name} ({id})"),
+        (None, Some(id)) => id.to_owned(),
+        _ => lang.pick("ninguém", "nobody").to_owned(),
+    };
+    lines.push(field(lang.pick("Responsável", "Responsible"), responsible));
+    for participant in chat.participants.iter().flatten() {
+        if let Some(user) = &participant.user {
+            lines.push(field(
+                lang.pick("Participante", "Participant"),
+                user.name.clone().unwrap_or_default(),
+            ));
+        }
+    }
+}
+
 /// Every line of a chat's detail.
 pub fn chat_lines(chat: &Chat, reveal: bool, clock: Clock) -> Vec<Line<'static>> {
     let (now, lang) = (clock.now, clock.lang);
@@ -215,32 +233,26 @@ pub fn chat_lines(chat: &Chat, reveal: bool, clock: Clock) -> Vec<Line<'static>>
         lang.pick("Não lidas", "Unread"),
         format!("{}{manual}", chat.unread_count.unwrap_or(0)),
     ));
-    if let Some(archived) = chat.archived_at.as_ref().and_then(|t| t.at()) {
+    if let Some(archived) = chat
+        .archived_at
+        .as_ref()
+        .and_then(crate::api::timestamp::Timestamp::at)
+    {
         lines.push(field(
             lang.pick("Arquivada", "Archived"),
             when(Some(archived), clock),
         ));
     }
-    let expires = chat.session_expires_at.as_ref().and_then(|t| t.at());
+    let expires = chat
+        .session_expires_at
+        .as_ref()
+        .and_then(crate::api::timestamp::Timestamp::at);
     lines.push(field(
         lang.pick("Janela", "Window"),
         timefmt::window(expires, now, lang),
     ));
     lines.push(Line::raw(""));
-    let responsible = match (chat.responsible_name(), chat.responsible_user_id()) {
-        (Some(name), Some(id)) => format!("{name} ({id})"),
-        (None, Some(id)) => id.to_owned(),
-        _ => lang.pick("ninguém", "nobody").to_owned(),
-    };
-    lines.push(field(lang.pick("Responsável", "Responsible"), responsible));
-    for participant in chat.participants.iter().flatten() {
-        if let Some(user) = &participant.user {
-            lines.push(field(
-                lang.pick("Participante", "Participant"),
-                user.name.clone().unwrap_or_default(),
-            ));
-        }
-    }
+    people_lines(&mut lines, chat, lang);
     if let Some(message) = &chat.last_message {
         lines.push(Line::raw(""));
         lines.push(section(lang.pick("Última mensagem", "Last message")));
@@ -296,7 +308,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     match (&detail.status, &age) {
         (DetailStatus::Loading(_), _) => title.push_str(lang.pick("· carregando… ", "· loading… ")),
         (DetailStatus::Gone, _) => {
-            title.push_str(lang.pick("· removida do CRM ", "· gone from the CRM "))
+            title.push_str(lang.pick("· removida do CRM ", "· gone from the CRM "));
         }
         (DetailStatus::Failed(_), Some(age)) => title.push_str(&tr!(
             lang,

@@ -27,8 +27,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 fn key_hint(keymap: &Keymap, action: Action) -> String {
     keymap
         .hint(&[Context::Modal], action)
-        .map(|chord| chord.to_string())
-        .unwrap_or_else(|| "—".to_owned())
+        .map_or_else(|| "—".to_owned(), |chord| chord.to_string())
 }
 
 fn footer(keymap: &Keymap, lang: Lang, entries: &[(Action, &str, &str)]) -> Line<'static> {
