@@ -188,24 +188,10 @@ fn person_block(out: &mut String, person: &CrmPerson, lang: Lang) {
         );
     }
     if let Some(address) = &person.address {
-        let parts = [
-            &address.street,
-            &address.number,
-            &address.complement,
-            &address.district,
-            &address.city,
-            &address.state,
-            &address.postal_code,
-        ];
-        let text: Vec<&str> = parts
-            .iter()
-            .filter_map(|part| part.as_deref())
-            .filter(|p| !p.is_empty())
-            .collect();
         line(
             out,
             lang.pick("  Endereço:", "  Address:"),
-            &text.join(", "),
+            &crate::describe::address_line(address),
         );
     }
 }
@@ -261,20 +247,7 @@ fn message_block(
         );
     }
     if let Some(call) = &message.call {
-        let secs = call.duration_ms.unwrap_or(0) / 1000;
-        let recording = if call.has_recording == Some(true) {
-            lang.pick(", gravada", ", recorded")
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "{indent}📞 {} {} · {}:{:02}{recording}",
-            or_dash(call.direction.as_deref()),
-            or_dash(call.status.as_deref()),
-            secs / 60,
-            secs % 60
-        );
+        let _ = writeln!(out, "{indent}{}", crate::describe::call_line(call, lang));
     }
     let reactions: Vec<String> = message
         .reactions

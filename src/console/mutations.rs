@@ -126,6 +126,19 @@ fn confirm(state: &mut State) -> Vec<Command> {
     }
 }
 
+/// Starts a change to a chat: refused with "busy" while another is in flight; otherwise the
+/// request is recorded as pending, the row marked, and its id returned.
+fn begin_change(state: &mut State, key: &ChatKey, pending: Pending) -> Result<RequestId, String> {
+    if state.busy.contains(key) {
+        return Err(busy_message(state.lang));
+    }
+    let id = state.mint();
+    state.pending.insert(id, pending);
+    state.busy.insert(key.clone());
+    state.failed.remove(key);
+    Ok(id)
+}
+
 /// Submits the reassign modal.
 fn confirm_reassign(state: &mut State, mut modal: crate::console::modal::Reassign) -> Vec<Command> {
     let lang = state.lang;
@@ -152,32 +165,29 @@ fn confirm_reassign(state: &mut State, mut modal: crate::console::modal::Reassig
         state.modal = Some(Modal::Reassign(modal));
         return Vec::new();
     }
-    if state.busy.contains(&modal.key) {
-        modal.error = Some(busy_message(lang));
-        state.modal = Some(Modal::Reassign(modal));
-        return Vec::new();
-    }
     let request = UpdateResponsibleRequest {
         user_id: candidate.user_id.clone(),
         update_chat: modal.toggles[0],
         update_leads: modal.toggles[1],
         update_deals: modal.toggles[2],
     };
-    let id = state.mint();
-    state.pending.insert(
-        id,
-        Pending::Reassign {
-            key: modal.key.clone(),
-            to: candidate.name.clone(),
-            request: serde_json::to_string(&request).unwrap_or_default(),
-            before: modal
-                .expected_name
-                .clone()
-                .or_else(|| modal.expected.clone()),
-        },
-    );
-    state.busy.insert(modal.key.clone());
-    state.failed.remove(&modal.key);
+    let pending = Pending::Reassign {
+        key: modal.key.clone(),
+        to: candidate.name.clone(),
+        request: serde_json::to_string(&request).unwrap_or_default(),
+        before: modal
+            .expected_name
+            .clone()
+            .or_else(|| modal.expected.clone()),
+    };
+    let id = match begin_change(state, &modal.key.clone(), pending) {
+        Ok(id) => id,
+        Err(busy) => {
+            modal.error = Some(busy);
+            state.modal = Some(Modal::Reassign(modal));
+            return Vec::new();
+        }
+    };
     modal.stage = Stage::Sending(id);
     modal.error = None;
     let call = ApiCall::Reassign {
@@ -216,22 +226,19 @@ fn confirm_remove(state: &mut State, mut modal: crate::console::modal::Remove) -
         state.modal = Some(Modal::Remove(modal));
         return Vec::new();
     }
-    if state.busy.contains(&modal.key) {
-        modal.error = Some(busy_message(lang));
-        state.modal = Some(Modal::Remove(modal));
-        return Vec::new();
-    }
-    let id = state.mint();
-    state.pending.insert(
-        id,
-        Pending::Remove {
-            key: modal.key.clone(),
-            name: choice.name.clone(),
-            user_id: choice.user_id.clone(),
-        },
-    );
-    state.busy.insert(modal.key.clone());
-    state.failed.remove(&modal.key);
+    let pending = Pending::Remove {
+        key: modal.key.clone(),
+        name: choice.name.clone(),
+        user_id: choice.user_id.clone(),
+    };
+    let id = match begin_change(state, &modal.key.clone(), pending) {
+        Ok(id) => id,
+        Err(busy) => {
+            modal.error = Some(busy);
+            state.modal = Some(Modal::Remove(modal));
+            return Vec::new();
+        }
+    };
     modal.stage = Stage::Sending(id);
     let call = ApiCall::RemoveParticipant {
         key: modal.key.clone(),

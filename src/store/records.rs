@@ -205,29 +205,7 @@ impl Store {
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
-                "INSERT INTO chats (account, provider, chat_id, first_seen_at, source) VALUES (?1, ?2, ?3, ?4, 'manual')
-                 ON CONFLICT (account, provider, chat_id) DO NOTHING",
-                params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
-            )
-            .map_err(|e| self.error(&e))?;
-        write_columns(&transaction, key, columns).map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
-                "UPDATE chats SET hydrated_at = ?4, needs_hydration = 0, hydrate_attempts = 0,
-                     next_attempt_at = NULL, last_error = NULL, gone = 0
-                 WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
-            )
-            .map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
-                "INSERT INTO chat_details (account, provider, chat_id, detail) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = ?4",
-                params![key.account, key.provider.as_str(), key.chat_id, raw],
-            )
-            .map_err(|e| self.error(&e))?;
+        write_detail(&transaction, key, raw, columns, now).map_err(|e| self.error(&e))?;
         transaction.commit().map_err(|e| self.error(&e))
     }
 
@@ -242,29 +220,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.error(&e))?;
         for (key, raw, columns) in batch {
-            transaction
-                .execute(
-                    "INSERT INTO chats (account, provider, chat_id, first_seen_at, source) VALUES (?1, ?2, ?3, ?4, 'manual')
-                     ON CONFLICT (account, provider, chat_id) DO NOTHING",
-                    params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
-                )
-                .map_err(|e| self.error(&e))?;
-            write_columns(&transaction, key, columns).map_err(|e| self.error(&e))?;
-            transaction
-                .execute(
-                    "UPDATE chats SET hydrated_at = ?4, needs_hydration = 0, hydrate_attempts = 0,
-                         next_attempt_at = NULL, last_error = NULL, gone = 0
-                     WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                    params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
-                )
-                .map_err(|e| self.error(&e))?;
-            transaction
-                .execute(
-                    "INSERT INTO chat_details (account, provider, chat_id, detail) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = ?4",
-                    params![key.account, key.provider.as_str(), key.chat_id, raw],
-                )
-                .map_err(|e| self.error(&e))?;
+            write_detail(&transaction, key, raw, columns, now).map_err(|e| self.error(&e))?;
         }
         transaction.commit().map_err(|e| self.error(&e))
     }
@@ -580,6 +536,36 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.error(&e))
     }
+}
+
+/// A fetched detail: the row (created if new), its columns, the detail itself, and the
+/// bookkeeping that says it is fresh.
+fn write_detail(
+    transaction: &rusqlite::Transaction<'_>,
+    key: &ChatKey,
+    raw: &str,
+    columns: &Columns,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let (account, provider, chat_id) = (&key.account, key.provider.as_str(), &key.chat_id);
+    transaction.execute(
+        "INSERT INTO chats (account, provider, chat_id, first_seen_at, source) VALUES (?1, ?2, ?3, ?4, 'manual')
+         ON CONFLICT (account, provider, chat_id) DO NOTHING",
+        params![account, provider, chat_id, millis(now)],
+    )?;
+    write_columns(transaction, key, columns)?;
+    transaction.execute(
+        "UPDATE chats SET hydrated_at = ?4, needs_hydration = 0, hydrate_attempts = 0,
+             next_attempt_at = NULL, last_error = NULL, gone = 0
+         WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+        params![account, provider, chat_id, millis(now)],
+    )?;
+    transaction.execute(
+        "INSERT INTO chat_details (account, provider, chat_id, detail) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = ?4",
+        params![account, provider, chat_id, raw],
+    )?;
+    Ok(())
 }
 
 fn write_columns(

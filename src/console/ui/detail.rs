@@ -92,20 +92,10 @@ fn message_lines(lines: &mut Vec<Line<'static>>, message: &Message, clock: Clock
         ));
     }
     if let Some(call) = &message.call {
-        let secs = call.duration_ms.unwrap_or(0) / 1000;
-        let recording = if call.has_recording == Some(true) {
-            lang.pick(" · gravada", " · recorded")
-        } else {
-            ""
-        };
-        let text = format!(
-            "📞 {} · {} · {}:{:02}{recording}",
-            call.direction.clone().unwrap_or_default(),
-            call.status.clone().unwrap_or_default(),
-            secs / 60,
-            secs % 60
-        );
-        lines.push(field(lang.pick("Ligação", "Call"), text));
+        lines.push(field(
+            lang.pick("Ligação", "Call"),
+            crate::describe::call_line(call, lang),
+        ));
     }
     for reaction in message.reactions.iter().flatten() {
         let who = reaction
@@ -152,21 +142,10 @@ fn person_lines(lines: &mut Vec<Line<'static>>, person: &CrmPerson, reveal: bool
         ));
     }
     if let Some(address) = &person.address {
-        let parts = [
-            &address.street,
-            &address.number,
-            &address.complement,
-            &address.district,
-            &address.city,
-            &address.state,
-            &address.postal_code,
-        ];
-        let text: Vec<String> = parts
-            .iter()
-            .filter_map(|p| (*p).clone())
-            .filter(|p| !p.is_empty())
-            .collect();
-        lines.push(field(lang.pick("Endereço", "Address"), text.join(", ")));
+        lines.push(field(
+            lang.pick("Endereço", "Address"),
+            crate::describe::address_line(address),
+        ));
     }
 }
 

@@ -60,6 +60,22 @@ fn draw(frame: &mut Frame<'_>, area: Rect, title: String, lines: Vec<Line<'stati
     );
 }
 
+/// The end of every modal: its inline message, the sending state, and the key footer.
+fn closing_lines(
+    lines: &mut Vec<Line<'static>>,
+    message: Option<&str>,
+    stage: Stage,
+    keymap: &Keymap,
+    lang: Lang,
+    entries: &[(Action, &str, &str)],
+) {
+    if let Some(message) = message {
+        lines.push(Line::styled(message.to_owned(), theme::error()));
+    }
+    lines.extend(sending_line(stage, lang));
+    lines.push(footer(keymap, lang, entries));
+}
+
 fn sending_line(stage: Stage, lang: Lang) -> Option<Line<'static>> {
     matches!(stage, Stage::Sending(_)).then(|| {
         Line::styled(
@@ -145,11 +161,10 @@ fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap
         )),
         Span::styled(key_hint(keymap, Action::ToggleUpdateDeals), theme::key()),
     ]));
-    if let Some(error) = &modal.error {
-        lines.push(Line::styled(error.clone(), theme::error()));
-    }
-    lines.extend(sending_line(modal.stage, lang));
-    lines.push(footer(
+    closing_lines(
+        &mut lines,
+        modal.error.as_deref(),
+        modal.stage,
         keymap,
         lang,
         &[
@@ -157,7 +172,7 @@ fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap
             (Action::SelectNext, "próximo", "next"),
             (Action::Cancel, "cancelar", "cancel"),
         ],
-    ));
+    );
     let contact = &modal.contact;
     draw(
         frame,
@@ -204,11 +219,10 @@ fn remove(frame: &mut Frame<'_>, area: Rect, modal: &Remove, keymap: &Keymap, la
         ));
     }
     lines.push(Line::raw(""));
-    if let Some(error) = &modal.error {
-        lines.push(Line::styled(error.clone(), theme::error()));
-    }
-    lines.extend(sending_line(modal.stage, lang));
-    lines.push(footer(
+    closing_lines(
+        &mut lines,
+        modal.error.as_deref(),
+        modal.stage,
         keymap,
         lang,
         &[
@@ -216,7 +230,7 @@ fn remove(frame: &mut Frame<'_>, area: Rect, modal: &Remove, keymap: &Keymap, la
             (Action::SelectNext, "próximo", "next"),
             (Action::Cancel, "cancelar", "cancel"),
         ],
-    ));
+    );
     let contact = &modal.contact;
     draw(
         frame,
@@ -265,11 +279,10 @@ fn create(frame: &mut Frame<'_>, area: Rect, form: &Create, keymap: &Keymap, lan
         }
     }
     lines.push(Line::raw(""));
-    if let Some(error) = &form.server_error {
-        lines.push(Line::styled(error.clone(), theme::error()));
-    }
-    lines.extend(sending_line(form.stage, lang));
-    lines.push(footer(
+    closing_lines(
+        &mut lines,
+        form.server_error.as_deref(),
+        form.stage,
         keymap,
         lang,
         &[
@@ -277,7 +290,7 @@ fn create(frame: &mut Frame<'_>, area: Rect, form: &Create, keymap: &Keymap, lan
             (Action::NextField, "próximo campo", "next field"),
             (Action::Cancel, "cancelar", "cancel"),
         ],
-    ));
+    );
     let _ = field::LINE;
     draw(
         frame,
@@ -298,18 +311,17 @@ fn add(frame: &mut Frame<'_>, area: Rect, modal: &Add, keymap: &Keymap, lang: La
         Line::raw(format!("{}▏", modal.input)),
         Line::raw(""),
     ];
-    if let Some(error) = &modal.error {
-        lines.push(Line::styled(error.clone(), theme::error()));
-    }
-    lines.extend(sending_line(modal.stage, lang));
-    lines.push(footer(
+    closing_lines(
+        &mut lines,
+        modal.error.as_deref(),
+        modal.stage,
         keymap,
         lang,
         &[
             (Action::Confirm, "adicionar", "add"),
             (Action::Cancel, "cancelar", "cancel"),
         ],
-    ));
+    );
     draw(
         frame,
         area,
