@@ -130,6 +130,40 @@ actions! {
     ToggleUpdateDeals = "toggle_update_deals" in [Modal],
 }
 
+impl Action {
+    /// What the action does, for the help.
+    pub fn describe(self, lang: crate::i18n::Lang) -> &'static str {
+        let (pt, en) = match self {
+            Self::Quit => ("sair", "quit"),
+            Self::Help => ("esta ajuda", "this help"),
+            Self::FocusNextPane => ("alternar lista e detalhe", "switch list and detail"),
+            Self::SelectNext => ("próxima", "next"),
+            Self::SelectPrev => ("anterior", "previous"),
+            Self::SelectFirst => ("primeira", "first"),
+            Self::SelectLast => ("última", "last"),
+            Self::PageDown => ("página abaixo", "page down"),
+            Self::PageUp => ("página acima", "page up"),
+            Self::OpenChat => ("abrir a conversa", "open the chat"),
+            Self::Refresh => ("buscar de novo", "fetch again"),
+            Self::ReassignResponsible => ("reatribuir o responsável", "reassign the responsible"),
+            Self::RemoveParticipant => ("remover um participante", "remove a participant"),
+            Self::CreateChat => ("nova conversa por modelo", "new chat from a template"),
+            Self::AddChat => ("adicionar conversa por id", "add a chat by id"),
+            Self::Filter => ("filtrar", "filter"),
+            Self::ClearFilter => ("limpar o filtro", "clear the filter"),
+            Self::RevealDocuments => ("mostrar/ocultar CPF e CNPJ", "show/hide CPF and CNPJ"),
+            Self::Confirm => ("confirmar", "confirm"),
+            Self::Cancel => ("cancelar / voltar", "cancel / back"),
+            Self::NextField => ("próximo campo", "next field"),
+            Self::PrevField => ("campo anterior", "previous field"),
+            Self::ToggleUpdateChat => ("reatribuir a conversa", "reassign the chat"),
+            Self::ToggleUpdateLeads => ("levar os leads junto", "take the leads along"),
+            Self::ToggleUpdateDeals => ("levar os negócios junto", "take the deals along"),
+        };
+        lang.pick(pt, en)
+    }
+}
+
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

@@ -347,7 +347,8 @@ fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang) {
             let keys: Vec<String> = chords.iter().map(ToString::to_string).collect();
             lines.push(Line::from(vec![
                 Span::styled(fit(&keys.join(" "), 18), theme::key()),
-                Span::raw(action.name().to_owned()),
+                Span::raw(fit(action.describe(lang), 28)),
+                Span::styled(action.name().to_owned(), theme::dim()),
             ]));
         }
     }
@@ -357,7 +358,7 @@ fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang) {
         theme::dim(),
     ));
     let height = area.height.saturating_sub(2);
-    let width = area.width.saturating_sub(4).min(50);
+    let width = area.width.saturating_sub(4).min(80);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     let block = Block::default()
