@@ -188,6 +188,64 @@ def messages_for(chat_i, responsible, participants, last_customer):
     return msgs
 
 
+def oid():
+    return "%024x" % R.getrandbits(96)
+
+
+AGILIZE_USERS = ["Ana Luíza Ferreira", "João Pedro Santos", "Márcia Conceição", "Thiago Araújo", "Renata Simões",
+                 "Diego Assunção", "Beatriz Nogueira", "Gustavo Sá"]
+DEPARTMENTS = ["Vendas", "Suporte", "Financeiro", "Pós-venda"]
+TAGS = ["vip", "atacado", "reclamação", "troca", "boleto", "primeira-compra"]
+ROOMS = 48
+
+
+def agilize_rooms():
+    """Agilize rooms in wire form: every channel, BSUID-only ones, archived, pending, tags."""
+    users = [{"_id": oid(), "name": n} for n in AGILIZE_USERS]
+    departments = [{"_id": oid(), "name": n} for n in DEPARTMENTS]
+    tags = [{"_id": oid(), "name": n} for n in TAGS]
+    rooms = []
+    for i in range(ROOMS):
+        channel = [1, 1, 1, 2, 3, 4][i % 6]
+        bsuid = channel == 1 and i % 9 == 4
+        name = f"{R.choice(FIRST)} {R.choice(LAST)}"
+        phone_number = phone()
+        assigned = R.randrange(len(users)) if i % 7 else None
+        in_room = sorted(({assigned} | {R.randrange(len(users)) for _ in range(R.choice([0, 1, 2]))}) - {None})
+        archived = i % 8 == 3
+        minutes = R.randint(3, 6000)
+        room = {
+            "_id": oid(), "guest": oid(), "contact": oid(), "lead": oid(), "owner": users[0]["_id"],
+            "users": [users[u]["_id"] for u in in_room] if i % 5 else (users[in_room[0]]["_id"] if in_room else ""),
+            "histUsers": [users[u]["_id"] for u in in_room],
+            "tags": [t["_id"] for t in R.sample(tags, R.choice([0, 1, 2]))],
+            "conversationDetailTags": [],
+            "department": R.choice(departments)["_id"],
+            "user": users[assigned]["_id"] if assigned is not None else None,
+            "info": {"name": name, "phone": None if bsuid else phone_number, "email": None},
+            "lastEventMinutesAgo": minutes,
+            "createdMinutesAgo": minutes + R.randint(10, 9000),
+            "lastFromUser": R.random() < 0.5,
+            "lastMsg": R.choice(CUSTOMER + AGENT),
+            "status": "closed" if archived else R.choice(["open", "open", "waiting"]),
+            "chSrc": channel,
+            "chInfo": {"displayPhone": LINES[0][0]} if channel == 1 else {},
+            "srcId": str(R.randint(10**14, 10**15 - 1)),
+            "chId": f"BR.{R.randint(10**15, 10**16 - 1)}" if bsuid else (phone_number if channel in (1, 4) else f"{R.randint(10**15, 10**16 - 1)}"),
+            "chIdType": "wa_user_id" if bsuid else None,
+            "chUserId": None,
+            "chPhone": None if bsuid else (phone_number if channel in (1, 4) else None),
+            "chUsername": (name.split(" ")[0].lower().encode("ascii", "ignore").decode() + str(i)) if channel in (1, 3) else None,
+            "chIsPending": (not archived) and R.random() < 0.45,
+            "chIsArchived": archived,
+            "utm": {"source": R.choice(["instagram", "google", "site"]), "campaign": "black-friday"} if R.random() < 0.3 else None,
+        }
+        if bsuid:
+            room["chUserId"] = room["chId"]
+        rooms.append(room)
+    return {"agilize_users": users, "departments": departments, "tags": tags, "rooms": rooms}
+
+
 def main():
     users = [{"user_id": uid(), "agent_id": uid(), "name": n, "avatar": f"https://avatars.sandbox.balcao.local/{i}.png",
               "status": s} for i, (n, s) in enumerate(USERS)]
@@ -236,6 +294,7 @@ def main():
             "messages": msgs,
         })
     seed = {"users": users, "lines": lines, "chats": chats}
+    seed.update(agilize_rooms())
     out = Path(__file__).resolve().parent.parent / "assets" / "sandbox-seed.json"
     out.write_text(json.dumps(seed, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {out} ({len(chats)} chats, {len(users)} users, {len(lines)} lines)")

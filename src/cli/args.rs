@@ -154,6 +154,9 @@ pub struct SandboxArgs {
     /// Where to send signed Wegly webhooks (needs --webhook-secret).
     #[arg(long, value_name = "URL")]
     pub webhook_url: Option<String>,
+    /// Where to send Agilize room events (`messenger/chat/room/patch`).
+    #[arg(long, value_name = "URL")]
+    pub agilize_webhook_url: Option<String>,
     /// Simulated customer messages per minute.
     #[arg(long, default_value_t = 0.0, value_name = "PER_MIN")]
     pub traffic: f64,

@@ -14,6 +14,8 @@ use crate::tr;
 
 /// The token the sandbox accepts when none is given (documented in the README).
 pub const DEFAULT_SANDBOX_TOKEN: &str = "sandbox";
+/// The Agilize key the sandbox accepts when none is given (documented in the README).
+pub const DEFAULT_SANDBOX_AGILIZE_KEY: &str = "sandbox-agilize";
 
 /// Starts the sandbox, prints `listening on http://HOST:PORT` first, serves until a signal.
 pub async fn run(global: &GlobalArgs, args: SandboxArgs, lang: Lang) -> Result<(), CliError> {
@@ -94,6 +96,16 @@ fn config(global: &GlobalArgs, args: SandboxArgs, lang: Lang) -> Result<SandboxC
         .token
         .clone()
         .filter(|token| !token.trim().is_empty());
+    let agilize_key = global
+        .agilize_key
+        .clone()
+        .filter(|key| !key.trim().is_empty());
+    let agilize_webhook_url = args
+        .agilize_webhook_url
+        .as_deref()
+        .map(normalize_base_url)
+        .transpose()
+        .map_err(|problem| CliError::Usage(format!("--agilize-webhook-url: {problem}")))?;
     Ok(SandboxConfig {
         bind: args.bind,
         token: SecretString::from(token.unwrap_or_else(|| DEFAULT_SANDBOX_TOKEN.to_owned())),
@@ -102,6 +114,10 @@ fn config(global: &GlobalArgs, args: SandboxArgs, lang: Lang) -> Result<SandboxC
         webhook,
         traffic_per_minute: args.traffic,
         faults,
+        agilize_key: SecretString::from(
+            agilize_key.unwrap_or_else(|| DEFAULT_SANDBOX_AGILIZE_KEY.to_owned()),
+        ),
+        agilize_webhook_url,
     })
 }
 

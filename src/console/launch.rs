@@ -103,6 +103,8 @@ async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> 
         }),
         traffic_per_minute: DEMO_TRAFFIC_PER_MINUTE,
         faults: Vec::new(),
+        agilize_key: SecretString::from(uuid::Uuid::new_v4().to_string()),
+        agilize_webhook_url: None,
     })
     .await
     .map_err(failed)?;

@@ -25,6 +25,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/users", get(users))
         .route("/_sandbox/lines", get(lines))
         .route("/_sandbox/chats", get(chats))
+        .route("/_sandbox/rooms", get(rooms))
         .route("/_sandbox/inbound", post(inbound))
         .route(
             "/_sandbox/faults",
@@ -71,6 +72,19 @@ async fn lines(State(shared): State<Arc<Shared>>) -> Json<Value> {
         })
         .collect();
     Json(Value::Array(lines))
+}
+
+/// Every Agilize room, and the users, departments and tags they refer to.
+async fn rooms(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let rooms = shared.rooms();
+    let mut listing = rooms.directory.clone();
+    if let Value::Object(map) = &mut listing {
+        map.insert(
+            "rooms".to_owned(),
+            serde_json::to_value(rooms.all()).unwrap_or(Value::Null),
+        );
+    }
+    Json(listing)
 }
 
 async fn chats(State(shared): State<Arc<Shared>>) -> Response {

@@ -20,6 +20,7 @@ pub const ROUTES: &[&str] = &[
     "timeline",
     "unread",
     "send_message",
+    "room_update",
 ];
 
 /// What a rule does to a request.

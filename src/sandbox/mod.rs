@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod error;
 pub mod faults;
+pub mod rooms;
 pub mod routes;
 pub mod seed;
 pub mod traffic;
@@ -65,6 +66,10 @@ pub struct SandboxConfig {
     pub traffic_per_minute: f64,
     /// Faults active from the start.
     pub faults: Vec<FaultRule>,
+    /// The `x-api-key` the Agilize routes accept.
+    pub agilize_key: SecretString,
+    /// Where to send Agilize room events, when wanted.
+    pub agilize_webhook_url: Option<String>,
 }
 
 /// State shared by every route.
@@ -77,6 +82,9 @@ pub struct Shared {
     in_flight: std::sync::atomic::AtomicU64,
     max_in_flight: std::sync::atomic::AtomicU64,
     webhooks: Option<WebhookSender>,
+    rooms: Mutex<rooms::Rooms>,
+    agilize_key: SecretString,
+    agilize_webhooks: Option<WebhookSender>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -88,6 +96,18 @@ impl Shared {
     /// The chats, users and lines.
     pub fn world(&self) -> MutexGuard<'_, World> {
         lock(&self.world)
+    }
+
+    /// The Agilize rooms.
+    pub fn rooms(&self) -> MutexGuard<'_, rooms::Rooms> {
+        lock(&self.rooms)
+    }
+
+    /// Sends a room event, when Agilize webhooks are configured.
+    pub fn announce_room(&self, room: &crate::api::agilize::wire::Room) {
+        if let Some(sender) = &self.agilize_webhooks {
+            sender.emit_room(room);
+        }
     }
 
     /// The active fault rules.
@@ -176,6 +196,7 @@ impl RunningSandbox {
 /// The whole router: API, admin and JSON fallbacks.
 pub fn app(shared: Arc<Shared>) -> Router {
     routes::router(shared.clone())
+        .merge(routes::agilize_router(shared.clone()))
         .merge(admin::router(shared))
         .fallback(|| async {
             SandboxError::new(StatusCode::NOT_FOUND, "route_not_found", "no such route in the Wegly API").into_response()
@@ -194,9 +215,16 @@ pub async fn start(config: SandboxConfig) -> std::io::Result<RunningSandbox> {
     let (shutdown, shutdown_rx) = watch::channel(false);
     let webhooks = config
         .webhook
-        .map(|target| WebhookSender::new(target.url, target.secret, shutdown_rx.clone()));
+        .map(|target| WebhookSender::new(target.url, Some(target.secret), shutdown_rx.clone()));
+    let agilize_webhooks = config
+        .agilize_webhook_url
+        .map(|url| WebhookSender::new(url, None, shutdown_rx.clone()));
+    let start = Utc::now();
     let shared = Arc::new(Shared {
-        world: Mutex::new(World::from_seed(&config.seed, Utc::now())),
+        world: Mutex::new(World::from_seed(&config.seed, start)),
+        rooms: Mutex::new(rooms::Rooms::from_seed(&config.seed, start)),
+        agilize_key: config.agilize_key,
+        agilize_webhooks,
         token: config.token,
         allowed_domain: config.allowed_domain,
         faults: Mutex::new(config.faults),
@@ -214,6 +242,9 @@ pub async fn start(config: SandboxConfig) -> std::io::Result<RunningSandbox> {
             .into_future(),
     );
     announce_seeded_chats(&shared);
+    for room in shared.rooms().all() {
+        shared.announce_room(room);
+    }
     traffic::spawn(shared.clone(), config.traffic_per_minute, shutdown_rx);
     Ok(RunningSandbox {
         addr,

@@ -52,6 +52,70 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
+/// The Agilize route: the room update, with `x-api-key` auth and the same fault injection.
+pub fn agilize_router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/messenger/chat/room/{id}", patch(update_room))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            inject_faults,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            require_api_key,
+        ))
+        .with_state(shared)
+}
+
+/// `x-api-key` check (401 "not authenticated", as Agilize documents).
+async fn require_api_key(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let given = request
+        .headers()
+        .get("x-api-key")
+        .and_then(|value| value.to_str().ok());
+    match given {
+        Some(key)
+            if constant_time_eq(
+                key.trim().as_bytes(),
+                shared.agilize_key.expose_secret().as_bytes(),
+            ) =>
+        {
+            next.run(request).await
+        }
+        Some(_) => SandboxError::new(
+            StatusCode::UNAUTHORIZED,
+            "not_authenticated",
+            "the x-api-key is not valid",
+        )
+        .into_response(),
+        None => SandboxError::new(
+            StatusCode::UNAUTHORIZED,
+            "not_authenticated",
+            "send the integration key in the x-api-key header",
+        )
+        .into_response(),
+    }
+}
+
+async fn update_room(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let result = json_body(body).and_then(|patch| shared.rooms().update(&id, &patch, shared.now()));
+    match result {
+        Ok(room) => {
+            shared.announce_room(&room);
+            Json(room).into_response()
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
 /// The name fault rules and request counters use for a matched route.
 fn route_name(method: &Method, path: &str) -> &'static str {
     let tail = path.strip_prefix(API_PREFIX).unwrap_or(path);
@@ -63,6 +127,7 @@ fn route_name(method: &Method, path: &str) -> &'static str {
         ("DELETE", "/chats/{id}/participants/{user_id}") => "remove_participant",
         ("GET", "/chats/{id}/timeline") => "timeline",
         ("POST", "/chats/{id}/messages") => "send_message",
+        ("PATCH", "/messenger/chat/room/{id}") => "room_update",
         _ => "other",
     }
 }

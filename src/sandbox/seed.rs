@@ -21,6 +21,19 @@ pub struct Seed {
     pub lines: Vec<SeedLine>,
     /// Chats.
     pub chats: Vec<SeedChat>,
+    /// Agilize users (`_id`, `name`), for the admin listing.
+    #[serde(default)]
+    pub agilize_users: Vec<Value>,
+    /// Agilize departments (`_id`, `name`).
+    #[serde(default)]
+    pub departments: Vec<Value>,
+    /// Agilize tags (`_id`, `name`).
+    #[serde(default)]
+    pub tags: Vec<Value>,
+    /// Agilize rooms in wire form, with `lastEventMinutesAgo` and `createdMinutesAgo` in place of
+    /// their timestamps.
+    #[serde(default)]
+    pub rooms: Vec<Value>,
 }
 
 /// A company user and the agent that stands for them in chats.

@@ -28,6 +28,10 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MESSAGE_RECEIVED: &str = "chat.message_received";
 /// The company sent a message.
 pub const MESSAGE_SENT: &str = "chat.message_sent";
+/// Agilize's room event.
+pub const ROOM_PATCH: &str = "messenger/chat/room/patch";
+/// The header naming an Agilize event (Agilize documents none; the sandbox sends this one).
+pub const AGILIZE_EVENT_HEADER: &str = "x-agilize-event";
 
 /// Delivery counters, for `GET /_sandbox/webhooks` and tests.
 #[derive(Debug, Default)]
@@ -67,7 +71,7 @@ impl DeliveryStats {
 #[derive(Clone)]
 pub struct WebhookSender {
     url: String,
-    secret: SecretString,
+    secret: Option<SecretString>,
     client: reqwest::Client,
     permits: Arc<Semaphore>,
     stats: Arc<DeliveryStats>,
@@ -75,8 +79,9 @@ pub struct WebhookSender {
 }
 
 impl WebhookSender {
-    /// A sender for `url`, signing with `secret`; stops retrying when `shutdown` turns true.
-    pub fn new(url: String, secret: SecretString, shutdown: watch::Receiver<bool>) -> Self {
+    /// A sender for `url`, signing with `secret` (Agilize signs nothing: `None`); stops retrying
+    /// when `shutdown` turns true.
+    pub fn new(url: String, secret: Option<SecretString>, shutdown: watch::Receiver<bool>) -> Self {
         let client = reqwest::Client::builder()
             .timeout(ATTEMPT_TIMEOUT)
             .no_proxy()
@@ -107,14 +112,32 @@ impl WebhookSender {
         let Ok(body) = serde_json::to_vec(&envelope) else {
             return;
         };
-        let signature = sign_hex(self.secret.expose_secret().as_bytes(), &body);
-        self.stats.queued.fetch_add(1, Ordering::Relaxed);
-        let sender = self.clone();
-        let event_key = event_key.to_owned();
-        tokio::spawn(async move { sender.deliver(event_key, body, signature).await });
+        let mut headers = vec![(EVENT_HEADER, event_key.to_owned())];
+        if let Some(secret) = &self.secret {
+            headers.push((
+                SIGNATURE_HEADER,
+                sign_hex(secret.expose_secret().as_bytes(), &body),
+            ));
+        }
+        self.queue(event_key.to_owned(), body, headers);
     }
 
-    async fn deliver(self, event_key: String, body: Vec<u8>, signature: String) {
+    /// Queues an Agilize room event: the body is the room itself, unsigned.
+    pub fn emit_room(&self, room: &crate::api::agilize::wire::Room) {
+        let Ok(body) = serde_json::to_vec(room) else {
+            return;
+        };
+        let headers = vec![(AGILIZE_EVENT_HEADER, ROOM_PATCH.to_owned())];
+        self.queue(ROOM_PATCH.to_owned(), body, headers);
+    }
+
+    fn queue(&self, event_key: String, body: Vec<u8>, headers: Vec<(&'static str, String)>) {
+        self.stats.queued.fetch_add(1, Ordering::Relaxed);
+        let sender = self.clone();
+        tokio::spawn(async move { sender.deliver(event_key, body, headers).await });
+    }
+
+    async fn deliver(self, event_key: String, body: Vec<u8>, headers: Vec<(&'static str, String)>) {
         let started = Instant::now();
         let mut backoff = FIRST_BACKOFF;
         let mut shutdown = self.shutdown.clone();
@@ -126,14 +149,14 @@ impl WebhookSender {
                 let Ok(_permit) = self.permits.acquire().await else {
                     return;
                 };
-                self.client
+                let mut request = self
+                    .client
                     .post(&self.url)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .header(EVENT_HEADER, &event_key)
-                    .header(SIGNATURE_HEADER, &signature)
-                    .body(body.clone())
-                    .send()
-                    .await
+                    .header(reqwest::header::CONTENT_TYPE, "application/json");
+                for (name, value) in &headers {
+                    request = request.header(*name, value);
+                }
+                request.body(body.clone()).send().await
             };
             match attempt {
                 Ok(response) if response.status().is_success() => {

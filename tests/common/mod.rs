@@ -19,6 +19,7 @@ use secrecy::SecretString;
 use serde_json::Value;
 
 pub const TOKEN: &str = "tok-3f9a1c-never-shown";
+pub const AGILIZE_KEY: &str = "agk-77e0-never-shown";
 
 pub fn config() -> SandboxConfig {
     SandboxConfig {
@@ -29,6 +30,8 @@ pub fn config() -> SandboxConfig {
         webhook: None,
         traffic_per_minute: 0.0,
         faults: Vec::new(),
+        agilize_key: SecretString::from(AGILIZE_KEY.to_owned()),
+        agilize_webhook_url: None,
     }
 }
 

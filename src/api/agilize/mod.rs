@@ -1,0 +1,6 @@
+//! Agilize: the room model and the room update.
+
+pub mod client;
+pub mod wire;
+
+pub use client::{AgilizeClient, AgilizeConfig, DEFAULT_BASE_URL};
