@@ -46,6 +46,7 @@ async fn start_receiver() -> Receiver {
         secret: SecretString::from(SECRET.to_owned()),
         events: sender.clone(),
         wake: wake.clone(),
+        agilize_account: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/wegly", listener.local_addr().unwrap());

@@ -107,6 +107,47 @@ pub enum Command {
     Inbox(InboxCommand),
     /// Check config.toml and list every problem (exit 2 if any).
     CheckConfig,
+    /// Change Agilize rooms.
+    #[command(subcommand)]
+    Room(RoomCommand),
+}
+
+/// `balcao room ...` (Agilize).
+#[derive(Debug, Subcommand)]
+pub enum RoomCommand {
+    /// Change some of a room's fields; the others stay as they are.
+    Update(RoomUpdateArgs),
+}
+
+/// `balcao room update`.
+#[derive(Debug, Args)]
+pub struct RoomUpdateArgs {
+    /// The room's `_id`.
+    pub room_id: String,
+    /// The user assigned to the room.
+    #[arg(long, value_name = "U")]
+    pub user: Option<String>,
+    /// The users in the room, comma-separated (empty to clear).
+    #[arg(long, value_name = "U1,U2", value_delimiter = ',', num_args = 0..)]
+    pub users: Option<Vec<String>>,
+    /// The room's department.
+    #[arg(long, value_name = "D")]
+    pub department: Option<String>,
+    /// The room's tags, comma-separated (empty to clear).
+    #[arg(long, value_name = "T1,T2", value_delimiter = ',', num_args = 0..)]
+    pub tags: Option<Vec<String>>,
+    /// Conclude the room (chIsArchived).
+    #[arg(long, conflicts_with = "unarchive")]
+    pub archive: bool,
+    /// Reopen a concluded room.
+    #[arg(long)]
+    pub unarchive: bool,
+    /// Status text.
+    #[arg(long, value_name = "S")]
+    pub status: Option<String>,
+    /// Print the server's JSON exactly as received.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `balcao listen`.

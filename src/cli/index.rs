@@ -98,6 +98,9 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
         secret,
         events: events.clone(),
         wake: wake.clone(),
+        agilize_account: settings
+            .agilize_account()
+            .map(|account| account.name.clone()),
     });
     let (stop, stopped) = watch::channel(false);
     let mut server_stop = stopped.clone();

@@ -5,6 +5,7 @@ mod chat;
 mod check;
 mod index;
 pub mod present;
+mod room;
 mod sandbox;
 
 use std::process::ExitCode;
@@ -66,6 +67,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Add { ids }) => index::add(&cli.global, ids, lang).await,
         Some(Command::Inbox(command)) => index::inbox(&cli.global, command, lang).await,
         Some(Command::CheckConfig) => check::run(&cli.global, lang),
+        Some(Command::Room(command)) => room::run(&cli.global, command, lang).await,
         None => crate::console::launch::open(&cli.global, cli.demo, lang).await,
     }
 }

@@ -113,6 +113,7 @@ pub fn resolve(global: &GlobalArgs, lang: Lang) -> Result<Resolved, CliError> {
         account.origin = Some(origin.clone());
     }
     let selected = account.name.clone();
+    apply_agilize_flags(global, &mut accounts, lang)?;
     Ok(Resolved {
         data_dir: global
             .data_dir
@@ -134,7 +135,91 @@ pub fn resolve(global: &GlobalArgs, lang: Lang) -> Result<Resolved, CliError> {
     })
 }
 
+/// `--agilize-base-url` / `--agilize-key` apply to the first Agilize account, or make one named
+/// `agilize` when the configuration has none.
+fn apply_agilize_flags(
+    global: &GlobalArgs,
+    accounts: &mut Vec<Account>,
+    lang: Lang,
+) -> Result<(), CliError> {
+    let key = global
+        .agilize_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    if key.is_none() && global.agilize_base_url.is_none() {
+        return Ok(());
+    }
+    let index = match accounts
+        .iter()
+        .position(|a| a.provider == Provider::Agilize)
+    {
+        Some(index) => index,
+        None => {
+            accounts.push(Account {
+                name: IMPLICIT_AGILIZE_ACCOUNT.to_owned(),
+                provider: Provider::Agilize,
+                base_url: crate::api::agilize::DEFAULT_BASE_URL.to_owned(),
+                token: None,
+                origin: None,
+                me: None,
+            });
+            accounts.len() - 1
+        }
+    };
+    let account = &mut accounts[index];
+    if let Some(url) = &global.agilize_base_url {
+        account.base_url = normalize_base_url(url).map_err(|problem| {
+            CliError::Usage(tr!(
+                lang,
+                "--agilize-base-url / AGILIZE_BASE_URL inválida: {problem}",
+                "invalid --agilize-base-url / AGILIZE_BASE_URL: {problem}"
+            ))
+        })?;
+    }
+    if let Some(key) = key {
+        account.token = Some(SecretString::from(key.to_owned()));
+    }
+    Ok(())
+}
+
+/// The Agilize account name used when no configuration names one.
+pub const IMPLICIT_AGILIZE_ACCOUNT: &str = "agilize";
+
 impl Resolved {
+    /// The first Agilize account, if any.
+    pub fn agilize_account(&self) -> Option<&Account> {
+        self.accounts
+            .iter()
+            .find(|a| a.provider == Provider::Agilize)
+    }
+
+    /// A client for an Agilize account, or a usage error saying where to put the key.
+    pub fn agilize_client(
+        &self,
+        lang: Lang,
+    ) -> Result<(Account, crate::api::agilize::AgilizeClient), CliError> {
+        let missing = || {
+            CliError::Usage(tr!(
+                lang,
+                "falta a chave da Agilize: passe --agilize-key, defina AGILIZE_API_KEY ou uma conta provider = \"agilize\" com token_env/token_file",
+                "no Agilize key: pass --agilize-key, set AGILIZE_API_KEY, or add an account with provider = \"agilize\" and token_env/token_file"
+            ))
+        };
+        let account = self.agilize_account().ok_or_else(missing)?.clone();
+        let key = account.token.clone().ok_or_else(missing)?;
+        let client = crate::api::agilize::AgilizeClient::new(crate::api::agilize::AgilizeConfig {
+            base_url: account.base_url.clone(),
+            key,
+            timeouts: Timeouts {
+                request: self.timeout,
+                ..Timeouts::default()
+            },
+        })
+        .map_err(|problem| CliError::Usage(problem.to_string()))?;
+        Ok((account, client))
+    }
+
     /// The selected Wegly account.
     pub fn account(&self) -> &Account {
         self.accounts

@@ -233,6 +233,7 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
             secret,
             events,
             wake: wake.clone(),
+            agilize_account: None,
         });
         let mut server_stop = stopped.clone();
         tokio::spawn(

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::api::agilize::wire::{Room, channel_name};
 use crate::api::wegly::wire::{Chat, Message};
 
 /// Which CRM a chat lives in.
@@ -78,6 +79,15 @@ pub struct ChatKey {
 }
 
 impl ChatKey {
+    /// An Agilize room of `account`.
+    pub fn agilize(account: &str, room_id: &str) -> Self {
+        Self {
+            account: account.to_owned(),
+            provider: Provider::Agilize,
+            chat_id: room_id.to_owned(),
+        }
+    }
+
     /// A Wegly chat of `account`.
     pub fn wegly(account: &str, chat_id: &str) -> Self {
         Self {
@@ -159,6 +169,32 @@ impl Columns {
                 .as_ref()
                 .and_then(super::super::api::timestamp::Timestamp::at),
             archived: chat.archived_at.is_some(),
+        }
+    }
+}
+
+impl Columns {
+    /// The list columns of an Agilize room. Rooms have no priority, unread count or WhatsApp
+    /// window in their documented fields; "pending" (waiting for a reply) shows as unread.
+    pub fn from_room(room: &Room) -> Self {
+        Self {
+            status: room.status.clone(),
+            priority: None,
+            contact: room.display_name(),
+            contact_number: room.ch_phone.clone().or_else(|| room.ch_id.clone()),
+            line: Some(channel_name(room.ch_src, crate::i18n::Lang::En)),
+            responsible_user_id: room.user.clone().filter(|user| !user.trim().is_empty()),
+            responsible_name: None,
+            unread: 0,
+            marked_unread: room.ch_is_pending == Some(true),
+            last_message_at: room
+                .last_event
+                .as_ref()
+                .and_then(crate::api::timestamp::Timestamp::at),
+            last_message_preview: room.last_msg.clone(),
+            last_message_from_me: room.last_from_user,
+            window_ends_at: None,
+            archived: room.ch_is_archived == Some(true),
         }
     }
 }

@@ -46,12 +46,16 @@ pub struct ReceiverState {
     pub events: broadcast::Sender<InboxEvent>,
     /// Wakes the hydrator.
     pub wake: Arc<Notify>,
+    /// The Agilize account room events are for, when one is configured. Agilize signs nothing,
+    /// so its URL carries the webhook secret: `/webhooks/agilize/{secret}`.
+    pub agilize_account: Option<String>,
 }
 
 /// `POST /webhooks/wegly`.
 pub fn router(state: Arc<ReceiverState>) -> Router {
     Router::new()
         .route("/webhooks/wegly", post(wegly))
+        .route("/webhooks/agilize/{token}", post(agilize))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -180,6 +184,99 @@ fn judge(state: &ReceiverState, headers: &HeaderMap, body: &[u8]) -> Verdict {
         event_key: Some(event_key),
         chat: Some((ChatKey::wegly(&state.account, chat_id), provisional)),
     }
+}
+
+/// `POST /webhooks/agilize/{token}`: the body is the room itself (`messenger/chat/room/patch`).
+/// Rooms have no read endpoint, so the room received is stored as the detail, "as of" now.
+async fn agilize(
+    State(state): State<Arc<ReceiverState>>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let Some(account) = state.agilize_account.clone() else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"status": "refused", "reason": "no Agilize account is configured"})),
+        )
+            .into_response();
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            return (
+                rejection.status(),
+                Json(json!({"status": "refused", "reason": rejection.body_text()})),
+            )
+                .into_response();
+        }
+    };
+    let mut record = WebhookRecord {
+        received_at: Utc::now(),
+        provider: Provider::Agilize,
+        account: account.clone(),
+        event_key: Some("messenger/chat/room/patch".to_owned()),
+        outcome: WebhookOutcome::Refused,
+        reason: None,
+        chat_id: None,
+        raw_body: body.to_vec(),
+    };
+    let token_ok = crate::webhook::signature::constant_time_eq(
+        token.as_bytes(),
+        state.secret.expose_secret().as_bytes(),
+    );
+    let verdict: Result<(ChatKey, Columns), (StatusCode, String)> = if token_ok {
+        match serde_json::from_slice::<crate::api::agilize::wire::Room>(&body) {
+            Err(error) => Err((
+                StatusCode::BAD_REQUEST,
+                format!("body is not a room: {error}"),
+            )),
+            Ok(room) => match room.id.clone().filter(|id| !id.trim().is_empty()) {
+                None => Err((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "the room has no _id".to_owned(),
+                )),
+                Some(id) => Ok((ChatKey::agilize(&account, &id), Columns::from_room(&room))),
+            },
+        }
+    } else {
+        Err((
+            StatusCode::UNAUTHORIZED,
+            "the token in the URL does not match the webhook secret".to_owned(),
+        ))
+    };
+    let (status, accepted) = match &verdict {
+        Ok((key, _)) => {
+            record.outcome = WebhookOutcome::Accepted;
+            record.chat_id = Some(key.chat_id.clone());
+            (StatusCode::OK, Some(key.clone()))
+        }
+        Err((status, reason)) => {
+            record.reason = Some(reason.clone());
+            (*status, None)
+        }
+    };
+    let store = state.store.clone();
+    let raw = String::from_utf8_lossy(&body).into_owned();
+    let saved = tokio::task::spawn_blocking(move || {
+        if let Ok((key, columns)) = &verdict {
+            store.note_chat(key, crate::store::Source::Webhook, record.received_at)?;
+            store.save_detail(key, &raw, columns, record.received_at)?;
+        }
+        store.record_webhook(&record)
+    })
+    .await;
+    if !matches!(saved, Ok(Ok(()))) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "refused", "reason": "index unavailable"})),
+        )
+            .into_response();
+    }
+    if let Some(key) = accepted {
+        let _ = state.events.send(InboxEvent::ChatHydrated(key));
+        return (status, Json(json!({"status": "accepted"}))).into_response();
+    }
+    (status, Json(json!({"status": "refused"}))).into_response()
 }
 
 async fn wegly(

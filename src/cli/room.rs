@@ -1,0 +1,136 @@
+//! `balcao room update`: change an Agilize room's fields from the shell.
+
+use std::io::Write;
+
+use serde_json::{Map, Value};
+
+use crate::api::agilize::wire::{Room, channel_name};
+use crate::cli::CliError;
+use crate::cli::args::{GlobalArgs, RoomCommand, RoomUpdateArgs};
+use crate::config::resolve::resolve;
+use crate::i18n::Lang;
+use crate::tr;
+
+/// The JSON patch the flags describe; an empty one is a usage error.
+pub fn patch(args: &RoomUpdateArgs, lang: Lang) -> Result<Value, CliError> {
+    let mut patch = Map::new();
+    let list = |items: &[String]| {
+        Value::Array(
+            items
+                .iter()
+                .map(|i| i.trim())
+                .filter(|i| !i.is_empty())
+                .map(|i| Value::String(i.to_owned()))
+                .collect(),
+        )
+    };
+    if let Some(user) = &args.user {
+        patch.insert("user".to_owned(), Value::String(user.trim().to_owned()));
+    }
+    if let Some(users) = &args.users {
+        patch.insert("users".to_owned(), list(users));
+    }
+    if let Some(department) = &args.department {
+        patch.insert(
+            "department".to_owned(),
+            Value::String(department.trim().to_owned()),
+        );
+    }
+    if let Some(tags) = &args.tags {
+        patch.insert("tags".to_owned(), list(tags));
+    }
+    if args.archive || args.unarchive {
+        patch.insert("chIsArchived".to_owned(), Value::Bool(args.archive));
+    }
+    if let Some(status) = &args.status {
+        patch.insert("status".to_owned(), Value::String(status.trim().to_owned()));
+    }
+    if patch.is_empty() {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "nada a mudar: use --user, --users, --department, --tags, --archive/--unarchive ou --status",
+            "nothing to change: use --user, --users, --department, --tags, --archive/--unarchive or --status"
+        )));
+    }
+    Ok(Value::Object(patch))
+}
+
+/// A room in a few readable lines.
+pub fn describe(room: &Room, lang: Lang) -> String {
+    let dash = |value: Option<String>| {
+        value
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "—".to_owned())
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  ({})",
+        dash(room.display_name()),
+        dash(room.id.clone())
+    );
+    let rows = [
+        (
+            lang.pick("Canal", "Channel"),
+            channel_name(room.ch_src, lang),
+        ),
+        (lang.pick("Usuário", "User"), dash(room.user.clone())),
+        (
+            lang.pick("Usuários", "Users"),
+            dash(Some(room.user_ids().join(", "))),
+        ),
+        (
+            lang.pick("Departamento", "Department"),
+            dash(room.department.clone()),
+        ),
+        ("Tags", dash(Some(room.tag_ids().join(", ")))),
+        ("Status", dash(room.status.clone())),
+        (
+            lang.pick("Pendente", "Pending"),
+            (room.ch_is_pending == Some(true)).to_string(),
+        ),
+        (
+            lang.pick("Concluída", "Archived"),
+            (room.ch_is_archived == Some(true)).to_string(),
+        ),
+    ];
+    for (label, value) in rows {
+        let _ = writeln!(out, "{:<14} {value}", format!("{label}:"));
+    }
+    out
+}
+
+use std::fmt::Write as _;
+
+/// Runs a room command.
+pub async fn run(global: &GlobalArgs, command: RoomCommand, lang: Lang) -> Result<(), CliError> {
+    let RoomCommand::Update(args) = command;
+    let id = args.room_id.trim().to_owned();
+    if id.is_empty() {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "informe o _id da sala",
+            "give the room's _id"
+        )));
+    }
+    let patch = patch(&args, lang)?;
+    let settings = resolve(global, lang)?;
+    let (_, client) = settings.agilize_client(lang)?;
+    let fetched = client.update_room(&id, &patch).await?;
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        out.write_all(&fetched.raw)
+            .and_then(|()| out.write_all(b"\n"))
+    } else {
+        let text = match &fetched.value {
+            Some(room) => describe(room, lang),
+            None => tr!(lang, "Sala {id} atualizada.\n", "Room {id} updated.\n"),
+        };
+        out.write_all(text.as_bytes())
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(CliError::Failed(error.to_string())),
+    }
+}
