@@ -150,23 +150,20 @@ fn apply_agilize_flags(
     if key.is_none() && global.agilize_base_url.is_none() {
         return Ok(());
     }
-    let index = match accounts
+    if !accounts.iter().any(|a| a.provider == Provider::Agilize) {
+        accounts.push(Account {
+            name: IMPLICIT_AGILIZE_ACCOUNT.to_owned(),
+            provider: Provider::Agilize,
+            base_url: crate::api::agilize::DEFAULT_BASE_URL.to_owned(),
+            token: None,
+            origin: None,
+            me: None,
+        });
+    }
+    let index = accounts
         .iter()
         .position(|a| a.provider == Provider::Agilize)
-    {
-        Some(index) => index,
-        None => {
-            accounts.push(Account {
-                name: IMPLICIT_AGILIZE_ACCOUNT.to_owned(),
-                provider: Provider::Agilize,
-                base_url: crate::api::agilize::DEFAULT_BASE_URL.to_owned(),
-                token: None,
-                origin: None,
-                me: None,
-            });
-            accounts.len() - 1
-        }
-    };
+        .unwrap_or_default();
     let account = &mut accounts[index];
     if let Some(url) = &global.agilize_base_url {
         account.base_url = normalize_base_url(url).map_err(|problem| {
