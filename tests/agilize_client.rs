@@ -98,7 +98,7 @@ async fn every_field_the_console_writes_is_applied() {
         updated
             .dt_is_archived
             .as_ref()
-            .and_then(|t| t.at())
+            .and_then(balcao::api::timestamp::Timestamp::at)
             .is_some(),
         "archiving stamps dtIsArchived"
     );
