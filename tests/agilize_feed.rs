@@ -37,7 +37,7 @@ async fn receiver() -> (String, Arc<Store>, tempfile::TempDir) {
 async fn room_webhooks_fill_the_index_and_changes_follow() {
     let (url, store, _dir) = receiver().await;
     let sandbox = common::start_with(|config| {
-        config.agilize_webhook_url = Some(format!("{url}/webhooks/agilize/{SECRET}"))
+        config.agilize_webhook_url = Some(format!("{url}/webhooks/agilize/{SECRET}"));
     })
     .await;
     let listing = common::admin(&sandbox, "rooms").await;
