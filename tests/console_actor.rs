@@ -29,6 +29,7 @@ async fn rig(max_in_flight: usize) -> Rig {
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
     let (api, _task) = actor::spawn(ActorConfig {
         clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
+        rooms: HashMap::new(),
         store: store.clone(),
         max_in_flight,
     });

@@ -425,3 +425,103 @@ fn start_up_problems_exit_2_and_leave_the_terminal_alone() {
     assert!(stderr.contains("the console did not start"));
     assert!(output.stdout.is_empty(), "nothing was drawn");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reassign_and_conclude_a_room_by_keyboard() {
+    let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = reserved.local_addr().unwrap().port();
+    drop(reserved);
+    let sandbox = common::start_with(|config| {
+        config.webhook = common::webhook(format!("http://127.0.0.1:{port}/webhooks/wegly"), SECRET);
+        config.agilize_webhook_url =
+            Some(format!("http://127.0.0.1:{port}/webhooks/agilize/{SECRET}"));
+    })
+    .await;
+    let listing = common::admin(&sandbox, "rooms").await;
+    let rooms = listing["rooms"].as_array().unwrap().clone();
+    let room = rooms
+        .iter()
+        .find(|r| {
+            r["chSrc"] == 1
+                && r["chPhone"].is_string()
+                && r["chIsArchived"] == false
+                && r["user"].is_string()
+        })
+        .unwrap()
+        .clone();
+    let id = room["_id"].as_str().unwrap().to_owned();
+    let phone = room["chPhone"].as_str().unwrap().to_owned();
+    let current = room["user"].as_str().unwrap().to_owned();
+    // Someone the index knows from another room, not the current user.
+    let target = rooms
+        .iter()
+        .filter_map(|r| r["user"].as_str())
+        .find(|u| *u != current)
+        .unwrap()
+        .to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sandbox.url();
+    let listen = format!("127.0.0.1:{port}");
+    let data = dir.path().to_path_buf();
+    let wanted = target.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut console = spawn(
+            &[
+                "--base-url",
+                &url,
+                "--token",
+                common::TOKEN,
+                "--agilize-base-url",
+                &url,
+                "--agilize-key",
+                common::AGILIZE_KEY,
+                "--listen",
+                &listen,
+                "--webhook-secret",
+                SECRET,
+                "--lang",
+                "en",
+            ],
+            &data,
+        );
+        console.wait_for("ACCOUNT");
+        console.keys(b"/");
+        console.text(&phone);
+        console.keys(b"\r");
+        console.wait_for("Chats 1/");
+        console.keys(b"\r");
+        console.wait_for("Channel       WhatsApp");
+        console.keys(b"r");
+        console.wait_for("Reassign");
+        console.text(&wanted[..10]);
+        console.keys(b"\r");
+        console.wait_for(&format!("room assigned to {wanted}"));
+        console.keys(b"A");
+        console.wait_for("room concluded");
+        console.quit();
+    })
+    .await
+    .unwrap();
+    let after = common::admin(&sandbox, "rooms").await["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["_id"] == id.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        after["user"],
+        target.as_str(),
+        "the sandbox's API reports the new user"
+    );
+    assert!(
+        after["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == target.as_str()),
+        "and the user joined the room"
+    );
+    assert_eq!(after["chIsArchived"], true);
+    assert!(after["dtIsArchived"].is_string());
+}

@@ -59,6 +59,13 @@ pub enum ApiCall {
     Hydrate(ChatKey),
     /// Unread totals of an account.
     UnreadSummary(String),
+    /// Change some fields of an Agilize room.
+    UpdateRoom {
+        /// The room.
+        key: ChatKey,
+        /// The fields to set.
+        patch: serde_json::Value,
+    },
 }
 
 /// A request with its id.
@@ -98,6 +105,19 @@ pub enum ApiReply {
     Created(Fresh, bool),
     /// Unread totals.
     Unread(String, UnreadSummary),
+    /// An Agilize room after a change.
+    RoomUpdated(FreshRoom),
+}
+
+/// A room as the actor hands it back: the room and the stored row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreshRoom {
+    /// Which room.
+    pub key: ChatKey,
+    /// The room after the change.
+    pub room: Box<crate::api::agilize::wire::Room>,
+    /// The index row after storing it.
+    pub summary: Option<ChatSummary>,
 }
 
 /// The actor's answer to one request.
@@ -143,8 +163,10 @@ impl ApiHandle {
 
 /// What the actor owns.
 pub struct ActorConfig {
-    /// A client per account name.
+    /// A Wegly client per account name.
     pub clients: HashMap<String, WeglyClient>,
+    /// An Agilize client per account name.
+    pub rooms: HashMap<String, crate::api::agilize::AgilizeClient>,
     /// The index, kept up to date with every chat fetched or changed.
     pub store: Arc<Store>,
     /// Requests running at once.
@@ -311,6 +333,55 @@ async fn reassign(
     ))
 }
 
+/// Changes a room. Agilize's reply body is undocumented: when it is not the room, the patch is
+/// applied to the room the index holds.
+async fn update_room(
+    config: &ActorConfig,
+    key: ChatKey,
+    patch: &serde_json::Value,
+) -> Result<ApiReply, ApiError> {
+    use crate::api::agilize::wire::Room;
+    let client = config
+        .rooms
+        .get(&key.account)
+        .ok_or_else(|| no_account(&key.account))?;
+    let updated = client.update_room(&key.chat_id, patch).await?;
+    let store = config.store.clone();
+    let wanted = key.clone();
+    let known = tokio::task::spawn_blocking(move || store.detail(&wanted).ok().flatten())
+        .await
+        .ok()
+        .flatten();
+    let room = updated.value.unwrap_or_else(|| {
+        let mut merged = known
+            .and_then(|raw| serde_json::from_str::<serde_json::Value>(&raw).ok())
+            .unwrap_or_else(|| serde_json::json!({"_id": key.chat_id}));
+        if let (Some(target), Some(changes)) = (merged.as_object_mut(), patch.as_object()) {
+            for (name, value) in changes {
+                target.insert(name.clone(), value.clone());
+            }
+        }
+        serde_json::from_value::<Room>(merged).unwrap_or_default()
+    });
+    let raw = serde_json::to_string(&room).unwrap_or_default();
+    let columns = Columns::from_room(&room);
+    let store = config.store.clone();
+    let saved = key.clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        store.save_detail(&saved, &raw, &columns, Utc::now())?;
+        store.summary(&saved)
+    })
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .flatten();
+    Ok(ApiReply::RoomUpdated(FreshRoom {
+        key,
+        room: Box::new(room),
+        summary,
+    }))
+}
+
 async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiError> {
     match call {
         ApiCall::GetChat(key) => fetch(config, &key).await,
@@ -396,6 +467,7 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
             .await;
             fetch(config, &key).await
         }
+        ApiCall::UpdateRoom { key, patch } => update_room(config, key, &patch).await,
         ApiCall::UnreadSummary(account) => {
             let summary = client(config, &account)?.unread_summary().await?;
             Ok(ApiReply::Unread(account, summary.value))

@@ -114,6 +114,8 @@ actions! {
     ClearFilter = "clear_filter" in [Global, List, Detail],
     /// Show or hide CPF/CNPJ numbers.
     RevealDocuments = "reveal_documents" in [Global, Detail],
+    /// Conclude or reopen an Agilize room.
+    ToggleArchive = "toggle_archive" in [Global, List, Detail],
     /// Accept the modal.
     Confirm = "confirm" in [Modal],
     /// Close the modal, or go back.
@@ -152,6 +154,10 @@ impl Action {
             Self::Filter => ("filtrar", "filter"),
             Self::ClearFilter => ("limpar o filtro", "clear the filter"),
             Self::RevealDocuments => ("mostrar/ocultar CPF e CNPJ", "show/hide CPF and CNPJ"),
+            Self::ToggleArchive => (
+                "concluir/reabrir a sala (Agilize)",
+                "conclude/reopen the room (Agilize)",
+            ),
             Self::Confirm => ("confirmar", "confirm"),
             Self::Cancel => ("cancelar / voltar", "cancel / back"),
             Self::NextField => ("próximo campo", "next field"),

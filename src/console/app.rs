@@ -100,10 +100,18 @@ impl Runtime<'_> {
                         .ok()
                         .flatten()
                         .and_then(|s| s.hydrated_at);
-                    let chat = detail
-                        .and_then(|raw| serde_json::from_str::<Chat>(&raw).ok())
-                        .map(Box::new);
-                    let _ = tx.blocking_send(Msg::CachedDetail { key, chat, as_of });
+                    let msg = if key.provider == crate::store::Provider::Agilize {
+                        let room = detail
+                            .and_then(|raw| serde_json::from_str(&raw).ok())
+                            .map(Box::new);
+                        Msg::CachedRoom { key, room, as_of }
+                    } else {
+                        let chat = detail
+                            .and_then(|raw| serde_json::from_str::<Chat>(&raw).ok())
+                            .map(Box::new);
+                        Msg::CachedDetail { key, chat, as_of }
+                    };
+                    let _ = tx.blocking_send(msg);
                 });
             }
             Command::Audit(entry) => {

@@ -31,8 +31,10 @@ use crate::{config, tr};
 
 /// Simulated customer messages a minute in the demo.
 const DEMO_TRAFFIC_PER_MINUTE: f64 = 6.0;
-/// The demo's account name.
+/// The demo's Wegly account name.
 pub const DEMO_ACCOUNT: &str = "demo";
+/// The demo's Agilize account name.
+pub const DEMO_AGILIZE_ACCOUNT: &str = "demo-agilize";
 
 /// `~/.config/balcao/keymap.toml`, or `BALCAO_KEYMAP`.
 pub fn user_keymap_path() -> Option<PathBuf> {
@@ -72,6 +74,7 @@ struct Setup {
     client: WeglyClient,
     data_dir: PathBuf,
     receiver: Option<(TcpListener, SecretString)>,
+    rooms: Option<(String, crate::api::agilize::AgilizeClient)>,
     sandbox: Option<RunningSandbox>,
     _temp: Option<tempfile::TempDir>,
     me: HashMap<String, String>,
@@ -89,6 +92,7 @@ async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> 
     let receiver_addr = listener.local_addr().map_err(failed)?;
     let secret = uuid::Uuid::new_v4().to_string();
     let token = uuid::Uuid::new_v4().to_string();
+    let agilize_key = uuid::Uuid::new_v4().to_string();
     let seed = Seed::bundled().map_err(|error| CliError::Failed(error.to_string()))?;
     let running = sandbox::start(SandboxConfig {
         bind: "127.0.0.1:0"
@@ -103,8 +107,8 @@ async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> 
         }),
         traffic_per_minute: DEMO_TRAFFIC_PER_MINUTE,
         faults: Vec::new(),
-        agilize_key: SecretString::from(uuid::Uuid::new_v4().to_string()),
-        agilize_webhook_url: None,
+        agilize_key: SecretString::from(agilize_key.clone()),
+        agilize_webhook_url: Some(format!("http://{receiver_addr}/webhooks/agilize/{secret}")),
     })
     .await
     .map_err(failed)?;
@@ -131,6 +135,15 @@ async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> 
         client,
         data_dir,
         receiver: Some((listener, SecretString::from(secret))),
+        rooms: Some((
+            DEMO_AGILIZE_ACCOUNT.to_owned(),
+            crate::api::agilize::AgilizeClient::new(crate::api::agilize::AgilizeConfig {
+                base_url: running.url(),
+                key: SecretString::from(agilize_key),
+                timeouts: Timeouts::default(),
+            })
+            .map_err(|error| CliError::Failed(error.to_string()))?,
+        )),
         sandbox: Some(running),
         _temp: temp,
         me: HashMap::new(),
@@ -168,11 +181,17 @@ async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliErro
         .iter()
         .filter_map(|a| a.me.clone().map(|me| (a.name.clone(), me)))
         .collect();
+    let rooms = match settings.agilize_account() {
+        Some(account) if account.token.is_some() => Some(settings.agilize_client(lang)?),
+        _ => None,
+    }
+    .map(|(account, client)| (account.name, client));
     Ok(Setup {
         account: account.name,
         client,
         data_dir,
         receiver,
+        rooms,
         sandbox: None,
         _temp: None,
         me,
@@ -210,6 +229,7 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
     let log = log_to_file(&setup.data_dir);
     let (api, actor) = actor::spawn(ActorConfig {
         clients: HashMap::from([(setup.account.clone(), setup.client.clone())]),
+        rooms: setup.rooms.iter().cloned().collect(),
         store: store.clone(),
         max_in_flight: DEFAULT_MAX_IN_FLIGHT,
     });
@@ -233,7 +253,7 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
             secret,
             events,
             wake: wake.clone(),
-            agilize_account: None,
+            agilize_account: setup.rooms.as_ref().map(|(account, _)| account.clone()),
         });
         let mut server_stop = stopped.clone();
         tokio::spawn(

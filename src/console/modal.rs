@@ -76,9 +76,56 @@ pub struct Reassign {
     pub error: Option<String>,
     /// Sending or not.
     pub stage: Stage,
+    /// For an Agilize room: its users (the new one is added to them).
+    pub room_users: Option<Vec<String>>,
 }
 
 impl Reassign {
+    /// The modal for an Agilize room. Agilize lists no users, so the candidates are every user
+    /// the index has seen on rooms of this account (ids; names are not in the API).
+    pub fn for_room(
+        key: ChatKey,
+        room: &crate::api::agilize::wire::Room,
+        known: &[String],
+    ) -> Self {
+        let mut ids: Vec<String> = room.user_ids();
+        ids.extend(
+            room.hist_users
+                .as_ref()
+                .map(crate::api::agilize::wire::IdList::ids)
+                .unwrap_or_default(),
+        );
+        ids.extend(room.user.clone());
+        ids.extend(known.iter().cloned());
+        ids.retain(|id| !id.trim().is_empty());
+        ids.sort();
+        ids.dedup();
+        let candidates = ids
+            .into_iter()
+            .map(|id| Candidate {
+                folded: fold(&id),
+                name: id.clone(),
+                agent_id: String::new(),
+                user_id: id,
+                status: None,
+            })
+            .collect();
+        Self {
+            key,
+            contact: room.display_name().unwrap_or_else(|| "—".to_owned()),
+            candidates,
+            query: String::new(),
+            cursor: 0,
+            toggles: [true, false, false],
+            expected: room.user.clone(),
+            expected_name: room.user.clone(),
+            changed_to: None,
+            error: None,
+            stage: Stage::Editing,
+            room_users: Some(room.user_ids()),
+        }
+    }
+
     /// The modal for a chat's detail.
     pub fn new(key: ChatKey, chat: &Chat) -> Self {
         let candidates = chat
@@ -112,6 +159,7 @@ impl Reassign {
             changed_to: None,
             error: None,
             stage: Stage::Editing,
+            room_users: None,
         }
     }
 
@@ -159,9 +207,33 @@ pub struct Remove {
     pub error: Option<String>,
     /// Sending or not.
     pub stage: Stage,
+    /// Whether the chat is an Agilize room (the change is a new `users` list).
+    pub room: bool,
 }
 
 impl Remove {
+    /// The modal for an Agilize room: its users; the assigned `user` cannot be removed.
+    pub fn for_room(key: ChatKey, room: &crate::api::agilize::wire::Room) -> Self {
+        let choices = room
+            .user_ids()
+            .into_iter()
+            .map(|id| Choice {
+                responsible: room.user.as_deref() == Some(id.as_str()),
+                name: id.clone(),
+                user_id: id,
+            })
+            .collect();
+        Self {
+            key,
+            contact: room.display_name().unwrap_or_else(|| "—".to_owned()),
+            choices,
+            cursor: 0,
+            error: None,
+            stage: Stage::Editing,
+            room: true,
+        }
+    }
+
     /// The modal for a chat's detail.
     pub fn new(key: ChatKey, chat: &Chat) -> Self {
         let responsible = chat.responsible_user_id().map(str::to_owned);
@@ -186,6 +258,7 @@ impl Remove {
             cursor: 0,
             error: None,
             stage: Stage::Editing,
+            room: false,
         }
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-pub use crate::api::actor::{ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId};
+pub use crate::api::actor::{ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, FreshRoom, RequestId};
 use crate::api::wegly::wire::Chat;
 use crate::console::action::Action;
 use crate::store::{AuditEntry, ChatKey, ChatSummary};
@@ -34,6 +34,15 @@ pub enum Msg {
         /// The detail, if one is stored.
         chat: Option<Box<Chat>>,
         /// When it was fetched.
+        as_of: Option<DateTime<Utc>>,
+    },
+    /// The stored room of an Agilize key, read from the index.
+    CachedRoom {
+        /// Which room.
+        key: ChatKey,
+        /// The room, if one is stored.
+        room: Option<Box<crate::api::agilize::wire::Room>>,
+        /// When it arrived.
         as_of: Option<DateTime<Utc>>,
     },
     /// Time passed.

@@ -126,6 +126,47 @@ fn confirm(state: &mut State) -> Vec<Command> {
     }
 }
 
+/// Concludes or reopens the selected Agilize room.
+pub fn toggle_archive(state: &mut State) -> Vec<Command> {
+    let lang = state.lang;
+    let Some(row) = state.inbox.selected_row() else {
+        return Vec::new();
+    };
+    let key = row.summary.key.clone();
+    if key.provider != crate::store::Provider::Agilize {
+        state.notify(
+            Level::Error,
+            lang.pick(
+                "a Wegly não tem como arquivar pela API; só salas da Agilize",
+                "Wegly has no archive endpoint; only Agilize rooms",
+            )
+            .to_owned(),
+        );
+        return Vec::new();
+    }
+    let archive = !row.summary.columns.archived;
+    let patch = serde_json::json!({ "chIsArchived": archive });
+    let pending = Pending::RoomChange {
+        key: key.clone(),
+        action: if archive {
+            "archive_room"
+        } else {
+            "unarchive_room"
+        },
+        request: patch.to_string(),
+    };
+    match begin_change(state, &key, pending) {
+        Ok(id) => vec![Command::Api(ApiRequest {
+            id,
+            call: ApiCall::UpdateRoom { key, patch },
+        })],
+        Err(busy) => {
+            state.notify(Level::Error, busy);
+            Vec::new()
+        }
+    }
+}
+
 /// Starts a change to a chat: refused with "busy" while another is in flight; otherwise the
 /// request is recorded as pending, the row marked, and its id returned.
 fn begin_change(state: &mut State, key: &ChatKey, pending: Pending) -> Result<RequestId, String> {
@@ -190,10 +231,24 @@ fn confirm_reassign(state: &mut State, mut modal: crate::console::modal::Reassig
     };
     modal.stage = Stage::Sending(id);
     modal.error = None;
-    let call = ApiCall::Reassign {
-        key: modal.key.clone(),
-        expected: modal.expected.clone(),
-        request,
+    let call = match &modal.room_users {
+        // An Agilize room: the new user is assigned and joins the room's users. Rooms have no
+        // read endpoint, so there is nothing to re-read before writing.
+        Some(users) => {
+            let mut users = users.clone();
+            if !users.contains(&request.user_id) {
+                users.push(request.user_id.clone());
+            }
+            ApiCall::UpdateRoom {
+                key: modal.key.clone(),
+                patch: serde_json::json!({ "user": request.user_id, "users": users }),
+            }
+        }
+        None => ApiCall::Reassign {
+            key: modal.key.clone(),
+            expected: modal.expected.clone(),
+            request,
+        },
     };
     state.modal = Some(Modal::Reassign(modal));
     vec![Command::Api(ApiRequest { id, call })]
@@ -240,9 +295,22 @@ fn confirm_remove(state: &mut State, mut modal: crate::console::modal::Remove) -
         }
     };
     modal.stage = Stage::Sending(id);
-    let call = ApiCall::RemoveParticipant {
-        key: modal.key.clone(),
-        user_id: choice.user_id,
+    let call = if modal.room {
+        let users: Vec<&str> = modal
+            .choices
+            .iter()
+            .map(|c| c.user_id.as_str())
+            .filter(|id| *id != choice.user_id)
+            .collect();
+        ApiCall::UpdateRoom {
+            key: modal.key.clone(),
+            patch: serde_json::json!({ "users": users }),
+        }
+    } else {
+        ApiCall::RemoveParticipant {
+            key: modal.key.clone(),
+            user_id: choice.user_id,
+        }
     };
     state.modal = Some(Modal::Remove(modal));
     vec![Command::Api(ApiRequest { id, call })]
@@ -541,11 +609,113 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
             _ => {}
         },
     }
+    let is_room = pending
+        .mutated_chat()
+        .is_some_and(|key| key.provider == crate::store::Provider::Agilize);
     match pending {
+        _ if is_room => room_outcome(state, &pending, event.outcome),
         Pending::Reassign { .. } => reassign_outcome(state, pending, event.outcome),
         Pending::Remove { .. } => remove_outcome(state, pending, event.outcome),
         Pending::Create { .. } => create_outcome(state, pending, event.outcome),
         _ => read_outcome(state, pending, event.outcome),
+    }
+}
+
+/// Applies a changed room to its row and, when shown, to the detail.
+fn apply_room(state: &mut State, fresh: &crate::console::msg::FreshRoom) -> Vec<Command> {
+    if state.detail.key.as_ref() == Some(&fresh.key) {
+        state.detail.room = Some(fresh.room.clone());
+        state.detail.as_of = Some(state.now);
+    }
+    match fresh.summary.clone() {
+        Some(summary) => {
+            let mut commands = update(state, Msg::RowChanged(summary));
+            commands.retain(
+                |command| !matches!(command, Command::LoadCachedDetail(key) if *key == fresh.key),
+            );
+            commands
+        }
+        None => Vec::new(),
+    }
+}
+
+/// A change to a room answered: reassignment, removal, archive.
+fn room_outcome(
+    state: &mut State,
+    pending: &Pending,
+    outcome: Result<ApiReply, ApiError>,
+) -> Vec<Command> {
+    let lang = state.lang;
+    let (key, action, request, done) = match pending {
+        Pending::Reassign {
+            key, to, request, ..
+        } => (
+            key.clone(),
+            "reassign_responsible",
+            request.clone(),
+            tr!(lang, "sala atribuída a {to}", "room assigned to {to}"),
+        ),
+        Pending::Remove { key, name, user_id } => (
+            key.clone(),
+            "remove_participant",
+            format!("users without {user_id}"),
+            tr!(lang, "{name} saiu da sala", "{name} left the room"),
+        ),
+        Pending::RoomChange {
+            key,
+            action,
+            request,
+        } => {
+            let text = if *action == "archive_room" {
+                lang.pick("sala concluída", "room concluded")
+            } else {
+                lang.pick("sala reaberta", "room reopened")
+            };
+            (key.clone(), *action, request.clone(), text.to_owned())
+        }
+        _ => return Vec::new(),
+    };
+    let change = |after: Option<String>| Change {
+        action,
+        request: Some(request.clone()),
+        before: None,
+        after,
+    };
+    match outcome {
+        Ok(ApiReply::RoomUpdated(fresh)) => {
+            state.close_modal_sending();
+            state.notify(Level::Info, done);
+            let mut commands = apply_room(state, &fresh);
+            commands.push(audit(
+                state,
+                &key,
+                change(fresh.room.user.clone()),
+                "confirmed",
+                Some(200),
+            ));
+            commands
+        }
+        Ok(_) => Vec::new(),
+        Err(error) => {
+            state.failed.insert(key.clone());
+            let text = error.user_message(lang);
+            state.reopen_with_error(&text);
+            state.notify(
+                Level::Error,
+                tr!(
+                    lang,
+                    "sala não alterada: {text}",
+                    "room not changed: {text}"
+                ),
+            );
+            vec![audit(
+                state,
+                &key,
+                change(None),
+                error_outcome(&error),
+                error.status(),
+            )]
+        }
     }
 }
 

@@ -28,14 +28,17 @@ impl Row {
     /// A row with its search key.
     pub fn new(summary: ChatSummary) -> Self {
         let c = &summary.columns;
+        // Name, number, last message, responsible, channel and account: what a person types.
         let search = [
             &c.contact,
             &c.contact_number,
             &c.last_message_preview,
             &c.responsible_name,
+            &c.line,
         ]
         .iter()
         .filter_map(|field| field.as_deref())
+        .chain(std::iter::once(summary.key.account.as_str()))
         .map(fold)
         .collect::<Vec<_>>()
         .join("\u{1f}");
@@ -65,6 +68,8 @@ pub struct Inbox {
     pub loaded: bool,
     /// Only the first screenful is in; the rest is being read.
     pub partial: bool,
+    /// The accounts the rows belong to (the list shows an account column when there are two).
+    pub accounts: std::collections::BTreeSet<String>,
     /// The user moved the selection; until then it stays on the most urgent chat while rows
     /// keep arriving.
     pub moved: bool,
@@ -120,6 +125,11 @@ impl Inbox {
             .collect();
         self.loaded = true;
         self.partial = false;
+        self.accounts = self
+            .rows
+            .iter()
+            .map(|row| row.summary.key.account.clone())
+            .collect();
         self.resort(now);
         self.refilter(now, me, keep.as_ref());
     }
@@ -133,6 +143,7 @@ impl Inbox {
     ) {
         let keep = self.selected_row().map(|row| row.summary.key.clone());
         let key = summary.key.clone();
+        self.accounts.insert(key.account.clone());
         let index = if let Some(&index) = self.position.get(&key) {
             if let Some(at) = self.order.iter().position(|i| *i == index) {
                 self.order.remove(at);
@@ -277,8 +288,10 @@ pub enum DetailStatus {
 pub struct Detail {
     /// The chat shown.
     pub key: Option<ChatKey>,
-    /// Its detail, stored or fetched.
+    /// Its detail, stored or fetched (Wegly chats).
     pub chat: Option<Box<Chat>>,
+    /// The room as last received (Agilize rooms).
+    pub room: Option<Box<crate::api::agilize::wire::Room>>,
     /// When that detail was fetched.
     pub as_of: Option<DateTime<Utc>>,
     /// The fetch state.
@@ -294,6 +307,7 @@ impl Default for Detail {
         Self {
             key: None,
             chat: None,
+            room: None,
             as_of: None,
             status: DetailStatus::Idle,
             reveal_documents: false,
@@ -368,13 +382,24 @@ pub enum Pending {
     Add(ChatKey),
     /// Unread totals.
     Unread,
+    /// Another change to an Agilize room (archive, department, tags).
+    RoomChange {
+        /// The room.
+        key: ChatKey,
+        /// What changed, for the message and the audit log.
+        action: &'static str,
+        /// The patch sent.
+        request: String,
+    },
 }
 
 impl Pending {
     /// The chat a mutation is about.
     pub fn mutated_chat(&self) -> Option<&ChatKey> {
         match self {
-            Self::Reassign { key, .. } | Self::Remove { key, .. } => Some(key),
+            Self::Reassign { key, .. }
+            | Self::Remove { key, .. }
+            | Self::RoomChange { key, .. } => Some(key),
             _ => None,
         }
     }

@@ -80,6 +80,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
+        Msg::CachedRoom { key, room, as_of } => {
+            show_cached_room(state, &key, room, as_of);
+            Vec::new()
+        }
         Msg::Tick(now) => {
             let minute_changed =
                 now.minute() != state.now.minute() || (now - state.now).num_seconds().abs() >= 60;
@@ -107,6 +111,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
+    }
+}
+
+/// The stored room arrived from the index: show it if it is still the selected one.
+fn show_cached_room(
+    state: &mut State,
+    key: &crate::store::ChatKey,
+    room: Option<Box<crate::api::agilize::wire::Room>>,
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
+) {
+    if state.detail.key.as_ref() == Some(key) && room.is_some() {
+        state.detail.room = room;
+        state.detail.as_of = as_of;
     }
 }
 
@@ -177,6 +194,11 @@ pub fn fetch_selected(state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     let mut commands = selection_changed(state);
+    if key.provider == crate::store::Provider::Agilize {
+        // Agilize has no read endpoint: the room shown is the one the last webhook brought.
+        commands.push(Command::LoadCachedDetail(key));
+        return commands;
+    }
     let id = state.mint();
     state.pending.insert(id, Pending::Fetch(key.clone()));
     state.detail.status = DetailStatus::Loading(id);
@@ -189,6 +211,17 @@ pub fn fetch_selected(state: &mut State) -> Vec<Command> {
 
 fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
     let lang = state.lang;
+    // Once the user works on a chat, the selection follows that chat wherever it sorts to.
+    if matches!(
+        action,
+        Action::OpenChat
+            | Action::Refresh
+            | Action::ReassignResponsible
+            | Action::RemoveParticipant
+            | Action::ToggleArchive
+    ) {
+        state.inbox.moved = true;
+    }
     match action {
         Action::Quit => {
             state.should_quit = true;
@@ -262,6 +295,7 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::ReassignResponsible | Action::RemoveParticipant => open_mutation(state, action),
+        Action::ToggleArchive => crate::console::mutations::toggle_archive(state),
         Action::Confirm
         | Action::NextField
         | Action::PrevField
@@ -296,6 +330,39 @@ fn open_mutation(state: &mut State, action: Action) -> Vec<Command> {
             )
             .to_owned(),
         );
+        return Vec::new();
+    }
+    if key.provider == crate::store::Provider::Agilize {
+        let Some(room) = state
+            .detail
+            .room
+            .clone()
+            .filter(|_| state.detail.key.as_ref() == Some(&key))
+        else {
+            state.notify(
+                Level::Info,
+                lang.pick(
+                    "a sala ainda não chegou por webhook",
+                    "the room has not arrived by webhook yet",
+                )
+                .to_owned(),
+            );
+            return vec![Command::LoadCachedDetail(key)];
+        };
+        let known: Vec<String> = state
+            .inbox
+            .rows()
+            .iter()
+            .filter(|row| {
+                row.summary.key.provider == key.provider && row.summary.key.account == key.account
+            })
+            .filter_map(|row| row.summary.columns.responsible_user_id.clone())
+            .collect();
+        state.modal = Some(if action == Action::ReassignResponsible {
+            Modal::Reassign(Reassign::for_room(key, &room, &known))
+        } else {
+            Modal::Remove(Remove::for_room(key, &room))
+        });
         return Vec::new();
     }
     let chat = match (&state.detail.key, &state.detail.chat) {

@@ -26,6 +26,7 @@ use crate::tr;
 
 /// Column widths for a list of `width` inner columns; `None` hides a column.
 struct Columns {
+    account: Option<usize>,
     contact: usize,
     responsible: Option<usize>,
     last: Option<usize>,
@@ -37,14 +38,16 @@ const STATUS: usize = 9;
 const UNREAD: usize = 4;
 const WINDOW: usize = 10;
 
-fn columns(width: usize) -> Columns {
-    let fixed = MARK + PRIORITY + STATUS + UNREAD + WINDOW;
+fn columns(width: usize, accounts: bool) -> Columns {
+    let account = (accounts && width >= 70).then_some(13);
+    let fixed = MARK + PRIORITY + STATUS + UNREAD + WINDOW + account.unwrap_or(0);
     let responsible = (width >= 78).then_some(if width >= 120 { 20 } else { 15 });
     let last = (width >= 66).then_some(9);
     let contact = width
         .saturating_sub(fixed + responsible.unwrap_or(0) + last.unwrap_or(0))
         .max(6);
     Columns {
+        account,
         contact,
         responsible,
         last,
@@ -57,7 +60,8 @@ pub fn priority_short(priority: Option<i64>, lang: Lang) -> &'static str {
         Some(0) => lang.pick("BAI", "LOW"),
         Some(2) => lang.pick("ALT", "HI"),
         Some(3) => "URG",
-        Some(1) | None => "NOR",
+        Some(1) => "NOR",
+        None => "—",
         Some(_) => "?",
     }
 }
@@ -130,12 +134,27 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
             cell(priority_short(c.priority, lang), PRIORITY),
             priority_style,
         ),
-        Span::styled(cell(&status_word(c.status.as_deref(), lang), STATUS), base),
-        Span::styled(cell(contact, widths.contact), base),
     ];
+    if let Some(width) = widths.account {
+        spans.push(Span::styled(
+            cell(&summary.key.account, width),
+            theme::dim(),
+        ));
+    }
+    spans.push(Span::styled(
+        cell(&status_word(c.status.as_deref(), lang), STATUS),
+        base,
+    ));
+    spans.push(Span::styled(cell(contact, widths.contact), base));
     if let Some(width) = widths.responsible {
         spans.push(Span::styled(
-            cell(c.responsible_name.as_deref().unwrap_or("—"), width),
+            cell(
+                c.responsible_name
+                    .as_deref()
+                    .or(c.responsible_user_id.as_deref())
+                    .unwrap_or("—"),
+                width,
+            ),
             base,
         ));
     }
@@ -204,14 +223,20 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let widths = columns(usize::from(inner.width));
+    let widths = columns(usize::from(inner.width), inbox.accounts.len() > 1);
     let mut lines: Vec<Line<'static>> = Vec::with_capacity(usize::from(inner.height));
     let mut header = vec![
         Span::raw(fit("", MARK)),
         Span::raw(cell(lang.pick("PRI", "PRI"), PRIORITY)),
-        Span::raw(cell("STATUS", STATUS)),
-        Span::raw(cell(lang.pick("CONTATO", "CONTACT"), widths.contact)),
     ];
+    if let Some(width) = widths.account {
+        header.push(Span::raw(cell(lang.pick("CONTA", "ACCOUNT"), width)));
+    }
+    header.push(Span::raw(cell("STATUS", STATUS)));
+    header.push(Span::raw(cell(
+        lang.pick("CONTATO", "CONTACT"),
+        widths.contact,
+    )));
     if let Some(width) = widths.responsible {
         header.push(Span::raw(cell(
             lang.pick("RESPONSÁVEL", "RESPONSIBLE"),

@@ -167,6 +167,98 @@ fn people_lines(lines: &mut Vec<Line<'static>>, chat: &Chat, lang: Lang) {
     }
 }
 
+/// Every line of an Agilize room: contact and channel ids, users, department, tags, state, flow,
+/// utm and the last message.
+pub fn room_lines(room: &crate::api::agilize::wire::Room, clock: Clock) -> Vec<Line<'static>> {
+    let lang = clock.lang;
+    let dash = |value: Option<String>| {
+        value
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "—".to_owned())
+    };
+    let mut lines = vec![
+        field(
+            lang.pick("Canal", "Channel"),
+            crate::api::agilize::wire::channel_name(room.ch_src, lang),
+        ),
+        field(lang.pick("Telefone", "Phone"), dash(room.ch_phone.clone())),
+    ];
+    if room.is_bsuid_only() {
+        lines.push(field(
+            "BSUID",
+            dash(room.ch_user_id.clone().or_else(|| room.ch_id.clone())),
+        ));
+    } else {
+        lines.push(field(
+            lang.pick("Id no canal", "Channel id"),
+            dash(room.ch_id.clone()),
+        ));
+    }
+    if let Some(username) = room.ch_username.clone() {
+        lines.push(field(
+            lang.pick("Usuário WA", "WA username"),
+            format!("@{username}"),
+        ));
+    }
+    lines.push(field("Status", dash(room.status.clone())));
+    let flags = [
+        (
+            room.ch_is_pending == Some(true),
+            lang.pick("aguardando resposta", "waiting for a reply"),
+        ),
+        (
+            room.ch_is_archived == Some(true),
+            lang.pick("concluída", "concluded"),
+        ),
+    ];
+    let state: Vec<&str> = flags
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, text)| *text)
+        .collect();
+    lines.push(field(
+        lang.pick("Situação", "State"),
+        if state.is_empty() {
+            "—".to_owned()
+        } else {
+            state.join(" · ")
+        },
+    ));
+    lines.push(Line::raw(""));
+    lines.push(field(lang.pick("Usuário", "User"), dash(room.user.clone())));
+    for user in room.user_ids() {
+        lines.push(field(lang.pick("Na sala", "In the room"), user));
+    }
+    lines.push(field(
+        lang.pick("Departamento", "Department"),
+        dash(room.department.clone()),
+    ));
+    lines.push(field("Tags", dash(Some(room.tag_ids().join(", ")))));
+    if let Some(flow) = room.curr_flow.clone() {
+        lines.push(field(lang.pick("Fluxo", "Flow"), flow));
+    }
+    if let Some(utm) = room.utm.as_ref().filter(|u| !u.is_null()) {
+        lines.push(field("UTM", utm.to_string()));
+    }
+    lines.push(Line::raw(""));
+    lines.push(section(lang.pick("Última mensagem", "Last message")));
+    let at = room
+        .last_event
+        .as_ref()
+        .and_then(crate::api::timestamp::Timestamp::at);
+    lines.push(field(lang.pick("Quando", "When"), when(at, clock)));
+    let who = match room.last_from_user {
+        Some(true) => lang.pick("da empresa", "from the company"),
+        Some(false) => lang.pick("do cliente", "from the customer"),
+        None => "—",
+    };
+    lines.push(field(lang.pick("De", "From"), who.to_owned()));
+    if let Some(text) = room.last_msg.clone() {
+        lines.push(Line::raw(text));
+    }
+    lines
+}
+
 /// Every line of a chat's detail.
 pub fn chat_lines(chat: &Chat, reveal: bool, clock: Clock) -> Vec<Line<'static>> {
     let (now, lang) = (clock.now, clock.lang);
@@ -321,8 +413,16 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
             theme::error(),
         ));
     }
-    match &detail.chat {
-        Some(chat) => {
+    match (&detail.chat, &detail.room) {
+        (_, Some(room)) => {
+            let clock = Clock {
+                now: state.now,
+                offset: state.offset,
+                lang,
+            };
+            lines.extend(room_lines(room, clock));
+        }
+        (Some(chat), None) => {
             let clock = Clock {
                 now: state.now,
                 offset: state.offset,
@@ -330,12 +430,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
             };
             lines.extend(chat_lines(chat, detail.reveal_documents, clock));
         }
-        None if detail.key.is_none() => lines.push(Line::styled(
+        (None, None) if detail.key.is_none() => lines.push(Line::styled(
             lang.pick("Nenhuma conversa selecionada.", "No chat selected.")
                 .to_owned(),
             theme::dim(),
         )),
-        None => {
+        (None, None) => {
             let text = match detail.status {
                 DetailStatus::Loading(_) => lang.pick("Carregando…", "Loading…"),
                 _ => lang.pick(

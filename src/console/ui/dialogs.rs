@@ -140,27 +140,30 @@ fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap
         ));
     }
     lines.push(Line::raw(""));
-    let toggle = |on: bool| if on { "[x]" } else { "[ ]" };
-    lines.push(Line::from(vec![
-        Span::raw(format!(
-            "{} {} ",
-            toggle(modal.toggles[0]),
-            lang.pick("conversa", "chat")
-        )),
-        Span::styled(key_hint(keymap, Action::ToggleUpdateChat), theme::key()),
-        Span::raw(format!(
-            "   {} {} ",
-            toggle(modal.toggles[1]),
-            lang.pick("leads", "leads")
-        )),
-        Span::styled(key_hint(keymap, Action::ToggleUpdateLeads), theme::key()),
-        Span::raw(format!(
-            "   {} {} ",
-            toggle(modal.toggles[2]),
-            lang.pick("negócios", "deals")
-        )),
-        Span::styled(key_hint(keymap, Action::ToggleUpdateDeals), theme::key()),
-    ]));
+    // Leads and deals are Wegly's; a room reassignment sets its user only.
+    if modal.room_users.is_none() {
+        let toggle = |on: bool| if on { "[x]" } else { "[ ]" };
+        lines.push(Line::from(vec![
+            Span::raw(format!(
+                "{} {} ",
+                toggle(modal.toggles[0]),
+                lang.pick("conversa", "chat")
+            )),
+            Span::styled(key_hint(keymap, Action::ToggleUpdateChat), theme::key()),
+            Span::raw(format!(
+                "   {} {} ",
+                toggle(modal.toggles[1]),
+                lang.pick("leads", "leads")
+            )),
+            Span::styled(key_hint(keymap, Action::ToggleUpdateLeads), theme::key()),
+            Span::raw(format!(
+                "   {} {} ",
+                toggle(modal.toggles[2]),
+                lang.pick("negócios", "deals")
+            )),
+            Span::styled(key_hint(keymap, Action::ToggleUpdateDeals), theme::key()),
+        ]));
+    }
     closing_lines(
         &mut lines,
         modal.error.as_deref(),
