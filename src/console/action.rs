@@ -116,6 +116,10 @@ actions! {
     RevealDocuments = "reveal_documents" in [Global, Detail],
     /// Conclude or reopen an Agilize room.
     ToggleArchive = "toggle_archive" in [Global, List, Detail],
+    /// Move an Agilize room to another department.
+    ChangeDepartment = "change_department" in [Global, List, Detail],
+    /// Replace an Agilize room's tags.
+    EditTags = "edit_tags" in [Global, List, Detail],
     /// Accept the modal.
     Confirm = "confirm" in [Modal],
     /// Close the modal, or go back.
@@ -158,6 +162,11 @@ impl Action {
                 "concluir/reabrir a sala (Agilize)",
                 "conclude/reopen the room (Agilize)",
             ),
+            Self::ChangeDepartment => (
+                "mudar o departamento da sala",
+                "change the room's department",
+            ),
+            Self::EditTags => ("editar as tags da sala", "edit the room's tags"),
             Self::Confirm => ("confirmar", "confirm"),
             Self::Cancel => ("cancelar / voltar", "cancel / back"),
             Self::NextField => ("próximo campo", "next field"),

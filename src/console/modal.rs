@@ -26,6 +26,32 @@ pub enum Modal {
     Create(Create),
     /// Add a chat by id.
     Add(Add),
+    /// One field of an Agilize room: department or tags.
+    RoomField(RoomField),
+}
+
+/// Which room field the text modal edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoomFieldKind {
+    /// `department` (an id).
+    Department,
+    /// `tags` (ids, comma-separated).
+    Tags,
+}
+
+/// The room-field modal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomField {
+    /// The room.
+    pub key: ChatKey,
+    /// Which field.
+    pub kind: RoomFieldKind,
+    /// The text typed (prefilled with the current value).
+    pub input: String,
+    /// An inline message.
+    pub error: Option<String>,
+    /// Sending or not.
+    pub stage: Stage,
 }
 
 /// Where a modal's request stands.

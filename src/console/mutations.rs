@@ -122,8 +122,106 @@ fn confirm(state: &mut State) -> Vec<Command> {
         Some(Modal::Remove(modal)) => confirm_remove(state, modal),
         Some(Modal::Create(form)) => confirm_create(state, form),
         Some(Modal::Add(modal)) => confirm_add(state, modal),
+        Some(Modal::RoomField(modal)) => confirm_room_field(state, modal),
         None => Vec::new(),
     }
+}
+
+/// Opens the department or tags field of the selected Agilize room, prefilled.
+pub fn open_room_field(state: &mut State, action: Action) -> Vec<Command> {
+    use crate::console::modal::{RoomField, RoomFieldKind};
+    let lang = state.lang;
+    let Some(key) = state
+        .inbox
+        .selected_row()
+        .map(|row| row.summary.key.clone())
+    else {
+        return Vec::new();
+    };
+    let room = state
+        .detail
+        .room
+        .clone()
+        .filter(|_| state.detail.key.as_ref() == Some(&key));
+    let Some(room) = room.filter(|_| key.provider == crate::store::Provider::Agilize) else {
+        state.notify(
+            Level::Error,
+            lang.pick(
+                "departamento e tags existem só nas salas da Agilize",
+                "departments and tags exist only on Agilize rooms",
+            )
+            .to_owned(),
+        );
+        return Vec::new();
+    };
+    let (kind, input) = if action == Action::ChangeDepartment {
+        (
+            RoomFieldKind::Department,
+            room.department.clone().unwrap_or_default(),
+        )
+    } else {
+        (RoomFieldKind::Tags, room.tag_ids().join(", "))
+    };
+    state.modal = Some(Modal::RoomField(RoomField {
+        key,
+        kind,
+        input,
+        error: None,
+        stage: Stage::Editing,
+    }));
+    Vec::new()
+}
+
+/// Submits the room-field modal: the department, or the tags as a list.
+fn confirm_room_field(
+    state: &mut State,
+    mut modal: crate::console::modal::RoomField,
+) -> Vec<Command> {
+    use crate::console::modal::RoomFieldKind;
+    let lang = state.lang;
+    let text = modal.input.trim().to_owned();
+    let (patch, action) = match modal.kind {
+        RoomFieldKind::Department if text.is_empty() => {
+            modal.error = Some(
+                lang.pick("informe o id do departamento", "give the department's id")
+                    .to_owned(),
+            );
+            state.modal = Some(Modal::RoomField(modal));
+            return Vec::new();
+        }
+        RoomFieldKind::Department => (
+            serde_json::json!({ "department": text }),
+            "change_department",
+        ),
+        RoomFieldKind::Tags => {
+            let tags: Vec<&str> = text
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect();
+            (serde_json::json!({ "tags": tags }), "edit_tags")
+        }
+    };
+    let pending = Pending::RoomChange {
+        key: modal.key.clone(),
+        action,
+        request: patch.to_string(),
+    };
+    let id = match begin_change(state, &modal.key.clone(), pending) {
+        Ok(id) => id,
+        Err(busy) => {
+            modal.error = Some(busy);
+            state.modal = Some(Modal::RoomField(modal));
+            return Vec::new();
+        }
+    };
+    modal.stage = Stage::Sending(id);
+    let call = ApiCall::UpdateRoom {
+        key: modal.key.clone(),
+        patch,
+    };
+    state.modal = Some(Modal::RoomField(modal));
+    vec![Command::Api(ApiRequest { id, call })]
 }
 
 /// Concludes or reopens the selected Agilize room.
@@ -666,10 +764,11 @@ fn room_outcome(
             action,
             request,
         } => {
-            let text = if *action == "archive_room" {
-                lang.pick("sala concluída", "room concluded")
-            } else {
-                lang.pick("sala reaberta", "room reopened")
+            let text = match *action {
+                "archive_room" => lang.pick("sala concluída", "room concluded"),
+                "unarchive_room" => lang.pick("sala reaberta", "room reopened"),
+                "change_department" => lang.pick("departamento alterado", "department changed"),
+                _ => lang.pick("tags alteradas", "tags changed"),
             };
             (key.clone(), *action, request.clone(), text.to_owned())
         }
@@ -1042,6 +1141,7 @@ impl State {
     fn close_modal_sending(&mut self) {
         if matches!(&self.modal, Some(Modal::Reassign(m)) if matches!(m.stage, Stage::Sending(_)))
             || matches!(&self.modal, Some(Modal::Remove(m)) if matches!(m.stage, Stage::Sending(_)))
+            || matches!(&self.modal, Some(Modal::RoomField(m)) if matches!(m.stage, Stage::Sending(_)))
         {
             self.modal = None;
         }
@@ -1061,6 +1161,10 @@ impl State {
                 modal.error = Some(text.to_owned());
             }
             Some(Modal::Remove(modal)) => {
+                modal.stage = Stage::Editing;
+                modal.error = Some(text.to_owned());
+            }
+            Some(Modal::RoomField(modal)) => {
                 modal.stage = Stage::Editing;
                 modal.error = Some(text.to_owned());
             }

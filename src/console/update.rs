@@ -296,6 +296,9 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::ReassignResponsible | Action::RemoveParticipant => open_mutation(state, action),
         Action::ToggleArchive => crate::console::mutations::toggle_archive(state),
+        Action::ChangeDepartment | Action::EditTags => {
+            crate::console::mutations::open_room_field(state, action)
+        }
         Action::Confirm
         | Action::NextField
         | Action::PrevField
@@ -425,6 +428,12 @@ fn typed(state: &mut State, key: &crossterm::event::KeyEvent) -> Vec<Command> {
             let changed = edit_text(&mut modal.values[focus], key);
             if changed {
                 modal.problems.retain(|(field, _)| *field != focus);
+            }
+        }
+        Some(Modal::RoomField(modal)) if modal.stage == Stage::Editing => {
+            let changed = edit_text(&mut modal.input, key);
+            if changed {
+                modal.error = None;
             }
         }
         Some(Modal::Add(modal)) if modal.stage == Stage::Editing => {

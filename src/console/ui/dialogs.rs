@@ -335,6 +335,46 @@ fn add(frame: &mut Frame<'_>, area: Rect, modal: &Add, keymap: &Keymap, lang: La
     );
 }
 
+fn room_field(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    modal: &crate::console::modal::RoomField,
+    keymap: &Keymap,
+    lang: Lang,
+) {
+    use crate::console::modal::RoomFieldKind;
+    let (title, label) = match modal.kind {
+        RoomFieldKind::Department => (
+            lang.pick(" Departamento da sala ", " Room department "),
+            lang.pick("Id do departamento:", "Department id:"),
+        ),
+        RoomFieldKind::Tags => (
+            lang.pick(" Tags da sala ", " Room tags "),
+            lang.pick(
+                "Ids das tags, separados por vírgula:",
+                "Tag ids, comma-separated:",
+            ),
+        ),
+    };
+    let mut lines = vec![
+        Line::styled(label.to_owned(), theme::label()),
+        Line::raw(format!("{}▏", modal.input)),
+        Line::raw(""),
+    ];
+    closing_lines(
+        &mut lines,
+        modal.error.as_deref(),
+        modal.stage,
+        keymap,
+        lang,
+        &[
+            (Action::Confirm, "salvar", "save"),
+            (Action::Cancel, "cancelar", "cancel"),
+        ],
+    );
+    draw(frame, area, title.to_owned(), lines, 72);
+}
+
 /// The help: every binding of every context, from the live keymap.
 fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang) {
     let mut lines = Vec::new();
@@ -350,7 +390,7 @@ fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang) {
             let keys: Vec<String> = chords.iter().map(ToString::to_string).collect();
             lines.push(Line::from(vec![
                 Span::styled(fit(&keys.join(" "), 18), theme::key()),
-                Span::raw(fit(action.describe(lang), 28)),
+                Span::raw(fit(action.describe(lang), 34)),
                 Span::styled(action.name().to_owned(), theme::dim()),
             ]));
         }
@@ -379,6 +419,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::Remove(modal)) => remove(frame, area, modal, keymap, lang),
         Some(Modal::Create(form)) => create(frame, area, form, keymap, lang),
         Some(Modal::Add(modal)) => add(frame, area, modal, keymap, lang),
+        Some(Modal::RoomField(modal)) => room_field(frame, area, modal, keymap, lang),
         Some(Modal::Help) => help(frame, area, keymap, lang),
         Some(Modal::Filter { .. }) | None => {}
     }
