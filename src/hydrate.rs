@@ -1,21 +1,21 @@
-//! Hydration: fetch every chat the index is waiting on, with bounded concurrency.
+//! Hydration: fetch every chat the index is waiting on, through the API actor, with bounded
+//! concurrency.
 //!
 //! A 404 flags the chat gone (kept, not deleted); any other failure schedules another try with
 //! backoff, longer for a refused token so a wrong token does not become a storm of requests.
 //! Nothing is ever dropped: a chat waits in the index until a fetch succeeds.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use tokio::sync::{Notify, broadcast, watch};
-use tokio::task::JoinSet;
+use chrono::Utc;
+use tokio::sync::{Notify, mpsc, watch};
 
+use crate::api::actor::{ApiCall, ApiHandle, ApiReply, ApiRequest, RequestId};
 use crate::api::wegly::WeglyClient;
 use crate::api::{ApiError, ErrorKind};
-use crate::store::{ChatKey, Columns, Store, StoreError};
-use crate::webhook::InboxEvent;
+use crate::store::{ChatKey, ChatSummary, Columns, Store};
 
 /// Fetches in flight at once, by default.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -27,8 +27,6 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(2);
 const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
 /// Shortest wait after the token was refused.
 const UNAUTHORIZED_BACKOFF: Duration = Duration::from_secs(60);
-/// How often stale chats are looked for.
-const STALE_CHECK_INTERVAL: Duration = Duration::from_secs(30);
 /// How long shutdown waits for fetches in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -61,140 +59,104 @@ pub enum Fetch {
     Failed(String),
 }
 
-/// Fetches waiting chats for a set of Wegly accounts.
-pub struct Hydrator {
+/// Ids of background fetches start here, far from the console's own.
+const FIRST_ID: u64 = 1 << 62;
+/// How often to look for stale chats and retries when nothing else wakes the scheduler.
+const IDLE_CHECK: Duration = Duration::from_secs(30);
+
+/// Runs the fetching of waiting chats until `shutdown` turns true: due chats go to the API actor,
+/// at most `settings.concurrency` at a time, and each row that changed is sent to `rows`. The
+/// console uses a low concurrency so the user's own requests keep room under the actor's cap;
+/// `balcao listen` gives it the whole cap. On shutdown it waits a little for fetches in flight.
+pub fn spawn_scheduler(
     store: Arc<Store>,
-    clients: HashMap<String, WeglyClient>,
+    api: ApiHandle,
+    accounts: Vec<String>,
     settings: HydrationSettings,
     wake: Arc<Notify>,
-    events: broadcast::Sender<InboxEvent>,
-}
-
-impl Hydrator {
-    /// A hydrator over `clients` (account name to client).
-    pub fn new(
-        store: Arc<Store>,
-        clients: HashMap<String, WeglyClient>,
-        settings: HydrationSettings,
-        wake: Arc<Notify>,
-        events: broadcast::Sender<InboxEvent>,
-    ) -> Self {
-        Self {
-            store,
-            clients,
-            settings,
-            wake,
-            events,
-        }
-    }
-
-    /// Runs until `shutdown` turns true, then waits a little for fetches in flight.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let accounts: Vec<String> = self.clients.keys().cloned().collect();
-        let concurrency = self.settings.concurrency.max(1);
-        let mut in_flight: HashSet<ChatKey> = HashSet::new();
-        let mut tasks: JoinSet<ChatKey> = JoinSet::new();
-        let mut stale_check = tokio::time::interval(STALE_CHECK_INTERVAL);
+    rows: mpsc::Sender<ChatSummary>,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let concurrency = settings.concurrency.max(1);
+        let stale_after =
+            chrono::Duration::from_std(settings.stale_after).unwrap_or(chrono::Duration::MAX);
+        let (replies, mut answers) = mpsc::channel(64);
+        let mut in_flight: HashSet<(RequestId, ChatKey)> = HashSet::new();
+        let mut next = FIRST_ID;
+        let mut stale_check = tokio::time::interval(IDLE_CHECK.min(settings.stale_after));
         loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            let free = concurrency.saturating_sub(in_flight.len());
-            let due = if free == 0 {
-                Vec::new()
-            } else {
-                let store = self.store.clone();
-                let accounts = accounts.clone();
-                let wanted = free + in_flight.len();
-                tokio::task::spawn_blocking(move || {
-                    store.due_for_hydration(&accounts, Utc::now(), wanted)
+            if in_flight.len() < concurrency {
+                let store_due = store.clone();
+                let wanted = accounts.clone();
+                let room = concurrency + in_flight.len();
+                let due = tokio::task::spawn_blocking(move || {
+                    store_due.due_for_hydration(&wanted, Utc::now(), room)
                 })
                 .await
-                .unwrap_or_else(|error| {
-                    Err(StoreError::Sqlite {
-                        path: std::path::PathBuf::default(),
-                        detail: error.to_string(),
-                    })
-                })
-                .unwrap_or_else(|error| {
-                    tracing::error!(%error, "cannot read chats to fetch");
-                    Vec::new()
-                })
-            };
-            let fresh: Vec<ChatKey> = due
-                .into_iter()
-                .filter(|key| !in_flight.contains(key))
-                .take(free)
-                .collect();
-            for key in fresh {
-                let Some(client) = self.clients.get(&key.account).cloned() else {
-                    continue;
-                };
-                in_flight.insert(key.clone());
-                let store = self.store.clone();
-                let events = self.events.clone();
-                tasks.spawn(async move {
-                    let outcome = hydrate_one(&store, &client, &key).await;
-                    let event = match outcome {
-                        Fetch::Hydrated => Some(InboxEvent::ChatHydrated(key.clone())),
-                        Fetch::Gone => Some(InboxEvent::ChatGone(key.clone())),
-                        Fetch::Failed(_) => None,
-                    };
-                    if let Some(event) = event {
-                        let _ = events.send(event);
+                .ok()
+                .and_then(Result::ok)
+                .unwrap_or_default();
+                for key in due {
+                    if in_flight.len() >= concurrency || in_flight.iter().any(|(_, k)| *k == key) {
+                        continue;
                     }
-                    key
-                });
+                    let id = RequestId(next);
+                    next += 1;
+                    let request = ApiRequest {
+                        id,
+                        call: ApiCall::Hydrate(key.clone()),
+                    };
+                    if api.request(request, &replies).is_err() {
+                        break;
+                    }
+                    in_flight.insert((id, key));
+                }
             }
-            let next_retry = if in_flight.len() < concurrency {
-                self.next_retry().await
-            } else {
-                None
+            let retry = {
+                let store = store.clone();
+                tokio::task::spawn_blocking(move || store.next_retry_at().ok().flatten())
+                    .await
+                    .ok()
+                    .flatten()
             };
-            let sleep_for = next_retry.map_or(STALE_CHECK_INTERVAL, |at| {
+            let sleep_for = retry.map_or(IDLE_CHECK, |at| {
                 (at - Utc::now())
                     .to_std()
                     .unwrap_or(Duration::ZERO)
-                    .max(Duration::from_millis(20))
+                    .max(Duration::from_millis(50))
             });
             tokio::select! {
-                Some(done) = tasks.join_next(), if !tasks.is_empty() => {
-                    if let Ok(key) = done {
-                        in_flight.remove(&key);
+                Some(answer) = answers.recv() => {
+                    in_flight.retain(|(id, _)| *id != answer.id);
+                    let summary = match answer.outcome {
+                        Ok(ApiReply::Chat(fresh)) => fresh.summary,
+                        Ok(ApiReply::Gone(_, summary)) => summary,
+                        _ => None,
+                    };
+                    if let Some(summary) = summary {
+                        let _ = rows.send(summary).await;
                     }
                 }
-                () = self.wake.notified() => {}
+                () = wake.notified() => {}
                 () = tokio::time::sleep(sleep_for) => {}
-                _ = stale_check.tick() => self.mark_stale().await,
-                _ = shutdown.changed() => {}
+                _ = stale_check.tick() => {
+                    let store = store.clone();
+                    let _ = tokio::task::spawn_blocking(move || store.mark_stale(Utc::now() - stale_after)).await;
+                }
+                _ = shutdown.changed() => break,
             }
         }
-        let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
-            while tasks.join_next().await.is_some() {}
-        })
-        .await;
-    }
-
-    async fn next_retry(&self) -> Option<DateTime<Utc>> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.next_retry_at().ok().flatten())
-            .await
-            .ok()
-            .flatten()
-    }
-
-    async fn mark_stale(&self) {
-        let Ok(age) = chrono::Duration::from_std(self.settings.stale_after) else {
-            return;
+        let drain = async {
+            while !in_flight.is_empty() {
+                let Some(answer) = answers.recv().await else {
+                    break;
+                };
+                in_flight.retain(|(id, _)| *id != answer.id);
+            }
         };
-        let store = self.store.clone();
-        let marked = tokio::task::spawn_blocking(move || store.mark_stale(Utc::now() - age)).await;
-        if let Ok(Ok(count)) = marked
-            && count > 0
-        {
-            tracing::debug!(count, "stale chats queued for a fetch");
-        }
-    }
+        let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
+    })
 }
 
 /// Fetches one chat and records the outcome in the index.

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use balcao::hydrate::{HydrationSettings, Hydrator};
+use balcao::hydrate::{HydrationSettings, spawn_scheduler};
 use balcao::store::WebhookOutcome::{Ignored, Refused};
 use balcao::store::{Store, WebhookOutcome};
 use balcao::webhook::InboxEvent;
@@ -31,7 +31,6 @@ struct Receiver {
     store: Arc<Store>,
     events: broadcast::Receiver<InboxEvent>,
     wake: Arc<Notify>,
-    sender: broadcast::Sender<InboxEvent>,
     _dir: tempfile::TempDir,
 }
 
@@ -56,7 +55,6 @@ async fn start_receiver() -> Receiver {
         store,
         events,
         wake,
-        sender,
         _dir: dir,
     }
 }
@@ -125,16 +123,24 @@ async fn the_sandbox_webhooks_fill_the_index_and_hydration_completes_it() {
             .all(|e| e.outcome == WebhookOutcome::Accepted)
     );
 
-    let client = common::client(&sandbox);
     let (stop, stopped) = watch::channel(false);
-    let hydrator = Hydrator::new(
+    let (api, _actor) = balcao::api::actor::spawn(balcao::api::actor::ActorConfig {
+        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
+        rooms: HashMap::new(),
+        store: receiver.store.clone(),
+        max_in_flight: 8,
+    });
+    let (rows, mut fetched) = tokio::sync::mpsc::channel(1024);
+    let running = spawn_scheduler(
         receiver.store.clone(),
-        HashMap::from([("default".to_owned(), client)]),
+        api,
+        vec!["default".to_owned()],
         HydrationSettings::default(),
         receiver.wake.clone(),
-        receiver.sender.clone(),
+        rows,
+        stopped,
     );
-    let running = tokio::spawn(hydrator.run(stopped));
+    let mut announced_rows = 0;
     while receiver
         .store
         .summaries()
@@ -146,6 +152,9 @@ async fn the_sandbox_webhooks_fill_the_index_and_hydration_completes_it() {
             tokio::time::Instant::now() < deadline,
             "hydration did not finish"
         );
+        while fetched.try_recv().is_ok() {
+            announced_rows += 1;
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let requests = common::request_count(&sandbox, "get_chat").await;
@@ -154,6 +163,10 @@ async fn the_sandbox_webhooks_fill_the_index_and_hydration_completes_it() {
         u64::try_from(total).unwrap(),
         "each chat fetched once"
     );
+    while fetched.try_recv().is_ok() {
+        announced_rows += 1;
+    }
+    assert!(announced_rows > 0, "fetched rows are announced");
     let _ = stop.send(true);
     running.await.unwrap();
 }

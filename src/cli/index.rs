@@ -17,7 +17,7 @@ use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
 use crate::cli::present::priority_label;
 use crate::cli::sandbox::wait_for_signal;
 use crate::config::resolve::{Resolved, resolve};
-use crate::hydrate::{Fetch, HydrationSettings, Hydrator, hydrate_one};
+use crate::hydrate::{Fetch, HydrationSettings, hydrate_one, spawn_scheduler};
 use crate::i18n::Lang;
 use crate::inbox::{Filter, urgency};
 use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
@@ -115,9 +115,24 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
         concurrency: usize::from(args.concurrency),
         stale_after: Duration::from_secs(args.stale_after.max(1)),
     };
-    let clients = HashMap::from([(account.name.clone(), client)]);
-    let hydrator =
-        tokio::spawn(Hydrator::new(store, clients, hydration, wake, events).run(stopped));
+    let (api, _actor) = crate::api::actor::spawn(crate::api::actor::ActorConfig {
+        clients: HashMap::from([(account.name.clone(), client)]),
+        rooms: HashMap::new(),
+        store: store.clone(),
+        max_in_flight: hydration.concurrency,
+    });
+    // Rows changed by fetches need no one here: the index is the output.
+    let (fetched_tx, mut fetched) = tokio::sync::mpsc::channel(256);
+    tokio::spawn(async move { while fetched.recv().await.is_some() {} });
+    let hydrator = spawn_scheduler(
+        store,
+        api,
+        vec![account.name.clone()],
+        hydration,
+        wake,
+        fetched_tx,
+        stopped,
+    );
     wait_for_signal().await;
     let _ = stop.send(true);
     let _ = server.await;

@@ -20,7 +20,8 @@ use crate::console::app::{self, Services};
 use crate::console::keymap::Keymap;
 use crate::console::msg::Msg;
 use crate::console::state::{Level, State};
-use crate::console::{scheduler, terminal};
+use crate::console::terminal;
+use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
 use crate::sandbox::seed::Seed;
 use crate::sandbox::{self, RunningSandbox, SandboxConfig, WebhookTarget};
@@ -29,6 +30,8 @@ use crate::webhook::InboxEvent;
 use crate::webhook::receiver::{self, ReceiverState};
 use crate::{config, tr};
 
+/// Background fetches in flight at most while the console runs.
+const BACKGROUND_FETCHES: usize = 3;
 /// Simulated customer messages a minute in the demo.
 const DEMO_TRAFFIC_PER_MINUTE: f64 = 6.0;
 /// The demo's Wegly account name.
@@ -273,10 +276,10 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
             .to_owned(),
         );
     }
-    scheduler::spawn(
-        store.clone(),
-        api.clone(),
-        vec![setup.account.clone()],
+    start_background_fetches(
+        &store,
+        &api,
+        &setup.account,
         wake,
         inbox_tx.clone(),
         stopped,
@@ -313,6 +316,39 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
             "the terminal failed: {error} (log: {log})"
         ))
     })
+}
+
+/// Fetches of chats the index waits on, as rows for the console. They leave most of the actor's
+/// cap to what the user asks for.
+fn start_background_fetches(
+    store: &Arc<Store>,
+    api: &crate::api::actor::ApiHandle,
+    account: &str,
+    wake: Arc<Notify>,
+    inbox_tx: mpsc::Sender<Msg>,
+    stopped: watch::Receiver<bool>,
+) {
+    let (fetched_tx, mut fetched) = mpsc::channel(256);
+    let settings = HydrationSettings {
+        concurrency: BACKGROUND_FETCHES,
+        ..HydrationSettings::default()
+    };
+    spawn_scheduler(
+        store.clone(),
+        api.clone(),
+        vec![account.to_owned()],
+        settings,
+        wake,
+        fetched_tx,
+        stopped,
+    );
+    tokio::spawn(async move {
+        while let Some(summary) = fetched.recv().await {
+            if inbox_tx.send(Msg::RowChanged(summary)).await.is_err() {
+                return;
+            }
+        }
+    });
 }
 
 /// Each chat a webhook announces reaches the console as a changed row.

@@ -7,7 +7,6 @@ pub mod launch;
 pub mod modal;
 pub mod msg;
 mod mutations;
-pub mod scheduler;
 pub mod state;
 pub mod terminal;
 pub mod ui;
