@@ -261,7 +261,7 @@ fn uuid_arg(text: &str, what: &str, lang: Lang) -> Result<Uuid, CliError> {
 }
 
 /// Prints the raw body (`--json`) or the readable text, and nothing when stdout is gone.
-fn emit<T>(
+pub(super) fn emit<T>(
     fetched: &Fetched<T>,
     json: bool,
     readable: impl FnOnce() -> String,

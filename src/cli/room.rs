@@ -1,7 +1,5 @@
 //! `balcao room update`: change an Agilize room's fields from the shell.
 
-use std::io::Write;
-
 use serde_json::{Map, Value};
 
 use crate::api::agilize::wire::{Room, channel_name};
@@ -117,20 +115,8 @@ pub async fn run(global: &GlobalArgs, command: RoomCommand, lang: Lang) -> Resul
     let settings = resolve(global, lang)?;
     let (_, client) = settings.agilize_client(lang)?;
     let fetched = client.update_room(&id, &patch).await?;
-    let mut out = std::io::stdout().lock();
-    let written = if args.json {
-        out.write_all(&fetched.raw)
-            .and_then(|()| out.write_all(b"\n"))
-    } else {
-        let text = match &fetched.value {
-            Some(room) => describe(room, lang),
-            None => tr!(lang, "Sala {id} atualizada.\n", "Room {id} updated.\n"),
-        };
-        out.write_all(text.as_bytes())
-    };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(CliError::Failed(error.to_string())),
-    }
+    crate::cli::chat::emit(&fetched, args.json, || match &fetched.value {
+        Some(room) => describe(room, lang),
+        None => tr!(lang, "Sala {id} atualizada.\n", "Room {id} updated.\n"),
+    })
 }
