@@ -83,7 +83,7 @@ struct Setup {
     me: HashMap<String, String>,
 }
 
-async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> {
+async fn demo_setup(global: &GlobalArgs) -> Result<Setup, CliError> {
     let failed = |error: std::io::Error| CliError::Failed(error.to_string());
     let listener = TcpListener::bind(global.listen.unwrap_or_else(|| {
         "127.0.0.1:0"
@@ -132,7 +132,6 @@ async fn demo_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> 
             .map_err(failed)?;
         (temp.path().to_path_buf(), Some(temp))
     };
-    let _ = lang;
     Ok(Setup {
         account: DEMO_ACCOUNT.to_owned(),
         client,
@@ -224,7 +223,7 @@ fn log_to_file(data_dir: &Path) -> Option<PathBuf> {
 pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), CliError> {
     let keymap = load_keymap().map_err(|problems| problems_error(&problems, lang))?;
     let setup = if demo {
-        demo_setup(global, lang).await?
+        demo_setup(global).await?
     } else {
         account_setup(global, lang).await?
     };
@@ -360,11 +359,7 @@ fn forward_announcements(
     tokio::spawn(async move {
         loop {
             let key = match events.recv().await {
-                Ok(
-                    InboxEvent::ChatAnnounced(key)
-                    | InboxEvent::ChatHydrated(key)
-                    | InboxEvent::ChatGone(key),
-                ) => key,
+                Ok(InboxEvent::ChatAnnounced(key) | InboxEvent::ChatHydrated(key)) => key,
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return,
             };

@@ -96,8 +96,6 @@ pub struct Reassign {
     pub expected: Option<String>,
     /// The responsible's name as last seen.
     pub expected_name: Option<String>,
-    /// Set when the responsible changed meanwhile: who it is now.
-    pub changed_to: Option<String>,
     /// An inline message.
     pub error: Option<String>,
     /// Sending or not.
@@ -145,7 +143,6 @@ impl Reassign {
             toggles: [true, false, false],
             expected: room.user.clone(),
             expected_name: room.user.clone(),
-            changed_to: None,
             error: None,
             stage: Stage::Editing,
             room_users: Some(room.user_ids()),
@@ -182,7 +179,6 @@ impl Reassign {
             toggles: [true, false, false],
             expected: chat.responsible_user_id().map(str::to_owned),
             expected_name: chat.responsible_name().map(str::to_owned),
-            changed_to: None,
             error: None,
             stage: Stage::Editing,
             room_users: None,

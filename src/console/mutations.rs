@@ -905,7 +905,6 @@ fn responsible_changed(
             modal.stage = Stage::Editing;
             modal.expected = fresh.chat.responsible_user_id().map(str::to_owned);
             modal.expected_name = fresh.chat.responsible_name().map(str::to_owned);
-            modal.changed_to = Some(now_name.clone());
             modal.error = Some(message);
         }
         _ => state.notify(Level::Error, message),

@@ -28,10 +28,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub enum InboxEvent {
     /// A webhook named this chat (it is queued for a fetch).
     ChatAnnounced(ChatKey),
-    /// A fetch stored a fresh detail.
+    /// A room event stored the room itself (Agilize rooms need no fetch).
     ChatHydrated(ChatKey),
-    /// The CRM no longer has the chat.
-    ChatGone(ChatKey),
 }
 
 /// What the receiver needs.

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::console::action::{Action, Context};
 use crate::console::keymap::Keymap;
-use crate::console::modal::{Add, Create, Modal, Reassign, Remove, Stage, field};
+use crate::console::modal::{Add, Create, Modal, Reassign, Remove, Stage};
 use crate::console::state::State;
 use crate::console::ui::theme;
 use crate::i18n::Lang;
@@ -294,7 +294,6 @@ fn create(frame: &mut Frame<'_>, area: Rect, form: &Create, keymap: &Keymap, lan
             (Action::Cancel, "cancelar", "cancel"),
         ],
     );
-    let _ = field::LINE;
     draw(
         frame,
         area,
