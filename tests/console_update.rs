@@ -503,3 +503,38 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_full_api_queue_is_not_mistaken_for_the_network() {
+    let (mut state, _, chat) = with_two_participants();
+    let key = state.detail.key.clone().unwrap();
+    update(&mut state, Msg::Action(Action::ReassignResponsible));
+    update(&mut state, Msg::Action(Action::SelectLast));
+    let (id, _) = api_request(&update(&mut state, Msg::Action(Action::Confirm)));
+    let commands = update(&mut state, Msg::ApiBusy(id));
+    assert!(
+        commands.is_empty(),
+        "nothing was sent, so nothing is audited: {commands:?}"
+    );
+    assert!(
+        !state.connection.offline && !state.connection.auth_refused,
+        "the connection is not in doubt"
+    );
+    assert!(!state.busy.contains(&key) && !state.failed.contains(&key) && state.pending.is_empty());
+    let Some(Modal::Reassign(modal)) = &state.modal else {
+        panic!("the modal stays open")
+    };
+    assert_eq!(modal.stage, balcao::console::modal::Stage::Editing);
+    assert!(modal.error.as_deref().unwrap().contains("busy"));
+    assert_eq!(
+        state
+            .inbox
+            .row(&key)
+            .unwrap()
+            .summary
+            .columns
+            .responsible_user_id
+            .as_deref(),
+        chat.responsible_user_id()
+    );
+}

@@ -605,22 +605,28 @@ pub fn create_request(
     })
 }
 
-/// The actor's queue was full.
+/// The actor's queue was full: nothing was sent, so nothing is audited or marked failed, and the
+/// connection is not in doubt. The request is forgotten and the user told to try again.
 pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
-    let message = state.lang.pick(
-        "a API está ocupada; tente de novo em instantes",
-        "the API is busy; try again in a moment",
-    );
-    api_event(
-        state,
-        ApiEvent {
-            id,
-            outcome: Err(ApiError::Network {
-                url: String::new(),
-                detail: message.to_owned(),
-            }),
-        },
-    )
+    let Some(pending) = state.pending.remove(&id) else {
+        return Vec::new();
+    };
+    if let Some(key) = pending.mutated_chat() {
+        state.busy.remove(key);
+    }
+    if state.detail.status == DetailStatus::Loading(id) {
+        state.detail.status = DetailStatus::Idle;
+    }
+    let text = state
+        .lang
+        .pick(
+            "a API está ocupada; tente de novo em instantes",
+            "the API is busy; try again in a moment",
+        )
+        .to_owned();
+    state.reopen_with_error(&text);
+    state.notify(Level::Error, text);
+    Vec::new()
 }
 
 /// What a mutation changed, for its audit entry.
@@ -1152,7 +1158,7 @@ impl State {
         }
     }
 
-    /// A refused mutation: the modal (if still open) returns to editing with the reason.
+    /// A refused or unsent request: the modal (if still open) returns to editing with the reason.
     fn reopen_with_error(&mut self, text: &str) {
         match &mut self.modal {
             Some(Modal::Reassign(modal)) => {
@@ -1164,6 +1170,14 @@ impl State {
                 modal.error = Some(text.to_owned());
             }
             Some(Modal::RoomField(modal)) => {
+                modal.stage = Stage::Editing;
+                modal.error = Some(text.to_owned());
+            }
+            Some(Modal::Create(form)) => {
+                form.stage = Stage::Editing;
+                form.server_error = Some(text.to_owned());
+            }
+            Some(Modal::Add(modal)) => {
                 modal.stage = Stage::Editing;
                 modal.error = Some(text.to_owned());
             }
