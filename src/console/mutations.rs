@@ -7,11 +7,9 @@ use crate::api::wegly::wire::{
 use crate::api::{ApiError, ErrorKind};
 use crate::console::action::Action;
 use crate::console::modal::{Modal, Stage, field};
-use crate::console::msg::{
-    ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Fresh, Msg, RequestId,
-};
+use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Fresh, RequestId};
 use crate::console::state::{DetailStatus, Level, Pending, State};
-use crate::console::update::{selection_changed, update};
+use crate::console::update::{selection_changed, upsert_row};
 use crate::i18n::Lang;
 use crate::sandbox::world::MAX_CONTACT_ID_CHARS;
 use crate::store::{AuditEntry, ChatKey, Columns};
@@ -680,10 +678,8 @@ fn apply_fresh(state: &mut State, fresh: &Fresh) -> Vec<Command> {
         state.detail.as_of = Some(state.now);
         state.detail.status = DetailStatus::Idle;
     }
-    let mut commands = update(state, Msg::RowChanged(summary));
-    commands
-        .retain(|command| !matches!(command, Command::LoadCachedDetail(key) if *key == fresh.key));
-    commands
+    // The reply carries the detail itself: the row changes, the pane needs no reload.
+    upsert_row(state, summary)
 }
 
 fn error_outcome(error: &ApiError) -> &'static str {
@@ -731,16 +727,11 @@ fn apply_room(state: &mut State, fresh: &crate::console::msg::FreshRoom) -> Vec<
         state.detail.room = Some(fresh.room.clone());
         state.detail.as_of = Some(state.now);
     }
-    match fresh.summary.clone() {
-        Some(summary) => {
-            let mut commands = update(state, Msg::RowChanged(summary));
-            commands.retain(
-                |command| !matches!(command, Command::LoadCachedDetail(key) if *key == fresh.key),
-            );
-            commands
-        }
-        None => Vec::new(),
-    }
+    fresh
+        .summary
+        .clone()
+        .map(|summary| upsert_row(state, summary))
+        .unwrap_or_default()
 }
 
 /// A change to a room answered: reassignment, removal, archive.
@@ -847,7 +838,7 @@ fn read_outcome(
                 .to_owned(),
             );
             summary
-                .map(|summary| update(state, Msg::RowChanged(summary)))
+                .map(|summary| upsert_row(state, summary))
                 .unwrap_or_default()
         }
         (Pending::Fetch(key), Err(error)) => {

@@ -51,14 +51,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::RowChanged(summary) => {
             let key = summary.key.clone();
-            let now = state.now;
-            let me = state.me.clone();
-            state.inbox.upsert(summary, now, &me);
-            let page = layout::list_page(state.size);
-            if let Some(selected) = state.inbox.selected() {
-                state.inbox.select(selected, page);
-            }
-            let mut commands = selection_changed(state);
+            let mut commands = upsert_row(state, summary);
             // The shown chat was fetched in the background: show the fresh detail.
             if state.detail.key.as_ref() == Some(&key)
                 && !matches!(state.detail.status, DetailStatus::Loading(_))
@@ -125,6 +118,17 @@ fn show_cached_room(
         state.detail.room = room;
         state.detail.as_of = as_of;
     }
+}
+
+/// Puts one row in its place in the list, keeping the selection on screen and the detail on
+/// the selected chat.
+pub fn upsert_row(state: &mut State, summary: crate::store::ChatSummary) -> Vec<Command> {
+    let (now, me) = (state.now, state.me.clone());
+    state.inbox.upsert(summary, now, &me);
+    if let Some(selected) = state.inbox.selected() {
+        state.inbox.select(selected, layout::list_page(state.size));
+    }
+    selection_changed(state)
 }
 
 /// After the selection moved: show the new chat's stored detail at once.
