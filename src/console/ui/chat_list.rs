@@ -66,16 +66,17 @@ pub fn priority_short(priority: Option<i64>, lang: Lang) -> &'static str {
     }
 }
 
-/// Status in words.
+/// Status in words, as the command line words it; a status the CRM invented stays as sent.
 pub fn status_word(status: Option<&str>, lang: Lang) -> String {
-    match status {
-        Some("OPEN") => lang.pick("aberta", "open").to_owned(),
-        Some("RESOLVED") => lang.pick("resolvida", "resolved").to_owned(),
-        Some("CLOSED") => lang.pick("encerrada", "closed").to_owned(),
-        Some("SNOOZED") => lang.pick("adiada", "snoozed").to_owned(),
-        Some(other) => other.to_ascii_lowercase(),
-        None => "?".to_owned(),
-    }
+    status.map_or_else(
+        || "?".to_owned(),
+        |text| {
+            crate::cli::present::status_label(
+                &crate::api::wegly::wire::ChatStatus::from_wire(text),
+                lang,
+            )
+        },
+    )
 }
 
 /// The window column: a countdown, "closed", or a dash.
