@@ -91,14 +91,6 @@ fn inbox_json(data_dir: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn sandbox_command(data_dir: &Path, port: u16, webhook_port: u16) -> Command {
     let mut command = balcao(data_dir);
     command.args([
@@ -171,7 +163,7 @@ fn admin(url: &str, method: &str, path: &str, body: Option<Value>) -> Value {
 
 fn chain(listen_first: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let (sandbox_port, listen_port) = (free_port(), free_port());
+    let (sandbox_port, listen_port) = (common::free_port(), common::free_port());
     let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
     let (sandbox, listen) = if listen_first {
         let listen = spawn_server(listen_command(dir.path(), listen_port, &sandbox_url));

@@ -165,9 +165,7 @@ async fn admin_chat(sandbox: &balcao::sandbox::RunningSandbox, id: &str) -> Valu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browse_reassign_and_remove_by_keyboard() {
-    let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = reserved.local_addr().unwrap().port();
-    drop(reserved);
+    let port = common::free_port();
     let sandbox = common::start_with(|config| {
         config.webhook = common::webhook(format!("http://127.0.0.1:{port}/webhooks/wegly"), SECRET);
     })
@@ -428,9 +426,7 @@ fn start_up_problems_exit_2_and_leave_the_terminal_alone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reassign_and_conclude_a_room_by_keyboard() {
-    let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = reserved.local_addr().unwrap().port();
-    drop(reserved);
+    let port = common::free_port();
     let sandbox = common::start_with(|config| {
         config.webhook = common::webhook(format!("http://127.0.0.1:{port}/webhooks/wegly"), SECRET);
         config.agilize_webhook_url =

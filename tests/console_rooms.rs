@@ -20,7 +20,7 @@ use balcao::console::update::update;
 use balcao::i18n::Lang;
 use balcao::sandbox::rooms::Rooms;
 use balcao::sandbox::seed::Seed;
-use balcao::store::{ChatKey, ChatSummary, Columns, Source};
+use balcao::store::{ChatKey, ChatSummary, Columns};
 use console::{draw, now, seeded_chats, summary};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
@@ -32,17 +32,10 @@ fn rooms() -> Vec<Room> {
 }
 
 fn room_summary(room: &Room) -> ChatSummary {
-    ChatSummary {
-        key: ChatKey::agilize("matriz", room.id.as_deref().unwrap()),
-        columns: Columns::from_room(room),
-        first_seen_at: now(),
-        last_event_at: Some(now()),
-        hydrated_at: Some(now()),
-        source: Source::Webhook,
-        gone: false,
-        needs_hydration: false,
-        last_error: None,
-    }
+    console::row(
+        ChatKey::agilize("matriz", room.id.as_deref().unwrap()),
+        Columns::from_room(room),
+    )
 }
 
 /// Chats and rooms side by side, with `room` selected and shown.

@@ -35,10 +35,11 @@ pub fn seeded_chats() -> Vec<Chat> {
         .collect()
 }
 
-pub fn summary(chat: &Chat) -> ChatSummary {
+/// An index row for a key and its columns, fetched and seen at `now()`.
+pub fn row(key: ChatKey, columns: Columns) -> ChatSummary {
     ChatSummary {
-        key: ChatKey::wegly("default", chat.id.as_deref().unwrap()),
-        columns: Columns::from_chat(chat),
+        key,
+        columns,
         first_seen_at: now(),
         last_event_at: Some(now()),
         hydrated_at: Some(now()),
@@ -47,6 +48,13 @@ pub fn summary(chat: &Chat) -> ChatSummary {
         needs_hydration: false,
         last_error: None,
     }
+}
+
+pub fn summary(chat: &Chat) -> ChatSummary {
+    row(
+        ChatKey::wegly("default", chat.id.as_deref().unwrap()),
+        Columns::from_chat(chat),
+    )
 }
 
 /// A state with every seeded chat loaded and the first one's detail shown.

@@ -154,3 +154,12 @@ pub fn shared_dir() -> std::path::PathBuf {
         Into::into,
     )
 }
+
+/// A loopback port nothing listens on right now, for a server a test starts later.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
