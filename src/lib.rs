@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod logging;
 pub mod mask;
+pub mod private;
 pub mod sandbox;
 pub mod store;
 pub mod text;

@@ -2,15 +2,18 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use balcao::cli::{self, Cli};
 
 fn main() -> ExitCode {
     // Reports never include request headers or configuration, so no secret can reach them.
     let _ = color_eyre::install();
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             let _ = error.print();
             return if error.use_stderr() {
@@ -22,6 +25,9 @@ fn main() -> ExitCode {
     };
     balcao::logging::init_stderr();
     let lang = cli::language(&cli);
+    for warning in cli::secrets::command_line_warnings(&matches, lang) {
+        eprintln!("balcao: {warning}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -35,7 +41,8 @@ fn main() -> ExitCode {
     match runtime.block_on(cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("balcao: {}", error.message(lang));
+            // Errors quote what servers said: no escape sequence of theirs reaches the terminal.
+            eprintln!("balcao: {}", balcao::text::printable(&error.message(lang)));
             error.exit_code()
         }
     }

@@ -1,5 +1,5 @@
-//! Width-aware truncation and padding (grapheme clusters, East Asian widths, emoji): the one
-//! place that measures text for a terminal.
+//! Text for a terminal: width-aware truncation and padding (grapheme clusters, East Asian widths,
+//! emoji), and the removal of the characters a server could use to drive the terminal.
 
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
@@ -48,6 +48,28 @@ pub fn fit(text: &str, columns: usize) -> String {
     out
 }
 
+/// Whether `c` must never reach a terminal from outside: C0 controls (ESC, BEL, CR, backspace...)
+/// but for newline and tab, DEL, C1 controls (`\u{9b}` is a one-byte CSI), and the bidi
+/// overrides and isolates that make text display in another order than it reads.
+pub fn is_hostile(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}')
+}
+
+/// `text` with every hostile character removed (tabs become spaces); lines stay lines. Cheap
+/// when there is nothing to remove.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| is_hostile(c) || c == '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .filter(|c| !is_hostile(*c))
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +80,20 @@ mod tests {
         assert_eq!(width("田中宏"), 6);
         assert_eq!(width("👨‍👩‍👧"), 2);
         assert_eq!(width("❤️"), 2);
+    }
+
+    #[test]
+    fn hostile_characters_never_reach_the_terminal() {
+        let hostile =
+            "ok\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\r\u{9b}31m\u{202e}txt.exe\u{2066}x\u{7f}";
+        let shown = printable(hostile);
+        assert!(!shown.chars().any(is_hostile), "{shown:?}");
+        assert_eq!(shown, "ok]52;c;ZXZpbA==[2J31mtxt.exex");
+        assert_eq!(printable("linha 1\nlinha\t2"), "linha 1\nlinha 2");
+        assert!(matches!(
+            printable("João 田中 👍"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -56,6 +56,26 @@ pub enum ApiError {
         /// What the transport said.
         detail: String,
     },
+    /// The connection broke after the request went out (reset, truncated reply): the server may
+    /// have acted on it. Distinct from [`ApiError::Network`], where nothing reached the server.
+    #[error("connection to {url} broke after the request was sent: {detail}")]
+    Interrupted {
+        /// The URL that was called.
+        url: String,
+        /// What the transport said.
+        detail: String,
+    },
+    /// The server answered with a redirect that balcão does not follow: to another origin, or
+    /// any redirect of a write. Nothing was sent to `to`.
+    #[error("{from} redirected to {to}, which balcão does not follow; nothing was sent there")]
+    Redirected {
+        /// The URL that was called.
+        from: String,
+        /// Where the server pointed.
+        to: String,
+        /// Whether the call was a write (no redirect is followed for writes).
+        write: bool,
+    },
     /// No complete answer in time.
     #[error("timeout after {}s calling {url}", after.as_secs_f32())]
     Timeout {
@@ -107,6 +127,8 @@ pub enum ErrorKind {
     Timeout,
     /// Undecodable reply.
     Unexpected,
+    /// A redirect that was not followed.
+    Redirected,
     /// No client for the account.
     NotConfigured,
 }
@@ -136,7 +158,8 @@ impl ApiError {
             Self::Refused(_) => ErrorKind::Refused,
             Self::RateLimited { .. } => ErrorKind::RateLimited,
             Self::Server(_) => ErrorKind::Server,
-            Self::Network { .. } => ErrorKind::Network,
+            Self::Network { .. } | Self::Interrupted { .. } => ErrorKind::Network,
+            Self::Redirected { .. } => ErrorKind::Redirected,
             Self::Timeout { .. } => ErrorKind::Timeout,
             Self::Unexpected { .. } => ErrorKind::Unexpected,
             Self::NotConfigured { .. } => ErrorKind::NotConfigured,
@@ -153,6 +176,8 @@ impl ApiError {
             | Self::Server(reply)
             | Self::RateLimited { reply, .. } => Some(reply),
             Self::Network { .. }
+            | Self::Interrupted { .. }
+            | Self::Redirected { .. }
             | Self::Timeout { .. }
             | Self::Unexpected { .. }
             | Self::NotConfigured { .. } => None,
@@ -173,6 +198,17 @@ impl ApiError {
             self.kind(),
             ErrorKind::Network | ErrorKind::Timeout | ErrorKind::RateLimited | ErrorKind::Server
         )
+    }
+
+    /// Whether a write that ended in this error may nevertheless have been applied: the request
+    /// went out and no verdict came back (a timeout, a connection broken after sending, or a 2xx
+    /// whose body could not be read). Such a write is verified by re-reading, never retried.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Timeout { .. } | Self::Interrupted { .. } => true,
+            Self::Unexpected { status, .. } => (200..300).contains(status),
+            _ => false,
+        }
     }
 
     /// A message for people: what happened and what to do about it.
@@ -235,6 +271,31 @@ impl ApiError {
                 "não foi possível falar com {url}: {detail}. Confira --base-url e a rede.",
                 "could not reach {url}: {detail}. Check --base-url and the network."
             ),
+            Self::Interrupted { url, detail } => tr!(
+                lang,
+                "a conexão com {url} caiu depois de o pedido ser enviado: {detail}.",
+                "the connection to {url} broke after the request was sent: {detail}."
+            ),
+            Self::Redirected { from, to, write } => {
+                let why = if *write {
+                    tr!(
+                        lang,
+                        "o balcão não segue redirecionamentos em escritas",
+                        "balcão follows no redirect for a write"
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        "o balcão só segue redirecionamentos para a mesma origem",
+                        "balcão follows redirects only to the same origin"
+                    )
+                };
+                tr!(
+                    lang,
+                    "{from} redirecionou para {to}; {why}, e nada foi enviado para lá. Confira a URL base (--base-url ou base_url na configuração).",
+                    "{from} redirected to {to}; {why}, and nothing was sent there. Check the base URL (--base-url or base_url in the configuration)."
+                )
+            }
             Self::Timeout { url, after } => {
                 let secs = after.as_secs_f32();
                 tr!(

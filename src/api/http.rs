@@ -22,6 +22,8 @@ const RETRY_BASE_DELAY: Duration = Duration::from_millis(250);
 /// once with its delay, so a person at the terminal is not left staring at a silent command and
 /// the console's own scheduler decides when to come back.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
+/// Same-origin redirects a read follows before giving up.
+const MAX_REDIRECTS: usize = 5;
 /// How much of an undecodable body goes into the error.
 const EXCERPT_CHARS: usize = 160;
 
@@ -107,6 +109,9 @@ impl Http {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.request)
+            // Redirects are followed by hand (`send_once`): a write never, a read only within
+            // the base URL's origin, so no credential or body ever reaches another host.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("balcao/", env!("CARGO_PKG_VERSION")));
         if is_loopback(&base) {
             builder = builder.no_proxy();
@@ -150,7 +155,7 @@ impl Http {
         };
         let mut attempt = 1;
         loop {
-            let outcome = self.send_once(url, build(&self.client)).await;
+            let outcome = self.send_once(url, retry, build(&self.client)).await;
             match outcome {
                 Err(error) if attempt < attempts && error.is_transient() => {
                     let Some(wait) = retry_delay(&error, attempt) else {
@@ -165,11 +170,48 @@ impl Http {
         }
     }
 
-    async fn send_once(&self, url: &str, request: RequestBuilder) -> Result<RawReply, ApiError> {
-        let response = request
-            .send()
-            .await
+    async fn send_once(
+        &self,
+        url: &str,
+        retry: Retry,
+        request: RequestBuilder,
+    ) -> Result<RawReply, ApiError> {
+        let mut request = request
+            .build()
             .map_err(|error| self.transport_error(url, &error))?;
+        let mut hops = 0;
+        let response = loop {
+            // A read has no body, so it can be sent again to a redirect's target.
+            let again = request.try_clone();
+            let response = self
+                .client
+                .execute(request)
+                .await
+                .map_err(|error| self.transport_error(url, &error))?;
+            let Some(target) = redirect_target(&response) else {
+                break response;
+            };
+            let from = response.url().clone();
+            let refused = |to: &reqwest::Url| ApiError::Redirected {
+                from: from.to_string(),
+                to: to.to_string(),
+                write: retry == Retry::Write,
+            };
+            if retry == Retry::Write || !same_origin(&from, &target) {
+                return Err(refused(&target));
+            }
+            hops += 1;
+            let Some(mut next) = again.filter(|_| hops <= MAX_REDIRECTS) else {
+                return Err(ApiError::Unexpected {
+                    status: response.status().as_u16(),
+                    url: url.to_owned(),
+                    detail: format!("more than {MAX_REDIRECTS} redirects"),
+                    excerpt: target.to_string(),
+                });
+            };
+            *next.url_mut() = target;
+            request = next;
+        };
         let status = response.status();
         let headers = response.headers().clone();
         let body = response
@@ -187,17 +229,40 @@ impl Http {
     }
 
     fn transport_error(&self, url: &str, error: &reqwest::Error) -> ApiError {
+        // Failing to connect means nothing reached the server; anything later may have.
+        if error.is_connect() || error.is_builder() {
+            return ApiError::Network {
+                url: url.to_owned(),
+                detail: transport_detail(error),
+            };
+        }
         if error.is_timeout() {
             return ApiError::Timeout {
                 url: url.to_owned(),
                 after: self.timeouts.request,
             };
         }
-        ApiError::Network {
+        ApiError::Interrupted {
             url: url.to_owned(),
             detail: transport_detail(error),
         }
     }
+}
+
+/// Where a 3xx reply points, resolved against the URL that was called.
+fn redirect_target(response: &reqwest::Response) -> Option<reqwest::Url> {
+    if !response.status().is_redirection() {
+        return None;
+    }
+    let location = response.headers().get(reqwest::header::LOCATION)?;
+    response.url().join(location.to_str().ok()?).ok()
+}
+
+/// Scheme, host and port all equal: the only redirect a read follows.
+fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 /// The innermost cause, which is what tells a person what happened ("connection refused").

@@ -37,6 +37,10 @@ pub struct GlobalArgs {
         value_name = "TOKEN"
     )]
     pub token: Option<String>,
+    /// File holding the Wegly token (only its owner may read or write it); keeps the token out
+    /// of `ps` and shell history. Wins over WEGLY_TOKEN.
+    #[arg(long, env = "WEGLY_TOKEN_FILE", global = true, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
     /// Agilize API base URL.
     #[arg(long, env = "AGILIZE_BASE_URL", global = true, value_name = "URL")]
     pub agilize_base_url: Option<String>,
@@ -49,6 +53,10 @@ pub struct GlobalArgs {
         value_name = "KEY"
     )]
     pub agilize_key: Option<String>,
+    /// File holding the Agilize key (only its owner may read or write it). Wins over
+    /// AGILIZE_API_KEY.
+    #[arg(long, env = "AGILIZE_API_KEY_FILE", global = true, value_name = "FILE")]
+    pub agilize_key_file: Option<PathBuf>,
     /// Sent as Origin, for keys restricted by an allowed domain.
     #[arg(long, env = "BALCAO_ORIGIN", global = true, value_name = "URL")]
     pub origin: Option<String>,
@@ -70,6 +78,15 @@ pub struct GlobalArgs {
         value_name = "SECRET"
     )]
     pub webhook_secret: Option<String>,
+    /// File holding the webhook secret (only its owner may read or write it). Wins over
+    /// BALCAO_WEBHOOK_SECRET.
+    #[arg(
+        long,
+        env = "BALCAO_WEBHOOK_SECRET_FILE",
+        global = true,
+        value_name = "FILE"
+    )]
+    pub webhook_secret_file: Option<PathBuf>,
     /// Account name from the configuration.
     #[arg(long, env = "BALCAO_ACCOUNT", global = true, value_name = "NAME")]
     pub account: Option<String>,
@@ -195,8 +212,14 @@ pub struct SandboxArgs {
     /// Where to send signed Wegly webhooks (needs --webhook-secret).
     #[arg(long, value_name = "URL")]
     pub webhook_url: Option<String>,
-    /// Where to send Agilize room events (`messenger/chat/room/patch`).
-    #[arg(long, value_name = "URL")]
+    /// Where to send Agilize room events (`messenger/chat/room/patch`); the URL carries the
+    /// receiver's secret, so prefer the environment variable.
+    #[arg(
+        long,
+        env = "BALCAO_AGILIZE_WEBHOOK_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub agilize_webhook_url: Option<String>,
     /// Simulated customer messages per minute.
     #[arg(long, default_value_t = 0.0, value_name = "PER_MIN")]

@@ -276,7 +276,9 @@ pub(super) fn emit<T>(
             }
         })
     } else {
-        out.write_all(readable().as_bytes())
+        // Server text (names, messages, errors) can carry escape sequences: the readable form
+        // never lets them reach the terminal; `--json` stays byte-exact.
+        out.write_all(crate::text::printable(&readable()).as_bytes())
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

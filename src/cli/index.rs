@@ -26,10 +26,13 @@ use crate::webhook::receiver::{self, ReceiverState};
 use crate::{timefmt, tr};
 
 /// Opens the index; a file that is not ours or is newer is a configuration error (exit 2).
+/// Opens the index; a data dir or index file that others can read is reported on stderr.
 pub fn open_store(data_dir: &Path, lang: Lang) -> Result<Arc<Store>, CliError> {
-    Store::open_in(data_dir)
-        .map(Arc::new)
-        .map_err(|error| store_error(&error, lang))
+    let store = Store::open_in(data_dir).map_err(|error| store_error(&error, lang))?;
+    for exposed in store.exposed() {
+        eprintln!("balcao: {}", exposed.message(lang));
+    }
+    Ok(Arc::new(store))
 }
 
 fn store_error(error: &StoreError, lang: Lang) -> CliError {
@@ -392,7 +395,8 @@ fn print_rows(
                 fit(&timefmt::window(c.window_ends_at, now, lang), 24),
                 row.key.chat_id.clone(),
             ];
-            written = written.and_then(|()| writeln!(out, "{}", line.join(" ")));
+            written =
+                written.and_then(|()| writeln!(out, "{}", crate::text::printable(&line.join(" "))));
         }
     }
     match written.and_then(|()| out.flush()) {

@@ -7,6 +7,7 @@ mod index;
 pub mod present;
 mod room;
 mod sandbox;
+pub mod secrets;
 
 use std::process::ExitCode;
 
@@ -58,8 +59,9 @@ pub fn language(cli: &Cli) -> Lang {
 }
 
 /// Runs the parsed command line.
-pub async fn run(cli: Cli) -> Result<(), CliError> {
+pub async fn run(mut cli: Cli) -> Result<(), CliError> {
     let lang = language(&cli);
+    secrets::load_files(&mut cli.global, lang)?;
     match cli.command {
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, args, lang).await,
         Some(Command::Chat(command)) => chat::run(&cli.global, command, lang).await,

@@ -95,10 +95,10 @@ impl Reader<'_> {
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = metadata.permissions().mode() & 0o777;
-            if mode & 0o044 != 0 {
+            if let Some(how) = crate::private::secret_file_problem(mode) {
                 self.problem(
                     path,
-                    format!("{key}: '{shown}' can be read by others (mode {mode:04o}); run: chmod 600 '{shown}'"),
+                    format!("{key}: '{shown}' can be {how} by others (mode {mode:04o}); run: chmod 600 '{shown}'"),
                 );
                 return None;
             }

@@ -67,6 +67,33 @@ impl DeliveryStats {
     }
 }
 
+/// A webhook URL fit for a log: Agilize's path carries the receiver's secret
+/// (`/webhooks/agilize/{secret}`), which becomes `***`, as do a query string and credentials.
+pub fn redact(url: &str) -> String {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return "***".to_owned();
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // Credentials in a webhook URL: nothing of it is fit for a log.
+        return "***".to_owned();
+    }
+    if parsed.query().is_some() {
+        parsed.set_query(Some("***"));
+    }
+    let segments: Vec<String> = parsed
+        .path_segments()
+        .map(|segments| segments.map(str::to_owned).collect())
+        .unwrap_or_default();
+    if let Some(at) = segments.iter().position(|segment| segment == "agilize")
+        && at + 1 < segments.len()
+    {
+        let mut kept: Vec<&str> = segments[..=at].iter().map(String::as_str).collect();
+        kept.push("***");
+        parsed.set_path(&kept.join("/"));
+    }
+    parsed.to_string()
+}
+
 /// Sends signed events to one URL.
 #[derive(Clone)]
 pub struct WebhookSender {
@@ -164,16 +191,18 @@ impl WebhookSender {
                     return;
                 }
                 Ok(response) => {
-                    tracing::debug!(status = %response.status(), event_key, "webhook refused; will retry");
+                    tracing::debug!(url = %redact(&self.url), status = %response.status(), event_key, "webhook refused; will retry");
                 }
                 Err(error) => {
-                    tracing::debug!(%error, event_key, "webhook not delivered; will retry");
+                    // The error's own text would carry the URL, and with it the secret.
+                    let error = error.without_url();
+                    tracing::debug!(url = %redact(&self.url), %error, event_key, "webhook not delivered; will retry");
                 }
             }
             self.stats.failed_attempts.fetch_add(1, Ordering::Relaxed);
             if started.elapsed() >= RETRY_WINDOW {
                 self.stats.abandoned.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(event_key, "webhook abandoned after the retry window");
+                tracing::warn!(url = %redact(&self.url), event_key, "webhook abandoned after the retry window");
                 return;
             }
             tokio::select! {
@@ -182,5 +211,29 @@ impl WebhookSender {
             }
             backoff = (backoff * 2).min(MAX_BACKOFF);
         }
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact;
+
+    #[test]
+    fn the_agilize_secret_never_reaches_a_log_line() {
+        assert_eq!(
+            redact("http://127.0.0.1:8788/webhooks/agilize/s3cr3t"),
+            "http://127.0.0.1:8788/webhooks/agilize/***"
+        );
+        assert_eq!(
+            redact("http://h:1/webhooks/agilize/s3cr3t/extra?k=v"),
+            "http://h:1/webhooks/agilize/***?***"
+        );
+        assert_eq!(redact("http://u:p@h:1/webhooks/wegly"), "***");
+        assert_ne!(
+            redact("http://h:1/webhooks/agilize/s3cr3t"),
+            "http://h:1/webhooks/agilize/s3cr3t"
+        );
+        assert_eq!(redact("http://h/webhooks/wegly"), "http://h/webhooks/wegly");
+        assert_eq!(redact("not a url s3cr3t"), "***");
     }
 }

@@ -16,8 +16,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+use crate::private;
+
 pub use records::{AuditEntry, WebhookOutcome, WebhookRecord};
-pub use summary::{ChatKey, ChatSummary, Columns, Provider, Source};
+pub use summary::{ChatKey, ChatSummary, Columns, Provider, Source, normalize_chat_id};
 
 /// The index's file name inside the data dir.
 pub const INDEX_FILE: &str = "inbox.sqlite3";
@@ -112,17 +114,44 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens (creating if needed) the index in `data_dir`.
+    /// The directory is created 0700 and the file 0600 (customer data); what already existed open
+    /// to others is listed by [`Store::exposed`].
     pub fn open_in(data_dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|error| StoreError::Io {
-            path: data_dir.to_path_buf(),
+        let io = |path: &Path, error: std::io::Error| StoreError::Io {
+            path: path.to_path_buf(),
             detail: error.to_string(),
-        })?;
+        };
+        private::create_dir(data_dir).map_err(|error| io(data_dir, error))?;
         Self::open(&data_dir.join(INDEX_FILE), OpenOptions::default())
+    }
+
+    /// The data dir, the index and its journals when others can read them, with the fix.
+    pub fn exposed(&self) -> Vec<private::Exposed> {
+        let mut paths = Vec::new();
+        if let Some(dir) = self.path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            paths.push(dir.to_path_buf());
+        }
+        paths.push(self.path.clone());
+        for suffix in ["-wal", "-shm"] {
+            let mut name = self.path.clone().into_os_string();
+            name.push(suffix);
+            paths.push(PathBuf::from(name));
+        }
+        paths
+            .iter()
+            .filter_map(|path| private::check(path).ok().flatten())
+            .collect()
     }
 
     /// Opens (creating if needed) the index file at `path`, checking that it is ours and not
     /// newer than this binary, then migrating it to the latest schema.
     pub fn open(path: &Path, options: OpenOptions) -> Result<Self, StoreError> {
+        // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the mode of
+        // the database file, so all three stay private.
+        private::ensure_file(path).map_err(|error| StoreError::Io {
+            path: path.to_path_buf(),
+            detail: error.to_string(),
+        })?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;

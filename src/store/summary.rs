@@ -78,6 +78,14 @@ pub struct ChatKey {
     pub chat_id: String,
 }
 
+/// A Wegly chat id in its one stored form (lowercase, hyphenated), or `None` when the text is no
+/// UUID in any of its spellings.
+pub fn normalize_chat_id(text: &str) -> Option<String> {
+    uuid::Uuid::parse_str(text.trim())
+        .ok()
+        .map(|id| id.hyphenated().to_string())
+}
+
 impl ChatKey {
     /// An Agilize room of `account`.
     pub fn agilize(account: &str, room_id: &str) -> Self {
@@ -88,12 +96,15 @@ impl ChatKey {
         }
     }
 
-    /// A Wegly chat of `account`.
+    /// A Wegly chat of `account`. Every way a UUID can be written (upper case, braces,
+    /// `urn:uuid:`, no hyphens) becomes the one lowercase hyphenated form, so one chat is one
+    /// row however a webhook, a flag or a paste spells it; text that is no UUID is kept as given
+    /// for the caller to refuse.
     pub fn wegly(account: &str, chat_id: &str) -> Self {
         Self {
             account: account.to_owned(),
             provider: Provider::Wegly,
-            chat_id: chat_id.to_owned(),
+            chat_id: normalize_chat_id(chat_id).unwrap_or_else(|| chat_id.to_owned()),
         }
     }
 }

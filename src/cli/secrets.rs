@@ -1,0 +1,114 @@
+//! Secrets on the command line: read from the files named by `--token-file`,
+//! `--agilize-key-file` and `--webhook-secret-file`, and a warning when one is passed as a flag
+//! value, where every user of the machine can read it in `ps`.
+
+use std::path::Path;
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+
+use crate::cli::CliError;
+use crate::cli::args::GlobalArgs;
+use crate::i18n::Lang;
+use crate::private::secret_file_problem;
+use crate::tr;
+
+/// Each secret flag, the file flag and the environment variable that replace it.
+const SECRET_FLAGS: [(&str, &str, &str); 3] = [
+    ("token", "--token-file", "WEGLY_TOKEN"),
+    ("agilize_key", "--agilize-key-file", "AGILIZE_API_KEY"),
+    (
+        "webhook_secret",
+        "--webhook-secret-file",
+        "BALCAO_WEBHOOK_SECRET",
+    ),
+];
+
+/// One line per secret given as a flag value on the command line (not from the environment).
+pub fn command_line_warnings(matches: &ArgMatches, lang: Lang) -> Vec<String> {
+    SECRET_FLAGS
+        .iter()
+        .filter(|(id, _, _)| given_on_command_line(matches, id))
+        .map(|(id, file_flag, env)| {
+            let flag = format!("--{}", id.replace('_', "-"));
+            tr!(
+                lang,
+                "aviso: {flag} na linha de comando fica visível para todos os usuários em `ps`; use {env} ou {file_flag}",
+                "warning: {flag} on the command line is visible to every user in `ps`; use {env} or {file_flag}"
+            )
+        })
+        .collect()
+}
+
+/// Global flags may sit after any subcommand: look at every level.
+fn given_on_command_line(matches: &ArgMatches, id: &str) -> bool {
+    let here = matches
+        .try_get_raw(id)
+        .ok()
+        .flatten()
+        .is_some_and(|_| matches.value_source(id) == Some(ValueSource::CommandLine));
+    here || matches
+        .subcommand()
+        .is_some_and(|(_, sub)| given_on_command_line(sub, id))
+}
+
+/// Replaces each secret whose file was named with the file's content.
+pub fn load_files(global: &mut GlobalArgs, lang: Lang) -> Result<(), CliError> {
+    if let Some(path) = &global.token_file {
+        global.token = Some(read("--token-file", path, lang)?);
+    }
+    if let Some(path) = &global.agilize_key_file {
+        global.agilize_key = Some(read("--agilize-key-file", path, lang)?);
+    }
+    if let Some(path) = &global.webhook_secret_file {
+        global.webhook_secret = Some(read("--webhook-secret-file", path, lang)?);
+    }
+    Ok(())
+}
+
+/// The secret in `path`, trimmed; refused when others may read or write the file.
+fn read(flag: &str, path: &Path, lang: Lang) -> Result<String, CliError> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|error| {
+        CliError::Usage(tr!(
+            lang,
+            "{flag}: não foi possível ler '{shown}': {error}",
+            "{flag}: cannot read '{shown}': {error}"
+        ))
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o777;
+        if let Some(how) = secret_file_problem(mode) {
+            let how = match (how, lang) {
+                ("read", Lang::PtBr) => "lido",
+                (_, Lang::PtBr) => "alterado",
+                (how, Lang::En) => how,
+            };
+            return Err(CliError::Usage(tr!(
+                lang,
+                "{flag}: '{shown}' pode ser {how} por outros usuários (modo {mode:04o}); rode: chmod 600 '{shown}'",
+                "{flag}: '{shown}' can be {how} by other users (mode {mode:04o}); run: chmod 600 '{shown}'"
+            )));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = metadata;
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        CliError::Usage(tr!(
+            lang,
+            "{flag}: não foi possível ler '{shown}': {error}",
+            "{flag}: cannot read '{shown}': {error}"
+        ))
+    })?;
+    let secret = text.trim();
+    if secret.is_empty() {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "{flag}: '{shown}' está vazio",
+            "{flag}: '{shown}' is empty"
+        )));
+    }
+    Ok(secret.to_owned())
+}

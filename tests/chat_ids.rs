@@ -1,0 +1,159 @@
+//! One chat, one row: every spelling of a chat's UUID (upper case, braces, `urn:uuid:`, no
+//! hyphens) that enters through the receiver, `add` or `inbox remove` names the same row.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use balcao::store::{ChatKey, Store, normalize_chat_id};
+use balcao::webhook::receiver::{self, ReceiverState};
+use hmac::{Hmac, Mac};
+use secrecy::SecretString;
+use serde_json::json;
+use sha2::Sha256;
+use tokio::sync::{Notify, broadcast};
+
+const SECRET: &str = "whsec-ids-4b1e";
+const CANONICAL: &str = "6a84e8d5-1f2b-4c3d-8e9f-0a1b2c3d4e5f";
+
+fn spellings() -> [String; 5] {
+    let upper = CANONICAL.to_uppercase();
+    [
+        upper.clone(),
+        format!("{{{CANONICAL}}}"),
+        format!("urn:uuid:{CANONICAL}"),
+        CANONICAL.replace('-', ""),
+        format!("  {upper}  "),
+    ]
+}
+
+#[test]
+fn every_spelling_normalises_to_the_lowercase_hyphenated_form() {
+    for spelling in spellings() {
+        assert_eq!(
+            normalize_chat_id(&spelling).as_deref(),
+            Some(CANONICAL),
+            "{spelling}"
+        );
+        assert_eq!(ChatKey::wegly("default", &spelling).chat_id, CANONICAL);
+    }
+    for not_an_id in [
+        "",
+        "6a84e8d5",
+        "zz84e8d5-1f2b-4c3d-8e9f-0a1b2c3d4e5f",
+        "../etc",
+    ] {
+        assert_eq!(normalize_chat_id(not_an_id), None, "{not_an_id}");
+    }
+}
+
+fn sign(body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_naming_one_chat_in_five_spellings_make_one_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let (events, _keep) = broadcast::channel(64);
+    let state = Arc::new(ReceiverState {
+        store: store.clone(),
+        account: "default".to_owned(),
+        secret: SecretString::from(SECRET.to_owned()),
+        events,
+        wake: Arc::new(Notify::new()),
+        agilize_account: None,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhooks/wegly", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver::router(state)).await });
+    for spelling in spellings() {
+        let body = serde_json::to_vec(&json!({
+            "event_key": "chat.message_received",
+            "payload": {"chat_id": spelling.trim()},
+        }))
+        .unwrap();
+        let response = common::raw()
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("x-wegly-event", "chat.message_received")
+            .header("x-wegly-signature", sign(&body))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{spelling}");
+    }
+    let ids: Vec<String> = store
+        .summaries()
+        .unwrap()
+        .into_iter()
+        .map(|row| row.key.chat_id)
+        .collect();
+    assert_eq!(ids, vec![CANONICAL.to_owned()]);
+}
+
+fn balcao(data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_balcao"));
+    for name in [
+        "WEGLY_BASE_URL",
+        "BALCAO_CONFIG",
+        "BALCAO_ACCOUNT",
+        "BALCAO_LANG",
+        "LC_ALL",
+    ] {
+        command.env_remove(name);
+    }
+    command
+        .env("LANG", "C.UTF-8")
+        .env("XDG_CONFIG_HOME", data_dir.join("no-config"))
+        .env("BALCAO_DATA_DIR", data_dir)
+        // Nothing answers here: `add` stores the ids first and fetches afterwards.
+        .env(
+            "WEGLY_BASE_URL",
+            format!("http://127.0.0.1:{}", common::free_port()),
+        )
+        .env("WEGLY_TOKEN", "tok-ids")
+        .stdin(Stdio::null());
+    command
+}
+
+#[test]
+fn add_and_inbox_remove_take_any_spelling_of_one_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let spellings = spellings();
+    let output = balcao(dir.path())
+        .arg("add")
+        .args(spellings.iter().map(|s| s.trim()))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.code().is_some(),
+        "add ended by a signal: {output:?}"
+    );
+    let store = Store::open_in(dir.path()).unwrap();
+    let ids: Vec<String> = store
+        .summaries()
+        .unwrap()
+        .into_iter()
+        .map(|row| row.key.chat_id)
+        .collect();
+    assert_eq!(ids, vec![CANONICAL.to_owned()]);
+    drop(store);
+    let removed = balcao(dir.path())
+        .args(["inbox", "remove", &CANONICAL.to_uppercase()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        removed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&removed.stderr)
+    );
+    let store = Store::open_in(dir.path()).unwrap();
+    assert!(store.summaries().unwrap().is_empty());
+}
