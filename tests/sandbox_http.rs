@@ -358,3 +358,41 @@ async fn simulated_customers_keep_writing() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn removing_a_participant_who_is_no_user_is_404_like_a_non_participant() {
+    let sandbox = start().await;
+    let chat = common::chat_with_two_participants(&sandbox).await;
+    let id = chat["id"].as_str().unwrap();
+    let nobody = uuid::Uuid::new_v4();
+    let (status, reply) = send(
+        reqwest::Method::DELETE,
+        api(&sandbox, &format!("/chats/{id}/participants/{nobody}")),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (404, Some("participant_not_found")),
+        "{reply}"
+    );
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .contains(&nobody.to_string())
+    );
+    // The agent-id trap still names the right id.
+    let users = common::admin(&sandbox, "users").await;
+    let agent = users[0]["agent_id"].as_str().unwrap();
+    let (status, reply) = send(
+        reqwest::Method::DELETE,
+        api(&sandbox, &format!("/chats/{id}/participants/{agent}")),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, reply["error"].as_str()),
+        (422, Some("agent_id_given_for_user_id"))
+    );
+}

@@ -548,6 +548,20 @@ impl World {
                 format!("'{user}' is not a UUID"),
             ));
         };
+        // A user of no kind names no participant: the resource in the path does not exist
+        // (404), as for a user who is not in the chat. The agent-id trap keeps its 422.
+        if !self
+            .users
+            .iter()
+            .any(|known| known.user_id == user || known.agent_id == user)
+        {
+            return Err(SandboxError::field(
+                StatusCode::NOT_FOUND,
+                "participant_not_found",
+                "userId",
+                format!("no participant '{user}' in chat '{id}': no company user has that id"),
+            ));
+        }
         let user_index = self.user_index(user, "userId")?;
         let chat = &mut self.chats[index];
         let Some(position) = chat.participants.iter().position(|p| *p == user_index) else {
