@@ -240,4 +240,20 @@ async fn room_update_from_the_shell() {
     assert_eq!(no_key.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_key.stderr).contains("AGILIZE_API_KEY"));
     assert!(!String::from_utf8_lossy(&ok.stderr).contains(common::AGILIZE_KEY));
+    // A 200 whose body is not a room, and a room left unchanged: never "updated". Rooms cannot
+    // be re-read, so the outcome is unknown, said so, exit 1.
+    common::set_faults(&sandbox, "room_update:wrong_types*1").await;
+    let before = common::admin(&sandbox, "rooms").await["rooms"][3].clone();
+    let unknown = tokio::task::spawn_blocking({
+        let args = base(&["--agilize-key", common::AGILIZE_KEY, "--status", "fechada"]);
+        move || run(args)
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&unknown.stderr).into_owned();
+    assert_eq!(unknown.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("may have been applied"), "{stderr}");
+    assert!(!stderr.to_lowercase().contains("try again"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&unknown.stdout).contains("updated"));
+    assert_eq!(common::admin(&sandbox, "rooms").await["rooms"][3], before);
 }

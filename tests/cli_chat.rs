@@ -18,6 +18,10 @@ use serde_json::Value;
 const ENV_VARS: &[&str] = &[
     "WEGLY_BASE_URL",
     "WEGLY_TOKEN",
+    "WEGLY_TOKEN_FILE",
+    "AGILIZE_API_KEY_FILE",
+    "BALCAO_WEBHOOK_SECRET_FILE",
+    "BALCAO_AGILIZE_WEBHOOK_URL",
     "AGILIZE_BASE_URL",
     "AGILIZE_API_KEY",
     "BALCAO_ORIGIN",
@@ -55,10 +59,11 @@ fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// The token goes by environment, as the README says: a flag value would show in `ps`.
 async fn with_sandbox(sandbox: &balcao::sandbox::RunningSandbox, list: &[&str]) -> Output {
     let mut all = args(list);
-    all.extend(args(&["--base-url", &sandbox.url(), "--token", TOKEN]));
-    balcao(all, Vec::new()).await
+    all.extend(args(&["--base-url", &sandbox.url()]));
+    balcao(all, vec![("WEGLY_TOKEN", TOKEN.to_owned())]).await
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -511,4 +516,322 @@ async fn the_token_from_the_environment_is_used_and_never_shown() {
     assert_eq!(help.status.code(), Some(0));
     assert!(text(&help.stdout).contains("--token"));
     assert_no_token(&help);
+}
+
+/// A user who is neither the chat's responsible nor a participant.
+async fn newcomer(sandbox: &balcao::sandbox::RunningSandbox, chat: &Value) -> String {
+    let users = common::admin(sandbox, "users").await;
+    users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap().to_owned())
+        .find(|u| {
+            !chat["participant_user_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == u)
+        })
+        .unwrap()
+}
+
+async fn sandbox_chat(sandbox: &balcao::sandbox::RunningSandbox, id: &str) -> Value {
+    common::chats(sandbox)
+        .await
+        .into_iter()
+        .find(|c| c["id"] == id)
+        .unwrap()
+}
+
+fn never_says_try_again(output: &Output) {
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr)).to_lowercase();
+    assert!(
+        !all.contains("try again") && !all.contains("tente de novo"),
+        "a write that may have been applied must not be retried blindly: {all}"
+    );
+}
+
+/// The server applies the change and the reply is lost (reset, truncated): the CLI re-reads the
+/// chat and reports it done, confirmed, with exit 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_whose_reply_is_lost_is_confirmed_by_re_reading() {
+    let sandbox = start().await;
+    for fault in ["responsible:reset", "responsible:truncated"] {
+        let chat = common::chat_with_two_participants(&sandbox).await;
+        let id = chat["id"].as_str().unwrap().to_owned();
+        let target = newcomer(&sandbox, &chat).await;
+        set_faults(&sandbox, &format!("{fault}*1")).await;
+        let output = with_sandbox(&sandbox, &["chat", "reassign", &id, "--to", &target]).await;
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{fault}: {}",
+            text(&output.stderr)
+        );
+        assert!(
+            text(&output.stdout).starts_with("Done, confirmed by re-reading the chat"),
+            "{fault}: {}",
+            text(&output.stdout)
+        );
+        assert_eq!(
+            sandbox_chat(&sandbox, &id).await["responsible_user_id"],
+            target.as_str()
+        );
+        never_says_try_again(&output);
+    }
+    // remove-participant: the same rule, and `--json` stays JSON on stdout.
+    let chat = common::chat_with_two_participants(&sandbox).await;
+    let id = chat["id"].as_str().unwrap().to_owned();
+    let responsible = chat["responsible_user_id"].as_str().unwrap();
+    let other = chat["participant_user_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .find(|p| p != responsible)
+        .unwrap();
+    set_faults(&sandbox, "remove_participant:reset*1").await;
+    let before = common::request_count(&sandbox, "remove_participant").await;
+    let output = with_sandbox(
+        &sandbox,
+        &["chat", "remove-participant", &id, &other, "--json"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let body: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(body["id"], id.as_str());
+    assert!(text(&output.stderr).contains("confirmed by re-reading"));
+    assert_eq!(
+        common::request_count(&sandbox, "remove_participant").await,
+        before + 1,
+        "the write was sent once, never again"
+    );
+}
+
+/// The server answered 200 with something unreadable and did nothing: re-reading shows it, so
+/// the CLI says "not applied" (exit 1), not "failed, try again".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_reply_to_a_write_that_did_nothing_is_reported_not_applied() {
+    let sandbox = start().await;
+    let chat = common::chat_with_two_participants(&sandbox).await;
+    let id = chat["id"].as_str().unwrap().to_owned();
+    let target = newcomer(&sandbox, &chat).await;
+    set_faults(&sandbox, "responsible:malformed*1").await;
+    let output = with_sandbox(&sandbox, &["chat", "reassign", &id, "--to", &target]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("not applied"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(
+        sandbox_chat(&sandbox, &id).await["responsible_user_id"],
+        chat["responsible_user_id"]
+    );
+    assert!(output.stdout.is_empty());
+}
+
+/// Lost reply and a failing re-read: the outcome is unknown, said so, with how to check; exit 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_cannot_be_verified_says_it_may_have_been_applied() {
+    let sandbox = start().await;
+    let chat = common::chat_with_two_participants(&sandbox).await;
+    let id = chat["id"].as_str().unwrap().to_owned();
+    let target = newcomer(&sandbox, &chat).await;
+    set_faults(&sandbox, "responsible:reset*1,get_chat:status=503").await;
+    let output = with_sandbox(&sandbox, &["chat", "reassign", &id, "--to", &target]).await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("may have been applied"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("balcao chat get {id}")),
+        "{stderr}"
+    );
+    never_says_try_again(&output);
+
+    // Creating has no chat to re-read: unknown, and never "try again" either.
+    set_faults(&sandbox, "create_chat:reset*1").await;
+    let line = common::admin(&sandbox, "lines").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = with_sandbox(
+        &sandbox,
+        &[
+            "chat",
+            "create",
+            "--line",
+            &line,
+            "--to",
+            "5511944443333",
+            "--template",
+            "saudacao_inicial",
+        ],
+    )
+    .await;
+    assert_eq!(created.status.code(), Some(1), "{}", text(&created.stderr));
+    assert!(text(&created.stderr).contains("may have been applied"));
+    never_says_try_again(&created);
+    // In pt-BR too.
+    set_faults(&sandbox, "responsible:reset*1,get_chat:status=503").await;
+    let pt = with_sandbox(
+        &sandbox,
+        &["chat", "reassign", &id, "--to", &target, "--lang", "pt-BR"],
+    )
+    .await;
+    assert!(
+        text(&pt.stderr).contains("pode ter sido aplicado"),
+        "{}",
+        text(&pt.stderr)
+    );
+    never_says_try_again(&pt);
+}
+
+/// `--no-chat` alone changes nothing: a usage error. With leads, the output does not claim the
+/// chat's responsible changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reassignment_that_changes_nothing_is_refused() {
+    let sandbox = start().await;
+    let chat = common::chat_with_two_participants(&sandbox).await;
+    let id = chat["id"].as_str().unwrap().to_owned();
+    let target = newcomer(&sandbox, &chat).await;
+    let nothing = with_sandbox(
+        &sandbox,
+        &["chat", "reassign", &id, "--to", &target, "--no-chat"],
+    )
+    .await;
+    assert_eq!(nothing.status.code(), Some(2), "{}", text(&nothing.stderr));
+    assert!(text(&nothing.stderr).contains("--no-chat without --leads or --deals"));
+    assert_eq!(common::request_count(&sandbox, "responsible").await, 0);
+    let leads = with_sandbox(
+        &sandbox,
+        &[
+            "chat",
+            "reassign",
+            &id,
+            "--to",
+            &target,
+            "--no-chat",
+            "--leads",
+        ],
+    )
+    .await;
+    assert_eq!(leads.status.code(), Some(0), "{}", text(&leads.stderr));
+    let stdout = text(&leads.stdout);
+    assert!(
+        stdout.starts_with("Leads reassigned; the chat's responsible is unchanged"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Responsible is now"));
+    assert_eq!(
+        sandbox_chat(&sandbox, &id).await["responsible_user_id"],
+        chat["responsible_user_id"]
+    );
+}
+
+/// Server text with escape sequences never reaches the terminal from readable output; `--json`
+/// keeps the server's bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_is_stripped_from_readable_output_and_kept_in_json() {
+    let sandbox = start().await;
+    let id = common::chats(&sandbox).await[3]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hostile = "oi\u{1b}]0;pwned\u{7}\u{1b}[2J\r\u{9b}31m\u{202e}gnp.exe";
+    let inbound = serde_json::json!({"chat_id": id, "body": hostile});
+    let response = common::raw()
+        .post(format!("{}/_sandbox/inbound", sandbox.url()))
+        .bearer_auth(TOKEN)
+        .json(&inbound)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    for command in ["get", "timeline"] {
+        let output = with_sandbox(&sandbox, &["chat", command, &id]).await;
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let shown = text(&output.stdout);
+        assert!(
+            shown.contains("oi]0;pwned"),
+            "{command}: the text is there: {shown}"
+        );
+        for bad in ['\u{1b}', '\u{7}', '\r', '\u{9b}', '\u{202e}'] {
+            assert!(!shown.contains(bad), "{command}: {bad:?} reached stdout");
+        }
+        let json = with_sandbox(&sandbox, &["chat", command, &id, "--json"]).await;
+        let value: Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert!(
+            value.to_string().contains("\\u001b"),
+            "{command}: --json keeps the bytes"
+        );
+    }
+}
+
+/// A secret given as a flag value is visible in `ps`: a one-line warning says what to use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_given_as_flags_are_warned_about_and_files_are_checked() {
+    let sandbox = start().await;
+    let id = common::chats(&sandbox).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let flagged = balcao(
+        args(&[
+            "chat",
+            "get",
+            &id,
+            "--base-url",
+            &sandbox.url(),
+            "--token",
+            TOKEN,
+        ]),
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(flagged.status.code(), Some(0), "{}", text(&flagged.stderr));
+    let warning = text(&flagged.stderr);
+    assert!(
+        warning.contains("--token on the command line is visible to every user in `ps`; use WEGLY_TOKEN or --token-file"),
+        "{warning}"
+    );
+    assert_no_token(&flagged);
+    // From the environment: no warning.
+    let quiet = with_sandbox(&sandbox, &["chat", "get", &id]).await;
+    assert!(!text(&quiet.stderr).contains("visible to every user"));
+    // From a file: used when private, refused (exit 2, nothing sent) when others can read or
+    // write it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, format!("{TOKEN}\n")).unwrap();
+    let path = file.display().to_string();
+    for (mode, ok) in [(0o600, true), (0o644, false), (0o620, false)] {
+        std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(mode))
+            .unwrap();
+        let before = common::request_count(&sandbox, "get_chat").await;
+        let output = balcao(
+            args(&[
+                "chat",
+                "get",
+                &id,
+                "--base-url",
+                &sandbox.url(),
+                "--token-file",
+                &path,
+            ]),
+            Vec::new(),
+        )
+        .await;
+        let stderr = text(&output.stderr);
+        if ok {
+            assert_eq!(output.status.code(), Some(0), "{mode:o}: {stderr}");
+            assert!(!stderr.contains("visible to every user"));
+        } else {
+            assert_eq!(output.status.code(), Some(2), "{mode:o}: {stderr}");
+            assert!(stderr.contains("chmod 600"), "{stderr}");
+            assert_eq!(common::request_count(&sandbox, "get_chat").await, before);
+        }
+        assert_no_token(&output);
+    }
 }

@@ -76,6 +76,25 @@ pub enum ApiError {
         /// Whether the call was a write (no redirect is followed for writes).
         write: bool,
     },
+    /// A write whose reply was lost, and re-reading the chat shows it was not applied.
+    #[error("not applied (re-read chat {chat}); the reply had been lost: {lost}")]
+    NotApplied {
+        /// The chat that was re-read.
+        chat: String,
+        /// How the write's reply was lost.
+        lost: Box<ApiError>,
+    },
+    /// A write whose reply was lost and whose outcome could not be verified: it may have been
+    /// applied. Never to be sent again blindly.
+    #[error("outcome unknown: {lost}")]
+    OutcomeUnknown {
+        /// The chat, when there is one to check.
+        chat: Option<String>,
+        /// How the write's reply was lost.
+        lost: Box<ApiError>,
+        /// Why re-reading did not tell, when it was tried and failed.
+        reread: Option<Box<ApiError>>,
+    },
     /// No complete answer in time.
     #[error("timeout after {}s calling {url}", after.as_secs_f32())]
     Timeout {
@@ -129,6 +148,10 @@ pub enum ErrorKind {
     Unexpected,
     /// A redirect that was not followed.
     Redirected,
+    /// A write verified as not applied after its reply was lost.
+    NotApplied,
+    /// A write whose outcome is unknown.
+    OutcomeUnknown,
     /// No client for the account.
     NotConfigured,
 }
@@ -160,6 +183,8 @@ impl ApiError {
             Self::Server(_) => ErrorKind::Server,
             Self::Network { .. } | Self::Interrupted { .. } => ErrorKind::Network,
             Self::Redirected { .. } => ErrorKind::Redirected,
+            Self::NotApplied { .. } => ErrorKind::NotApplied,
+            Self::OutcomeUnknown { .. } => ErrorKind::OutcomeUnknown,
             Self::Timeout { .. } => ErrorKind::Timeout,
             Self::Unexpected { .. } => ErrorKind::Unexpected,
             Self::NotConfigured { .. } => ErrorKind::NotConfigured,
@@ -178,6 +203,8 @@ impl ApiError {
             Self::Network { .. }
             | Self::Interrupted { .. }
             | Self::Redirected { .. }
+            | Self::NotApplied { .. }
+            | Self::OutcomeUnknown { .. }
             | Self::Timeout { .. }
             | Self::Unexpected { .. }
             | Self::NotConfigured { .. } => None,
@@ -203,11 +230,32 @@ impl ApiError {
     /// Whether a write that ended in this error may nevertheless have been applied: the request
     /// went out and no verdict came back (a timeout, a connection broken after sending, or a 2xx
     /// whose body could not be read). Such a write is verified by re-reading, never retried.
+    /// A 5xx counts: a proxy or a crash can answer one after the server acted.
     pub fn outcome_unknown(&self) -> bool {
         match self {
-            Self::Timeout { .. } | Self::Interrupted { .. } => true,
+            Self::Timeout { .. } | Self::Interrupted { .. } | Self::Server(_) => true,
             Self::Unexpected { status, .. } => (200..300).contains(status),
             _ => false,
+        }
+    }
+
+    /// What happened, without the advice [`ApiError::user_message`] adds: the cause quoted
+    /// inside a write's verdict, where "try again" would be wrong.
+    fn cause(&self, lang: Lang) -> String {
+        match self {
+            Self::Timeout { url, after } => {
+                let secs = after.as_secs_f32();
+                tr!(
+                    lang,
+                    "sem resposta de {url} em {secs}s",
+                    "no answer from {url} within {secs}s"
+                )
+            }
+            Self::Server(reply) => {
+                let said = summary(reply);
+                tr!(lang, "erro no servidor ({said})", "server error ({said})")
+            }
+            other => other.user_message(lang).trim_end_matches('.').to_owned(),
         }
     }
 
@@ -294,6 +342,46 @@ impl ApiError {
                     lang,
                     "{from} redirecionou para {to}; {why}, e nada foi enviado para lá. Confira a URL base (--base-url ou base_url na configuração).",
                     "{from} redirected to {to}; {why}, and nothing was sent there. Check the base URL (--base-url or base_url in the configuration)."
+                )
+            }
+            Self::NotApplied { chat, lost } => {
+                let lost = lost.cause(lang);
+                tr!(
+                    lang,
+                    "não aplicado: a resposta se perdeu ({lost}) e, relida, a conversa {chat} mostra que a mudança não foi feita.",
+                    "not applied: the reply was lost ({lost}) and re-reading chat {chat} shows the change was not made."
+                )
+            }
+            Self::OutcomeUnknown { chat, lost, reread } => {
+                let lost = lost.cause(lang);
+                let reread = reread.as_ref().map_or_else(String::new, |error| {
+                    let why = error.cause(lang);
+                    tr!(
+                        lang,
+                        " Reler a conversa também falhou: {why}.",
+                        " Re-reading the chat failed too: {why}."
+                    )
+                });
+                let check = chat.as_ref().map_or_else(
+                    || {
+                        tr!(
+                            lang,
+                            "confira no CRM antes de repetir",
+                            "check in the CRM before doing it again"
+                        )
+                    },
+                    |chat| {
+                        tr!(
+                            lang,
+                            "confira com `balcao chat get {chat}`",
+                            "check with `balcao chat get {chat}`"
+                        )
+                    },
+                );
+                tr!(
+                    lang,
+                    "pode ter sido aplicado: a resposta se perdeu ({lost}).{reread} Não foi reenviado; {check}.",
+                    "may have been applied: the reply was lost ({lost}).{reread} It was not sent again; {check}."
                 )
             }
             Self::Timeout { url, after } => {

@@ -6,6 +6,7 @@ pub mod error;
 pub mod http;
 pub(crate) mod text_enum;
 pub mod timestamp;
+pub mod verify;
 pub mod wegly;
 
 pub use error::{ApiError, ErrorKind, ServerReply};

@@ -4,7 +4,9 @@ use std::io::Write;
 
 use uuid::Uuid;
 
+use crate::api::verify::{self, Settled};
 use crate::api::wegly::Fetched;
+use crate::api::wegly::wire::Chat;
 use crate::api::wegly::wire::{
     ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
 };
@@ -28,22 +30,27 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
             emit(&fetched, json, || present::chat(&fetched.value, lang, now))
         }
         Plan::Create { request, json } => {
-            let fetched = client.create_chat(&request).await?;
+            // No chat id to re-read: a lost reply is reported as unknown, never as a failure.
+            let fetched = verify::unverifiable(client.create_chat(&request).await)?;
             let created = fetched.status == 201;
             emit(&fetched, json, || {
                 present::created(&fetched.value, created, lang, now)
             })
         }
         Plan::Reassign { id, request, json } => {
-            let fetched = client.update_responsible(id, &request).await?;
-            emit(&fetched, json, || {
-                present::reassigned(&fetched.value, lang, now)
+            let written = client.update_responsible(id, &request).await;
+            let settled =
+                verify::settle(&client, id, written, verify::responsible_is(&request)).await?;
+            emit_settled(&settled, json, lang, |chat| {
+                present::reassigned(chat, &request, lang, now)
             })
         }
         Plan::RemoveParticipant { id, user, json } => {
-            let fetched = client.remove_participant(id, user).await?;
-            emit(&fetched, json, || {
-                present::participant_removed(&fetched.value, user, lang, now)
+            let written = client.remove_participant(id, user).await;
+            let settled =
+                verify::settle(&client, id, written, verify::participant_gone(user)).await?;
+            emit_settled(&settled, json, lang, |chat| {
+                present::participant_removed(chat, user, lang, now)
             })
         }
         Plan::Timeline { id, json } => {
@@ -102,7 +109,16 @@ impl Plan {
                 deals,
                 json,
             } => Self::Reassign {
-                id: chat_id(&id, lang)?,
+                id: {
+                    if no_chat && !leads && !deals {
+                        return Err(CliError::Usage(tr!(
+                            lang,
+                            "--no-chat sem --leads nem --deals não mudaria nada: tire --no-chat para trocar o responsável da conversa, ou acrescente --leads e/ou --deals",
+                            "--no-chat without --leads or --deals would change nothing: drop --no-chat to change the chat's responsible, or add --leads and/or --deals"
+                        )));
+                    }
+                    chat_id(&id, lang)?
+                },
                 request: UpdateResponsibleRequest {
                     user_id: user_id(&to, "--to", lang)?.to_string(),
                     update_chat: !no_chat,
@@ -258,6 +274,34 @@ fn uuid_arg(text: &str, what: &str, lang: Lang) -> Result<Uuid, CliError> {
             "{what} '{text}' is not a UUID (like 8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23)"
         ))
     })
+}
+
+/// Prints a settled write: the server's reply, or the re-read chat with a line saying the reply
+/// was lost and the change confirmed by re-reading (on stderr with `--json`, which stays JSON).
+fn emit_settled(
+    settled: &Settled<Chat>,
+    json: bool,
+    lang: Lang,
+    readable: impl FnOnce(&Chat) -> String,
+) -> Result<(), CliError> {
+    match settled {
+        Settled::Replied(fetched) => emit(fetched, json, || readable(&fetched.value)),
+        Settled::Confirmed(fetched) => {
+            let note = tr!(
+                lang,
+                "Feito, confirmado relendo a conversa (a resposta do servidor se perdeu).",
+                "Done, confirmed by re-reading the chat (the server's reply was lost)."
+            );
+            if json {
+                eprintln!("balcao: {note}");
+                emit(fetched, json, || String::new())
+            } else {
+                emit(fetched, json, || {
+                    format!("{note}\n{}", readable(&fetched.value))
+                })
+            }
+        }
+    }
 }
 
 /// Prints the raw body (`--json`) or the readable text, and nothing when stdout is gone.

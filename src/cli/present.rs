@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::api::wegly::wire::{
     Chat, ChatStatus, CrmPerson, Message, Page, Priority, TimelineEvent, UnreadSummary,
+    UpdateResponsibleRequest,
 };
 use crate::i18n::Lang;
 use crate::mask::mask_document;
@@ -286,13 +287,37 @@ pub fn created(value: &Chat, created: bool, lang: Lang, now: DateTime<Utc>) -> S
 }
 
 /// After `chat reassign`.
-pub fn reassigned(value: &Chat, lang: Lang, now: DateTime<Utc>) -> String {
-    let who = value.responsible_name().unwrap_or("—");
-    let head = tr!(
-        lang,
-        "Responsável agora: {who}.",
-        "Responsible is now {who}."
-    );
+/// Without `update_chat` only the contact's leads and deals move: the chat's responsible stays,
+/// and the output says so rather than naming a responsible who did not change.
+pub fn reassigned(
+    value: &Chat,
+    request: &UpdateResponsibleRequest,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> String {
+    let head = if request.update_chat {
+        let who = value.responsible_name().unwrap_or("—");
+        tr!(
+            lang,
+            "Responsável agora: {who}.",
+            "Responsible is now {who}."
+        )
+    } else {
+        let moved = match (request.update_leads, request.update_deals, lang) {
+            (true, true, Lang::PtBr) => "Leads e negócios transferidos",
+            (true, false, Lang::PtBr) => "Leads transferidos",
+            (_, _, Lang::PtBr) => "Negócios transferidos",
+            (true, true, Lang::En) => "Leads and deals reassigned",
+            (true, false, Lang::En) => "Leads reassigned",
+            (_, _, Lang::En) => "Deals reassigned",
+        };
+        let who = value.responsible_name().unwrap_or("—");
+        tr!(
+            lang,
+            "{moved}; o responsável da conversa não mudou ({who}).",
+            "{moved}; the chat's responsible is unchanged ({who})."
+        )
+    };
     format!("{head}\n\n{}", chat(value, lang, now))
 }
 

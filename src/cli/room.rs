@@ -114,7 +114,8 @@ pub async fn run(global: &GlobalArgs, command: RoomCommand, lang: Lang) -> Resul
     let patch = patch(&args, lang)?;
     let settings = resolve(global, lang)?;
     let (_, client) = settings.agilize_client(lang)?;
-    let fetched = client.update_room(&id, &patch).await?;
+    // Rooms cannot be re-read: a lost or unreadable reply is an unknown outcome, never "done".
+    let fetched = crate::api::verify::unverifiable(client.update_room(&id, &patch).await)?;
     crate::cli::chat::emit(&fetched, args.json, || match &fetched.value {
         Some(room) => describe(room, lang),
         None => tr!(lang, "Sala {id} atualizada.\n", "Room {id} updated.\n"),

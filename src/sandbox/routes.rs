@@ -268,7 +268,11 @@ async fn inject_faults(
             response
         }
         FaultKind::Reset => {
-            // Headers go out, then the body stream fails: hyper aborts the connection.
+            // The server acts, then the reply is lost: headers go out, then the body stream
+            // fails and hyper aborts the connection. This is the case a client cannot tell
+            // from a failure without re-reading.
+            let acted = next.run(request).await;
+            drop(acted);
             let broken = futures_util::stream::once(async {
                 tokio::time::sleep(Duration::from_millis(5)).await;
                 Err::<Bytes, std::io::Error>(std::io::Error::new(

@@ -62,8 +62,9 @@ impl AgilizeClient {
     }
 
     /// `PATCH /messenger/chat/room/{_id}` with any subset of the room's fields. The docs do not
-    /// show the reply's body: when it is the room, it comes back decoded; otherwise `None`, and
-    /// the caller applies the patch to what it knew.
+    /// show the reply's body: when it is the room, it comes back decoded; when it is empty,
+    /// `None`, and the caller applies the patch to what it knew; anything else is an
+    /// unexpected reply whose outcome is unknown.
     pub async fn update_room(
         &self,
         id: &str,
@@ -89,6 +90,17 @@ impl AgilizeClient {
         } else {
             http::decode(&reply, &url)?
         };
+        // The docs promise 200 for success and show no body: an empty one is that success, a
+        // room is shown, and anything else (another object, wrong types) leaves the outcome
+        // unknown, since no endpoint can re-read a room.
+        if !value.is_null() && value.get("_id").is_none() {
+            return Err(ApiError::Unexpected {
+                status: reply.status,
+                url: url.clone(),
+                detail: "the reply is not a room".to_owned(),
+                excerpt: http::excerpt(&reply.body),
+            });
+        }
         let room = if value.get("_id").is_some() {
             Some(
                 serde_json::from_value::<Room>(value).map_err(|error| ApiError::Unexpected {
