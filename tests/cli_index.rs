@@ -272,19 +272,18 @@ async fn add_reports_each_id_and_keeps_the_good_ones() {
         "{stdout}"
     );
     assert!(
-        stdout.contains(&format!("{unknown}  not found in Wegly (HTTP 404)")),
+        stdout.contains(&format!(
+            "{unknown}  not found in Wegly (HTTP 404); not added"
+        )),
         "{stdout}"
     );
     assert!(text(&output.stderr).contains("2 of 3 ids failed"));
+    // An id nobody has is not kept as a permanent "gone" row.
     let rows = inbox_json(dir.path());
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 1, "{rows:?}");
     assert!(
         rows.iter()
             .any(|r| r["id"] == known.as_str() && r["source"] == "manual" && r["gone"] == false)
-    );
-    assert!(
-        rows.iter()
-            .any(|r| r["id"] == unknown.as_str() && r["gone"] == true)
     );
 
     // Ids on stdin, and a chat already known is refreshed.

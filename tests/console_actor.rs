@@ -245,6 +245,23 @@ async fn refusals_and_unknown_chats_come_back_as_such() {
             &rig.replies,
         )
         .unwrap();
+    // An id nobody has is reported, and never left behind as a permanent "gone" row.
+    let error = answer(&mut rig).await.outcome.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotFound);
+    assert!(rig.store.summary(&missing).unwrap().is_none());
+    // A chat the index already had, gone from the CRM since, keeps its row flagged gone.
+    rig.store
+        .note_chat(&missing, balcao::store::Source::Manual, chrono::Utc::now())
+        .unwrap();
+    rig.api
+        .request(
+            ApiRequest {
+                id: RequestId(10),
+                call: ApiCall::GetChat(missing.clone()),
+            },
+            &rig.replies,
+        )
+        .unwrap();
     let Ok(ApiReply::Gone(key, summary)) = answer(&mut rig).await.outcome else {
         panic!("expected gone")
     };
@@ -263,4 +280,61 @@ async fn refusals_and_unknown_chats_come_back_as_such() {
         answer(&mut rig).await.outcome.unwrap_err().kind(),
         ErrorKind::NotConfigured
     );
+}
+
+/// A reassignment whose reply is lost is verified by re-reading: confirmed when the sandbox
+/// applied it, "not applied" when it did not; either way the write went out once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_whose_reply_is_lost_are_verified() {
+    let mut rig = rig(4).await;
+    let chat = common::chat_with_two_participants(&rig.sandbox).await;
+    let key = ChatKey::wegly("default", chat["id"].as_str().unwrap());
+    let seen = chat["responsible_user_id"].as_str().unwrap().to_owned();
+    let users = common::admin(&rig.sandbox, "users").await;
+    let others: Vec<String> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap().to_owned())
+        .filter(|u| *u != seen)
+        .collect();
+    let reassign = |id: u64, expected: &str, target: &str| ApiRequest {
+        id: RequestId(id),
+        call: ApiCall::Reassign {
+            key: key.clone(),
+            expected: Some(expected.to_owned()),
+            request: UpdateResponsibleRequest {
+                user_id: target.to_owned(),
+                update_chat: true,
+                update_leads: false,
+                update_deals: false,
+            },
+        },
+    };
+    common::set_faults(&rig.sandbox, "responsible:reset*1").await;
+    rig.api
+        .request(reassign(1, &seen, &others[0]), &rig.replies)
+        .unwrap();
+    let Ok(ApiReply::Reassigned(fresh)) = answer(&mut rig).await.outcome else {
+        panic!("confirmed by re-reading")
+    };
+    assert_eq!(fresh.chat.responsible_user_id(), Some(others[0].as_str()));
+    assert_eq!(
+        rig.store
+            .summary(&key)
+            .unwrap()
+            .unwrap()
+            .columns
+            .responsible_user_id
+            .as_deref(),
+        Some(others[0].as_str()),
+        "the index holds the verified state"
+    );
+    common::set_faults(&rig.sandbox, "responsible:malformed*1").await;
+    rig.api
+        .request(reassign(2, &others[0], &others[1]), &rig.replies)
+        .unwrap();
+    let error = answer(&mut rig).await.outcome.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::NotApplied, "{error}");
+    assert_eq!(common::request_count(&rig.sandbox, "responsible").await, 2);
 }

@@ -11,6 +11,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use uuid::Uuid;
 
 use crate::api::error::{ApiError, ErrorKind};
+use crate::api::verify::{self, Settled};
 use crate::api::wegly::WeglyClient;
 use crate::api::wegly::wire::{Chat, CreateChatRequest, UnreadSummary, UpdateResponsibleRequest};
 use crate::hydrate::{Fetch, hydrate_one};
@@ -261,7 +262,17 @@ async fn remember(
 
 async fn fetch(config: &ActorConfig, key: &ChatKey) -> Result<ApiReply, ApiError> {
     let client = client(config, &key.account)?;
-    match client.get_chat(chat_uuid(key)?).await {
+    let read = client.get_chat(chat_uuid(key)?).await;
+    store_read(config, key, read).await
+}
+
+/// Records a read in the index: the detail stored, or a 404 flagged gone.
+async fn store_read(
+    config: &ActorConfig,
+    key: &ChatKey,
+    read: Result<crate::api::wegly::Fetched<Chat>, ApiError>,
+) -> Result<ApiReply, ApiError> {
+    match read {
         Ok(fetched) => {
             let summary = remember(&config.store, key, &fetched.raw, &fetched.value).await;
             Ok(ApiReply::Chat(Fresh {
@@ -327,10 +338,27 @@ async fn reassign(
             summary,
         }));
     }
-    let written = client.update_responsible(id, &request).await?;
+    let written = client.update_responsible(id, &request).await;
+    let settled = verify::settle(client, id, written, verify::responsible_is(&request)).await?;
     Ok(ApiReply::Reassigned(
-        after_write(config, &key, written).await,
+        settled_fresh(config, &key, settled).await,
     ))
+}
+
+/// The detail after a settled write: the write's reply (re-read when possible), or the chat
+/// re-read to verify a write whose reply was lost.
+async fn settled_fresh(config: &ActorConfig, key: &ChatKey, settled: Settled<Chat>) -> Fresh {
+    match settled {
+        Settled::Replied(written) => after_write(config, key, written).await,
+        Settled::Confirmed(reread) => {
+            let summary = remember(&config.store, key, &reread.raw, &reread.value).await;
+            Fresh {
+                key: key.clone(),
+                chat: Box::new(reread.value),
+                summary,
+            }
+        }
+    }
 }
 
 /// Changes a room. Agilize's reply body is undocumented: when it is not the room, the patch is
@@ -345,7 +373,7 @@ async fn update_room(
         .rooms
         .get(&key.account)
         .ok_or_else(|| no_account(&key.account))?;
-    let updated = client.update_room(&key.chat_id, patch).await?;
+    let updated = verify::unverifiable(client.update_room(&key.chat_id, patch).await)?;
     let store = config.store.clone();
     let wanted = key.clone();
     let known = tokio::task::spawn_blocking(move || store.detail(&wanted).ok().flatten())
@@ -380,6 +408,44 @@ async fn update_room(
         room: Box::new(room),
         summary,
     }))
+}
+
+/// Puts a chat into the index by id and fetches it. An id the CRM does not know (404) never
+/// becomes a permanent "gone" row: the row this call added is taken out again and the 404 is
+/// the answer. A chat that was already in the index keeps its row, flagged gone.
+async fn add_chat(config: &ActorConfig, key: ChatKey) -> Result<ApiReply, ApiError> {
+    let store = config.store.clone();
+    let noted = key.clone();
+    let added =
+        tokio::task::spawn_blocking(move || store.note_chat(&noted, Source::Manual, Utc::now()))
+            .await;
+    let new = match added {
+        Ok(Ok(new)) => new,
+        Ok(Err(error)) => {
+            tracing::error!(%error, "chat not added to the index");
+            false
+        }
+        Err(error) => {
+            tracing::error!(%error, "index task failed");
+            false
+        }
+    };
+    let client = client(config, &key.account)?;
+    match client.get_chat(chat_uuid(&key)?).await {
+        Err(error) if error.kind() == ErrorKind::NotFound && new => {
+            let store = config.store.clone();
+            let unknown = key.clone();
+            match tokio::task::spawn_blocking(move || store.remove_chat(&unknown)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => {
+                    tracing::error!(%error, "unknown chat not taken out of the index")
+                }
+                Err(error) => tracing::error!(%error, "index task failed"),
+            }
+            Err(error)
+        }
+        read => store_read(config, &key, read).await,
+    }
 }
 
 async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiError> {
@@ -431,14 +497,17 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
                 detail: format!("'{user_id}' is not a user id"),
                 excerpt: String::new(),
             })?;
-            let written = client.remove_participant(chat_uuid(&key)?, user).await?;
+            let chat = chat_uuid(&key)?;
+            let written = client.remove_participant(chat, user).await;
+            let settled =
+                verify::settle(client, chat, written, verify::participant_gone(user)).await?;
             Ok(ApiReply::ParticipantRemoved(
-                after_write(config, &key, written).await,
+                settled_fresh(config, &key, settled).await,
             ))
         }
         ApiCall::CreateChat { account, request } => {
             let client = client(config, &account)?;
-            let created = client.create_chat(&request).await?;
+            let created = verify::unverifiable(client.create_chat(&request).await)?;
             let id = created.value.id.clone().unwrap_or_default();
             let key = ChatKey::wegly(&account, &id);
             let store = config.store.clone();
@@ -458,15 +527,7 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
                 is_new,
             ))
         }
-        ApiCall::AddChat(key) => {
-            let store = config.store.clone();
-            let noted = key.clone();
-            let _ = tokio::task::spawn_blocking(move || {
-                store.note_chat(&noted, Source::Manual, Utc::now())
-            })
-            .await;
-            fetch(config, &key).await
-        }
+        ApiCall::AddChat(key) => add_chat(config, key).await,
         ApiCall::UpdateRoom { key, patch } => update_room(config, key, &patch).await,
         ApiCall::UnreadSummary(account) => {
             let summary = client(config, &account)?.unread_summary().await?;

@@ -180,6 +180,13 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
     for id in &ids {
         if let Ok(uuid) = uuid::Uuid::parse_str(id.trim()) {
             let key = ChatKey::wegly(&account.name, &uuid.to_string());
+            if valid
+                .iter()
+                .any(|(_, known, _): &(String, ChatKey, bool)| *known == key)
+            {
+                // Another spelling of an id already given: one chat, one fetch.
+                continue;
+            }
             let stored = store.clone();
             let noted = key.clone();
             let new = blocking(lang, move || {
@@ -231,12 +238,23 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
                     )
                 }
             }
+            Fetch::Gone if new => {
+                // An id nobody has: it never becomes a permanent "gone" row.
+                failures += 1;
+                let stored = store.clone();
+                blocking(lang, move || stored.remove_chat(&key)).await?;
+                tr!(
+                    lang,
+                    "{id}  não existe na Wegly (HTTP 404); não foi adicionada",
+                    "{id}  not found in Wegly (HTTP 404); not added"
+                )
+            }
             Fetch::Gone => {
                 failures += 1;
                 tr!(
                     lang,
-                    "{id}  não existe na Wegly (HTTP 404); fica no índice marcada como removida",
-                    "{id}  not found in Wegly (HTTP 404); kept in the index, marked gone"
+                    "{id}  não existe mais na Wegly (HTTP 404); fica no índice marcada como removida (`balcao inbox remove {id}` a tira)",
+                    "{id}  no longer exists in Wegly (HTTP 404); kept in the index, marked gone (`balcao inbox remove {id}` removes it)"
                 )
             }
             Fetch::Failed(reason) => {
