@@ -23,7 +23,10 @@ fn main() -> ExitCode {
             };
         }
     };
-    balcao::logging::init_stderr();
+    // The console logs to its file (it owns the screen); every other command to stderr.
+    if cli.command.is_some() {
+        balcao::logging::init_stderr();
+    }
     let lang = cli::language(&cli);
     for warning in cli::secrets::command_line_warnings(&matches, lang) {
         eprintln!("balcao: {warning}");

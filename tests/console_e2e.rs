@@ -521,3 +521,162 @@ async fn reassign_and_conclude_a_room_by_keyboard() {
     assert_eq!(after["chIsArchived"], true);
     assert!(after["dtIsArchived"].is_string());
 }
+
+impl Console {
+    /// The pseudo-terminal's line settings as `stty -a` prints them (read through the master
+    /// side, which shares the terminal's settings).
+    fn stty(&self) -> String {
+        use std::os::fd::AsFd;
+        let fd = self.pty.as_fd().try_clone_to_owned().unwrap();
+        let output = std::process::Command::new("stty")
+            .arg("-a")
+            .stdin(std::process::Stdio::from(fd))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Waits (up to 15 s) for the process to end.
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            self.pump(Duration::from_millis(50));
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.pump(Duration::from_millis(100));
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the console did not end; screen:\n{}",
+                self.screen()
+            );
+        }
+    }
+}
+
+/// SIGTERM, SIGINT and SIGHUP end the console like `q`: the terminal leaves raw mode and the
+/// alternate screen, the cursor shows again, and the exit status is 128 + the signal.
+#[test]
+fn termination_signals_restore_the_terminal() {
+    for (name, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        cached_index(dir.path());
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let mut console = spawn(
+            &[
+                "--base-url",
+                &url,
+                "--token",
+                "t",
+                "--lang",
+                "en",
+                "--timeout",
+                "2",
+            ],
+            dir.path(),
+        );
+        console.wait_for("Chats 12 ");
+        let raw_mode = console.stty();
+        assert!(
+            raw_mode.contains("-icanon") && raw_mode.contains("-echo "),
+            "the console runs in raw mode: {raw_mode}"
+        );
+        let killed = std::process::Command::new("kill")
+            .args([format!("-{name}"), console.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = console.wait_exit();
+        assert_eq!(
+            status.code(),
+            Some(128 + number),
+            "SIG{name}: {status:?}; screen:\n{}",
+            console.screen()
+        );
+        let settings = console.stty();
+        assert!(
+            !settings.contains("-icanon") && !settings.contains("-echo "),
+            "SIG{name}: raw mode left: {settings}"
+        );
+        let raw = String::from_utf8_lossy(&console.raw);
+        let left = raw
+            .rfind("\u{1b}[?1049l")
+            .expect("the alternate screen was left");
+        assert!(left > raw.rfind("\u{1b}[?1049h").unwrap());
+        assert!(
+            raw[left..].contains("\u{1b}[?25h")
+                || raw.rfind("\u{1b}[?25h") > raw.rfind("\u{1b}[?25l"),
+            "SIG{name}: the cursor shows again"
+        );
+    }
+}
+
+/// A forged webhook while the console is open is refused and logged to `balcao.log`, never
+/// written over the screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_webhook_goes_to_the_log_file_not_the_screen() {
+    let port = common::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let log = data.join("balcao.log");
+    tokio::task::spawn_blocking(move || {
+        let listen = format!("127.0.0.1:{port}");
+        let mut command_env = spawn(
+            &[
+                "--base-url",
+                &url,
+                "--token",
+                "t",
+                "--listen",
+                &listen,
+                "--webhook-secret",
+                SECRET,
+                "--lang",
+                "en",
+                "--timeout",
+                "2",
+            ],
+            &data,
+        );
+        command_env.wait_for("Chats");
+        let before = command_env.raw.len();
+        let body = r#"{"event_key":"chat.message_received","payload":{}}"#;
+        let mut stream = std::net::TcpStream::connect(&listen).unwrap();
+        write!(
+            stream,
+            "POST /webhooks/wegly HTTP/1.1\r\nhost: {listen}\r\ncontent-type: application/json\r\nx-wegly-event: chat.message_received\r\nx-wegly-signature: 00\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).unwrap();
+        assert!(reply.starts_with("HTTP/1.1 401"), "{reply}");
+        // The refusal reaches the log file (its writer runs in the background).
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !std::fs::read_to_string(&log).unwrap_or_default().contains("refused") {
+            assert!(Instant::now() < deadline, "the refusal never reached balcao.log");
+            command_env.pump(Duration::from_millis(100));
+        }
+        command_env.pump(Duration::from_millis(300));
+        let drawn = String::from_utf8_lossy(&command_env.raw[before..]).into_owned();
+        assert!(
+            !drawn.contains("WARN") && !drawn.contains("refused"),
+            "a log line reached the screen: {drawn:?}"
+        );
+        assert!(!command_env.screen().contains("WARN"));
+        command_env.quit();
+    })
+    .await
+    .unwrap();
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dir.path().join("balcao.log"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "the log can quote customers: private");
+}

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use crate::api::ApiError;
 use crate::i18n::Lang;
+use crate::tr;
 
 pub use index::open_store as index_store;
 
@@ -27,6 +28,8 @@ pub enum CliError {
     Api(ApiError),
     /// Exit 1: a local failure (writing output, binding a port, ...).
     Failed(String),
+    /// Exit 128 + N: stopped by signal N after everything was put back (the terminal restored).
+    Signal(i32),
 }
 
 impl CliError {
@@ -35,6 +38,7 @@ impl CliError {
         match self {
             Self::Usage(_) => ExitCode::from(2),
             Self::Api(_) | Self::Failed(_) => ExitCode::from(1),
+            Self::Signal(signal) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
         }
     }
 
@@ -43,6 +47,11 @@ impl CliError {
         match self {
             Self::Usage(text) | Self::Failed(text) => text.clone(),
             Self::Api(error) => error.user_message(lang),
+            Self::Signal(signal) => tr!(
+                lang,
+                "encerrado pelo sinal {signal}",
+                "stopped by signal {signal}"
+            ),
         }
     }
 }

@@ -32,6 +32,8 @@ use crate::{config, tr};
 
 /// Background fetches in flight at most while the console runs.
 const BACKGROUND_FETCHES: usize = 3;
+/// The console's log, in the data dir.
+pub const LOG_FILE: &str = "balcao.log";
 /// Simulated customer messages a minute in the demo.
 const DEMO_TRAFFIC_PER_MINUTE: f64 = 6.0;
 /// The demo's Wegly account name.
@@ -200,23 +202,18 @@ async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliErro
     })
 }
 
-fn log_to_file(data_dir: &Path) -> Option<PathBuf> {
-    let path = data_dir.join("balcao.log");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
-    let filter = std::env::var("BALCAO_LOG")
-        .ok()
-        .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
-        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info"));
-    let installed = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::sync::Mutex::new(file))
-        .with_ansi(false)
-        .try_init();
-    installed.is_ok().then_some(path)
+/// Starts the console's log in the data dir; when it cannot, the console still runs and says so.
+fn log_to_file(
+    data_dir: &Path,
+) -> (
+    Option<PathBuf>,
+    Option<tracing_appender::non_blocking::WorkerGuard>,
+) {
+    let path = data_dir.join(LOG_FILE);
+    match crate::logging::init_file(&path) {
+        Ok(guard) => (Some(path), Some(guard)),
+        Err(_) => (None, None),
+    }
 }
 
 /// Opens the console; returns when the user quits.
@@ -228,7 +225,7 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
         account_setup(global, lang).await?
     };
     let store = crate::cli::index_store(&setup.data_dir, lang)?;
-    let log = log_to_file(&setup.data_dir);
+    let (log, _log_flush) = log_to_file(&setup.data_dir);
     let (api, actor) = actor::spawn(ActorConfig {
         clients: HashMap::from([(setup.account.clone(), setup.client.clone())]),
         rooms: setup.rooms.iter().cloned().collect(),
@@ -284,6 +281,21 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
         stopped,
     );
     terminal::install_panic_hook(log.clone());
+    // Files with customer data that others can read: said on the screen, not only in the log.
+    let exposed = store.exposed().into_iter().chain(
+        log.as_deref()
+            .and_then(|log| crate::private::check(log).ok().flatten()),
+    );
+    for exposure in exposed {
+        state.notify(Level::Error, exposure.message(lang));
+    }
+    let signals = terminal::StopSignals::new().map_err(|error| {
+        CliError::Failed(tr!(
+            lang,
+            "não foi possível tratar sinais: {error}",
+            "cannot handle signals: {error}"
+        ))
+    })?;
     let outcome = {
         let (mut tui, _guard) =
             terminal::enter().map_err(|error| CliError::Failed(error.to_string()))?;
@@ -293,28 +305,36 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
             inbox: inbox_rx,
             inbox_tx,
         };
-        app::run(
-            &mut tui,
-            crossterm::event::EventStream::new(),
-            state,
-            &keymap,
-            services,
-        )
-        .await
+        // SIGTERM, SIGINT and SIGHUP end the console like `q`: the run is dropped, the guard
+        // restores the terminal, and the exit status is the conventional 128 + signal.
+        tokio::select! {
+            outcome = app::run(
+                &mut tui,
+                crossterm::event::EventStream::new(),
+                state,
+                &keymap,
+                services,
+            ) => outcome.map(|_| None),
+            signal = signals.next() => Ok(Some(signal)),
+        }
     };
     let _ = stop.send(true);
     drop(actor);
     if let Some(sandbox) = setup.sandbox {
         let _ = sandbox.shutdown().await;
     }
-    outcome.map(drop).map_err(|error| {
-        let log = log.map(|p| p.display().to_string()).unwrap_or_default();
-        CliError::Failed(tr!(
-            lang,
-            "o terminal falhou: {error} (log: {log})",
-            "the terminal failed: {error} (log: {log})"
-        ))
-    })
+    match outcome {
+        Ok(None) => Ok(()),
+        Ok(Some(signal)) => Err(CliError::Signal(signal)),
+        Err(error) => {
+            let log = log.map(|p| p.display().to_string()).unwrap_or_default();
+            Err(CliError::Failed(tr!(
+                lang,
+                "o terminal falhou: {error} (log: {log})",
+                "the terminal failed: {error} (log: {log})"
+            )))
+        }
+    }
 }
 
 /// Fetches of chats the index waits on, as rows for the console. They leave most of the actor's

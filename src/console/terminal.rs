@@ -1,5 +1,5 @@
 //! The terminal's owner: raw mode and the alternate screen are entered once and restored on
-//! every way out (quit, error, panic), before anything is printed.
+//! every way out (quit, error, panic, SIGTERM/SIGINT/SIGHUP), before anything is printed.
 
 use std::io::{self, Stdout};
 use std::path::PathBuf;
@@ -49,4 +49,52 @@ pub fn enter() -> io::Result<(Tui, TerminalGuard)> {
     execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
     let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     Ok((terminal, guard))
+}
+
+/// The signals that end the console: SIGTERM (`kill`), SIGINT (`kill -INT`; in raw mode
+/// ctrl-c is a key, not a signal) and SIGHUP (the terminal went away). Registered before the
+/// terminal is entered, so none can arrive unhandled while the screen is taken.
+pub struct StopSignals {
+    #[cfg(unix)]
+    streams: [(i32, tokio::signal::unix::Signal); 3],
+}
+
+impl StopSignals {
+    /// Registers the handlers.
+    pub fn new() -> io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                streams: [
+                    (15, signal(SignalKind::terminate())?),
+                    (2, signal(SignalKind::interrupt())?),
+                    (1, signal(SignalKind::hangup())?),
+                ],
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    /// Resolves with the number of the first signal that arrives.
+    pub async fn next(self) -> i32 {
+        #[cfg(unix)]
+        {
+            let [
+                (term, mut terminate),
+                (int, mut interrupt),
+                (hup, mut hangup),
+            ] = self.streams;
+            tokio::select! {
+                _ = terminate.recv() => term,
+                _ = interrupt.recv() => int,
+                _ = hangup.recv() => hup,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            std::future::pending::<i32>().await
+        }
+    }
 }
