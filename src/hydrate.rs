@@ -1,5 +1,10 @@
 //! Hydration: fetch every chat the index is waiting on, through the API actor, with bounded
-//! concurrency.
+//! concurrency, and refresh stale ones within a budget.
+//!
+//! A chat a webhook or a person named is fetched at once. A chat whose detail is older than
+//! `stale_after` is fetched again only in the background budget (`refresh_per_minute`), so the
+//! API load does not grow with the index: webhooks already say what changed. A 429 slows the
+//! whole scheduler for its `Retry-After`, not one chat.
 //!
 //! A 404 flags the chat gone (kept, not deleted); any other failure schedules another try with
 //! backoff, longer for a refused token so a wrong token does not become a storm of requests.
@@ -11,6 +16,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tokio::sync::{Notify, mpsc, watch};
+use tokio::time::Instant;
 
 use crate::api::actor::{ApiCall, ApiHandle, ApiReply, ApiRequest, RequestId};
 use crate::api::wegly::WeglyClient;
@@ -30,13 +36,20 @@ const UNAUTHORIZED_BACKOFF: Duration = Duration::from_secs(60);
 /// How long shutdown waits for fetches in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Background refreshes of stale chats per minute, by default.
+pub const DEFAULT_REFRESH_PER_MINUTE: u32 = 60;
+/// How long to hold every background fetch after a 429 without `Retry-After`.
+const RATE_LIMIT_PAUSE: Duration = Duration::from_secs(60);
+
 /// How the hydrator behaves.
 #[derive(Debug, Clone, Copy)]
 pub struct HydrationSettings {
     /// Fetches in flight at once.
     pub concurrency: usize,
-    /// Age after which a detail is fetched again.
+    /// Age after which a detail is due to be fetched again.
     pub stale_after: Duration,
+    /// How many due chats the background fetches again per minute (0: none).
+    pub refresh_per_minute: u32,
 }
 
 impl Default for HydrationSettings {
@@ -44,7 +57,59 @@ impl Default for HydrationSettings {
         Self {
             concurrency: DEFAULT_CONCURRENCY,
             stale_after: DEFAULT_STALE_AFTER,
+            refresh_per_minute: DEFAULT_REFRESH_PER_MINUTE,
         }
+    }
+}
+
+/// The background refresh budget: a bucket that fills at `per_minute` and holds ten seconds'
+/// worth, so a start after a night away spends a little at once and then a steady trickle.
+#[derive(Debug, Clone)]
+pub struct RefreshBudget {
+    per_second: f64,
+    capacity: f64,
+    tokens: f64,
+    filled_at: tokio::time::Instant,
+}
+
+impl RefreshBudget {
+    /// A full bucket for `per_minute` refreshes a minute.
+    pub fn new(per_minute: u32, now: tokio::time::Instant) -> Self {
+        let per_second = f64::from(per_minute) / 60.0;
+        let capacity = if per_minute == 0 {
+            0.0
+        } else {
+            (f64::from(per_minute) / 6.0).ceil()
+        };
+        Self {
+            per_second,
+            capacity,
+            tokens: capacity,
+            filled_at: now,
+        }
+    }
+
+    /// Whole refreshes that may start now.
+    pub fn available(&mut self, now: tokio::time::Instant) -> usize {
+        let elapsed = now.saturating_duration_since(self.filled_at).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
+        self.filled_at = now;
+        // Whole tokens only, and never more than the bucket holds.
+        let whole = self.tokens.floor().clamp(0.0, self.capacity);
+        format!("{whole:.0}").parse().unwrap_or(0)
+    }
+
+    /// Spends one refresh.
+    pub fn spend(&mut self) {
+        self.tokens = (self.tokens - 1.0).max(0.0);
+    }
+
+    /// When the next whole refresh will be available, if ever.
+    pub fn next_at(&self) -> Option<tokio::time::Instant> {
+        (self.per_second > 0.0).then(|| {
+            let missing = (1.0 - self.tokens).max(0.0);
+            self.filled_at + Duration::from_secs_f64(missing / self.per_second)
+        })
     }
 }
 
@@ -57,11 +122,18 @@ pub enum Fetch {
     Gone,
     /// Failed; another try is scheduled.
     Failed(String),
+    /// 429: the CRM asked every client to slow down; another try is scheduled.
+    RateLimited {
+        /// What the server said.
+        reason: String,
+        /// How long it asked to wait.
+        retry_after: Option<Duration>,
+    },
 }
 
 /// Ids of background fetches start here, far from the console's own.
 const FIRST_ID: u64 = 1 << 62;
-/// How often to look for stale chats and retries when nothing else wakes the scheduler.
+/// How often to look for due chats and retries when nothing else wakes the scheduler.
 const IDLE_CHECK: Duration = Duration::from_secs(30);
 
 /// Runs the fetching of waiting chats until `shutdown` turns true: due chats go to the API actor,
@@ -84,21 +156,43 @@ pub fn spawn_scheduler(
         let (replies, mut answers) = mpsc::channel(64);
         let mut in_flight: HashSet<(RequestId, ChatKey)> = HashSet::new();
         let mut next = FIRST_ID;
-        let mut stale_check = tokio::time::interval(IDLE_CHECK.min(settings.stale_after));
+        let mut budget = RefreshBudget::new(settings.refresh_per_minute, Instant::now());
+        // After a 429, nothing is sent until then: the limit is the account's, not one chat's.
+        let mut paused_until: Option<Instant> = None;
         loop {
-            if in_flight.len() < concurrency {
+            let paused = paused_until.is_some_and(|until| Instant::now() < until);
+            if !paused && in_flight.len() < concurrency {
+                let room = concurrency - in_flight.len();
+                let refreshes = budget.available(Instant::now()).min(room);
                 let store_due = store.clone();
                 let wanted = accounts.clone();
-                let room = concurrency + in_flight.len();
-                let due = tokio::task::spawn_blocking(move || {
-                    store_due.due_for_hydration(&wanted, Utc::now(), room)
+                let (due, stale) = tokio::task::spawn_blocking(move || {
+                    let now = Utc::now();
+                    // Named by a webhook or a person, or waiting on a retry: at once.
+                    let due = store_due
+                        .due_for_hydration(&wanted, now, room + concurrency)
+                        .unwrap_or_default();
+                    // Merely old: only what the budget allows.
+                    let stale = store_due
+                        .stale_for_refresh(&wanted, now - stale_after, now, refreshes + concurrency)
+                        .unwrap_or_default();
+                    (due, stale)
                 })
                 .await
-                .ok()
-                .and_then(Result::ok)
                 .unwrap_or_default();
-                for key in due {
-                    if in_flight.len() >= concurrency || in_flight.iter().any(|(_, k)| *k == key) {
+                let busy = |key: &ChatKey, in_flight: &HashSet<(RequestId, ChatKey)>| {
+                    in_flight.iter().any(|(_, k)| k == key)
+                };
+                let mut sent_refreshes = 0;
+                let candidates = due
+                    .into_iter()
+                    .map(|key| (key, false))
+                    .chain(stale.into_iter().map(|key| (key, true)));
+                for (key, refresh) in candidates {
+                    if in_flight.len() >= concurrency {
+                        break;
+                    }
+                    if busy(&key, &in_flight) || (refresh && sent_refreshes >= refreshes) {
                         continue;
                     }
                     let id = RequestId(next);
@@ -110,6 +204,10 @@ pub fn spawn_scheduler(
                     if api.request(request, &replies).is_err() {
                         break;
                     }
+                    if refresh {
+                        budget.spend();
+                        sent_refreshes += 1;
+                    }
                     in_flight.insert((id, key));
                 }
             }
@@ -120,30 +218,42 @@ pub fn spawn_scheduler(
                     .ok()
                     .flatten()
             };
-            let sleep_for = retry.map_or(IDLE_CHECK, |at| {
-                (at - Utc::now())
+            let mut wake_at = Instant::now() + IDLE_CHECK;
+            if let Some(at) = retry {
+                let wait = (at - Utc::now())
                     .to_std()
                     .unwrap_or(Duration::ZERO)
-                    .max(Duration::from_millis(50))
-            });
+                    .max(Duration::from_millis(50));
+                wake_at = wake_at.min(Instant::now() + wait);
+            }
+            if let Some(at) = budget.next_at() {
+                wake_at = wake_at.min(at.max(Instant::now() + Duration::from_millis(50)));
+            }
+            if let Some(until) = paused_until.filter(|until| Instant::now() < *until) {
+                wake_at = until;
+            }
             tokio::select! {
                 Some(answer) = answers.recv() => {
                     in_flight.retain(|(id, _)| *id != answer.id);
                     let summary = match answer.outcome {
                         Ok(ApiReply::Chat(fresh)) => fresh.summary,
                         Ok(ApiReply::Gone(_, summary)) => summary,
+                        Err(ApiError::RateLimited { retry_after, .. }) => {
+                            let pause = retry_after.unwrap_or(RATE_LIMIT_PAUSE);
+                            tracing::warn!(?pause, "rate limited: background fetches paused");
+                            paused_until = Some(Instant::now() + pause);
+                            None
+                        }
                         _ => None,
                     };
-                    if let Some(summary) = summary {
-                        let _ = rows.send(summary).await;
+                    if let Some(summary) = summary
+                        && rows.send(summary).await.is_err()
+                    {
+                        tracing::debug!("nobody takes fetched rows any more");
                     }
                 }
                 () = wake.notified() => {}
-                () = tokio::time::sleep(sleep_for) => {}
-                _ = stale_check.tick() => {
-                    let store = store.clone();
-                    let _ = tokio::task::spawn_blocking(move || store.mark_stale(Utc::now() - stale_after)).await;
-                }
+                () = tokio::time::sleep_until(wake_at) => {}
                 _ = shutdown.changed() => break,
             }
         }
@@ -155,7 +265,9 @@ pub fn spawn_scheduler(
                 in_flight.retain(|(id, _)| *id != answer.id);
             }
         };
-        let _ = tokio::time::timeout(DRAIN_TIMEOUT, drain).await;
+        if tokio::time::timeout(DRAIN_TIMEOUT, drain).await.is_err() {
+            tracing::debug!("fetches still in flight at shutdown");
+        }
     })
 }
 
@@ -203,7 +315,13 @@ pub async fn hydrate_one(store: &Arc<Store>, client: &WeglyClient, key: &ChatKey
         Err(error) => {
             let reason = error.to_string();
             schedule_retry(&store, &key, &reason, Some(&error)).await;
-            Fetch::Failed(reason)
+            match error {
+                ApiError::RateLimited { retry_after, .. } => Fetch::RateLimited {
+                    reason,
+                    retry_after,
+                },
+                _ => Fetch::Failed(reason),
+            }
         }
     }
 }

@@ -478,6 +478,17 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
                         _ => Ok(ApiReply::Gone(key, summary)),
                     }
                 }
+                Fetch::RateLimited {
+                    reason,
+                    retry_after,
+                } => Err(ApiError::RateLimited {
+                    reply: crate::api::ServerReply {
+                        status: 429,
+                        message: Some(reason),
+                        ..crate::api::ServerReply::default()
+                    },
+                    retry_after,
+                }),
                 Fetch::Failed(reason) => Err(ApiError::Network {
                     url: String::new(),
                     detail: reason,

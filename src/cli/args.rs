@@ -176,9 +176,13 @@ pub struct ListenArgs {
     /// Chat fetches in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
     pub concurrency: u16,
-    /// Fetch a chat again when its detail is older than this many seconds.
+    /// A chat's detail older than this many seconds is due to be fetched again.
     #[arg(long, default_value_t = 900, value_name = "SECS")]
     pub stale_after: u64,
+    /// How many due chats the background fetches again per minute [default: the
+    /// configuration's refresh_per_minute, or 60]; chats named by webhooks are fetched at once.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=6000), value_name = "N")]
+    pub refresh_per_minute: Option<u32>,
 }
 
 /// `balcao inbox ...`.

@@ -117,6 +117,10 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
     let hydration = HydrationSettings {
         concurrency: usize::from(args.concurrency),
         stale_after: Duration::from_secs(args.stale_after.max(1)),
+        refresh_per_minute: args
+            .refresh_per_minute
+            .or(settings.config.refresh_per_minute)
+            .unwrap_or(crate::hydrate::DEFAULT_REFRESH_PER_MINUTE),
     };
     let (api, _actor) = crate::api::actor::spawn(crate::api::actor::ActorConfig {
         clients: HashMap::from([(account.name.clone(), client)]),
@@ -257,7 +261,7 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
                     "{id}  no longer exists in Wegly (HTTP 404); kept in the index, marked gone (`balcao inbox remove {id}` removes it)"
                 )
             }
-            Fetch::Failed(reason) => {
+            Fetch::Failed(reason) | Fetch::RateLimited { reason, .. } => {
                 failures += 1;
                 tr!(
                     lang,

@@ -12,6 +12,9 @@ use crate::api::wegly::DEFAULT_BASE_URL;
 use crate::config::{Account, Config, Problem};
 use crate::store::Provider;
 
+/// The most background refreshes a minute a configuration may ask for.
+pub const MAX_REFRESH_PER_MINUTE: u32 = 6000;
+
 /// Agilize's production API.
 pub const AGILIZE_DEFAULT_BASE_URL: &str = "https://api.agilize.app";
 
@@ -19,6 +22,7 @@ pub const AGILIZE_DEFAULT_BASE_URL: &str = "https://api.agilize.app";
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     data_dir: Option<Spanned<String>>,
+    refresh_per_minute: Option<Spanned<i64>>,
     receiver: Option<RawReceiver>,
     #[serde(default)]
     accounts: Vec<Spanned<RawAccount>>,
@@ -258,6 +262,18 @@ pub fn load(path: &Path, required: bool) -> Result<Config, Vec<Problem>> {
         data_dir: raw.data_dir.as_ref().map(|dir| expand_home(dir.get_ref())),
         ..Config::default()
     };
+    if let Some(budget) = &raw.refresh_per_minute {
+        match u32::try_from(*budget.get_ref()) {
+            Ok(value) if value <= MAX_REFRESH_PER_MINUTE => config.refresh_per_minute = Some(value),
+            _ => {
+                let given = budget.get_ref();
+                reader.problem(
+                    budget,
+                    format!("refresh_per_minute {given} must be a whole number from 0 (no background refresh) to {MAX_REFRESH_PER_MINUTE}"),
+                );
+            }
+        }
+    }
     if let Some(receiver) = &raw.receiver {
         if let Some(listen) = &receiver.listen {
             if let Ok(addr) = listen.get_ref().parse::<SocketAddr>() {

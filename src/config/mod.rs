@@ -78,6 +78,8 @@ pub struct Config {
     pub webhook_secret: Option<SecretString>,
     /// Accounts in file order.
     pub accounts: Vec<Account>,
+    /// Background refreshes of stale chats per minute (`refresh_per_minute`).
+    pub refresh_per_minute: Option<u32>,
 }
 
 impl Config {

@@ -83,6 +83,8 @@ struct Setup {
     sandbox: Option<RunningSandbox>,
     _temp: Option<tempfile::TempDir>,
     me: HashMap<String, String>,
+    /// Background refreshes of stale chats per minute.
+    refresh_per_minute: u32,
 }
 
 async fn demo_setup(global: &GlobalArgs) -> Result<Setup, CliError> {
@@ -136,6 +138,7 @@ async fn demo_setup(global: &GlobalArgs) -> Result<Setup, CliError> {
     };
     Ok(Setup {
         account: DEMO_ACCOUNT.to_owned(),
+        refresh_per_minute: crate::hydrate::DEFAULT_REFRESH_PER_MINUTE,
         client,
         data_dir,
         receiver: Some((listener, SecretString::from(secret))),
@@ -199,6 +202,10 @@ async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliErro
         sandbox: None,
         _temp: None,
         me,
+        refresh_per_minute: settings
+            .config
+            .refresh_per_minute
+            .unwrap_or(crate::hydrate::DEFAULT_REFRESH_PER_MINUTE),
     })
 }
 
@@ -276,6 +283,7 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
         &store,
         &api,
         &setup.account,
+        setup.refresh_per_minute,
         wake,
         inbox_tx.clone(),
         stopped,
@@ -343,6 +351,7 @@ fn start_background_fetches(
     store: &Arc<Store>,
     api: &crate::api::actor::ApiHandle,
     account: &str,
+    refresh_per_minute: u32,
     wake: Arc<Notify>,
     inbox_tx: mpsc::Sender<Msg>,
     stopped: watch::Receiver<bool>,
@@ -350,6 +359,7 @@ fn start_background_fetches(
     let (fetched_tx, mut fetched) = mpsc::channel(256);
     let settings = HydrationSettings {
         concurrency: BACKGROUND_FETCHES,
+        refresh_per_minute,
         ..HydrationSettings::default()
     };
     spawn_scheduler(

@@ -7,6 +7,7 @@
 //! with a message that says who probably holds it.
 
 mod records;
+mod refresh;
 pub mod schema;
 pub mod summary;
 

@@ -1,0 +1,57 @@
+//! Which chats a background refresh may fetch again: stale, alive, not archived, Wegly (rooms
+//! have no read endpoint), open and recently active first. The budget that says how many lives in
+//! the scheduler; this only picks.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use crate::store::summary::ChatKey;
+use crate::store::{Store, StoreError};
+
+impl Store {
+    /// Up to `limit` chats of `accounts` last fetched before `before`, that nothing else is
+    /// fetching (no pending fetch, no retry waiting), open ones first, then the most recently
+    /// active.
+    pub fn stale_for_refresh(
+        &self,
+        accounts: &[String],
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let accounts = serde_json::to_string(accounts).unwrap_or_else(|_| "[]".to_owned());
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT account, chat_id FROM chats
+                 WHERE provider = 'wegly' AND gone = 0 AND archived = 0 AND needs_hydration = 0
+                   AND hydrated_at < ?1
+                   AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
+                   AND account IN (SELECT value FROM json_each(?4))
+                 ORDER BY CASE WHEN upper(coalesce(status, '')) IN ('CLOSED', 'RESOLVED') THEN 1 ELSE 0 END,
+                          last_event_at DESC NULLS LAST
+                 LIMIT ?3",
+            )
+            .map_err(|e| self.error(&e))?;
+        let rows = statement
+            .query_map(
+                params![
+                    before.timestamp_millis(),
+                    now.timestamp_millis(),
+                    i64::try_from(limit).unwrap_or(i64::MAX),
+                    accounts
+                ],
+                |row| {
+                    let account: String = row.get(0)?;
+                    let chat_id: String = row.get(1)?;
+                    Ok(ChatKey::wegly(&account, &chat_id))
+                },
+            )
+            .map_err(|e| self.error(&e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(&e))
+    }
+}

@@ -1,0 +1,148 @@
+//! The background refresh has a budget: on an index of thousands of stale chats the API sees
+//! the budget's trickle, not the whole index, and a 429 pauses every background fetch. Counted
+//! with the sandbox's own request counters.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use balcao::api::actor::{self, ActorConfig};
+use balcao::api::wegly::wire::Chat;
+use balcao::hydrate::{HydrationSettings, spawn_scheduler};
+use balcao::store::{ChatKey, Columns, Store};
+use tokio::sync::{Notify, mpsc, watch};
+
+const CHATS: usize = 3000;
+
+struct Rig {
+    sandbox: balcao::sandbox::RunningSandbox,
+    stop: watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+/// An index of `CHATS` chats all fetched a day ago (the seeded ones and made-up ids), and the
+/// scheduler running over it with `per_minute`.
+async fn rig(per_minute: u32, faults: &str) -> Rig {
+    let sandbox = common::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let seeded: Vec<Chat> = {
+        let client = common::client(&sandbox);
+        let mut chats = Vec::new();
+        for listed in common::chats(&sandbox).await.iter().take(20) {
+            chats.push(
+                client
+                    .get_chat(common::uuid(&listed["id"]))
+                    .await
+                    .unwrap()
+                    .value,
+            );
+        }
+        chats
+    };
+    let batch: Vec<_> = (0..CHATS)
+        .map(|n| {
+            let chat = &seeded[n % seeded.len()];
+            let id = if n < seeded.len() {
+                chat.id.clone().unwrap()
+            } else {
+                uuid::Uuid::new_v4().to_string()
+            };
+            (
+                ChatKey::wegly("default", &id),
+                serde_json::to_string(chat).unwrap(),
+                Columns {
+                    archived: false,
+                    ..Columns::from_chat(chat)
+                },
+            )
+        })
+        .collect();
+    store
+        .save_details(&batch, chrono::Utc::now() - chrono::Duration::days(1))
+        .unwrap();
+    let (api, _actor) = actor::spawn(ActorConfig {
+        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
+        rooms: HashMap::new(),
+        store: store.clone(),
+        max_in_flight: 8,
+    });
+    let (rows, mut taken) = mpsc::channel(64);
+    tokio::spawn(async move { while taken.recv().await.is_some() {} });
+    let (stop, stopped) = watch::channel(false);
+    // Counting starts after the setup's own reads.
+    common::set_faults(&sandbox, faults).await;
+    spawn_scheduler(
+        store,
+        api,
+        vec!["default".to_owned()],
+        HydrationSettings {
+            concurrency: 8,
+            stale_after: Duration::from_secs(15 * 60),
+            refresh_per_minute: per_minute,
+        },
+        Arc::new(Notify::new()),
+        rows,
+        stopped,
+    );
+    Rig {
+        sandbox,
+        stop,
+        _dir: dir,
+    }
+}
+
+async fn fetches(rig: &Rig) -> u64 {
+    common::request_count(&rig.sandbox, "get_chat").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_chats_are_refreshed_within_the_budget_not_all_at_once() {
+    let before_setup = Instant::now();
+    let rig = rig(60, "").await;
+    let started = Instant::now();
+    let setup_reads = 20;
+    // The budget's first burst (ten seconds' worth: 10) and then one a second.
+    let deadline = started + Duration::from_secs(60);
+    while fetches(&rig).await < setup_reads + 12 {
+        assert!(
+            Instant::now() < deadline,
+            "the budget never refreshed anything"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let refreshed = fetches(&rig).await - setup_reads;
+    // Whatever the machine's speed: at most the burst, plus one per second elapsed, plus what
+    // was in flight. Without a budget, thousands would have been fetched by now.
+    let allowed = 10.0 + elapsed.ceil() + 8.0;
+    assert!(
+        (refreshed as f64) <= allowed,
+        "{refreshed} refreshes in {elapsed:.1}s (allowed {allowed}); setup took {:?}",
+        started - before_setup
+    );
+    rig.stop.send(true).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_pauses_every_background_fetch() {
+    // A budget that would otherwise send hundreds a second.
+    let rig = rig(6000, "get_chat:rate_limit=120").await;
+    let setup_reads = 20;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fetches(&rig).await < setup_reads + 1 {
+        assert!(Instant::now() < deadline, "nothing was fetched");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Watch a while: only what was already in flight when the first 429 came back.
+    let watch_until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < watch_until {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = fetches(&rig).await - setup_reads;
+    assert!(sent <= 8 + 1, "{sent} fetches after a 429 asking for 120 s");
+    rig.stop.send(true).unwrap();
+}
