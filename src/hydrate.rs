@@ -136,6 +136,118 @@ const FIRST_ID: u64 = 1 << 62;
 /// How often to look for due chats and retries when nothing else wakes the scheduler.
 const IDLE_CHECK: Duration = Duration::from_secs(30);
 
+/// The scheduler's own state between wake-ups.
+struct Scheduler {
+    store: Arc<Store>,
+    api: ApiHandle,
+    accounts: Vec<String>,
+    concurrency: usize,
+    stale_after: chrono::Duration,
+    budget: RefreshBudget,
+    /// After a 429, nothing is sent until then: the limit is the account's, not one chat's.
+    paused_until: Option<Instant>,
+    in_flight: HashSet<(RequestId, ChatKey)>,
+    next: u64,
+    replies: mpsc::Sender<crate::api::actor::ApiEvent>,
+}
+
+impl Scheduler {
+    /// Sends what is due: chats named by a webhook or a person (or waiting on a retry) at once,
+    /// merely stale ones only as far as the budget allows.
+    async fn dispatch(&mut self) {
+        let paused = self
+            .paused_until
+            .is_some_and(|until| Instant::now() < until);
+        if paused || self.in_flight.len() >= self.concurrency {
+            return;
+        }
+        let room = self.concurrency - self.in_flight.len();
+        let refreshes = self.budget.available(Instant::now()).min(room);
+        let store = self.store.clone();
+        let accounts = self.accounts.clone();
+        let (stale_after, concurrency) = (self.stale_after, self.concurrency);
+        let (due, stale) = tokio::task::spawn_blocking(move || {
+            let now = Utc::now();
+            let due = store
+                .due_for_hydration(&accounts, now, room + concurrency)
+                .unwrap_or_default();
+            let stale = store
+                .stale_for_refresh(&accounts, now - stale_after, now, refreshes + concurrency)
+                .unwrap_or_default();
+            (due, stale)
+        })
+        .await
+        .unwrap_or_default();
+        let mut sent_refreshes = 0;
+        let candidates = due
+            .into_iter()
+            .map(|key| (key, false))
+            .chain(stale.into_iter().map(|key| (key, true)));
+        for (key, refresh) in candidates {
+            if self.in_flight.len() >= self.concurrency {
+                break;
+            }
+            let busy = self.in_flight.iter().any(|(_, k)| *k == key);
+            if busy || (refresh && sent_refreshes >= refreshes) {
+                continue;
+            }
+            let id = RequestId(self.next);
+            self.next += 1;
+            let request = ApiRequest {
+                id,
+                call: ApiCall::Hydrate(key.clone()),
+            };
+            if self.api.request(request, &self.replies).is_err() {
+                break;
+            }
+            if refresh {
+                self.budget.spend();
+                sent_refreshes += 1;
+            }
+            self.in_flight.insert((id, key));
+        }
+    }
+
+    /// When to look again: the next retry, the next refresh the budget allows, the end of a
+    /// pause, or the idle check, whichever comes first.
+    async fn wake_at(&self) -> Instant {
+        if let Some(until) = self.paused_until.filter(|until| Instant::now() < *until) {
+            return until;
+        }
+        let store = self.store.clone();
+        let retry = tokio::task::spawn_blocking(move || store.next_retry_at().ok().flatten())
+            .await
+            .ok()
+            .flatten();
+        let soonest = Instant::now() + Duration::from_millis(50);
+        let mut at = Instant::now() + IDLE_CHECK;
+        if let Some(retry) = retry {
+            let wait = (retry - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+            at = at.min((Instant::now() + wait).max(soonest));
+        }
+        if let Some(refill) = self.budget.next_at() {
+            at = at.min(refill.max(soonest));
+        }
+        at
+    }
+
+    /// Takes one answer: frees its slot, pauses everything on a 429, returns the changed row.
+    fn answered(&mut self, answer: crate::api::actor::ApiEvent) -> Option<ChatSummary> {
+        self.in_flight.retain(|(id, _)| *id != answer.id);
+        match answer.outcome {
+            Ok(ApiReply::Chat(fresh)) => fresh.summary,
+            Ok(ApiReply::Gone(_, summary)) => summary,
+            Err(ApiError::RateLimited { retry_after, .. }) => {
+                let pause = retry_after.unwrap_or(RATE_LIMIT_PAUSE);
+                tracing::warn!(?pause, "rate limited: background fetches paused");
+                self.paused_until = Some(Instant::now() + pause);
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Runs the fetching of waiting chats until `shutdown` turns true: due chats go to the API actor,
 /// at most `settings.concurrency` at a time, and each row that changed is sent to `rows`. The
 /// console uses a low concurrency so the user's own requests keep room under the actor's cap;
@@ -150,103 +262,26 @@ pub fn spawn_scheduler(
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let concurrency = settings.concurrency.max(1);
-        let stale_after =
-            chrono::Duration::from_std(settings.stale_after).unwrap_or(chrono::Duration::MAX);
         let (replies, mut answers) = mpsc::channel(64);
-        let mut in_flight: HashSet<(RequestId, ChatKey)> = HashSet::new();
-        let mut next = FIRST_ID;
-        let mut budget = RefreshBudget::new(settings.refresh_per_minute, Instant::now());
-        // After a 429, nothing is sent until then: the limit is the account's, not one chat's.
-        let mut paused_until: Option<Instant> = None;
+        let mut scheduler = Scheduler {
+            store,
+            api,
+            accounts,
+            concurrency: settings.concurrency.max(1),
+            stale_after: chrono::Duration::from_std(settings.stale_after)
+                .unwrap_or(chrono::Duration::MAX),
+            budget: RefreshBudget::new(settings.refresh_per_minute, Instant::now()),
+            paused_until: None,
+            in_flight: HashSet::new(),
+            next: FIRST_ID,
+            replies,
+        };
         loop {
-            let paused = paused_until.is_some_and(|until| Instant::now() < until);
-            if !paused && in_flight.len() < concurrency {
-                let room = concurrency - in_flight.len();
-                let refreshes = budget.available(Instant::now()).min(room);
-                let store_due = store.clone();
-                let wanted = accounts.clone();
-                let (due, stale) = tokio::task::spawn_blocking(move || {
-                    let now = Utc::now();
-                    // Named by a webhook or a person, or waiting on a retry: at once.
-                    let due = store_due
-                        .due_for_hydration(&wanted, now, room + concurrency)
-                        .unwrap_or_default();
-                    // Merely old: only what the budget allows.
-                    let stale = store_due
-                        .stale_for_refresh(&wanted, now - stale_after, now, refreshes + concurrency)
-                        .unwrap_or_default();
-                    (due, stale)
-                })
-                .await
-                .unwrap_or_default();
-                let busy = |key: &ChatKey, in_flight: &HashSet<(RequestId, ChatKey)>| {
-                    in_flight.iter().any(|(_, k)| k == key)
-                };
-                let mut sent_refreshes = 0;
-                let candidates = due
-                    .into_iter()
-                    .map(|key| (key, false))
-                    .chain(stale.into_iter().map(|key| (key, true)));
-                for (key, refresh) in candidates {
-                    if in_flight.len() >= concurrency {
-                        break;
-                    }
-                    if busy(&key, &in_flight) || (refresh && sent_refreshes >= refreshes) {
-                        continue;
-                    }
-                    let id = RequestId(next);
-                    next += 1;
-                    let request = ApiRequest {
-                        id,
-                        call: ApiCall::Hydrate(key.clone()),
-                    };
-                    if api.request(request, &replies).is_err() {
-                        break;
-                    }
-                    if refresh {
-                        budget.spend();
-                        sent_refreshes += 1;
-                    }
-                    in_flight.insert((id, key));
-                }
-            }
-            let retry = {
-                let store = store.clone();
-                tokio::task::spawn_blocking(move || store.next_retry_at().ok().flatten())
-                    .await
-                    .ok()
-                    .flatten()
-            };
-            let mut wake_at = Instant::now() + IDLE_CHECK;
-            if let Some(at) = retry {
-                let wait = (at - Utc::now())
-                    .to_std()
-                    .unwrap_or(Duration::ZERO)
-                    .max(Duration::from_millis(50));
-                wake_at = wake_at.min(Instant::now() + wait);
-            }
-            if let Some(at) = budget.next_at() {
-                wake_at = wake_at.min(at.max(Instant::now() + Duration::from_millis(50)));
-            }
-            if let Some(until) = paused_until.filter(|until| Instant::now() < *until) {
-                wake_at = until;
-            }
+            scheduler.dispatch().await;
+            let wake_at = scheduler.wake_at().await;
             tokio::select! {
                 Some(answer) = answers.recv() => {
-                    in_flight.retain(|(id, _)| *id != answer.id);
-                    let summary = match answer.outcome {
-                        Ok(ApiReply::Chat(fresh)) => fresh.summary,
-                        Ok(ApiReply::Gone(_, summary)) => summary,
-                        Err(ApiError::RateLimited { retry_after, .. }) => {
-                            let pause = retry_after.unwrap_or(RATE_LIMIT_PAUSE);
-                            tracing::warn!(?pause, "rate limited: background fetches paused");
-                            paused_until = Some(Instant::now() + pause);
-                            None
-                        }
-                        _ => None,
-                    };
-                    if let Some(summary) = summary
+                    if let Some(summary) = scheduler.answered(answer)
                         && rows.send(summary).await.is_err()
                     {
                         tracing::debug!("nobody takes fetched rows any more");
@@ -258,11 +293,11 @@ pub fn spawn_scheduler(
             }
         }
         let drain = async {
-            while !in_flight.is_empty() {
+            while !scheduler.in_flight.is_empty() {
                 let Some(answer) = answers.recv().await else {
                     break;
                 };
-                in_flight.retain(|(id, _)| *id != answer.id);
+                scheduler.in_flight.retain(|(id, _)| *id != answer.id);
             }
         };
         if tokio::time::timeout(DRAIN_TIMEOUT, drain).await.is_err() {

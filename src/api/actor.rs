@@ -194,7 +194,8 @@ async fn run(mut rx: mpsc::Receiver<Envelope>, config: Arc<ActorConfig>) {
                 let config = config.clone();
                 tasks.spawn(async move {
                     let id = envelope.request.id;
-                    let outcome = execute(&config, envelope.request.call).await;
+                    // Boxed: the write paths' futures (re-read, verify, store) are large.
+                    let outcome = Box::pin(execute(&config, envelope.request.call)).await;
                     drop(permit);
                     let _ = envelope.reply.send(ApiEvent { id, outcome }).await;
                 });
@@ -341,7 +342,7 @@ async fn reassign(
     let written = client.update_responsible(id, &request).await;
     let settled = verify::settle(client, id, written, verify::responsible_is(&request)).await?;
     Ok(ApiReply::Reassigned(
-        settled_fresh(config, &key, settled).await,
+        Box::pin(settled_fresh(config, &key, settled)).await,
     ))
 }
 
@@ -351,6 +352,7 @@ async fn settled_fresh(config: &ActorConfig, key: &ChatKey, settled: Settled<Cha
     match settled {
         Settled::Replied(written) => after_write(config, key, written).await,
         Settled::Confirmed(reread) => {
+            let reread = *reread;
             let summary = remember(&config.store, key, &reread.raw, &reread.value).await;
             Fresh {
                 key: key.clone(),
@@ -438,7 +440,7 @@ async fn add_chat(config: &ActorConfig, key: ChatKey) -> Result<ApiReply, ApiErr
             match tokio::task::spawn_blocking(move || store.remove_chat(&unknown)).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(error)) => {
-                    tracing::error!(%error, "unknown chat not taken out of the index")
+                    tracing::error!(%error, "unknown chat not taken out of the index");
                 }
                 Err(error) => tracing::error!(%error, "index task failed"),
             }
@@ -499,7 +501,7 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
             key,
             expected,
             request,
-        } => reassign(config, key, expected, request).await,
+        } => Box::pin(reassign(config, key, expected, request)).await,
         ApiCall::RemoveParticipant { key, user_id } => {
             let client = client(config, &key.account)?;
             let user = Uuid::parse_str(&user_id).map_err(|_| ApiError::Unexpected {
@@ -513,7 +515,7 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
             let settled =
                 verify::settle(client, chat, written, verify::participant_gone(user)).await?;
             Ok(ApiReply::ParticipantRemoved(
-                settled_fresh(config, &key, settled).await,
+                Box::pin(settled_fresh(config, &key, settled)).await,
             ))
         }
         ApiCall::CreateChat { account, request } => {

@@ -239,6 +239,73 @@ impl ApiError {
         }
     }
 
+    /// The words for a write's verdict and for a refused redirect.
+    fn verdict_message(&self, lang: Lang) -> String {
+        match self {
+            Self::Redirected { from, to, write } => {
+                let why = if *write {
+                    tr!(
+                        lang,
+                        "o balcão não segue redirecionamentos em escritas",
+                        "balcão follows no redirect for a write"
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        "o balcão só segue redirecionamentos para a mesma origem",
+                        "balcão follows redirects only to the same origin"
+                    )
+                };
+                tr!(
+                    lang,
+                    "{from} redirecionou para {to}; {why}, e nada foi enviado para lá. Confira a URL base (--base-url ou base_url na configuração).",
+                    "{from} redirected to {to}; {why}, and nothing was sent there. Check the base URL (--base-url or base_url in the configuration)."
+                )
+            }
+            Self::NotApplied { chat, lost } => {
+                let lost = lost.cause(lang);
+                tr!(
+                    lang,
+                    "não aplicado: a resposta se perdeu ({lost}) e, relida, a conversa {chat} mostra que a mudança não foi feita.",
+                    "not applied: the reply was lost ({lost}) and re-reading chat {chat} shows the change was not made."
+                )
+            }
+            Self::OutcomeUnknown { chat, lost, reread } => {
+                let lost = lost.cause(lang);
+                let reread = reread.as_ref().map_or_else(String::new, |error| {
+                    let why = error.cause(lang);
+                    tr!(
+                        lang,
+                        " Reler a conversa também falhou: {why}.",
+                        " Re-reading the chat failed too: {why}."
+                    )
+                });
+                let check = chat.as_ref().map_or_else(
+                    || {
+                        tr!(
+                            lang,
+                            "confira no CRM antes de repetir",
+                            "check in the CRM before doing it again"
+                        )
+                    },
+                    |chat| {
+                        tr!(
+                            lang,
+                            "confira com `balcao chat get {chat}`",
+                            "check with `balcao chat get {chat}`"
+                        )
+                    },
+                );
+                tr!(
+                    lang,
+                    "pode ter sido aplicado: a resposta se perdeu ({lost}).{reread} Não foi reenviado; {check}.",
+                    "may have been applied: the reply was lost ({lost}).{reread} It was not sent again; {check}."
+                )
+            }
+            other => other.cause(lang),
+        }
+    }
+
     /// What happened, without the advice [`ApiError::user_message`] adds: the cause quoted
     /// inside a write's verdict, where "try again" would be wrong.
     fn cause(&self, lang: Lang) -> String {
@@ -324,65 +391,8 @@ impl ApiError {
                 "a conexão com {url} caiu depois de o pedido ser enviado: {detail}.",
                 "the connection to {url} broke after the request was sent: {detail}."
             ),
-            Self::Redirected { from, to, write } => {
-                let why = if *write {
-                    tr!(
-                        lang,
-                        "o balcão não segue redirecionamentos em escritas",
-                        "balcão follows no redirect for a write"
-                    )
-                } else {
-                    tr!(
-                        lang,
-                        "o balcão só segue redirecionamentos para a mesma origem",
-                        "balcão follows redirects only to the same origin"
-                    )
-                };
-                tr!(
-                    lang,
-                    "{from} redirecionou para {to}; {why}, e nada foi enviado para lá. Confira a URL base (--base-url ou base_url na configuração).",
-                    "{from} redirected to {to}; {why}, and nothing was sent there. Check the base URL (--base-url or base_url in the configuration)."
-                )
-            }
-            Self::NotApplied { chat, lost } => {
-                let lost = lost.cause(lang);
-                tr!(
-                    lang,
-                    "não aplicado: a resposta se perdeu ({lost}) e, relida, a conversa {chat} mostra que a mudança não foi feita.",
-                    "not applied: the reply was lost ({lost}) and re-reading chat {chat} shows the change was not made."
-                )
-            }
-            Self::OutcomeUnknown { chat, lost, reread } => {
-                let lost = lost.cause(lang);
-                let reread = reread.as_ref().map_or_else(String::new, |error| {
-                    let why = error.cause(lang);
-                    tr!(
-                        lang,
-                        " Reler a conversa também falhou: {why}.",
-                        " Re-reading the chat failed too: {why}."
-                    )
-                });
-                let check = chat.as_ref().map_or_else(
-                    || {
-                        tr!(
-                            lang,
-                            "confira no CRM antes de repetir",
-                            "check in the CRM before doing it again"
-                        )
-                    },
-                    |chat| {
-                        tr!(
-                            lang,
-                            "confira com `balcao chat get {chat}`",
-                            "check with `balcao chat get {chat}`"
-                        )
-                    },
-                );
-                tr!(
-                    lang,
-                    "pode ter sido aplicado: a resposta se perdeu ({lost}).{reread} Não foi reenviado; {check}.",
-                    "may have been applied: the reply was lost ({lost}).{reread} It was not sent again; {check}."
-                )
+            Self::Redirected { .. } | Self::NotApplied { .. } | Self::OutcomeUnknown { .. } => {
+                self.verdict_message(lang)
             }
             Self::Timeout { url, after } => {
                 let secs = after.as_secs_f32();

@@ -25,7 +25,7 @@ pub enum Settled<T> {
     /// The server's own reply.
     Replied(Fetched<T>),
     /// The reply was lost, and the re-read chat shows the change applied.
-    Confirmed(Fetched<Chat>),
+    Confirmed(Box<Fetched<Chat>>),
 }
 
 /// What a reassignment looks like in the chat afterwards. Only `update_chat` shows there.
@@ -74,7 +74,7 @@ pub async fn settle<T>(
     tracing::info!(%chat, error = %lost, "write reply lost; re-reading the chat");
     match client.get_chat(chat).await {
         Ok(reread) => match seen(&reread.value) {
-            Seen::Applied => Ok(Settled::Confirmed(reread)),
+            Seen::Applied => Ok(Settled::Confirmed(Box::new(reread))),
             Seen::NotApplied => Err(ApiError::NotApplied {
                 chat: chat.to_string(),
                 lost: Box::new(lost),

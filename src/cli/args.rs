@@ -38,7 +38,7 @@ pub struct GlobalArgs {
     )]
     pub token: Option<String>,
     /// File holding the Wegly token (only its owner may read or write it); keeps the token out
-    /// of `ps` and shell history. Wins over WEGLY_TOKEN.
+    /// of `ps` and shell history. Wins over `WEGLY_TOKEN`.
     #[arg(long, env = "WEGLY_TOKEN_FILE", global = true, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// Agilize API base URL.
@@ -54,7 +54,7 @@ pub struct GlobalArgs {
     )]
     pub agilize_key: Option<String>,
     /// File holding the Agilize key (only its owner may read or write it). Wins over
-    /// AGILIZE_API_KEY.
+    /// `AGILIZE_API_KEY`.
     #[arg(long, env = "AGILIZE_API_KEY_FILE", global = true, value_name = "FILE")]
     pub agilize_key_file: Option<PathBuf>,
     /// Sent as Origin, for keys restricted by an allowed domain.
@@ -79,7 +79,7 @@ pub struct GlobalArgs {
     )]
     pub webhook_secret: Option<String>,
     /// File holding the webhook secret (only its owner may read or write it). Wins over
-    /// BALCAO_WEBHOOK_SECRET.
+    /// `BALCAO_WEBHOOK_SECRET`.
     #[arg(
         long,
         env = "BALCAO_WEBHOOK_SECRET_FILE",
@@ -180,7 +180,7 @@ pub struct ListenArgs {
     #[arg(long, default_value_t = 900, value_name = "SECS")]
     pub stale_after: u64,
     /// How many due chats the background fetches again per minute [default: the
-    /// configuration's refresh_per_minute, or 60]; chats named by webhooks are fetched at once.
+    /// configuration's `refresh_per_minute`, or 60]; chats named by webhooks are fetched at once.
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=6000), value_name = "N")]
     pub refresh_per_minute: Option<u32>,
 }

@@ -294,7 +294,7 @@ fn emit_settled(
             );
             if json {
                 eprintln!("balcao: {note}");
-                emit(fetched, json, || String::new())
+                emit(fetched, json, String::new)
             } else {
                 emit(fetched, json, || {
                     format!("{note}\n{}", readable(&fetched.value))

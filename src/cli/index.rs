@@ -165,6 +165,63 @@ fn read_ids(ids: Vec<String>) -> Result<Vec<String>, CliError> {
     }
 }
 
+/// The line `add` prints for one id, and whether it counts as a failure.
+async fn add_report(
+    store: &Arc<Store>,
+    id: &str,
+    key: ChatKey,
+    new: bool,
+    outcome: Fetch,
+    lang: Lang,
+) -> Result<(String, bool), CliError> {
+    let failed = !matches!(outcome, Fetch::Hydrated);
+    let line = match outcome {
+        Fetch::Hydrated => {
+            let stored = store.clone();
+            let summary = blocking(lang, move || stored.summary(&key)).await?;
+            let contact = summary.and_then(|s| s.columns.contact).unwrap_or_default();
+            if new {
+                tr!(
+                    lang,
+                    "{id}  adicionada: {contact}",
+                    "{id}  added: {contact}"
+                )
+            } else {
+                tr!(
+                    lang,
+                    "{id}  atualizada: {contact}",
+                    "{id}  refreshed: {contact}"
+                )
+            }
+        }
+        Fetch::Gone if new => {
+            // An id nobody has: it never becomes a permanent "gone" row.
+            let stored = store.clone();
+            blocking(lang, move || stored.remove_chat(&key)).await?;
+            tr!(
+                lang,
+                "{id}  não existe na Wegly (HTTP 404); não foi adicionada",
+                "{id}  not found in Wegly (HTTP 404); not added"
+            )
+        }
+        Fetch::Gone => {
+            tr!(
+                lang,
+                "{id}  não existe mais na Wegly (HTTP 404); fica no índice marcada como removida (`balcao inbox remove {id}` a tira)",
+                "{id}  no longer exists in Wegly (HTTP 404); kept in the index, marked gone (`balcao inbox remove {id}` removes it)"
+            )
+        }
+        Fetch::Failed(reason) | Fetch::RateLimited { reason, .. } => {
+            tr!(
+                lang,
+                "{id}  guardada, não buscada: {reason}; será buscada depois (`balcao listen` ou o console)",
+                "{id}  stored, not fetched: {reason}; it will be fetched later (`balcao listen` or the console)"
+            )
+        }
+    };
+    Ok((line, failed))
+}
+
 /// Stores each valid id, fetches it, and reports each one; exit 1 if any failed.
 pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<(), CliError> {
     let ids = read_ids(ids)?;
@@ -223,53 +280,8 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
         .collect()
         .await;
     for (id, key, new, outcome) in outcomes {
-        let line = match outcome {
-            Fetch::Hydrated => {
-                let stored = store.clone();
-                let summary = blocking(lang, move || stored.summary(&key)).await?;
-                let contact = summary.and_then(|s| s.columns.contact).unwrap_or_default();
-                if new {
-                    tr!(
-                        lang,
-                        "{id}  adicionada: {contact}",
-                        "{id}  added: {contact}"
-                    )
-                } else {
-                    tr!(
-                        lang,
-                        "{id}  atualizada: {contact}",
-                        "{id}  refreshed: {contact}"
-                    )
-                }
-            }
-            Fetch::Gone if new => {
-                // An id nobody has: it never becomes a permanent "gone" row.
-                failures += 1;
-                let stored = store.clone();
-                blocking(lang, move || stored.remove_chat(&key)).await?;
-                tr!(
-                    lang,
-                    "{id}  não existe na Wegly (HTTP 404); não foi adicionada",
-                    "{id}  not found in Wegly (HTTP 404); not added"
-                )
-            }
-            Fetch::Gone => {
-                failures += 1;
-                tr!(
-                    lang,
-                    "{id}  não existe mais na Wegly (HTTP 404); fica no índice marcada como removida (`balcao inbox remove {id}` a tira)",
-                    "{id}  no longer exists in Wegly (HTTP 404); kept in the index, marked gone (`balcao inbox remove {id}` removes it)"
-                )
-            }
-            Fetch::Failed(reason) | Fetch::RateLimited { reason, .. } => {
-                failures += 1;
-                tr!(
-                    lang,
-                    "{id}  guardada, não buscada: {reason}; será buscada depois (`balcao listen` ou o console)",
-                    "{id}  stored, not fetched: {reason}; it will be fetched later (`balcao listen` or the console)"
-                )
-            }
-        };
+        let (line, failed) = add_report(&store, &id, key, new, outcome, lang).await?;
+        failures += usize::from(failed);
         println!("{line}");
     }
     if failures == 0 {

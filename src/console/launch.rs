@@ -209,6 +209,43 @@ async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliErro
     })
 }
 
+/// Takes the terminal and runs the console on it until `quit` (`Ok(None)`) or a stop signal
+/// (`Ok(Some(signal))`). SIGTERM, SIGINT and SIGHUP end it like `q`: the run is dropped, the
+/// guard restores the terminal, and the caller exits with the conventional 128 + signal.
+async fn run_on_terminal(
+    state: State,
+    keymap: &Keymap,
+    services: Services,
+    lang: Lang,
+) -> Result<std::io::Result<Option<i32>>, CliError> {
+    // Registered before the terminal is taken, so no signal arrives unhandled meanwhile.
+    let signals = terminal::StopSignals::new().map_err(|error| {
+        CliError::Failed(tr!(
+            lang,
+            "não foi possível tratar sinais: {error}",
+            "cannot handle signals: {error}"
+        ))
+    })?;
+    let (mut tui, _guard) =
+        terminal::enter().map_err(|error| CliError::Failed(error.to_string()))?;
+    let events = crossterm::event::EventStream::new();
+    Ok(tokio::select! {
+        outcome = app::run(&mut tui, events, state, keymap, services) => outcome.map(|_| None),
+        signal = signals.next() => Ok(Some(signal)),
+    })
+}
+
+/// Files with customer data that others can read: said on the screen, not only in the log.
+fn warn_exposed(state: &mut State, store: &Store, log: Option<&Path>, lang: Lang) {
+    let exposed = store
+        .exposed()
+        .into_iter()
+        .chain(log.and_then(|log| crate::private::check(log).ok().flatten()));
+    for exposure in exposed {
+        state.notify(Level::Error, exposure.message(lang));
+    }
+}
+
 /// Starts the console's log in the data dir; when it cannot, the console still runs and says so.
 fn log_to_file(
     data_dir: &Path,
@@ -289,43 +326,14 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
         stopped,
     );
     terminal::install_panic_hook(log.clone());
-    // Files with customer data that others can read: said on the screen, not only in the log.
-    let exposed = store.exposed().into_iter().chain(
-        log.as_deref()
-            .and_then(|log| crate::private::check(log).ok().flatten()),
-    );
-    for exposure in exposed {
-        state.notify(Level::Error, exposure.message(lang));
-    }
-    let signals = terminal::StopSignals::new().map_err(|error| {
-        CliError::Failed(tr!(
-            lang,
-            "não foi possível tratar sinais: {error}",
-            "cannot handle signals: {error}"
-        ))
-    })?;
-    let outcome = {
-        let (mut tui, _guard) =
-            terminal::enter().map_err(|error| CliError::Failed(error.to_string()))?;
-        let services = Services {
-            api,
-            store,
-            inbox: inbox_rx,
-            inbox_tx,
-        };
-        // SIGTERM, SIGINT and SIGHUP end the console like `q`: the run is dropped, the guard
-        // restores the terminal, and the exit status is the conventional 128 + signal.
-        tokio::select! {
-            outcome = app::run(
-                &mut tui,
-                crossterm::event::EventStream::new(),
-                state,
-                &keymap,
-                services,
-            ) => outcome.map(|_| None),
-            signal = signals.next() => Ok(Some(signal)),
-        }
+    warn_exposed(&mut state, &store, log.as_deref(), lang);
+    let services = Services {
+        api,
+        store,
+        inbox: inbox_rx,
+        inbox_tx,
     };
+    let outcome = run_on_terminal(state, &keymap, services, lang).await?;
     let _ = stop.send(true);
     drop(actor);
     if let Some(sandbox) = setup.sandbox {
