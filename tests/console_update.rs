@@ -441,7 +441,25 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
     let shown = state.inbox.visible_len();
     match state.inbox.selected() {
         None => prop_assert_eq!(shown, 0, "selection is None only for an empty list"),
-        Some(n) => prop_assert!(n < shown, "selection {} out of {}", n, shown),
+        Some(n) => {
+            prop_assert!(n < shown, "selection {} out of {}", n, shown);
+            // The list window holds the selection and is as full as the rows allow.
+            let page = balcao::console::ui::layout::list_page(state.size);
+            let offset = state.inbox.offset;
+            prop_assert!(
+                offset <= n && n < offset + page,
+                "selection {} outside the window {}..{}",
+                n,
+                offset,
+                offset + page
+            );
+            prop_assert!(
+                offset <= shown.saturating_sub(page),
+                "the window from {} of {} rows is not full",
+                offset,
+                shown
+            );
+        }
     }
     prop_assert_eq!(
         state.contexts() == vec![Context::Modal],

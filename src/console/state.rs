@@ -12,6 +12,9 @@ use crate::i18n::Lang;
 use crate::inbox::{Filter, Rank, fold, rank, term_matches, urgency};
 use crate::store::{ChatKey, ChatSummary};
 
+/// The terminal size assumed until the first resize.
+const SIZE: (u16, u16) = (120, 40);
+
 /// How long a notification stays in the status bar.
 pub const NOTIFICATION_TTL: TimeDelta = TimeDelta::seconds(6);
 
@@ -57,8 +60,11 @@ pub struct Inbox {
     visible: Vec<usize>,
     /// Index into `visible`.
     selected: usize,
-    /// First visible row on screen.
+    /// First visible row on screen. Kept by the inbox itself so that the selection is always
+    /// on screen and the window is as full as the rows allow (see [`Inbox::window`]).
     pub offset: usize,
+    /// Rows the list shows at once (the terminal's height less borders, header and status bar).
+    page: usize,
     /// The filter as typed.
     pub filter_text: String,
     filter: Filter,
@@ -220,6 +226,8 @@ impl Inbox {
                     0
                 }
             });
+        // The rows changed under the window: it follows the selection and stays full.
+        self.keep_in_view();
     }
 
     /// Sets the filter from typed text; a text that does not parse keeps the last good filter.
@@ -254,19 +262,37 @@ impl Inbox {
 
     /// Moves the selection to `n` (clamped) and scrolls so it shows within `page` rows.
     pub fn select(&mut self, n: usize, page: usize) {
-        if self.visible.is_empty() {
-            self.selected = 0;
-            self.offset = 0;
-            return;
+        self.page = page.max(1);
+        self.selected = n.min(self.visible.len().saturating_sub(1));
+        self.keep_in_view();
+    }
+
+    /// How many rows the list shows at once; the window follows.
+    pub fn set_page(&mut self, page: usize) {
+        self.page = page.max(1);
+        self.keep_in_view();
+    }
+
+    /// The shown rows that fit in `room` lines: the window scrolled as little as possible from
+    /// `offset` so that it holds the selection, and moved up when it would end in empty lines
+    /// while rows above are hidden.
+    pub fn window(&self, room: usize) -> std::ops::Range<usize> {
+        let len = self.visible.len();
+        let room = room.max(1);
+        let mut start = self.offset;
+        if let Some(selected) = self.selected() {
+            if selected < start {
+                start = selected;
+            } else if selected >= start + room {
+                start = selected + 1 - room;
+            }
         }
-        self.selected = n.min(self.visible.len() - 1);
-        let page = page.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + page {
-            self.offset = self.selected + 1 - page;
-        }
-        self.offset = self.offset.min(self.visible.len().saturating_sub(1));
+        start = start.min(len.saturating_sub(room));
+        start..(start + room).min(len)
+    }
+
+    fn keep_in_view(&mut self) {
+        self.offset = self.window(self.page).start;
     }
 }
 
@@ -466,7 +492,10 @@ impl State {
                 .unwrap_or_else(|| *chrono::Utc::now().fixed_offset().offset()),
             account,
             me: HashMap::new(),
-            inbox: Inbox::default(),
+            inbox: Inbox {
+                page: crate::console::ui::layout::list_page(SIZE),
+                ..Inbox::default()
+            },
             detail: Detail::default(),
             focus: Focus::List,
             modal: None,
@@ -477,7 +506,7 @@ impl State {
             connection: Connection::default(),
             unread: None,
             receiver: None,
-            size: (120, 40),
+            size: SIZE,
             should_quit: false,
             next_id: 1,
         }

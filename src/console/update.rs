@@ -99,9 +99,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Resize(width, height) => {
             state.size = (width, height);
-            if let Some(selected) = state.inbox.selected() {
-                state.inbox.select(selected, layout::list_page(state.size));
-            }
+            state.inbox.set_page(layout::list_page(state.size));
             Vec::new()
         }
     }
