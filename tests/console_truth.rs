@@ -18,7 +18,10 @@ use balcao::console::state::State;
 use balcao::console::ui::layout;
 use balcao::console::update::update;
 use balcao::i18n::Lang;
-use console::{draw, loaded_state};
+use balcao::inbox::urgency;
+use balcao::store::{ChatKey, ChatSummary, Columns};
+use chrono::{DateTime, TimeDelta, Utc};
+use console::{draw, loaded_state, now};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn typed(state: &mut State, text: &str) {
@@ -142,3 +145,89 @@ fn shrinking_the_terminal_keeps_the_selection_in_the_window() {
     assert_window_true(&state, "after growing at the end of the list");
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// 15. The order follows time: `inbox list`'s urgency order, re-ranked when a window closes.
+
+/// A Wegly row of priority 1 whose customer wrote `waited` minutes ago and whose window ends
+/// `window` minutes from `now()` (negative: closed).
+fn timed_row(id: u128, window: i64, waited: i64) -> ChatSummary {
+    console::row(
+        ChatKey::wegly("default", &uuid::Uuid::from_u128(id).to_string()),
+        Columns {
+            status: Some("OPEN".to_owned()),
+            priority: Some(1),
+            contact: Some(format!("Cliente {id}")),
+            last_message_at: Some(now() - TimeDelta::minutes(waited)),
+            last_message_from_me: Some(false),
+            window_ends_at: Some(now() + TimeDelta::seconds(window)),
+            ..Columns::default()
+        },
+    )
+}
+
+fn shown_ids(state: &State) -> Vec<String> {
+    (0..state.inbox.visible_len())
+        .map(|n| state.inbox.visible_row(n).unwrap().summary.key.chat_id.clone())
+        .collect()
+}
+
+/// The order `balcao inbox list` prints at `at`.
+fn listed_ids(state: &State, at: DateTime<Utc>) -> Vec<String> {
+    let mut rows: Vec<ChatSummary> = state
+        .inbox
+        .rows()
+        .iter()
+        .map(|row| row.summary.clone())
+        .collect();
+    rows.sort_by(|a, b| urgency(a, b, at));
+    rows.into_iter().map(|row| row.key.chat_id).collect()
+}
+
+#[test]
+fn a_window_that_closes_moves_its_chat_below_the_open_ones_at_the_minute_tick() {
+    let mut state = State::new(Lang::En, now(), "default".to_owned());
+    // The first chat's window closes 30 s from now; it is the most urgent until then.
+    let closing = timed_row(1, 30, 600);
+    let rows = vec![closing.clone(), timed_row(2, 7_200, 60), timed_row(3, 3_600, 5)];
+    update(&mut state, Msg::Rows(rows));
+    assert_eq!(shown_ids(&state), listed_ids(&state, now()));
+    assert_eq!(shown_ids(&state)[0], closing.key.chat_id);
+    // A row arrives in the same minute, after the window closed: the list stays in one
+    // consistent order (it is ranked as of one instant), never a mix of two.
+    let later = now() + TimeDelta::seconds(45);
+    update(&mut state, Msg::Tick(later));
+    update(&mut state, Msg::RowChanged(timed_row(4, 600, 30)));
+    let shown = shown_ids(&state);
+    assert!(
+        shown == listed_ids(&state, now()) || shown == listed_ids(&state, later),
+        "the order {shown:?} is neither the order at {} ({:?}) nor at {later} ({:?})",
+        now(),
+        listed_ids(&state, now()),
+        listed_ids(&state, later)
+    );
+    // The minute tick re-ranks: the closed window goes below every open one, as `inbox list`
+    // prints it.
+    let tick = now() + TimeDelta::minutes(1);
+    update(&mut state, Msg::Tick(tick));
+    assert_eq!(shown_ids(&state), listed_ids(&state, tick));
+    assert_eq!(shown_ids(&state).last(), Some(&closing.key.chat_id));
+}
+
+#[test]
+fn a_selected_chat_is_followed_when_the_order_changes_at_the_tick() {
+    let mut state = State::new(Lang::En, now(), "default".to_owned());
+    let closing = timed_row(1, 30, 600);
+    update(
+        &mut state,
+        Msg::Rows(vec![closing.clone(), timed_row(2, 7_200, 60), timed_row(3, 3_600, 5)]),
+    );
+    update(&mut state, Msg::Action(Action::SelectFirst));
+    update(&mut state, Msg::Tick(now() + TimeDelta::minutes(1)));
+    assert_eq!(
+        state.inbox.selected_row().unwrap().summary.key,
+        closing.key,
+        "the chat the user picked stays picked wherever it sorts to"
+    );
+    assert_window_true(&state, "after the re-rank");
+}

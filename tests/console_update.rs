@@ -461,6 +461,21 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
             );
         }
     }
+    // The list is one urgency order, ranked as of one instant.
+    let ranked_at = state.inbox.ranked_at();
+    for n in 1..shown {
+        let (a, b) = (
+            &state.inbox.visible_row(n - 1).unwrap().summary,
+            &state.inbox.visible_row(n).unwrap().summary,
+        );
+        prop_assert!(
+            balcao::inbox::urgency(a, b, ranked_at) != std::cmp::Ordering::Greater,
+            "rows {} and {} are out of order as of {}",
+            n - 1,
+            n,
+            ranked_at
+        );
+    }
     prop_assert_eq!(
         state.contexts() == vec![Context::Modal],
         state.modal.is_some()

@@ -73,10 +73,14 @@ impl Runtime<'_> {
     fn dispatch(&mut self, msg: Msg) {
         // The reducer reads time only from the state; keep it current before each message so
         // expiries and ages are computed from now, not from the last minute tick.
-        if !matches!(msg, Msg::Tick(_)) {
-            let _ = update(&mut self.state, Msg::Tick(Utc::now()));
-        }
-        let commands = update(&mut self.state, msg);
+        // A tick may re-rank the list and move the selection: its commands (the new chat's
+        // stored detail) are carried out like any other.
+        let mut commands = if matches!(msg, Msg::Tick(_)) {
+            Vec::new()
+        } else {
+            update(&mut self.state, Msg::Tick(Utc::now()))
+        };
+        commands.extend(update(&mut self.state, msg));
         for command in commands {
             self.execute(command);
         }

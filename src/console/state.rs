@@ -54,8 +54,14 @@ impl Row {
 pub struct Inbox {
     rows: Vec<Row>,
     position: HashMap<ChatKey, usize>,
-    /// Row indexes in urgency order (all rows).
+    /// Row indexes in urgency order (all rows), ranked as of `ranked_at`.
     order: Vec<usize>,
+    /// The instant the order was ranked at. Rows inserted later are ranked as of the same
+    /// instant, so the list is always one consistent order, never a mix of two.
+    ranked_at: DateTime<Utc>,
+    /// The first window end after `ranked_at`: from then on a chat's rank has changed (its
+    /// window closed) and the order is due again.
+    next_rank_change: Option<DateTime<Utc>>,
     /// Row indexes shown (the order, filtered).
     visible: Vec<usize>,
     /// Index into `visible`.
@@ -162,16 +168,25 @@ impl Inbox {
             self.rows.len() - 1
         };
         let rows = &self.rows;
+        let ranked_at = self.ranked_at;
         let at = self
             .order
-            .binary_search_by(|probe| urgency(&rows[*probe].summary, &rows[index].summary, now))
+            .binary_search_by(|probe| {
+                urgency(&rows[*probe].summary, &rows[index].summary, ranked_at)
+            })
             .unwrap_or_else(|at| at);
         self.order.insert(at, index);
+        self.note_window(index);
         self.refilter(now, me, keep.as_ref());
     }
 
-    /// Sorts every row again (time moves windows from open to closed).
+    /// Sorts every row again as of `now` (time moves windows from open to closed).
     pub fn resort(&mut self, now: DateTime<Utc>) {
+        self.ranked_at = now;
+        self.next_rank_change = None;
+        for index in 0..self.rows.len() {
+            self.note_window(index);
+        }
         let rows = &self.rows;
         let mut ranked: Vec<(Rank, usize)> = rows
             .iter()
@@ -183,6 +198,30 @@ impl Inbox {
                 .then_with(|| rows[*a].summary.key.cmp(&rows[*b].summary.key))
         });
         self.order = ranked.into_iter().map(|(_, i)| i).collect();
+    }
+
+    /// Remembers the row's window end if it is the next one to close after the ranking instant.
+    fn note_window(&mut self, index: usize) {
+        let end = self.rows[index]
+            .summary
+            .columns
+            .window_ends_at
+            .filter(|end| *end > self.ranked_at);
+        if let Some(end) = end
+            && self.next_rank_change.is_none_or(|next| end < next)
+        {
+            self.next_rank_change = Some(end);
+        }
+    }
+
+    /// The instant the order is ranked at.
+    pub fn ranked_at(&self) -> DateTime<Utc> {
+        self.ranked_at
+    }
+
+    /// Whether a window closed since the order was ranked, so ranks changed.
+    pub fn rank_due(&self, now: DateTime<Utc>) -> bool {
+        self.next_rank_change.is_some_and(|next| next <= now)
     }
 
     /// Applies the filter in force, keeping the selected chat selected when it still shows.

@@ -84,8 +84,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             if state.notification.as_ref().is_some_and(|n| n.until <= now) {
                 state.notification = None;
             }
-            if minute_changed {
-                // Windows open and close with time, and the order follows them.
+            // The minute tick (the one that moves the countdowns) re-ranks the list when a
+            // window closed since it was ranked: a closed window ranks below the open ones.
+            if minute_changed && state.inbox.rank_due(now) {
                 state.inbox.resort(now);
                 let keep = state
                     .inbox
