@@ -12,14 +12,16 @@
 #[path = "common/console.rs"]
 mod console;
 
+use balcao::api::wegly::wire::Chat;
 use balcao::console::action::Action;
-use balcao::console::msg::Msg;
+use balcao::console::modal::{Modal, Stage};
+use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, Fresh, Msg, RequestId};
 use balcao::console::state::State;
 use balcao::console::ui::layout;
 use balcao::console::update::update;
 use balcao::i18n::Lang;
 use balcao::inbox::urgency;
-use balcao::store::{ChatKey, ChatSummary, Columns};
+use balcao::store::{AuditEntry, ChatKey, ChatSummary, Columns};
 use chrono::{DateTime, TimeDelta, Utc};
 use console::{draw, loaded_state, now};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -230,4 +232,184 @@ fn a_selected_chat_is_followed_when_the_order_changes_at_the_tick() {
         "the chat the user picked stays picked wherever it sorts to"
     );
     assert_window_true(&state, "after the re-rank");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 9. A reassignment that changes nothing is not a success.
+
+fn api_request(commands: &[Command]) -> Option<(RequestId, ApiCall)> {
+    commands.iter().find_map(|c| match c {
+        Command::Api(request) => Some((request.id, request.call.clone())),
+        _ => None,
+    })
+}
+
+fn audits(commands: &[Command]) -> Vec<AuditEntry> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Audit(entry) => Some(entry.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A loaded state whose selected chat has a responsible and another participant.
+fn with_two_participants(lang: Lang) -> (State, Vec<Chat>, Chat) {
+    let (mut state, chats) = loaded_state(lang, (160, 45));
+    let chat = chats
+        .iter()
+        .find(|c| {
+            c.responsible_user_id().is_some()
+                && c.participants.as_ref().is_some_and(|p| p.len() >= 2)
+        })
+        .cloned()
+        .unwrap();
+    console::select(&mut state, &chats, chat.id.as_deref().unwrap());
+    (state, chats, chat)
+}
+
+/// Opens the reassign modal and puts the cursor on someone who is not the responsible.
+fn reassign_to_someone_else(state: &mut State, chat: &Chat) -> String {
+    update(state, Msg::Action(Action::ReassignResponsible));
+    let Some(Modal::Reassign(modal)) = &state.modal else {
+        panic!("no modal")
+    };
+    let target = modal
+        .candidates
+        .iter()
+        .find(|c| Some(c.user_id.as_str()) != chat.responsible_user_id())
+        .unwrap()
+        .name
+        .clone();
+    typed(state, &target);
+    target
+}
+
+fn responsible_on_row(state: &State, key: &ChatKey) -> Option<String> {
+    state
+        .inbox
+        .row(key)
+        .unwrap()
+        .summary
+        .columns
+        .responsible_user_id
+        .clone()
+}
+
+#[test]
+fn with_every_toggle_off_nothing_is_sent_and_the_modal_says_why() {
+    let (mut state, _, chat) = with_two_participants(Lang::En);
+    let key = state.detail.key.clone().unwrap();
+    reassign_to_someone_else(&mut state, &chat);
+    update(&mut state, Msg::Action(Action::ToggleUpdateChat));
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert!(
+        api_request(&commands).is_none() && audits(&commands).is_empty(),
+        "nothing is sent or audited: {commands:?}"
+    );
+    let Some(Modal::Reassign(modal)) = &state.modal else {
+        panic!("the modal stays open")
+    };
+    assert_eq!(modal.stage, Stage::Editing);
+    let error = modal.error.clone().unwrap();
+    assert!(
+        error.contains("nothing would change") && error.contains("chat, leads or deals"),
+        "{error}"
+    );
+    assert!(!state.busy.contains(&key));
+    let mut pt = with_two_participants(Lang::PtBr);
+    reassign_to_someone_else(&mut pt.0, &pt.2);
+    update(&mut pt.0, Msg::Action(Action::ToggleUpdateChat));
+    update(&mut pt.0, Msg::Action(Action::Confirm));
+    let Some(Modal::Reassign(modal)) = &pt.0.modal else {
+        panic!("the modal stays open")
+    };
+    assert!(
+        modal.error.as_deref().unwrap().contains("nada mudaria"),
+        "{:?}",
+        modal.error
+    );
+}
+
+#[test]
+fn moving_only_leads_and_deals_says_the_chats_responsible_is_unchanged() {
+    for lang in [Lang::En, Lang::PtBr] {
+        let (mut state, _, chat) = with_two_participants(lang);
+        let key = state.detail.key.clone().unwrap();
+        let target = reassign_to_someone_else(&mut state, &chat);
+        update(&mut state, Msg::Action(Action::ToggleUpdateChat));
+        update(&mut state, Msg::Action(Action::ToggleUpdateLeads));
+        update(&mut state, Msg::Action(Action::ToggleUpdateDeals));
+        let commands = update(&mut state, Msg::Action(Action::Confirm));
+        let (id, call) = api_request(&commands).unwrap();
+        let ApiCall::Reassign { request, .. } = call else {
+            panic!("{call:?}")
+        };
+        assert!(!request.update_chat && request.update_leads && request.update_deals);
+        assert_eq!(
+            responsible_on_row(&state, &key).as_deref(),
+            chat.responsible_user_id(),
+            "no optimistic change on the row while in flight"
+        );
+        // The CRM answers with the chat as it is: the same responsible.
+        let commands = update(
+            &mut state,
+            Msg::Api(ApiEvent {
+                id,
+                outcome: Ok(ApiReply::Reassigned(Fresh {
+                    key: key.clone(),
+                    chat: Box::new(chat.clone()),
+                    summary: None,
+                })),
+            }),
+        );
+        let text = state.notification.clone().unwrap().text;
+        let expected = lang.pick(
+            format!("leads/negócios reatribuídos a {target}; o responsável da conversa não mudou"),
+            format!("leads/deals reassigned to {target}; the chat's responsible is unchanged"),
+        );
+        assert_eq!(text, expected);
+        assert_eq!(
+            responsible_on_row(&state, &key).as_deref(),
+            chat.responsible_user_id(),
+            "the row is not shown as changed"
+        );
+        let audit = audits(&commands);
+        let [entry] = audit.as_slice() else {
+            panic!("{audit:?}")
+        };
+        assert_eq!(
+            (entry.action.as_str(), entry.outcome.as_str()),
+            ("reassign_leads_deals", "confirmed")
+        );
+        assert_eq!(entry.before, entry.after, "the responsible before and after");
+        assert_eq!(entry.after.as_deref(), chat.responsible_name());
+        assert!(entry.request.as_deref().unwrap().contains("\"update_chat\":false"));
+    }
+}
+
+#[test]
+fn only_leads_or_only_deals_are_named_as_such() {
+    let (mut state, _, chat) = with_two_participants(Lang::En);
+    let key = state.detail.key.clone().unwrap();
+    let target = reassign_to_someone_else(&mut state, &chat);
+    update(&mut state, Msg::Action(Action::ToggleUpdateChat));
+    update(&mut state, Msg::Action(Action::ToggleUpdateDeals));
+    let (id, _) = api_request(&update(&mut state, Msg::Action(Action::Confirm))).unwrap();
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Ok(ApiReply::Reassigned(Fresh {
+                key,
+                chat: Box::new(chat.clone()),
+                summary: None,
+            })),
+        }),
+    );
+    assert_eq!(
+        state.notification.unwrap().text,
+        format!("deals reassigned to {target}; the chat's responsible is unchanged")
+    );
 }

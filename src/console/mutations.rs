@@ -41,7 +41,10 @@ pub fn modal_action(state: &mut State, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::ToggleUpdateChat | Action::ToggleUpdateLeads | Action::ToggleUpdateDeals => {
-            if let Some(Modal::Reassign(modal)) = &mut state.modal {
+            // A room has no leads or deals: its modal shows no toggles and takes none.
+            if let Some(Modal::Reassign(modal)) = &mut state.modal
+                && modal.room_users.is_none()
+            {
                 let index = match action {
                     Action::ToggleUpdateChat => 0,
                     Action::ToggleUpdateLeads => 1,
@@ -290,6 +293,19 @@ fn confirm_reassign(state: &mut State, mut modal: crate::console::modal::Reassig
         state.modal = Some(Modal::Reassign(modal));
         return Vec::new();
     };
+    // A request with every toggle off would change nothing, yet the CRM answers 200: refuse it
+    // here rather than report a success. Rooms have no toggles (their user is what changes).
+    if modal.room_users.is_none() && modal.toggles == [false; 3] {
+        modal.error = Some(
+            lang.pick(
+                "nada mudaria: ligue ao menos uma opção entre conversa, leads e negócios",
+                "nothing would change: turn on at least one of chat, leads or deals",
+            )
+            .to_owned(),
+        );
+        state.modal = Some(Modal::Reassign(modal));
+        return Vec::new();
+    }
     if modal.expected.as_deref() == Some(candidate.user_id.as_str())
         && modal.toggles == [true, false, false]
     {
@@ -316,6 +332,7 @@ fn confirm_reassign(state: &mut State, mut modal: crate::console::modal::Reassig
             .expected_name
             .clone()
             .or_else(|| modal.expected.clone()),
+        scope: modal.toggles,
     };
     let id = match begin_change(state, &modal.key.clone(), pending) {
         Ok(id) => id,
@@ -936,21 +953,41 @@ fn reassign_outcome(
                 to,
                 request,
                 before,
+                scope,
             },
             Ok(ApiReply::Reassigned(fresh)),
         ) => {
             state.close_modal_sending();
             let after = fresh.chat.responsible_name().map(str::to_owned);
-            state.notify(
-                Level::Info,
-                tr!(lang, "reatribuída a {to}", "reassigned to {to}"),
-            );
+            // Without `update_chat` only the contact's leads and deals move: the chat keeps its
+            // responsible, and neither the message nor the audit may say otherwise.
+            let (text, action) = if scope[0] {
+                (
+                    tr!(lang, "reatribuída a {to}", "reassigned to {to}"),
+                    "reassign_responsible",
+                )
+            } else {
+                let what = match (scope[1], scope[2]) {
+                    (true, false) => "leads",
+                    (false, true) => lang.pick("negócios", "deals"),
+                    _ => lang.pick("leads/negócios", "leads/deals"),
+                };
+                (
+                    tr!(
+                        lang,
+                        "{what} reatribuídos a {to}; o responsável da conversa não mudou",
+                        "{what} reassigned to {to}; the chat's responsible is unchanged"
+                    ),
+                    "reassign_leads_deals",
+                )
+            };
+            state.notify(Level::Info, text);
             let mut commands = apply_fresh(state, &fresh);
             commands.push(audit(
                 state,
                 &key,
                 Change {
-                    action: "reassign_responsible",
+                    action,
                     request: Some(request),
                     before,
                     after,
@@ -966,6 +1003,7 @@ fn reassign_outcome(
                 to,
                 request,
                 before,
+                ..
             },
             Ok(ApiReply::ResponsibleChanged(fresh)),
         ) => responsible_changed(state, &key, &to, request, before, &fresh),

@@ -426,6 +426,8 @@ pub enum Pending {
         request: String,
         /// The responsible before, for the audit log.
         before: Option<String>,
+        /// What moves: the chat itself, the contact's leads, its deals.
+        scope: [bool; 3],
     },
     /// A participant removal.
     Remove {
