@@ -14,6 +14,8 @@ mod console;
 
 use balcao::api::wegly::wire::Chat;
 use balcao::console::action::Action;
+use balcao::console::app::translate;
+use balcao::console::keymap::Keymap;
 use balcao::console::modal::{Modal, Stage};
 use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, Fresh, Msg, RequestId};
 use balcao::console::state::State;
@@ -412,4 +414,53 @@ fn only_leads_or_only_deals_are_named_as_such() {
         state.notification.unwrap().text,
         format!("deals reassigned to {target}; the chat's responsible is unchanged")
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. ctrl-c works in every context.
+
+fn ctrl_c() -> crossterm::event::Event {
+    crossterm::event::Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))
+}
+
+#[test]
+fn ctrl_c_closes_a_modal_or_the_filter_line_and_quits_elsewhere() {
+    let keymap = Keymap::defaults().unwrap();
+    let (mut state, _) = loaded_state(Lang::En, (120, 40));
+    let all = state.inbox.visible_len();
+    for open in [
+        Action::Filter,
+        Action::Help,
+        Action::AddChat,
+        Action::CreateChat,
+    ] {
+        update(&mut state, Msg::Action(open));
+        if open == Action::Filter {
+            typed(&mut state, "zzzz");
+        }
+        assert!(state.modal.is_some(), "{open} opens");
+        let msg = translate(&ctrl_c(), &state, &keymap).expect("ctrl-c means something");
+        update(&mut state, msg);
+        assert!(state.modal.is_none(), "ctrl-c closes what {open} opened");
+        assert!(!state.should_quit);
+    }
+    assert_eq!(state.inbox.visible_len(), all, "the filter typed was undone");
+    let msg = translate(&ctrl_c(), &state, &keymap).unwrap();
+    let commands = update(&mut state, msg);
+    assert!(state.should_quit && commands.contains(&Command::Quit));
+}
+
+#[test]
+fn ctrl_c_quits_from_a_modal_when_the_keymap_gives_it_no_other_use_there() {
+    let user = "[modal]\ncancel = [\"esc\"]\n";
+    let keymap = Keymap::load(Some((std::path::Path::new("mine.toml"), user))).unwrap();
+    let (mut state, _) = loaded_state(Lang::En, (120, 40));
+    update(&mut state, Msg::Action(Action::Filter));
+    // Text is still text: q types a q in the filter line.
+    let q = crossterm::event::Event::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE));
+    assert!(matches!(translate(&q, &state, &keymap), Some(Msg::Input(_))));
+    let msg = translate(&ctrl_c(), &state, &keymap).expect("ctrl-c means something");
+    assert_eq!(msg, Msg::Action(Action::Quit));
+    let commands = update(&mut state, msg);
+    assert!(state.should_quit && commands.contains(&Command::Quit));
 }

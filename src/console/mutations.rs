@@ -18,6 +18,11 @@ use crate::tr;
 /// An action while a modal is open.
 pub fn modal_action(state: &mut State, action: Action) -> Vec<Command> {
     match action {
+        // Only reaches a modal when the keymap leaves the quitting key (ctrl-c) no use there.
+        Action::Quit => {
+            state.should_quit = true;
+            vec![Command::Quit]
+        }
         Action::Cancel => cancel(state),
         Action::Confirm => confirm(state),
         Action::SelectNext
