@@ -464,3 +464,52 @@ fn ctrl_c_quits_from_a_modal_when_the_keymap_gives_it_no_other_use_there() {
     let commands = update(&mut state, msg);
     assert!(state.should_quit && commands.contains(&Command::Quit));
 }
+
+// ---------------------------------------------------------------------------------------------
+// 11. Destructive actions ask first.
+
+#[test]
+fn removing_a_participant_shows_who_and_asks_first() {
+    let (mut state, _, _) = with_two_participants(Lang::En);
+    let key = state.detail.key.clone().unwrap();
+    update(&mut state, Msg::Action(Action::RemoveParticipant));
+    let Some(Modal::Remove(modal)) = &state.modal else {
+        panic!("no modal")
+    };
+    let other_at = modal.choices.iter().position(|c| !c.responsible).unwrap();
+    let other = modal.choices[other_at].clone();
+    for _ in 0..other_at {
+        update(&mut state, Msg::Action(Action::SelectNext));
+    }
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert!(
+        api_request(&commands).is_none(),
+        "nothing is sent before the confirmation: {commands:?}"
+    );
+    assert!(!state.busy.contains(&key));
+    let text = draw(&state, (160, 45)).backend().to_string();
+    assert!(
+        text.contains(&format!("{} leaves the chat", other.name)),
+        "the question names who: {text}"
+    );
+    insta::assert_snapshot!(
+        "remove_participant_confirm_160x45",
+        draw(&state, (160, 45)).backend()
+    );
+    // Esc goes back to the choice, the cursor where it was.
+    assert!(update(&mut state, Msg::Action(Action::Cancel)).is_empty());
+    let Some(Modal::Remove(modal)) = &state.modal else {
+        panic!("back to the choice: {:?}", state.modal)
+    };
+    assert_eq!(modal.cursor, other_at);
+    update(&mut state, Msg::Action(Action::Confirm));
+    let (_, call) = api_request(&update(&mut state, Msg::Action(Action::Confirm))).unwrap();
+    assert_eq!(
+        call,
+        ApiCall::RemoveParticipant {
+            key: key.clone(),
+            user_id: other.user_id
+        }
+    );
+    assert!(state.busy.contains(&key));
+}

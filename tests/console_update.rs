@@ -325,6 +325,8 @@ fn the_responsible_cannot_be_removed_but_others_can() {
     for _ in 0..other_at {
         update(&mut state, Msg::Action(Action::SelectNext));
     }
+    // Enter picks, a second Enter confirms the removal.
+    update(&mut state, Msg::Action(Action::Confirm));
     let (_, call) = api_request(&update(&mut state, Msg::Action(Action::Confirm)));
     assert_eq!(
         call,

@@ -126,6 +126,21 @@ impl Runtime<'_> {
                     }
                 });
             }
+            Command::ForgetChat { key, announce } => {
+                let store = self.services.store.clone();
+                let tx = self.services.inbox_tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let outcome = store.remove_chat(&key).map_err(|error| error.to_string());
+                    let msg = Msg::ChatForgotten {
+                        key,
+                        announce,
+                        outcome,
+                    };
+                    if tx.blocking_send(msg).is_err() {
+                        tracing::debug!("the console closed before a forget was answered");
+                    }
+                });
+            }
             Command::Quit => self.state.should_quit = true,
         }
     }

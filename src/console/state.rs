@@ -180,6 +180,36 @@ impl Inbox {
         self.refilter(now, me, keep.as_ref());
     }
 
+    /// Takes one row out of the list (forgotten from the index); returns whether it was there.
+    pub fn remove(
+        &mut self,
+        key: &ChatKey,
+        now: DateTime<Utc>,
+        me: &HashMap<String, String>,
+    ) -> bool {
+        let Some(index) = self.position.remove(key) else {
+            return false;
+        };
+        let keep = self.selected_row().map(|row| row.summary.key.clone());
+        self.rows.remove(index);
+        // Indexes past the removed row move down by one.
+        let shift = |i: usize| if i > index { i - 1 } else { i };
+        self.order.retain(|i| *i != index);
+        for i in &mut self.order {
+            *i = shift(*i);
+        }
+        for i in self.position.values_mut() {
+            *i = shift(*i);
+        }
+        self.accounts = self
+            .rows
+            .iter()
+            .map(|row| row.summary.key.account.clone())
+            .collect();
+        self.refilter(now, me, keep.as_ref());
+        true
+    }
+
     /// Sorts every row again as of `now` (time moves windows from open to closed).
     pub fn resort(&mut self, now: DateTime<Utc>) {
         self.ranked_at = now;
@@ -446,7 +476,12 @@ pub enum Pending {
         request: String,
     },
     /// Adding a chat by id.
-    Add(ChatKey),
+    Add {
+        /// The chat.
+        key: ChatKey,
+        /// Whether the list had it before (an add that finds nothing leaves no row behind).
+        known: bool,
+    },
     /// Unread totals.
     Unread,
     /// Another change to an Agilize room (archive, department, tags).

@@ -77,6 +77,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             show_cached_room(state, &key, room, as_of);
             Vec::new()
         }
+        Msg::ChatForgotten {
+            key,
+            announce,
+            outcome,
+        } => mutations::forgotten(state, &key, announce, outcome),
         Msg::Tick(now) => {
             let minute_changed =
                 now.minute() != state.now.minute() || (now - state.now).num_seconds().abs() >= 60;
@@ -299,6 +304,7 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::ReassignResponsible | Action::RemoveParticipant => open_mutation(state, action),
         Action::ToggleArchive => crate::console::mutations::toggle_archive(state),
+        Action::ForgetChat => mutations::ask_forget(state),
         Action::ChangeDepartment | Action::EditTags => {
             crate::console::mutations::open_room_field(state, action)
         }
