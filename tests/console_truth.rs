@@ -12,13 +12,15 @@
 #[path = "common/console.rs"]
 mod console;
 
+use balcao::api::ApiError;
+use balcao::api::error::ServerReply;
 use balcao::api::wegly::wire::Chat;
 use balcao::console::action::Action;
 use balcao::console::app::translate;
 use balcao::console::keymap::Keymap;
 use balcao::console::modal::{Modal, Stage};
 use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, Fresh, Msg, RequestId};
-use balcao::console::state::State;
+use balcao::console::state::{Level, State};
 use balcao::console::ui::layout;
 use balcao::console::update::update;
 use balcao::i18n::Lang;
@@ -512,4 +514,183 @@ fn removing_a_participant_shows_who_and_asks_first() {
         }
     );
     assert!(state.busy.contains(&key));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 17. A chat added by an id that does not exist leaves no row; a gone row can be forgotten.
+
+fn not_found() -> ApiError {
+    ApiError::NotFound(ServerReply {
+        status: 404,
+        url: "http://127.0.0.1:9/integrations/external/chats/x".to_owned(),
+        code: Some("chat_not_found".to_owned()),
+        message: Some("no such chat".to_owned()),
+        ..ServerReply::default()
+    })
+}
+
+/// Adds `id` by hand through the add modal; returns the request id.
+fn add_by_id(state: &mut State, id: &str) -> RequestId {
+    update(state, Msg::Action(Action::AddChat));
+    typed(state, id);
+    let (request, call) = api_request(&update(state, Msg::Action(Action::Confirm))).unwrap();
+    assert!(matches!(call, ApiCall::AddChat(_)), "{call:?}");
+    request
+}
+
+#[test]
+fn an_added_id_the_crm_does_not_know_is_reported_and_leaves_no_row() {
+    let missing = "0b5e7c1a-9d3f-4e2b-8a6c-1f2e3d4c5b6a";
+    let (mut state, _) = loaded_state(Lang::En, (120, 40));
+    let total = state.inbox.rows().len();
+    let id = add_by_id(&mut state, missing);
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Err(not_found()),
+        }),
+    );
+    let Some(Modal::Add(modal)) = &state.modal else {
+        panic!("the add modal stays open with the id typed: {:?}", state.modal)
+    };
+    assert_eq!(modal.input, missing);
+    assert_eq!(
+        modal.error.as_deref(),
+        Some(format!("no chat with id {missing} in account default (404); nothing was added").as_str())
+    );
+    assert_eq!(state.inbox.rows().len(), total, "no row was added");
+    // The same when the answer is the older "gone" reply that flagged a row in the index: the row
+    // is not shown, and the index is told to forget it.
+    update(&mut state, Msg::Action(Action::Cancel));
+    let id = add_by_id(&mut state, missing);
+    let key = ChatKey::wegly("default", missing);
+    let mut gone = console::row(key.clone(), Columns::default());
+    gone.gone = true;
+    let commands = update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Ok(ApiReply::Gone(key.clone(), Some(gone))),
+        }),
+    );
+    assert!(state.inbox.row(&key).is_none(), "no ✝ row is left behind");
+    assert!(
+        commands.contains(&Command::ForgetChat {
+            key: key.clone(),
+            announce: false
+        }),
+        "{commands:?}"
+    );
+    let mut pt = loaded_state(Lang::PtBr, (120, 40)).0;
+    update(&mut pt, Msg::Action(Action::AddChat));
+    typed(&mut pt, missing);
+    let (id, _) = api_request(&update(&mut pt, Msg::Action(Action::Confirm))).unwrap();
+    update(
+        &mut pt,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Err(not_found()),
+        }),
+    );
+    let Some(Modal::Add(modal)) = &pt.modal else {
+        panic!()
+    };
+    assert!(
+        modal.error.as_deref().unwrap().starts_with(&format!(
+            "não há conversa com o id {missing} na conta default"
+        )),
+        "{:?}",
+        modal.error
+    );
+}
+
+/// A loaded state whose selected row is a chat gone from the CRM.
+fn with_a_gone_row() -> (State, ChatKey) {
+    let chats = console::seeded_chats();
+    let mut rows: Vec<ChatSummary> = chats.iter().map(console::summary).collect();
+    rows[0].gone = true;
+    let key = rows[0].key.clone();
+    let mut state = State::new(Lang::En, now(), "default".to_owned());
+    update(&mut state, Msg::Resize(160, 45));
+    update(&mut state, Msg::Rows(rows));
+    console::select(&mut state, &chats, &key.chat_id);
+    (state, key)
+}
+
+#[test]
+fn a_gone_row_is_forgotten_after_a_confirmation() {
+    let (mut state, key) = with_a_gone_row();
+    let total = state.inbox.rows().len();
+    let commands = update(&mut state, Msg::Action(Action::ForgetChat));
+    assert!(commands.is_empty(), "nothing happens before the confirmation");
+    let Some(Modal::Confirm(question)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert!(question.lines[0].contains(&key.chat_id));
+    insta::assert_snapshot!("forget_confirm_160x45", draw(&state, (160, 45)).backend());
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert_eq!(
+        commands,
+        vec![Command::ForgetChat {
+            key: key.clone(),
+            announce: true
+        }]
+    );
+    assert!(state.modal.is_none());
+    assert!(state.inbox.row(&key).is_some(), "the row stays until the index answers");
+    let commands = update(
+        &mut state,
+        Msg::ChatForgotten {
+            key: key.clone(),
+            announce: true,
+            outcome: Ok(true),
+        },
+    );
+    assert!(state.inbox.row(&key).is_none());
+    assert_eq!(state.inbox.rows().len(), total - 1);
+    assert_window_true(&state, "after forgetting the last row");
+    assert!(state.notification.clone().unwrap().text.contains("forgotten"));
+    let audit = audits(&commands);
+    assert_eq!(
+        audit.iter().map(|e| (e.action.as_str(), e.outcome.as_str())).collect::<Vec<_>>(),
+        [("forget_chat", "confirmed")]
+    );
+    // Every row still matches its index.
+    for n in 0..state.inbox.visible_len() {
+        let row = state.inbox.visible_row(n).unwrap();
+        assert_eq!(
+            state.inbox.row(&row.summary.key).map(|r| &r.summary.key),
+            Some(&row.summary.key)
+        );
+    }
+}
+
+#[test]
+fn a_chat_still_in_the_crm_is_not_forgotten_from_the_console() {
+    let (mut state, _) = loaded_state(Lang::En, (120, 40));
+    assert!(update(&mut state, Msg::Action(Action::ForgetChat)).is_empty());
+    assert!(state.modal.is_none());
+    let text = state.notification.unwrap().text;
+    assert!(text.contains("only a chat gone from the CRM") && text.contains("inbox remove"), "{text}");
+}
+
+#[test]
+fn a_forget_the_index_refuses_keeps_the_row_and_says_why() {
+    let (mut state, key) = with_a_gone_row();
+    update(&mut state, Msg::Action(Action::ForgetChat));
+    update(&mut state, Msg::Action(Action::Confirm));
+    let commands = update(
+        &mut state,
+        Msg::ChatForgotten {
+            key: key.clone(),
+            announce: true,
+            outcome: Err("the index is locked by another process".to_owned()),
+        },
+    );
+    assert!(state.inbox.row(&key).is_some());
+    let note = state.notification.unwrap();
+    assert_eq!(note.level, Level::Error);
+    assert!(note.text.contains("the index is locked"), "{}", note.text);
+    assert_eq!(audits(&commands)[0].outcome, "failed");
 }
