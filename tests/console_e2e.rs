@@ -535,12 +535,15 @@ async fn reassign_and_conclude_a_room_by_keyboard() {
         console.wait_for("Reassign");
         console.text(&wanted[..10]);
         console.keys(b"\r");
-        console.wait_for(&format!("room assigned to {wanted}"));
+        let screen = console.wait_for(&format!("room assigned to {wanted}"));
+        // A change is not a message: the room's last message keeps its age.
+        assert!(!screen.contains("(now)"), "{screen}");
         console.keys(b"A");
         // Concluding asks first.
         console.wait_for("Conclude room");
         console.keys(b"\r");
-        console.wait_for("room concluded");
+        let screen = console.wait_for("room concluded");
+        assert!(!screen.contains("(now)"), "{screen}");
         console.quit();
     })
     .await

@@ -416,3 +416,53 @@ fn saving_tags_that_remove_some_says_which_and_asks_first() {
     added.push("extra".to_owned());
     assert!(matches!(&call, ApiCall::UpdateRoom { patch, .. } if *patch == json!({ "tags": added })));
 }
+
+/// The room after a change Agilize stamped at `at`: its `lastEvent` moves, its message does not.
+fn changed_at(room: &Room, at: chrono::DateTime<chrono::Utc>) -> Room {
+    let mut after = room.clone();
+    after.last_event = Some(balcao::api::timestamp::Timestamp::from_datetime(at));
+    after
+}
+
+fn last_message_at(state: &State, key: &ChatKey) -> Option<chrono::DateTime<chrono::Utc>> {
+    state.inbox.row(key).unwrap().summary.columns.last_message_at
+}
+
+#[test]
+fn a_change_to_a_room_does_not_make_its_old_message_look_new() {
+    let room = busy_room();
+    let key = ChatKey::agilize("matriz", room.id.as_deref().unwrap());
+    let sent = Columns::from_room(&room).last_message_at.unwrap();
+    assert!(now() - sent > chrono::Duration::days(2), "an old message");
+    let mut state = with_room(&room);
+    // Concluded: the reply is the room with `lastEvent` stamped now, stored as such.
+    update(&mut state, Msg::Action(Action::ToggleArchive));
+    let (id, _) = request(&update(&mut state, Msg::Action(Action::Confirm)));
+    let mut after = changed_at(&room, now());
+    after.ch_is_archived = Some(true);
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Ok(ApiReply::RoomUpdated(FreshRoom {
+                key: key.clone(),
+                room: Box::new(after.clone()),
+                summary: Some(room_summary(&after)),
+            })),
+        }),
+    );
+    assert_eq!(last_message_at(&state, &key), Some(sent), "LAST keeps the message's age");
+    let text = draw(&state, (160, 45)).backend().to_string();
+    assert!(!text.contains("(now)"), "the detail does not say the message came now:\n{text}");
+    assert!(text.contains(&format!("({} ago)", balcao::timefmt::span(now() - sent))), "{text}");
+    // The webhook that echoes the change says the same room again: still the old message.
+    let later = now() + chrono::Duration::seconds(3);
+    update(&mut state, Msg::RowChanged(room_summary(&changed_at(&after, later))));
+    assert_eq!(last_message_at(&state, &key), Some(sent));
+    // A new message does move it.
+    let mut written = changed_at(&after, later);
+    written.last_msg = Some("Oi, ainda estou esperando".to_owned());
+    written.last_from_user = Some(false);
+    update(&mut state, Msg::RowChanged(room_summary(&written)));
+    assert_eq!(last_message_at(&state, &key), Some(later));
+}

@@ -126,7 +126,16 @@ fn show_cached_room(
 
 /// Puts one row in its place in the list, keeping the selection on screen and the detail on
 /// the selected chat.
-pub fn upsert_row(state: &mut State, summary: crate::store::ChatSummary) -> Vec<Command> {
+pub fn upsert_row(state: &mut State, mut summary: crate::store::ChatSummary) -> Vec<Command> {
+    // A room's time comes from its `lastEvent`, which every change moves: the last message
+    // keeps its own time until another message comes.
+    if summary.key.provider == crate::store::Provider::Agilize
+        && let Some(before) = state.inbox.row(&summary.key)
+    {
+        summary.columns = summary
+            .columns
+            .keeping_message_time(&before.summary.columns);
+    }
     let (now, me) = (state.now, state.me.clone());
     state.inbox.upsert(summary, now, &me);
     if let Some(selected) = state.inbox.selected() {
