@@ -694,3 +694,22 @@ fn a_forget_the_index_refuses_keeps_the_row_and_says_why() {
     assert!(note.text.contains("the index is locked"), "{}", note.text);
     assert_eq!(audits(&commands)[0].outcome, "failed");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The help reaches every binding, the dialogs' ctrl-c included.
+
+#[test]
+fn the_help_scrolls_to_its_last_binding() {
+    let (mut state, _) = loaded_state(Lang::En, (120, 45));
+    update(&mut state, Msg::Action(Action::Help));
+    let first = draw(&state, (120, 45)).backend().to_string();
+    assert!(first.contains("Keys · down/up scroll"), "{first}");
+    assert!(first.contains("forget_chat"), "the new action is listed: {first}");
+    update(&mut state, Msg::Action(Action::SelectLast));
+    let end = draw(&state, (120, 45)).backend().to_string();
+    assert!(end.contains("Esc or Enter closes"), "{end}");
+    assert!(end.contains("esc ctrl-c"), "ctrl-c closes dialogs: {end}");
+    insta::assert_snapshot!("help_scrolled_to_the_end_120x45", draw(&state, (120, 45)).backend());
+    update(&mut state, Msg::Action(Action::SelectFirst));
+    assert_eq!(draw(&state, (120, 45)).backend().to_string(), first);
+}

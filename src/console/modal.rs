@@ -11,8 +11,11 @@ use crate::store::ChatKey;
 /// The open modal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
-    /// The keys.
-    Help,
+    /// The keys, scrolled by `scroll` lines (the list is longer than most terminals).
+    Help {
+        /// Lines scrolled.
+        scroll: u16,
+    },
     /// Editing the filter line; `before` is restored on cancel.
     Filter {
         /// The filter before editing.

@@ -98,6 +98,10 @@ fn move_cursor(state: &mut State, action: Action) {
         }
     };
     match &mut state.modal {
+        Some(Modal::Help { scroll }) => {
+            let lines = usize::from(*scroll);
+            *scroll = u16::try_from(step(lines, HELP_LINES_AT_MOST)).unwrap_or(0);
+        }
         Some(Modal::Reassign(modal)) => {
             let len = modal.shown().len();
             modal.cursor = step(modal.cursor, len);
@@ -119,6 +123,10 @@ fn move_cursor(state: &mut State, action: Action) {
     }
 }
 
+/// More lines than the help can have (a title per context, a line per binding, the footer);
+/// the view stops scrolling at its real end.
+const HELP_LINES_AT_MOST: usize = Action::ALL.len() * 4 + 8;
+
 fn busy_message(lang: Lang) -> String {
     lang.pick(
         "ocupada: esta conversa já tem uma alteração em andamento",
@@ -129,7 +137,7 @@ fn busy_message(lang: Lang) -> String {
 
 fn confirm(state: &mut State) -> Vec<Command> {
     match state.modal.clone() {
-        Some(Modal::Filter { .. } | Modal::Help) => {
+        Some(Modal::Filter { .. } | Modal::Help { .. }) => {
             state.modal = None;
             Vec::new()
         }

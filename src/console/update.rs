@@ -245,7 +245,7 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
             vec![Command::Quit]
         }
         Action::Help => {
-            state.modal = Some(Modal::Help);
+            state.modal = Some(Modal::Help { scroll: 0 });
             Vec::new()
         }
         Action::FocusNextPane => {

@@ -447,8 +447,9 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// The help: every binding of every context, from the live keymap.
-fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang) {
+/// The help: every binding of every context, from the live keymap, scrolled by `scroll` lines
+/// (at most to its end).
+fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang, scroll: u16) {
     let mut lines = Vec::new();
     for context in Context::ALL {
         let title = match context {
@@ -476,11 +477,27 @@ fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang) {
     let width = area.width.saturating_sub(4).min(80);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
+    let shown = usize::from(rect.height.saturating_sub(2));
+    let last = u16::try_from(lines.len().saturating_sub(shown)).unwrap_or(u16::MAX);
+    let (down, up) = (
+        key_hint(keymap, Action::SelectNext),
+        key_hint(keymap, Action::SelectPrev),
+    );
+    let title = if last > 0 {
+        tr!(lang, " Teclas · {down}/{up} rolam ", " Keys · {down}/{up} scroll ")
+    } else {
+        lang.pick(" Teclas ", " Keys ").to_owned()
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
-        .title(lang.pick(" Teclas ", " Keys "));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+        .title(title);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(last), 0)),
+        rect,
+    );
 }
 
 /// Draws the open modal, if any.
@@ -492,7 +509,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::Create(form)) => create(frame, area, form, keymap, lang),
         Some(Modal::Add(modal)) => add(frame, area, modal, keymap, lang),
         Some(Modal::RoomField(modal)) => room_field(frame, area, modal, keymap, lang),
-        Some(Modal::Help) => help(frame, area, keymap, lang),
+        Some(Modal::Help { scroll }) => help(frame, area, keymap, lang, *scroll),
         Some(Modal::Confirm(question)) => confirm(frame, area, question, keymap, lang),
         Some(Modal::Filter { .. }) | None => {}
     }
