@@ -410,8 +410,14 @@ fn a_chat_gone_from_the_crm_is_forgotten_from_the_index_after_a_confirmation() {
     console.wait_for("Chats 11 ");
     console.quit();
     let store = balcao::store::Store::open_in(dir.path()).unwrap();
-    assert!(store.summary(&gone).unwrap().is_none(), "the index forgot it");
-    assert!(store.detail(&gone).unwrap().is_none(), "with its stored detail");
+    assert!(
+        store.summary(&gone).unwrap().is_none(),
+        "the index forgot it"
+    );
+    assert!(
+        store.detail(&gone).unwrap().is_none(),
+        "with its stored detail"
+    );
     assert_eq!(store.summaries().unwrap().len(), 11);
     let audit = store.audit_log(5).unwrap();
     assert!(

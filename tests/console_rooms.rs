@@ -324,10 +324,17 @@ fn concluding_a_room_asks_first_and_reopening_does_not() {
         !commands.iter().any(|c| matches!(c, Command::Api(_))),
         "nothing is sent before the confirmation: {commands:?}"
     );
-    assert!(matches!(state.modal, Some(Modal::Confirm(_))), "{:?}", state.modal);
+    assert!(
+        matches!(state.modal, Some(Modal::Confirm(_))),
+        "{:?}",
+        state.modal
+    );
     let text = screen(&state);
     assert!(text.contains("Conclude the room"), "{text}");
-    insta::assert_snapshot!("room_conclude_confirm_160x45", draw(&state, (160, 45)).backend());
+    insta::assert_snapshot!(
+        "room_conclude_confirm_160x45",
+        draw(&state, (160, 45)).backend()
+    );
     // Esc: nothing happens.
     assert!(update(&mut state, Msg::Action(Action::Cancel)).is_empty());
     assert!(state.modal.is_none() && state.busy.is_empty());
@@ -376,7 +383,10 @@ fn saving_tags_that_remove_some_says_which_and_asks_first() {
         key_press(&mut state, KeyCode::Char(c));
     }
     let commands = update(&mut state, Msg::Action(Action::Confirm));
-    assert!(!commands.iter().any(|c| matches!(c, Command::Api(_))), "{commands:?}");
+    assert!(
+        !commands.iter().any(|c| matches!(c, Command::Api(_))),
+        "{commands:?}"
+    );
     let text = question(&state);
     assert!(
         text.contains(&format!("removes 1 tag: {}", tags[1])) && text.contains("adds 1 tag: nova"),
@@ -404,7 +414,10 @@ fn saving_tags_that_remove_some_says_which_and_asks_first() {
     let text = question(&state);
     let all = format!("removes all {} tags: {}", tags.len(), tags.join(", "));
     assert!(text.contains(&all), "{text}");
-    insta::assert_snapshot!("room_tags_remove_all_confirm_160x45", draw(&state, (160, 45)).backend());
+    insta::assert_snapshot!(
+        "room_tags_remove_all_confirm_160x45",
+        draw(&state, (160, 45)).backend()
+    );
     // Adding only: no question.
     let mut state = with_room(&room);
     update(&mut state, Msg::Action(Action::EditTags));
@@ -414,7 +427,9 @@ fn saving_tags_that_remove_some_says_which_and_asks_first() {
     let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
     let mut added = tags.clone();
     added.push("extra".to_owned());
-    assert!(matches!(&call, ApiCall::UpdateRoom { patch, .. } if *patch == json!({ "tags": added })));
+    assert!(
+        matches!(&call, ApiCall::UpdateRoom { patch, .. } if *patch == json!({ "tags": added }))
+    );
 }
 
 /// The room after a change Agilize stamped at `at`: its `lastEvent` moves, its message does not.
@@ -425,7 +440,13 @@ fn changed_at(room: &Room, at: chrono::DateTime<chrono::Utc>) -> Room {
 }
 
 fn last_message_at(state: &State, key: &ChatKey) -> Option<chrono::DateTime<chrono::Utc>> {
-    state.inbox.row(key).unwrap().summary.columns.last_message_at
+    state
+        .inbox
+        .row(key)
+        .unwrap()
+        .summary
+        .columns
+        .last_message_at
 }
 
 #[test]
@@ -451,13 +472,26 @@ fn a_change_to_a_room_does_not_make_its_old_message_look_new() {
             })),
         }),
     );
-    assert_eq!(last_message_at(&state, &key), Some(sent), "LAST keeps the message's age");
+    assert_eq!(
+        last_message_at(&state, &key),
+        Some(sent),
+        "LAST keeps the message's age"
+    );
     let text = draw(&state, (160, 45)).backend().to_string();
-    assert!(!text.contains("(now)"), "the detail does not say the message came now:\n{text}");
-    assert!(text.contains(&format!("({} ago)", balcao::timefmt::span(now() - sent))), "{text}");
+    assert!(
+        !text.contains("(now)"),
+        "the detail does not say the message came now:\n{text}"
+    );
+    assert!(
+        text.contains(&format!("({} ago)", balcao::timefmt::span(now() - sent))),
+        "{text}"
+    );
     // The webhook that echoes the change says the same room again: still the old message.
     let later = now() + chrono::Duration::seconds(3);
-    update(&mut state, Msg::RowChanged(room_summary(&changed_at(&after, later))));
+    update(
+        &mut state,
+        Msg::RowChanged(room_summary(&changed_at(&after, later))),
+    );
     assert_eq!(last_message_at(&state, &key), Some(sent));
     // A new message does move it.
     let mut written = changed_at(&after, later);

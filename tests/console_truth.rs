@@ -107,9 +107,17 @@ fn after_the_last_row_a_filter_still_fills_the_window() {
     );
     let selected = state.inbox.selected_row().unwrap().summary.key.clone();
     assert!(
-        drawn_rows(&state, size)
-            .iter()
-            .any(|line| line.contains(state.inbox.row(&selected).unwrap().summary.columns.contact.as_deref().unwrap_or("…"))),
+        drawn_rows(&state, size).iter().any(|line| line.contains(
+            state
+                .inbox
+                .row(&selected)
+                .unwrap()
+                .summary
+                .columns
+                .contact
+                .as_deref()
+                .unwrap_or("…")
+        )),
         "the selected chat is on screen"
     );
 }
@@ -125,7 +133,10 @@ fn clearing_a_filter_keeps_the_selected_chat_highlighted_on_screen() {
     let chosen = state.inbox.selected_row().unwrap().summary.key.clone();
     update(&mut state, Msg::Action(Action::ClearFilter));
     assert_eq!(
-        state.inbox.selected_row().map(|row| row.summary.key.clone()),
+        state
+            .inbox
+            .selected_row()
+            .map(|row| row.summary.key.clone()),
         Some(chosen.clone()),
         "the chat stays selected"
     );
@@ -151,7 +162,6 @@ fn shrinking_the_terminal_keeps_the_selection_in_the_window() {
     assert_window_true(&state, "after growing at the end of the list");
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // 15. The order follows time: `inbox list`'s urgency order, re-ranked when a window closes.
 
@@ -174,7 +184,16 @@ fn timed_row(id: u128, window: i64, waited: i64) -> ChatSummary {
 
 fn shown_ids(state: &State) -> Vec<String> {
     (0..state.inbox.visible_len())
-        .map(|n| state.inbox.visible_row(n).unwrap().summary.key.chat_id.clone())
+        .map(|n| {
+            state
+                .inbox
+                .visible_row(n)
+                .unwrap()
+                .summary
+                .key
+                .chat_id
+                .clone()
+        })
         .collect()
 }
 
@@ -195,7 +214,11 @@ fn a_window_that_closes_moves_its_chat_below_the_open_ones_at_the_minute_tick() 
     let mut state = State::new(Lang::En, now(), "default".to_owned());
     // The first chat's window closes 30 s from now; it is the most urgent until then.
     let closing = timed_row(1, 30, 600);
-    let rows = vec![closing.clone(), timed_row(2, 7_200, 60), timed_row(3, 3_600, 5)];
+    let rows = vec![
+        closing.clone(),
+        timed_row(2, 7_200, 60),
+        timed_row(3, 3_600, 5),
+    ];
     update(&mut state, Msg::Rows(rows));
     assert_eq!(shown_ids(&state), listed_ids(&state, now()));
     assert_eq!(shown_ids(&state)[0], closing.key.chat_id);
@@ -226,7 +249,11 @@ fn a_selected_chat_is_followed_when_the_order_changes_at_the_tick() {
     let closing = timed_row(1, 30, 600);
     update(
         &mut state,
-        Msg::Rows(vec![closing.clone(), timed_row(2, 7_200, 60), timed_row(3, 3_600, 5)]),
+        Msg::Rows(vec![
+            closing.clone(),
+            timed_row(2, 7_200, 60),
+            timed_row(3, 3_600, 5),
+        ]),
     );
     update(&mut state, Msg::Action(Action::SelectFirst));
     update(&mut state, Msg::Tick(now() + TimeDelta::minutes(1)));
@@ -387,9 +414,18 @@ fn moving_only_leads_and_deals_says_the_chats_responsible_is_unchanged() {
             (entry.action.as_str(), entry.outcome.as_str()),
             ("reassign_leads_deals", "confirmed")
         );
-        assert_eq!(entry.before, entry.after, "the responsible before and after");
+        assert_eq!(
+            entry.before, entry.after,
+            "the responsible before and after"
+        );
         assert_eq!(entry.after.as_deref(), chat.responsible_name());
-        assert!(entry.request.as_deref().unwrap().contains("\"update_chat\":false"));
+        assert!(
+            entry
+                .request
+                .as_deref()
+                .unwrap()
+                .contains("\"update_chat\":false")
+        );
     }
 }
 
@@ -446,7 +482,11 @@ fn ctrl_c_closes_a_modal_or_the_filter_line_and_quits_elsewhere() {
         assert!(state.modal.is_none(), "ctrl-c closes what {open} opened");
         assert!(!state.should_quit);
     }
-    assert_eq!(state.inbox.visible_len(), all, "the filter typed was undone");
+    assert_eq!(
+        state.inbox.visible_len(),
+        all,
+        "the filter typed was undone"
+    );
     let msg = translate(&ctrl_c(), &state, &keymap).unwrap();
     let commands = update(&mut state, msg);
     assert!(state.should_quit && commands.contains(&Command::Quit));
@@ -460,7 +500,10 @@ fn ctrl_c_quits_from_a_modal_when_the_keymap_gives_it_no_other_use_there() {
     update(&mut state, Msg::Action(Action::Filter));
     // Text is still text: q types a q in the filter line.
     let q = crossterm::event::Event::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE));
-    assert!(matches!(translate(&q, &state, &keymap), Some(Msg::Input(_))));
+    assert!(matches!(
+        translate(&q, &state, &keymap),
+        Some(Msg::Input(_))
+    ));
     let msg = translate(&ctrl_c(), &state, &keymap).expect("ctrl-c means something");
     assert_eq!(msg, Msg::Action(Action::Quit));
     let commands = update(&mut state, msg);
@@ -552,12 +595,18 @@ fn an_added_id_the_crm_does_not_know_is_reported_and_leaves_no_row() {
         }),
     );
     let Some(Modal::Add(modal)) = &state.modal else {
-        panic!("the add modal stays open with the id typed: {:?}", state.modal)
+        panic!(
+            "the add modal stays open with the id typed: {:?}",
+            state.modal
+        )
     };
     assert_eq!(modal.input, missing);
     assert_eq!(
         modal.error.as_deref(),
-        Some(format!("no chat with id {missing} in account default (404); nothing was added").as_str())
+        Some(
+            format!("no chat with id {missing} in account default (404); nothing was added")
+                .as_str()
+        )
     );
     assert_eq!(state.inbox.rows().len(), total, "no row was added");
     // The same when the answer is the older "gone" reply that flagged a row in the index: the row
@@ -623,7 +672,10 @@ fn a_gone_row_is_forgotten_after_a_confirmation() {
     let (mut state, key) = with_a_gone_row();
     let total = state.inbox.rows().len();
     let commands = update(&mut state, Msg::Action(Action::ForgetChat));
-    assert!(commands.is_empty(), "nothing happens before the confirmation");
+    assert!(
+        commands.is_empty(),
+        "nothing happens before the confirmation"
+    );
     let Some(Modal::Confirm(question)) = &state.modal else {
         panic!("{:?}", state.modal)
     };
@@ -638,7 +690,10 @@ fn a_gone_row_is_forgotten_after_a_confirmation() {
         }]
     );
     assert!(state.modal.is_none());
-    assert!(state.inbox.row(&key).is_some(), "the row stays until the index answers");
+    assert!(
+        state.inbox.row(&key).is_some(),
+        "the row stays until the index answers"
+    );
     let commands = update(
         &mut state,
         Msg::ChatForgotten {
@@ -650,10 +705,20 @@ fn a_gone_row_is_forgotten_after_a_confirmation() {
     assert!(state.inbox.row(&key).is_none());
     assert_eq!(state.inbox.rows().len(), total - 1);
     assert_window_true(&state, "after forgetting the last row");
-    assert!(state.notification.clone().unwrap().text.contains("forgotten"));
+    assert!(
+        state
+            .notification
+            .clone()
+            .unwrap()
+            .text
+            .contains("forgotten")
+    );
     let audit = audits(&commands);
     assert_eq!(
-        audit.iter().map(|e| (e.action.as_str(), e.outcome.as_str())).collect::<Vec<_>>(),
+        audit
+            .iter()
+            .map(|e| (e.action.as_str(), e.outcome.as_str()))
+            .collect::<Vec<_>>(),
         [("forget_chat", "confirmed")]
     );
     // Every row still matches its index.
@@ -672,7 +737,10 @@ fn a_chat_still_in_the_crm_is_not_forgotten_from_the_console() {
     assert!(update(&mut state, Msg::Action(Action::ForgetChat)).is_empty());
     assert!(state.modal.is_none());
     let text = state.notification.unwrap().text;
-    assert!(text.contains("only a chat gone from the CRM") && text.contains("inbox remove"), "{text}");
+    assert!(
+        text.contains("only a chat gone from the CRM") && text.contains("inbox remove"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -704,12 +772,18 @@ fn the_help_scrolls_to_its_last_binding() {
     update(&mut state, Msg::Action(Action::Help));
     let first = draw(&state, (120, 45)).backend().to_string();
     assert!(first.contains("Keys · down/up scroll"), "{first}");
-    assert!(first.contains("forget_chat"), "the new action is listed: {first}");
+    assert!(
+        first.contains("forget_chat"),
+        "the new action is listed: {first}"
+    );
     update(&mut state, Msg::Action(Action::SelectLast));
     let end = draw(&state, (120, 45)).backend().to_string();
     assert!(end.contains("Esc or Enter closes"), "{end}");
     assert!(end.contains("esc ctrl-c"), "ctrl-c closes dialogs: {end}");
-    insta::assert_snapshot!("help_scrolled_to_the_end_120x45", draw(&state, (120, 45)).backend());
+    insta::assert_snapshot!(
+        "help_scrolled_to_the_end_120x45",
+        draw(&state, (120, 45)).backend()
+    );
     update(&mut state, Msg::Action(Action::SelectFirst));
     assert_eq!(draw(&state, (120, 45)).backend().to_string(), first);
 }

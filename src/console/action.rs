@@ -169,10 +169,7 @@ impl Action {
                 "change the room's department",
             ),
             Self::EditTags => ("editar as tags da sala", "edit the room's tags"),
-            Self::ForgetChat => (
-                "esquecer conversa sumida (✝)",
-                "forget a gone chat (✝)",
-            ),
+            Self::ForgetChat => ("esquecer conversa sumida (✝)", "forget a gone chat (✝)"),
             Self::Confirm => ("confirmar", "confirm"),
             Self::Cancel => ("cancelar / voltar", "cancel / back"),
             Self::NextField => ("próximo campo", "next field"),

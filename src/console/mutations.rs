@@ -313,14 +313,25 @@ fn tags_change(lang: Lang, current: &[String], tags: &[String], removed: &[Strin
         .collect();
     if !added.is_empty() {
         let (what, list) = (count(added.len()), added.join(", "));
-        lines.push(tr!(lang, "  adiciona {what}: {list}", "  adds {what}: {list}"));
+        lines.push(tr!(
+            lang,
+            "  adiciona {what}: {list}",
+            "  adds {what}: {list}"
+        ));
     }
     lines.push(if tags.is_empty() {
-        lang.pick("  e a sala fica sem tags", "  and the room is left with no tags")
-            .to_owned()
+        lang.pick(
+            "  e a sala fica sem tags",
+            "  and the room is left with no tags",
+        )
+        .to_owned()
     } else {
         let list = tags.join(", ");
-        tr!(lang, "  e a sala fica com: {list}", "  and the room keeps: {list}")
+        tr!(
+            lang,
+            "  e a sala fica com: {list}",
+            "  and the room keeps: {list}"
+        )
     });
     lines
 }
@@ -387,7 +398,11 @@ pub fn toggle_archive(state: &mut State) -> Vec<Command> {
         return send_archive(state, key, false);
     }
     state.modal = Some(Modal::Confirm(Confirm {
-        title: tr!(lang, " Concluir sala · {contact} ", " Conclude room · {contact} "),
+        title: tr!(
+            lang,
+            " Concluir sala · {contact} ",
+            " Conclude room · {contact} "
+        ),
         lines: vec![
             tr!(
                 lang,
@@ -573,13 +588,25 @@ fn confirm_remove(state: &mut State, mut modal: crate::console::modal::Remove) -
     let contact = modal.contact.clone();
     let lines = if modal.room {
         vec![
-            tr!(lang, "{who} sai da sala de {contact}.", "{who} leaves the room of {contact}."),
+            tr!(
+                lang,
+                "{who} sai da sala de {contact}.",
+                "{who} leaves the room of {contact}."
+            ),
             tr!(lang, "Ficam na sala: {left}", "Left in the room: {left}"),
         ]
     } else {
         vec![
-            tr!(lang, "{who} sai da conversa com {contact}.", "{who} leaves the chat with {contact}."),
-            tr!(lang, "Ficam como participantes: {left}", "Left as participants: {left}"),
+            tr!(
+                lang,
+                "{who} sai da conversa com {contact}.",
+                "{who} leaves the chat with {contact}."
+            ),
+            tr!(
+                lang,
+                "Ficam como participantes: {left}",
+                "Left as participants: {left}"
+            ),
         ]
     };
     state.modal = Some(Modal::Confirm(Confirm {

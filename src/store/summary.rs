@@ -218,9 +218,10 @@ impl Columns {
     /// not start waiting for a reply), its time stays the earlier one known.
     #[must_use]
     pub fn keeping_message_time(mut self, before: &Columns) -> Self {
+        let started_waiting = self.marked_unread && !before.marked_unread;
         let same_message = self.last_message_preview == before.last_message_preview
             && self.last_message_from_me == before.last_message_from_me
-            && !(self.marked_unread && !before.marked_unread);
+            && !started_waiting;
         if same_message {
             self.last_message_at = match (before.last_message_at, self.last_message_at) {
                 (Some(known), Some(now)) => Some(known.min(now)),

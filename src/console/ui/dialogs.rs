@@ -484,7 +484,11 @@ fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang, scroll: 
         key_hint(keymap, Action::SelectPrev),
     );
     let title = if last > 0 {
-        tr!(lang, " Teclas · {down}/{up} rolam ", " Keys · {down}/{up} scroll ")
+        tr!(
+            lang,
+            " Teclas · {down}/{up} rolam ",
+            " Keys · {down}/{up} scroll "
+        )
     } else {
         lang.pick(" Teclas ", " Keys ").to_owned()
     };
