@@ -265,6 +265,23 @@ fn a_selected_chat_is_followed_when_the_order_changes_at_the_tick() {
     assert_window_true(&state, "after the re-rank");
 }
 
+#[test]
+fn a_window_filter_follows_the_minute_tick_too() {
+    let mut state = State::new(Lang::En, now(), "default".to_owned());
+    // Closing within the hour after 31 minutes; nothing closes meanwhile.
+    let soon = timed_row(1, 90 * 60, 5);
+    update(
+        &mut state,
+        Msg::Rows(vec![soon.clone(), timed_row(2, 7 * 3_600, 60)]),
+    );
+    update(&mut state, Msg::Action(Action::Filter));
+    typed(&mut state, "window:closing");
+    update(&mut state, Msg::Action(Action::Confirm));
+    assert_eq!(state.inbox.visible_len(), 0);
+    update(&mut state, Msg::Tick(now() + TimeDelta::minutes(31)));
+    assert_eq!(shown_ids(&state), [soon.key.chat_id.clone()]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 9. A reassignment that changes nothing is not a success.
 

@@ -89,10 +89,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             if state.notification.as_ref().is_some_and(|n| n.until <= now) {
                 state.notification = None;
             }
-            // The minute tick (the one that moves the countdowns) re-ranks the list when a
-            // window closed since it was ranked: a closed window ranks below the open ones.
-            if minute_changed && state.inbox.rank_due(now) {
-                state.inbox.resort(now);
+            if minute_changed {
+                // The minute tick (the one that moves the countdowns) re-ranks the list when a
+                // window closed since it was ranked: a closed window ranks below the open ones.
+                if state.inbox.rank_due(now) {
+                    state.inbox.resort(now);
+                }
+                // Window filters (closing, closed) follow the clock too.
                 let keep = state
                     .inbox
                     .selected_row()
