@@ -248,6 +248,9 @@ async fn browse_reassign_and_remove_by_keyboard() {
         console.keys(b"x");
         console.wait_for("Who leaves the chat?");
         console.keys(b"\r");
+        // Removing asks first, naming who leaves.
+        console.wait_for(&format!("{responsible_name} leaves the chat"));
+        console.keys(b"\r");
         console.wait_for(&format!("{responsible_name} removed from the chat"));
         console.quit();
     })
@@ -379,6 +382,53 @@ fn with_the_network_down_the_index_stays_browsable() {
 }
 
 #[test]
+fn a_chat_gone_from_the_crm_is_forgotten_from_the_index_after_a_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    cached_index(dir.path());
+    let store = balcao::store::Store::open_in(dir.path()).unwrap();
+    let mut rows = store.summaries().unwrap();
+    rows.sort_by(|a, b| a.key.cmp(&b.key));
+    let gone = rows[0].key.clone();
+    store.mark_gone(&gone, chrono::Utc::now()).unwrap();
+    drop(store);
+    // Nothing answers: the console works from the index alone.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut console = spawn(
+        &["--base-url", &url, "--token", "t", "--lang", "en"],
+        dir.path(),
+    );
+    console.wait_for("Chats 12 ");
+    // The gone row is parked at the end of the list.
+    console.keys(b"G");
+    console.keys(b"F");
+    console.wait_for("Forget · ");
+    console.wait_for(&format!("({})", gone.chat_id));
+    console.keys(b"\r");
+    console.wait_for("forgotten: out of the index");
+    console.wait_for("Chats 11 ");
+    console.quit();
+    let store = balcao::store::Store::open_in(dir.path()).unwrap();
+    assert!(
+        store.summary(&gone).unwrap().is_none(),
+        "the index forgot it"
+    );
+    assert!(
+        store.detail(&gone).unwrap().is_none(),
+        "with its stored detail"
+    );
+    assert_eq!(store.summaries().unwrap().len(), 11);
+    let audit = store.audit_log(5).unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "forget_chat" && e.outcome == "confirmed" && e.key == gone),
+        "{audit:?}"
+    );
+}
+
+#[test]
 fn start_up_problems_exit_2_and_leave_the_terminal_alone() {
     let dir = tempfile::tempdir().unwrap();
     let run = |args: &[&str], env: &[(&str, &Path)]| {
@@ -491,9 +541,15 @@ async fn reassign_and_conclude_a_room_by_keyboard() {
         console.wait_for("Reassign");
         console.text(&wanted[..10]);
         console.keys(b"\r");
-        console.wait_for(&format!("room assigned to {wanted}"));
+        let screen = console.wait_for(&format!("room assigned to {wanted}"));
+        // A change is not a message: the room's last message keeps its age.
+        assert!(!screen.contains("(now)"), "{screen}");
         console.keys(b"A");
-        console.wait_for("room concluded");
+        // Concluding asks first.
+        console.wait_for("Conclude room");
+        console.keys(b"\r");
+        let screen = console.wait_for("room concluded");
+        assert!(!screen.contains("(now)"), "{screen}");
         console.quit();
     })
     .await

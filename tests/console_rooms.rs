@@ -189,6 +189,8 @@ fn removing_from_a_room_sends_the_users_left_and_never_the_assigned_one() {
     for _ in 0..other_at {
         update(&mut state, Msg::Action(Action::SelectNext));
     }
+    // Enter picks, a second Enter confirms the removal.
+    update(&mut state, Msg::Action(Action::Confirm));
     let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
     let ApiCall::UpdateRoom { patch, .. } = call else {
         panic!()
@@ -205,7 +207,8 @@ fn removing_from_a_room_sends_the_users_left_and_never_the_assigned_one() {
 fn archive_department_and_tags_become_patches() {
     let room = busy_room();
     let mut state = with_room(&room);
-    let (id, call) = request(&update(&mut state, Msg::Action(Action::ToggleArchive)));
+    update(&mut state, Msg::Action(Action::ToggleArchive));
+    let (id, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
     let ApiCall::UpdateRoom { key, patch } = call else {
         panic!()
     };
@@ -260,6 +263,8 @@ fn archive_department_and_tags_become_patches() {
             Msg::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
         );
     }
+    // The room's own tags are replaced: saving asks first.
+    update(&mut state, Msg::Action(Action::Confirm));
     let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
     assert!(
         matches!(call, ApiCall::UpdateRoom { patch, .. } if patch == json!({ "tags": ["vip", "troca"] }))
@@ -291,4 +296,207 @@ fn room_actions_on_a_wegly_chat_say_why_not() {
             state.notification
         );
     }
+}
+
+fn key_press(state: &mut State, code: KeyCode) {
+    update(state, Msg::Input(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// The text of the open confirmation, drawn.
+fn screen(state: &State) -> String {
+    draw(state, (160, 45)).backend().to_string()
+}
+
+/// What the open confirmation says, line by line as the reducer wrote it.
+fn question(state: &State) -> String {
+    let Some(Modal::Confirm(question)) = &state.modal else {
+        panic!("no question open: {:?}", state.modal)
+    };
+    question.lines.join("\n")
+}
+
+#[test]
+fn concluding_a_room_asks_first_and_reopening_does_not() {
+    let room = busy_room();
+    let mut state = with_room(&room);
+    let commands = update(&mut state, Msg::Action(Action::ToggleArchive));
+    assert!(
+        !commands.iter().any(|c| matches!(c, Command::Api(_))),
+        "nothing is sent before the confirmation: {commands:?}"
+    );
+    assert!(
+        matches!(state.modal, Some(Modal::Confirm(_))),
+        "{:?}",
+        state.modal
+    );
+    let text = screen(&state);
+    assert!(text.contains("Conclude the room"), "{text}");
+    insta::assert_snapshot!(
+        "room_conclude_confirm_160x45",
+        draw(&state, (160, 45)).backend()
+    );
+    // Esc: nothing happens.
+    assert!(update(&mut state, Msg::Action(Action::Cancel)).is_empty());
+    assert!(state.modal.is_none() && state.busy.is_empty());
+    // Asked again and confirmed: the patch goes.
+    update(&mut state, Msg::Action(Action::ToggleArchive));
+    let (id, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
+    let ApiCall::UpdateRoom { key, patch } = call else {
+        panic!("{call:?}")
+    };
+    assert_eq!(patch, json!({ "chIsArchived": true }));
+    assert!(state.modal.is_none());
+    // Once concluded, the room reopens at once.
+    let mut concluded = room.clone();
+    concluded.ch_is_archived = Some(true);
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Ok(ApiReply::RoomUpdated(FreshRoom {
+                key,
+                room: Box::new(concluded.clone()),
+                summary: Some(room_summary(&concluded)),
+            })),
+        }),
+    );
+    let (_, call) = request(&update(&mut state, Msg::Action(Action::ToggleArchive)));
+    assert!(
+        matches!(&call, ApiCall::UpdateRoom { patch, .. } if *patch == json!({ "chIsArchived": false }))
+    );
+}
+
+#[test]
+fn saving_tags_that_remove_some_says_which_and_asks_first() {
+    let room = rooms()
+        .into_iter()
+        .find(|r| r.tag_ids().len() >= 2 && r.ch_is_archived == Some(false) && r.ch_phone.is_some())
+        .unwrap();
+    let tags = room.tag_ids();
+    let mut state = with_room(&room);
+    // Keeping the first tag and adding one: the second is removed.
+    update(&mut state, Msg::Action(Action::EditTags));
+    for _ in 0..200 {
+        key_press(&mut state, KeyCode::Backspace);
+    }
+    for c in format!("{}, nova", tags[0]).chars() {
+        key_press(&mut state, KeyCode::Char(c));
+    }
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert!(
+        !commands.iter().any(|c| matches!(c, Command::Api(_))),
+        "{commands:?}"
+    );
+    let text = question(&state);
+    assert!(
+        text.contains(&format!("removes 1 tag: {}", tags[1])) && text.contains("adds 1 tag: nova"),
+        "{text}"
+    );
+    // Esc returns to the field with the text typed.
+    update(&mut state, Msg::Action(Action::Cancel));
+    let Some(Modal::RoomField(modal)) = &state.modal else {
+        panic!("{:?}", state.modal)
+    };
+    assert_eq!(modal.input, format!("{}, nova", tags[0]));
+    update(&mut state, Msg::Action(Action::Confirm));
+    let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
+    assert!(
+        matches!(&call, ApiCall::UpdateRoom { patch, .. } if *patch == json!({ "tags": [tags[0].clone(), "nova".to_owned()] })),
+        "{call:?}"
+    );
+    // An empty field removes every tag, and says so.
+    let mut state = with_room(&room);
+    update(&mut state, Msg::Action(Action::EditTags));
+    for _ in 0..200 {
+        key_press(&mut state, KeyCode::Backspace);
+    }
+    assert!(update(&mut state, Msg::Action(Action::Confirm)).is_empty());
+    let text = question(&state);
+    let all = format!("removes all {} tags: {}", tags.len(), tags.join(", "));
+    assert!(text.contains(&all), "{text}");
+    insta::assert_snapshot!(
+        "room_tags_remove_all_confirm_160x45",
+        draw(&state, (160, 45)).backend()
+    );
+    // Adding only: no question.
+    let mut state = with_room(&room);
+    update(&mut state, Msg::Action(Action::EditTags));
+    for c in ", extra".chars() {
+        key_press(&mut state, KeyCode::Char(c));
+    }
+    let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
+    let mut added = tags.clone();
+    added.push("extra".to_owned());
+    assert!(
+        matches!(&call, ApiCall::UpdateRoom { patch, .. } if *patch == json!({ "tags": added }))
+    );
+}
+
+/// The room after a change Agilize stamped at `at`: its `lastEvent` moves, its message does not.
+fn changed_at(room: &Room, at: chrono::DateTime<chrono::Utc>) -> Room {
+    let mut after = room.clone();
+    after.last_event = Some(balcao::api::timestamp::Timestamp::from_datetime(at));
+    after
+}
+
+fn last_message_at(state: &State, key: &ChatKey) -> Option<chrono::DateTime<chrono::Utc>> {
+    state
+        .inbox
+        .row(key)
+        .unwrap()
+        .summary
+        .columns
+        .last_message_at
+}
+
+#[test]
+fn a_change_to_a_room_does_not_make_its_old_message_look_new() {
+    let room = busy_room();
+    let key = ChatKey::agilize("matriz", room.id.as_deref().unwrap());
+    let sent = Columns::from_room(&room).last_message_at.unwrap();
+    assert!(now() - sent > chrono::Duration::days(2), "an old message");
+    let mut state = with_room(&room);
+    // Concluded: the reply is the room with `lastEvent` stamped now, stored as such.
+    update(&mut state, Msg::Action(Action::ToggleArchive));
+    let (id, _) = request(&update(&mut state, Msg::Action(Action::Confirm)));
+    let mut after = changed_at(&room, now());
+    after.ch_is_archived = Some(true);
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Ok(ApiReply::RoomUpdated(FreshRoom {
+                key: key.clone(),
+                room: Box::new(after.clone()),
+                summary: Some(room_summary(&after)),
+            })),
+        }),
+    );
+    assert_eq!(
+        last_message_at(&state, &key),
+        Some(sent),
+        "LAST keeps the message's age"
+    );
+    let text = draw(&state, (160, 45)).backend().to_string();
+    assert!(
+        !text.contains("(now)"),
+        "the detail does not say the message came now:\n{text}"
+    );
+    assert!(
+        text.contains(&format!("({} ago)", balcao::timefmt::span(now() - sent))),
+        "{text}"
+    );
+    // The webhook that echoes the change says the same room again: still the old message.
+    let later = now() + chrono::Duration::seconds(3);
+    update(
+        &mut state,
+        Msg::RowChanged(room_summary(&changed_at(&after, later))),
+    );
+    assert_eq!(last_message_at(&state, &key), Some(sent));
+    // A new message does move it.
+    let mut written = changed_at(&after, later);
+    written.last_msg = Some("Oi, ainda estou esperando".to_owned());
+    written.last_from_user = Some(false);
+    update(&mut state, Msg::RowChanged(room_summary(&written)));
+    assert_eq!(last_message_at(&state, &key), Some(later));
 }

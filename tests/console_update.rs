@@ -325,6 +325,8 @@ fn the_responsible_cannot_be_removed_but_others_can() {
     for _ in 0..other_at {
         update(&mut state, Msg::Action(Action::SelectNext));
     }
+    // Enter picks, a second Enter confirms the removal.
+    update(&mut state, Msg::Action(Action::Confirm));
     let (_, call) = api_request(&update(&mut state, Msg::Action(Action::Confirm)));
     assert_eq!(
         call,
@@ -441,7 +443,40 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
     let shown = state.inbox.visible_len();
     match state.inbox.selected() {
         None => prop_assert_eq!(shown, 0, "selection is None only for an empty list"),
-        Some(n) => prop_assert!(n < shown, "selection {} out of {}", n, shown),
+        Some(n) => {
+            prop_assert!(n < shown, "selection {} out of {}", n, shown);
+            // The list window holds the selection and is as full as the rows allow.
+            let page = balcao::console::ui::layout::list_page(state.size);
+            let offset = state.inbox.offset;
+            prop_assert!(
+                offset <= n && n < offset + page,
+                "selection {} outside the window {}..{}",
+                n,
+                offset,
+                offset + page
+            );
+            prop_assert!(
+                offset <= shown.saturating_sub(page),
+                "the window from {} of {} rows is not full",
+                offset,
+                shown
+            );
+        }
+    }
+    // The list is one urgency order, ranked as of one instant.
+    let ranked_at = state.inbox.ranked_at();
+    for n in 1..shown {
+        let (a, b) = (
+            &state.inbox.visible_row(n - 1).unwrap().summary,
+            &state.inbox.visible_row(n).unwrap().summary,
+        );
+        prop_assert!(
+            balcao::inbox::urgency(a, b, ranked_at) != std::cmp::Ordering::Greater,
+            "rows {} and {} are out of order as of {}",
+            n - 1,
+            n,
+            ranked_at
+        );
     }
     prop_assert_eq!(
         state.contexts() == vec![Context::Modal],

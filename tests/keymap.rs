@@ -68,6 +68,14 @@ fn the_defaults_bind_every_action_without_conflict_or_alt_letters() {
         keymap.resolve(&[Context::Modal], press(KeyCode::Enter, KeyModifiers::NONE)),
         Some(Action::Confirm)
     );
+    assert_eq!(
+        keymap.resolve(
+            &[Context::Modal],
+            press(KeyCode::Char('c'), KeyModifiers::CONTROL)
+        ),
+        Some(Action::Cancel),
+        "ctrl-c closes a dialog or the filter line"
+    );
 }
 
 #[test]

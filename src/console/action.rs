@@ -120,6 +120,8 @@ actions! {
     ChangeDepartment = "change_department" in [Global, List, Detail],
     /// Replace an Agilize room's tags.
     EditTags = "edit_tags" in [Global, List, Detail],
+    /// Forget a chat gone from the CRM: take it out of the index.
+    ForgetChat = "forget_chat" in [Global, List, Detail],
     /// Accept the modal.
     Confirm = "confirm" in [Modal],
     /// Close the modal, or go back.
@@ -167,6 +169,7 @@ impl Action {
                 "change the room's department",
             ),
             Self::EditTags => ("editar as tags da sala", "edit the room's tags"),
+            Self::ForgetChat => ("esquecer conversa sumida (✝)", "forget a gone chat (✝)"),
             Self::Confirm => ("confirmar", "confirm"),
             Self::Cancel => ("cancelar / voltar", "cancel / back"),
             Self::NextField => ("próximo campo", "next field"),

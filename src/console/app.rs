@@ -73,10 +73,14 @@ impl Runtime<'_> {
     fn dispatch(&mut self, msg: Msg) {
         // The reducer reads time only from the state; keep it current before each message so
         // expiries and ages are computed from now, not from the last minute tick.
-        if !matches!(msg, Msg::Tick(_)) {
-            let _ = update(&mut self.state, Msg::Tick(Utc::now()));
-        }
-        let commands = update(&mut self.state, msg);
+        // A tick may re-rank the list and move the selection: its commands (the new chat's
+        // stored detail) are carried out like any other.
+        let mut commands = if matches!(msg, Msg::Tick(_)) {
+            Vec::new()
+        } else {
+            update(&mut self.state, Msg::Tick(Utc::now()))
+        };
+        commands.extend(update(&mut self.state, msg));
         for command in commands {
             self.execute(command);
         }
@@ -119,6 +123,21 @@ impl Runtime<'_> {
                 tokio::task::spawn_blocking(move || {
                     if let Err(error) = store.record_audit(&entry) {
                         tracing::error!(%error, "audit entry not written");
+                    }
+                });
+            }
+            Command::ForgetChat { key, announce } => {
+                let store = self.services.store.clone();
+                let tx = self.services.inbox_tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let outcome = store.remove_chat(&key).map_err(|error| error.to_string());
+                    let msg = Msg::ChatForgotten {
+                        key,
+                        announce,
+                        outcome,
+                    };
+                    if tx.blocking_send(msg).is_err() {
+                        tracing::debug!("the console closed before a forget was answered");
                     }
                 });
             }

@@ -185,6 +185,11 @@ impl KeyChord {
         }
     }
 
+    /// Whether the chord types text in a field (a character without ctrl or alt).
+    pub fn is_text(&self) -> bool {
+        matches!(self.code, ChordKey::Char(_)) && !self.ctrl && !self.alt
+    }
+
     /// Whether this is Alt plus a letter (a dead key on pt-BR layouts).
     pub fn is_alt_letter(&self) -> bool {
         self.alt && matches!(self.code, ChordKey::Char(c) if c.is_alphabetic())
@@ -379,11 +384,17 @@ impl Keymap {
         Self::load(None)
     }
 
-    /// The action for a chord, trying the contexts in order.
+    /// The action for a chord, trying the contexts in order. A modal is exclusive, except that
+    /// a key it leaves unbound which `[global]` binds to `quit` still quits when it is not text
+    /// (ctrl-c with `[modal] cancel = ["esc"]`): no key that quits elsewhere does nothing there.
     pub fn resolve(&self, contexts: &[Context], chord: KeyChord) -> Option<Action> {
         contexts
             .iter()
             .find_map(|context| self.by_key.get(&(*context, chord)).copied())
+            .or_else(|| {
+                let quits = self.by_key.get(&(Context::Global, chord)) == Some(&Action::Quit);
+                (contexts == [Context::Modal] && quits && !chord.is_text()).then_some(Action::Quit)
+            })
     }
 
     /// The chords bound to an action in a context.

@@ -11,8 +11,11 @@ use crate::store::ChatKey;
 /// The open modal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
-    /// The keys.
-    Help,
+    /// The keys, scrolled by `scroll` lines (the list is longer than most terminals).
+    Help {
+        /// Lines scrolled.
+        scroll: u16,
+    },
     /// Editing the filter line; `before` is restored on cancel.
     Filter {
         /// The filter before editing.
@@ -28,6 +31,35 @@ pub enum Modal {
     Add(Add),
     /// One field of an Agilize room: department or tags.
     RoomField(RoomField),
+    /// A destructive change, shown before it is made.
+    Confirm(Confirm),
+}
+
+/// A destructive change waiting for the user: what it will change, then `confirm` makes it and
+/// `cancel` goes back (to the modal it came from, if any) with nothing sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    /// The title.
+    pub title: String,
+    /// What will change, one line each.
+    pub lines: Vec<String>,
+    /// What `confirm` does, one word for the footer ("remove", "conclude", ...).
+    pub verb: String,
+    /// The change itself.
+    pub change: Destructive,
+}
+
+/// The changes the console asks about before making them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Destructive {
+    /// Remove the participant under the remove modal's cursor; the modal returns on cancel.
+    RemoveParticipant(Remove),
+    /// Conclude (archive) an Agilize room.
+    ConcludeRoom(ChatKey),
+    /// Save tags that remove some of the room's; the field returns on cancel.
+    SaveTags(RoomField),
+    /// Forget a chat gone from the CRM: remove it from the index.
+    ForgetChat(ChatKey),
 }
 
 /// Which room field the text modal edits.
@@ -48,6 +80,8 @@ pub struct RoomField {
     pub kind: RoomFieldKind,
     /// The text typed (prefilled with the current value).
     pub input: String,
+    /// The values when the field was opened (the room's tags), to tell what saving removes.
+    pub current: Vec<String>,
     /// An inline message.
     pub error: Option<String>,
     /// Sending or not.

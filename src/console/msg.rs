@@ -45,6 +45,15 @@ pub enum Msg {
         /// When it arrived.
         as_of: Option<DateTime<Utc>>,
     },
+    /// A chat was removed from the index (`Ok(false)`: it was not there).
+    ChatForgotten {
+        /// Which chat.
+        key: ChatKey,
+        /// Whether the user asked for it.
+        announce: bool,
+        /// The index's answer.
+        outcome: Result<bool, String>,
+    },
     /// Time passed.
     Tick(DateTime<Utc>),
     /// The terminal's size.
@@ -60,6 +69,13 @@ pub enum Command {
     LoadCachedDetail(ChatKey),
     /// Append to the audit log.
     Audit(AuditEntry),
+    /// Remove a chat from the index (the CRM is not touched), then answer `ChatForgotten`.
+    ForgetChat {
+        /// Which chat.
+        key: ChatKey,
+        /// Whether the user asked (say so when done), or a failed add is being undone.
+        announce: bool,
+    },
     /// Leave.
     Quit,
 }

@@ -6,7 +6,7 @@ use crate::api::wegly::wire::{
 };
 use crate::api::{ApiError, ErrorKind};
 use crate::console::action::Action;
-use crate::console::modal::{Modal, Stage, field};
+use crate::console::modal::{Confirm, Destructive, Modal, Stage, field};
 use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Fresh, RequestId};
 use crate::console::state::{DetailStatus, Level, Pending, State};
 use crate::console::update::{selection_changed, upsert_row};
@@ -18,6 +18,11 @@ use crate::tr;
 /// An action while a modal is open.
 pub fn modal_action(state: &mut State, action: Action) -> Vec<Command> {
     match action {
+        // Only reaches a modal when the keymap leaves the quitting key (ctrl-c) no use there.
+        Action::Quit => {
+            state.should_quit = true;
+            vec![Command::Quit]
+        }
         Action::Cancel => cancel(state),
         Action::Confirm => confirm(state),
         Action::SelectNext
@@ -41,7 +46,10 @@ pub fn modal_action(state: &mut State, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::ToggleUpdateChat | Action::ToggleUpdateLeads | Action::ToggleUpdateDeals => {
-            if let Some(Modal::Reassign(modal)) = &mut state.modal {
+            // A room has no leads or deals: its modal shows no toggles and takes none.
+            if let Some(Modal::Reassign(modal)) = &mut state.modal
+                && modal.room_users.is_none()
+            {
                 let index = match action {
                     Action::ToggleUpdateChat => 0,
                     Action::ToggleUpdateLeads => 1,
@@ -62,6 +70,15 @@ fn cancel(state: &mut State) -> Vec<Command> {
             state.inbox.set_filter_text(before, lang, now, &me);
             selection_changed(state)
         }
+        // Not confirmed: nothing is sent; back to the choice the question came from.
+        Some(Modal::Confirm(question)) => {
+            state.modal = match question.change {
+                Destructive::RemoveParticipant(modal) => Some(Modal::Remove(modal)),
+                Destructive::SaveTags(modal) => Some(Modal::RoomField(modal)),
+                Destructive::ConcludeRoom(_) | Destructive::ForgetChat(_) => None,
+            };
+            Vec::new()
+        }
         // A request in flight keeps going; its outcome shows in the status bar.
         _ => Vec::new(),
     }
@@ -81,6 +98,10 @@ fn move_cursor(state: &mut State, action: Action) {
         }
     };
     match &mut state.modal {
+        Some(Modal::Help { scroll }) => {
+            let lines = usize::from(*scroll);
+            *scroll = u16::try_from(step(lines, HELP_LINES_AT_MOST)).unwrap_or(0);
+        }
         Some(Modal::Reassign(modal)) => {
             let len = modal.shown().len();
             modal.cursor = step(modal.cursor, len);
@@ -102,6 +123,10 @@ fn move_cursor(state: &mut State, action: Action) {
     }
 }
 
+/// More lines than the help can have (a title per context, a line per binding, the footer);
+/// the view stops scrolling at its real end.
+const HELP_LINES_AT_MOST: usize = Action::ALL.len() * 4 + 8;
+
 fn busy_message(lang: Lang) -> String {
     lang.pick(
         "ocupada: esta conversa já tem uma alteração em andamento",
@@ -112,7 +137,7 @@ fn busy_message(lang: Lang) -> String {
 
 fn confirm(state: &mut State) -> Vec<Command> {
     match state.modal.clone() {
-        Some(Modal::Filter { .. } | Modal::Help) => {
+        Some(Modal::Filter { .. } | Modal::Help { .. }) => {
             state.modal = None;
             Vec::new()
         }
@@ -121,7 +146,30 @@ fn confirm(state: &mut State) -> Vec<Command> {
         Some(Modal::Create(form)) => confirm_create(state, form),
         Some(Modal::Add(modal)) => confirm_add(state, modal),
         Some(Modal::RoomField(modal)) => confirm_room_field(state, modal),
+        Some(Modal::Confirm(question)) => confirm_destructive(state, question.change),
         None => Vec::new(),
+    }
+}
+
+/// The user confirmed a destructive change: make it.
+fn confirm_destructive(state: &mut State, change: Destructive) -> Vec<Command> {
+    match change {
+        Destructive::RemoveParticipant(modal) => send_remove(state, modal),
+        Destructive::ConcludeRoom(key) => {
+            state.modal = None;
+            send_archive(state, key, true)
+        }
+        Destructive::SaveTags(modal) => {
+            let patch = serde_json::json!({ "tags": tag_list(&modal.input) });
+            send_room_field(state, modal, patch, "edit_tags")
+        }
+        Destructive::ForgetChat(key) => {
+            state.modal = None;
+            vec![Command::ForgetChat {
+                key,
+                announce: true,
+            }]
+        }
     }
 }
 
@@ -152,54 +200,149 @@ pub fn open_room_field(state: &mut State, action: Action) -> Vec<Command> {
         );
         return Vec::new();
     };
-    let (kind, input) = if action == Action::ChangeDepartment {
+    let (kind, current) = if action == Action::ChangeDepartment {
         (
             RoomFieldKind::Department,
-            room.department.clone().unwrap_or_default(),
+            room.department.clone().into_iter().collect::<Vec<_>>(),
         )
     } else {
-        (RoomFieldKind::Tags, room.tag_ids().join(", "))
+        (RoomFieldKind::Tags, room.tag_ids())
     };
     state.modal = Some(Modal::RoomField(RoomField {
         key,
         kind,
-        input,
+        input: current.join(", "),
+        current,
         error: None,
         stage: Stage::Editing,
     }));
     Vec::new()
 }
 
-/// Submits the room-field modal: the department, or the tags as a list.
+/// Submits the room-field modal: the department, or the tags as a list. Tags that saving would
+/// remove are shown first and need a confirmation.
 fn confirm_room_field(
     state: &mut State,
     mut modal: crate::console::modal::RoomField,
 ) -> Vec<Command> {
     use crate::console::modal::RoomFieldKind;
     let lang = state.lang;
+    if modal.stage != Stage::Editing {
+        return Vec::new();
+    }
     let text = modal.input.trim().to_owned();
-    let (patch, action) = match modal.kind {
+    match modal.kind {
         RoomFieldKind::Department if text.is_empty() => {
             modal.error = Some(
                 lang.pick("informe o id do departamento", "give the department's id")
                     .to_owned(),
             );
             state.modal = Some(Modal::RoomField(modal));
-            return Vec::new();
+            Vec::new()
         }
-        RoomFieldKind::Department => (
+        RoomFieldKind::Department => send_room_field(
+            state,
+            modal,
             serde_json::json!({ "department": text }),
             "change_department",
         ),
         RoomFieldKind::Tags => {
-            let tags: Vec<&str> = text
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
+            let tags = tag_list(&text);
+            let removed: Vec<String> = modal
+                .current
+                .iter()
+                .filter(|tag| !tags.contains(tag))
+                .cloned()
                 .collect();
-            (serde_json::json!({ "tags": tags }), "edit_tags")
+            if removed.is_empty() {
+                let patch = serde_json::json!({ "tags": tags });
+                return send_room_field(state, modal, patch, "edit_tags");
+            }
+            let lines = tags_change(lang, &modal.current, &tags, &removed);
+            state.modal = Some(Modal::Confirm(Confirm {
+                title: lang.pick(" Tags da sala ", " Room tags ").to_owned(),
+                lines,
+                verb: lang.pick("salvar", "save").to_owned(),
+                change: Destructive::SaveTags(modal),
+            }));
+            Vec::new()
+        }
+    }
+}
+
+/// The tag ids typed, comma-separated, without blanks or repeats.
+fn tag_list(text: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        if !tags.iter().any(|known| known == tag) {
+            tags.push(tag.to_owned());
+        }
+    }
+    tags
+}
+
+/// What saving `tags` over `current` does, in words: the tags removed (all of them, said so),
+/// the tags added, and what is left.
+fn tags_change(lang: Lang, current: &[String], tags: &[String], removed: &[String]) -> Vec<String> {
+    let count = |n: usize| {
+        if n == 1 {
+            "1 tag".to_owned()
+        } else {
+            format!("{n} tags")
         }
     };
+    let mut lines = vec![
+        lang.pick("Salvar estas tags:", "Saving these tags:")
+            .to_owned(),
+    ];
+    let (n, list) = (removed.len(), removed.join(", "));
+    lines.push(if tags.is_empty() {
+        tr!(
+            lang,
+            "  remove todas as {n} tags: {list}",
+            "  removes all {n} tags: {list}"
+        )
+    } else {
+        let what = count(n);
+        tr!(lang, "  remove {what}: {list}", "  removes {what}: {list}")
+    });
+    let added: Vec<&str> = tags
+        .iter()
+        .filter(|tag| !current.contains(tag))
+        .map(String::as_str)
+        .collect();
+    if !added.is_empty() {
+        let (what, list) = (count(added.len()), added.join(", "));
+        lines.push(tr!(
+            lang,
+            "  adiciona {what}: {list}",
+            "  adds {what}: {list}"
+        ));
+    }
+    lines.push(if tags.is_empty() {
+        lang.pick(
+            "  e a sala fica sem tags",
+            "  and the room is left with no tags",
+        )
+        .to_owned()
+    } else {
+        let list = tags.join(", ");
+        tr!(
+            lang,
+            "  e a sala fica com: {list}",
+            "  and the room keeps: {list}"
+        )
+    });
+    lines
+}
+
+/// Sends a room field's patch; the modal waits for the reply.
+fn send_room_field(
+    state: &mut State,
+    mut modal: crate::console::modal::RoomField,
+    patch: serde_json::Value,
+    action: &'static str,
+) -> Vec<Command> {
     let pending = Pending::RoomChange {
         key: modal.key.clone(),
         action,
@@ -222,7 +365,7 @@ fn confirm_room_field(
     vec![Command::Api(ApiRequest { id, call })]
 }
 
-/// Concludes or reopens the selected Agilize room.
+/// Concludes or reopens the selected Agilize room. Concluding asks first; reopening does not.
 pub fn toggle_archive(state: &mut State) -> Vec<Command> {
     let lang = state.lang;
     let Some(row) = state.inbox.selected_row() else {
@@ -241,6 +384,45 @@ pub fn toggle_archive(state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     let archive = !row.summary.columns.archived;
+    let contact = row
+        .summary
+        .columns
+        .contact
+        .clone()
+        .unwrap_or_else(|| key.chat_id.clone());
+    if state.busy.contains(&key) {
+        state.notify(Level::Error, busy_message(lang));
+        return Vec::new();
+    }
+    if !archive {
+        return send_archive(state, key, false);
+    }
+    state.modal = Some(Modal::Confirm(Confirm {
+        title: tr!(
+            lang,
+            " Concluir sala · {contact} ",
+            " Conclude room · {contact} "
+        ),
+        lines: vec![
+            tr!(
+                lang,
+                "Concluir a sala de {contact}: ela sai das salas em aberto.",
+                "Conclude the room of {contact}: it leaves the open rooms."
+            ),
+            lang.pick(
+                "Ela pode ser reaberta depois, com a mesma tecla.",
+                "It can be reopened later, with the same key.",
+            )
+            .to_owned(),
+        ],
+        verb: lang.pick("concluir", "conclude").to_owned(),
+        change: Destructive::ConcludeRoom(key),
+    }));
+    Vec::new()
+}
+
+/// Sends `chIsArchived` for a room.
+fn send_archive(state: &mut State, key: ChatKey, archive: bool) -> Vec<Command> {
     let patch = serde_json::json!({ "chIsArchived": archive });
     let pending = Pending::RoomChange {
         key: key.clone(),
@@ -290,6 +472,19 @@ fn confirm_reassign(state: &mut State, mut modal: crate::console::modal::Reassig
         state.modal = Some(Modal::Reassign(modal));
         return Vec::new();
     };
+    // A request with every toggle off would change nothing, yet the CRM answers 200: refuse it
+    // here rather than report a success. Rooms have no toggles (their user is what changes).
+    if modal.room_users.is_none() && modal.toggles == [false; 3] {
+        modal.error = Some(
+            lang.pick(
+                "nada mudaria: ligue ao menos uma opção entre conversa, leads e negócios",
+                "nothing would change: turn on at least one of chat, leads or deals",
+            )
+            .to_owned(),
+        );
+        state.modal = Some(Modal::Reassign(modal));
+        return Vec::new();
+    }
     if modal.expected.as_deref() == Some(candidate.user_id.as_str())
         && modal.toggles == [true, false, false]
     {
@@ -316,6 +511,7 @@ fn confirm_reassign(state: &mut State, mut modal: crate::console::modal::Reassig
             .expected_name
             .clone()
             .or_else(|| modal.expected.clone()),
+        scope: modal.toggles,
     };
     let id = match begin_change(state, &modal.key.clone(), pending) {
         Ok(id) => id,
@@ -377,6 +573,61 @@ fn confirm_remove(state: &mut State, mut modal: crate::console::modal::Remove) -
         state.modal = Some(Modal::Remove(modal));
         return Vec::new();
     }
+    let who = &choice.name;
+    let left: Vec<&str> = modal
+        .choices
+        .iter()
+        .filter(|c| c.user_id != choice.user_id)
+        .map(|c| c.name.as_str())
+        .collect();
+    let left = if left.is_empty() {
+        lang.pick("ninguém", "nobody").to_owned()
+    } else {
+        left.join(", ")
+    };
+    let contact = modal.contact.clone();
+    let lines = if modal.room {
+        vec![
+            tr!(
+                lang,
+                "{who} sai da sala de {contact}.",
+                "{who} leaves the room of {contact}."
+            ),
+            tr!(lang, "Ficam na sala: {left}", "Left in the room: {left}"),
+        ]
+    } else {
+        vec![
+            tr!(
+                lang,
+                "{who} sai da conversa com {contact}.",
+                "{who} leaves the chat with {contact}."
+            ),
+            tr!(
+                lang,
+                "Ficam como participantes: {left}",
+                "Left as participants: {left}"
+            ),
+        ]
+    };
+    state.modal = Some(Modal::Confirm(Confirm {
+        title: tr!(
+            lang,
+            " Remover participante · {contact} ",
+            " Remove participant · {contact} "
+        ),
+        lines,
+        verb: lang.pick("remover", "remove").to_owned(),
+        change: Destructive::RemoveParticipant(modal),
+    }));
+    Vec::new()
+}
+
+/// Sends the removal of the participant under the remove modal's cursor, once confirmed.
+fn send_remove(state: &mut State, mut modal: crate::console::modal::Remove) -> Vec<Command> {
+    let Some(choice) = modal.choices.get(modal.cursor).cloned() else {
+        state.modal = Some(Modal::Remove(modal));
+        return Vec::new();
+    };
     let pending = Pending::Remove {
         key: modal.key.clone(),
         name: choice.name.clone(),
@@ -464,7 +715,14 @@ fn confirm_add(state: &mut State, mut modal: crate::console::modal::Add) -> Vec<
     };
     let key = ChatKey::wegly(&state.account, &uuid.to_string());
     let id = state.mint();
-    state.pending.insert(id, Pending::Add(key.clone()));
+    let known = state.inbox.row(&key).is_some();
+    state.pending.insert(
+        id,
+        Pending::Add {
+            key: key.clone(),
+            known,
+        },
+    );
     modal.stage = Stage::Sending(id);
     state.modal = Some(Modal::Add(modal));
     vec![Command::Api(ApiRequest {
@@ -824,7 +1082,14 @@ fn read_outcome(
     let lang = state.lang;
     match (pending, outcome) {
         (Pending::Fetch(_), Ok(ApiReply::Chat(fresh))) => apply_fresh(state, &fresh),
-        (Pending::Fetch(key) | Pending::Add(key), Ok(ApiReply::Gone(_, summary))) => {
+        // An id the CRM does not know, given by hand: said so, and no row is left behind.
+        (Pending::Add { key, known: false }, Ok(ApiReply::Gone(..))) => {
+            no_such_chat(state, key, false)
+        }
+        (Pending::Add { key, known }, Err(error)) if error.kind() == ErrorKind::NotFound => {
+            no_such_chat(state, key, known)
+        }
+        (Pending::Fetch(key) | Pending::Add { key, .. }, Ok(ApiReply::Gone(_, summary))) => {
             if state.detail.key.as_ref() == Some(&key) {
                 state.detail.status = DetailStatus::Gone;
             }
@@ -847,7 +1112,7 @@ fn read_outcome(
             }
             Vec::new()
         }
-        (Pending::Add(_), Ok(ApiReply::Chat(fresh))) => {
+        (Pending::Add { .. }, Ok(ApiReply::Chat(fresh))) => {
             state.close_modal_for_add();
             let name = fresh.chat.display_name().unwrap_or("—").to_owned();
             state.notify(
@@ -856,7 +1121,7 @@ fn read_outcome(
             );
             apply_fresh(state, &fresh)
         }
-        (Pending::Add(_), Err(error)) => {
+        (Pending::Add { .. }, Err(error)) => {
             let text = error.user_message(lang);
             if let Some(Modal::Add(modal)) = &mut state.modal {
                 modal.stage = Stage::Editing;
@@ -874,6 +1139,151 @@ fn read_outcome(
             Vec::new()
         }
         _ => Vec::new(),
+    }
+}
+
+/// An add by id found no such chat (404): the add modal (or the status bar) says so, and a row
+/// the add put in the index is taken out again, so no permanent `✝` row is left behind. A chat
+/// the list had before keeps its row.
+fn no_such_chat(state: &mut State, key: ChatKey, known: bool) -> Vec<Command> {
+    let lang = state.lang;
+    let (id, account) = (&key.chat_id, &key.account);
+    let text = tr!(
+        lang,
+        "não há conversa com o id {id} na conta {account} (404); nada foi adicionado",
+        "no chat with id {id} in account {account} (404); nothing was added"
+    );
+    if let Some(Modal::Add(modal)) = &mut state.modal {
+        modal.stage = Stage::Editing;
+        modal.error = Some(text);
+    } else {
+        state.notify(Level::Error, text);
+    }
+    if known {
+        return Vec::new();
+    }
+    let (now, me) = (state.now, state.me.clone());
+    let mut commands = Vec::new();
+    if state.inbox.remove(&key, now, &me) {
+        commands.extend(selection_changed(state));
+    }
+    commands.push(Command::ForgetChat {
+        key,
+        announce: false,
+    });
+    commands
+}
+
+/// Asks before forgetting the selected chat; only a chat gone from the CRM (`✝`) is forgotten
+/// here (a live one would come back with its next webhook).
+pub fn ask_forget(state: &mut State) -> Vec<Command> {
+    let lang = state.lang;
+    let Some(row) = state.inbox.selected_row() else {
+        state.notify(
+            Level::Error,
+            lang.pick("nenhuma conversa selecionada", "no chat selected")
+                .to_owned(),
+        );
+        return Vec::new();
+    };
+    let key = row.summary.key.clone();
+    let contact = row
+        .summary
+        .columns
+        .contact
+        .clone()
+        .or_else(|| row.summary.columns.contact_number.clone())
+        .unwrap_or_else(|| key.chat_id.clone());
+    if !row.summary.gone {
+        state.notify(
+            Level::Error,
+            lang.pick(
+                "só se esquece aqui uma conversa que sumiu do CRM (✝); `balcao inbox remove ID` tira qualquer uma do índice",
+                "only a chat gone from the CRM (✝) is forgotten here; `balcao inbox remove ID` takes any out of the index",
+            )
+            .to_owned(),
+        );
+        return Vec::new();
+    }
+    if state.busy.contains(&key) {
+        state.notify(Level::Error, busy_message(lang));
+        return Vec::new();
+    }
+    let id = &key.chat_id;
+    state.modal = Some(Modal::Confirm(Confirm {
+        title: tr!(lang, " Esquecer · {contact} ", " Forget · {contact} "),
+        lines: vec![
+            tr!(
+                lang,
+                "{contact} ({id}) não existe mais no CRM.",
+                "{contact} ({id}) no longer exists in the CRM."
+            ),
+            lang.pick(
+                "Esquecer tira a linha e o detalhe guardado do índice, como `balcao inbox remove`.",
+                "Forgetting takes its row and stored detail out of the index, like `balcao inbox remove`.",
+            )
+            .to_owned(),
+        ],
+        verb: lang.pick("esquecer", "forget").to_owned(),
+        change: Destructive::ForgetChat(key),
+    }));
+    Vec::new()
+}
+
+/// The index answered a forget: the row leaves the list, or the failure is said.
+pub fn forgotten(
+    state: &mut State,
+    key: &ChatKey,
+    announce: bool,
+    outcome: Result<bool, String>,
+) -> Vec<Command> {
+    let lang = state.lang;
+    let contact = state
+        .inbox
+        .row(key)
+        .and_then(|row| row.summary.columns.contact.clone())
+        .unwrap_or_else(|| key.chat_id.clone());
+    let change = || Change {
+        action: "forget_chat",
+        request: None,
+        before: Some(contact.clone()),
+        after: None,
+    };
+    match outcome {
+        Ok(_) => {
+            let (now, me) = (state.now, state.me.clone());
+            let mut commands = Vec::new();
+            if state.inbox.remove(key, now, &me) {
+                commands.extend(selection_changed(state));
+            }
+            if announce {
+                state.notify(
+                    Level::Info,
+                    tr!(
+                        lang,
+                        "{contact} esquecida: fora do índice",
+                        "{contact} forgotten: out of the index"
+                    ),
+                );
+                commands.push(audit(state, key, change(), "confirmed", None));
+            }
+            commands
+        }
+        Err(error) => {
+            state.notify(
+                Level::Error,
+                tr!(
+                    lang,
+                    "o índice ainda tem {contact}: {error}",
+                    "the index still holds {contact}: {error}"
+                ),
+            );
+            if announce {
+                vec![audit(state, key, change(), "failed", None)]
+            } else {
+                Vec::new()
+            }
+        }
     }
 }
 
@@ -936,21 +1346,41 @@ fn reassign_outcome(
                 to,
                 request,
                 before,
+                scope,
             },
             Ok(ApiReply::Reassigned(fresh)),
         ) => {
             state.close_modal_sending();
             let after = fresh.chat.responsible_name().map(str::to_owned);
-            state.notify(
-                Level::Info,
-                tr!(lang, "reatribuída a {to}", "reassigned to {to}"),
-            );
+            // Without `update_chat` only the contact's leads and deals move: the chat keeps its
+            // responsible, and neither the message nor the audit may say otherwise.
+            let (text, action) = if scope[0] {
+                (
+                    tr!(lang, "reatribuída a {to}", "reassigned to {to}"),
+                    "reassign_responsible",
+                )
+            } else {
+                let what = match (scope[1], scope[2]) {
+                    (true, false) => "leads",
+                    (false, true) => lang.pick("negócios", "deals"),
+                    _ => lang.pick("leads/negócios", "leads/deals"),
+                };
+                (
+                    tr!(
+                        lang,
+                        "{what} reatribuídos a {to}; o responsável da conversa não mudou",
+                        "{what} reassigned to {to}; the chat's responsible is unchanged"
+                    ),
+                    "reassign_leads_deals",
+                )
+            };
+            state.notify(Level::Info, text);
             let mut commands = apply_fresh(state, &fresh);
             commands.push(audit(
                 state,
                 &key,
                 Change {
-                    action: "reassign_responsible",
+                    action,
                     request: Some(request),
                     before,
                     after,
@@ -966,6 +1396,7 @@ fn reassign_outcome(
                 to,
                 request,
                 before,
+                ..
             },
             Ok(ApiReply::ResponsibleChanged(fresh)),
         ) => responsible_changed(state, &key, &to, request, before, &fresh),

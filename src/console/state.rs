@@ -12,6 +12,9 @@ use crate::i18n::Lang;
 use crate::inbox::{Filter, Rank, fold, rank, term_matches, urgency};
 use crate::store::{ChatKey, ChatSummary};
 
+/// The terminal size assumed until the first resize.
+const SIZE: (u16, u16) = (120, 40);
+
 /// How long a notification stays in the status bar.
 pub const NOTIFICATION_TTL: TimeDelta = TimeDelta::seconds(6);
 
@@ -51,14 +54,23 @@ impl Row {
 pub struct Inbox {
     rows: Vec<Row>,
     position: HashMap<ChatKey, usize>,
-    /// Row indexes in urgency order (all rows).
+    /// Row indexes in urgency order (all rows), ranked as of `ranked_at`.
     order: Vec<usize>,
+    /// The instant the order was ranked at. Rows inserted later are ranked as of the same
+    /// instant, so the list is always one consistent order, never a mix of two.
+    ranked_at: DateTime<Utc>,
+    /// The first window end after `ranked_at`: from then on a chat's rank has changed (its
+    /// window closed) and the order is due again.
+    next_rank_change: Option<DateTime<Utc>>,
     /// Row indexes shown (the order, filtered).
     visible: Vec<usize>,
     /// Index into `visible`.
     selected: usize,
-    /// First visible row on screen.
+    /// First visible row on screen. Kept by the inbox itself so that the selection is always
+    /// on screen and the window is as full as the rows allow (see [`Inbox::window`]).
     pub offset: usize,
+    /// Rows the list shows at once (the terminal's height less borders, header and status bar).
+    page: usize,
     /// The filter as typed.
     pub filter_text: String,
     filter: Filter,
@@ -156,16 +168,55 @@ impl Inbox {
             self.rows.len() - 1
         };
         let rows = &self.rows;
+        let ranked_at = self.ranked_at;
         let at = self
             .order
-            .binary_search_by(|probe| urgency(&rows[*probe].summary, &rows[index].summary, now))
+            .binary_search_by(|probe| {
+                urgency(&rows[*probe].summary, &rows[index].summary, ranked_at)
+            })
             .unwrap_or_else(|at| at);
         self.order.insert(at, index);
+        self.note_window(index);
         self.refilter(now, me, keep.as_ref());
     }
 
-    /// Sorts every row again (time moves windows from open to closed).
+    /// Takes one row out of the list (forgotten from the index); returns whether it was there.
+    pub fn remove(
+        &mut self,
+        key: &ChatKey,
+        now: DateTime<Utc>,
+        me: &HashMap<String, String>,
+    ) -> bool {
+        let Some(index) = self.position.remove(key) else {
+            return false;
+        };
+        let keep = self.selected_row().map(|row| row.summary.key.clone());
+        self.rows.remove(index);
+        // Indexes past the removed row move down by one.
+        let shift = |i: usize| if i > index { i - 1 } else { i };
+        self.order.retain(|i| *i != index);
+        for i in &mut self.order {
+            *i = shift(*i);
+        }
+        for i in self.position.values_mut() {
+            *i = shift(*i);
+        }
+        self.accounts = self
+            .rows
+            .iter()
+            .map(|row| row.summary.key.account.clone())
+            .collect();
+        self.refilter(now, me, keep.as_ref());
+        true
+    }
+
+    /// Sorts every row again as of `now` (time moves windows from open to closed).
     pub fn resort(&mut self, now: DateTime<Utc>) {
+        self.ranked_at = now;
+        self.next_rank_change = None;
+        for index in 0..self.rows.len() {
+            self.note_window(index);
+        }
         let rows = &self.rows;
         let mut ranked: Vec<(Rank, usize)> = rows
             .iter()
@@ -177,6 +228,30 @@ impl Inbox {
                 .then_with(|| rows[*a].summary.key.cmp(&rows[*b].summary.key))
         });
         self.order = ranked.into_iter().map(|(_, i)| i).collect();
+    }
+
+    /// Remembers the row's window end if it is the next one to close after the ranking instant.
+    fn note_window(&mut self, index: usize) {
+        let end = self.rows[index]
+            .summary
+            .columns
+            .window_ends_at
+            .filter(|end| *end > self.ranked_at);
+        if let Some(end) = end
+            && self.next_rank_change.is_none_or(|next| end < next)
+        {
+            self.next_rank_change = Some(end);
+        }
+    }
+
+    /// The instant the order is ranked at.
+    pub fn ranked_at(&self) -> DateTime<Utc> {
+        self.ranked_at
+    }
+
+    /// Whether a window closed since the order was ranked, so ranks changed.
+    pub fn rank_due(&self, now: DateTime<Utc>) -> bool {
+        self.next_rank_change.is_some_and(|next| next <= now)
     }
 
     /// Applies the filter in force, keeping the selected chat selected when it still shows.
@@ -220,6 +295,8 @@ impl Inbox {
                     0
                 }
             });
+        // The rows changed under the window: it follows the selection and stays full.
+        self.keep_in_view();
     }
 
     /// Sets the filter from typed text; a text that does not parse keeps the last good filter.
@@ -254,19 +331,37 @@ impl Inbox {
 
     /// Moves the selection to `n` (clamped) and scrolls so it shows within `page` rows.
     pub fn select(&mut self, n: usize, page: usize) {
-        if self.visible.is_empty() {
-            self.selected = 0;
-            self.offset = 0;
-            return;
+        self.page = page.max(1);
+        self.selected = n.min(self.visible.len().saturating_sub(1));
+        self.keep_in_view();
+    }
+
+    /// How many rows the list shows at once; the window follows.
+    pub fn set_page(&mut self, page: usize) {
+        self.page = page.max(1);
+        self.keep_in_view();
+    }
+
+    /// The shown rows that fit in `room` lines: the window scrolled as little as possible from
+    /// `offset` so that it holds the selection, and moved up when it would end in empty lines
+    /// while rows above are hidden.
+    pub fn window(&self, room: usize) -> std::ops::Range<usize> {
+        let len = self.visible.len();
+        let room = room.max(1);
+        let mut start = self.offset;
+        if let Some(selected) = self.selected() {
+            if selected < start {
+                start = selected;
+            } else if selected >= start + room {
+                start = selected + 1 - room;
+            }
         }
-        self.selected = n.min(self.visible.len() - 1);
-        let page = page.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + page {
-            self.offset = self.selected + 1 - page;
-        }
-        self.offset = self.offset.min(self.visible.len().saturating_sub(1));
+        start = start.min(len.saturating_sub(room));
+        start..(start + room).min(len)
+    }
+
+    fn keep_in_view(&mut self) {
+        self.offset = self.window(self.page).start;
     }
 }
 
@@ -361,6 +456,8 @@ pub enum Pending {
         request: String,
         /// The responsible before, for the audit log.
         before: Option<String>,
+        /// What moves: the chat itself, the contact's leads, its deals.
+        scope: [bool; 3],
     },
     /// A participant removal.
     Remove {
@@ -379,7 +476,12 @@ pub enum Pending {
         request: String,
     },
     /// Adding a chat by id.
-    Add(ChatKey),
+    Add {
+        /// The chat.
+        key: ChatKey,
+        /// Whether the list had it before (an add that finds nothing leaves no row behind).
+        known: bool,
+    },
     /// Unread totals.
     Unread,
     /// Another change to an Agilize room (archive, department, tags).
@@ -466,7 +568,10 @@ impl State {
                 .unwrap_or_else(|| *chrono::Utc::now().fixed_offset().offset()),
             account,
             me: HashMap::new(),
-            inbox: Inbox::default(),
+            inbox: Inbox {
+                page: crate::console::ui::layout::list_page(SIZE),
+                ..Inbox::default()
+            },
             detail: Detail::default(),
             focus: Focus::List,
             modal: None,
@@ -477,7 +582,7 @@ impl State {
             connection: Connection::default(),
             unread: None,
             receiver: None,
-            size: (120, 40),
+            size: SIZE,
             should_quit: false,
             next_id: 1,
         }

@@ -77,6 +77,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             show_cached_room(state, &key, room, as_of);
             Vec::new()
         }
+        Msg::ChatForgotten {
+            key,
+            announce,
+            outcome,
+        } => mutations::forgotten(state, &key, announce, outcome),
         Msg::Tick(now) => {
             let minute_changed =
                 now.minute() != state.now.minute() || (now - state.now).num_seconds().abs() >= 60;
@@ -85,8 +90,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
                 state.notification = None;
             }
             if minute_changed {
-                // Windows open and close with time, and the order follows them.
-                state.inbox.resort(now);
+                // The minute tick (the one that moves the countdowns) re-ranks the list when a
+                // window closed since it was ranked: a closed window ranks below the open ones.
+                if state.inbox.rank_due(now) {
+                    state.inbox.resort(now);
+                }
+                // Window filters (closing, closed) follow the clock too.
                 let keep = state
                     .inbox
                     .selected_row()
@@ -99,9 +108,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Resize(width, height) => {
             state.size = (width, height);
-            if let Some(selected) = state.inbox.selected() {
-                state.inbox.select(selected, layout::list_page(state.size));
-            }
+            state.inbox.set_page(layout::list_page(state.size));
             Vec::new()
         }
     }
@@ -122,7 +129,16 @@ fn show_cached_room(
 
 /// Puts one row in its place in the list, keeping the selection on screen and the detail on
 /// the selected chat.
-pub fn upsert_row(state: &mut State, summary: crate::store::ChatSummary) -> Vec<Command> {
+pub fn upsert_row(state: &mut State, mut summary: crate::store::ChatSummary) -> Vec<Command> {
+    // A room's time comes from its `lastEvent`, which every change moves: the last message
+    // keeps its own time until another message comes.
+    if summary.key.provider == crate::store::Provider::Agilize
+        && let Some(before) = state.inbox.row(&summary.key)
+    {
+        summary.columns = summary
+            .columns
+            .keeping_message_time(&before.summary.columns);
+    }
     let (now, me) = (state.now, state.me.clone());
     state.inbox.upsert(summary, now, &me);
     if let Some(selected) = state.inbox.selected() {
@@ -232,7 +248,7 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
             vec![Command::Quit]
         }
         Action::Help => {
-            state.modal = Some(Modal::Help);
+            state.modal = Some(Modal::Help { scroll: 0 });
             Vec::new()
         }
         Action::FocusNextPane => {
@@ -300,6 +316,7 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::ReassignResponsible | Action::RemoveParticipant => open_mutation(state, action),
         Action::ToggleArchive => crate::console::mutations::toggle_archive(state),
+        Action::ForgetChat => mutations::ask_forget(state),
         Action::ChangeDepartment | Action::EditTags => {
             crate::console::mutations::open_room_field(state, action)
         }

@@ -210,6 +210,28 @@ impl Columns {
     }
 }
 
+impl Columns {
+    /// A room's columns after a change, given its columns before. Agilize stamps `lastEvent` on
+    /// every change to a room (an assignment, a conclusion, tags), and a room carries no other
+    /// time, so [`Columns::from_room`] takes it for the last message's. A change is not a
+    /// message: while the last message is the same one (same text, same side, and the room did
+    /// not start waiting for a reply), its time stays the earlier one known.
+    #[must_use]
+    pub fn keeping_message_time(mut self, before: &Columns) -> Self {
+        let started_waiting = self.marked_unread && !before.marked_unread;
+        let same_message = self.last_message_preview == before.last_message_preview
+            && self.last_message_from_me == before.last_message_from_me
+            && !started_waiting;
+        if same_message {
+            self.last_message_at = match (before.last_message_at, self.last_message_at) {
+                (Some(known), Some(now)) => Some(known.min(now)),
+                (known, now) => known.or(now),
+            };
+        }
+        self
+    }
+}
+
 fn message_time(message: &Message) -> Option<DateTime<Utc>> {
     message
         .created_at

@@ -275,7 +275,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     }
     let room = usize::from(inner.height).saturating_sub(lines.len());
     let selected = inbox.selected();
-    for n in inbox.offset..(inbox.offset + room).min(shown) {
+    // Lines taken by a filter error or a message leave less room than the reducer's page: the
+    // window is recomputed for the room there is, so the selection still shows.
+    for n in inbox.window(room) {
         if let Some(row) = inbox.visible_row(n) {
             lines.push(row_line(row, state, &widths, selected == Some(n)));
         }

@@ -168,8 +168,13 @@ fn people_lines(lines: &mut Vec<Line<'static>>, chat: &Chat, lang: Lang) {
 }
 
 /// Every line of an Agilize room: contact and channel ids, users, department, tags, state, flow,
-/// utm and the last message.
-pub fn room_lines(room: &crate::api::agilize::wire::Room, clock: Clock) -> Vec<Line<'static>> {
+/// utm and the last message, sent at `message_at` (the row's time: a room's `lastEvent` also
+/// moves with changes that are not messages).
+pub fn room_lines(
+    room: &crate::api::agilize::wire::Room,
+    message_at: Option<DateTime<Utc>>,
+    clock: Clock,
+) -> Vec<Line<'static>> {
     let lang = clock.lang;
     let dash = |value: Option<String>| {
         value
@@ -242,10 +247,11 @@ pub fn room_lines(room: &crate::api::agilize::wire::Room, clock: Clock) -> Vec<L
     }
     lines.push(Line::raw(""));
     lines.push(section(lang.pick("Última mensagem", "Last message")));
-    let at = room
-        .last_event
-        .as_ref()
-        .and_then(crate::api::timestamp::Timestamp::at);
+    let at = message_at.or_else(|| {
+        room.last_event
+            .as_ref()
+            .and_then(crate::api::timestamp::Timestamp::at)
+    });
     lines.push(field(lang.pick("Quando", "When"), when(at, clock)));
     let who = match room.last_from_user {
         Some(true) => lang.pick("da empresa", "from the company"),
@@ -420,7 +426,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
                 offset: state.offset,
                 lang,
             };
-            lines.extend(room_lines(room, clock));
+            let message_at = detail
+                .key
+                .as_ref()
+                .and_then(|key| state.inbox.row(key))
+                .and_then(|row| row.summary.columns.last_message_at);
+            lines.extend(room_lines(room, message_at, clock));
         }
         (Some(chat), None) => {
             let clock = Clock {

@@ -374,8 +374,82 @@ fn room_field(
     draw(frame, area, title.to_owned(), lines, 72);
 }
 
-/// The help: every binding of every context, from the live keymap.
-fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang) {
+/// The confirmation's width at most.
+const WIDTH: u16 = 72;
+
+/// A destructive change, stated before it is made: what changes, then the key that makes it and
+/// the key that goes back.
+fn confirm(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    question: &crate::console::modal::Confirm,
+    keymap: &Keymap,
+    lang: Lang,
+) {
+    // Wrapped here, not by the paragraph, so the box is as tall as its text and the footer with
+    // the keys is never cut off.
+    let width = WIDTH.min(area.width);
+    let inner = usize::from(width.saturating_sub(2));
+    let mut lines: Vec<Line<'static>> = question
+        .lines
+        .iter()
+        .flat_map(|line| wrap(line, inner))
+        .map(Line::raw)
+        .collect();
+    lines.push(Line::raw(""));
+    let mut footer_spans = vec![
+        Span::styled(key_hint(keymap, Action::Confirm), theme::key()),
+        Span::raw(format!(" {}", question.verb)),
+        Span::styled(" · ", theme::dim()),
+        Span::styled(key_hint(keymap, Action::Cancel), theme::key()),
+    ];
+    footer_spans.push(Span::raw(format!(
+        " {}",
+        lang.pick("voltar sem alterar nada", "back, nothing changed")
+    )));
+    lines.push(Line::from(footer_spans));
+    draw(frame, area, question.title.clone(), lines, width);
+}
+
+/// Breaks `text` into lines of at most `width` columns, at spaces when it can. An indented
+/// text (a list item) keeps its indentation, and its later lines hang two columns further.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let indent: String = text.chars().take_while(|c| *c == ' ').collect();
+    let hanging = if indent.is_empty() {
+        String::new()
+    } else {
+        format!("{indent}  ")
+    };
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let used = crate::text::width(&line);
+        let needed = crate::text::width(word);
+        if used == 0 {
+            line.push_str(if lines.is_empty() { &indent } else { &hanging });
+        } else if used + 1 + needed <= width {
+            line.push(' ');
+        } else {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(&hanging);
+        }
+        for c in word.chars() {
+            if crate::text::width(&line) + crate::text::width(c.encode_utf8(&mut [0; 4])) > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The help: every binding of every context, from the live keymap, scrolled by `scroll` lines
+/// (at most to its end).
+fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang, scroll: u16) {
     let mut lines = Vec::new();
     for context in Context::ALL {
         let title = match context {
@@ -403,11 +477,31 @@ fn help(frame: &mut Frame<'_>, area: Rect, keymap: &Keymap, lang: Lang) {
     let width = area.width.saturating_sub(4).min(80);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
+    let shown = usize::from(rect.height.saturating_sub(2));
+    let last = u16::try_from(lines.len().saturating_sub(shown)).unwrap_or(u16::MAX);
+    let (down, up) = (
+        key_hint(keymap, Action::SelectNext),
+        key_hint(keymap, Action::SelectPrev),
+    );
+    let title = if last > 0 {
+        tr!(
+            lang,
+            " Teclas · {down}/{up} rolam ",
+            " Keys · {down}/{up} scroll "
+        )
+    } else {
+        lang.pick(" Teclas ", " Keys ").to_owned()
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
-        .title(lang.pick(" Teclas ", " Keys "));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+        .title(title);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((scroll.min(last), 0)),
+        rect,
+    );
 }
 
 /// Draws the open modal, if any.
@@ -419,7 +513,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::Create(form)) => create(frame, area, form, keymap, lang),
         Some(Modal::Add(modal)) => add(frame, area, modal, keymap, lang),
         Some(Modal::RoomField(modal)) => room_field(frame, area, modal, keymap, lang),
-        Some(Modal::Help) => help(frame, area, keymap, lang),
+        Some(Modal::Help { scroll }) => help(frame, area, keymap, lang, *scroll),
+        Some(Modal::Confirm(question)) => confirm(frame, area, question, keymap, lang),
         Some(Modal::Filter { .. }) | None => {}
     }
 }

@@ -22,6 +22,10 @@ fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
             (Action::Confirm, word("aplicar", "apply")),
             (Action::Cancel, word("desfazer", "undo")),
         ],
+        (Some(Modal::Confirm(_)), _) => vec![
+            (Action::Confirm, word("confirmar", "confirm")),
+            (Action::Cancel, word("voltar", "back")),
+        ],
         (Some(_), _) => vec![
             (Action::Confirm, word("ok", "ok")),
             (Action::Cancel, word("fechar", "close")),
