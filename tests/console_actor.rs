@@ -338,3 +338,71 @@ async fn writes_whose_reply_is_lost_are_verified() {
     assert_eq!(error.kind(), ErrorKind::NotApplied, "{error}");
     assert_eq!(common::request_count(&rig.sandbox, "responsible").await, 2);
 }
+
+/// A change to a room (Agilize stamps `lastEvent` on every change) does not make its old last
+/// message look new in the index: the row keeps the message's own time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_change_keeps_the_last_message_time_in_the_index() {
+    let sandbox = common::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let agilize = balcao::api::agilize::AgilizeClient::new(balcao::api::agilize::AgilizeConfig {
+        base_url: sandbox.url(),
+        key: secrecy::SecretString::from(common::AGILIZE_KEY.to_owned()),
+        timeouts: balcao::api::http::Timeouts::default(),
+    })
+    .unwrap();
+    let (api, _task) = actor::spawn(ActorConfig {
+        clients: HashMap::new(),
+        rooms: HashMap::from([("rooms".to_owned(), agilize)]),
+        store: store.clone(),
+        max_in_flight: 2,
+    });
+    let listed = common::admin(&sandbox, "rooms").await["rooms"].clone();
+    let room: balcao::api::agilize::wire::Room = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_value::<balcao::api::agilize::wire::Room>(r.clone()).unwrap())
+        .find(|r| {
+            balcao::store::Columns::from_room(r)
+                .last_message_at
+                .is_some_and(|at| chrono::Utc::now() - at > chrono::Duration::hours(1))
+        })
+        .expect("a room whose last event is old");
+    let key = ChatKey::agilize("rooms", room.id.as_deref().unwrap());
+    let before = balcao::store::Columns::from_room(&room);
+    store
+        .save_detail(
+            &key,
+            &serde_json::to_string(&room).unwrap(),
+            &before,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let (replies, mut answers) = mpsc::channel(4);
+    api.request(
+        ApiRequest {
+            id: RequestId(1),
+            call: ApiCall::UpdateRoom {
+                key: key.clone(),
+                patch: serde_json::json!({"tags": ["t-1"]}),
+            },
+        },
+        &replies,
+    )
+    .unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(20), answers.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(event.outcome, Ok(ApiReply::RoomUpdated(_))),
+        "{event:?}"
+    );
+    let after = store.summary(&key).unwrap().unwrap();
+    assert_eq!(
+        after.columns.last_message_at, before.last_message_at,
+        "tagging a room is not a message"
+    );
+}

@@ -573,3 +573,62 @@ fn a_full_api_queue_is_not_mistaken_for_the_network() {
         chat.responsible_user_id()
     );
 }
+
+/// A reassignment whose reply was lost and could not be verified: the row is not shown as
+/// changed, the words say it may have been applied (never "try again"), and the audit says
+/// "unknown", not "failed".
+#[test]
+fn an_unverified_reassignment_is_audited_unknown_and_never_says_try_again() {
+    let (mut state, _, chat) = with_two_participants();
+    let key = state.detail.key.clone().unwrap();
+    update(&mut state, Msg::Action(Action::ReassignResponsible));
+    update(&mut state, Msg::Action(Action::SelectLast));
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    let (id, _) = api_request(&commands);
+    let lost = ApiError::Timeout {
+        url: "u".to_owned(),
+        after: std::time::Duration::from_secs(20),
+    };
+    let commands = update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Err(ApiError::OutcomeUnknown {
+                chat: Some(key.chat_id.clone()),
+                lost: Box::new(lost),
+                reread: None,
+            }),
+        }),
+    );
+    assert!(!state.busy.contains(&key));
+    let audit = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Audit(entry) => Some(entry.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(audit.outcome, "unknown");
+    let shown = match &state.modal {
+        Some(Modal::Reassign(modal)) => modal.error.clone().unwrap_or_default(),
+        _ => state
+            .notification
+            .as_ref()
+            .map(|n| n.text.clone())
+            .unwrap_or_default(),
+    };
+    assert!(shown.contains("may have been applied"), "{shown}");
+    assert!(!shown.to_lowercase().contains("try again"), "{shown}");
+    assert_eq!(
+        state
+            .inbox
+            .row(&key)
+            .unwrap()
+            .summary
+            .columns
+            .responsible_user_id
+            .as_deref(),
+        chat.responsible_user_id(),
+        "the row is not shown as changed"
+    );
+}

@@ -398,6 +398,11 @@ async fn update_room(
     let store = config.store.clone();
     let saved = key.clone();
     let summary = tokio::task::spawn_blocking(move || {
+        // A change to a room is not a message: the last message keeps its own time.
+        let columns = match store.summary(&saved)? {
+            Some(before) => columns.keeping_message_time(&before.columns),
+            None => columns,
+        };
         store.save_detail(&saved, &raw, &columns, Utc::now())?;
         store.summary(&saved)
     })

@@ -946,6 +946,8 @@ fn error_outcome(error: &ApiError) -> &'static str {
         | ErrorKind::NotFound
         | ErrorKind::Forbidden
         | ErrorKind::Unauthorized => "refused",
+        // The reply was lost and re-reading could not tell: the audit must not claim a failure.
+        ErrorKind::OutcomeUnknown => "unknown",
         _ => "failed",
     }
 }
