@@ -279,7 +279,7 @@ fn a_window_filter_follows_the_minute_tick_too() {
     update(&mut state, Msg::Action(Action::Confirm));
     assert_eq!(state.inbox.visible_len(), 0);
     update(&mut state, Msg::Tick(now() + TimeDelta::minutes(31)));
-    assert_eq!(shown_ids(&state), [soon.key.chat_id.clone()]);
+    assert_eq!(shown_ids(&state), std::slice::from_ref(&soon.key.chat_id));
 }
 
 // ---------------------------------------------------------------------------------------------
