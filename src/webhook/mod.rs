@@ -1,6 +1,9 @@
-//! Webhooks: the signing scheme (the sandbox signs, the receiver verifies) and the receiver.
+//! Webhooks: the signing scheme (the sandbox signs, the receiver verifies), the receiver, and
+//! the limits it reads bodies within.
 
+pub mod limits;
 pub mod receiver;
 pub mod signature;
 
+pub use limits::ReceiverLimits;
 pub use receiver::InboxEvent;
