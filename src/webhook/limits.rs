@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_LENGTH;
 use futures_util::StreamExt;
@@ -13,6 +13,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Largest body accepted (413 beyond).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The least body memory that lets the largest body through (see [`BodyReader::new`]).
+pub const MIN_BODY_MEMORY: usize = 2 * MAX_BODY_BYTES;
 
 /// How long a sender may take, and how much it may hold. `[receiver]` in config.toml sets them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,11 +70,12 @@ pub enum Unfinished {
 /// A body as far as it was read.
 pub struct Received {
     /// The bytes that arrived (all of them when `unfinished` is `None`).
-    pub bytes: Bytes,
+    pub bytes: Vec<u8>,
     /// Why reading stopped early, if it did.
     pub unfinished: Option<Unfinished>,
-    /// The share of the body memory these bytes hold; released on drop.
-    _memory: Option<OwnedSemaphorePermit>,
+    /// The share of the body memory the bytes hold: keep it as long as the bytes (or a move
+    /// of them) are alive, so that the budget counts them until they are stored.
+    pub memory: Option<OwnedSemaphorePermit>,
 }
 
 /// Reads request bodies within the body timeout and the shared body memory.
@@ -84,10 +88,11 @@ pub struct BodyReader {
 impl BodyReader {
     /// A reader for these limits; every request read through it shares one memory budget.
     pub fn new(limits: &ReceiverLimits) -> Self {
-        // A budget below one whole body would make the largest accepted body wait forever.
+        // The largest body needs its 1 MiB buffer and, while it moves there, the 512 KiB one
+        // before it: a smaller budget would make it wait for ever.
         let memory = limits
             .body_memory
-            .clamp(MAX_BODY_BYTES, Semaphore::MAX_PERMITS);
+            .clamp(MIN_BODY_MEMORY, Semaphore::MAX_PERMITS);
         Self {
             memory: Arc::new(Semaphore::new(memory)),
             timeout: limits.body_timeout,
@@ -103,34 +108,47 @@ impl BodyReader {
         if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
             // Refused before a byte of it is read: an oversized body costs nothing.
             return Received {
-                bytes: Bytes::new(),
+                bytes: Vec::new(),
                 unfinished: Some(Unfinished::TooLarge { declared }),
-                _memory: None,
+                memory: None,
             };
         }
-        let mut chunks: Vec<Bytes> = Vec::new();
-        let mut size = 0_usize;
+        // Chunks are copied into one buffer as they arrive: a chunk may pin a whole read
+        // buffer of the connection, so holding chunks would hold far more than their bytes.
+        // What the budget counts is the buffer's capacity, grown by doubling, and while the
+        // bytes move to a larger buffer both are counted, so that the bodies alive never
+        // exceed it and the allocator can reuse buffers of the same few sizes.
+        let mut bytes: Vec<u8> = Vec::new();
         let mut memory: Option<OwnedSemaphorePermit> = None;
         let mut stream = body.into_data_stream();
         let reading = async {
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.map_err(|error| Unfinished::Broken(error.to_string()))?;
-                if size + chunk.len() > MAX_BODY_BYTES {
+                let needed = bytes.len() + chunk.len();
+                if needed > MAX_BODY_BYTES {
                     return Err(Unfinished::TooLarge { declared });
                 }
-                let share = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
-                let held = self
-                    .memory
-                    .clone()
-                    .acquire_many_owned(share)
-                    .await
-                    .map_err(|error| Unfinished::Broken(error.to_string()))?;
-                match &mut memory {
-                    Some(memory) => memory.merge(held),
-                    None => memory = Some(held),
+                if needed > bytes.capacity() {
+                    let capacity = needed.next_power_of_two().min(MAX_BODY_BYTES);
+                    let held = self
+                        .memory
+                        .clone()
+                        .acquire_many_owned(u32::try_from(capacity).unwrap_or(u32::MAX))
+                        .await
+                        .map_err(|error| Unfinished::Broken(error.to_string()))?;
+                    let mut grown = Vec::with_capacity(capacity);
+                    grown.extend_from_slice(&bytes);
+                    let old = std::mem::replace(&mut bytes, grown).capacity();
+                    match &mut memory {
+                        Some(memory) => {
+                            memory.merge(held);
+                            // The old buffer is gone: its share goes back.
+                            drop(memory.split(old));
+                        }
+                        None => memory = Some(held),
+                    }
                 }
-                size += chunk.len();
-                chunks.push(chunk);
+                bytes.extend_from_slice(&chunk);
             }
             Ok(())
         };
@@ -139,15 +157,10 @@ impl BodyReader {
             Ok(Err(unfinished)) => Some(unfinished),
             Err(_) => Some(Unfinished::TimedOut(self.timeout)),
         };
-        let bytes = if chunks.len() == 1 {
-            chunks.pop().unwrap_or_default()
-        } else {
-            Bytes::from(chunks.concat())
-        };
         Received {
             bytes,
             unfinished,
-            _memory: memory,
+            memory,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Webhooks: the signing scheme (the sandbox signs, the receiver verifies), the receiver, and
-//! the limits it reads bodies within.
+//! serving it within limits (timeouts, connections, body memory).
 
 pub mod limits;
 pub mod receiver;
+pub mod serve;
 pub mod signature;
 
 pub use limits::ReceiverLimits;

@@ -17,7 +17,7 @@ use tokio::sync::{Notify, broadcast};
 
 use crate::api::wegly::wire::Chat;
 use crate::store::{ChatKey, Columns, Provider, Store, WebhookOutcome, WebhookRecord};
-use crate::webhook::limits::{BodyReader, ReceiverLimits, Unfinished};
+use crate::webhook::limits::{BodyReader, Received, ReceiverLimits, Unfinished};
 use crate::webhook::signature::{EVENT_HEADER, SIGNATURE_HEADER, digest_hex, verify};
 
 pub use crate::webhook::limits::MAX_BODY_BYTES;
@@ -254,15 +254,18 @@ async fn agilize(
             false,
         );
     };
-    let received = shared.bodies.read(&headers, body).await;
-    let read_whole = received.unfinished.is_none();
-    let body = &received.bytes;
+    let Received {
+        bytes: body,
+        unfinished,
+        memory,
+    } = shared.bodies.read(&headers, body).await;
+    let read_whole = unfinished.is_none();
     let token_ok = crate::webhook::signature::constant_time_eq(
         token.as_bytes(),
         state.secret.expose_secret().as_bytes(),
     );
     let verdict: Result<(ChatKey, Columns), (StatusCode, String)> =
-        if let Some(unfinished) = &received.unfinished {
+        if let Some(unfinished) = &unfinished {
             Err(unfinished_verdict(unfinished, body.len()))
         } else if !token_ok {
             Err((
@@ -270,7 +273,7 @@ async fn agilize(
                 "the token in the URL does not match the webhook secret".to_owned(),
             ))
         } else {
-            match serde_json::from_slice::<crate::api::agilize::wire::Room>(body) {
+            match serde_json::from_slice::<crate::api::agilize::wire::Room>(&body) {
                 Err(error) => Err((
                     StatusCode::BAD_REQUEST,
                     format!("body is not a room: {error}"),
@@ -292,8 +295,8 @@ async fn agilize(
         outcome: WebhookOutcome::Refused,
         reason: None,
         chat_id: None,
-        raw_body: body.to_vec(),
         body_size: body.len() as u64,
+        raw_body: body,
         body_sha256: None,
     };
     let (status, accepted) = match &verdict {
@@ -315,10 +318,12 @@ async fn agilize(
             store.note_chat(key, crate::store::Source::Webhook, record.received_at)?;
             store.save_detail(key, &raw, columns, record.received_at)?;
         }
-        store.record_webhook(&record)
+        let stored = store.record_webhook(&record);
+        // The body's share of the memory budget is free once it is stored.
+        drop((record, memory));
+        stored
     })
     .await;
-    drop(received);
     if !matches!(saved, Ok(Ok(()))) {
         return reply(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -338,12 +343,16 @@ async fn agilize(
 
 async fn wegly(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> Response {
     let state = &shared.receiver;
-    let received = shared.bodies.read(&headers, body).await;
-    let read_whole = received.unfinished.is_none();
-    let verdict = match &received.unfinished {
-        None => judge(state, &headers, &received.bytes),
+    let Received {
+        bytes: body,
+        unfinished,
+        memory,
+    } = shared.bodies.read(&headers, body).await;
+    let read_whole = unfinished.is_none();
+    let verdict = match &unfinished {
+        None => judge(state, &headers, &body),
         Some(unfinished) => {
-            let (status, reason) = unfinished_verdict(unfinished, received.bytes.len());
+            let (status, reason) = unfinished_verdict(unfinished, body.len());
             let event_key = headers
                 .get(EVENT_HEADER)
                 .and_then(|v| v.to_str().ok())
@@ -359,8 +368,8 @@ async fn wegly(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> 
         outcome: verdict.outcome,
         reason: verdict.reason.clone(),
         chat_id: verdict.chat.as_ref().map(|(key, _)| key.chat_id.clone()),
-        raw_body: received.bytes.to_vec(),
-        body_size: received.bytes.len() as u64,
+        body_size: body.len() as u64,
+        raw_body: body,
         body_sha256: None,
     };
     let store = state.store.clone();
@@ -370,11 +379,12 @@ async fn wegly(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> 
         if let Some((key, provisional)) = &chat {
             store.note_webhook(key, provisional.as_ref(), record.received_at)?;
         }
-        store.record_webhook(&record)
+        let stored = store.record_webhook(&record);
+        // The body's share of the memory budget is free once it is stored.
+        drop((record, memory));
+        stored
     })
     .await;
-    // The body's share of the memory budget is free once it is stored.
-    drop(received);
     match saved {
         Ok(Ok(())) => {}
         Ok(Err(error)) => {
