@@ -89,7 +89,8 @@ async fn a_forged_flood_leaves_the_index_small() {
             };
             let request = request
                 .header("content-type", "application/json")
-                .header("x-wegly-event", "chat.message_received")
+                // The event header is the sender's to choose, and may be long.
+                .header("x-wegly-event", format!("chat.{}", "e".repeat(30_000)))
                 .body(body.clone());
             async move { request.send().await.unwrap().status().as_u16() }
         })
@@ -112,6 +113,12 @@ async fn a_forged_flood_leaves_the_index_small() {
         assert!(event.reason.is_some(), "{event:?}");
         assert!(event.raw_body.is_empty(), "a refused body is not kept");
         assert_eq!(event.body_size, receiver::MAX_BODY_BYTES as u64);
+        let key = event.event_key.as_deref().unwrap_or_default();
+        assert!(
+            key.chars().count() <= 201,
+            "an event key of {} chars kept",
+            key.len()
+        );
         assert_eq!(event.body_sha256.as_deref(), Some(digest.as_str()));
     }
     assert_eq!(receiver.store.webhook_body_bytes().unwrap(), 0);
