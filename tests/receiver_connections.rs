@@ -40,18 +40,22 @@ struct Receiver {
     _dir: tempfile::TempDir,
 }
 
-async fn start(limits: ReceiverLimits) -> Receiver {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+fn receiver_state(store: &Arc<Store>) -> Arc<ReceiverState> {
     let (events, _) = broadcast::channel(64);
-    let state = Arc::new(ReceiverState {
+    Arc::new(ReceiverState {
         store: store.clone(),
         account: "default".to_owned(),
         secret: SecretString::from(SECRET.to_owned()),
         events,
         wake: Arc::new(Notify::new()),
         agilize_account: None,
-    });
+    })
+}
+
+async fn start(limits: ReceiverLimits) -> Receiver {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let state = receiver_state(&store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = watch::channel(false);
@@ -403,4 +407,35 @@ async fn the_largest_body_gets_through_the_smallest_body_memory() {
     .unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(receiver.store.summaries().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_closes_slow_and_idle_connections_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let state = receiver_state(&store);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    // Every limit far beyond the safety deadline: only stopping can close these.
+    let served = tokio::spawn(serve(listener, state, limits(600, 600, 600, 64), stopped));
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    idle.write_all(&signed_request("55555555-5555-4555-8555-555555555555"))
+        .await
+        .unwrap();
+    let (status, body) = read_response(&mut idle).await;
+    assert_eq!(status, 200, "{body}");
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"POST /webhooks/wegly HTTP/1.1\r\nhost: rec")
+        .await
+        .unwrap();
+    stop.send(true).unwrap();
+    tokio::time::timeout(SAFETY, async {
+        closed_by_server(&mut idle).await;
+        closed_by_server(&mut slow).await;
+        served.await.unwrap();
+    })
+    .await
+    .expect("stopping waited on connections with nothing in flight");
+    assert_eq!(store.summaries().unwrap().len(), 1);
 }

@@ -113,8 +113,8 @@ async fn stop_requested(stop: &mut watch::Receiver<bool>) {
 }
 
 /// Serves the receiver on `listener` within `limits` until `stop` turns true, then stops
-/// accepting, closes connections that have no request in flight, lets the others finish (each
-/// within its body timeout) and returns.
+/// accepting, closes connections still receiving a head, lets the others write their reply
+/// (each within its body timeout) and returns.
 ///
 /// When `max_connections` are open, new ones are not accepted: they wait in the system's listen
 /// queue, holding no memory here, and are served in arrival order as connections close (a slow
@@ -182,8 +182,8 @@ pub async fn serve(
     }
 }
 
-/// One connection, closed when its phase's deadline passes or when stopping finds it without
-/// a request in flight.
+/// One connection, closed when its phase's deadline passes or when stopping finds it in the
+/// middle of a request head.
 async fn connection(
     stream: TcpStream,
     router: axum::Router,
@@ -219,7 +219,10 @@ async fn connection(
     let mut stopping = false;
     loop {
         let current = *phases.borrow_and_update();
-        if stopping && current != Phase::Request {
+        // Stopping drops a connection still receiving a head (nothing of it was handled); one
+        // in a request or just answered is left to hyper, which closes it once the reply is
+        // written.
+        if stopping && matches!(current, Phase::Head(_)) {
             return;
         }
         let deadline = current.deadline(&limits);
