@@ -17,7 +17,9 @@ use balcao::hydrate::{HydrationSettings, spawn_scheduler};
 use balcao::store::WebhookOutcome::{Ignored, Refused};
 use balcao::store::{Store, WebhookOutcome};
 use balcao::webhook::InboxEvent;
-use balcao::webhook::receiver::{self, ReceiverState};
+use balcao::webhook::ReceiverLimits;
+use balcao::webhook::receiver::ReceiverState;
+use balcao::webhook::serve::serve;
 use hmac::{Hmac, Mac};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -31,6 +33,8 @@ struct Receiver {
     store: Arc<Store>,
     events: broadcast::Receiver<InboxEvent>,
     wake: Arc<Notify>,
+    /// Serving lasts while this lives.
+    _stop: watch::Sender<bool>,
     _dir: tempfile::TempDir,
 }
 
@@ -49,12 +53,14 @@ async fn start_receiver() -> Receiver {
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/wegly", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, receiver::router(state)).await });
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(serve(listener, state, ReceiverLimits::default(), stopped));
     Receiver {
         url,
         store,
         events,
         wake,
+        _stop: stop,
         _dir: dir,
     }
 }

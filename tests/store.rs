@@ -259,6 +259,8 @@ fn webhook_events_and_audit_entries_are_kept() {
             reason: Some("not a chat event".to_owned()),
             chat_id: None,
             raw_body: b"{}".to_vec(),
+            body_size: 2,
+            body_sha256: None,
         })
         .unwrap();
     let events = store.webhook_events(10).unwrap();

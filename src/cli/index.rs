@@ -22,7 +22,7 @@ use crate::i18n::Lang;
 use crate::inbox::{Filter, urgency};
 use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
 use crate::text::fit;
-use crate::webhook::receiver::{self, ReceiverState};
+use crate::webhook::receiver::ReceiverState;
 use crate::{timefmt, tr};
 
 /// Opens the index; a file that is not ours or is newer is a configuration error (exit 2).
@@ -106,14 +106,12 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
             .map(|account| account.name.clone()),
     });
     let (stop, stopped) = watch::channel(false);
-    let mut server_stop = stopped.clone();
-    let server = tokio::spawn(
-        axum::serve(listener, receiver::router(state))
-            .with_graceful_shutdown(async move {
-                let _ = server_stop.wait_for(|s| *s).await;
-            })
-            .into_future(),
-    );
+    let server = tokio::spawn(crate::webhook::serve::serve(
+        listener,
+        state,
+        settings.config.receiver_limits,
+        stopped.clone(),
+    ));
     let hydration = HydrationSettings {
         concurrency: usize::from(args.concurrency),
         stale_after: Duration::from_secs(args.stale_after.max(1)),
@@ -142,7 +140,9 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
     );
     wait_for_signal().await;
     let _ = stop.send(true);
-    let _ = server.await;
+    if let Err(error) = server.await {
+        tracing::error!(%error, "the webhook receiver ended abnormally");
+    }
     let _ = hydrator.await;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -11,6 +12,8 @@ use crate::api::http::normalize_base_url;
 use crate::api::wegly::DEFAULT_BASE_URL;
 use crate::config::{Account, Config, Problem};
 use crate::store::Provider;
+use crate::webhook::ReceiverLimits;
+use crate::webhook::limits::MAX_BODY_BYTES;
 
 /// The most background refreshes a minute a configuration may ask for.
 pub const MAX_REFRESH_PER_MINUTE: u32 = 6000;
@@ -34,6 +37,11 @@ struct RawReceiver {
     listen: Option<Spanned<String>>,
     secret_env: Option<Spanned<String>>,
     secret_file: Option<Spanned<String>>,
+    header_timeout_secs: Option<Spanned<i64>>,
+    body_timeout_secs: Option<Spanned<i64>>,
+    idle_timeout_secs: Option<Spanned<i64>>,
+    max_connections: Option<Spanned<i64>>,
+    body_memory_mib: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,6 +145,93 @@ impl Reader<'_> {
             (Some(env), None) => self.secret_from_env(env, &format!("{what}_env")),
             (None, Some(file)) => self.secret_from_file(file, &format!("{what}_file")),
             (None, None) => None,
+        }
+    }
+
+    /// A whole number within `range`, or a problem that says what the key is for and what fits.
+    fn bounded(
+        &mut self,
+        value: Option<&Spanned<i64>>,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+        (meaning, default): (&str, u64),
+    ) -> Option<u64> {
+        let value = value?;
+        let given = *value.get_ref();
+        if range.contains(&given) {
+            return u64::try_from(given).ok();
+        }
+        let (low, high) = (range.start(), range.end());
+        self.problem(
+            value,
+            format!(
+                "receiver.{key} = {given} is out of range: {meaning}; give a whole number from {low} to {high} (default {default})"
+            ),
+        );
+        None
+    }
+
+    /// `[receiver]`'s timeouts and caps over the defaults.
+    fn receiver_limits(&mut self, receiver: &RawReceiver) -> ReceiverLimits {
+        let defaults = ReceiverLimits::DEFAULT;
+        let mib = MAX_BODY_BYTES as u64;
+        let header = self.bounded(
+            receiver.header_timeout_secs.as_ref(),
+            "header_timeout_secs",
+            1..=3600,
+            (
+                "the seconds a sender has to send a request's headers",
+                defaults.header_timeout.as_secs(),
+            ),
+        );
+        let body = self.bounded(
+            receiver.body_timeout_secs.as_ref(),
+            "body_timeout_secs",
+            1..=3600,
+            (
+                "the seconds a sender has to send a request's body",
+                defaults.body_timeout.as_secs(),
+            ),
+        );
+        let idle = self.bounded(
+            receiver.idle_timeout_secs.as_ref(),
+            "idle_timeout_secs",
+            1..=3600,
+            (
+                "the seconds a kept-alive connection may wait for its next request",
+                defaults.idle_timeout.as_secs(),
+            ),
+        );
+        let connections = self.bounded(
+            receiver.max_connections.as_ref(),
+            "max_connections",
+            1..=65_536,
+            (
+                "how many connections are served at once",
+                defaults.max_connections as u64,
+            ),
+        );
+        let memory = self.bounded(
+            receiver.body_memory_mib.as_ref(),
+            "body_memory_mib",
+            2..=4096,
+            (
+                "the MiB of request bodies held in memory at once (2 lets one whole 1 MiB body through)",
+                defaults.body_memory as u64 / mib,
+            ),
+        );
+        let seconds =
+            |secs: Option<u64>, default: Duration| secs.map_or(default, Duration::from_secs);
+        ReceiverLimits {
+            header_timeout: seconds(header, defaults.header_timeout),
+            body_timeout: seconds(body, defaults.body_timeout),
+            idle_timeout: seconds(idle, defaults.idle_timeout),
+            max_connections: connections
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(defaults.max_connections),
+            body_memory: memory
+                .and_then(|mib| usize::try_from(mib).ok())
+                .map_or(defaults.body_memory, |mib| mib * MAX_BODY_BYTES),
         }
     }
 
@@ -291,6 +386,7 @@ pub fn load(path: &Path, required: bool) -> Result<Config, Vec<Problem>> {
             receiver.secret_file.as_ref(),
             "secret",
         );
+        config.receiver_limits = reader.receiver_limits(receiver);
     }
     let mut names = Vec::new();
     for account in &raw.accounts {

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 
 use crate::store::Provider;
+use crate::webhook::ReceiverLimits;
 
 pub use file::load;
 
@@ -26,6 +27,19 @@ pub fn default_config_path() -> Option<PathBuf> {
 /// `~/.local/share/balcao` (or the platform's equivalent).
 pub fn default_data_dir() -> Option<PathBuf> {
     project_dirs().map(|dirs| dirs.data_dir().to_path_buf())
+}
+
+/// The webhook receiver's limits for a console run: the defaults for the demo, which reads no
+/// configuration, else `[receiver]`'s from the configuration the run reads.
+pub fn receiver_limits(
+    global: &crate::cli::args::GlobalArgs,
+    demo: bool,
+    lang: crate::i18n::Lang,
+) -> Result<ReceiverLimits, crate::cli::CliError> {
+    if demo {
+        return Ok(ReceiverLimits::default());
+    }
+    Ok(resolve::resolve(global, lang)?.config.receiver_limits)
 }
 
 /// One problem in a configuration file.
@@ -76,6 +90,9 @@ pub struct Config {
     pub listen: Option<SocketAddr>,
     /// Webhook signing secret.
     pub webhook_secret: Option<SecretString>,
+    /// The receiver's timeouts and caps (`[receiver]` `*_timeout_secs`, `max_connections`,
+    /// `body_memory_mib`).
+    pub receiver_limits: ReceiverLimits,
     /// Accounts in file order.
     pub accounts: Vec<Account>,
     /// Background refreshes of stale chats per minute (`refresh_per_minute`).

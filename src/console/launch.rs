@@ -27,7 +27,8 @@ use crate::sandbox::seed::Seed;
 use crate::sandbox::{self, RunningSandbox, SandboxConfig, WebhookTarget};
 use crate::store::Store;
 use crate::webhook::InboxEvent;
-use crate::webhook::receiver::{self, ReceiverState};
+use crate::webhook::receiver::ReceiverState;
+use crate::webhook::serve::serve;
 use crate::{config, tr};
 
 /// Background fetches in flight at most while the console runs.
@@ -298,14 +299,8 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
             wake: wake.clone(),
             agilize_account: setup.rooms.as_ref().map(|(account, _)| account.clone()),
         });
-        let mut server_stop = stopped.clone();
-        tokio::spawn(
-            axum::serve(listener, receiver::router(receiver_state))
-                .with_graceful_shutdown(async move {
-                    let _ = server_stop.wait_for(|s| *s).await;
-                })
-                .into_future(),
-        );
+        let limits = crate::config::receiver_limits(global, demo, lang)?;
+        tokio::spawn(serve(listener, receiver_state, limits, stopped.clone()));
     } else {
         state.notify(
             Level::Info,

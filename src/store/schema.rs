@@ -79,6 +79,28 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account, provider, chat_id)
     );
     ",
+    // 2: a refused delivery keeps its size and hash, not its body; the bytes of the bodies kept
+    // are counted (by triggers, so no write can forget) to prune the oldest beyond a budget.
+    // Existing rows stay as they were; their size is taken from their body, their hash is unknown.
+    r"
+    ALTER TABLE webhook_events ADD COLUMN body_size INTEGER;
+    ALTER TABLE webhook_events ADD COLUMN body_sha256 TEXT;
+    UPDATE webhook_events SET body_size = length(raw_body) WHERE raw_body IS NOT NULL;
+    CREATE INDEX webhook_events_with_body ON webhook_events (id) WHERE raw_body IS NOT NULL;
+    CREATE TABLE webhook_body_bytes (total INTEGER NOT NULL);
+    INSERT INTO webhook_body_bytes (total)
+        SELECT coalesce(sum(length(raw_body)), 0) FROM webhook_events;
+    CREATE TRIGGER webhook_body_bytes_insert AFTER INSERT ON webhook_events
+        WHEN NEW.raw_body IS NOT NULL
+        BEGIN UPDATE webhook_body_bytes SET total = total + length(NEW.raw_body); END;
+    CREATE TRIGGER webhook_body_bytes_delete AFTER DELETE ON webhook_events
+        WHEN OLD.raw_body IS NOT NULL
+        BEGIN UPDATE webhook_body_bytes SET total = total - length(OLD.raw_body); END;
+    CREATE TRIGGER webhook_body_bytes_update AFTER UPDATE OF raw_body ON webhook_events
+        BEGIN UPDATE webhook_body_bytes
+            SET total = total - coalesce(length(OLD.raw_body), 0) + coalesce(length(NEW.raw_body), 0);
+        END;
+    ",
 ];
 
 /// The schema version this binary writes.

@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::DefaultBodyLimit;
+use axum::body::Body;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::CONNECTION;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -18,10 +17,10 @@ use tokio::sync::{Notify, broadcast};
 
 use crate::api::wegly::wire::Chat;
 use crate::store::{ChatKey, Columns, Provider, Store, WebhookOutcome, WebhookRecord};
-use crate::webhook::signature::{EVENT_HEADER, SIGNATURE_HEADER, verify};
+use crate::webhook::limits::{BodyReader, Received, ReceiverLimits, Unfinished};
+use crate::webhook::signature::{EVENT_HEADER, SIGNATURE_HEADER, digest_hex, verify};
 
-/// Largest body accepted (413 beyond).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub use crate::webhook::limits::MAX_BODY_BYTES;
 
 /// Something changed in the index; the console listens for these.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,13 +48,68 @@ pub struct ReceiverState {
     pub agilize_account: Option<String>,
 }
 
-/// `POST /webhooks/wegly`.
+/// What every handler shares: the receiver and the body reader with its memory budget.
+#[derive(Clone)]
+struct Shared {
+    receiver: Arc<ReceiverState>,
+    bodies: BodyReader,
+}
+
+/// `POST /webhooks/wegly` and `POST /webhooks/agilize/{token}`, with the default limits.
+/// [`crate::webhook::serve::serve`] serves it with every limit; this router alone enforces
+/// only the body ones.
 pub fn router(state: Arc<ReceiverState>) -> Router {
+    router_with(state, &ReceiverLimits::default())
+}
+
+/// The receiver's routes, reading bodies within `limits`.
+pub fn router_with(state: Arc<ReceiverState>, limits: &ReceiverLimits) -> Router {
     Router::new()
         .route("/webhooks/wegly", post(wegly))
         .route("/webhooks/agilize/{token}", post(agilize))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+        .with_state(Shared {
+            receiver: state,
+            bodies: BodyReader::new(limits),
+        })
+}
+
+/// A refusal for a body that was not read to its end, with what was read.
+fn unfinished_verdict(unfinished: &Unfinished, received: usize) -> (StatusCode, String) {
+    match unfinished {
+        Unfinished::TooLarge {
+            declared: Some(declared),
+        } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("body larger than 1 MiB (Content-Length {declared})"),
+        ),
+        Unfinished::TooLarge { declared: None } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("body larger than 1 MiB (stopped reading after {received} bytes)"),
+        ),
+        Unfinished::TimedOut(limit) => (
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "body not received within {}s (got {received} bytes); [receiver] body_timeout_secs sets the limit",
+                limit.as_secs()
+            ),
+        ),
+        Unfinished::Broken(error) => (
+            StatusCode::BAD_REQUEST,
+            format!("body not received whole (got {received} bytes): {error}"),
+        ),
+    }
+}
+
+/// A reply; when the body was not read to its end the connection is closed after it, since
+/// what remains of the body cannot be told apart from a next request.
+fn reply(status: StatusCode, body: &Value, read_whole: bool) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    if !read_whole {
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 /// Where Wegly chat events may carry the chat id, in the order they are tried.
@@ -187,27 +241,52 @@ fn judge(state: &ReceiverState, headers: &HeaderMap, body: &[u8]) -> Verdict {
 /// `POST /webhooks/agilize/{token}`: the body is the room itself (`messenger/chat/room/patch`).
 /// Rooms have no read endpoint, so the room received is stored as the detail, "as of" now.
 async fn agilize(
-    State(state): State<Arc<ReceiverState>>,
+    State(shared): State<Shared>,
     axum::extract::Path(token): axum::extract::Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Response {
+    let state = &shared.receiver;
     let Some(account) = state.agilize_account.clone() else {
-        return (
+        return reply(
             StatusCode::NOT_FOUND,
-            Json(json!({"status": "refused", "reason": "no Agilize account is configured"})),
-        )
-            .into_response();
+            &json!({"status": "refused", "reason": "no Agilize account is configured"}),
+            false,
+        );
     };
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            return (
-                rejection.status(),
-                Json(json!({"status": "refused", "reason": rejection.body_text()})),
-            )
-                .into_response();
-        }
-    };
+    let Received {
+        bytes: body,
+        unfinished,
+        memory,
+    } = shared.bodies.read(&headers, body).await;
+    let read_whole = unfinished.is_none();
+    let token_ok = crate::webhook::signature::constant_time_eq(
+        token.as_bytes(),
+        state.secret.expose_secret().as_bytes(),
+    );
+    let verdict: Result<(ChatKey, Columns), (StatusCode, String)> =
+        if let Some(unfinished) = &unfinished {
+            Err(unfinished_verdict(unfinished, body.len()))
+        } else if !token_ok {
+            Err((
+                StatusCode::UNAUTHORIZED,
+                "the token in the URL does not match the webhook secret".to_owned(),
+            ))
+        } else {
+            match serde_json::from_slice::<crate::api::agilize::wire::Room>(&body) {
+                Err(error) => Err((
+                    StatusCode::BAD_REQUEST,
+                    format!("body is not a room: {error}"),
+                )),
+                Ok(room) => match room.id.clone().filter(|id| !id.trim().is_empty()) {
+                    None => Err((
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "the room has no _id".to_owned(),
+                    )),
+                    Some(id) => Ok((ChatKey::agilize(&account, &id), Columns::from_room(&room))),
+                },
+            }
+        };
     let mut record = WebhookRecord {
         received_at: Utc::now(),
         provider: Provider::Agilize,
@@ -216,31 +295,9 @@ async fn agilize(
         outcome: WebhookOutcome::Refused,
         reason: None,
         chat_id: None,
-        raw_body: body.to_vec(),
-    };
-    let token_ok = crate::webhook::signature::constant_time_eq(
-        token.as_bytes(),
-        state.secret.expose_secret().as_bytes(),
-    );
-    let verdict: Result<(ChatKey, Columns), (StatusCode, String)> = if token_ok {
-        match serde_json::from_slice::<crate::api::agilize::wire::Room>(&body) {
-            Err(error) => Err((
-                StatusCode::BAD_REQUEST,
-                format!("body is not a room: {error}"),
-            )),
-            Ok(room) => match room.id.clone().filter(|id| !id.trim().is_empty()) {
-                None => Err((
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "the room has no _id".to_owned(),
-                )),
-                Some(id) => Ok((ChatKey::agilize(&account, &id), Columns::from_room(&room))),
-            },
-        }
-    } else {
-        Err((
-            StatusCode::UNAUTHORIZED,
-            "the token in the URL does not match the webhook secret".to_owned(),
-        ))
+        body_size: body.len() as u64,
+        raw_body: body,
+        body_sha256: None,
     };
     let (status, accepted) = match &verdict {
         Ok((key, _)) => {
@@ -254,50 +311,56 @@ async fn agilize(
         }
     };
     let store = state.store.clone();
-    let raw = String::from_utf8_lossy(&body).into_owned();
     let saved = tokio::task::spawn_blocking(move || {
+        record.body_sha256 = digest_hex(&record.raw_body);
         if let Ok((key, columns)) = &verdict {
+            let raw = String::from_utf8_lossy(&record.raw_body).into_owned();
             store.note_chat(key, crate::store::Source::Webhook, record.received_at)?;
             store.save_detail(key, &raw, columns, record.received_at)?;
         }
-        store.record_webhook(&record)
+        let stored = store.record_webhook(&record);
+        // The body's share of the memory budget is free once it is stored.
+        drop((record, memory));
+        stored
     })
     .await;
     if !matches!(saved, Ok(Ok(()))) {
-        return (
+        return reply(
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "refused", "reason": "index unavailable"})),
-        )
-            .into_response();
+            &json!({"status": "refused", "reason": "index unavailable"}),
+            read_whole,
+        );
     }
     if let Some(key) = accepted {
-        let _ = state.events.send(InboxEvent::ChatHydrated(key));
-        return (status, Json(json!({"status": "accepted"}))).into_response();
+        // No console listening (`balcao listen`) is fine: the index is the output.
+        if state.events.send(InboxEvent::ChatHydrated(key)).is_err() {
+            tracing::trace!("no listener for room events");
+        }
+        return reply(status, &json!({"status": "accepted"}), read_whole);
     }
-    (status, Json(json!({"status": "refused"}))).into_response()
+    reply(status, &json!({"status": "refused"}), read_whole)
 }
 
-async fn wegly(
-    State(state): State<Arc<ReceiverState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let (verdict, body) = match body {
-        Ok(body) => (judge(&state, &headers, &body), body),
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => (
-            Verdict::refused(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body larger than 1 MiB",
-                None,
-            ),
-            Bytes::new(),
-        ),
-        Err(rejection) => (
-            Verdict::refused(StatusCode::BAD_REQUEST, rejection.body_text(), None),
-            Bytes::new(),
-        ),
+async fn wegly(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let state = &shared.receiver;
+    let Received {
+        bytes: body,
+        unfinished,
+        memory,
+    } = shared.bodies.read(&headers, body).await;
+    let read_whole = unfinished.is_none();
+    let verdict = match &unfinished {
+        None => judge(state, &headers, &body),
+        Some(unfinished) => {
+            let (status, reason) = unfinished_verdict(unfinished, body.len());
+            let event_key = headers
+                .get(EVENT_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            Verdict::refused(status, reason, event_key)
+        }
     };
-    let record = WebhookRecord {
+    let mut record = WebhookRecord {
         received_at: Utc::now(),
         provider: Provider::Wegly,
         account: state.account.clone(),
@@ -305,15 +368,21 @@ async fn wegly(
         outcome: verdict.outcome,
         reason: verdict.reason.clone(),
         chat_id: verdict.chat.as_ref().map(|(key, _)| key.chat_id.clone()),
-        raw_body: body.to_vec(),
+        body_size: body.len() as u64,
+        raw_body: body,
+        body_sha256: None,
     };
     let store = state.store.clone();
     let chat = verdict.chat.clone();
     let saved = tokio::task::spawn_blocking(move || {
+        record.body_sha256 = digest_hex(&record.raw_body);
         if let Some((key, provisional)) = &chat {
             store.note_webhook(key, provisional.as_ref(), record.received_at)?;
         }
-        store.record_webhook(&record)
+        let stored = store.record_webhook(&record);
+        // The body's share of the memory budget is free once it is stored.
+        drop((record, memory));
+        stored
     })
     .await;
     match saved {
@@ -321,20 +390,23 @@ async fn wegly(
         Ok(Err(error)) => {
             // The sender retries on 5xx, so nothing is lost while the index is busy.
             tracing::error!(%error, "webhook not stored");
-            return (
+            return reply(
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"error": "index_unavailable", "message": error.to_string()})),
-            )
-                .into_response();
+                &json!({"error": "index_unavailable", "message": error.to_string()}),
+                read_whole,
+            );
         }
         Err(error) => {
             tracing::error!(%error, "webhook store task failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            return reply(StatusCode::INTERNAL_SERVER_ERROR, &Value::Null, read_whole);
         }
     }
     if let Some((key, _)) = verdict.chat {
         tracing::debug!(chat = %key.chat_id, "webhook accepted");
-        let _ = state.events.send(InboxEvent::ChatAnnounced(key));
+        // No console listening (`balcao listen`) is fine: the index is the output.
+        if state.events.send(InboxEvent::ChatAnnounced(key)).is_err() {
+            tracing::trace!("no listener for chat announcements");
+        }
         state.wake.notify_one();
     } else if verdict.outcome == WebhookOutcome::Refused {
         tracing::warn!(
@@ -347,9 +419,9 @@ async fn wegly(
         WebhookOutcome::Ignored => "ignored",
         WebhookOutcome::Refused => "refused",
     };
-    (
+    reply(
         verdict.status,
-        Json(json!({"status": status, "reason": verdict.reason})),
+        &json!({"status": status, "reason": verdict.reason}),
+        read_whole,
     )
-        .into_response()
 }

@@ -23,6 +23,13 @@ pub fn mac(secret: &[u8], body: &[u8]) -> Option<[u8; 32]> {
     Some(mac.finalize().into_bytes().into())
 }
 
+/// SHA-256 of `bytes` in lowercase hex, to recognise a delivery without keeping it; `None` for
+/// no bytes at all (nothing arrived to recognise).
+pub fn digest_hex(bytes: &[u8]) -> Option<String> {
+    use sha2::Digest;
+    (!bytes.is_empty()).then(|| hex::encode(Sha256::digest(bytes)))
+}
+
 /// The signature as the sandbox sends it: lowercase hex.
 pub fn sign_hex(secret: &[u8], body: &[u8]) -> String {
     mac(secret, body).map(hex::encode).unwrap_or_default()
