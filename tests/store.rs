@@ -231,15 +231,19 @@ fn hydration_bookkeeping_orders_waits_and_flags() {
             .unwrap()
             .is_empty()
     );
+    // Stale is only due for the background budget: the gone chat is never picked.
     assert_eq!(
         store
-            .mark_stale(now + chrono::Duration::seconds(1))
+            .stale_for_refresh(&accounts, now + chrono::Duration::seconds(1), now, 10)
             .unwrap(),
-        1
-    );
-    assert_eq!(
-        store.due_for_hydration(&accounts, now, 10).unwrap(),
         vec![b.clone()]
+    );
+    assert!(
+        store
+            .stale_for_refresh(&accounts, now - chrono::Duration::seconds(1), now, 10)
+            .unwrap()
+            .is_empty(),
+        "fresh enough"
     );
     assert!(store.remove_chat(&b).unwrap());
     assert!(!store.remove_chat(&b).unwrap());

@@ -346,16 +346,6 @@ impl Store {
         Ok(from_millis(value))
     }
 
-    /// Asks for a fresh fetch of every chat last fetched before `before`. Returns how many.
-    pub fn mark_stale(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
-        self.lock()
-            .execute(
-                "UPDATE chats SET needs_hydration = 1 WHERE needs_hydration = 0 AND gone = 0 AND hydrated_at < ?1",
-                params![millis(before)],
-            )
-            .map_err(|e| self.error(&e))
-    }
-
     /// Every chat's summary, for the list. Never touches the stored details.
     pub fn summaries(&self) -> Result<Vec<ChatSummary>, StoreError> {
         let connection = self.lock();
