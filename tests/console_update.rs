@@ -619,6 +619,16 @@ fn an_unverified_reassignment_is_audited_unknown_and_never_says_try_again() {
     };
     assert!(shown.contains("may have been applied"), "{shown}");
     assert!(!shown.to_lowercase().contains("try again"), "{shown}");
+    let status = state
+        .notification
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(
+        !status.contains("not reassigned"),
+        "an unknown outcome is not a failure: {status}"
+    );
+    assert!(status.contains("may have been applied"), "{status}");
     assert_eq!(
         state
             .inbox

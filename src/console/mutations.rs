@@ -940,6 +940,17 @@ fn apply_fresh(state: &mut State, fresh: &Fresh) -> Vec<Command> {
     upsert_row(state, summary)
 }
 
+/// The status line after a change that did not come back confirmed: "not changed" only when
+/// that is known; an unverified outcome says only what its message says (it may have been
+/// applied).
+fn failure_line(error: &ApiError, text: &str, not_changed: String) -> String {
+    if error.kind() == ErrorKind::OutcomeUnknown {
+        text.to_owned()
+    } else {
+        not_changed
+    }
+}
+
 fn error_outcome(error: &ApiError) -> &'static str {
     match error.kind() {
         ErrorKind::Refused
@@ -1058,10 +1069,14 @@ fn room_outcome(
             state.reopen_with_error(&text);
             state.notify(
                 Level::Error,
-                tr!(
-                    lang,
-                    "sala não alterada: {text}",
-                    "room not changed: {text}"
+                failure_line(
+                    &error,
+                    &text,
+                    tr!(
+                        lang,
+                        "sala não alterada: {text}",
+                        "room not changed: {text}"
+                    ),
                 ),
             );
             vec![audit(
@@ -1416,7 +1431,11 @@ fn reassign_outcome(
             state.reopen_with_error(&text);
             state.notify(
                 Level::Error,
-                tr!(lang, "não reatribuída: {text}", "not reassigned: {text}"),
+                failure_line(
+                    &error,
+                    &text,
+                    tr!(lang, "não reatribuída: {text}", "not reassigned: {text}"),
+                ),
             );
             vec![audit(
                 state,
@@ -1475,10 +1494,14 @@ fn remove_outcome(
             state.reopen_with_error(&text);
             state.notify(
                 Level::Error,
-                tr!(
-                    lang,
-                    "{name} não foi removido: {text}",
-                    "{name} was not removed: {text}"
+                failure_line(
+                    &error,
+                    &text,
+                    tr!(
+                        lang,
+                        "{name} não foi removido: {text}",
+                        "{name} was not removed: {text}"
+                    ),
                 ),
             );
             let request = format!("DELETE participants/{user_id}");
