@@ -601,6 +601,10 @@ fn an_unverified_reassignment_is_audited_unknown_and_never_says_try_again() {
         }),
     );
     assert!(!state.busy.contains(&key));
+    assert!(
+        !state.failed.contains(&key),
+        "no ✗ 'failed' marker for an outcome that is not known"
+    );
     let audit = commands
         .iter()
         .find_map(|c| match c {

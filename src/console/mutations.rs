@@ -940,15 +940,24 @@ fn apply_fresh(state: &mut State, fresh: &Fresh) -> Vec<Command> {
     upsert_row(state, summary)
 }
 
-/// The status line after a change that did not come back confirmed: "not changed" only when
-/// that is known; an unverified outcome says only what its message says (it may have been
-/// applied).
-fn failure_line(error: &ApiError, text: &str, not_changed: String) -> String {
-    if error.kind() == ErrorKind::OutcomeUnknown {
-        text.to_owned()
+/// A change that did not come back confirmed: the modal reopens with the reason and the status
+/// bar says it. "Not changed" (and the row's ✗ marker) only when that is known; an unverified
+/// outcome says only what its message says: it may have been applied.
+fn change_failed(
+    state: &mut State,
+    key: &ChatKey,
+    error: &ApiError,
+    not_changed: impl FnOnce(&str) -> String,
+) {
+    let text = error.user_message(state.lang);
+    state.reopen_with_error(&text);
+    let line = if error.kind() == ErrorKind::OutcomeUnknown {
+        text
     } else {
-        not_changed
-    }
+        state.failed.insert(key.clone());
+        not_changed(&text)
+    };
+    state.notify(Level::Error, line);
 }
 
 fn error_outcome(error: &ApiError) -> &'static str {
@@ -1064,21 +1073,13 @@ fn room_outcome(
         }
         Ok(_) => Vec::new(),
         Err(error) => {
-            state.failed.insert(key.clone());
-            let text = error.user_message(lang);
-            state.reopen_with_error(&text);
-            state.notify(
-                Level::Error,
-                failure_line(
-                    &error,
-                    &text,
-                    tr!(
-                        lang,
-                        "sala não alterada: {text}",
-                        "room not changed: {text}"
-                    ),
-                ),
-            );
+            change_failed(state, &key, &error, |text| {
+                tr!(
+                    lang,
+                    "sala não alterada: {text}",
+                    "room not changed: {text}"
+                )
+            });
             vec![audit(
                 state,
                 &key,
@@ -1426,17 +1427,9 @@ fn reassign_outcome(
             },
             Err(error),
         ) => {
-            state.failed.insert(key.clone());
-            let text = error.user_message(lang);
-            state.reopen_with_error(&text);
-            state.notify(
-                Level::Error,
-                failure_line(
-                    &error,
-                    &text,
-                    tr!(lang, "não reatribuída: {text}", "not reassigned: {text}"),
-                ),
-            );
+            change_failed(state, &key, &error, |text| {
+                tr!(lang, "não reatribuída: {text}", "not reassigned: {text}")
+            });
             vec![audit(
                 state,
                 &key,
@@ -1489,21 +1482,13 @@ fn remove_outcome(
             commands
         }
         (Pending::Remove { key, name, user_id }, Err(error)) => {
-            state.failed.insert(key.clone());
-            let text = error.user_message(lang);
-            state.reopen_with_error(&text);
-            state.notify(
-                Level::Error,
-                failure_line(
-                    &error,
-                    &text,
-                    tr!(
-                        lang,
-                        "{name} não foi removido: {text}",
-                        "{name} was not removed: {text}"
-                    ),
-                ),
-            );
+            change_failed(state, &key, &error, |text| {
+                tr!(
+                    lang,
+                    "{name} não foi removido: {text}",
+                    "{name} was not removed: {text}"
+                )
+            });
             let request = format!("DELETE participants/{user_id}");
             vec![audit(
                 state,
