@@ -28,11 +28,19 @@ use crate::{timefmt, tr};
 /// Opens the index; a file that is not ours or is newer is a configuration error (exit 2).
 /// Opens the index; a data dir or index file that others can read is reported on stderr.
 pub fn open_store(data_dir: &Path, lang: Lang) -> Result<Arc<Store>, CliError> {
-    let store = Store::open_in(data_dir).map_err(|error| store_error(&error, lang))?;
+    let store = open_index(data_dir, lang)?;
     for exposed in store.exposed() {
         eprintln!("balcao: {}", exposed.message(lang));
     }
-    Ok(Arc::new(store))
+    Ok(store)
+}
+
+/// Opens the index and says nothing: for the console, which shows what is exposed on its own
+/// screen instead of on stderr.
+pub fn open_index(data_dir: &Path, lang: Lang) -> Result<Arc<Store>, CliError> {
+    Store::open_in(data_dir)
+        .map(Arc::new)
+        .map_err(|error| store_error(&error, lang))
 }
 
 fn store_error(error: &StoreError, lang: Lang) -> CliError {

@@ -15,7 +15,7 @@ use crate::api::ApiError;
 use crate::i18n::Lang;
 use crate::tr;
 
-pub use index::open_store as index_store;
+pub use index::open_index;
 
 pub use args::{Cli, Command};
 

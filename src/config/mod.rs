@@ -29,19 +29,6 @@ pub fn default_data_dir() -> Option<PathBuf> {
     project_dirs().map(|dirs| dirs.data_dir().to_path_buf())
 }
 
-/// The webhook receiver's limits for a console run: the defaults for the demo, which reads no
-/// configuration, else `[receiver]`'s from the configuration the run reads.
-pub fn receiver_limits(
-    global: &crate::cli::args::GlobalArgs,
-    demo: bool,
-    lang: crate::i18n::Lang,
-) -> Result<ReceiverLimits, crate::cli::CliError> {
-    if demo {
-        return Ok(ReceiverLimits::default());
-    }
-    Ok(resolve::resolve(global, lang)?.config.receiver_limits)
-}
-
 /// One problem in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

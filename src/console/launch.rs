@@ -86,6 +86,8 @@ struct Setup {
     me: HashMap<String, String>,
     /// Background refreshes of stale chats per minute.
     refresh_per_minute: u32,
+    /// The receiver's timeouts and caps (`[receiver]`; the defaults for the demo).
+    receiver_limits: crate::webhook::ReceiverLimits,
 }
 
 async fn demo_setup(global: &GlobalArgs) -> Result<Setup, CliError> {
@@ -140,6 +142,7 @@ async fn demo_setup(global: &GlobalArgs) -> Result<Setup, CliError> {
     Ok(Setup {
         account: DEMO_ACCOUNT.to_owned(),
         refresh_per_minute: crate::hydrate::DEFAULT_REFRESH_PER_MINUTE,
+        receiver_limits: crate::webhook::ReceiverLimits::default(),
         client,
         data_dir,
         receiver: Some((listener, SecretString::from(secret))),
@@ -203,6 +206,7 @@ async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliErro
         sandbox: None,
         _temp: None,
         me,
+        receiver_limits: settings.config.receiver_limits,
         refresh_per_minute: settings
             .config
             .refresh_per_minute
@@ -269,7 +273,7 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
     } else {
         account_setup(global, lang).await?
     };
-    let store = crate::cli::index_store(&setup.data_dir, lang)?;
+    let store = crate::cli::open_index(&setup.data_dir, lang)?;
     let (log, _log_flush) = log_to_file(&setup.data_dir);
     let (api, actor) = actor::spawn(ActorConfig {
         clients: HashMap::from([(setup.account.clone(), setup.client.clone())]),
@@ -299,8 +303,12 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
             wake: wake.clone(),
             agilize_account: setup.rooms.as_ref().map(|(account, _)| account.clone()),
         });
-        let limits = crate::config::receiver_limits(global, demo, lang)?;
-        tokio::spawn(serve(listener, receiver_state, limits, stopped.clone()));
+        tokio::spawn(serve(
+            listener,
+            receiver_state,
+            setup.receiver_limits,
+            stopped.clone(),
+        ));
     } else {
         state.notify(
             Level::Info,
