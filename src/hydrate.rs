@@ -94,9 +94,11 @@ impl RefreshBudget {
         let elapsed = now.saturating_duration_since(self.filled_at).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
         self.filled_at = now;
-        // Whole tokens only, and never more than the bucket holds.
-        let whole = self.tokens.floor().clamp(0.0, self.capacity);
-        format!("{whole:.0}").parse().unwrap_or(0)
+        // Whole tokens only: between 0 and the capacity (at most 1000 for the largest budget
+        // a configuration may ask for), so the conversion is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let whole = self.tokens.floor().clamp(0.0, self.capacity) as usize;
+        whole
     }
 
     /// Spends one refresh.
@@ -171,9 +173,14 @@ impl Scheduler {
             let due = store
                 .due_for_hydration(&accounts, now, room + concurrency)
                 .unwrap_or_default();
-            let stale = store
-                .stale_for_refresh(&accounts, now - stale_after, now, refreshes + concurrency)
-                .unwrap_or_default();
+            // No refresh allowed now: no need to look for stale chats at all.
+            let stale = if refreshes == 0 {
+                Vec::new()
+            } else {
+                store
+                    .stale_for_refresh(&accounts, now - stale_after, now, refreshes + concurrency)
+                    .unwrap_or_default()
+            };
             (due, stale)
         })
         .await
