@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use balcao::store::{Provider, Store, WebhookOutcome};
-use balcao::webhook::receiver::{self, ReceiverState};
+use balcao::webhook::receiver::ReceiverState;
 use secrecy::SecretString;
 use serde_json::json;
 use tokio::sync::{Notify, broadcast};
@@ -29,7 +29,7 @@ async fn receiver() -> (String, Arc<Store>, tempfile::TempDir) {
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, receiver::router(state)).await });
+    common::serve_receiver(listener, state);
     (url, store, dir)
 }
 

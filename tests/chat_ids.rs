@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use balcao::store::{ChatKey, Store, normalize_chat_id};
-use balcao::webhook::receiver::{self, ReceiverState};
+use balcao::webhook::receiver::ReceiverState;
 use hmac::{Hmac, Mac};
 use secrecy::SecretString;
 use serde_json::json;
@@ -70,7 +70,7 @@ async fn webhooks_naming_one_chat_in_five_spellings_make_one_row() {
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/wegly", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, receiver::router(state)).await });
+    common::serve_receiver(listener, state);
     for spelling in spellings() {
         let body = serde_json::to_vec(&json!({
             "event_key": "chat.message_received",

@@ -160,20 +160,8 @@ async fn reassign_and_remove_participant_change_the_chat() {
     let sandbox = start().await;
     let chat = common::chat_with_two_participants(&sandbox).await;
     let id = chat["id"].as_str().unwrap();
-    let users = common::admin(&sandbox, "users").await;
-    let newcomer = users
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["user_id"].as_str().unwrap())
-        .find(|u| {
-            !chat["participant_user_ids"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|p| p == u)
-        })
-        .unwrap();
+    let newcomer = newcomer(&sandbox, &chat).await;
+    let newcomer = newcomer.as_str();
     let reassigned = with_sandbox(
         &sandbox,
         &["chat", "reassign", id, "--to", newcomer, "--json"],
@@ -518,6 +506,14 @@ async fn the_token_from_the_environment_is_used_and_never_shown() {
     assert_no_token(&help);
 }
 
+/// A chat with two participants, its id, and a user who is not in it yet.
+async fn reassignable(sandbox: &balcao::sandbox::RunningSandbox) -> (Value, String, String) {
+    let chat = common::chat_with_two_participants(sandbox).await;
+    let id = chat["id"].as_str().unwrap().to_owned();
+    let target = newcomer(sandbox, &chat).await;
+    (chat, id, target)
+}
+
 /// A user who is neither the chat's responsible nor a participant.
 async fn newcomer(sandbox: &balcao::sandbox::RunningSandbox, chat: &Value) -> String {
     let users = common::admin(sandbox, "users").await;
@@ -558,9 +554,7 @@ fn never_says_try_again(output: &Output) {
 async fn a_write_whose_reply_is_lost_is_confirmed_by_re_reading() {
     let sandbox = start().await;
     for fault in ["responsible:reset", "responsible:truncated"] {
-        let chat = common::chat_with_two_participants(&sandbox).await;
-        let id = chat["id"].as_str().unwrap().to_owned();
-        let target = newcomer(&sandbox, &chat).await;
+        let (_, id, target) = reassignable(&sandbox).await;
         set_faults(&sandbox, &format!("{fault}*1")).await;
         let output = with_sandbox(&sandbox, &["chat", "reassign", &id, "--to", &target]).await;
         assert_eq!(
@@ -614,9 +608,7 @@ async fn a_write_whose_reply_is_lost_is_confirmed_by_re_reading() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_reply_to_a_write_that_did_nothing_is_reported_not_applied() {
     let sandbox = start().await;
-    let chat = common::chat_with_two_participants(&sandbox).await;
-    let id = chat["id"].as_str().unwrap().to_owned();
-    let target = newcomer(&sandbox, &chat).await;
+    let (chat, id, target) = reassignable(&sandbox).await;
     set_faults(&sandbox, "responsible:malformed*1").await;
     let output = with_sandbox(&sandbox, &["chat", "reassign", &id, "--to", &target]).await;
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
@@ -636,9 +628,7 @@ async fn a_lost_reply_to_a_write_that_did_nothing_is_reported_not_applied() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_that_cannot_be_verified_says_it_may_have_been_applied() {
     let sandbox = start().await;
-    let chat = common::chat_with_two_participants(&sandbox).await;
-    let id = chat["id"].as_str().unwrap().to_owned();
-    let target = newcomer(&sandbox, &chat).await;
+    let (_, id, target) = reassignable(&sandbox).await;
     set_faults(&sandbox, "responsible:reset*1,get_chat:status=503").await;
     let output = with_sandbox(&sandbox, &["chat", "reassign", &id, "--to", &target]).await;
     let stderr = text(&output.stderr);
@@ -693,9 +683,7 @@ async fn a_write_that_cannot_be_verified_says_it_may_have_been_applied() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reassignment_that_changes_nothing_is_refused() {
     let sandbox = start().await;
-    let chat = common::chat_with_two_participants(&sandbox).await;
-    let id = chat["id"].as_str().unwrap().to_owned();
-    let target = newcomer(&sandbox, &chat).await;
+    let (chat, id, target) = reassignable(&sandbox).await;
     let nothing = with_sandbox(
         &sandbox,
         &["chat", "reassign", &id, "--to", &target, "--no-chat"],

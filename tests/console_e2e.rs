@@ -351,17 +351,20 @@ async fn a_refused_token_opens_on_the_cached_index_and_says_so() {
     );
 }
 
-#[test]
-fn with_the_network_down_the_index_stays_browsable() {
-    let dir = tempfile::tempdir().unwrap();
-    let names = cached_index(dir.path());
+/// A base URL where nothing listens.
+fn dead_url() -> String {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let mut console = spawn(
+    url
+}
+
+/// The console on `dir`'s index with the network down (2 s timeouts).
+fn spawn_offline(dir: &Path) -> Console {
+    spawn(
         &[
             "--base-url",
-            &url,
+            &dead_url(),
             "--token",
             "t",
             "--lang",
@@ -369,8 +372,15 @@ fn with_the_network_down_the_index_stays_browsable() {
             "--timeout",
             "2",
         ],
-        dir.path(),
-    );
+        dir,
+    )
+}
+
+#[test]
+fn with_the_network_down_the_index_stays_browsable() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = cached_index(dir.path());
+    let mut console = spawn_offline(dir.path());
     console.wait_for("Chats 12 ");
     console.wait_for(&names[0]);
     console.wait_for("as of 3h 00m ago");
@@ -617,22 +627,7 @@ fn termination_signals_restore_the_terminal() {
     for (name, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
         let dir = tempfile::tempdir().unwrap();
         cached_index(dir.path());
-        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", closed.local_addr().unwrap());
-        drop(closed);
-        let mut console = spawn(
-            &[
-                "--base-url",
-                &url,
-                "--token",
-                "t",
-                "--lang",
-                "en",
-                "--timeout",
-                "2",
-            ],
-            dir.path(),
-        );
+        let mut console = spawn_offline(dir.path());
         console.wait_for("Chats 12 ");
         let raw_mode = console.stty();
         assert!(
@@ -662,9 +657,9 @@ fn termination_signals_restore_the_terminal() {
             .expect("the alternate screen was left");
         assert!(left > raw.rfind("\u{1b}[?1049h").unwrap());
         assert!(
-            raw[left..].contains("\u{1b}[?25h")
-                || raw.rfind("\u{1b}[?25h") > raw.rfind("\u{1b}[?25l"),
-            "SIG{name}: the cursor shows again"
+            raw.rfind("\u{1b}[?25h") > Some(left)
+                && raw.rfind("\u{1b}[?25h") > raw.rfind("\u{1b}[?25l"),
+            "SIG{name}: the cursor shows again, after the screen is left"
         );
     }
 }
@@ -676,9 +671,7 @@ async fn a_refused_webhook_goes_to_the_log_file_not_the_screen() {
     let port = common::free_port();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_path_buf();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    let url = dead_url();
     let log = data.join("balcao.log");
     tokio::task::spawn_blocking(move || {
         let listen = format!("127.0.0.1:{port}");

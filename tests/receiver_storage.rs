@@ -43,7 +43,7 @@ async fn start_receiver() -> Receiver {
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, receiver::router(state)).await });
+    common::serve_receiver(listener, state);
     Receiver {
         url,
         store,

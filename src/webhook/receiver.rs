@@ -55,14 +55,8 @@ struct Shared {
     bodies: BodyReader,
 }
 
-/// `POST /webhooks/wegly` and `POST /webhooks/agilize/{token}`, with the default limits.
-/// [`crate::webhook::serve::serve`] serves it with every limit; this router alone enforces
-/// only the body ones.
-pub fn router(state: Arc<ReceiverState>) -> Router {
-    router_with(state, &ReceiverLimits::default())
-}
-
-/// The receiver's routes, reading bodies within `limits`.
+/// The receiver's routes (`POST /webhooks/wegly`, `POST /webhooks/agilize/{token}`), reading
+/// bodies within `limits`; [`crate::webhook::serve::serve`] adds the connection limits.
 pub fn router_with(state: Arc<ReceiverState>, limits: &ReceiverLimits) -> Router {
     Router::new()
         .route("/webhooks/wegly", post(wegly))

@@ -163,3 +163,23 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Serves a webhook receiver the way `balcao listen` does (every limit at its default) until the
+/// test's runtime ends.
+pub fn serve_receiver(
+    listener: tokio::net::TcpListener,
+    state: std::sync::Arc<balcao::webhook::receiver::ReceiverState>,
+) {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        // Held for the task's life: a dropped sender would ask the receiver to stop.
+        let _stop = stop;
+        balcao::webhook::serve::serve(
+            listener,
+            state,
+            balcao::webhook::ReceiverLimits::default(),
+            stopped,
+        )
+        .await;
+    });
+}
