@@ -1,5 +1,5 @@
-//! Hydration: fetch every chat the index is waiting on, through the API actor, with bounded
-//! concurrency, and refresh stale ones within a budget.
+//! Hydration: schedule the fetch of every chat the index is waiting on, through the API actor
+//! (which fetches and stores), with bounded concurrency, and refresh stale ones within a budget.
 //!
 //! A chat a webhook or a person named is fetched at once. A chat whose detail is older than
 //! `stale_after` is fetched again only in the background budget (`refresh_per_minute`), so the
@@ -18,21 +18,14 @@ use chrono::Utc;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::time::Instant;
 
-use crate::api::actor::{ApiCall, ApiHandle, ApiReply, ApiRequest, RequestId};
-use crate::api::wegly::WeglyClient;
-use crate::api::{ApiError, ErrorKind};
-use crate::store::{ChatKey, ChatSummary, Columns, Store};
+use crate::api::ApiError;
+use crate::api::actor::{ApiCall, ApiEvent, ApiHandle, ApiReply, ApiRequest, RequestId};
+use crate::store::{ChatKey, ChatSummary, Store};
 
 /// Fetches in flight at once, by default.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 /// A detail older than this is fetched again, by default.
 pub const DEFAULT_STALE_AFTER: Duration = Duration::from_secs(15 * 60);
-/// First wait after a failed fetch; doubles per failure up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_secs(2);
-/// Longest wait between tries of one chat.
-const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
-/// Shortest wait after the token was refused.
-const UNAUTHORIZED_BACKOFF: Duration = Duration::from_secs(60);
 /// How long shutdown waits for fetches in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -115,24 +108,6 @@ impl RefreshBudget {
     }
 }
 
-/// What one fetch ended in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fetch {
-    /// Stored.
-    Hydrated,
-    /// 404: flagged gone.
-    Gone,
-    /// Failed; another try is scheduled.
-    Failed(String),
-    /// 429: the CRM asked every client to slow down; another try is scheduled.
-    RateLimited {
-        /// What the server said.
-        reason: String,
-        /// How long it asked to wait.
-        retry_after: Option<Duration>,
-    },
-}
-
 /// Ids of background fetches start here, far from the console's own.
 const FIRST_ID: u64 = 1 << 62;
 /// How often to look for due chats and retries when nothing else wakes the scheduler.
@@ -150,7 +125,7 @@ struct Scheduler {
     paused_until: Option<Instant>,
     in_flight: HashSet<(RequestId, ChatKey)>,
     next: u64,
-    replies: mpsc::Sender<crate::api::actor::ApiEvent>,
+    replies: mpsc::Sender<ApiEvent>,
 }
 
 impl Scheduler {
@@ -239,7 +214,7 @@ impl Scheduler {
     }
 
     /// Takes one answer: frees its slot, pauses everything on a 429, returns the changed row.
-    fn answered(&mut self, answer: crate::api::actor::ApiEvent) -> Option<ChatSummary> {
+    fn answered(&mut self, answer: ApiEvent) -> Option<ChatSummary> {
         self.in_flight.retain(|(id, _)| *id != answer.id);
         match answer.outcome {
             Ok(ApiReply::Chat(fresh)) => fresh.summary,
@@ -311,104 +286,4 @@ pub fn spawn_scheduler(
             tracing::debug!("fetches still in flight at shutdown");
         }
     })
-}
-
-/// Fetches one chat and records the outcome in the index.
-pub async fn hydrate_one(store: &Arc<Store>, client: &WeglyClient, key: &ChatKey) -> Fetch {
-    let Ok(id) = uuid::Uuid::parse_str(&key.chat_id) else {
-        let reason = format!("'{}' is not a Wegly chat id", key.chat_id);
-        schedule_retry(store, key, &reason, None).await;
-        return Fetch::Failed(reason);
-    };
-    let result = client.get_chat(id).await;
-    let store = store.clone();
-    let key = key.clone();
-    match result {
-        Ok(fetched) => {
-            let raw = String::from_utf8_lossy(&fetched.raw).into_owned();
-            let columns = Columns::from_chat(&fetched.value);
-            let saved = {
-                let store = store.clone();
-                let key = key.clone();
-                tokio::task::spawn_blocking(move || {
-                    store.save_detail(&key, &raw, &columns, Utc::now())
-                })
-                .await
-            };
-            match saved {
-                Ok(Ok(())) => Fetch::Hydrated,
-                Ok(Err(error)) => {
-                    let reason = error.to_string();
-                    schedule_retry(&store, &key, &reason, None).await;
-                    Fetch::Failed(reason)
-                }
-                Err(error) => Fetch::Failed(error.to_string()),
-            }
-        }
-        Err(error) if error.kind() == ErrorKind::NotFound => {
-            let marked =
-                tokio::task::spawn_blocking(move || store.mark_gone(&key, Utc::now())).await;
-            match marked {
-                Ok(Ok(())) => Fetch::Gone,
-                Ok(Err(error)) => Fetch::Failed(error.to_string()),
-                Err(error) => Fetch::Failed(error.to_string()),
-            }
-        }
-        Err(error) => {
-            let reason = error.to_string();
-            schedule_retry(&store, &key, &reason, Some(&error)).await;
-            match error {
-                ApiError::RateLimited { retry_after, .. } => Fetch::RateLimited {
-                    reason,
-                    retry_after,
-                },
-                _ => Fetch::Failed(reason),
-            }
-        }
-    }
-}
-
-async fn schedule_retry(store: &Arc<Store>, key: &ChatKey, reason: &str, error: Option<&ApiError>) {
-    let store = store.clone();
-    let key = key.clone();
-    let reason = reason.to_owned();
-    let floor = match error {
-        Some(ApiError::Unauthorized(_) | ApiError::Forbidden(_)) => UNAUTHORIZED_BACKOFF,
-        Some(ApiError::RateLimited {
-            retry_after: Some(after),
-            ..
-        }) => *after,
-        _ => Duration::ZERO,
-    };
-    let result = tokio::task::spawn_blocking(move || {
-        let attempts = store.attempts(&key)?;
-        let wait = backoff(attempts).max(floor);
-        let retry_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-        store.hydration_failed(&key, &reason, retry_at)
-    })
-    .await;
-    if let Ok(Err(error)) = result {
-        tracing::error!(%error, "cannot record a failed fetch");
-    }
-}
-
-/// The wait after `attempts` earlier failures: 2 s, 4 s, 8 s ... up to five minutes, with jitter.
-pub fn backoff(attempts: i64) -> Duration {
-    let exponent = u32::try_from(attempts.clamp(0, 16)).unwrap_or(16);
-    let wait = FIRST_BACKOFF
-        .saturating_mul(2_u32.saturating_pow(exponent))
-        .min(MAX_BACKOFF);
-    wait + Duration::from_millis(fastrand::u64(0..500))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        assert!(backoff(0) >= FIRST_BACKOFF && backoff(0) < FIRST_BACKOFF + Duration::from_secs(1));
-        assert!(backoff(3) >= Duration::from_secs(16));
-        assert!(backoff(40) <= MAX_BACKOFF + Duration::from_secs(1));
-    }
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use balcao::api::ErrorKind;
 use balcao::api::actor::{self, ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, RequestId};
 use balcao::api::wegly::wire::UpdateResponsibleRequest;
+use balcao::api::{Change, Scope};
 use balcao::store::{ChatKey, Store};
 use tokio::sync::mpsc;
 
@@ -74,7 +75,7 @@ async fn answers_carry_their_request_ids_and_the_index_follows() {
             panic!("{event:?}")
         };
         seen.insert(event.id.0, fresh.key.chat_id.clone());
-        assert_eq!(fresh.chat.id.as_deref(), Some(fresh.key.chat_id.as_str()));
+        assert_eq!(fresh.conversation.id(), Some(fresh.key.chat_id.as_str()));
         assert!(
             fresh.summary.is_some_and(|s| s.hydrated_at.is_some()),
             "stored in the index"
@@ -152,16 +153,14 @@ async fn reassignment_is_compare_and_set() {
         .map(|u| u["user_id"].as_str().unwrap().to_owned())
         .find(|u| *u != seen && *u != meanwhile)
         .unwrap();
-    let request = UpdateResponsibleRequest {
-        user_id: target.clone(),
-        update_chat: true,
-        update_leads: false,
-        update_deals: false,
+    let reassign = |expected: &str| Change::Reassign {
+        to: target.clone(),
+        expected: Some(expected.to_owned()),
+        scope: Scope::CHAT,
     };
-    let call = ApiCall::Reassign {
+    let call = ApiCall::Change {
         key: key.clone(),
-        expected: Some(seen.clone()),
-        request: request.clone(),
+        change: reassign(&seen),
     };
     rig.api
         .request(
@@ -175,17 +174,19 @@ async fn reassignment_is_compare_and_set() {
     let Ok(ApiReply::ResponsibleChanged(fresh)) = answer(&mut rig).await.outcome else {
         panic!("expected a conflict")
     };
-    assert_eq!(fresh.chat.responsible_user_id(), Some(meanwhile.as_str()));
+    assert_eq!(
+        fresh.conversation.responsible_user_id(),
+        Some(meanwhile.as_str())
+    );
     assert_eq!(
         common::request_count(&rig.sandbox, "responsible").await,
         1,
         "nothing written on a conflict"
     );
     // Asked again with what is there now, it writes.
-    let call = ApiCall::Reassign {
+    let call = ApiCall::Change {
         key,
-        expected: Some(meanwhile),
-        request,
+        change: reassign(&meanwhile),
     };
     rig.api
         .request(
@@ -196,10 +197,13 @@ async fn reassignment_is_compare_and_set() {
             &rig.replies,
         )
         .unwrap();
-    let Ok(ApiReply::Reassigned(fresh)) = answer(&mut rig).await.outcome else {
+    let Ok(ApiReply::Changed(fresh)) = answer(&mut rig).await.outcome else {
         panic!("expected a write")
     };
-    assert_eq!(fresh.chat.responsible_user_id(), Some(target.as_str()));
+    assert_eq!(
+        fresh.conversation.responsible_user_id(),
+        Some(target.as_str())
+    );
     assert_eq!(
         fresh
             .summary
@@ -216,9 +220,11 @@ async fn refusals_and_unknown_chats_come_back_as_such() {
     let mut rig = rig(4).await;
     let chat = common::chat_with_two_participants(&rig.sandbox).await;
     let key = ChatKey::wegly("default", chat["id"].as_str().unwrap());
-    let call = ApiCall::RemoveParticipant {
+    let call = ApiCall::Change {
         key,
-        user_id: chat["responsible_user_id"].as_str().unwrap().to_owned(),
+        change: Change::RemoveParticipant {
+            user_id: chat["responsible_user_id"].as_str().unwrap().to_owned(),
+        },
     };
     rig.api
         .request(
@@ -300,14 +306,12 @@ async fn writes_whose_reply_is_lost_are_verified() {
         .collect();
     let reassign = |id: u64, expected: &str, target: &str| ApiRequest {
         id: RequestId(id),
-        call: ApiCall::Reassign {
+        call: ApiCall::Change {
             key: key.clone(),
-            expected: Some(expected.to_owned()),
-            request: UpdateResponsibleRequest {
-                user_id: target.to_owned(),
-                update_chat: true,
-                update_leads: false,
-                update_deals: false,
+            change: Change::Reassign {
+                to: target.to_owned(),
+                expected: Some(expected.to_owned()),
+                scope: Scope::CHAT,
             },
         },
     };
@@ -315,10 +319,13 @@ async fn writes_whose_reply_is_lost_are_verified() {
     rig.api
         .request(reassign(1, &seen, &others[0]), &rig.replies)
         .unwrap();
-    let Ok(ApiReply::Reassigned(fresh)) = answer(&mut rig).await.outcome else {
+    let Ok(ApiReply::Changed(fresh)) = answer(&mut rig).await.outcome else {
         panic!("confirmed by re-reading")
     };
-    assert_eq!(fresh.chat.responsible_user_id(), Some(others[0].as_str()));
+    assert_eq!(
+        fresh.conversation.responsible_user_id(),
+        Some(others[0].as_str())
+    );
     assert_eq!(
         rig.store
             .summary(&key)
@@ -384,9 +391,9 @@ async fn a_room_change_keeps_the_last_message_time_in_the_index() {
     api.request(
         ApiRequest {
             id: RequestId(1),
-            call: ApiCall::UpdateRoom {
+            call: ApiCall::Change {
                 key: key.clone(),
-                patch: serde_json::json!({"tags": ["t-1"]}),
+                change: Change::SetTags(vec!["t-1".to_owned()]),
             },
         },
         &replies,
@@ -397,7 +404,7 @@ async fn a_room_change_keeps_the_last_message_time_in_the_index() {
         .unwrap()
         .unwrap();
     assert!(
-        matches!(event.outcome, Ok(ApiReply::RoomUpdated(_))),
+        matches!(event.outcome, Ok(ApiReply::Changed(_))),
         "{event:?}"
     );
     let after = store.summary(&key).unwrap().unwrap();

@@ -11,6 +11,7 @@
 mod console;
 
 use balcao::api::ApiError;
+use balcao::api::Conversation;
 use balcao::api::wegly::wire::{Chat, Message};
 use balcao::console::action::Action;
 use balcao::console::msg::{ApiEvent, ApiReply, Command, Fresh, Msg};
@@ -155,7 +156,7 @@ fn reassign_modal_filtering_and_conflict() {
             id: request.id,
             outcome: Ok(ApiReply::ResponsibleChanged(Fresh {
                 key,
-                chat: Box::new(moved),
+                conversation: Conversation::Chat(Box::new(moved)),
                 summary: None,
             })),
         }),
@@ -173,8 +174,9 @@ fn remove_create_add_and_help_modals() {
     update(&mut state, Msg::Action(Action::RemoveParticipant));
     let responsible_at = state
         .detail
-        .chat
+        .conversation
         .as_ref()
+        .and_then(Conversation::as_chat)
         .unwrap()
         .participants
         .as_ref()
@@ -182,7 +184,13 @@ fn remove_create_add_and_help_modals() {
         .iter()
         .position(|p| {
             p.user.as_ref().and_then(|u| u.id.as_deref())
-                == state.detail.chat.as_ref().unwrap().responsible_user_id()
+                == state
+                    .detail
+                    .conversation
+                    .as_ref()
+                    .and_then(Conversation::as_chat)
+                    .unwrap()
+                    .responsible_user_id()
         });
     for _ in 0..responsible_at.unwrap_or(0) {
         update(&mut state, Msg::Action(Action::SelectNext));

@@ -11,10 +11,12 @@
 #[path = "common/console.rs"]
 mod console;
 
+use balcao::api::Conversation;
+use balcao::api::agilize::changes::patch as room_patch_of;
 use balcao::api::agilize::wire::Room;
 use balcao::console::action::Action;
 use balcao::console::modal::Modal;
-use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, FreshRoom, Msg};
+use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, Fresh, Msg};
 use balcao::console::state::State;
 use balcao::console::update::update;
 use balcao::i18n::Lang;
@@ -57,9 +59,9 @@ fn with_room(room: &Room) -> State {
     assert_eq!(key.chat_id, room.id.clone().unwrap());
     update(
         &mut state,
-        Msg::CachedRoom {
+        Msg::CachedDetail {
             key,
-            room: Some(Box::new(room.clone())),
+            conversation: Some(Box::new(Conversation::Room(Box::new(room.clone())))),
             as_of: Some(now()),
         },
     );
@@ -74,6 +76,23 @@ fn request(commands: &[Command]) -> (balcao::console::msg::RequestId, ApiCall) {
             _ => None,
         })
         .unwrap_or_else(|| panic!("no request in {commands:?}"))
+}
+
+/// The change a request asks for, and the patch Agilize gets for it on `room`.
+fn room_patch(call: &ApiCall, room: &Room) -> (ChatKey, serde_json::Value) {
+    let ApiCall::Change { key, change } = call else {
+        panic!("not a change: {call:?}")
+    };
+    (key.clone(), room_patch_of(change, room))
+}
+
+/// A room change's reply.
+fn changed(key: ChatKey, room: Room, summary: Option<ChatSummary>) -> ApiReply {
+    ApiReply::Changed(Fresh {
+        key,
+        conversation: Conversation::Room(Box::new(room)),
+        summary,
+    })
 }
 
 fn busy_room() -> Room {
@@ -128,27 +147,21 @@ fn reassigning_a_room_sets_its_user_and_adds_them_to_its_users() {
         draw(&state, (160, 45)).backend()
     );
     let (id, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
-    let ApiCall::UpdateRoom { key, patch } = call else {
-        panic!()
-    };
+    let (key, patch) = room_patch(&call, &room);
     let mut users = room.user_ids();
     users.push(target.clone());
     assert_eq!(patch, json!({ "user": target, "users": users }));
-    assert!(state.busy.contains(&key));
+    assert!(state.is_busy(&key));
     let mut after = room.clone();
     after.user = Some(target.clone());
     let commands = update(
         &mut state,
         Msg::Api(ApiEvent {
             id,
-            outcome: Ok(ApiReply::RoomUpdated(FreshRoom {
-                key: key.clone(),
-                room: Box::new(after),
-                summary: None,
-            })),
+            outcome: Ok(changed(key.clone(), after, None)),
         }),
     );
-    assert!(state.modal.is_none() && !state.busy.contains(&key));
+    assert!(state.modal.is_none() && !state.is_busy(&key));
     assert!(
         state
             .notification
@@ -159,7 +172,12 @@ fn reassigning_a_room_sets_its_user_and_adds_them_to_its_users() {
     );
     assert!(commands.iter().any(|c| matches!(c, Command::Audit(e) if e.action == "reassign_responsible" && e.outcome == "confirmed")));
     assert_eq!(
-        state.detail.room.as_ref().unwrap().user.as_deref(),
+        state
+            .detail
+            .conversation
+            .as_ref()
+            .unwrap()
+            .responsible_user_id(),
         Some(target.as_str())
     );
 }
@@ -192,9 +210,7 @@ fn removing_from_a_room_sends_the_users_left_and_never_the_assigned_one() {
     // Enter picks, a second Enter confirms the removal.
     update(&mut state, Msg::Action(Action::Confirm));
     let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
-    let ApiCall::UpdateRoom { patch, .. } = call else {
-        panic!()
-    };
+    let (_, patch) = room_patch(&call, &room);
     let left: Vec<String> = room
         .user_ids()
         .into_iter()
@@ -209,9 +225,7 @@ fn archive_department_and_tags_become_patches() {
     let mut state = with_room(&room);
     update(&mut state, Msg::Action(Action::ToggleArchive));
     let (id, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
-    let ApiCall::UpdateRoom { key, patch } = call else {
-        panic!()
-    };
+    let (key, patch) = room_patch(&call, &room);
     assert_eq!(patch, json!({ "chIsArchived": true }));
     update(
         &mut state,
@@ -246,9 +260,7 @@ fn archive_department_and_tags_become_patches() {
         draw(&state, (120, 30)).backend()
     );
     let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
-    assert!(
-        matches!(call, ApiCall::UpdateRoom { patch, .. } if patch == json!({ "department": "d-vendas" }))
-    );
+    assert!(room_patch(&call, &room).1 == json!({ "department": "d-vendas" }));
     let mut state = with_room(&room);
     update(&mut state, Msg::Action(Action::EditTags));
     for _ in 0..200 {
@@ -266,9 +278,7 @@ fn archive_department_and_tags_become_patches() {
     // The room's own tags are replaced: saving asks first.
     update(&mut state, Msg::Action(Action::Confirm));
     let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
-    assert!(
-        matches!(call, ApiCall::UpdateRoom { patch, .. } if patch == json!({ "tags": ["vip", "troca"] }))
-    );
+    assert!(room_patch(&call, &room).1 == json!({ "tags": ["vip", "troca"] }));
 }
 
 #[test]
@@ -337,13 +347,11 @@ fn concluding_a_room_asks_first_and_reopening_does_not() {
     );
     // Esc: nothing happens.
     assert!(update(&mut state, Msg::Action(Action::Cancel)).is_empty());
-    assert!(state.modal.is_none() && state.busy.is_empty());
+    assert!(state.modal.is_none() && state.pending.values().all(|p| p.mutated_chat().is_none()));
     // Asked again and confirmed: the patch goes.
     update(&mut state, Msg::Action(Action::ToggleArchive));
     let (id, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
-    let ApiCall::UpdateRoom { key, patch } = call else {
-        panic!("{call:?}")
-    };
+    let (key, patch) = room_patch(&call, &room);
     assert_eq!(patch, json!({ "chIsArchived": true }));
     assert!(state.modal.is_none());
     // Once concluded, the room reopens at once.
@@ -353,17 +361,15 @@ fn concluding_a_room_asks_first_and_reopening_does_not() {
         &mut state,
         Msg::Api(ApiEvent {
             id,
-            outcome: Ok(ApiReply::RoomUpdated(FreshRoom {
+            outcome: Ok(changed(
                 key,
-                room: Box::new(concluded.clone()),
-                summary: Some(room_summary(&concluded)),
-            })),
+                concluded.clone(),
+                Some(room_summary(&concluded)),
+            )),
         }),
     );
     let (_, call) = request(&update(&mut state, Msg::Action(Action::ToggleArchive)));
-    assert!(
-        matches!(&call, ApiCall::UpdateRoom { patch, .. } if *patch == json!({ "chIsArchived": false }))
-    );
+    assert!(room_patch(&call, &room).1 == json!({ "chIsArchived": false }));
 }
 
 #[test]
@@ -401,7 +407,7 @@ fn saving_tags_that_remove_some_says_which_and_asks_first() {
     update(&mut state, Msg::Action(Action::Confirm));
     let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
     assert!(
-        matches!(&call, ApiCall::UpdateRoom { patch, .. } if *patch == json!({ "tags": [tags[0].clone(), "nova".to_owned()] })),
+        room_patch(&call, &room).1 == json!({ "tags": [tags[0].clone(), "nova".to_owned()] }),
         "{call:?}"
     );
     // An empty field removes every tag, and says so.
@@ -427,9 +433,7 @@ fn saving_tags_that_remove_some_says_which_and_asks_first() {
     let (_, call) = request(&update(&mut state, Msg::Action(Action::Confirm)));
     let mut added = tags.clone();
     added.push("extra".to_owned());
-    assert!(
-        matches!(&call, ApiCall::UpdateRoom { patch, .. } if *patch == json!({ "tags": added }))
-    );
+    assert!(room_patch(&call, &room).1 == json!({ "tags": added }));
 }
 
 /// The room after a change Agilize stamped at `at`: its `lastEvent` moves, its message does not.
@@ -465,11 +469,11 @@ fn a_change_to_a_room_does_not_make_its_old_message_look_new() {
         &mut state,
         Msg::Api(ApiEvent {
             id,
-            outcome: Ok(ApiReply::RoomUpdated(FreshRoom {
-                key: key.clone(),
-                room: Box::new(after.clone()),
-                summary: Some(room_summary(&after)),
-            })),
+            outcome: Ok(changed(
+                key.clone(),
+                after.clone(),
+                Some(room_summary(&after)),
+            )),
         }),
     );
     assert_eq!(

@@ -15,6 +15,7 @@ mod console;
 use balcao::api::ApiError;
 use balcao::api::error::ServerReply;
 use balcao::api::wegly::wire::Chat;
+use balcao::api::{Change, Conversation};
 use balcao::console::action::Action;
 use balcao::console::app::translate;
 use balcao::console::keymap::Keymap;
@@ -365,7 +366,7 @@ fn with_every_toggle_off_nothing_is_sent_and_the_modal_says_why() {
         error.contains("nothing would change") && error.contains("chat, leads or deals"),
         "{error}"
     );
-    assert!(!state.busy.contains(&key));
+    assert!(!state.is_busy(&key));
     let mut pt = with_two_participants(Lang::PtBr);
     reassign_to_someone_else(&mut pt.0, &pt.2);
     update(&mut pt.0, Msg::Action(Action::ToggleUpdateChat));
@@ -391,10 +392,14 @@ fn moving_only_leads_and_deals_says_the_chats_responsible_is_unchanged() {
         update(&mut state, Msg::Action(Action::ToggleUpdateDeals));
         let commands = update(&mut state, Msg::Action(Action::Confirm));
         let (id, call) = api_request(&commands).unwrap();
-        let ApiCall::Reassign { request, .. } = call else {
+        let ApiCall::Change {
+            change: Change::Reassign { scope, .. },
+            ..
+        } = call
+        else {
             panic!("{call:?}")
         };
-        assert!(!request.update_chat && request.update_leads && request.update_deals);
+        assert!(!scope.chat && scope.leads && scope.deals);
         assert_eq!(
             responsible_on_row(&state, &key).as_deref(),
             chat.responsible_user_id(),
@@ -405,9 +410,9 @@ fn moving_only_leads_and_deals_says_the_chats_responsible_is_unchanged() {
             &mut state,
             Msg::Api(ApiEvent {
                 id,
-                outcome: Ok(ApiReply::Reassigned(Fresh {
+                outcome: Ok(ApiReply::Changed(Fresh {
                     key: key.clone(),
-                    chat: Box::new(chat.clone()),
+                    conversation: Conversation::Chat(Box::new(chat.clone())),
                     summary: None,
                 })),
             }),
@@ -458,9 +463,9 @@ fn only_leads_or_only_deals_are_named_as_such() {
         &mut state,
         Msg::Api(ApiEvent {
             id,
-            outcome: Ok(ApiReply::Reassigned(Fresh {
+            outcome: Ok(ApiReply::Changed(Fresh {
                 key,
-                chat: Box::new(chat.clone()),
+                conversation: Conversation::Chat(Box::new(chat.clone())),
                 summary: None,
             })),
         }),
@@ -548,7 +553,7 @@ fn removing_a_participant_shows_who_and_asks_first() {
         api_request(&commands).is_none(),
         "nothing is sent before the confirmation: {commands:?}"
     );
-    assert!(!state.busy.contains(&key));
+    assert!(!state.is_busy(&key));
     let text = draw(&state, (160, 45)).backend().to_string();
     assert!(
         text.contains(&format!("{} leaves the chat", other.name)),
@@ -568,12 +573,14 @@ fn removing_a_participant_shows_who_and_asks_first() {
     let (_, call) = api_request(&update(&mut state, Msg::Action(Action::Confirm))).unwrap();
     assert_eq!(
         call,
-        ApiCall::RemoveParticipant {
+        ApiCall::Change {
             key: key.clone(),
-            user_id: other.user_id
+            change: Change::RemoveParticipant {
+                user_id: other.user_id
+            }
         }
     );
-    assert!(state.busy.contains(&key));
+    assert!(state.is_busy(&key));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ mod console;
 use balcao::api::ApiError;
 use balcao::api::error::ServerReply;
 use balcao::api::wegly::wire::Chat;
+use balcao::api::{Change, Conversation};
 use balcao::console::action::{Action, Context};
 use balcao::console::modal::Modal;
 use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, Fresh, Msg, RequestId};
@@ -90,7 +91,7 @@ fn opening_a_chat_fetches_it_and_stale_replies_are_dropped() {
             id,
             outcome: Ok(ApiReply::Chat(Fresh {
                 key: first.clone(),
-                chat: Box::new(chat),
+                conversation: Conversation::Chat(Box::new(chat)),
                 summary: None,
             })),
         }),
@@ -103,8 +104,9 @@ fn opening_a_chat_fetches_it_and_stale_replies_are_dropped() {
     assert!(
         state
             .detail
-            .chat
+            .conversation
             .as_ref()
+            .and_then(Conversation::as_chat)
             .is_none_or(|c| c.id.as_deref() == Some(second.chat_id.as_str()))
     );
     assert!(state.pending.is_empty());
@@ -155,10 +157,14 @@ fn reassignment_sends_the_user_id_marks_busy_then_confirms_and_audits() {
     }
     let commands = update(&mut state, Msg::Action(Action::Confirm));
     let (id, call) = api_request(&commands);
-    let ApiCall::Reassign {
+    let ApiCall::Change {
         key: sent_key,
-        expected,
-        request,
+        change:
+            Change::Reassign {
+                to,
+                expected,
+                scope,
+            },
     } = call
     else {
         panic!("{call:?}")
@@ -169,13 +175,16 @@ fn reassignment_sends_the_user_id_marks_busy_then_confirms_and_audits() {
         chat.responsible_user_id(),
         "the responsible the user saw is compared before writing"
     );
-    assert_eq!(
-        request.user_id, target.user_id,
-        "the user id, never the agent id"
-    );
-    assert_ne!(request.user_id, target.agent_id);
-    assert!(request.update_chat && !request.update_leads && !request.update_deals);
-    assert!(state.busy.contains(&key));
+    assert_eq!(to, target.user_id, "the user id, never the agent id");
+    let agent_id = chat
+        .assignable_agents
+        .iter()
+        .flatten()
+        .find(|a| a.user.as_ref().and_then(|u| u.id.as_deref()) == Some(to.as_str()))
+        .and_then(|a| a.agent_id.clone());
+    assert_ne!(Some(to), agent_id);
+    assert!(scope.chat && !scope.leads && !scope.deals);
+    assert!(state.is_busy(&key));
     // A second change to the same chat is refused while the first is in flight.
     update(&mut state, Msg::Action(Action::Cancel));
     update(&mut state, Msg::Action(Action::RemoveParticipant));
@@ -202,14 +211,14 @@ fn reassignment_sends_the_user_id_marks_busy_then_confirms_and_audits() {
         &mut state,
         Msg::Api(ApiEvent {
             id,
-            outcome: Ok(ApiReply::Reassigned(Fresh {
+            outcome: Ok(ApiReply::Changed(Fresh {
                 key: key.clone(),
-                chat: Box::new(after),
+                conversation: Conversation::Chat(Box::new(after)),
                 summary: None,
             })),
         }),
     );
-    assert!(!state.busy.contains(&key));
+    assert!(!state.is_busy(&key));
     assert_eq!(
         state
             .inbox
@@ -266,7 +275,7 @@ fn a_refused_reassignment_rolls_back_and_says_why() {
             outcome: Err(ApiError::Refused(reply)),
         }),
     );
-    assert!(state.failed.contains(&key) && !state.busy.contains(&key));
+    assert!(state.failed.contains(&key) && !state.is_busy(&key));
     let Some(Modal::Reassign(modal)) = &state.modal else {
         panic!("the modal stays open with the reason")
     };
@@ -330,9 +339,9 @@ fn the_responsible_cannot_be_removed_but_others_can() {
     let (_, call) = api_request(&update(&mut state, Msg::Action(Action::Confirm)));
     assert_eq!(
         call,
-        ApiCall::RemoveParticipant {
+        ApiCall::Change {
             key: state.detail.key.clone().unwrap(),
-            user_id: other
+            change: Change::RemoveParticipant { user_id: other }
         }
     );
     let _ = chat;
@@ -376,9 +385,9 @@ fn forms_check_their_input_before_sending() {
     };
     assert_eq!(
         (
-            request.wa_contact_id.as_str(),
-            request.template.name.as_str(),
-            request.template.language.as_str()
+            request.contact.as_str(),
+            request.template.as_str(),
+            request.language.as_str()
         ),
         ("5511988887777", "saudacao_inicial", "pt_BR")
     );
@@ -424,10 +433,10 @@ fn arb_msg() -> impl Strategy<Value = Msg> {
         2 => (0..pool).prop_map(|i| Msg::RowChanged(summary(&chats_pool()[i]))),
         3 => (1_u64..30, 0..pool, 0_u8..4).prop_map(|(id, i, kind)| {
             let chat = chats_pool()[i].clone();
-            let fresh = Fresh { key: summary(&chat).key, chat: Box::new(chat), summary: None };
+            let fresh = Fresh { key: summary(&chat).key, conversation: Conversation::Chat(Box::new(chat)), summary: None };
             let outcome = match kind {
                 0 => Ok(ApiReply::Chat(fresh)),
-                1 => Ok(ApiReply::Reassigned(fresh)),
+                1 => Ok(ApiReply::Changed(fresh)),
                 2 => Ok(ApiReply::ResponsibleChanged(fresh)),
                 _ => Err(ApiError::Network { url: String::new(), detail: "down".to_owned() }),
             };
@@ -490,15 +499,20 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
             );
         }
     }
-    for key in &state.busy {
-        prop_assert!(
-            state
-                .pending
-                .values()
-                .any(|p| p.mutated_chat() == Some(key)),
-            "busy without a mutation in flight"
-        );
-    }
+    // At most one change in flight per conversation.
+    let mut changing: Vec<_> = state
+        .pending
+        .values()
+        .filter_map(|p| p.mutated_chat())
+        .collect();
+    let count = changing.len();
+    changing.sort();
+    changing.dedup();
+    prop_assert_eq!(
+        changing.len(),
+        count,
+        "two changes in flight to one conversation"
+    );
     let selected = state
         .inbox
         .selected_row()
@@ -508,7 +522,12 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
         &selected,
         "the detail belongs to the selected chat"
     );
-    if let Some(chat) = &state.detail.chat {
+    if let Some(chat) = state
+        .detail
+        .conversation
+        .as_ref()
+        .and_then(Conversation::as_chat)
+    {
         prop_assert_eq!(
             chat.id.as_deref(),
             selected.as_ref().map(|k| k.chat_id.as_str())
@@ -555,7 +574,7 @@ fn a_full_api_queue_is_not_mistaken_for_the_network() {
         !state.connection.offline && !state.connection.auth_refused,
         "the connection is not in doubt"
     );
-    assert!(!state.busy.contains(&key) && !state.failed.contains(&key) && state.pending.is_empty());
+    assert!(!state.is_busy(&key) && !state.failed.contains(&key) && state.pending.is_empty());
     let Some(Modal::Reassign(modal)) = &state.modal else {
         panic!("the modal stays open")
     };
@@ -600,7 +619,7 @@ fn an_unverified_reassignment_is_audited_unknown_and_never_says_try_again() {
             }),
         }),
     );
-    assert!(!state.busy.contains(&key));
+    assert!(!state.is_busy(&key));
     assert!(
         !state.failed.contains(&key),
         "no ✗ 'failed' marker for an outcome that is not known"

@@ -12,12 +12,13 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, broadcast, watch};
 
+use crate::api::reads::{Fetch, hydrate_one};
 use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
 use crate::cli::present::priority_label;
 use crate::cli::sandbox::wait_for_signal;
 use crate::config::resolve::{Resolved, resolve};
-use crate::hydrate::{Fetch, HydrationSettings, hydrate_one, spawn_scheduler};
+use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
 use crate::inbox::{Filter, urgency};
 use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};

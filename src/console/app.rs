@@ -14,11 +14,11 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use crate::api::Conversation;
 use crate::api::actor::{ApiEvent, ApiHandle};
-use crate::api::wegly::wire::Chat;
 use crate::console::keymap::{KeyChord, Keymap};
 use crate::console::msg::{Command, Msg};
-use crate::console::request_unread;
+use crate::console::outcome::request_unread;
 use crate::console::state::State;
 use crate::console::ui;
 use crate::console::update::update;
@@ -104,18 +104,22 @@ impl Runtime<'_> {
                         .ok()
                         .flatten()
                         .and_then(|s| s.hydrated_at);
-                    let msg = if key.provider == crate::store::Provider::Agilize {
-                        let room = detail
-                            .and_then(|raw| serde_json::from_str(&raw).ok())
-                            .map(Box::new);
-                        Msg::CachedRoom { key, room, as_of }
-                    } else {
-                        let chat = detail
-                            .and_then(|raw| serde_json::from_str::<Chat>(&raw).ok())
-                            .map(Box::new);
-                        Msg::CachedDetail { key, chat, as_of }
+                    let conversation = detail
+                        .and_then(|raw| match Conversation::decode(key.provider, &raw) {
+                            Ok(conversation) => Some(Box::new(conversation)),
+                            Err(error) => {
+                                tracing::warn!(%error, chat = %key.chat_id, "stored detail does not read back");
+                                None
+                            }
+                        });
+                    let msg = Msg::CachedDetail {
+                        key,
+                        conversation,
+                        as_of,
                     };
-                    let _ = tx.blocking_send(msg);
+                    if tx.blocking_send(msg).is_err() {
+                        tracing::debug!("the console closed before a stored detail was read");
+                    }
                 });
             }
             Command::Audit(entry) => {
@@ -188,17 +192,22 @@ where
     }
     let store = runtime.services.store.clone();
     let tx = runtime.services.inbox_tx.clone();
-    let page = crate::console::ui::layout::list_page(runtime.state.size);
+    let page = crate::console::state::list_page(runtime.state.size);
     tokio::task::spawn_blocking(move || {
         // The first screen first: a sorted query for the visible rows, then everything.
-        if let Ok(first) = store.first_page(Utc::now(), page) {
-            let _ = tx.blocking_send(Msg::FirstPage(first));
+        // A first page that cannot be read is not an error of its own: the full read says it.
+        if let Ok(first) = store.first_page(Utc::now(), page)
+            && tx.blocking_send(Msg::FirstPage(first)).is_err()
+        {
+            return;
         }
         let msg = match store.summaries() {
             Ok(rows) => Msg::Rows(rows),
             Err(error) => Msg::RowsFailed(error.to_string()),
         };
-        let _ = tx.blocking_send(msg);
+        if tx.blocking_send(msg).is_err() {
+            tracing::debug!("the console closed before the index was read");
+        }
     });
     let unread = request_unread(&mut runtime.state);
     runtime.execute(unread);

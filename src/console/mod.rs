@@ -1,15 +1,19 @@
-//! The console: state, reducer, views, keymap, the API actor and the runtime loop.
+//! The console: state, reducer, views, keymap and the runtime loop, over the API actor.
 
 pub mod action;
 pub mod app;
+pub mod changes;
 pub mod keymap;
 pub mod launch;
+pub mod list;
 pub mod modal;
 pub mod msg;
-mod mutations;
+pub mod navigate;
+pub mod outcome;
 pub mod state;
 pub mod terminal;
 pub mod ui;
 pub mod update;
 
-pub use mutations::{create_request, request_unread};
+pub use modal::create_request;
+pub use outcome::request_unread;

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-pub use crate::api::actor::{ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, FreshRoom, RequestId};
-use crate::api::wegly::wire::Chat;
+use crate::api::Conversation;
+pub use crate::api::actor::{ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId};
 use crate::console::action::Action;
 use crate::store::{AuditEntry, ChatKey, ChatSummary};
 
@@ -27,22 +27,13 @@ pub enum Msg {
     RowsFailed(String),
     /// One row changed in the index (webhook, fetch).
     RowChanged(ChatSummary),
-    /// The stored detail of a chat, read from the index.
+    /// The stored detail of a conversation, read from the index.
     CachedDetail {
-        /// Which chat.
+        /// Which conversation.
         key: ChatKey,
-        /// The detail, if one is stored.
-        chat: Option<Box<Chat>>,
-        /// When it was fetched.
-        as_of: Option<DateTime<Utc>>,
-    },
-    /// The stored room of an Agilize key, read from the index.
-    CachedRoom {
-        /// Which room.
-        key: ChatKey,
-        /// The room, if one is stored.
-        room: Option<Box<crate::api::agilize::wire::Room>>,
-        /// When it arrived.
+        /// The detail, if one is stored (and reads back).
+        conversation: Option<Box<Conversation>>,
+        /// When it was stored.
         as_of: Option<DateTime<Utc>>,
     },
     /// A chat was removed from the index (`Ok(false)`: it was not there).

@@ -4,366 +4,19 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::api::wegly::wire::Chat;
+use crate::api::{Change, Conversation};
 use crate::console::action::Context;
+use crate::console::list::Inbox;
 use crate::console::modal::Modal;
 use crate::console::msg::RequestId;
 use crate::i18n::Lang;
-use crate::inbox::{Filter, Rank, fold, rank, term_matches, urgency};
-use crate::store::{ChatKey, ChatSummary};
+use crate::store::ChatKey;
 
 /// The terminal size assumed until the first resize.
 const SIZE: (u16, u16) = (120, 40);
 
 /// How long a notification stays in the status bar.
 pub const NOTIFICATION_TTL: TimeDelta = TimeDelta::seconds(6);
-
-/// An index row and its search key (name, number, message and responsible, folded once).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    /// The row.
-    pub summary: ChatSummary,
-    /// Folded text the filter searches.
-    pub search: String,
-}
-
-impl Row {
-    /// A row with its search key.
-    pub fn new(summary: ChatSummary) -> Self {
-        let c = &summary.columns;
-        // Name, number, last message, responsible, channel and account: what a person types.
-        let search = [
-            &c.contact,
-            &c.contact_number,
-            &c.last_message_preview,
-            &c.responsible_name,
-            &c.line,
-        ]
-        .iter()
-        .filter_map(|field| field.as_deref())
-        .chain(std::iter::once(summary.key.account.as_str()))
-        .map(fold)
-        .collect::<Vec<_>>()
-        .join("\u{1f}");
-        Self { summary, search }
-    }
-}
-
-/// The chat list: every row, its urgency order, the filter and the selection.
-#[derive(Debug, Clone, Default)]
-pub struct Inbox {
-    rows: Vec<Row>,
-    position: HashMap<ChatKey, usize>,
-    /// Row indexes in urgency order (all rows), ranked as of `ranked_at`.
-    order: Vec<usize>,
-    /// The instant the order was ranked at. Rows inserted later are ranked as of the same
-    /// instant, so the list is always one consistent order, never a mix of two.
-    ranked_at: DateTime<Utc>,
-    /// The first window end after `ranked_at`: from then on a chat's rank has changed (its
-    /// window closed) and the order is due again.
-    next_rank_change: Option<DateTime<Utc>>,
-    /// Row indexes shown (the order, filtered).
-    visible: Vec<usize>,
-    /// Index into `visible`.
-    selected: usize,
-    /// First visible row on screen. Kept by the inbox itself so that the selection is always
-    /// on screen and the window is as full as the rows allow (see [`Inbox::window`]).
-    pub offset: usize,
-    /// Rows the list shows at once (the terminal's height less borders, header and status bar).
-    page: usize,
-    /// The filter as typed.
-    pub filter_text: String,
-    filter: Filter,
-    /// Why the typed filter does not parse (the previous one stays in force).
-    pub filter_error: Option<String>,
-    /// Whether every row was read yet (the first screenful may show before).
-    pub loaded: bool,
-    /// Only the first screenful is in; the rest is being read.
-    pub partial: bool,
-    /// The accounts the rows belong to (the list shows an account column when there are two).
-    pub accounts: std::collections::BTreeSet<String>,
-    /// The user moved the selection; until then it stays on the most urgent chat while rows
-    /// keep arriving.
-    pub moved: bool,
-}
-
-impl Inbox {
-    /// Every row.
-    pub fn rows(&self) -> &[Row] {
-        &self.rows
-    }
-
-    /// How many rows the filter lets through.
-    pub fn visible_len(&self) -> usize {
-        self.visible.len()
-    }
-
-    /// The `n`th shown row.
-    pub fn visible_row(&self, n: usize) -> Option<&Row> {
-        self.visible.get(n).and_then(|index| self.rows.get(*index))
-    }
-
-    /// The selection, as an index into the shown rows (`None` when nothing is shown).
-    pub fn selected(&self) -> Option<usize> {
-        (!self.visible.is_empty()).then(|| self.selected.min(self.visible.len() - 1))
-    }
-
-    /// The selected row.
-    pub fn selected_row(&self) -> Option<&Row> {
-        self.selected().and_then(|n| self.visible_row(n))
-    }
-
-    /// A row by key.
-    pub fn row(&self, key: &ChatKey) -> Option<&Row> {
-        self.position
-            .get(key)
-            .and_then(|index| self.rows.get(*index))
-    }
-
-    /// Replaces every row.
-    pub fn set_rows(
-        &mut self,
-        rows: Vec<ChatSummary>,
-        now: DateTime<Utc>,
-        me: &HashMap<String, String>,
-    ) {
-        let keep = self.selected_row().map(|row| row.summary.key.clone());
-        self.rows = rows.into_iter().map(Row::new).collect();
-        self.position = self
-            .rows
-            .iter()
-            .enumerate()
-            .map(|(i, row)| (row.summary.key.clone(), i))
-            .collect();
-        self.loaded = true;
-        self.partial = false;
-        self.accounts = self
-            .rows
-            .iter()
-            .map(|row| row.summary.key.account.clone())
-            .collect();
-        self.resort(now);
-        self.refilter(now, me, keep.as_ref());
-    }
-
-    /// Inserts or replaces one row, keeping the order without a full sort.
-    pub fn upsert(
-        &mut self,
-        summary: ChatSummary,
-        now: DateTime<Utc>,
-        me: &HashMap<String, String>,
-    ) {
-        let keep = self.selected_row().map(|row| row.summary.key.clone());
-        let key = summary.key.clone();
-        self.accounts.insert(key.account.clone());
-        let index = if let Some(&index) = self.position.get(&key) {
-            if let Some(at) = self.order.iter().position(|i| *i == index) {
-                self.order.remove(at);
-            }
-            self.rows[index] = Row::new(summary);
-            index
-        } else {
-            self.rows.push(Row::new(summary));
-            self.position.insert(key, self.rows.len() - 1);
-            self.rows.len() - 1
-        };
-        let rows = &self.rows;
-        let ranked_at = self.ranked_at;
-        let at = self
-            .order
-            .binary_search_by(|probe| {
-                urgency(&rows[*probe].summary, &rows[index].summary, ranked_at)
-            })
-            .unwrap_or_else(|at| at);
-        self.order.insert(at, index);
-        self.note_window(index);
-        self.refilter(now, me, keep.as_ref());
-    }
-
-    /// Takes one row out of the list (forgotten from the index); returns whether it was there.
-    pub fn remove(
-        &mut self,
-        key: &ChatKey,
-        now: DateTime<Utc>,
-        me: &HashMap<String, String>,
-    ) -> bool {
-        let Some(index) = self.position.remove(key) else {
-            return false;
-        };
-        let keep = self.selected_row().map(|row| row.summary.key.clone());
-        self.rows.remove(index);
-        // Indexes past the removed row move down by one.
-        let shift = |i: usize| if i > index { i - 1 } else { i };
-        self.order.retain(|i| *i != index);
-        for i in &mut self.order {
-            *i = shift(*i);
-        }
-        for i in self.position.values_mut() {
-            *i = shift(*i);
-        }
-        self.accounts = self
-            .rows
-            .iter()
-            .map(|row| row.summary.key.account.clone())
-            .collect();
-        self.refilter(now, me, keep.as_ref());
-        true
-    }
-
-    /// Sorts every row again as of `now` (time moves windows from open to closed).
-    pub fn resort(&mut self, now: DateTime<Utc>) {
-        self.ranked_at = now;
-        self.next_rank_change = None;
-        for index in 0..self.rows.len() {
-            self.note_window(index);
-        }
-        let rows = &self.rows;
-        let mut ranked: Vec<(Rank, usize)> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, row)| (rank(&row.summary, now), i))
-            .collect();
-        ranked.sort_unstable_by(|(ra, a), (rb, b)| {
-            ra.cmp(rb)
-                .then_with(|| rows[*a].summary.key.cmp(&rows[*b].summary.key))
-        });
-        self.order = ranked.into_iter().map(|(_, i)| i).collect();
-    }
-
-    /// Remembers the row's window end if it is the next one to close after the ranking instant.
-    fn note_window(&mut self, index: usize) {
-        let end = self.rows[index]
-            .summary
-            .columns
-            .window_ends_at
-            .filter(|end| *end > self.ranked_at);
-        if let Some(end) = end
-            && self.next_rank_change.is_none_or(|next| end < next)
-        {
-            self.next_rank_change = Some(end);
-        }
-    }
-
-    /// The instant the order is ranked at.
-    pub fn ranked_at(&self) -> DateTime<Utc> {
-        self.ranked_at
-    }
-
-    /// Whether a window closed since the order was ranked, so ranks changed.
-    pub fn rank_due(&self, now: DateTime<Utc>) -> bool {
-        self.next_rank_change.is_some_and(|next| next <= now)
-    }
-
-    /// Applies the filter in force, keeping the selected chat selected when it still shows.
-    pub fn refilter(
-        &mut self,
-        now: DateTime<Utc>,
-        me: &HashMap<String, String>,
-        keep: Option<&ChatKey>,
-    ) {
-        let previous = self.selected;
-        let filter = &self.filter;
-        let rows = &self.rows;
-        self.visible = if filter.terms.is_empty() {
-            self.order.clone()
-        } else {
-            self.order
-                .iter()
-                .copied()
-                .filter(|index| {
-                    let row = &rows[*index];
-                    filter.terms.iter().all(|term| match term {
-                        crate::inbox::Term::Text(needle) => row.search.contains(needle.as_str()),
-                        other => term_matches(
-                            other,
-                            &row.summary,
-                            me.get(&row.summary.key.account).map(String::as_str),
-                            now,
-                        ),
-                    })
-                })
-                .collect()
-        };
-        let keep = if self.moved { keep } else { None };
-        self.selected = keep
-            .and_then(|key| self.position.get(key))
-            .and_then(|index| self.visible.iter().position(|v| v == index))
-            .unwrap_or_else(|| {
-                if self.moved {
-                    previous.min(self.visible.len().saturating_sub(1))
-                } else {
-                    0
-                }
-            });
-        // The rows changed under the window: it follows the selection and stays full.
-        self.keep_in_view();
-    }
-
-    /// Sets the filter from typed text; a text that does not parse keeps the last good filter.
-    pub fn set_filter_text(
-        &mut self,
-        text: String,
-        lang: Lang,
-        now: DateTime<Utc>,
-        me: &HashMap<String, String>,
-    ) {
-        self.filter_text = text;
-        match Filter::parse(&self.filter_text, lang) {
-            Ok(filter) => {
-                self.filter = filter;
-                self.filter_error = None;
-            }
-            Err(error) => self.filter_error = Some(error),
-        }
-        let keep = self.selected_row().map(|row| row.summary.key.clone());
-        self.refilter(now, me, keep.as_ref());
-    }
-
-    /// Whether a filter is in force.
-    pub fn filtered(&self) -> bool {
-        !self.filter.terms.is_empty()
-    }
-
-    /// The filter in force.
-    pub fn filter(&self) -> &Filter {
-        &self.filter
-    }
-
-    /// Moves the selection to `n` (clamped) and scrolls so it shows within `page` rows.
-    pub fn select(&mut self, n: usize, page: usize) {
-        self.page = page.max(1);
-        self.selected = n.min(self.visible.len().saturating_sub(1));
-        self.keep_in_view();
-    }
-
-    /// How many rows the list shows at once; the window follows.
-    pub fn set_page(&mut self, page: usize) {
-        self.page = page.max(1);
-        self.keep_in_view();
-    }
-
-    /// The shown rows that fit in `room` lines: the window scrolled as little as possible from
-    /// `offset` so that it holds the selection, and moved up when it would end in empty lines
-    /// while rows above are hidden.
-    pub fn window(&self, room: usize) -> std::ops::Range<usize> {
-        let len = self.visible.len();
-        let room = room.max(1);
-        let mut start = self.offset;
-        if let Some(selected) = self.selected() {
-            if selected < start {
-                start = selected;
-            } else if selected >= start + room {
-                start = selected + 1 - room;
-            }
-        }
-        start = start.min(len.saturating_sub(room));
-        start..(start + room).min(len)
-    }
-
-    fn keep_in_view(&mut self) {
-        self.offset = self.window(self.page).start;
-    }
-}
 
 /// Where the stored or fetched detail stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -383,10 +36,8 @@ pub enum DetailStatus {
 pub struct Detail {
     /// The chat shown.
     pub key: Option<ChatKey>,
-    /// Its detail, stored or fetched (Wegly chats).
-    pub chat: Option<Box<Chat>>,
-    /// The room as last received (Agilize rooms).
-    pub room: Option<Box<crate::api::agilize::wire::Room>>,
+    /// Its detail: fetched, or stored in the index (the only source for a CRM without reads).
+    pub conversation: Option<Conversation>,
     /// When that detail was fetched.
     pub as_of: Option<DateTime<Utc>>,
     /// The fetch state.
@@ -401,8 +52,7 @@ impl Default for Detail {
     fn default() -> Self {
         Self {
             key: None,
-            chat: None,
-            room: None,
+            conversation: None,
             as_of: None,
             status: DetailStatus::Idle,
             reveal_documents: false,
@@ -446,33 +96,13 @@ pub struct Notification {
 pub enum Pending {
     /// A detail fetch.
     Fetch(ChatKey),
-    /// A reassignment to `to` (display name).
-    Reassign {
-        /// The chat.
-        key: ChatKey,
-        /// The new responsible's name.
-        to: String,
-        /// The request body, for the audit log.
-        request: String,
-        /// The responsible before, for the audit log.
-        before: Option<String>,
-        /// What moves: the chat itself, the contact's leads, its deals.
-        scope: [bool; 3],
-    },
-    /// A participant removal.
-    Remove {
-        /// The chat.
-        key: ChatKey,
-        /// The participant's name.
-        name: String,
-        /// Their user id.
-        user_id: String,
-    },
-    /// A chat creation.
+    /// A change to a conversation.
+    Change(PendingChange),
+    /// A conversation being opened.
     Create {
         /// The account.
         account: String,
-        /// The body, for the audit log.
+        /// The request, for the audit log.
         request: String,
     },
     /// Adding a chat by id.
@@ -484,24 +114,31 @@ pub enum Pending {
     },
     /// Unread totals.
     Unread,
-    /// Another change to an Agilize room (archive, department, tags).
-    RoomChange {
-        /// The room.
-        key: ChatKey,
-        /// What changed, for the message and the audit log.
-        action: &'static str,
-        /// The patch sent.
-        request: String,
-    },
+}
+
+/// A change sent and not yet answered: what was asked, and what the message and the audit
+/// log will say of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingChange {
+    /// The conversation.
+    pub key: ChatKey,
+    /// What was asked.
+    pub change: Change,
+    /// The request as sent, for the audit log.
+    pub request: String,
+    /// The value before (the responsible's or the participant's name), for the audit log.
+    pub before: Option<String>,
+    /// Who the change is about, by name (the new responsible, the participant leaving).
+    pub who: String,
+    /// Whether the conversation is a room (the words say "room", not "chat").
+    pub room: bool,
 }
 
 impl Pending {
-    /// The chat a mutation is about.
+    /// The conversation a change is about.
     pub fn mutated_chat(&self) -> Option<&ChatKey> {
         match self {
-            Self::Reassign { key, .. }
-            | Self::Remove { key, .. }
-            | Self::RoomChange { key, .. } => Some(key),
+            Self::Change(change) => Some(&change.key),
             _ => None,
         }
     }
@@ -539,8 +176,6 @@ pub struct State {
     pub modal: Option<Modal>,
     /// Requests in flight.
     pub pending: BTreeMap<RequestId, Pending>,
-    /// Chats with a mutation in flight.
-    pub busy: HashSet<ChatKey>,
     /// Chats whose last mutation failed.
     pub failed: HashSet<ChatKey>,
     /// The last notification.
@@ -568,15 +203,11 @@ impl State {
                 .unwrap_or_else(|| *chrono::Utc::now().fixed_offset().offset()),
             account,
             me: HashMap::new(),
-            inbox: Inbox {
-                page: crate::console::ui::layout::list_page(SIZE),
-                ..Inbox::default()
-            },
+            inbox: Inbox::with_page(list_page(SIZE)),
             detail: Detail::default(),
             focus: Focus::List,
             modal: None,
             pending: BTreeMap::new(),
-            busy: HashSet::new(),
             failed: HashSet::new(),
             notification: None,
             connection: Connection::default(),
@@ -586,6 +217,21 @@ impl State {
             should_quit: false,
             next_id: 1,
         }
+    }
+
+    /// Whether a change to `key` is in flight (one at a time per conversation).
+    pub fn is_busy(&self, key: &ChatKey) -> bool {
+        self.pending
+            .values()
+            .any(|pending| pending.mutated_chat() == Some(key))
+    }
+
+    /// The detail shown, when it is `key`'s.
+    pub fn shown_conversation(&self, key: &ChatKey) -> Option<&Conversation> {
+        self.detail
+            .conversation
+            .as_ref()
+            .filter(|_| self.detail.key.as_ref() == Some(key))
     }
 
     /// A new request id.
@@ -615,4 +261,9 @@ impl State {
             until: self.now + NOTIFICATION_TTL,
         });
     }
+}
+
+/// Chat rows that fit in the list for a terminal size (borders, header and status bar aside).
+pub fn list_page(size: (u16, u16)) -> usize {
+    usize::from(size.1.saturating_sub(4)).max(1)
 }

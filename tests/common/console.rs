@@ -7,6 +7,7 @@
     missing_docs
 )]
 
+use balcao::api::Conversation;
 use balcao::api::wegly::wire::Chat;
 use balcao::console::keymap::Keymap;
 use balcao::console::msg::Msg;
@@ -80,7 +81,7 @@ pub fn show_selected_detail(state: &mut State, chats: &[Chat]) {
         state,
         Msg::CachedDetail {
             key,
-            chat: chat.map(Box::new),
+            conversation: chat.map(|chat| Box::new(Conversation::Chat(Box::new(chat)))),
             as_of: Some(now()),
         },
     );

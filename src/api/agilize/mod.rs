@@ -4,3 +4,16 @@ pub mod client;
 pub mod wire;
 
 pub use client::{AgilizeClient, AgilizeConfig, DEFAULT_BASE_URL};
+
+pub mod changes;
+
+use crate::api::Capability;
+
+/// What Agilize offers through its API: changes to a room, no reads (rooms arrive by webhook).
+pub const CAPABILITIES: &[Capability] = &[
+    Capability::Reassign,
+    Capability::RemoveParticipant,
+    Capability::Conclude,
+    Capability::Department,
+    Capability::Tags,
+];

@@ -4,3 +4,18 @@ pub mod client;
 pub mod wire;
 
 pub use client::{DEFAULT_BASE_URL, Fetched, WeglyClient, WeglyConfig};
+
+pub mod changes;
+
+use crate::api::Capability;
+
+/// What Wegly offers through its API.
+pub const CAPABILITIES: &[Capability] = &[
+    Capability::Read,
+    Capability::Reassign,
+    Capability::ReassignLeadsDeals,
+    Capability::RemoveParticipant,
+    Capability::Create,
+    Capability::AddById,
+    Capability::UnreadTotals,
+];

@@ -9,7 +9,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::console::state::{Focus, Row, State};
+use crate::console::list::{Loaded, Row};
+use crate::console::state::{Focus, State};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
 use crate::inbox::CLOSING_SOON;
@@ -100,7 +101,7 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
     let lang = state.lang;
     let summary = &row.summary;
     let c = &summary.columns;
-    let (mark, mark_style) = if state.busy.contains(&summary.key) {
+    let (mark, mark_style) = if state.is_busy(&summary.key) {
         ("⟳", theme::pending())
     } else if state.failed.contains(&summary.key) {
         ("✗", theme::error())
@@ -187,7 +188,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let inbox = &state.inbox;
     let total = inbox.rows().len();
     let shown = inbox.visible_len();
-    let mut title = if inbox.partial {
+    let mut title = if inbox.loaded == Loaded::FirstPage {
         tr!(
             lang,
             " Conversas {total}… (lendo o resto) ",
@@ -224,7 +225,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let widths = columns(usize::from(inner.width), inbox.accounts.len() > 1);
+    let widths = columns(usize::from(inner.width), inbox.multiple_accounts());
     let mut lines: Vec<Line<'static>> = Vec::with_capacity(usize::from(inner.height));
     let mut header = vec![
         Span::raw(fit("", MARK)),
@@ -253,7 +254,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if let Some(error) = &inbox.filter_error {
         lines.push(Line::styled(error.clone(), theme::error()));
     }
-    if !inbox.loaded {
+    if inbox.loaded == Loaded::Nothing {
         lines.push(Line::styled(
             lang.pick("lendo o índice…", "reading the index…")
                 .to_owned(),

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
+use crate::api::Conversation;
 use crate::api::wegly::wire::{Chat, CrmPerson, Message};
 use crate::cli::present::{priority_label, status_label};
 use crate::console::state::{DetailStatus, Focus, State};
@@ -419,8 +420,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
             theme::error(),
         ));
     }
-    match (&detail.chat, &detail.room) {
-        (_, Some(room)) => {
+    match &detail.conversation {
+        Some(Conversation::Room(room)) => {
             let clock = Clock {
                 now: state.now,
                 offset: state.offset,
@@ -433,7 +434,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
                 .and_then(|row| row.summary.columns.last_message_at);
             lines.extend(room_lines(room, message_at, clock));
         }
-        (Some(chat), None) => {
+        Some(Conversation::Chat(chat)) => {
             let clock = Clock {
                 now: state.now,
                 offset: state.offset,
@@ -441,12 +442,12 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
             };
             lines.extend(chat_lines(chat, detail.reveal_documents, clock));
         }
-        (None, None) if detail.key.is_none() => lines.push(Line::styled(
+        None if detail.key.is_none() => lines.push(Line::styled(
             lang.pick("Nenhuma conversa selecionada.", "No chat selected.")
                 .to_owned(),
             theme::dim(),
         )),
-        (None, None) => {
+        None => {
             let text = match detail.status {
                 DetailStatus::Loading(_) => lang.pick("Carregando…", "Loading…"),
                 _ => lang.pick(

@@ -141,7 +141,7 @@ fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap
     }
     lines.push(Line::raw(""));
     // Leads and deals are Wegly's; a room reassignment sets its user only.
-    if modal.room_users.is_none() {
+    if modal.leads_and_deals {
         let toggle = |on: bool| if on { "[x]" } else { "[ ]" };
         lines.push(Line::from(vec![
             Span::raw(format!(

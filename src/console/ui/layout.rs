@@ -59,7 +59,4 @@ pub fn areas(area: Rect, focus: Focus) -> Areas {
     }
 }
 
-/// Chat rows that fit in the list for a terminal size (borders, header and status bar aside).
-pub fn list_page(size: (u16, u16)) -> usize {
-    usize::from(size.1.saturating_sub(4)).max(1)
-}
+pub use crate::console::state::list_page;

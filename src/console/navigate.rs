@@ -1,0 +1,130 @@
+//! Moving through the inbox: the selection, the rows arriving, and the detail that follows the
+//! selected conversation (stored first, fetched when asked).
+
+use crate::api::conversation::columns_after;
+use crate::api::{Capability, Conversation, supports};
+use crate::console::action::Action;
+use crate::console::msg::{ApiCall, ApiRequest, Command};
+use crate::console::state::{Detail, DetailStatus, Pending, State, list_page};
+use crate::store::{ChatKey, ChatSummary};
+
+/// Puts one row in its place in the list, keeping the selection on screen and the detail on
+/// the selected chat.
+pub fn upsert_row(state: &mut State, mut summary: ChatSummary) -> Vec<Command> {
+    if let Some(before) = state.inbox.row(&summary.key) {
+        summary.columns = columns_after(
+            summary.key.provider,
+            summary.columns,
+            &before.summary.columns,
+        );
+    }
+    let (now, me) = (state.now, state.me.clone());
+    state.inbox.upsert(summary, now, &me);
+    if let Some(selected) = state.inbox.selected() {
+        state.inbox.select(selected, list_page(state.size));
+    }
+    selection_changed(state)
+}
+
+/// After the selection moved: show the new chat's stored detail at once.
+pub fn selection_changed(state: &mut State) -> Vec<Command> {
+    let key = state
+        .inbox
+        .selected_row()
+        .map(|row| row.summary.key.clone());
+    if key == state.detail.key {
+        return Vec::new();
+    }
+    state.detail = Detail {
+        key: key.clone(),
+        ..Detail::default()
+    };
+    key.map(Command::LoadCachedDetail).into_iter().collect()
+}
+
+/// Moves the selection (list focus) by a movement action.
+pub fn move_selection(state: &mut State, action: Action) -> Vec<Command> {
+    let page = list_page(state.size);
+    let Some(current) = state.inbox.selected() else {
+        return Vec::new();
+    };
+    let last = state.inbox.visible_len().saturating_sub(1);
+    let target = match action {
+        Action::SelectNext => current.saturating_add(1).min(last),
+        Action::SelectPrev => current.saturating_sub(1),
+        Action::SelectFirst => 0,
+        Action::SelectLast => last,
+        Action::PageDown => current.saturating_add(page).min(last),
+        Action::PageUp => current.saturating_sub(page),
+        _ => current,
+    };
+    state.inbox.moved = true;
+    state.inbox.select(target, page);
+    selection_changed(state)
+}
+
+/// Scrolls the detail (detail focus) by a movement action.
+pub fn scroll_detail(state: &mut State, action: Action) {
+    let page = u16::try_from(list_page(state.size)).unwrap_or(10);
+    let scroll = &mut state.detail.scroll;
+    *scroll = match action {
+        Action::SelectNext => scroll.saturating_add(1),
+        Action::SelectPrev => scroll.saturating_sub(1),
+        Action::SelectFirst => 0,
+        Action::SelectLast => u16::MAX / 2,
+        Action::PageDown => scroll.saturating_add(page),
+        Action::PageUp => scroll.saturating_sub(page),
+        _ => *scroll,
+    };
+}
+
+/// Fetches the selected chat's detail (unless a fetch is already in flight). A CRM without
+/// reads shows what the index holds.
+pub fn fetch_selected(state: &mut State) -> Vec<Command> {
+    let Some(key) = state
+        .inbox
+        .selected_row()
+        .map(|row| row.summary.key.clone())
+    else {
+        return Vec::new();
+    };
+    if matches!(state.detail.status, DetailStatus::Loading(_))
+        && state.detail.key.as_ref() == Some(&key)
+    {
+        return Vec::new();
+    }
+    let mut commands = selection_changed(state);
+    if !supports(key.provider, Capability::Read) {
+        commands.push(Command::LoadCachedDetail(key));
+        return commands;
+    }
+    let id = state.mint();
+    state.pending.insert(id, Pending::Fetch(key.clone()));
+    state.detail.status = DetailStatus::Loading(id);
+    commands.push(Command::Api(ApiRequest {
+        id,
+        call: ApiCall::GetChat(key),
+    }));
+    commands
+}
+
+/// The stored detail arrived from the index: it takes the pane if it is still the selected
+/// conversation's and newer than what the pane shows.
+pub fn show_cached(
+    state: &mut State,
+    key: &ChatKey,
+    conversation: Option<Box<Conversation>>,
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
+) {
+    if state.detail.key.as_ref() != Some(key) {
+        return;
+    }
+    let newer = match (as_of, state.detail.as_of) {
+        (Some(new), Some(old)) => new > old,
+        _ => state.detail.conversation.is_none(),
+    };
+    if let Some(conversation) = conversation.filter(|_| newer) {
+        state.detail.conversation = Some(*conversation);
+        state.detail.as_of = as_of;
+    }
+}
