@@ -21,6 +21,7 @@ use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, Fresh, Msg, Req
 use balcao::console::state::{Level, State};
 use balcao::console::update::update;
 use balcao::i18n::Lang;
+use balcao::store::{ChatKey, ChatSummary, Columns};
 use console::{loaded_state, now, seeded_chats, summary};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
@@ -418,22 +419,46 @@ fn cancelling_the_filter_line_restores_the_previous_filter() {
 // ---------------------------------------------------------------------------------------------
 // Property test: random message sequences keep the state's invariants.
 
-fn chats_pool() -> &'static Vec<Chat> {
-    static POOL: std::sync::OnceLock<Vec<Chat>> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| seeded_chats().into_iter().take(24).collect())
+/// Conversations of both CRMs with their rows: Wegly chats and Agilize rooms side by side.
+fn pool() -> &'static Vec<(ChatSummary, Conversation)> {
+    static POOL: std::sync::OnceLock<Vec<(ChatSummary, Conversation)>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let chats = seeded_chats()
+            .into_iter()
+            .take(24)
+            .map(|chat| (summary(&chat), Conversation::Chat(Box::new(chat))));
+        let rooms = balcao::sandbox::rooms::Rooms::from_seed(
+            &balcao::sandbox::seed::Seed::bundled().unwrap(),
+            now(),
+        )
+        .all()
+        .iter()
+        .take(12)
+        .map(|room| {
+            let key = ChatKey::agilize("matriz", room.id.as_deref().unwrap());
+            let row = console::row(key, Columns::from_room(room));
+            (row, Conversation::Room(Box::new(room.clone())))
+        })
+        .collect::<Vec<_>>();
+        chats.chain(rooms).collect()
+    })
 }
 
 fn arb_msg() -> impl Strategy<Value = Msg> {
-    let pool = chats_pool().len();
+    let size = pool().len();
     prop_oneof![
         6 => (0..Action::ALL.len()).prop_map(|i| Msg::Action(Action::ALL[i])),
         3 => "[a-z0-9 :>=]".prop_map(|s| typed(s.chars().next().unwrap_or('a'))),
         1 => Just(Msg::Input(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE))),
-        1 => prop::collection::vec(0..pool, 0..pool).prop_map(|ids| Msg::Rows(ids.into_iter().map(|i| summary(&chats_pool()[i])).collect())),
-        2 => (0..pool).prop_map(|i| Msg::RowChanged(summary(&chats_pool()[i]))),
-        3 => (1_u64..30, 0..pool, 0_u8..4).prop_map(|(id, i, kind)| {
-            let chat = chats_pool()[i].clone();
-            let fresh = Fresh { key: summary(&chat).key, conversation: Conversation::Chat(Box::new(chat)), summary: None };
+        1 => prop::collection::vec(0..size, 0..size).prop_map(|ids| Msg::Rows(ids.into_iter().map(|i| pool()[i].0.clone()).collect())),
+        2 => (0..size).prop_map(|i| Msg::RowChanged(pool()[i].0.clone())),
+        2 => (0..size, any::<bool>()).prop_map(|(i, stored)| {
+            let (row, conversation) = pool()[i].clone();
+            Msg::CachedDetail { key: row.key, conversation: stored.then(|| Box::new(conversation)), as_of: Some(now()) }
+        }),
+        3 => (1_u64..30, 0..size, 0_u8..4).prop_map(|(id, i, kind)| {
+            let (row, conversation) = pool()[i].clone();
+            let fresh = Fresh { key: row.key, conversation, summary: None };
             let outcome = match kind {
                 0 => Ok(ApiReply::Chat(fresh)),
                 1 => Ok(ApiReply::Changed(fresh)),
@@ -522,15 +547,11 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
         &selected,
         "the detail belongs to the selected chat"
     );
-    if let Some(chat) = state
-        .detail
-        .conversation
-        .as_ref()
-        .and_then(Conversation::as_chat)
-    {
+    if let Some(conversation) = &state.detail.conversation {
         prop_assert_eq!(
-            chat.id.as_deref(),
-            selected.as_ref().map(|k| k.chat_id.as_str())
+            conversation.id(),
+            selected.as_ref().map(|k| k.chat_id.as_str()),
+            "the detail shown is the selected conversation's"
         );
     }
     Ok(())
