@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::api::verify::{self, Settled};
 use crate::api::wegly::Fetched;
+use crate::api::wegly::limits::{MAX_CONTACT_ID_CHARS, MAX_PROFILE_NAME_CHARS};
 use crate::api::wegly::wire::Chat;
 use crate::api::wegly::wire::{
     ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
@@ -14,7 +15,6 @@ use crate::cli::CliError;
 use crate::cli::args::{ChatCommand, CreateArgs, CreateStatus, GlobalArgs};
 use crate::cli::present;
 use crate::i18n::Lang;
-use crate::sandbox::world::{MAX_CONTACT_ID_CHARS, MAX_PROFILE_NAME_CHARS};
 use crate::tr;
 
 /// Runs one chat command.
