@@ -14,12 +14,12 @@ use tokio::sync::{Notify, broadcast, watch};
 
 use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
-use crate::cli::present::priority_label;
 use crate::cli::sandbox::wait_for_signal;
 use crate::config::resolve::{Resolved, resolve};
 use crate::hydrate::{Fetch, HydrationSettings, hydrate_one, spawn_scheduler};
 use crate::i18n::Lang;
 use crate::inbox::{Filter, urgency};
+use crate::present::priority_label;
 use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
 use crate::text::fit;
 use crate::webhook::receiver::ReceiverState;
