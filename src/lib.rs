@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod data_dir;
 pub mod hydrate;
 pub mod i18n;
 pub mod inbox;

@@ -21,8 +21,8 @@ use crate::tr;
 pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Result<(), CliError> {
     // Every value is checked before the client exists, so a usage error never sends a request.
     let plan = Plan::check(command, lang)?;
-    let settings = crate::config::resolve::resolve(global, lang)?;
-    let client = settings.wegly_client(settings.account(), lang)?;
+    let settings = crate::config::resolve::resolve(&global.overrides())?;
+    let client = settings.wegly_client(settings.account())?;
     let now = chrono::Utc::now();
     match plan {
         Plan::Get { id, json } => {

@@ -3,6 +3,7 @@
 pub mod action;
 pub mod app;
 pub mod keymap;
+pub mod keymap_file;
 pub mod launch;
 pub mod modal;
 pub mod msg;
