@@ -4,7 +4,7 @@ pub mod args;
 mod chat;
 mod check;
 mod index;
-pub mod present;
+mod present;
 mod room;
 mod sandbox;
 pub mod secrets;

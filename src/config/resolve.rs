@@ -18,7 +18,8 @@ pub const DEFAULT_LISTEN: SocketAddr =
 pub const IMPLICIT_ACCOUNT: &str = "default";
 
 /// What flags and the environment give for one run; each one set wins over `config.toml`.
-/// The command line fills it in; nothing here knows about flags.
+/// The command line fills it in from its flags and variables, so configuration does not depend
+/// on the command line.
 #[derive(Debug, Clone)]
 pub struct Overrides {
     /// The configuration file to read (`--config`), else the default path.
@@ -64,7 +65,7 @@ impl Default for Overrides {
 }
 
 /// A secret that was given and is not blank, trimmed.
-fn given(secret: Option<&SecretString>) -> Option<SecretString> {
+fn not_blank(secret: Option<&SecretString>) -> Option<SecretString> {
     secret
         .map(|secret| secret.expose_secret().trim())
         .filter(|text| !text.is_empty())
@@ -91,14 +92,14 @@ pub struct Resolved {
 }
 
 /// Reads the configuration and applies what flags and the environment give over it.
-pub fn resolve(given_here: &Overrides) -> Result<Resolved, ConfigError> {
-    let explicit = given_here.config.as_deref();
+pub fn resolve(overrides: &Overrides) -> Result<Resolved, ConfigError> {
+    let explicit = overrides.config.as_deref();
     let config = match crate::config::Config::chosen_path(explicit) {
         Some(path) => load(&path, explicit.is_some()).map_err(ConfigError::Problems)?,
         None => Config::default(),
     };
     let mut accounts = config.accounts.clone();
-    let wanted = given_here.account.clone();
+    let wanted = overrides.account.clone();
     let index = match &wanted {
         Some(name) => accounts.iter().position(|a| &a.name == name),
         None => accounts.iter().position(|a| a.provider == Provider::Wegly),
@@ -124,14 +125,14 @@ pub fn resolve(given_here: &Overrides) -> Result<Resolved, ConfigError> {
         }
     };
     let account = &mut accounts[index];
-    if let Some(url) = &given_here.base_url {
+    if let Some(url) = &overrides.base_url {
         account.base_url =
             normalize_base_url(url).map_err(|problem| ConfigError::BaseUrl { problem })?;
     }
-    if let Some(token) = given(given_here.token.as_ref()) {
+    if let Some(token) = not_blank(overrides.token.as_ref()) {
         account.token = Some(token);
     }
-    if let Some(origin) = &given_here.origin {
+    if let Some(origin) = &overrides.origin {
         if normalize_base_url(origin).is_err() {
             return Err(ConfigError::Origin {
                 origin: origin.clone(),
@@ -140,34 +141,31 @@ pub fn resolve(given_here: &Overrides) -> Result<Resolved, ConfigError> {
         account.origin = Some(origin.clone());
     }
     let selected = account.name.clone();
-    apply_agilize_overrides(given_here, &mut accounts)?;
+    apply_agilize_overrides(overrides, &mut accounts)?;
     Ok(Resolved {
-        data_dir: given_here
+        data_dir: overrides
             .data_dir
             .clone()
             .or_else(|| config.data_dir.clone())
             .or_else(default_data_dir),
-        listen: given_here
-            .listen
-            .or(config.listen)
-            .unwrap_or(DEFAULT_LISTEN),
-        webhook_secret: given(given_here.webhook_secret.as_ref())
+        listen: overrides.listen.or(config.listen).unwrap_or(DEFAULT_LISTEN),
+        webhook_secret: not_blank(overrides.webhook_secret.as_ref())
             .or_else(|| config.webhook_secret.clone()),
         accounts,
         selected,
         config,
-        timeout: given_here.timeout,
+        timeout: overrides.timeout,
     })
 }
 
 /// The Agilize base URL and key given apply to the first Agilize account, or make one named
 /// `agilize` when the configuration has none.
 fn apply_agilize_overrides(
-    given_here: &Overrides,
+    overrides: &Overrides,
     accounts: &mut Vec<Account>,
 ) -> Result<(), ConfigError> {
-    let key = given(given_here.agilize_key.as_ref());
-    if key.is_none() && given_here.agilize_base_url.is_none() {
+    let key = not_blank(overrides.agilize_key.as_ref());
+    if key.is_none() && overrides.agilize_base_url.is_none() {
         return Ok(());
     }
     if !accounts.iter().any(|a| a.provider == Provider::Agilize) {
@@ -185,7 +183,7 @@ fn apply_agilize_overrides(
         .position(|a| a.provider == Provider::Agilize)
         .unwrap_or_default();
     let account = &mut accounts[index];
-    if let Some(url) = &given_here.agilize_base_url {
+    if let Some(url) = &overrides.agilize_base_url {
         account.base_url =
             normalize_base_url(url).map_err(|problem| ConfigError::AgilizeBaseUrl { problem })?;
     }
@@ -257,5 +255,62 @@ impl Resolved {
     /// The data dir, or a usage error saying how to set one.
     pub fn data_dir(&self) -> Result<PathBuf, ConfigError> {
         self.data_dir.clone().ok_or(ConfigError::NoDataDir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overrides_with_config(text: &str) -> (tempfile::TempDir, Overrides) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let overrides = Overrides {
+            config: Some(path),
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Overrides::default()
+        };
+        (dir, overrides)
+    }
+
+    #[test]
+    fn overrides_win_over_the_file_and_blank_secrets_count_as_not_given() {
+        let (_dir, mut overrides) = overrides_with_config(
+            "[[accounts]]\nname = \"central\"\nprovider = \"wegly\"\n\
+             [[accounts]]\nname = \"salas\"\nprovider = \"agilize\"\n",
+        );
+        overrides.token = Some(SecretString::from("  tok  ".to_owned()));
+        overrides.webhook_secret = Some(SecretString::from("   ".to_owned()));
+        overrides.agilize_key = Some(SecretString::from(String::new()));
+        overrides.base_url = Some("http://127.0.0.1:9/".to_owned());
+        let resolved = resolve(&overrides).unwrap();
+        let account = resolved.account();
+        assert_eq!(account.name, "central");
+        assert_eq!(account.base_url, "http://127.0.0.1:9");
+        assert_eq!(
+            account.token.as_ref().map(|t| t.expose_secret().to_owned()),
+            Some("tok".to_owned())
+        );
+        assert!(resolved.webhook_secret.is_none());
+        assert_eq!(
+            resolved.agilize_client().err(),
+            Some(ConfigError::NoAgilizeKey)
+        );
+        assert_eq!(resolved.timeout, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    #[test]
+    fn an_unknown_account_is_refused_with_the_known_ones() {
+        let (_dir, mut overrides) =
+            overrides_with_config("[[accounts]]\nname = \"central\"\nprovider = \"wegly\"\n");
+        overrides.account = Some("loja".to_owned());
+        assert_eq!(
+            resolve(&overrides).err(),
+            Some(ConfigError::UnknownAccount {
+                name: "loja".to_owned(),
+                known: vec!["central".to_owned()],
+            })
+        );
     }
 }

@@ -171,10 +171,10 @@ struct Setup {
     receiver_limits: crate::webhook::ReceiverLimits,
 }
 
-async fn demo_setup(given: &Overrides) -> Result<Setup, LaunchError> {
+async fn demo_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
     let failed = |error: std::io::Error| LaunchError::Demo(error.to_string());
     let listener = TcpListener::bind(
-        given
+        overrides
             .listen
             .unwrap_or_else(|| "127.0.0.1:0".parse().unwrap_or(DEFAULT_LISTEN)),
     )
@@ -211,7 +211,7 @@ async fn demo_setup(given: &Overrides) -> Result<Setup, LaunchError> {
     })
     .map_err(|error| LaunchError::Demo(error.to_string()))?;
     // The demo's index lives in a fresh temporary folder unless --data-dir says otherwise.
-    let (data_dir, temp) = if let Some(dir) = &given.data_dir {
+    let (data_dir, temp) = if let Some(dir) = &overrides.data_dir {
         (dir.clone(), None)
     } else {
         let temp = tempfile::Builder::new()
@@ -242,8 +242,8 @@ async fn demo_setup(given: &Overrides) -> Result<Setup, LaunchError> {
     })
 }
 
-async fn account_setup(given: &Overrides) -> Result<Setup, LaunchError> {
-    let settings = resolve(given)?;
+async fn account_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
+    let settings = resolve(overrides)?;
     let account = settings.account().clone();
     if account.token.is_none() {
         return Err(LaunchError::NoAccount);
@@ -336,12 +336,12 @@ fn log_to_file(
 }
 
 /// Opens the console; returns when the user quits.
-pub async fn open(given: &Overrides, demo: bool, lang: Lang) -> Result<(), LaunchError> {
+pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), LaunchError> {
     let keymap = load_keymap().map_err(LaunchError::Keymap)?;
     let setup = if demo {
-        demo_setup(given).await?
+        demo_setup(overrides).await?
     } else {
-        account_setup(given).await?
+        account_setup(overrides).await?
     };
     let store = open_index(&setup.data_dir)?;
     let (log, _log_flush) = log_to_file(&setup.data_dir);

@@ -15,10 +15,9 @@ use uuid::Uuid;
 use crate::api::wegly::wire::{ChatStatus, ChatType, CrmPerson, Message};
 use crate::sandbox::error::SandboxError;
 
-// The API's limits, named here too while callers move to `api::wegly::limits`.
-pub use crate::api::wegly::limits::{
-    MAX_CONTACT_ID_CHARS, MAX_PROFILE_NAME_CHARS, MAX_TEXT_CHARS, SESSION_WINDOW,
-};
+use crate::api::wegly::limits::SESSION_WINDOW;
+// Named here too while the console moves its import to `api::wegly::limits`.
+pub use crate::api::wegly::limits::MAX_CONTACT_ID_CHARS;
 pub use rules::Outcome;
 
 /// A company user and its agent.
