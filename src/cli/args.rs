@@ -2,9 +2,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
 
+use crate::config::Overrides;
 use crate::i18n::Lang;
 
 /// balcão: the terminal inbox console for `WhatsApp` support desks on Wegly and Agilize.
@@ -96,6 +99,27 @@ pub struct GlobalArgs {
     /// Seconds a request may take before it is abandoned.
     #[arg(long, env = "BALCAO_TIMEOUT", global = true, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
     pub timeout: u64,
+}
+
+impl GlobalArgs {
+    /// What these flags and variables give the configuration (after `--*-file` secrets were
+    /// read into their values).
+    pub fn overrides(&self) -> Overrides {
+        let secret = |value: &Option<String>| value.clone().map(SecretString::from);
+        Overrides {
+            config: self.config.clone(),
+            account: self.account.clone(),
+            base_url: self.base_url.clone(),
+            token: secret(&self.token),
+            origin: self.origin.clone(),
+            agilize_base_url: self.agilize_base_url.clone(),
+            agilize_key: secret(&self.agilize_key),
+            data_dir: self.data_dir.clone(),
+            listen: self.listen,
+            webhook_secret: secret(&self.webhook_secret),
+            timeout: Duration::from_secs(self.timeout),
+        }
+    }
 }
 
 fn parse_lang(text: &str) -> Result<Lang, String> {

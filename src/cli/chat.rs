@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::api::verify::{self, Settled};
 use crate::api::wegly::Fetched;
+use crate::api::wegly::limits::{MAX_CONTACT_ID_CHARS, MAX_PROFILE_NAME_CHARS};
 use crate::api::wegly::wire::Chat;
 use crate::api::wegly::wire::{
     ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
@@ -14,15 +15,14 @@ use crate::cli::CliError;
 use crate::cli::args::{ChatCommand, CreateArgs, CreateStatus, GlobalArgs};
 use crate::cli::present;
 use crate::i18n::Lang;
-use crate::sandbox::world::{MAX_CONTACT_ID_CHARS, MAX_PROFILE_NAME_CHARS};
 use crate::tr;
 
 /// Runs one chat command.
 pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Result<(), CliError> {
     // Every value is checked before the client exists, so a usage error never sends a request.
     let plan = Plan::check(command, lang)?;
-    let settings = crate::config::resolve::resolve(global, lang)?;
-    let client = settings.wegly_client(settings.account(), lang)?;
+    let settings = crate::config::resolve::resolve(&global.overrides())?;
+    let client = settings.wegly_client(settings.account())?;
     let now = chrono::Utc::now();
     match plan {
         Plan::Get { id, json } => {

@@ -31,8 +31,8 @@ pub fn run(global: &GlobalArgs, lang: Lang) -> Result<(), CliError> {
 
 /// The user's keymap over the defaults; prints each problem, returns how many.
 fn check_keymap(lang: Lang) -> Result<(), usize> {
-    let path = crate::console::launch::user_keymap_path();
-    match crate::console::launch::load_keymap() {
+    let path = crate::console::keymap_file::user_keymap_path();
+    match crate::console::keymap_file::load_keymap() {
         Ok(_) => {
             let shown = path.filter(|p| p.exists()).map_or_else(
                 || {

@@ -15,58 +15,41 @@ use tokio::sync::{Notify, broadcast, watch};
 use crate::api::reads::{Fetch, hydrate_one};
 use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
-use crate::cli::present::priority_label;
 use crate::cli::sandbox::wait_for_signal;
 use crate::config::resolve::{Resolved, resolve};
+use crate::data_dir::open_index;
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
 use crate::inbox::{Filter, urgency};
+use crate::present::priority_label;
 use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
 use crate::text::fit;
 use crate::webhook::receiver::ReceiverState;
 use crate::{timefmt, tr};
 
 /// Opens the index; a file that is not ours or is newer is a configuration error (exit 2).
-/// Opens the index; a data dir or index file that others can read is reported on stderr.
+/// A data dir or index file that others can read is reported on stderr.
 pub fn open_store(data_dir: &Path, lang: Lang) -> Result<Arc<Store>, CliError> {
-    let store = open_index(data_dir, lang)?;
+    let store = open_index(data_dir)?;
     for exposed in store.exposed() {
         eprintln!("balcao: {}", exposed.message(lang));
     }
     Ok(store)
 }
 
-/// Opens the index and says nothing: for the console, which shows what is exposed on its own
-/// screen instead of on stderr.
-pub fn open_index(data_dir: &Path, lang: Lang) -> Result<Arc<Store>, CliError> {
-    Store::open_in(data_dir)
-        .map(Arc::new)
-        .map_err(|error| store_error(&error, lang))
-}
-
-fn store_error(error: &StoreError, lang: Lang) -> CliError {
-    let text = error.to_string();
-    match error {
-        StoreError::NotOurs { .. } | StoreError::NewerSchema { .. } => CliError::Usage(text),
-        StoreError::Locked { .. } | StoreError::Io { .. } | StoreError::Sqlite { .. } => {
-            CliError::Failed(tr!(lang, "índice: {text}", "index: {text}"))
-        }
-    }
-}
-
+/// Runs index work off the async threads; its error is worded when it is shown.
 async fn blocking<T: Send + 'static>(
-    lang: Lang,
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, CliError> {
     match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(|error| store_error(&error, lang)),
+        Ok(result) => result.map_err(CliError::Index),
         Err(error) => Err(CliError::Failed(error.to_string())),
     }
 }
 
 /// Receiver plus hydration, until SIGINT or SIGTERM.
 pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Result<(), CliError> {
-    let settings = resolve(global, lang)?;
+    let settings = resolve(&global.overrides())?;
     let Some(secret) = settings.webhook_secret.clone() else {
         return Err(CliError::Usage(tr!(
             lang,
@@ -75,8 +58,8 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
         )));
     };
     let account = settings.account().clone();
-    let client = settings.wegly_client(&account, lang)?;
-    let store = open_store(&settings.data_dir(lang)?, lang)?;
+    let client = settings.wegly_client(&account)?;
+    let store = open_store(&settings.data_dir()?, lang)?;
     let bind = args.bind.unwrap_or(settings.listen);
     let listener = TcpListener::bind(bind).await.map_err(|error| {
         CliError::Failed(tr!(
@@ -187,7 +170,7 @@ async fn add_report(
     let line = match outcome {
         Fetch::Hydrated => {
             let stored = store.clone();
-            let summary = blocking(lang, move || stored.summary(&key)).await?;
+            let summary = blocking(move || stored.summary(&key)).await?;
             let contact = summary.and_then(|s| s.columns.contact).unwrap_or_default();
             if new {
                 tr!(
@@ -206,7 +189,7 @@ async fn add_report(
         Fetch::Gone if new => {
             // An id nobody has: it never becomes a permanent "gone" row.
             let stored = store.clone();
-            blocking(lang, move || stored.remove_chat(&key)).await?;
+            blocking(move || stored.remove_chat(&key)).await?;
             tr!(
                 lang,
                 "{id}  não existe na Wegly (HTTP 404); não foi adicionada",
@@ -241,10 +224,10 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
             "no ids given"
         )));
     }
-    let settings = resolve(global, lang)?;
+    let settings = resolve(&global.overrides())?;
     let account = settings.account().clone();
-    let client = settings.wegly_client(&account, lang)?;
-    let store = open_store(&settings.data_dir(lang)?, lang)?;
+    let client = settings.wegly_client(&account)?;
+    let store = open_store(&settings.data_dir()?, lang)?;
     let mut failures = 0;
     let mut valid = Vec::new();
     for id in &ids {
@@ -259,10 +242,8 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
             }
             let stored = store.clone();
             let noted = key.clone();
-            let new = blocking(lang, move || {
-                stored.note_chat(&noted, Source::Manual, Utc::now())
-            })
-            .await?;
+            let new =
+                blocking(move || stored.note_chat(&noted, Source::Manual, Utc::now())).await?;
             valid.push((id.clone(), key, new));
         } else {
             failures += 1;
@@ -307,7 +288,7 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
 
 /// `inbox list` and `inbox remove`.
 pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Result<(), CliError> {
-    let settings = resolve(global, lang)?;
+    let settings = resolve(&global.overrides())?;
     match command {
         InboxCommand::List { json, filter } => {
             let filter = Filter::parse(filter.as_deref().unwrap_or_default(), lang)
@@ -320,8 +301,8 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
                     "'me' needs your user id: set me = \"<user id>\" for the account in config.toml"
                 )));
             }
-            let store = open_store(&settings.data_dir(lang)?, lang)?;
-            let mut rows = blocking(lang, move || store.summaries()).await?;
+            let store = open_store(&settings.data_dir()?, lang)?;
+            let mut rows = blocking(move || store.summaries()).await?;
             let now = Utc::now();
             rows.retain(|row| {
                 filter.matches(row, me.get(&row.key.account).map(String::as_str), now)
@@ -331,8 +312,8 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
         }
         InboxCommand::Remove { id } => {
             let key = ChatKey::wegly(&settings.account().name, id.trim());
-            let store = open_store(&settings.data_dir(lang)?, lang)?;
-            let removed = blocking(lang, move || store.remove_chat(&key)).await?;
+            let store = open_store(&settings.data_dir()?, lang)?;
+            let removed = blocking(move || store.remove_chat(&key)).await?;
             if removed {
                 println!(
                     "{}",

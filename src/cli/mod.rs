@@ -4,7 +4,7 @@ pub mod args;
 mod chat;
 mod check;
 mod index;
-pub mod present;
+mod present;
 mod room;
 mod sandbox;
 pub mod secrets;
@@ -12,10 +12,11 @@ pub mod secrets;
 use std::process::ExitCode;
 
 use crate::api::ApiError;
+use crate::config::ConfigError;
+use crate::console::launch::LaunchError;
+use crate::data_dir::{index_message, is_wrong_data_dir};
 use crate::i18n::Lang;
-use crate::tr;
-
-pub use index::open_index;
+use crate::store::StoreError;
 
 pub use args::{Cli, Command};
 
@@ -28,17 +29,23 @@ pub enum CliError {
     Api(ApiError),
     /// Exit 1: a local failure (writing output, binding a port, ...).
     Failed(String),
-    /// Exit 128 + N: stopped by signal N after everything was put back (the terminal restored).
-    Signal(i32),
+    /// Exit 2: a setting is missing or wrong; nothing was sent.
+    Config(ConfigError),
+    /// Exit 2 when the data dir holds another program's file or a newer index; exit 1 when the
+    /// index fails (locked, unreadable, ...).
+    Index(StoreError),
+    /// The console did not start, or ended other than by `quit` (exit 128 + N on signal N).
+    Console(LaunchError),
 }
 
 impl CliError {
-    /// The process exit code: 2 for usage, 1 for the rest.
+    /// The process exit code: 2 for usage, 1 for the rest, the console's own otherwise.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Self::Usage(_) => ExitCode::from(2),
-            Self::Api(_) | Self::Failed(_) => ExitCode::from(1),
-            Self::Signal(signal) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
+            Self::Usage(_) | Self::Config(_) => ExitCode::from(2),
+            Self::Index(error) if is_wrong_data_dir(error) => ExitCode::from(2),
+            Self::Api(_) | Self::Failed(_) | Self::Index(_) => ExitCode::from(1),
+            Self::Console(error) => error.exit_code(),
         }
     }
 
@@ -47,11 +54,9 @@ impl CliError {
         match self {
             Self::Usage(text) | Self::Failed(text) => text.clone(),
             Self::Api(error) => error.user_message(lang),
-            Self::Signal(signal) => tr!(
-                lang,
-                "encerrado pelo sinal {signal}",
-                "stopped by signal {signal}"
-            ),
+            Self::Config(error) => error.message(lang),
+            Self::Index(error) => index_message(error, lang),
+            Self::Console(error) => error.message(lang),
         }
     }
 }
@@ -59,6 +64,24 @@ impl CliError {
 impl From<ApiError> for CliError {
     fn from(error: ApiError) -> Self {
         Self::Api(error)
+    }
+}
+
+impl From<ConfigError> for CliError {
+    fn from(error: ConfigError) -> Self {
+        Self::Config(error)
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(error: StoreError) -> Self {
+        Self::Index(error)
+    }
+}
+
+impl From<LaunchError> for CliError {
+    fn from(error: LaunchError) -> Self {
+        Self::Console(error)
     }
 }
 
@@ -79,6 +102,6 @@ pub async fn run(mut cli: Cli) -> Result<(), CliError> {
         Some(Command::Inbox(command)) => index::inbox(&cli.global, command, lang).await,
         Some(Command::CheckConfig) => check::run(&cli.global, lang),
         Some(Command::Room(command)) => room::run(&cli.global, command, lang).await,
-        None => crate::console::launch::open(&cli.global, cli.demo, lang).await,
+        None => Ok(crate::console::launch::open(&cli.global.overrides(), cli.demo, lang).await?),
     }
 }

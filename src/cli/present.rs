@@ -1,4 +1,5 @@
-//! Readable terminal output of chats, timelines and totals, in pt-BR or English.
+//! The command line's readable output of chats, timelines and totals, in pt-BR or English; the
+//! words for single values come from [`crate::present`], shared with the console's views.
 
 use std::fmt::Write as _;
 
@@ -6,35 +7,13 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::api::wegly::wire::{
-    Chat, ChatStatus, CrmPerson, Message, Page, Priority, TimelineEvent, UnreadSummary,
-    UpdateResponsibleRequest,
+    Chat, CrmPerson, Message, Page, TimelineEvent, UnreadSummary, UpdateResponsibleRequest,
 };
 use crate::i18n::Lang;
 use crate::mask::mask_document;
+use crate::present::{address_line, call_line, priority_label, status_label};
 use crate::timefmt;
 use crate::tr;
-
-/// A chat status in words.
-pub fn status_label(status: &ChatStatus, lang: Lang) -> String {
-    match status {
-        ChatStatus::Open => lang.pick("aberta", "open").to_owned(),
-        ChatStatus::Resolved => lang.pick("resolvida", "resolved").to_owned(),
-        ChatStatus::Closed => lang.pick("encerrada", "closed").to_owned(),
-        ChatStatus::Snoozed => lang.pick("adiada", "snoozed").to_owned(),
-        ChatStatus::Other(text) => text.clone(),
-    }
-}
-
-/// A priority in words.
-pub fn priority_label(priority: Priority, lang: Lang) -> String {
-    match priority.0 {
-        0 => lang.pick("baixa", "low").to_owned(),
-        1 => lang.pick("normal", "normal").to_owned(),
-        2 => lang.pick("alta", "high").to_owned(),
-        3 => lang.pick("urgente", "urgent").to_owned(),
-        other => other.to_string(),
-    }
-}
 
 fn line(out: &mut String, label: &str, value: &str) {
     let _ = writeln!(out, "{label:<14} {value}");
@@ -192,7 +171,7 @@ fn person_block(out: &mut String, person: &CrmPerson, lang: Lang) {
         line(
             out,
             lang.pick("  Endereço:", "  Address:"),
-            &crate::describe::address_line(address),
+            &address_line(address),
         );
     }
 }
@@ -248,7 +227,7 @@ fn message_block(
         );
     }
     if let Some(call) = &message.call {
-        let _ = writeln!(out, "{indent}{}", crate::describe::call_line(call, lang));
+        let _ = writeln!(out, "{indent}{}", call_line(call, lang));
     }
     let reactions: Vec<String> = message
         .reactions

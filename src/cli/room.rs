@@ -112,8 +112,8 @@ pub async fn run(global: &GlobalArgs, command: RoomCommand, lang: Lang) -> Resul
         )));
     }
     let patch = patch(&args, lang)?;
-    let settings = resolve(global, lang)?;
-    let (_, client) = settings.agilize_client(lang)?;
+    let settings = resolve(&global.overrides())?;
+    let (_, client) = settings.agilize_client()?;
     // Rooms cannot be re-read: a lost or unreadable reply is an unknown outcome, never "done".
     let fetched = crate::api::verify::unverifiable(client.update_room(&id, &patch).await)?;
     crate::cli::chat::emit(&fetched, args.json, || match &fetched.value {

@@ -18,9 +18,6 @@ use crate::webhook::limits::MAX_BODY_BYTES;
 /// The most background refreshes a minute a configuration may ask for.
 pub const MAX_REFRESH_PER_MINUTE: u32 = 6000;
 
-/// Agilize's production API.
-pub const AGILIZE_DEFAULT_BASE_URL: &str = "https://api.agilize.app";
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -267,7 +264,7 @@ impl Reader<'_> {
         };
         let default_url = match provider {
             Provider::Wegly => DEFAULT_BASE_URL,
-            Provider::Agilize => AGILIZE_DEFAULT_BASE_URL,
+            Provider::Agilize => crate::api::agilize::DEFAULT_BASE_URL,
         };
         let base_url = match &account.base_url {
             None => default_url.to_owned(),

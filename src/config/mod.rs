@@ -1,6 +1,7 @@
 //! `config.toml`: accounts, the webhook receiver and the data dir. Every problem is collected
 //! with its file and line, so one run of `balcao check-config` shows them all.
 
+mod error;
 mod file;
 pub mod resolve;
 
@@ -12,7 +13,9 @@ use secrecy::SecretString;
 use crate::store::Provider;
 use crate::webhook::ReceiverLimits;
 
+pub use error::ConfigError;
 pub use file::load;
+pub use resolve::Overrides;
 
 /// Where files live when nothing says otherwise (XDG on Linux).
 pub fn project_dirs() -> Option<directories::ProjectDirs> {

@@ -4,22 +4,73 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
-use crate::api::http::{Timeouts, normalize_base_url};
+use crate::api::http::{DEFAULT_REQUEST_TIMEOUT, Timeouts, normalize_base_url};
 use crate::api::wegly::{DEFAULT_BASE_URL, WeglyClient, WeglyConfig};
-use crate::cli::CliError;
-use crate::cli::args::GlobalArgs;
-use crate::config::{Account, Config, default_data_dir, load};
-use crate::i18n::Lang;
+use crate::config::{Account, Config, ConfigError, default_data_dir, load};
 use crate::store::Provider;
-use crate::tr;
 
 /// Where the receiver listens when nothing says otherwise (loopback only).
 pub const DEFAULT_LISTEN: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8788);
 /// The account name used when no configuration names one.
 pub const IMPLICIT_ACCOUNT: &str = "default";
+
+/// What flags and the environment give for one run; each one set wins over `config.toml`.
+/// The command line fills it in from its flags and variables, so configuration does not depend
+/// on the command line.
+#[derive(Debug, Clone)]
+pub struct Overrides {
+    /// The configuration file to read (`--config`), else the default path.
+    pub config: Option<PathBuf>,
+    /// The account to use (`--account`), else the first Wegly account.
+    pub account: Option<String>,
+    /// The Wegly API base URL for that account.
+    pub base_url: Option<String>,
+    /// The Wegly token for that account; blank counts as not given.
+    pub token: Option<SecretString>,
+    /// `Origin` for that account's requests.
+    pub origin: Option<String>,
+    /// The Agilize API base URL for the first Agilize account.
+    pub agilize_base_url: Option<String>,
+    /// The Agilize key for the first Agilize account; blank counts as not given.
+    pub agilize_key: Option<SecretString>,
+    /// Data dir.
+    pub data_dir: Option<PathBuf>,
+    /// Receiver address.
+    pub listen: Option<SocketAddr>,
+    /// Webhook signing secret; blank counts as not given.
+    pub webhook_secret: Option<SecretString>,
+    /// Request time limit.
+    pub timeout: Duration,
+}
+
+impl Default for Overrides {
+    fn default() -> Self {
+        Self {
+            config: None,
+            account: None,
+            base_url: None,
+            token: None,
+            origin: None,
+            agilize_base_url: None,
+            agilize_key: None,
+            data_dir: None,
+            listen: None,
+            webhook_secret: None,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// A secret that was given and is not blank, trimmed.
+fn not_blank(secret: Option<&SecretString>) -> Option<SecretString> {
+    secret
+        .map(|secret| secret.expose_secret().trim())
+        .filter(|text| !text.is_empty())
+        .map(|text| SecretString::from(text.to_owned()))
+}
 
 /// The settings of one run.
 #[derive(Debug, Clone)]
@@ -40,23 +91,15 @@ pub struct Resolved {
     pub timeout: Duration,
 }
 
-/// Reads the configuration and applies flags and environment over it.
-pub fn resolve(global: &GlobalArgs, lang: Lang) -> Result<Resolved, CliError> {
-    let explicit = global.config.as_deref();
+/// Reads the configuration and applies what flags and the environment give over it.
+pub fn resolve(overrides: &Overrides) -> Result<Resolved, ConfigError> {
+    let explicit = overrides.config.as_deref();
     let config = match crate::config::Config::chosen_path(explicit) {
-        Some(path) => load(&path, explicit.is_some()).map_err(|problems| {
-            let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            let list = list.join("\n  ");
-            CliError::Usage(tr!(
-                lang,
-                "a configuração tem problemas:\n  {list}\n(`balcao check-config` lista todos)",
-                "the configuration has problems:\n  {list}\n(`balcao check-config` lists them all)"
-            ))
-        })?,
+        Some(path) => load(&path, explicit.is_some()).map_err(ConfigError::Problems)?,
         None => Config::default(),
     };
     let mut accounts = config.accounts.clone();
-    let wanted = global.account.clone();
+    let wanted = overrides.account.clone();
     let index = match &wanted {
         Some(name) => accounts.iter().position(|a| &a.name == name),
         None => accounts.iter().position(|a| a.provider == Provider::Wegly),
@@ -64,13 +107,10 @@ pub fn resolve(global: &GlobalArgs, lang: Lang) -> Result<Resolved, CliError> {
     let index = match (index, &wanted) {
         (Some(index), _) => index,
         (None, Some(name)) if !accounts.is_empty() => {
-            let known: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
-            let known = known.join(", ");
-            return Err(CliError::Usage(tr!(
-                lang,
-                "não há conta '{name}' na configuração (contas: {known})",
-                "no account '{name}' in the configuration (accounts: {known})"
-            )));
+            return Err(ConfigError::UnknownAccount {
+                name: name.clone(),
+                known: accounts.iter().map(|a| a.name.clone()).collect(),
+            });
         }
         (None, name) => {
             accounts.push(Account {
@@ -85,69 +125,47 @@ pub fn resolve(global: &GlobalArgs, lang: Lang) -> Result<Resolved, CliError> {
         }
     };
     let account = &mut accounts[index];
-    if let Some(url) = &global.base_url {
-        account.base_url = normalize_base_url(url).map_err(|problem| {
-            CliError::Usage(tr!(
-                lang,
-                "--base-url / WEGLY_BASE_URL inválida: {problem}. Exemplo: https://api.wegly.com.br",
-                "invalid --base-url / WEGLY_BASE_URL: {problem}. Example: https://api.wegly.com.br"
-            ))
-        })?;
+    if let Some(url) = &overrides.base_url {
+        account.base_url =
+            normalize_base_url(url).map_err(|problem| ConfigError::BaseUrl { problem })?;
     }
-    if let Some(token) = global
-        .token
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        account.token = Some(SecretString::from(token.to_owned()));
+    if let Some(token) = not_blank(overrides.token.as_ref()) {
+        account.token = Some(token);
     }
-    if let Some(origin) = &global.origin {
+    if let Some(origin) = &overrides.origin {
         if normalize_base_url(origin).is_err() {
-            return Err(CliError::Usage(tr!(
-                lang,
-                "--origin '{origin}' precisa ser uma URL http(s), por exemplo https://minhaempresa.com.br",
-                "--origin '{origin}' must be an http(s) URL, for example https://mycompany.com.br"
-            )));
+            return Err(ConfigError::Origin {
+                origin: origin.clone(),
+            });
         }
         account.origin = Some(origin.clone());
     }
     let selected = account.name.clone();
-    apply_agilize_flags(global, &mut accounts, lang)?;
+    apply_agilize_overrides(overrides, &mut accounts)?;
     Ok(Resolved {
-        data_dir: global
+        data_dir: overrides
             .data_dir
             .clone()
             .or_else(|| config.data_dir.clone())
             .or_else(default_data_dir),
-        listen: global.listen.or(config.listen).unwrap_or(DEFAULT_LISTEN),
-        webhook_secret: global
-            .webhook_secret
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| SecretString::from(s.to_owned()))
+        listen: overrides.listen.or(config.listen).unwrap_or(DEFAULT_LISTEN),
+        webhook_secret: not_blank(overrides.webhook_secret.as_ref())
             .or_else(|| config.webhook_secret.clone()),
         accounts,
         selected,
         config,
-        timeout: Duration::from_secs(global.timeout),
+        timeout: overrides.timeout,
     })
 }
 
-/// `--agilize-base-url` / `--agilize-key` apply to the first Agilize account, or make one named
+/// The Agilize base URL and key given apply to the first Agilize account, or make one named
 /// `agilize` when the configuration has none.
-fn apply_agilize_flags(
-    global: &GlobalArgs,
+fn apply_agilize_overrides(
+    overrides: &Overrides,
     accounts: &mut Vec<Account>,
-    lang: Lang,
-) -> Result<(), CliError> {
-    let key = global
-        .agilize_key
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
-    if key.is_none() && global.agilize_base_url.is_none() {
+) -> Result<(), ConfigError> {
+    let key = not_blank(overrides.agilize_key.as_ref());
+    if key.is_none() && overrides.agilize_base_url.is_none() {
         return Ok(());
     }
     if !accounts.iter().any(|a| a.provider == Provider::Agilize) {
@@ -165,17 +183,12 @@ fn apply_agilize_flags(
         .position(|a| a.provider == Provider::Agilize)
         .unwrap_or_default();
     let account = &mut accounts[index];
-    if let Some(url) = &global.agilize_base_url {
-        account.base_url = normalize_base_url(url).map_err(|problem| {
-            CliError::Usage(tr!(
-                lang,
-                "--agilize-base-url / AGILIZE_BASE_URL inválida: {problem}",
-                "invalid --agilize-base-url / AGILIZE_BASE_URL: {problem}"
-            ))
-        })?;
+    if let Some(url) = &overrides.agilize_base_url {
+        account.base_url =
+            normalize_base_url(url).map_err(|problem| ConfigError::AgilizeBaseUrl { problem })?;
     }
     if let Some(key) = key {
-        account.token = Some(SecretString::from(key.to_owned()));
+        account.token = Some(key);
     }
     Ok(())
 }
@@ -194,17 +207,12 @@ impl Resolved {
     /// A client for an Agilize account, or a usage error saying where to put the key.
     pub fn agilize_client(
         &self,
-        lang: Lang,
-    ) -> Result<(Account, crate::api::agilize::AgilizeClient), CliError> {
-        let missing = || {
-            CliError::Usage(tr!(
-                lang,
-                "falta a chave da Agilize: passe --agilize-key, defina AGILIZE_API_KEY ou uma conta provider = \"agilize\" com token_env/token_file",
-                "no Agilize key: pass --agilize-key, set AGILIZE_API_KEY, or add an account with provider = \"agilize\" and token_env/token_file"
-            ))
-        };
-        let account = self.agilize_account().ok_or_else(missing)?.clone();
-        let key = account.token.clone().ok_or_else(missing)?;
+    ) -> Result<(Account, crate::api::agilize::AgilizeClient), ConfigError> {
+        let account = self
+            .agilize_account()
+            .ok_or(ConfigError::NoAgilizeKey)?
+            .clone();
+        let key = account.token.clone().ok_or(ConfigError::NoAgilizeKey)?;
         let client = crate::api::agilize::AgilizeClient::new(crate::api::agilize::AgilizeConfig {
             base_url: account.base_url.clone(),
             key,
@@ -213,7 +221,7 @@ impl Resolved {
                 ..Timeouts::default()
             },
         })
-        .map_err(|problem| CliError::Usage(problem.to_string()))?;
+        .map_err(|problem| ConfigError::Client { problem })?;
         Ok((account, client))
     }
 
@@ -226,14 +234,11 @@ impl Resolved {
     }
 
     /// A client for a Wegly account, or a usage error saying where to put the token.
-    pub fn wegly_client(&self, account: &Account, lang: Lang) -> Result<WeglyClient, CliError> {
+    pub fn wegly_client(&self, account: &Account) -> Result<WeglyClient, ConfigError> {
         let Some(token) = account.token.clone() else {
-            let name = &account.name;
-            return Err(CliError::Usage(tr!(
-                lang,
-                "falta o token da Wegly para a conta '{name}': passe --token, defina WEGLY_TOKEN ou token_env/token_file na configuração (no sandbox, o mesmo dado a `balcao sandbox --token`)",
-                "no Wegly token for account '{name}': pass --token, set WEGLY_TOKEN, or set token_env/token_file in the configuration (for the sandbox, the one given to `balcao sandbox --token`)"
-            )));
+            return Err(ConfigError::NoWeglyToken {
+                account: account.name.clone(),
+            });
         };
         WeglyClient::new(WeglyConfig {
             base_url: account.base_url.clone(),
@@ -244,17 +249,68 @@ impl Resolved {
                 ..Timeouts::default()
             },
         })
-        .map_err(|problem| CliError::Usage(problem.to_string()))
+        .map_err(|problem| ConfigError::Client { problem })
     }
 
     /// The data dir, or a usage error saying how to set one.
-    pub fn data_dir(&self, lang: Lang) -> Result<PathBuf, CliError> {
-        self.data_dir.clone().ok_or_else(|| {
-            CliError::Usage(tr!(
-                lang,
-                "não há pasta de dados: passe --data-dir ou defina BALCAO_DATA_DIR",
-                "no data dir: pass --data-dir or set BALCAO_DATA_DIR"
-            ))
-        })
+    pub fn data_dir(&self) -> Result<PathBuf, ConfigError> {
+        self.data_dir.clone().ok_or(ConfigError::NoDataDir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overrides_with_config(text: &str) -> (tempfile::TempDir, Overrides) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let overrides = Overrides {
+            config: Some(path),
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Overrides::default()
+        };
+        (dir, overrides)
+    }
+
+    #[test]
+    fn overrides_win_over_the_file_and_blank_secrets_count_as_not_given() {
+        let (_dir, mut overrides) = overrides_with_config(
+            "[[accounts]]\nname = \"central\"\nprovider = \"wegly\"\n\
+             [[accounts]]\nname = \"salas\"\nprovider = \"agilize\"\n",
+        );
+        overrides.token = Some(SecretString::from("  tok  ".to_owned()));
+        overrides.webhook_secret = Some(SecretString::from("   ".to_owned()));
+        overrides.agilize_key = Some(SecretString::from(String::new()));
+        overrides.base_url = Some("http://127.0.0.1:9/".to_owned());
+        let resolved = resolve(&overrides).unwrap();
+        let account = resolved.account();
+        assert_eq!(account.name, "central");
+        assert_eq!(account.base_url, "http://127.0.0.1:9");
+        assert_eq!(
+            account.token.as_ref().map(|t| t.expose_secret().to_owned()),
+            Some("tok".to_owned())
+        );
+        assert!(resolved.webhook_secret.is_none());
+        assert_eq!(
+            resolved.agilize_client().err(),
+            Some(ConfigError::NoAgilizeKey)
+        );
+        assert_eq!(resolved.timeout, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    #[test]
+    fn an_unknown_account_is_refused_with_the_known_ones() {
+        let (_dir, mut overrides) =
+            overrides_with_config("[[accounts]]\nname = \"central\"\nprovider = \"wegly\"\n");
+        overrides.account = Some("loja".to_owned());
+        assert_eq!(
+            resolve(&overrides).err(),
+            Some(ConfigError::UnknownAccount {
+                name: "loja".to_owned(),
+                known: vec!["central".to_owned()],
+            })
+        );
     }
 }

@@ -2,7 +2,10 @@
 //! Everything that can be wrong is found before the terminal is touched.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -13,23 +16,24 @@ use tokio::sync::{Notify, broadcast, mpsc, watch};
 use crate::api::actor::{self, ActorConfig, DEFAULT_MAX_IN_FLIGHT};
 use crate::api::http::Timeouts;
 use crate::api::wegly::{WeglyClient, WeglyConfig};
-use crate::cli::CliError;
-use crate::cli::args::GlobalArgs;
-use crate::config::resolve::resolve;
+use crate::config::resolve::{DEFAULT_LISTEN, resolve};
+use crate::config::{ConfigError, Overrides, Problem};
 use crate::console::app::{self, Services};
 use crate::console::keymap::Keymap;
+use crate::console::keymap_file::load_keymap;
 use crate::console::msg::Msg;
 use crate::console::state::{Level, State};
 use crate::console::terminal;
+use crate::data_dir::{index_message, is_wrong_data_dir, open_index};
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
 use crate::sandbox::seed::Seed;
 use crate::sandbox::{self, RunningSandbox, SandboxConfig, WebhookTarget};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+use crate::tr;
 use crate::webhook::InboxEvent;
 use crate::webhook::receiver::ReceiverState;
 use crate::webhook::serve::serve;
-use crate::{config, tr};
 
 /// Background fetches in flight at most while the console runs.
 const BACKGROUND_FETCHES: usize = 3;
@@ -42,36 +46,113 @@ pub const DEMO_ACCOUNT: &str = "demo";
 /// The demo's Agilize account name.
 pub const DEMO_AGILIZE_ACCOUNT: &str = "demo-agilize";
 
-/// `~/.config/balcao/keymap.toml`, or `BALCAO_KEYMAP`.
-pub fn user_keymap_path() -> Option<PathBuf> {
-    std::env::var_os("BALCAO_KEYMAP")
-        .map(PathBuf::from)
-        .or_else(|| config::project_dirs().map(|dirs| dirs.config_dir().join("keymap.toml")))
+/// Why the console did not start, or why it ended other than by `quit`.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// A setting is missing or wrong.
+    Config(#[from] ConfigError),
+    /// The index in the data dir cannot be used.
+    Index(#[from] StoreError),
+    /// The keymap has problems, each with file and line.
+    Keymap(Vec<Problem>),
+    /// No account to open the console on.
+    NoAccount,
+    /// The webhook receiver cannot bind its address.
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// What the system said.
+        detail: String,
+    },
+    /// The demo's sandbox, receiver or clients cannot start.
+    Demo(String),
+    /// Stop signals cannot be handled, so the terminal is not taken.
+    Signals(String),
+    /// The terminal cannot be taken.
+    Terminal(String),
+    /// The terminal failed while the console ran.
+    TerminalFailed {
+        /// What failed.
+        detail: String,
+        /// The console's log, when there is one.
+        log: Option<PathBuf>,
+    },
+    /// Stopped by signal N after the terminal was restored.
+    Stopped(i32),
 }
 
-/// The defaults with the user's file over them, or every problem with file and line.
-pub fn load_keymap() -> Result<Keymap, Vec<config::Problem>> {
-    let Some(path) = user_keymap_path().filter(|path| path.exists()) else {
-        return Keymap::defaults();
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Keymap::load(Some((&path, &text))),
-        Err(error) => Err(vec![config::Problem {
-            file: path,
-            line: None,
-            message: format!("cannot read the keymap: {error}"),
-        }]),
+impl LaunchError {
+    /// 2 when a setting, the data dir or the keymap is to be fixed; 128 + N when stopped by
+    /// signal N; 1 otherwise.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Config(_) | Self::Keymap(_) | Self::NoAccount => ExitCode::from(2),
+            Self::Index(error) if is_wrong_data_dir(error) => ExitCode::from(2),
+            Self::Stopped(signal) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
+            Self::Index(_)
+            | Self::Listen { .. }
+            | Self::Demo(_)
+            | Self::Signals(_)
+            | Self::Terminal(_)
+            | Self::TerminalFailed { .. } => ExitCode::from(1),
+        }
+    }
+
+    /// The message for people, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Self::Config(error) => error.message(lang),
+            Self::Index(error) => index_message(error, lang),
+            Self::Keymap(problems) => {
+                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                let list = list.join("\n  ");
+                tr!(
+                    lang,
+                    "o mapa de teclas tem problemas:\n  {list}\n(o console não abriu; `balcao check-config` lista todos)",
+                    "the keymap has problems:\n  {list}\n(the console did not start; `balcao check-config` lists them all)"
+                )
+            }
+            Self::NoAccount => tr!(
+                lang,
+                "nenhuma conta configurada: defina WEGLY_TOKEN (ou --token) e, se preciso, WEGLY_BASE_URL, ou crie ~/.config/balcao/config.toml com [[accounts]] (veja o README). Para experimentar sem conta: balcao --demo",
+                "no account configured: set WEGLY_TOKEN (or --token) and, if needed, WEGLY_BASE_URL, or create ~/.config/balcao/config.toml with [[accounts]] (see the README). To try it without an account: balcao --demo"
+            ),
+            Self::Listen { addr, detail } => tr!(
+                lang,
+                "não foi possível escutar em {addr}: {detail}",
+                "cannot listen on {addr}: {detail}"
+            ),
+            Self::Demo(detail) | Self::Terminal(detail) => detail.clone(),
+            Self::Signals(detail) => tr!(
+                lang,
+                "não foi possível tratar sinais: {detail}",
+                "cannot handle signals: {detail}"
+            ),
+            Self::TerminalFailed { detail, log } => {
+                let log = log
+                    .as_ref()
+                    .map(|log| log.display().to_string())
+                    .unwrap_or_default();
+                tr!(
+                    lang,
+                    "o terminal falhou: {detail} (log: {log})",
+                    "the terminal failed: {detail} (log: {log})"
+                )
+            }
+            Self::Stopped(signal) => tr!(
+                lang,
+                "encerrado pelo sinal {signal}",
+                "stopped by signal {signal}"
+            ),
+        }
     }
 }
 
-fn problems_error(problems: &[config::Problem], lang: Lang) -> CliError {
-    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    let list = list.join("\n  ");
-    CliError::Usage(tr!(
-        lang,
-        "o mapa de teclas tem problemas:\n  {list}\n(o console não abriu; `balcao check-config` lista todos)",
-        "the keymap has problems:\n  {list}\n(the console did not start; `balcao check-config` lists them all)"
-    ))
+/// In English: logs and `{error}` get the same words the English user reads.
+impl fmt::Display for LaunchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
 }
 
 /// What the console runs on.
@@ -90,24 +171,24 @@ struct Setup {
     receiver_limits: crate::webhook::ReceiverLimits,
 }
 
-async fn demo_setup(global: &GlobalArgs) -> Result<Setup, CliError> {
-    let failed = |error: std::io::Error| CliError::Failed(error.to_string());
-    let listener = TcpListener::bind(global.listen.unwrap_or_else(|| {
-        "127.0.0.1:0"
-            .parse()
-            .unwrap_or(crate::config::resolve::DEFAULT_LISTEN)
-    }))
+async fn demo_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
+    let failed = |error: std::io::Error| LaunchError::Demo(error.to_string());
+    let listener = TcpListener::bind(
+        overrides
+            .listen
+            .unwrap_or_else(|| "127.0.0.1:0".parse().unwrap_or(DEFAULT_LISTEN)),
+    )
     .await
     .map_err(failed)?;
     let receiver_addr = listener.local_addr().map_err(failed)?;
     let secret = uuid::Uuid::new_v4().to_string();
     let token = uuid::Uuid::new_v4().to_string();
     let agilize_key = uuid::Uuid::new_v4().to_string();
-    let seed = Seed::bundled().map_err(|error| CliError::Failed(error.to_string()))?;
+    let seed = Seed::bundled().map_err(|error| LaunchError::Demo(error.to_string()))?;
     let running = sandbox::start(SandboxConfig {
         bind: "127.0.0.1:0"
             .parse()
-            .map_err(|_| CliError::Failed("bind".to_owned()))?,
+            .map_err(|_| LaunchError::Demo("bind".to_owned()))?,
         token: SecretString::from(token.clone()),
         allowed_domain: None,
         seed,
@@ -128,9 +209,9 @@ async fn demo_setup(global: &GlobalArgs) -> Result<Setup, CliError> {
         origin: None,
         timeouts: Timeouts::default(),
     })
-    .map_err(|error| CliError::Failed(error.to_string()))?;
+    .map_err(|error| LaunchError::Demo(error.to_string()))?;
     // The demo's index lives in a fresh temporary folder unless --data-dir says otherwise.
-    let (data_dir, temp) = if let Some(dir) = &global.data_dir {
+    let (data_dir, temp) = if let Some(dir) = &overrides.data_dir {
         (dir.clone(), None)
     } else {
         let temp = tempfile::Builder::new()
@@ -153,7 +234,7 @@ async fn demo_setup(global: &GlobalArgs) -> Result<Setup, CliError> {
                 key: SecretString::from(agilize_key),
                 timeouts: Timeouts::default(),
             })
-            .map_err(|error| CliError::Failed(error.to_string()))?,
+            .map_err(|error| LaunchError::Demo(error.to_string()))?,
         )),
         sandbox: Some(running),
         _temp: temp,
@@ -161,28 +242,23 @@ async fn demo_setup(global: &GlobalArgs) -> Result<Setup, CliError> {
     })
 }
 
-async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliError> {
-    let settings = resolve(global, lang)?;
+async fn account_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
+    let settings = resolve(overrides)?;
     let account = settings.account().clone();
     if account.token.is_none() {
-        return Err(CliError::Usage(tr!(
-            lang,
-            "nenhuma conta configurada: defina WEGLY_TOKEN (ou --token) e, se preciso, WEGLY_BASE_URL, ou crie ~/.config/balcao/config.toml com [[accounts]] (veja o README). Para experimentar sem conta: balcao --demo",
-            "no account configured: set WEGLY_TOKEN (or --token) and, if needed, WEGLY_BASE_URL, or create ~/.config/balcao/config.toml with [[accounts]] (see the README). To try it without an account: balcao --demo"
-        )));
+        return Err(LaunchError::NoAccount);
     }
-    let client = settings.wegly_client(&account, lang)?;
-    let data_dir = settings.data_dir(lang)?;
+    let client = settings.wegly_client(&account)?;
+    let data_dir = settings.data_dir()?;
     let receiver = match settings.webhook_secret.clone() {
         Some(secret) => {
             let bind = settings.listen;
-            let listener = TcpListener::bind(bind).await.map_err(|error| {
-                CliError::Failed(tr!(
-                    lang,
-                    "não foi possível escutar em {bind}: {error}",
-                    "cannot listen on {bind}: {error}"
-                ))
-            })?;
+            let listener = TcpListener::bind(bind)
+                .await
+                .map_err(|error| LaunchError::Listen {
+                    addr: bind,
+                    detail: error.to_string(),
+                })?;
             Some((listener, secret))
         }
         None => None,
@@ -193,7 +269,7 @@ async fn account_setup(global: &GlobalArgs, lang: Lang) -> Result<Setup, CliErro
         .filter_map(|a| a.me.clone().map(|me| (a.name.clone(), me)))
         .collect();
     let rooms = match settings.agilize_account() {
-        Some(account) if account.token.is_some() => Some(settings.agilize_client(lang)?),
+        Some(account) if account.token.is_some() => Some(settings.agilize_client()?),
         _ => None,
     }
     .map(|(account, client)| (account.name, client));
@@ -221,18 +297,12 @@ async fn run_on_terminal(
     state: State,
     keymap: &Keymap,
     services: Services,
-    lang: Lang,
-) -> Result<std::io::Result<Option<i32>>, CliError> {
+) -> Result<std::io::Result<Option<i32>>, LaunchError> {
     // Registered before the terminal is taken, so no signal arrives unhandled meanwhile.
-    let signals = terminal::StopSignals::new().map_err(|error| {
-        CliError::Failed(tr!(
-            lang,
-            "não foi possível tratar sinais: {error}",
-            "cannot handle signals: {error}"
-        ))
-    })?;
+    let signals =
+        terminal::StopSignals::new().map_err(|error| LaunchError::Signals(error.to_string()))?;
     let (mut tui, _guard) =
-        terminal::enter().map_err(|error| CliError::Failed(error.to_string()))?;
+        terminal::enter().map_err(|error| LaunchError::Terminal(error.to_string()))?;
     let events = crossterm::event::EventStream::new();
     Ok(tokio::select! {
         outcome = app::run(&mut tui, events, state, keymap, services) => outcome.map(|_| None),
@@ -266,14 +336,14 @@ fn log_to_file(
 }
 
 /// Opens the console; returns when the user quits.
-pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), CliError> {
-    let keymap = load_keymap().map_err(|problems| problems_error(&problems, lang))?;
+pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), LaunchError> {
+    let keymap = load_keymap().map_err(LaunchError::Keymap)?;
     let setup = if demo {
-        demo_setup(global).await?
+        demo_setup(overrides).await?
     } else {
-        account_setup(global, lang).await?
+        account_setup(overrides).await?
     };
-    let store = crate::cli::open_index(&setup.data_dir, lang)?;
+    let store = open_index(&setup.data_dir)?;
     let (log, _log_flush) = log_to_file(&setup.data_dir);
     let (api, actor) = actor::spawn(ActorConfig {
         clients: HashMap::from([(setup.account.clone(), setup.client.clone())]),
@@ -336,7 +406,7 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
         inbox: inbox_rx,
         inbox_tx,
     };
-    let outcome = run_on_terminal(state, &keymap, services, lang).await?;
+    let outcome = run_on_terminal(state, &keymap, services).await?;
     let _ = stop.send(true);
     drop(actor);
     if let Some(sandbox) = setup.sandbox {
@@ -344,15 +414,11 @@ pub async fn open(global: &GlobalArgs, demo: bool, lang: Lang) -> Result<(), Cli
     }
     match outcome {
         Ok(None) => Ok(()),
-        Ok(Some(signal)) => Err(CliError::Signal(signal)),
-        Err(error) => {
-            let log = log.map(|p| p.display().to_string()).unwrap_or_default();
-            Err(CliError::Failed(tr!(
-                lang,
-                "o terminal falhou: {error} (log: {log})",
-                "the terminal failed: {error} (log: {log})"
-            )))
-        }
+        Ok(Some(signal)) => Err(LaunchError::Stopped(signal)),
+        Err(error) => Err(LaunchError::TerminalFailed {
+            detail: error.to_string(),
+            log,
+        }),
     }
 }
 

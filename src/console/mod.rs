@@ -4,6 +4,7 @@ pub mod action;
 pub mod app;
 pub mod changes;
 pub mod keymap;
+pub mod keymap_file;
 pub mod launch;
 pub mod list;
 pub mod modal;

@@ -3,12 +3,12 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::api::wegly::limits::MAX_CONTACT_ID_CHARS;
 use crate::api::{NewConversation, TemplateValue};
 use crate::console::modal::{Modal, Stage, edit_text};
 use crate::console::msg::{ApiCall, ApiRequest, Command};
 use crate::console::state::{Pending, State};
 use crate::i18n::Lang;
-use crate::sandbox::world::MAX_CONTACT_ID_CHARS;
 use crate::tr;
 
 /// The fields of the create-chat form, in order.

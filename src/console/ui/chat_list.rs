@@ -72,7 +72,7 @@ pub fn status_word(status: Option<&str>, lang: Lang) -> String {
     status.map_or_else(
         || "?".to_owned(),
         |text| {
-            crate::cli::present::status_label(
+            crate::present::status_label(
                 &crate::api::wegly::wire::ChatStatus::from_wire(text),
                 lang,
             )

@@ -9,11 +9,11 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::api::Conversation;
 use crate::api::wegly::wire::{Chat, CrmPerson, Message};
-use crate::cli::present::{priority_label, status_label};
 use crate::console::state::{DetailStatus, Focus, State};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
 use crate::mask::mask_document;
+use crate::present::{address_line, call_line, priority_label, status_label};
 use crate::timefmt;
 use crate::tr;
 
@@ -93,10 +93,7 @@ fn message_lines(lines: &mut Vec<Line<'static>>, message: &Message, clock: Clock
         ));
     }
     if let Some(call) = &message.call {
-        lines.push(field(
-            lang.pick("Ligação", "Call"),
-            crate::describe::call_line(call, lang),
-        ));
+        lines.push(field(lang.pick("Ligação", "Call"), call_line(call, lang)));
     }
     for reaction in message.reactions.iter().flatten() {
         let who = reaction
@@ -145,7 +142,7 @@ fn person_lines(lines: &mut Vec<Line<'static>>, person: &CrmPerson, reveal: bool
     if let Some(address) = &person.address {
         lines.push(field(
             lang.pick("Endereço", "Address"),
-            crate::describe::address_line(address),
+            address_line(address),
         ));
     }
 }

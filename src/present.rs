@@ -1,7 +1,30 @@
-//! One-line descriptions of wire objects, shared by the command line and the console.
+//! Words for wire values, shared by the command line's output and the console's views: a
+//! chat's status and priority, an address, a call, in pt-BR or English.
 
-use crate::api::wegly::wire::{Address, Call};
+use crate::api::wegly::wire::{Address, Call, ChatStatus, Priority};
 use crate::i18n::Lang;
+
+/// A chat status in words.
+pub fn status_label(status: &ChatStatus, lang: Lang) -> String {
+    match status {
+        ChatStatus::Open => lang.pick("aberta", "open").to_owned(),
+        ChatStatus::Resolved => lang.pick("resolvida", "resolved").to_owned(),
+        ChatStatus::Closed => lang.pick("encerrada", "closed").to_owned(),
+        ChatStatus::Snoozed => lang.pick("adiada", "snoozed").to_owned(),
+        ChatStatus::Other(text) => text.clone(),
+    }
+}
+
+/// A priority in words.
+pub fn priority_label(priority: Priority, lang: Lang) -> String {
+    match priority.0 {
+        0 => lang.pick("baixa", "low").to_owned(),
+        1 => lang.pick("normal", "normal").to_owned(),
+        2 => lang.pick("alta", "high").to_owned(),
+        3 => lang.pick("urgente", "urgent").to_owned(),
+        other => other.to_string(),
+    }
+}
 
 /// Street, number, complement, district, city, state and CEP, the empty parts left out.
 pub fn address_line(address: &Address) -> String {
