@@ -2,109 +2,22 @@
 //! answers each with an event tagged by the request's id. Nothing awaits it: requests go in with
 //! `try_send` (a full queue is reported, not waited on) and answers come back as messages.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::api::change::{Change, NewConversation};
-use crate::api::conversation::Conversation;
 use crate::api::error::ApiError;
-use crate::api::wegly::WeglyClient;
 use crate::api::{reads, writes};
-use crate::store::{ChatKey, ChatSummary, Store};
+
+pub use crate::api::call::{
+    ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId, UnreadTotals,
+};
 
 /// Requests waiting for the actor, at most.
 pub const QUEUE_CAPACITY: usize = 64;
 /// Requests running at once, by default.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 8;
-
-/// Identifies one request to the API actor; minted by the state, increasing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
-
-/// A call the actor makes.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ApiCall {
-    /// Fetch a conversation's detail (and store it).
-    GetChat(ChatKey),
-    /// Change a conversation.
-    Change {
-        /// Which one.
-        key: ChatKey,
-        /// What to change.
-        change: Change,
-    },
-    /// Open a conversation with a template.
-    CreateChat {
-        /// Account to create it in.
-        account: String,
-        /// What to open.
-        request: NewConversation,
-    },
-    /// Put a chat into the index by id and fetch it.
-    AddChat(ChatKey),
-    /// Background fetch of a chat the index is waiting on.
-    Hydrate(ChatKey),
-    /// Unread totals of an account.
-    UnreadSummary(String),
-}
-
-/// A request with its id.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiRequest {
-    /// Its id.
-    pub id: RequestId,
-    /// The call.
-    pub call: ApiCall,
-}
-
-/// A conversation as the actor hands it back: as the CRM describes it, and its stored row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fresh {
-    /// Which conversation.
-    pub key: ChatKey,
-    /// Its detail.
-    pub conversation: Conversation,
-    /// The index row after storing it (`None` when the index did not take it).
-    pub summary: Option<ChatSummary>,
-}
-
-/// An account's unread totals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnreadTotals {
-    /// Unread messages.
-    pub messages: i64,
-    /// Chats with unread messages.
-    pub chats: i64,
-}
-
-/// What a call produced.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ApiReply {
-    /// A fetched conversation (get, add, hydrate).
-    Chat(Fresh),
-    /// The CRM no longer has the conversation (404); it is flagged gone in the index.
-    Gone(ChatKey, Option<ChatSummary>),
-    /// The change was made (verified where the CRM can be re-read).
-    Changed(Fresh),
-    /// Not written: the responsible had changed since the user looked.
-    ResponsibleChanged(Fresh),
-    /// A conversation was created (`true`) or the contact's existing one returned.
-    Created(Fresh, bool),
-    /// Unread totals.
-    Unread(String, UnreadTotals),
-}
-
-/// The actor's answer to one request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiEvent {
-    /// The request it answers.
-    pub id: RequestId,
-    /// What happened.
-    pub outcome: Result<ApiReply, ApiError>,
-}
 
 /// The actor's queue is full; the request was not taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -136,18 +49,6 @@ impl ApiHandle {
             })
             .map_err(|_| ApiBusy)
     }
-}
-
-/// What the actor owns.
-pub struct ActorConfig {
-    /// A Wegly client per account name.
-    pub clients: HashMap<String, WeglyClient>,
-    /// An Agilize client per account name.
-    pub rooms: HashMap<String, crate::api::agilize::AgilizeClient>,
-    /// The index, kept up to date with every chat fetched or changed.
-    pub store: Arc<Store>,
-    /// Requests running at once.
-    pub max_in_flight: usize,
 }
 
 /// Starts the actor; it stops when every handle is dropped.

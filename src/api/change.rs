@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::capability::Capability;
+
 /// What moves with a reassignment. Wegly can move the chat itself, the contact's leads and its
 /// deals; a CRM without leads or deals moves only the conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,29 +73,8 @@ impl Change {
         }
     }
 
-    /// The request it sends to `provider`, as the audit log keeps it; `seen` is the
-    /// conversation as the person saw it (a room's users decide its patch).
-    pub fn describe(
-        &self,
-        provider: crate::store::Provider,
-        seen: Option<&crate::api::Conversation>,
-    ) -> String {
-        use crate::store::Provider;
-        match provider {
-            Provider::Wegly => crate::api::wegly::changes::describe(self),
-            Provider::Agilize => {
-                let room = seen.and_then(crate::api::Conversation::as_room);
-                crate::api::agilize::changes::describe(
-                    self,
-                    room.unwrap_or(&crate::api::agilize::wire::Room::default()),
-                )
-            }
-        }
-    }
-
     /// What the change needs the CRM to offer.
-    pub fn capability(&self) -> crate::api::Capability {
-        use crate::api::Capability;
+    pub fn capability(&self) -> Capability {
         match self {
             Self::Reassign { .. } => Capability::Reassign,
             Self::RemoveParticipant { .. } => Capability::RemoveParticipant,
@@ -123,13 +104,6 @@ pub struct NewConversation {
     pub agent: Option<String>,
     /// Its status once open: `OPEN`, `RESOLVED` or `SNOOZED`.
     pub status: Option<String>,
-}
-
-impl NewConversation {
-    /// The request it sends, as the audit log keeps it (only Wegly opens conversations).
-    pub fn describe(&self) -> String {
-        serde_json::to_string(&crate::api::wegly::changes::create_request(self)).unwrap_or_default()
-    }
 }
 
 /// One template variable.

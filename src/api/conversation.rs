@@ -201,13 +201,3 @@ impl Conversation {
         }
     }
 }
-
-/// A conversation's row after a change, given the row before. An Agilize room carries no
-/// message time of its own (its `lastEvent` moves with every change), so the last message
-/// keeps the time known for it; a Wegly chat's columns are its own.
-pub fn columns_after(provider: Provider, columns: Columns, before: &Columns) -> Columns {
-    match provider {
-        Provider::Wegly => columns,
-        Provider::Agilize => columns.keeping_message_time(before),
-    }
-}

@@ -3,11 +3,13 @@
 
 pub mod actor;
 pub mod agilize;
+pub mod call;
 pub mod capability;
 pub mod change;
 pub mod conversation;
 pub mod error;
 pub mod http;
+pub mod providers;
 pub mod reads;
 pub(crate) mod text_enum;
 pub mod timestamp;
@@ -15,7 +17,8 @@ pub mod verify;
 pub mod wegly;
 mod writes;
 
-pub use capability::{Capability, crm_name, supports, unsupported};
+pub use capability::{Capability, unsupported};
+pub use providers::{crm_name, supports};
 pub use change::{Change, NewConversation, Scope, TemplateValue};
 pub use conversation::{Assignee, Conversation, Member};
 pub use error::{ApiError, ErrorKind, ServerReply};

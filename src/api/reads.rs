@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::api::actor::{ActorConfig, ApiReply, Fresh, UnreadTotals};
+use crate::api::call::{ActorConfig, ApiReply, Fresh, UnreadTotals};
 use crate::api::conversation::Conversation;
 use crate::api::error::{ApiError, ErrorKind};
 use crate::api::wegly::changes::chat_uuid;
 use crate::api::wegly::wire::Chat;
 use crate::api::wegly::{Fetched, WeglyClient};
-use crate::api::{Capability, supports, unsupported};
+use crate::api::capability::{Capability, unsupported};
+use crate::api::providers::supports;
 use crate::store::{ChatKey, Source, Store, StoreError};
 
 /// First wait after a failed background fetch; doubles per failure up to [`MAX_BACKOFF`].

@@ -3,10 +3,11 @@
 
 use chrono::Utc;
 
-use crate::api::actor::{ActorConfig, ApiReply};
+use crate::api::call::{ActorConfig, ApiReply, Fresh};
 use crate::api::agilize::wire::Room;
 use crate::api::change::{Change, NewConversation};
-use crate::api::conversation::{Conversation, columns_after};
+use crate::api::conversation::Conversation;
+use crate::api::providers::columns_after;
 use crate::api::error::ApiError;
 use crate::api::reads::{on_index, remember};
 use crate::api::verify;
@@ -67,7 +68,7 @@ pub(crate) async fn change(
             })
             .await
             .flatten();
-            Ok(ApiReply::Changed(crate::api::actor::Fresh {
+            Ok(ApiReply::Changed(Fresh {
                 key,
                 conversation,
                 summary,

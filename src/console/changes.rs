@@ -1,7 +1,7 @@
 //! Starting a change: one in flight per conversation, recorded as pending with what its
 //! message and audit entry will need, and sent to the actor as a CRM-neutral call.
 
-use crate::api::capability::offered_by;
+use crate::api::providers::{describe, offered_by};
 use crate::api::{Capability, Change, Conversation, crm_name, supports};
 use crate::console::msg::{ApiCall, ApiRequest, Command, RequestId};
 use crate::console::state::{DetailStatus, Level, PendingChange, State};
@@ -43,7 +43,7 @@ pub fn begin(
     let id = state.mint();
     let pending = PendingChange {
         key: key.clone(),
-        request: change.describe(key.provider, seen),
+        request: describe(key.provider, &change, seen),
         change: change.clone(),
         before: about.before,
         who: about.who,

@@ -1,7 +1,7 @@
 //! Moving through the inbox: the selection, the rows arriving, and the detail that follows the
 //! selected conversation (stored first, fetched when asked).
 
-use crate::api::conversation::columns_after;
+use crate::api::providers::columns_after;
 use crate::api::{Capability, Conversation, supports};
 use crate::console::action::Action;
 use crate::console::msg::{ApiCall, ApiRequest, Command};

@@ -55,9 +55,9 @@ pub async fn apply(
         ..Room::default()
     });
     if matches!(change, Change::Reassign { scope, .. } if !scope.chat) {
-        return Err(crate::api::unsupported(
+        return Err(crate::api::capability::unsupported(
             Provider::Agilize,
-            crate::api::Capability::ReassignLeadsDeals,
+            crate::api::capability::Capability::ReassignLeadsDeals,
         ));
     }
     let patch = patch(change, &known);

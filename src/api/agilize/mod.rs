@@ -7,7 +7,7 @@ pub use client::{AgilizeClient, AgilizeConfig, DEFAULT_BASE_URL};
 
 pub mod changes;
 
-use crate::api::Capability;
+use crate::api::capability::Capability;
 
 /// What Agilize offers through its API: changes to a room, no reads (rooms arrive by webhook).
 pub const CAPABILITIES: &[Capability] = &[

@@ -21,7 +21,7 @@ pub enum Applied {
 }
 
 /// The reassignment's body.
-pub fn responsible_request(to: &str, scope: crate::api::Scope) -> UpdateResponsibleRequest {
+pub fn responsible_request(to: &str, scope: crate::api::change::Scope) -> UpdateResponsibleRequest {
     UpdateResponsibleRequest {
         user_id: to.to_owned(),
         update_chat: scope.chat,
@@ -121,7 +121,7 @@ pub async fn apply(client: &WeglyClient, id: &str, change: &Change) -> Result<Ap
                 verify::settle(client, chat, written, verify::participant_gone(user)).await?;
             Ok(Applied::Written(afterwards(client, chat, settled).await))
         }
-        other => Err(crate::api::unsupported(
+        other => Err(crate::api::capability::unsupported(
             crate::store::Provider::Wegly,
             other.capability(),
         )),

@@ -8,7 +8,7 @@ pub use client::{DEFAULT_BASE_URL, Fetched, WeglyClient, WeglyConfig};
 
 pub mod changes;
 
-use crate::api::Capability;
+use crate::api::capability::Capability;
 
 /// What Wegly offers through its API.
 pub const CAPABILITIES: &[Capability] = &[

@@ -104,7 +104,7 @@ impl Create {
                     id,
                     Pending::Create {
                         account: state.account.clone(),
-                        request: request.describe(),
+                        request: crate::api::providers::describe_new(&request),
                     },
                 );
                 self.stage = Stage::Sending(id);
