@@ -227,7 +227,8 @@ const QUOTE: char = '"';
 const ESCAPED: u8 = b'\'';
 const r#type: &[u8] = br"crate::sandbox";
 const S: &str = "crate::sandbox \" still a string";
-const R: &str = r#"crate::sandbox "quoted" inside"#;
+const R: &str = r#"then "crate::sandbox::seed" inside"#;
+const DIR: &str = r"C:\"; const MAX: usize = crate::webhook::limits::MAX;
 fn f<'a>(x: &'a str) -> &'a str {
     let describe = wire_changes::describe;
     let supports = api::capability::supports;
@@ -261,11 +262,12 @@ mod tests {
             "2: api::wegly::changes",
             "2: api::Scope",
             "3: console::ui::theme",
-            "11: api::wegly::changes::describe",
-            "12: api::capability::supports",
-            "15: store::Provider::Wegly",
-            "16: console::launch::open",
-            "20: console::ui::list::Row",
+            "10: webhook::limits::MAX",
+            "12: api::wegly::changes::describe",
+            "13: api::capability::supports",
+            "16: store::Provider::Wegly",
+            "17: console::launch::open",
+            "21: console::ui::list::Row",
         ]
     );
     let files: BTreeSet<String> = [
@@ -459,17 +461,19 @@ fn defining_file(module: &[String], files: &BTreeSet<String>) -> String {
     "lib.rs".to_owned()
 }
 
-/// `src/console/**` sites where `matches(tokens, i)` holds, as `src/file:line: code line`.
+/// `src/console/**` lines where `matches(tokens, i)` holds, each once, as `src/file:line: code`.
 fn console_sites(matches: impl Fn(&[Token], usize) -> bool) -> Vec<String> {
     let mut found = Vec::new();
     for source in sources().iter().filter(|s| s.path.starts_with("console/")) {
         let code = source.code();
-        for i in 0..code.len() {
-            if matches(&code, i) {
-                let line = code[i].line;
-                let text = source.text.lines().nth(line - 1).unwrap_or("").trim();
-                found.push(format!("  src/{}:{line}: {text}", source.path));
-            }
+        let lines: BTreeSet<usize> = (0..code.len())
+            .filter(|&i| matches(&code, i))
+            .map(|i| code[i].line)
+            .collect();
+        let text: Vec<&str> = source.text.lines().collect();
+        for line in lines {
+            let written = text.get(line - 1).map_or("", |l| l.trim());
+            found.push(format!("  src/{}:{line}: {written}", source.path));
         }
     }
     found
