@@ -21,7 +21,6 @@ const MAX_LINES: usize = 600;
 /// Files allowed over [`MAX_LINES`], each with its reason. An entry whose file is back under the
 /// limit (or gone) fails the test too, so this list only ever shrinks.
 const OVER_THE_LIMIT: &[(&str, &str)] = &[
-    ("sandbox/world.rs", "being split"),
     ("store/records.rs", "being split"),
 ];
 
@@ -44,7 +43,8 @@ const RULES: &[Rule] = &[
     },
     Rule {
         layer: &["console/", "api/", "store/", "webhook/", "config/"],
-        except: &[],
+        // `--demo` runs the console on the bundled sandbox: starting it is the demo's job.
+        except: &["console/launch.rs"],
         may_not_reference: "sandbox",
         why: "the sandbox is a tool that emulates the CRMs for tests and demos, not a part of the \
               product: constants the product needs live with the wire types",

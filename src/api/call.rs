@@ -108,4 +108,3 @@ pub struct ActorConfig {
     /// Requests running at once.
     pub max_in_flight: usize,
 }
-

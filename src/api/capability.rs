@@ -35,7 +35,9 @@ pub fn unsupported(provider: Provider, capability: Capability) -> ApiError {
     ApiError::Unexpected {
         status: 0,
         url: String::new(),
-        detail: format!("{provider:?} does not offer {capability:?} through its API; nothing was sent"),
+        detail: format!(
+            "{provider:?} does not offer {capability:?} through its API; nothing was sent"
+        ),
         excerpt: String::new(),
     }
 }

@@ -18,7 +18,7 @@ pub mod wegly;
 mod writes;
 
 pub use capability::{Capability, unsupported};
-pub use providers::{crm_name, supports};
 pub use change::{Change, NewConversation, Scope, TemplateValue};
 pub use conversation::{Assignee, Conversation, Member};
 pub use error::{ApiError, ErrorKind, ServerReply};
+pub use providers::{crm_name, supports};

@@ -7,13 +7,13 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::api::call::{ActorConfig, ApiReply, Fresh, UnreadTotals};
+use crate::api::capability::{Capability, unsupported};
 use crate::api::conversation::Conversation;
 use crate::api::error::{ApiError, ErrorKind};
+use crate::api::providers::supports;
 use crate::api::wegly::changes::chat_uuid;
 use crate::api::wegly::wire::Chat;
 use crate::api::wegly::{Fetched, WeglyClient};
-use crate::api::capability::{Capability, unsupported};
-use crate::api::providers::supports;
 use crate::store::{ChatKey, Source, Store, StoreError};
 
 /// First wait after a failed background fetch; doubles per failure up to [`MAX_BACKOFF`].

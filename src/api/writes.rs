@@ -3,12 +3,12 @@
 
 use chrono::Utc;
 
-use crate::api::call::{ActorConfig, ApiReply, Fresh};
 use crate::api::agilize::wire::Room;
+use crate::api::call::{ActorConfig, ApiReply, Fresh};
 use crate::api::change::{Change, NewConversation};
 use crate::api::conversation::Conversation;
-use crate::api::providers::columns_after;
 use crate::api::error::ApiError;
+use crate::api::providers::columns_after;
 use crate::api::reads::{on_index, remember};
 use crate::api::verify;
 use crate::api::wegly::changes::Applied;

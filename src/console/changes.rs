@@ -3,6 +3,7 @@
 
 use crate::api::providers::{describe, offered_by};
 use crate::api::{Capability, Change, Conversation, crm_name, supports};
+use crate::console::modal::About;
 use crate::console::msg::{ApiCall, ApiRequest, Command, RequestId};
 use crate::console::state::{DetailStatus, Level, PendingChange, State};
 use crate::i18n::Lang;
@@ -16,15 +17,6 @@ pub fn busy_message(lang: Lang) -> String {
         "busy: this chat already has a change in flight",
     )
     .to_owned()
-}
-
-/// What a change is about, for its message and its audit entry.
-#[derive(Debug, Clone, Default)]
-pub struct About {
-    /// Who, by name (the new responsible, the participant leaving).
-    pub who: String,
-    /// The value before, for the audit log.
-    pub before: Option<String>,
 }
 
 /// Starts `change` to `key`: refused with the "busy" words while another change to it is in

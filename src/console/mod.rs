@@ -8,6 +8,7 @@ pub mod keymap_file;
 pub mod launch;
 pub mod list;
 pub mod modal;
+pub mod modals;
 pub mod msg;
 pub mod navigate;
 pub mod outcome;

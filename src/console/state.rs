@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::api::{Change, Conversation};
 use crate::console::action::Context;
 use crate::console::list::Inbox;
-use crate::console::modal::Modal;
+use crate::console::modal::{Modal, Stage};
 use crate::console::msg::RequestId;
 use crate::i18n::Lang;
 use crate::store::ChatKey;
@@ -232,6 +232,31 @@ impl State {
             .conversation
             .as_ref()
             .filter(|_| self.detail.key.as_ref() == Some(key))
+    }
+
+    /// Closes the modal that sent request `id`, if it is still open waiting on it.
+    pub fn close_modal_sending(&mut self, id: RequestId) {
+        if self
+            .modal
+            .as_mut()
+            .and_then(Modal::sending)
+            .is_some_and(|(stage, _)| *stage == Stage::Sending(id))
+        {
+            self.modal = None;
+        }
+    }
+
+    /// Request `id` was refused or not sent: the modal that sent it (if still open) returns to
+    /// editing with the reason. Returns whether a modal took it.
+    pub fn reopen_with_error(&mut self, id: RequestId, text: &str) -> bool {
+        match self.modal.as_mut().and_then(Modal::sending) {
+            Some((stage, error)) if *stage == Stage::Sending(id) => {
+                *stage = Stage::Editing;
+                *error = Some(text.to_owned());
+                true
+            }
+            _ => false,
+        }
     }
 
     /// A new request id.

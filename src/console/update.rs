@@ -5,7 +5,8 @@ use chrono::Timelike;
 
 use crate::console::action::Action;
 use crate::console::list::Loaded;
-use crate::console::modal::{self, Add, Create, Modal, Reassign, Remove, RoomField};
+use crate::console::modal::{Add, Create, Modal};
+use crate::console::modals;
 use crate::console::msg::{Command, Msg};
 use crate::console::navigate::{
     fetch_selected, move_selection, scroll_detail, selection_changed, show_cached, upsert_row,
@@ -19,12 +20,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Action(action) => {
             if state.modal.is_some() {
-                modal::action(state, action)
+                modals::action(state, action)
             } else {
                 action_outside_modal(state, action)
             }
         }
-        Msg::Input(key) => modal::typed(state, &key),
+        Msg::Input(key) => modals::typed(state, &key),
         Msg::Api(event) => outcome::api_event(state, event),
         Msg::ApiBusy(id) => outcome::api_busy(state, id),
         Msg::Rows(rows) => {
@@ -191,11 +192,11 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
             state.modal = Some(Modal::Create(Create::new(line)));
             Vec::new()
         }
-        Action::ReassignResponsible => Reassign::open_selected(state),
-        Action::RemoveParticipant => Remove::open_selected(state),
-        Action::ToggleArchive => modal::toggle_archive(state),
-        Action::ForgetChat => modal::ask_forget(state),
-        Action::ChangeDepartment | Action::EditTags => RoomField::open(state, action),
+        Action::ReassignResponsible => modals::open_reassign(state),
+        Action::RemoveParticipant => modals::open_remove(state),
+        Action::ToggleArchive => modals::toggle_archive(state),
+        Action::ForgetChat => modals::ask_forget(state),
+        Action::ChangeDepartment | Action::EditTags => modals::open_field(state, action),
         Action::Confirm
         | Action::NextField
         | Action::PrevField

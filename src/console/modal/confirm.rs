@@ -1,11 +1,10 @@
 //! The confirmation modal: a destructive change shown in words before it is made (remove a
 //! participant, conclude, save tags that drop some, forget a chat); `cancel` goes back.
 
-use crate::api::{Capability, Change, supports};
-use crate::console::changes::{self, About, busy_message, not_offered};
-use crate::console::modal::{Modal, Remove, RoomField};
-use crate::console::msg::Command;
-use crate::console::state::{Level, State};
+use crate::console::modal::common::Question;
+use crate::console::modal::remove::Remove;
+use crate::console::modal::room_field::RoomField;
+use crate::i18n::Lang;
 use crate::store::ChatKey;
 use crate::tr;
 
@@ -36,63 +35,21 @@ pub enum Destructive {
     ForgetChat(ChatKey),
 }
 
-impl Destructive {
-    /// Where `cancel` goes: the modal the question came from, if any.
-    pub fn back(self) -> Option<Modal> {
-        match self {
-            Self::RemoveParticipant(modal) => Some(Modal::Remove(modal)),
-            Self::SaveTags(modal) => Some(Modal::RoomField(modal)),
-            Self::ConcludeRoom(_) | Self::ForgetChat(_) => None,
-        }
-    }
-
-    /// The user confirmed: make the change.
-    pub fn make(self, state: &mut State) -> Vec<Command> {
-        match self {
-            Self::RemoveParticipant(modal) => modal.send(state),
-            Self::SaveTags(modal) => modal.save_tags(state),
-            Self::ConcludeRoom(key) => {
-                state.modal = None;
-                send_archive(state, &key, true)
-            }
-            Self::ForgetChat(key) => {
-                state.modal = None;
-                vec![Command::ForgetChat {
-                    key,
-                    announce: true,
-                }]
-            }
+impl Confirm {
+    /// The question, asked about `change`.
+    pub fn new(question: Question, change: Destructive) -> Self {
+        Self {
+            title: question.title,
+            lines: question.lines,
+            verb: question.verb,
+            change,
         }
     }
 }
 
-/// Concludes or reopens the selected conversation. Concluding asks first; reopening does not.
-pub fn toggle_archive(state: &mut State) -> Vec<Command> {
-    let lang = state.lang;
-    let Some(row) = state.inbox.selected_row() else {
-        return Vec::new();
-    };
-    let key = row.summary.key.clone();
-    if !supports(key.provider, Capability::Conclude) {
-        let text = not_offered(lang, key.provider, Capability::Conclude);
-        state.notify(Level::Error, text);
-        return Vec::new();
-    }
-    let archive = !row.summary.columns.archived;
-    let contact = row
-        .summary
-        .columns
-        .contact
-        .clone()
-        .unwrap_or_else(|| key.chat_id.clone());
-    if state.is_busy(&key) {
-        state.notify(Level::Error, busy_message(lang));
-        return Vec::new();
-    }
-    if !archive {
-        return send_archive(state, &key, false);
-    }
-    state.modal = Some(Modal::Confirm(Confirm {
+/// The question before concluding `contact`'s room.
+pub fn conclude_question(lang: Lang, contact: &str) -> Question {
+    Question {
         title: tr!(
             lang,
             " Concluir sala · {contact} ",
@@ -111,65 +68,12 @@ pub fn toggle_archive(state: &mut State) -> Vec<Command> {
             .to_owned(),
         ],
         verb: lang.pick("concluir", "conclude").to_owned(),
-        change: Destructive::ConcludeRoom(key),
-    }));
-    Vec::new()
-}
-
-/// Concludes (`archive`) or reopens a conversation.
-fn send_archive(state: &mut State, key: &ChatKey, archive: bool) -> Vec<Command> {
-    let change = if archive {
-        Change::Conclude
-    } else {
-        Change::Reopen
-    };
-    let seen = state.shown_conversation(key).cloned();
-    match changes::begin(state, key, change, About::default(), seen.as_ref()) {
-        Ok((_, command)) => vec![command],
-        Err(busy) => {
-            state.notify(Level::Error, busy);
-            Vec::new()
-        }
     }
 }
 
-/// Asks before forgetting the selected chat; only a chat gone from the CRM (`✝`) is forgotten
-/// here (a live one would come back with its next webhook).
-pub fn ask_forget(state: &mut State) -> Vec<Command> {
-    let lang = state.lang;
-    let Some(row) = state.inbox.selected_row() else {
-        state.notify(
-            Level::Error,
-            lang.pick("nenhuma conversa selecionada", "no chat selected")
-                .to_owned(),
-        );
-        return Vec::new();
-    };
-    let key = row.summary.key.clone();
-    let contact = row
-        .summary
-        .columns
-        .contact
-        .clone()
-        .or_else(|| row.summary.columns.contact_number.clone())
-        .unwrap_or_else(|| key.chat_id.clone());
-    if !row.summary.gone {
-        state.notify(
-            Level::Error,
-            lang.pick(
-                "só se esquece aqui uma conversa que sumiu do CRM (✝); `balcao inbox remove ID` tira qualquer uma do índice",
-                "only a chat gone from the CRM (✝) is forgotten here; `balcao inbox remove ID` takes any out of the index",
-            )
-            .to_owned(),
-        );
-        return Vec::new();
-    }
-    if state.is_busy(&key) {
-        state.notify(Level::Error, busy_message(lang));
-        return Vec::new();
-    }
-    let id = &key.chat_id;
-    state.modal = Some(Modal::Confirm(Confirm {
+/// The question before forgetting `contact` (chat `id`), gone from the CRM.
+pub fn forget_question(lang: Lang, contact: &str, id: &str) -> Question {
+    Question {
         title: tr!(lang, " Esquecer · {contact} ", " Forget · {contact} "),
         lines: vec![
             tr!(
@@ -184,7 +88,5 @@ pub fn ask_forget(state: &mut State) -> Vec<Command> {
             .to_owned(),
         ],
         verb: lang.pick("esquecer", "forget").to_owned(),
-        change: Destructive::ForgetChat(key),
-    }));
-    Vec::new()
+    }
 }

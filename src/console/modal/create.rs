@@ -3,11 +3,10 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::api::change::{NewConversation, TemplateValue};
 use crate::api::wegly::limits::MAX_CONTACT_ID_CHARS;
-use crate::api::{NewConversation, TemplateValue};
-use crate::console::modal::{Modal, Stage, edit_text};
-use crate::console::msg::{ApiCall, ApiRequest, Command};
-use crate::console::state::{Pending, State};
+use crate::console::action::Action;
+use crate::console::modal::common::{Stage, edit_text};
 use crate::i18n::Lang;
 use crate::tr;
 
@@ -87,37 +86,18 @@ impl Create {
         }
     }
 
-    /// Checks the form and sends it; every problem is shown by its field.
-    pub fn submit(mut self, state: &mut State) -> Vec<Command> {
-        if self.stage != Stage::Editing {
-            return Vec::new();
+    /// A movement key: up and down move between fields.
+    pub fn move_cursor(&mut self, action: Action) {
+        match action {
+            Action::SelectNext => self.next_field(true),
+            Action::SelectPrev => self.next_field(false),
+            _ => {}
         }
-        match create_request(&self.values, state.lang) {
-            Err(problems) => {
-                self.problems = problems;
-                state.modal = Some(Modal::Create(self));
-                Vec::new()
-            }
-            Ok(request) => {
-                let id = state.mint();
-                state.pending.insert(
-                    id,
-                    Pending::Create {
-                        account: state.account.clone(),
-                        request: crate::api::providers::describe_new(&request),
-                    },
-                );
-                self.stage = Stage::Sending(id);
-                self.problems.clear();
-                self.server_error = None;
-                state.modal = Some(Modal::Create(self));
-                let call = ApiCall::CreateChat {
-                    account: state.account.clone(),
-                    request,
-                };
-                vec![Command::Api(ApiRequest { id, call })]
-            }
-        }
+    }
+
+    /// The conversation the form asks for, or every problem by field.
+    pub fn request(&self, lang: Lang) -> Result<NewConversation, Vec<(usize, String)>> {
+        create_request(&self.values, lang)
     }
 }
 

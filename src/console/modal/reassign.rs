@@ -1,12 +1,15 @@
 //! The reassign modal: pick who takes the conversation (type to filter), choose what moves
 //! with it where the CRM moves more than the conversation, and send it.
 
-use crate::api::{Assignee, Capability, Change, Conversation, Scope, supports};
+use crossterm::event::KeyEvent;
+
+use crate::api::capability::Capability;
+use crate::api::change::{Change, Scope};
+use crate::api::conversation::{Assignee, Conversation};
+use crate::api::providers::supports;
 use crate::console::action::Action;
-use crate::console::changes::{self, About};
-use crate::console::modal::{Modal, Stage};
-use crate::console::msg::Command;
-use crate::console::state::State;
+use crate::console::modal::common::{About, Stage, edit_text, step};
+use crate::i18n::Lang;
 use crate::inbox::{contains_folded, fold};
 use crate::store::ChatKey;
 use crate::tr;
@@ -112,9 +115,9 @@ impl Reassign {
         }
     }
 
-    /// A typed key in the text field; the inline message goes once it is edited.
-    pub fn typed(&mut self, key: &crossterm::event::KeyEvent) {
-        if crate::console::modal::edit_text(&mut self.query, key) {
+    /// A typed key in the filter; the inline message goes once it is edited.
+    pub fn typed(&mut self, key: &KeyEvent) {
+        if edit_text(&mut self.query, key) {
             self.cursor = 0;
             self.error = None;
         }
@@ -133,44 +136,33 @@ impl Reassign {
         self.toggles[index] = !self.toggles[index];
     }
 
-    /// Sends the reassignment to the candidate under the cursor.
-    pub fn submit(mut self, state: &mut State) -> Vec<Command> {
-        let lang = state.lang;
-        if self.stage != Stage::Editing {
-            return Vec::new();
-        }
-        let Some(candidate) = self.chosen().cloned() else {
-            self.error = Some(
-                lang.pick("ninguém corresponde ao filtro", "nobody matches the filter")
-                    .to_owned(),
-            );
-            state.modal = Some(Modal::Reassign(self));
-            return Vec::new();
+    /// The change the modal asks for: the candidate under the cursor, or why not (shown in
+    /// the modal).
+    pub fn request(&self, lang: Lang) -> Result<(Change, About), String> {
+        let Some(candidate) = self.chosen() else {
+            return Err(lang
+                .pick("ninguém corresponde ao filtro", "nobody matches the filter")
+                .to_owned());
         };
         // A request with every toggle off would change nothing, yet the CRM answers 200: refuse
         // it here rather than report a success.
         if !self.scope().any() {
-            self.error = Some(
-                lang.pick(
+            return Err(lang
+                .pick(
                     "nada mudaria: ligue ao menos uma opção entre conversa, leads e negócios",
                     "nothing would change: turn on at least one of chat, leads or deals",
                 )
-                .to_owned(),
-            );
-            state.modal = Some(Modal::Reassign(self));
-            return Vec::new();
+                .to_owned());
         }
         if self.expected.as_deref() == Some(candidate.user_id.as_str())
             && self.scope() == Scope::CHAT
         {
             let name = &candidate.name;
-            self.error = Some(tr!(
+            return Err(tr!(
                 lang,
                 "{name} já é o responsável",
                 "{name} is already the responsible"
             ));
-            state.modal = Some(Modal::Reassign(self));
-            return Vec::new();
         }
         let change = Change::Reassign {
             to: candidate.user_id.clone(),
@@ -181,42 +173,12 @@ impl Reassign {
             who: candidate.name.clone(),
             before: self.expected_name.clone().or_else(|| self.expected.clone()),
         };
-        let seen = state.shown_conversation(&self.key).cloned();
-        match changes::begin(state, &self.key.clone(), change, about, seen.as_ref()) {
-            Ok((id, command)) => {
-                self.stage = Stage::Sending(id);
-                self.error = None;
-                state.modal = Some(Modal::Reassign(self));
-                vec![command]
-            }
-            Err(busy) => {
-                self.error = Some(busy);
-                state.modal = Some(Modal::Reassign(self));
-                Vec::new()
-            }
-        }
+        Ok((change, about))
     }
-}
 
-impl Reassign {
-    /// Opens the modal for the selected conversation, when its detail is at hand and no other
-    /// change to it is in flight (otherwise the status bar says why).
-    pub fn open_selected(state: &mut State) -> Vec<Command> {
-        let (key, conversation) = match changes::selected_for(state, Capability::Reassign) {
-            Ok(target) => target,
-            Err(commands) => return commands,
-        };
-        // Users seen on the account's other conversations: candidates where the CRM lists none.
-        let known: Vec<String> = state
-            .inbox
-            .rows()
-            .iter()
-            .filter(|row| {
-                row.summary.key.provider == key.provider && row.summary.key.account == key.account
-            })
-            .filter_map(|row| row.summary.columns.responsible_user_id.clone())
-            .collect();
-        state.modal = Some(Modal::Reassign(Self::open(key, &conversation, &known)));
-        Vec::new()
+    /// A movement key: the cursor moves over the candidates shown.
+    pub fn move_cursor(&mut self, action: Action) {
+        self.cursor = step(action, self.cursor, self.shown().len());
+        self.error = None;
     }
 }

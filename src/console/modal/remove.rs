@@ -1,10 +1,10 @@
 //! The remove-participant modal: pick who leaves the conversation, see who stays, confirm.
 
-use crate::api::{Change, Conversation, Member};
-use crate::console::changes::{self, About};
-use crate::console::modal::{Confirm, Destructive, Modal, Stage};
-use crate::console::msg::Command;
-use crate::console::state::State;
+use crate::api::change::Change;
+use crate::api::conversation::{Conversation, Member};
+use crate::console::action::Action;
+use crate::console::modal::common::{About, Question, Stage, step};
+use crate::i18n::Lang;
 use crate::store::ChatKey;
 use crate::tr;
 
@@ -46,32 +46,24 @@ impl Remove {
         }
     }
 
-    /// Asks before removing the participant under the cursor: who leaves, who stays.
-    pub fn submit(mut self, state: &mut State) -> Vec<Command> {
-        let lang = state.lang;
-        if self.stage != Stage::Editing {
-            return Vec::new();
-        }
-        let Some(choice) = self.choices.get(self.cursor).cloned() else {
-            self.error = Some(
-                lang.pick(
+    /// What removing the participant under the cursor does, in words (who leaves, who
+    /// stays), or why they cannot be removed.
+    pub fn question(&self, lang: Lang) -> Result<Question, String> {
+        let Some(choice) = self.choices.get(self.cursor) else {
+            return Err(lang
+                .pick(
                     "a conversa não tem participantes",
                     "the chat has no participants",
                 )
-                .to_owned(),
-            );
-            state.modal = Some(Modal::Remove(self));
-            return Vec::new();
+                .to_owned());
         };
         if choice.responsible {
             let name = &choice.name;
-            self.error = Some(tr!(
+            return Err(tr!(
                 lang,
                 "{name} é o responsável atual e não pode ser removido; reatribua a conversa antes",
                 "{name} is the current responsible and cannot be removed; reassign the chat first"
             ));
-            state.modal = Some(Modal::Remove(self));
-            return Vec::new();
         }
         let who = &choice.name;
         let left: Vec<&str> = self
@@ -85,7 +77,7 @@ impl Remove {
         } else {
             left.join(", ")
         };
-        let contact = self.contact.clone();
+        let contact = &self.contact;
         let lines = if self.room {
             vec![
                 tr!(
@@ -109,7 +101,7 @@ impl Remove {
                 ),
             ]
         };
-        state.modal = Some(Modal::Confirm(Confirm {
+        Ok(Question {
             title: tr!(
                 lang,
                 " Remover participante · {contact} ",
@@ -117,50 +109,25 @@ impl Remove {
             ),
             lines,
             verb: lang.pick("remover", "remove").to_owned(),
-            change: Destructive::RemoveParticipant(self),
-        }));
-        Vec::new()
+        })
     }
 
-    /// Sends the removal, once confirmed.
-    pub fn send(mut self, state: &mut State) -> Vec<Command> {
-        let Some(choice) = self.choices.get(self.cursor).cloned() else {
-            state.modal = Some(Modal::Remove(self));
-            return Vec::new();
-        };
+    /// The removal of the participant under the cursor, once confirmed.
+    pub fn request(&self) -> Option<(Change, About)> {
+        let choice = self.choices.get(self.cursor)?;
         let change = Change::RemoveParticipant {
             user_id: choice.user_id.clone(),
         };
         let about = About {
             who: choice.name.clone(),
-            before: Some(choice.name),
+            before: Some(choice.name.clone()),
         };
-        let seen = state.shown_conversation(&self.key).cloned();
-        match changes::begin(state, &self.key.clone(), change, about, seen.as_ref()) {
-            Ok((id, command)) => {
-                self.stage = Stage::Sending(id);
-                state.modal = Some(Modal::Remove(self));
-                vec![command]
-            }
-            Err(busy) => {
-                self.error = Some(busy);
-                state.modal = Some(Modal::Remove(self));
-                Vec::new()
-            }
-        }
+        Some((change, about))
     }
-}
 
-impl Remove {
-    /// Opens the modal for the selected conversation, when its detail is at hand and no other
-    /// change to it is in flight (otherwise the status bar says why).
-    pub fn open_selected(state: &mut State) -> Vec<Command> {
-        match changes::selected_for(state, crate::api::Capability::RemoveParticipant) {
-            Ok((key, conversation)) => {
-                state.modal = Some(Modal::Remove(Self::open(key, &conversation)));
-                Vec::new()
-            }
-            Err(commands) => commands,
-        }
+    /// A movement key: the cursor moves over the participants.
+    pub fn move_cursor(&mut self, action: Action) {
+        self.cursor = step(action, self.cursor, self.choices.len());
+        self.error = None;
     }
 }

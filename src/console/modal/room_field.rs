@@ -1,12 +1,11 @@
 //! The field modal: a conversation's department or tags, prefilled, typed as ids; saving tags
 //! that removes some asks first.
 
-use crate::api::{Capability, Change};
-use crate::console::action::Action;
-use crate::console::changes::{self, About};
-use crate::console::modal::{Confirm, Destructive, Modal, Stage};
-use crate::console::msg::Command;
-use crate::console::state::State;
+use crossterm::event::KeyEvent;
+
+use crate::api::change::Change;
+use crate::api::conversation::Conversation;
+use crate::console::modal::common::{Question, Stage, edit_text};
 use crate::i18n::Lang;
 use crate::store::ChatKey;
 use crate::tr;
@@ -37,19 +36,18 @@ pub struct RoomField {
     pub stage: Stage,
 }
 
+/// What saving the field does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saving {
+    /// Send this change.
+    Send(Change),
+    /// It removes tags: ask this first.
+    Ask(Question),
+}
+
 impl RoomField {
-    /// Opens the department (`change_department`) or tags (`edit_tags`) of the selected
-    /// conversation, prefilled.
-    pub fn open(state: &mut State, action: Action) -> Vec<Command> {
-        let (kind, capability) = if action == Action::ChangeDepartment {
-            (RoomFieldKind::Department, Capability::Department)
-        } else {
-            (RoomFieldKind::Tags, Capability::Tags)
-        };
-        let (key, conversation) = match changes::selected_for(state, capability) {
-            Ok(target) => target,
-            Err(commands) => return commands,
-        };
+    /// The field of `conversation`, prefilled with its value.
+    pub fn open(key: ChatKey, kind: RoomFieldKind, conversation: &Conversation) -> Self {
         let current = match kind {
             RoomFieldKind::Department => conversation
                 .department()
@@ -58,44 +56,34 @@ impl RoomField {
                 .collect(),
             RoomFieldKind::Tags => conversation.tags(),
         };
-        state.modal = Some(Modal::RoomField(Self {
+        Self {
             key,
             kind,
             input: current.join(", "),
             current,
             error: None,
             stage: Stage::Editing,
-        }));
-        Vec::new()
+        }
     }
 
     /// A typed key in the text field; the inline message goes once it is edited.
-    pub fn typed(&mut self, key: &crossterm::event::KeyEvent) {
-        if crate::console::modal::edit_text(&mut self.input, key) {
+    pub fn typed(&mut self, key: &KeyEvent) {
+        if edit_text(&mut self.input, key) {
             self.error = None;
         }
     }
 
-    /// Saves the department, or the tags as a list. Tags that saving would remove are shown
-    /// first and need a confirmation.
-    pub fn submit(mut self, state: &mut State) -> Vec<Command> {
-        let lang = state.lang;
-        if self.stage != Stage::Editing {
-            return Vec::new();
-        }
-        let text = self.input.trim().to_owned();
+    /// What saving does: the department, or the tags as a list; tags that saving would remove
+    /// are asked about first. `Err` is why nothing can be saved.
+    pub fn saving(&self, lang: Lang) -> Result<Saving, String> {
+        let text = self.input.trim();
         match self.kind {
-            RoomFieldKind::Department if text.is_empty() => {
-                self.error = Some(
-                    lang.pick("informe o id do departamento", "give the department's id")
-                        .to_owned(),
-                );
-                state.modal = Some(Modal::RoomField(self));
-                Vec::new()
-            }
-            RoomFieldKind::Department => self.send(state, Change::SetDepartment(text)),
+            RoomFieldKind::Department if text.is_empty() => Err(lang
+                .pick("informe o id do departamento", "give the department's id")
+                .to_owned()),
+            RoomFieldKind::Department => Ok(Saving::Send(Change::SetDepartment(text.to_owned()))),
             RoomFieldKind::Tags => {
-                let tags = tag_list(&text);
+                let tags = tag_list(text);
                 let removed: Vec<String> = self
                     .current
                     .iter()
@@ -103,47 +91,20 @@ impl RoomField {
                     .cloned()
                     .collect();
                 if removed.is_empty() {
-                    return self.send(state, Change::SetTags(tags));
+                    return Ok(Saving::Send(Change::SetTags(tags)));
                 }
-                let lines = tags_change(lang, &self.current, &tags, &removed);
-                state.modal = Some(Modal::Confirm(Confirm {
+                Ok(Saving::Ask(Question {
                     title: lang.pick(" Tags da sala ", " Room tags ").to_owned(),
-                    lines,
+                    lines: tags_change(lang, &self.current, &tags, &removed),
                     verb: lang.pick("salvar", "save").to_owned(),
-                    change: Destructive::SaveTags(self),
-                }));
-                Vec::new()
+                }))
             }
         }
     }
 
-    /// Saves the tags typed, once confirmed.
-    pub fn save_tags(self, state: &mut State) -> Vec<Command> {
-        let tags = tag_list(&self.input);
-        self.send(state, Change::SetTags(tags))
-    }
-
-    /// Sends the change; the modal waits for the reply.
-    fn send(mut self, state: &mut State, change: Change) -> Vec<Command> {
-        let seen = state.shown_conversation(&self.key).cloned();
-        match changes::begin(
-            state,
-            &self.key.clone(),
-            change,
-            About::default(),
-            seen.as_ref(),
-        ) {
-            Ok((id, command)) => {
-                self.stage = Stage::Sending(id);
-                state.modal = Some(Modal::RoomField(self));
-                vec![command]
-            }
-            Err(busy) => {
-                self.error = Some(busy);
-                state.modal = Some(Modal::RoomField(self));
-                Vec::new()
-            }
-        }
+    /// The tags typed, as the change saving them (once confirmed).
+    pub fn tags(&self) -> Change {
+        Change::SetTags(tag_list(&self.input))
     }
 }
 

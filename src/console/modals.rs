@@ -1,0 +1,434 @@
+//! The reducer's side of the modals: opening one on the selected conversation, an action or a
+//! typed key in the open one, and carrying out what its submit asks (a change, a creation, an
+//! add, a question first). What each modal holds and asks for lives in its own file.
+
+use crossterm::event::KeyEvent;
+
+use crate::api::capability::Capability;
+use crate::api::change::Change;
+use crate::api::providers::supports;
+use crate::console::action::Action;
+use crate::console::changes::{self, busy_message, not_offered};
+use crate::console::modal::{
+    About, Add, Confirm, Create, Destructive, Modal, Reassign, Remove, RoomField, RoomFieldKind,
+    Saving, Stage, conclude_question, edit_text, forget_question, step,
+};
+use crate::console::msg::{ApiCall, ApiRequest, Command};
+use crate::console::navigate::selection_changed;
+use crate::console::state::{Level, Pending, State, list_page};
+use crate::store::ChatKey;
+
+/// More lines than the help can have (a title per context, a line per binding, the footer);
+/// the view stops scrolling at its real end.
+const HELP_LINES_AT_MOST: usize = Action::ALL.len() * 4 + 8;
+
+/// An action while a modal is open.
+pub fn action(state: &mut State, action: Action) -> Vec<Command> {
+    match action {
+        // Only reaches a modal when the keymap leaves the quitting key (ctrl-c) no use there.
+        Action::Quit => {
+            state.should_quit = true;
+            vec![Command::Quit]
+        }
+        Action::Cancel => cancel(state),
+        Action::Confirm => confirm(state),
+        Action::SelectNext
+        | Action::SelectPrev
+        | Action::SelectFirst
+        | Action::SelectLast
+        | Action::PageDown
+        | Action::PageUp => {
+            match &mut state.modal {
+                Some(Modal::Help { scroll }) => {
+                    let lines = usize::from(*scroll);
+                    *scroll = u16::try_from(step(action, lines, HELP_LINES_AT_MOST)).unwrap_or(0);
+                }
+                Some(Modal::Reassign(modal)) => modal.move_cursor(action),
+                Some(Modal::Remove(modal)) => modal.move_cursor(action),
+                Some(Modal::Create(form)) => form.move_cursor(action),
+                _ => {}
+            }
+            Vec::new()
+        }
+        Action::NextField | Action::PrevField => {
+            if let Some(Modal::Create(form)) = &mut state.modal {
+                form.next_field(action == Action::NextField);
+            }
+            Vec::new()
+        }
+        Action::ToggleUpdateChat | Action::ToggleUpdateLeads | Action::ToggleUpdateDeals => {
+            if let Some(Modal::Reassign(modal)) = &mut state.modal {
+                modal.toggle(action);
+            }
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A typed key inside the open modal's text field.
+pub fn typed(state: &mut State, key: &KeyEvent) -> Vec<Command> {
+    let (lang, now, me) = (state.lang, state.now, state.me.clone());
+    match &mut state.modal {
+        Some(Modal::Filter { .. }) => {
+            let mut text = state.inbox.filter_text.clone();
+            if edit_text(&mut text, key) {
+                state.inbox.set_filter_text(text, lang, now, &me);
+                let selected = state.inbox.selected().unwrap_or(0);
+                state.inbox.select(selected, list_page(state.size));
+                return selection_changed(state);
+            }
+        }
+        Some(Modal::Reassign(modal)) if modal.stage == Stage::Editing => modal.typed(key),
+        Some(Modal::Create(form)) if form.stage == Stage::Editing => form.typed(key),
+        Some(Modal::RoomField(modal)) if modal.stage == Stage::Editing => modal.typed(key),
+        Some(Modal::Add(modal)) if modal.stage == Stage::Editing => modal.typed(key),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn cancel(state: &mut State) -> Vec<Command> {
+    match state.modal.take() {
+        Some(Modal::Filter { before }) => {
+            let (lang, now, me) = (state.lang, state.now, state.me.clone());
+            state.inbox.set_filter_text(before, lang, now, &me);
+            selection_changed(state)
+        }
+        // Not confirmed: nothing is sent; back to the choice the question came from.
+        Some(Modal::Confirm(question)) => {
+            state.modal = question.change.back();
+            Vec::new()
+        }
+        // A request in flight keeps going; its outcome shows in the status bar.
+        _ => Vec::new(),
+    }
+}
+
+fn confirm(state: &mut State) -> Vec<Command> {
+    let lang = state.lang;
+    let Some(modal) = state.modal.take() else {
+        return Vec::new();
+    };
+    // A modal waiting on its reply takes no second submit.
+    let mut modal = modal;
+    if modal
+        .sending()
+        .is_some_and(|(stage, _)| *stage != Stage::Editing)
+    {
+        state.modal = Some(modal);
+        return Vec::new();
+    }
+    match modal {
+        Modal::Filter { .. } | Modal::Help { .. } => Vec::new(),
+        Modal::Reassign(mut modal) => match modal.request(lang) {
+            Ok((change, about)) => {
+                let key = modal.key.clone();
+                send(state, Modal::Reassign(modal), &key, change, about)
+            }
+            Err(error) => {
+                modal.error = Some(error);
+                state.modal = Some(Modal::Reassign(modal));
+                Vec::new()
+            }
+        },
+        Modal::Remove(mut modal) => {
+            match modal.question(lang) {
+                Ok(question) => {
+                    let change = Destructive::RemoveParticipant(modal);
+                    state.modal = Some(Modal::Confirm(Confirm::new(question, change)));
+                }
+                Err(error) => {
+                    modal.error = Some(error);
+                    state.modal = Some(Modal::Remove(modal));
+                }
+            }
+            Vec::new()
+        }
+        Modal::RoomField(mut modal) => match modal.saving(lang) {
+            Ok(Saving::Send(change)) => {
+                let key = modal.key.clone();
+                send(
+                    state,
+                    Modal::RoomField(modal),
+                    &key,
+                    change,
+                    About::default(),
+                )
+            }
+            Ok(Saving::Ask(question)) => {
+                let change = Destructive::SaveTags(modal);
+                state.modal = Some(Modal::Confirm(Confirm::new(question, change)));
+                Vec::new()
+            }
+            Err(error) => {
+                modal.error = Some(error);
+                state.modal = Some(Modal::RoomField(modal));
+                Vec::new()
+            }
+        },
+        Modal::Create(form) => submit_create(state, form),
+        Modal::Add(modal) => submit_add(state, modal),
+        Modal::Confirm(question) => make(state, question.change),
+    }
+}
+
+/// Sends a change asked for by `modal`, which then waits for the reply (or shows "busy").
+fn send(
+    state: &mut State,
+    mut modal: Modal,
+    key: &ChatKey,
+    change: Change,
+    about: About,
+) -> Vec<Command> {
+    let seen = state.shown_conversation(key).cloned();
+    let sent = changes::begin(state, key, change, about, seen.as_ref());
+    let commands = match (&sent, modal.sending()) {
+        (Ok((id, _)), Some((at, error))) => {
+            *at = Stage::Sending(*id);
+            *error = None;
+            Vec::new()
+        }
+        (Err(busy), Some((_, error))) => {
+            *error = Some(busy.clone());
+            Vec::new()
+        }
+        (Err(busy), None) => {
+            state.notify(Level::Error, busy.clone());
+            Vec::new()
+        }
+        (Ok(_), None) => Vec::new(),
+    };
+    state.modal = Some(modal);
+    commands
+        .into_iter()
+        .chain(sent.ok().map(|(_, command)| command))
+        .collect()
+}
+
+/// The user confirmed a destructive change: make it.
+fn make(state: &mut State, change: Destructive) -> Vec<Command> {
+    match change {
+        Destructive::RemoveParticipant(modal) => {
+            if let Some((change, about)) = modal.request() {
+                let key = modal.key.clone();
+                send(state, Modal::Remove(modal), &key, change, about)
+            } else {
+                state.modal = Some(Modal::Remove(modal));
+                Vec::new()
+            }
+        }
+        Destructive::SaveTags(modal) => {
+            let (key, change) = (modal.key.clone(), modal.tags());
+            send(
+                state,
+                Modal::RoomField(modal),
+                &key,
+                change,
+                About::default(),
+            )
+        }
+        Destructive::ConcludeRoom(key) => archive(state, &key, true),
+        Destructive::ForgetChat(key) => vec![Command::ForgetChat {
+            key,
+            announce: true,
+        }],
+    }
+}
+
+/// Opens the reassign modal for the selected conversation, when its detail is at hand and no
+/// other change to it is in flight (otherwise the status bar says why).
+pub fn open_reassign(state: &mut State) -> Vec<Command> {
+    let (key, conversation) = match changes::selected_for(state, Capability::Reassign) {
+        Ok(target) => target,
+        Err(commands) => return commands,
+    };
+    // Users seen on the account's other conversations: candidates where the CRM lists none.
+    let known: Vec<String> = state
+        .inbox
+        .rows()
+        .iter()
+        .filter(|row| {
+            row.summary.key.provider == key.provider && row.summary.key.account == key.account
+        })
+        .filter_map(|row| row.summary.columns.responsible_user_id.clone())
+        .collect();
+    state.modal = Some(Modal::Reassign(Reassign::open(key, &conversation, &known)));
+    Vec::new()
+}
+
+/// Opens the remove-participant modal for the selected conversation.
+pub fn open_remove(state: &mut State) -> Vec<Command> {
+    match changes::selected_for(state, Capability::RemoveParticipant) {
+        Ok((key, conversation)) => {
+            state.modal = Some(Modal::Remove(Remove::open(key, &conversation)));
+            Vec::new()
+        }
+        Err(commands) => commands,
+    }
+}
+
+/// Opens the department (`change_department`) or tags (`edit_tags`) of the selected
+/// conversation, prefilled.
+pub fn open_field(state: &mut State, action: Action) -> Vec<Command> {
+    let (kind, capability) = if action == Action::ChangeDepartment {
+        (RoomFieldKind::Department, Capability::Department)
+    } else {
+        (RoomFieldKind::Tags, Capability::Tags)
+    };
+    match changes::selected_for(state, capability) {
+        Ok((key, conversation)) => {
+            state.modal = Some(Modal::RoomField(RoomField::open(key, kind, &conversation)));
+            Vec::new()
+        }
+        Err(commands) => commands,
+    }
+}
+
+/// Concludes or reopens the selected conversation. Concluding asks first; reopening does not.
+pub fn toggle_archive(state: &mut State) -> Vec<Command> {
+    let lang = state.lang;
+    let Some(row) = state.inbox.selected_row() else {
+        return Vec::new();
+    };
+    let key = row.summary.key.clone();
+    if !supports(key.provider, Capability::Conclude) {
+        let text = not_offered(lang, key.provider, Capability::Conclude);
+        state.notify(Level::Error, text);
+        return Vec::new();
+    }
+    let archived = row.summary.columns.archived;
+    let contact = row
+        .summary
+        .columns
+        .contact
+        .clone()
+        .unwrap_or_else(|| key.chat_id.clone());
+    if state.is_busy(&key) {
+        state.notify(Level::Error, busy_message(lang));
+        return Vec::new();
+    }
+    if archived {
+        return archive(state, &key, false);
+    }
+    let question = conclude_question(lang, &contact);
+    let change = Destructive::ConcludeRoom(key);
+    state.modal = Some(Modal::Confirm(Confirm::new(question, change)));
+    Vec::new()
+}
+
+/// Concludes (`conclude`) or reopens a conversation.
+fn archive(state: &mut State, key: &ChatKey, conclude: bool) -> Vec<Command> {
+    let change = if conclude {
+        Change::Conclude
+    } else {
+        Change::Reopen
+    };
+    let seen = state.shown_conversation(key).cloned();
+    match changes::begin(state, key, change, About::default(), seen.as_ref()) {
+        Ok((_, command)) => vec![command],
+        Err(busy) => {
+            state.notify(Level::Error, busy);
+            Vec::new()
+        }
+    }
+}
+
+/// Asks before forgetting the selected chat; only a chat gone from the CRM (`✝`) is forgotten
+/// here (a live one would come back with its next webhook).
+pub fn ask_forget(state: &mut State) -> Vec<Command> {
+    let lang = state.lang;
+    let Some(row) = state.inbox.selected_row() else {
+        state.notify(
+            Level::Error,
+            lang.pick("nenhuma conversa selecionada", "no chat selected")
+                .to_owned(),
+        );
+        return Vec::new();
+    };
+    let key = row.summary.key.clone();
+    let contact = row
+        .summary
+        .columns
+        .contact
+        .clone()
+        .or_else(|| row.summary.columns.contact_number.clone())
+        .unwrap_or_else(|| key.chat_id.clone());
+    if !row.summary.gone {
+        state.notify(
+            Level::Error,
+            lang.pick(
+                "só se esquece aqui uma conversa que sumiu do CRM (✝); `balcao inbox remove ID` tira qualquer uma do índice",
+                "only a chat gone from the CRM (✝) is forgotten here; `balcao inbox remove ID` takes any out of the index",
+            )
+            .to_owned(),
+        );
+        return Vec::new();
+    }
+    if state.is_busy(&key) {
+        state.notify(Level::Error, busy_message(lang));
+        return Vec::new();
+    }
+    let question = forget_question(lang, &contact, &key.chat_id);
+    let change = Destructive::ForgetChat(key);
+    state.modal = Some(Modal::Confirm(Confirm::new(question, change)));
+    Vec::new()
+}
+
+/// Sends the create form once it checks; every problem is shown by its field.
+fn submit_create(state: &mut State, mut form: Create) -> Vec<Command> {
+    let lang = state.lang;
+    match form.request(lang) {
+        Err(problems) => {
+            form.problems = problems;
+            state.modal = Some(Modal::Create(form));
+            Vec::new()
+        }
+        Ok(request) => {
+            let id = state.mint();
+            let account = state.account.clone();
+            state.pending.insert(
+                id,
+                Pending::Create {
+                    account: account.clone(),
+                    request: crate::api::providers::describe_new(&request),
+                },
+            );
+            form.stage = Stage::Sending(id);
+            form.problems.clear();
+            form.server_error = None;
+            state.modal = Some(Modal::Create(form));
+            let call = ApiCall::CreateChat { account, request };
+            vec![Command::Api(ApiRequest { id, call })]
+        }
+    }
+}
+
+/// Asks for the conversation the add modal names.
+fn submit_add(state: &mut State, mut modal: Add) -> Vec<Command> {
+    let lang = state.lang;
+    match modal.request(lang, &state.account) {
+        Err(error) => {
+            modal.error = Some(error);
+            state.modal = Some(Modal::Add(modal));
+            Vec::new()
+        }
+        Ok(key) => {
+            let id = state.mint();
+            let known = state.inbox.row(&key).is_some();
+            state.pending.insert(
+                id,
+                Pending::Add {
+                    key: key.clone(),
+                    known,
+                },
+            );
+            modal.stage = Stage::Sending(id);
+            state.modal = Some(Modal::Add(modal));
+            vec![Command::Api(ApiRequest {
+                id,
+                call: ApiCall::AddChat(key),
+            })]
+        }
+    }
+}
