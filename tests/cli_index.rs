@@ -150,7 +150,10 @@ fn admin(url: &str, method: &str, path: &str, body: Option<Value>) -> Value {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let client = balcao::api::http::client_builder()
+            .no_proxy()
+            .build()
+            .unwrap();
         let mut request = client
             .request(method.parse().unwrap(), format!("{url}{path}"))
             .bearer_auth(TOKEN);

@@ -42,7 +42,9 @@ fn prints_its_url_first_serves_and_stops_on_sigterm() {
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let status = runtime.block_on(async {
-        let response = reqwest::Client::new()
+        let response = balcao::api::http::client_builder()
+            .build()
+            .unwrap()
             .get(format!("{url}/_sandbox/users"))
             .bearer_auth("t")
             .timeout(Duration::from_secs(5))

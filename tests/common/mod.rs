@@ -81,7 +81,7 @@ pub fn raw() -> reqwest::Client {
     // No idle pool: each test has its own runtime, and a pooled connection must not outlive it.
     CLIENT
         .get_or_init(|| {
-            reqwest::Client::builder()
+            balcao::api::http::client_builder()
                 .no_proxy()
                 .pool_max_idle_per_host(0)
                 .build()
