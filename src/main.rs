@@ -7,14 +7,13 @@ use clap::{CommandFactory, FromArgMatches};
 use balcao::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    // Reports never include request headers or configuration, so no secret can reach them.
-    let _ = color_eyre::install();
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(error) => {
+            // If even this cannot be written (a closed pipe), the exit code still tells.
             let _ = error.print();
             return if error.use_stderr() {
                 ExitCode::from(2)

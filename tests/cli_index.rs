@@ -13,7 +13,7 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -66,17 +66,8 @@ fn spawn_server(mut command: Command) -> (Child, String) {
     (child, url)
 }
 
-fn stop(mut child: Child) -> Output {
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+fn stop(child: Child, what: &str) -> Output {
+    common::terminate(child, &format!("{what} after SIGTERM"))
 }
 
 fn inbox_json(data_dir: &Path) -> Vec<Value> {
@@ -123,25 +114,30 @@ fn listen_command(data_dir: &Path, port: u16, sandbox_url: &str) -> Command {
     command
 }
 
+/// Each look runs `balcao inbox list`, a process: looked at less often than `common::POLL`.
+const INDEX_POLL: Duration = Duration::from_millis(250);
+
 fn wait_for_every_chat_hydrated(data_dir: &Path, expected: usize) -> Vec<Value> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let rows = inbox_json(data_dir);
-        if rows.len() == expected
-            && rows
+    common::wait_until(
+        Duration::from_secs(60),
+        INDEX_POLL,
+        "every chat in the index, hydrated",
+        || {
+            let rows = inbox_json(data_dir);
+            let hydrated = rows
                 .iter()
-                .all(|row| !row["hydrated_at"].is_null() && row["needs_hydration"] == false)
-        {
-            return rows;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "after 60 s: {} rows, {} hydrated",
-            rows.len(),
-            rows.iter().filter(|r| !r["hydrated_at"].is_null()).count()
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    }
+                .filter(|row| !row["hydrated_at"].is_null() && row["needs_hydration"] == false)
+                .count();
+            if rows.len() == expected && hydrated == expected {
+                Ok(rows)
+            } else {
+                Err(format!(
+                    "{} rows of {expected}, {hydrated} hydrated",
+                    rows.len()
+                ))
+            }
+        },
+    )
 }
 
 fn admin(url: &str, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -150,7 +146,10 @@ fn admin(url: &str, method: &str, path: &str, body: Option<Value>) -> Value {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let client = balcao::api::http::client_builder()
+            .no_proxy()
+            .build()
+            .unwrap();
         let mut request = client
             .request(method.parse().unwrap(), format!("{url}{path}"))
             .bearer_auth(TOKEN);
@@ -166,15 +165,33 @@ fn chain(listen_first: bool) {
     let (sandbox_port, listen_port) = (common::free_port(), common::free_port());
     let sandbox_url = format!("http://127.0.0.1:{sandbox_port}");
     let (sandbox, listen) = if listen_first {
+        // `listen` prints its URL once its port is bound: from then on the sandbox's first
+        // deliveries find it (a connection waits in the backlog until it is accepted).
         let listen = spawn_server(listen_command(dir.path(), listen_port, &sandbox_url));
-        std::thread::sleep(Duration::from_millis(500));
         (
             spawn_server(sandbox_command(dir.path(), sandbox_port, listen_port)),
             listen,
         )
     } else {
         let sandbox = spawn_server(sandbox_command(dir.path(), sandbox_port, listen_port));
-        std::thread::sleep(Duration::from_millis(1500));
+        // `listen` starts only once the sandbox has announced its chats to nobody: at least as
+        // many failed deliveries as events, so what the index gets comes from retries.
+        common::wait_until(
+            Duration::from_secs(30),
+            common::POLL,
+            "the sandbox's first deliveries, failed",
+            || {
+                let counts = admin(&sandbox.1, "GET", "/_sandbox/webhooks", None)["counts"].clone();
+                let (queued, failed) = (
+                    counts["queued"].as_u64(),
+                    counts["failed_attempts"].as_u64(),
+                );
+                match (queued, failed) {
+                    (Some(queued), Some(failed)) if queued > 0 && failed >= queued => Ok(()),
+                    _ => Err(counts.to_string()),
+                }
+            },
+        );
         (
             sandbox,
             spawn_server(listen_command(dir.path(), listen_port, &sandbox_url)),
@@ -195,20 +212,23 @@ fn chain(listen_first: bool) {
         "/_sandbox/inbound",
         Some(serde_json::json!({"chat_id": id, "body": "Chegou a encomenda?"})),
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let rows = inbox_json(dir.path());
-        let row = rows.iter().find(|row| row["id"] == id).unwrap();
-        if row["last_message_preview"] == "Chegou a encomenda?" && row["needs_hydration"] == false {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the new message did not arrive: {row}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let listen_output = stop(listen.0);
+    common::wait_until(
+        Duration::from_secs(20),
+        INDEX_POLL,
+        "the new message in the index",
+        || {
+            let rows = inbox_json(dir.path());
+            let row = rows.iter().find(|row| row["id"] == id).unwrap();
+            if row["last_message_preview"] == "Chegou a encomenda?"
+                && row["needs_hydration"] == false
+            {
+                Ok(())
+            } else {
+                Err(row.to_string())
+            }
+        },
+    );
+    let listen_output = stop(listen.0, "listen");
     assert_eq!(
         listen_output.status.code(),
         Some(0),
@@ -218,7 +238,7 @@ fn chain(listen_first: bool) {
     for stream in [&listen_output.stdout, &listen_output.stderr] {
         assert!(!text(stream).contains(TOKEN) && !text(stream).contains(SECRET));
     }
-    assert_eq!(stop(sandbox.0).status.code(), Some(0));
+    assert_eq!(stop(sandbox.0, "the sandbox").status.code(), Some(0));
 }
 
 #[test]

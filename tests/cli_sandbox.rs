@@ -8,6 +8,8 @@
     missing_docs
 )]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -42,7 +44,9 @@ fn prints_its_url_first_serves_and_stops_on_sigterm() {
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let status = runtime.block_on(async {
-        let response = reqwest::Client::new()
+        let response = balcao::api::http::client_builder()
+            .build()
+            .unwrap()
             .get(format!("{url}/_sandbox/users"))
             .bearer_auth("t")
             .timeout(Duration::from_secs(5))
@@ -53,23 +57,8 @@ fn prints_its_url_first_serves_and_stops_on_sigterm() {
     });
     assert_eq!(status, 200);
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the sandbox did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(exit.code(), Some(0));
+    let exit = common::terminate(child, "the sandbox after SIGTERM");
+    assert_eq!(exit.status.code(), Some(0));
 }
 
 #[test]

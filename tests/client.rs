@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use balcao::api::ErrorKind;
 use balcao::api::wegly::wire::{
@@ -371,14 +371,6 @@ async fn reads_retry_server_errors_and_rate_limits() {
     );
     assert_eq!(common::request_count(&sandbox, "unread").await, 3);
 
-    set_faults(&sandbox, "unread:rate_limit=1*1").await;
-    let started = Instant::now();
-    assert!(api.unread_summary().await.is_ok());
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "Retry-After: 1 must be honoured"
-    );
-
     set_faults(&sandbox, "unread:status=502").await;
     let error = api.unread_summary().await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Server);
@@ -401,6 +393,33 @@ async fn reads_retry_server_errors_and_rate_limits() {
         common::request_count(&sandbox, "unread").await,
         asked_before + 1,
         "a long Retry-After is reported, not waited for"
+    );
+}
+
+/// A short `Retry-After` is waited for, then the read is sent again. On a paused clock: tokio
+/// moves time forward when every task waits, so the second passes without being spent, and
+/// the wait is measured on the clock the client waits with.
+#[tokio::test(start_paused = true)]
+async fn a_short_retry_after_is_waited_for_then_the_read_is_sent_again() {
+    let sandbox = start().await;
+    let api = client(&sandbox);
+    set_faults(&sandbox, "unread:rate_limit=1*1").await;
+    let started = tokio::time::Instant::now();
+    assert!(api.unread_summary().await.is_ok());
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(1),
+        "Retry-After: 1 must be honoured; waited {waited:?}"
+    );
+    // Nothing else was waited for: no backoff on top, no request timeout run out.
+    assert!(
+        waited < Duration::from_secs(2),
+        "waited {waited:?} for a Retry-After of 1 s"
+    );
+    assert_eq!(
+        common::request_count(&sandbox, "unread").await,
+        2,
+        "the 429, then the read sent again"
     );
 }
 
@@ -501,3 +520,130 @@ async fn hundreds_of_concurrent_requests_are_served() {
     }
     assert_eq!(common::request_count(&sandbox, "get_chat").await, 400);
 }
+
+/// TLS runs on rustls's `ring` provider: aws-lc (`aws-lc-sys`, the slowest crate of a cold build)
+/// must not come back, e.g. through reqwest's default features. Read from the lock file, which
+/// lists every crate the build resolves.
+#[test]
+fn tls_is_built_on_ring_without_aws_lc() {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).unwrap();
+    let crates: Vec<&str> = lock
+        .lines()
+        .filter_map(|line| line.strip_prefix("name = \"")?.strip_suffix('"'))
+        .collect();
+    assert!(crates.contains(&"ring"), "ring is not in Cargo.lock");
+    for slow in ["aws-lc-sys", "aws-lc-rs"] {
+        assert!(
+            !crates.contains(&slow),
+            "{slow} is in Cargo.lock: `cargo tree -i {slow}` shows who brings it"
+        );
+    }
+}
+
+/// HTTPS works on the `ring` provider: a client from `client_builder` (the one every client of
+/// the crate starts from) completes a TLS handshake with a local rustls server and reads its
+/// reply. `Http::new` builds on an https URL too, instead of panicking for want of a provider.
+#[tokio::test]
+async fn https_handshakes_on_the_ring_provider() {
+    assert!(
+        balcao::api::http::Http::new(
+            "https://api.wegly.com.br",
+            balcao::api::http::Timeouts::default()
+        )
+        .is_ok()
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || serve_one_https_reply(&listener));
+    let client = balcao::api::http::client_builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(TEST_CA.as_bytes()).unwrap()])
+        .no_proxy()
+        .build()
+        .unwrap();
+    let reply = client
+        .get(format!("https://127.0.0.1:{port}/ping"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    assert_eq!(reply.text().await.unwrap(), r#"{"tls":true}"#);
+    let request = server.join().unwrap();
+    assert!(request.starts_with("GET /ping HTTP/1.1\r\n"), "{request}");
+}
+
+/// Accepts one connection, speaks TLS with the test certificate, answers one request and
+/// returns it.
+fn serve_one_https_reply(listener: &std::net::TcpListener) -> String {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use std::io::{Read, Write};
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from_pem_slice(TEST_SERVER_CERT.as_bytes()).unwrap()],
+        PrivateKeyDer::from_pem_slice(TEST_SERVER_KEY.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let (tcp, _) = listener.accept().unwrap();
+    let connection = rustls::ServerConnection::new(std::sync::Arc::new(config)).unwrap();
+    let mut tls = rustls::StreamOwned::new(connection, tcp);
+    let mut request = Vec::new();
+    let mut chunk = [0_u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        let read = tls.read(&mut chunk).unwrap();
+        assert!(read > 0, "the client closed before its request ended");
+        request.extend_from_slice(&chunk[..read]);
+    }
+    let body = r#"{"tls":true}"#;
+    write!(
+        tls,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    tls.conn.send_close_notify();
+    tls.flush().unwrap();
+    String::from_utf8(request).unwrap()
+}
+
+// A test-only certificate authority and the server certificate it signed, for 127.0.0.1 and
+// localhost, valid from 2000 to 9999 so that no clock makes them stale. The key protects
+// nothing but this test. Made with `openssl ca` (prime256v1, `-startdate 20000101000000Z
+// -enddate 99991231235959Z`).
+const TEST_CA: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBZDCCAQugAwIBAgIBATAKBggqhkjOPQQDAjAZMRcwFQYDVQQDDA5iYWxjYW8g
+dGVzdCBDQTAgFw0wMDAxMDEwMDAwMDBaGA85OTk5MTIzMTIzNTk1OVowGTEXMBUG
+A1UEAwwOYmFsY2FvIHRlc3QgQ0EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAATL
+IDmdP7PJtgdF+CZpzkLXRdZIxsoOzID18e0Qn7zviKWEuqLz44Ie8B9zFGzI+iUl
+cejoQHzOgel0fRD7RC8Mo0IwQDAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQE
+AwICBDAdBgNVHQ4EFgQU26yvlZlr2crlKE+l3QIN5afM/PwwCgYIKoZIzj0EAwID
+RwAwRAIgCmnH7GWw6FNmdoQu95g7YFU6dR1uEKa4rI+9SEK+YUoCIEK7ODOvKWYI
+oTv+CAwW9YneN6z+SgIAbZhjD5vnmDbC
+-----END CERTIFICATE-----
+";
+const TEST_SERVER_CERT: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBsDCCAVegAwIBAgIBAjAKBggqhkjOPQQDAjAZMRcwFQYDVQQDDA5iYWxjYW8g
+dGVzdCBDQTAgFw0wMDAxMDEwMDAwMDBaGA85OTk5MTIzMTIzNTk1OVowFDESMBAG
+A1UEAwwJbG9jYWxob3N0MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEH217IkCO
+zQ4Y/JE+lGPOkwKqE5UlR1tef0uJNFNKLnCJLlcZZmFErX58jax71jdflAD695ZD
+fRJvg8rtpQ7iOKOBkjCBjzAMBgNVHRMBAf8EAjAAMA4GA1UdDwEB/wQEAwIHgDAT
+BgNVHSUEDDAKBggrBgEFBQcDATAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEw
+HwYDVR0jBBgwFoAU26yvlZlr2crlKE+l3QIN5afM/PwwHQYDVR0OBBYEFM54oDa7
+Z1+Y51tPoqdjUvMOjp9LMAoGCCqGSM49BAMCA0cAMEQCIBR8d3APA1RNSzE56dL8
+noc3FIAff9vIxa4jDwa+5uFXAiBS46/Whemc92z67b1hQhTaaKk6P6dEIkhidLVf
+kpiAJw==
+-----END CERTIFICATE-----
+";
+const TEST_SERVER_KEY: &str = "\
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgZcb0oMst2ZlcNa/d
+mBB/si9Ff3ImF4l8xPlOyasgxPWhRANCAAQfbXsiQI7NDhj8kT6UY86TAqoTlSVH
+W15/S4k0U0oucIkuVxlmYUStfnyNrHvWN1+UAPr3lkN9Em+Dyu2lDuI4
+-----END PRIVATE KEY-----
+";

@@ -103,15 +103,20 @@ impl Console {
 
     /// Waits (up to a minute) until the screen shows `text`.
     fn wait_for(&mut self, text: &str) -> String {
+        self.wait_for_line(&format!("{text:?}"), |line| line.contains(text))
+    }
+
+    /// Waits (up to a minute) until a line of the screen is `wanted`.
+    fn wait_for_line(&mut self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if screen.lines().any(&wanted) {
                 return screen;
             }
             assert!(
                 Instant::now() < deadline,
-                "never showed {text:?}; the screen was:\n{screen}"
+                "never showed {what}; the screen was:\n{screen}"
             );
             self.pump(Duration::from_millis(100));
         }
@@ -130,8 +135,31 @@ impl Console {
         }
     }
 
-    /// Quits with `q` and checks the exit code and that the terminal was restored.
-    fn quit(mut self) {
+    /// Reads the output to its end: the pseudo-terminal reports its end once the process (the
+    /// only holder of its other side) has exited, so nothing it wrote is left unread.
+    fn read_to_the_end(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.output.recv_timeout(left) {
+                Ok(bytes) => {
+                    self.parser.process(&bytes);
+                    self.raw.extend_from_slice(&bytes);
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!(
+                        "the terminal's output did not end; screen:\n{}",
+                        self.screen()
+                    )
+                }
+            }
+        }
+    }
+
+    /// Quits with `q`, checks the exit code and that the terminal was restored, and returns
+    /// everything the console wrote.
+    fn quit(mut self) -> Vec<u8> {
         self.keys(b"q");
         let deadline = Instant::now() + Duration::from_secs(15);
         let status = loop {
@@ -141,7 +169,7 @@ impl Console {
             }
             assert!(Instant::now() < deadline, "the console did not quit");
         };
-        self.pump(Duration::from_millis(200));
+        self.read_to_the_end();
         assert!(
             status.success(),
             "exit status {status:?}; screen:\n{}",
@@ -152,6 +180,7 @@ impl Console {
             raw.contains("\u{1b}[?1049h") && raw.contains("\u{1b}[?1049l"),
             "the alternate screen was entered and left"
         );
+        self.raw
     }
 }
 
@@ -288,7 +317,7 @@ async fn browse_reassign_and_remove_by_keyboard() {
     );
 }
 
-/// A data dir holding some chats from an earlier run.
+/// A data dir holding some chats from an earlier run, fetched three hours ago.
 fn cached_index(dir: &Path) -> Vec<String> {
     let chats: Vec<balcao::api::wegly::wire::Chat> = {
         let world = balcao::sandbox::world::World::from_seed(
@@ -376,6 +405,30 @@ fn spawn_offline(dir: &Path) -> Console {
     )
 }
 
+/// The minutes in the detail's "as of 3h 07m ago".
+fn shown_age_minutes(screen: &str) -> i64 {
+    let line = screen
+        .lines()
+        .find(|line| line.contains("as of "))
+        .unwrap_or_else(|| panic!("no 'as of' on the screen:\n{screen}"));
+    let span = line
+        .split("as of ")
+        .nth(1)
+        .and_then(|rest| rest.split(" ago").next())
+        .unwrap_or_else(|| panic!("no age in {line:?}"));
+    let (hours, minutes) = span
+        .trim()
+        .split_once("h ")
+        .and_then(|(h, m)| {
+            Some((
+                h.parse::<i64>().ok()?,
+                m.strip_suffix('m')?.parse::<i64>().ok()?,
+            ))
+        })
+        .unwrap_or_else(|| panic!("not an 'Nh MMm' age: {span:?} in {line:?}"));
+    hours * 60 + minutes
+}
+
 #[test]
 fn with_the_network_down_the_index_stays_browsable() {
     let dir = tempfile::tempdir().unwrap();
@@ -383,7 +436,25 @@ fn with_the_network_down_the_index_stays_browsable() {
     let mut console = spawn_offline(dir.path());
     console.wait_for("Chats 12 ");
     console.wait_for(&names[0]);
-    console.wait_for("as of 3h 00m ago");
+    let screen = console.wait_for_line("the detail's age", |line| {
+        line.contains("as of ") && line.contains(" ago")
+    });
+    // The age is computed from the console's clock at some moment between the index's write
+    // and this read: anything from 3h 00m to the age at this read, whenever a minute turns.
+    let fetched_at = balcao::store::Store::open_in(dir.path())
+        .unwrap()
+        .summaries()
+        .unwrap()
+        .iter()
+        .filter_map(|row| row.hydrated_at)
+        .max()
+        .unwrap();
+    let oldest = (chrono::Utc::now() - fetched_at).num_minutes();
+    let shown = shown_age_minutes(&screen);
+    assert!(
+        (180..=oldest).contains(&shown),
+        "fetched 3 h ago, read {oldest} min after: the detail says {shown} min; screen:\n{screen}"
+    );
     console.keys(b"j");
     console.keys(b"\r");
     console.wait_for("could not reach");
@@ -608,7 +679,7 @@ impl Console {
         loop {
             self.pump(Duration::from_millis(50));
             if let Some(status) = self.child.try_wait().unwrap() {
-                self.pump(Duration::from_millis(100));
+                self.read_to_the_end();
                 return status;
             }
             assert!(
@@ -711,14 +782,14 @@ async fn a_refused_webhook_goes_to_the_log_file_not_the_screen() {
             assert!(Instant::now() < deadline, "the refusal never reached balcao.log");
             command_env.pump(Duration::from_millis(100));
         }
-        command_env.pump(Duration::from_millis(300));
-        let drawn = String::from_utf8_lossy(&command_env.raw[before..]).into_owned();
+        assert!(!command_env.screen().contains("WARN"));
+        // Everything drawn from the forged request to the exit.
+        let raw = command_env.quit();
+        let drawn = String::from_utf8_lossy(&raw[before..]).into_owned();
         assert!(
             !drawn.contains("WARN") && !drawn.contains("refused"),
             "a log line reached the screen: {drawn:?}"
         );
-        assert!(!command_env.screen().contains("WARN"));
-        command_env.quit();
     })
     .await
     .unwrap();

@@ -173,7 +173,8 @@ async fn the_sandbox_webhooks_fill_the_index_and_hydration_completes_it() {
         announced_rows += 1;
     }
     assert!(announced_rows > 0, "fetched rows are announced");
-    let _ = stop.send(true);
+    stop.send(true)
+        .expect("the scheduler still runs, holding the other end");
     running.await.unwrap();
 }
 

@@ -1,19 +1,22 @@
 //! The background refresh has a budget: on an index of thousands of stale chats the API sees
 //! the budget's trickle, not the whole index, and a 429 pauses every background fetch. Counted
-//! with the sandbox's own request counters.
+//! with the sandbox's own request counters, on tokio's paused clock: the scheduler measures its
+//! budget and its pauses on that clock, so minutes pass without being spent and the counts do
+//! not depend on how fast the machine is.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use balcao::api::actor::{self, ActorConfig};
 use balcao::api::wegly::wire::Chat;
 use balcao::hydrate::{HydrationSettings, spawn_scheduler};
 use balcao::store::{ChatKey, Columns, Store};
 use tokio::sync::{Notify, mpsc, watch};
+use tokio::time::Instant;
 
 const CHATS: usize = 3000;
 
@@ -99,10 +102,10 @@ async fn fetches(rig: &Rig) -> u64 {
     common::request_count(&rig.sandbox, "get_chat").await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn stale_chats_are_refreshed_within_the_budget_not_all_at_once() {
-    let before_setup = Instant::now();
     let rig = rig(60, "").await;
+    // The scheduler is the last thing the rig starts: its budget starts now.
     let started = Instant::now();
     let setup_reads = 20;
     // The budget's first burst (ten seconds' worth: 10) and then one a second.
@@ -112,37 +115,44 @@ async fn stale_chats_are_refreshed_within_the_budget_not_all_at_once() {
             Instant::now() < deadline,
             "the budget never refreshed anything"
         );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(common::POLL).await;
     }
     let elapsed = started.elapsed();
     let refreshed = fetches(&rig).await - setup_reads;
-    // Whatever the machine's speed: at most the burst, plus one per second elapsed, plus what
-    // was in flight. Without a budget, thousands would have been fetched by now.
+    // At most the burst, plus one per second elapsed, plus what was in flight. Without a
+    // budget, thousands would have been fetched by now.
     let allowed = 10 + elapsed.as_secs() + 1 + 8;
     assert!(
         refreshed <= allowed,
-        "{refreshed} refreshes in {elapsed:?} (allowed {allowed}); setup took {:?}",
-        started - before_setup
+        "{refreshed} refreshes in {elapsed:?} (allowed {allowed})"
     );
     rig.stop.send(true).unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_429_pauses_every_background_fetch() {
-    // A budget that would otherwise send hundreds a second.
+#[tokio::test(start_paused = true)]
+async fn a_429_pauses_every_background_fetch_for_as_long_as_it_asks() {
+    // A budget that would otherwise send a hundred a second.
     let rig = rig(6000, "get_chat:rate_limit=120").await;
     let setup_reads = 20;
     let deadline = Instant::now() + Duration::from_secs(60);
     while fetches(&rig).await < setup_reads + 1 {
         assert!(Instant::now() < deadline, "nothing was fetched");
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(common::POLL).await;
     }
-    // Watch a while: only what was already in flight when the first 429 came back.
-    let watch_until = Instant::now() + Duration::from_millis(1500);
-    while Instant::now() < watch_until {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // The first 429 came back at most one poll ago. For the rest of its 120 s: only what was
+    // already in flight then.
+    tokio::time::sleep(Duration::from_secs(119)).await;
     let sent = fetches(&rig).await - setup_reads;
     assert!(sent <= 8 + 1, "{sent} fetches after a 429 asking for 120 s");
+    // Past the 120 s, fetching starts again.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fetches(&rig).await - setup_reads <= sent {
+        assert!(
+            Instant::now() < deadline,
+            "no fetch after the 429's 120 s were over"
+        );
+        tokio::time::sleep(common::POLL).await;
+    }
     rig.stop.send(true).unwrap();
 }

@@ -94,6 +94,29 @@ pub fn normalize_base_url(text: &str) -> Result<String, BaseUrlError> {
     Ok(trimmed.trim_end_matches('/').to_owned())
 }
 
+/// A `reqwest` client builder with TLS on rustls's `ring` provider. Every HTTP client of the
+/// crate starts here: reqwest is built without a provider of its own (its default, aws-lc, is the
+/// slowest crate of a cold build), and building a client before a provider is installed panics.
+#[allow(clippy::disallowed_methods)] // the one place allowed to call `reqwest::Client::builder`
+pub fn client_builder() -> reqwest::ClientBuilder {
+    install_ring_provider();
+    reqwest::Client::builder()
+}
+
+/// Makes `ring` the process's rustls provider, once. One installed earlier (by a program that
+/// embeds the crate) is kept: any provider serves.
+fn install_ring_provider() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        if rustls::crypto::ring::default_provider()
+            .install_default()
+            .is_err()
+        {
+            tracing::debug!("keeping the rustls crypto provider installed earlier");
+        }
+    });
+}
+
 /// A configured HTTP client bound to one base URL.
 #[derive(Debug, Clone)]
 pub struct Http {
@@ -106,7 +129,7 @@ impl Http {
     /// Builds the client. A loopback base URL bypasses any configured proxy.
     pub fn new(base_url: &str, timeouts: Timeouts) -> Result<Self, BaseUrlError> {
         let base = normalize_base_url(base_url)?;
-        let mut builder = reqwest::Client::builder()
+        let mut builder = client_builder()
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.request)
             // Redirects are followed by hand (`send_once`): a write never, a read only within

@@ -109,7 +109,7 @@ impl WebhookSender {
     /// A sender for `url`, signing with `secret` (Agilize signs nothing: `None`); stops retrying
     /// when `shutdown` turns true.
     pub fn new(url: String, secret: Option<SecretString>, shutdown: watch::Receiver<bool>) -> Self {
-        let client = reqwest::Client::builder()
+        let client = crate::api::http::client_builder()
             .timeout(ATTEMPT_TIMEOUT)
             .no_proxy()
             .user_agent("wegly-webhooks/1.0")

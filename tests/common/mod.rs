@@ -81,7 +81,7 @@ pub fn raw() -> reqwest::Client {
     // No idle pool: each test has its own runtime, and a pooled connection must not outlive it.
     CLIENT
         .get_or_init(|| {
-            reqwest::Client::builder()
+            balcao::api::http::client_builder()
                 .no_proxy()
                 .pool_max_idle_per_host(0)
                 .build()
@@ -182,4 +182,58 @@ pub fn serve_receiver(
         )
         .await;
     });
+}
+
+/// How often a test looks again at a condition it is waiting for.
+pub const POLL: Duration = Duration::from_millis(50);
+
+/// Waits until `check` returns `Ok`, looking again every `every`. After `limit` the test fails
+/// with `what` and the last state `check` described in its `Err`. A poll for a condition with
+/// a bound, never a pause that orders events.
+pub fn wait_until<T>(
+    limit: Duration,
+    every: Duration,
+    what: &str,
+    mut check: impl FnMut() -> Result<T, String>,
+) -> T {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match check() {
+            Ok(done) => return done,
+            Err(seen) if std::time::Instant::now() >= deadline => {
+                panic!("{what}: not after {limit:?}; last seen: {seen}")
+            }
+            Err(_) => std::thread::sleep(every),
+        }
+    }
+}
+
+/// Waits for a child process to end and returns its output. A thread blocks in `wait`, so the
+/// exit itself wakes the test; after `limit` the child is killed and the test fails naming
+/// `what`.
+pub fn wait_for_exit(
+    child: std::process::Child,
+    limit: Duration,
+    what: &str,
+) -> std::process::Output {
+    let pid = child.id().to_string();
+    let (exited, exit) = std::sync::mpsc::channel();
+    std::thread::spawn(move || exited.send(child.wait_with_output()));
+    if let Ok(output) = exit.recv_timeout(limit) {
+        return output.unwrap();
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid])
+        .status();
+    panic!("{what}: still running after {limit:?} (SIGKILL sent: {killed:?})")
+}
+
+/// Sends SIGTERM to a child and waits (up to 15 s) for it to end.
+pub fn terminate(child: std::process::Child, what: &str) -> std::process::Output {
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "{what}: kill -TERM failed");
+    wait_for_exit(child, Duration::from_secs(15), what)
 }

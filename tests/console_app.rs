@@ -1,0 +1,284 @@
+//! The console's runtime, `app::run`, driven whole: ratatui's `TestBackend` for the screen, a
+//! scripted stream of key events for the keyboard, and real services behind it (the API actor
+//! speaking to the sandbox over loopback, a SQLite index in a temporary directory). The script
+//! never waits on time: each step waits until the screen shows what the previous ones caused.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use balcao::api::actor::{self, ActorConfig};
+use balcao::console::app::{self, Services};
+use balcao::console::keymap::Keymap;
+use balcao::console::state::State;
+use balcao::i18n::Lang;
+use balcao::store::{ChatKey, Columns, Store};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use futures_util::Stream;
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::{Buffer, Cell};
+use ratatui::layout::{Position, Size};
+use tokio::sync::{mpsc, watch};
+
+const COLS: u16 = 160;
+const ROWS: u16 = 45;
+/// How long one step of the script may wait for the screen it expects.
+const STEP_LIMIT: Duration = Duration::from_secs(30);
+
+/// `TestBackend`, publishing every finished frame as text for the script to wait on.
+struct Recorded {
+    screen: TestBackend,
+    frames: watch::Sender<String>,
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (area.top()..area.bottom())
+        .map(|y| {
+            (area.left()..area.right())
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `TestBackend` cannot fail; `app::run` wants errors it can turn into `io::Error`.
+fn never(error: Infallible) -> io::Error {
+    match error {}
+}
+
+impl Backend for Recorded {
+    type Error = io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.screen.draw(content).map_err(never)
+    }
+
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        self.screen.hide_cursor().map_err(never)
+    }
+
+    fn show_cursor(&mut self) -> io::Result<()> {
+        self.screen.show_cursor().map_err(never)
+    }
+
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        self.screen.get_cursor_position().map_err(never)
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
+        self.screen.set_cursor_position(position).map_err(never)
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        self.screen.clear().map_err(never)
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
+        self.screen.clear_region(clear_type).map_err(never)
+    }
+
+    fn size(&self) -> io::Result<Size> {
+        self.screen.size().map_err(never)
+    }
+
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        self.screen.window_size().map_err(never)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.screen.flush().map_err(never)?;
+        self.frames.send_replace(text(self.screen.buffer()));
+        Ok(())
+    }
+}
+
+/// One step of what a person at the keyboard does.
+enum Step {
+    /// Wait until the screen shows this text.
+    Show(String),
+    /// Press a key.
+    Key(KeyCode),
+}
+
+fn typed(text: &str) -> impl Iterator<Item = Step> + '_ {
+    text.chars().map(|c| Step::Key(KeyCode::Char(c)))
+}
+
+/// The keyboard: the script's keys, each sent once the screen shows what the steps before it
+/// wait for. A screen that never comes ends the stream with an error naming it, which
+/// `app::run` returns.
+fn keyboard(
+    script: Vec<Step>,
+    frames: watch::Receiver<String>,
+) -> impl Stream<Item = io::Result<Event>> + Unpin {
+    let steps: VecDeque<Step> = script.into();
+    Box::pin(futures_util::stream::unfold(
+        (steps, frames),
+        |(mut steps, mut frames)| async move {
+            loop {
+                match steps.pop_front()? {
+                    Step::Key(code) => {
+                        let key = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+                        return Some((Ok(key), (steps, frames)));
+                    }
+                    Step::Show(wanted) => {
+                        let shown = tokio::time::timeout(
+                            STEP_LIMIT,
+                            frames.wait_for(|screen| screen.contains(&wanted)),
+                        )
+                        .await
+                        .is_ok_and(|seen| seen.is_ok());
+                        if !shown {
+                            let screen = frames.borrow().clone();
+                            let error = io::Error::other(format!(
+                                "the screen never showed {wanted:?}; it was:\n{screen}"
+                            ));
+                            steps.clear();
+                            return Some((Err(error), (steps, frames)));
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// Twelve chats of the sandbox, three of them with the responsible who has the most chats
+/// (every chat's detail fetched through the client, as hydration would), and that responsible.
+async fn index_of_twelve(sandbox: &balcao::sandbox::RunningSandbox, store: &Store) -> String {
+    let chats = common::chats(sandbox).await;
+    let mut per_responsible: HashMap<&str, usize> = HashMap::new();
+    for chat in &chats {
+        if let Some(id) = chat["responsible_user_id"].as_str() {
+            *per_responsible.entry(id).or_default() += 1;
+        }
+    }
+    let busiest = per_responsible
+        .iter()
+        .max_by_key(|(id, count)| (**count, **id))
+        .map(|(id, _)| (*id).to_owned())
+        .unwrap();
+    let theirs = chats
+        .iter()
+        .filter(|chat| chat["responsible_user_id"] == busiest.as_str())
+        .take(3);
+    let others = chats
+        .iter()
+        .filter(|chat| chat["responsible_user_id"] != busiest.as_str())
+        .take(9);
+    let client = common::client(sandbox);
+    let mut batch = Vec::new();
+    for chat in theirs.chain(others) {
+        let fetched = client.get_chat(common::uuid(&chat["id"])).await.unwrap();
+        batch.push((
+            ChatKey::wegly("default", chat["id"].as_str().unwrap()),
+            String::from_utf8(fetched.raw.to_vec()).unwrap(),
+            Columns::from_chat(&fetched.value),
+        ));
+    }
+    store.save_details(&batch, chrono::Utc::now()).unwrap();
+    busiest
+}
+
+#[tokio::test]
+async fn run_filters_moves_the_selection_and_quits_on_real_services() {
+    let sandbox = common::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let responsible = index_of_twelve(&sandbox, &store).await;
+    let unread = common::client(&sandbox)
+        .unread_summary()
+        .await
+        .unwrap()
+        .value;
+    let totals = (
+        unread.unread_messages_total.unwrap(),
+        unread.unread_chats_total.unwrap(),
+    );
+    let envelope = format!("✉ {}/{}", totals.0, totals.1);
+    let (api, _actor) = actor::spawn(ActorConfig {
+        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
+        rooms: HashMap::new(),
+        store: store.clone(),
+        max_in_flight: 4,
+    });
+    let (inbox_tx, inbox) = mpsc::channel(1024);
+    let services = Services {
+        api,
+        store,
+        inbox,
+        inbox_tx,
+    };
+    let (frames, shown) = watch::channel(String::new());
+    let mut terminal = Terminal::new(Recorded {
+        screen: TestBackend::new(COLS, ROWS),
+        frames,
+    })
+    .unwrap();
+    let filter = format!("responsible:{responsible}");
+    let mut script = vec![
+        // The index read in full, and the sandbox's unread totals through the API actor.
+        Step::Show(" Chats 12 ".to_owned()),
+        Step::Show(envelope.clone()),
+        Step::Key(KeyCode::Char('/')),
+    ];
+    script.extend(typed(&filter));
+    script.extend([
+        Step::Key(KeyCode::Enter),
+        Step::Show(" Chats 3/12 ".to_owned()),
+        Step::Key(KeyCode::Char('j')),
+        Step::Key(KeyCode::Char('q')),
+    ]);
+    let keymap = Keymap::defaults().unwrap();
+    let state = State::new(Lang::En, chrono::Utc::now(), "default".to_owned());
+
+    let state = app::run(
+        &mut terminal,
+        keyboard(script, shown),
+        state,
+        &keymap,
+        services,
+    )
+    .await
+    .unwrap_or_else(|error| panic!("{error}"));
+
+    assert!(
+        state.should_quit,
+        "the run ended by `q`, not by the end of the keys"
+    );
+    assert_eq!(state.inbox.filter_text, filter);
+    assert_eq!(
+        state.inbox.visible_len(),
+        3,
+        "the filter let their three chats through"
+    );
+    for n in 0..3 {
+        let row = state.inbox.visible_row(n).unwrap();
+        assert_eq!(
+            row.summary.columns.responsible_user_id.as_deref(),
+            Some(responsible.as_str())
+        );
+    }
+    assert_eq!(state.inbox.selected(), Some(1), "`j` moved down one row");
+    assert_eq!(
+        state.unread,
+        Some(totals),
+        "the actor's answer reached the state"
+    );
+    let last = text(terminal.backend().screen.buffer());
+    assert!(
+        last.contains(" Chats 3/12 ") && last.contains(&envelope),
+        "the last frame:\n{last}"
+    );
+}
