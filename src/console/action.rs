@@ -139,6 +139,19 @@ actions! {
 }
 
 impl Action {
+    /// Whether it moves a cursor: the list's selection, the detail's scroll, a modal's cursor.
+    pub fn moves(self) -> bool {
+        matches!(
+            self,
+            Self::SelectNext
+                | Self::SelectPrev
+                | Self::SelectFirst
+                | Self::SelectLast
+                | Self::PageDown
+                | Self::PageUp
+        )
+    }
+
     /// What the action does, for the help.
     pub fn describe(self, lang: crate::i18n::Lang) -> &'static str {
         let (pt, en) = match self {

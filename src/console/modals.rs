@@ -32,12 +32,7 @@ pub fn action(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Cancel => cancel(state),
         Action::Confirm => confirm(state),
-        Action::SelectNext
-        | Action::SelectPrev
-        | Action::SelectFirst
-        | Action::SelectLast
-        | Action::PageDown
-        | Action::PageUp => {
+        movement if movement.moves() => {
             match &mut state.modal {
                 Some(Modal::Help { scroll }) => {
                     let lines = usize::from(*scroll);
