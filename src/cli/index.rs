@@ -47,7 +47,10 @@ fn store_error(error: &StoreError, lang: Lang) -> CliError {
     let text = error.to_string();
     match error {
         StoreError::NotOurs { .. } | StoreError::NewerSchema { .. } => CliError::Usage(text),
-        StoreError::Locked { .. } | StoreError::Io { .. } | StoreError::Sqlite { .. } => {
+        StoreError::Locked { .. }
+        | StoreError::Io { .. }
+        | StoreError::UnknownValue { .. }
+        | StoreError::Sqlite { .. } => {
             CliError::Failed(tr!(lang, "índice: {text}", "index: {text}"))
         }
     }

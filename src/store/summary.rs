@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::api::agilize::wire::{Room, channel_name};
 use crate::api::wegly::wire::{Chat, Message};
+use crate::store::stored::stored_enum;
 
 /// Which CRM a chat lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -16,24 +17,10 @@ pub enum Provider {
     Agilize,
 }
 
-impl Provider {
-    /// The stored and configured name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Wegly => "wegly",
-            Self::Agilize => "agilize",
-        }
-    }
-
-    /// Reads a stored or configured name.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "wegly" => Some(Self::Wegly),
-            "agilize" => Some(Self::Agilize),
-            _ => None,
-        }
-    }
-}
+stored_enum!(Provider {
+    Wegly = "wegly",
+    Agilize = "agilize",
+});
 
 /// How the index learned of a chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,25 +34,11 @@ pub enum Source {
     Manual,
 }
 
-impl Source {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Webhook => "webhook",
-            Self::Created => "created",
-            Self::Manual => "manual",
-        }
-    }
-
-    /// Reads a stored name; unknown names read as manual.
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "webhook" => Self::Webhook,
-            "created" => Self::Created,
-            _ => Self::Manual,
-        }
-    }
-}
+stored_enum!(Source {
+    Webhook = "webhook",
+    Created = "created",
+    Manual = "manual",
+});
 
 /// Identifies a chat across accounts and CRMs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
