@@ -326,7 +326,7 @@ pub async fn hydrate_one(store: &Arc<Store>, client: &WeglyClient, key: &ChatKey
     match result {
         Ok(fetched) => {
             let raw = String::from_utf8_lossy(&fetched.raw).into_owned();
-            let columns = Columns::from_chat(&fetched.value);
+            let columns = Columns::from(&fetched.value);
             let saved = {
                 let store = store.clone();
                 let key = key.clone();

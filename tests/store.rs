@@ -305,7 +305,7 @@ fn the_first_page_query_agrees_with_the_urgency_order() {
             (
                 ChatKey::wegly("default", &id.to_string()),
                 "{}".to_owned(),
-                Columns::from_chat(&chat),
+                Columns::from(&chat),
             )
         })
         .collect();

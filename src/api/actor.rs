@@ -242,7 +242,7 @@ async fn remember(
     let store = store.clone();
     let key = key.clone();
     let raw = String::from_utf8_lossy(raw).into_owned();
-    let columns = Columns::from_chat(chat);
+    let columns = Columns::from(chat);
     let stored = tokio::task::spawn_blocking(move || {
         store.save_detail(&key, &raw, &columns, Utc::now())?;
         store.summary(&key)
@@ -394,7 +394,7 @@ async fn update_room(
         serde_json::from_value::<Room>(merged).unwrap_or_default()
     });
     let raw = serde_json::to_string(&room).unwrap_or_default();
-    let columns = Columns::from_room(&room);
+    let columns = Columns::from(&room);
     let store = config.store.clone();
     let saved = key.clone();
     let summary = tokio::task::spawn_blocking(move || {

@@ -919,7 +919,7 @@ fn apply_fresh(state: &mut State, fresh: &Fresh) -> Vec<Command> {
         .clone()
         .unwrap_or_else(|| crate::store::ChatSummary {
             key: fresh.key.clone(),
-            columns: Columns::from_chat(&fresh.chat),
+            columns: Columns::from(&*fresh.chat),
             first_seen_at: state.now,
             last_event_at: None,
             hydrated_at: Some(state.now),
