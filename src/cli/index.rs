@@ -19,7 +19,7 @@ use crate::cli::sandbox::wait_for_signal;
 use crate::config::resolve::{Resolved, resolve};
 use crate::hydrate::{Fetch, HydrationSettings, hydrate_one, spawn_scheduler};
 use crate::i18n::Lang;
-use crate::inbox::{Filter, urgency};
+use crate::inbox::{Filter, select};
 use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
 use crate::text::fit;
 use crate::webhook::receiver::ReceiverState;
@@ -323,13 +323,9 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
                 )));
             }
             let store = open_store(&settings.data_dir(lang)?, lang)?;
-            let mut rows = blocking(lang, move || store.summaries()).await?;
+            let rows = blocking(lang, move || store.summaries()).await?;
             let now = Utc::now();
-            rows.retain(|row| {
-                filter.matches(row, me.get(&row.key.account).map(String::as_str), now)
-            });
-            rows.sort_by(|a, b| urgency(a, b, now));
-            print_rows(&rows, json, lang, now)
+            print_rows(&select(&rows, &filter, &me, now), json, lang, now)
         }
         InboxCommand::Remove { id } => {
             let key = ChatKey::wegly(&settings.account().name, id.trim());
@@ -376,7 +372,7 @@ pub fn json_line(row: &ChatSummary) -> Value {
 }
 
 fn print_rows(
-    rows: &[ChatSummary],
+    rows: &[&ChatSummary],
     json: bool,
     lang: Lang,
     now: chrono::DateTime<Utc>,
