@@ -27,7 +27,7 @@ fn rows(count: usize) -> Vec<ChatSummary> {
     let seeded: Vec<Columns> = world
         .chat_ids()
         .iter()
-        .map(|id| Columns::from_chat(&world.get_chat(&id.to_string()).unwrap()))
+        .map(|id| Columns::from(&world.get_chat(&id.to_string()).unwrap()))
         .collect();
     (0..count)
         .map(|n| {

@@ -1,6 +1,9 @@
-//! The inbox as a list shows it: urgency order, filters, and accent-insensitive text matching.
+//! The inbox as a list shows it: urgency order, and the one filter language that `inbox list
+//! --filter` and the console's `/` both parse and match with.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -143,7 +146,8 @@ pub enum Term {
     Window(WindowState),
     /// `archived`.
     Archived,
-    /// Any other word: must appear in the name, number, message or responsible.
+    /// Any other word, folded: must start the chat id, or appear in the name, number, message,
+    /// responsible, line or account (see [`SearchText`]).
     Text(String),
 }
 
@@ -255,16 +259,93 @@ impl Filter {
         self.terms.contains(&Term::Responsible(Responsible::Me))
     }
 
-    /// Whether `row` satisfies every term. `me` is the user's id in the row's account.
-    pub fn matches(&self, row: &ChatSummary, me: Option<&str>, now: DateTime<Utc>) -> bool {
+    /// Whether `row` satisfies every term. `search` is the row's [`SearchText`] (the console
+    /// keeps it with the row; [`select`] builds it), `me` the user's id in the row's account.
+    pub fn matches(
+        &self,
+        row: &ChatSummary,
+        search: &SearchText,
+        me: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> bool {
         self.terms
             .iter()
-            .all(|term| term_matches(term, row, me, now))
+            .all(|term| term_matches(term, row, search, me, now))
+    }
+}
+
+/// The rows `filter` selects, most urgent first: what `inbox list --filter` prints, and what the
+/// console's list shows for the same words (it keeps each row's [`SearchText`] and order instead
+/// of rebuilding them per keystroke). `me` maps an account to the user's id in it.
+pub fn select<'a, S: BuildHasher>(
+    rows: &'a [ChatSummary],
+    filter: &Filter,
+    me: &HashMap<String, String, S>,
+    now: DateTime<Utc>,
+) -> Vec<&'a ChatSummary> {
+    let mut shown: Vec<&ChatSummary> = rows
+        .iter()
+        .filter(|row| {
+            let me = me.get(&row.key.account).map(String::as_str);
+            filter.matches(row, &SearchText::new(row), me, now)
+        })
+        .collect();
+    shown.sort_by(|a, b| urgency(a, b, now));
+    shown
+}
+
+/// What a filter's text words are matched against, folded once per row: the chat id, which a
+/// word matches by its start (a pasted or half-typed id), and the contact's name and number, the
+/// last message, the responsible's name, the company line or channel and the account, which a
+/// word matches anywhere in any one of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchText {
+    /// The folded id, then each folded field after a line break: a filter word holds no
+    /// whitespace, so it never matches across two fields.
+    text: String,
+    /// Where the id ends in `text`.
+    id_end: usize,
+}
+
+impl SearchText {
+    /// The search text of `row`.
+    pub fn new(row: &ChatSummary) -> Self {
+        let c = &row.columns;
+        let mut text = fold(&row.key.chat_id);
+        let id_end = text.len();
+        let fields = [
+            &c.contact,
+            &c.contact_number,
+            &c.last_message_preview,
+            &c.responsible_name,
+            &c.line,
+        ];
+        for field in fields
+            .into_iter()
+            .filter_map(Option::as_deref)
+            .chain([row.key.account.as_str()])
+        {
+            text.push('\n');
+            text.extend(field.chars().map(fold_char));
+        }
+        Self { text, id_end }
+    }
+
+    /// Whether `needle` (folded, without whitespace) starts the id or appears in a field.
+    pub fn contains(&self, needle: &str) -> bool {
+        let (id, fields) = self.text.split_at(self.id_end);
+        id.starts_with(needle) || fields.contains(needle)
     }
 }
 
 /// Whether one term holds for `row`.
-pub fn term_matches(term: &Term, row: &ChatSummary, me: Option<&str>, now: DateTime<Utc>) -> bool {
+fn term_matches(
+    term: &Term,
+    row: &ChatSummary,
+    search: &SearchText,
+    me: Option<&str>,
+    now: DateTime<Utc>,
+) -> bool {
     let columns = &row.columns;
     match term {
         Term::Status(values) => columns
@@ -297,20 +378,7 @@ pub fn term_matches(term: &Term, row: &ChatSummary, me: Option<&str>, now: DateT
                 WindowState::Closed => end.is_none(),
             }
         }
-        Term::Text(needle) => {
-            [
-                &columns.contact,
-                &columns.contact_number,
-                &columns.last_message_preview,
-                &columns.responsible_name,
-            ]
-            .iter()
-            .any(|field| {
-                field
-                    .as_deref()
-                    .is_some_and(|text| fold(text).contains(needle.as_str()))
-            }) || row.key.chat_id.starts_with(needle.as_str())
-        }
+        Term::Text(needle) => search.contains(needle),
     }
 }
 
@@ -349,7 +417,8 @@ mod tests {
         assert_eq!(fold("João AÇAÍ Conceição"), "joao acai conceicao");
         let now = Utc::now();
         let filter = Filter::parse("joao arau", Lang::En).unwrap();
-        assert!(filter.matches(&row("a", 1, None, now), None, now));
+        let joao = row("a", 1, None, now);
+        assert!(filter.matches(&joao, &SearchText::new(&joao), None, now));
     }
 
     #[test]
@@ -395,7 +464,24 @@ mod tests {
         let closing = row("c", 2, Some(30), now);
         let open = row("o", 1, Some(300), now);
         let filter = Filter::parse("window:closing priority:>=2", Lang::En).unwrap();
-        assert!(filter.matches(&closing, None, now));
-        assert!(!filter.matches(&open, None, now));
+        assert!(filter.matches(&closing, &SearchText::new(&closing), None, now));
+        assert!(!filter.matches(&open, &SearchText::new(&open), None, now));
+    }
+
+    #[test]
+    fn a_word_matches_the_id_by_its_start_and_a_field_anywhere_but_never_across_two() {
+        let now = Utc::now();
+        let mut joao = row("1A2b3c4d", 1, None, now);
+        joao.columns.contact_number = Some("+55 11 4000".to_owned());
+        joao.columns.line = Some("WhatsApp".to_owned());
+        let search = SearchText::new(&joao);
+        for found in [
+            "1a2b", "1a2b3c4d", "araujo", "+55", "4000", "whatsapp", "default",
+        ] {
+            assert!(search.contains(found), "{found}");
+        }
+        for missed in ["3c4d", "1a2b3c4d0", "araujo+55", "joao+55", "4000whatsapp"] {
+            assert!(!search.contains(missed), "{missed}");
+        }
     }
 }

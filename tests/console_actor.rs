@@ -372,13 +372,13 @@ async fn a_room_change_keeps_the_last_message_time_in_the_index() {
         .iter()
         .map(|r| serde_json::from_value::<balcao::api::agilize::wire::Room>(r.clone()).unwrap())
         .find(|r| {
-            balcao::store::Columns::from_room(r)
+            balcao::store::Columns::from(r)
                 .last_message_at
                 .is_some_and(|at| chrono::Utc::now() - at > chrono::Duration::hours(1))
         })
         .expect("a room whose last event is old");
     let key = ChatKey::agilize("rooms", room.id.as_deref().unwrap());
-    let before = balcao::store::Columns::from_room(&room);
+    let before = balcao::store::Columns::from(&room);
     store
         .save_detail(
             &key,

@@ -184,7 +184,7 @@ async fn index_of_twelve(sandbox: &balcao::sandbox::RunningSandbox, store: &Stor
         batch.push((
             ChatKey::wegly("default", chat["id"].as_str().unwrap()),
             String::from_utf8(fetched.raw.to_vec()).unwrap(),
-            Columns::from_chat(&fetched.value),
+            Columns::from(&fetched.value),
         ));
     }
     store.save_details(&batch, chrono::Utc::now()).unwrap();

@@ -339,7 +339,7 @@ fn cached_index(dir: &Path) -> Vec<String> {
             (
                 key,
                 serde_json::to_string(chat).unwrap(),
-                balcao::store::Columns::from_chat(chat),
+                balcao::store::Columns::from(chat),
             )
         })
         .collect();

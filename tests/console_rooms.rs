@@ -36,7 +36,7 @@ fn rooms() -> Vec<Room> {
 fn room_summary(room: &Room) -> ChatSummary {
     console::row(
         ChatKey::agilize("matriz", room.id.as_deref().unwrap()),
-        Columns::from_room(room),
+        Columns::from(room),
     )
 }
 
@@ -457,7 +457,7 @@ fn last_message_at(state: &State, key: &ChatKey) -> Option<chrono::DateTime<chro
 fn a_change_to_a_room_does_not_make_its_old_message_look_new() {
     let room = busy_room();
     let key = ChatKey::agilize("matriz", room.id.as_deref().unwrap());
-    let sent = Columns::from_room(&room).last_message_at.unwrap();
+    let sent = Columns::from(&room).last_message_at.unwrap();
     assert!(now() - sent > chrono::Duration::days(2), "an old message");
     let mut state = with_room(&room);
     // Concluded: the reply is the room with `lastEvent` stamped now, stored as such.

@@ -436,7 +436,7 @@ fn pool() -> &'static Vec<(ChatSummary, Conversation)> {
         .take(12)
         .map(|room| {
             let key = ChatKey::agilize("matriz", room.id.as_deref().unwrap());
-            let row = console::row(key, Columns::from_room(room));
+            let row = console::row(key, Columns::from(room));
             (row, Conversation::Room(Box::new(room.clone())))
         })
         .collect::<Vec<_>>();

@@ -59,7 +59,7 @@ async fn rig(per_minute: u32, faults: &str) -> Rig {
                 serde_json::to_string(chat).unwrap(),
                 Columns {
                     archived: false,
-                    ..Columns::from_chat(chat)
+                    ..Columns::from(chat)
                 },
             )
         })

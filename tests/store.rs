@@ -305,7 +305,7 @@ fn the_first_page_query_agrees_with_the_urgency_order() {
             (
                 ChatKey::wegly("default", &id.to_string()),
                 "{}".to_owned(),
-                Columns::from_chat(&chat),
+                Columns::from(&chat),
             )
         })
         .collect();
@@ -326,4 +326,100 @@ fn the_first_page_query_agrees_with_the_urgency_order() {
             .collect();
         assert_eq!(first, expected, "page of {page}");
     }
+}
+
+/// One read of the index, counting what it returned.
+type Read<'a> = Box<dyn Fn(&Store) -> Result<usize, StoreError> + 'a>;
+
+/// A stored enum with a value this balcão does not know (a hand edit, another program, a newer
+/// version's value) makes the read fail with the table, the row's key, the column and the value,
+/// instead of reading as some default (a corrupt provider used to read as Wegly).
+#[test]
+fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let now = Utc::now();
+    let chat = "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23";
+    let key = ChatKey::wegly("loja", chat);
+    store.note_chat(&key, Source::Manual, now).unwrap();
+    store
+        .record_webhook(&WebhookRecord {
+            received_at: now,
+            provider: Provider::Wegly,
+            account: "loja".to_owned(),
+            event_key: Some("chat.updated".to_owned()),
+            outcome: WebhookOutcome::Accepted,
+            reason: None,
+            chat_id: Some(chat.to_owned()),
+            raw_body: b"{}".to_vec(),
+            body_size: 2,
+            body_sha256: None,
+        })
+        .unwrap();
+    store
+        .record_audit(&balcao::store::AuditEntry {
+            at: now,
+            key: key.clone(),
+            action: "reassign_responsible".to_owned(),
+            request: None,
+            before: None,
+            after: None,
+            outcome: "confirmed".to_owned(),
+            http_status: Some(200),
+        })
+        .unwrap();
+    let raw = Connection::open(store.path()).unwrap();
+    let summaries: Read = Box::new(|store| store.summaries().map(|rows| rows.len()));
+    let first_page: Read = Box::new(|store| store.first_page(now, 10).map(|rows| rows.len()));
+    let due: Read = Box::new(|store| {
+        store
+            .due_for_hydration(&["loja".to_owned()], now, 10)
+            .map(|keys| keys.len())
+    });
+    let events: Read = Box::new(|store| store.webhook_events(10).map(|rows| rows.len()));
+    let audit: Read = Box::new(|store| store.audit_log(10).map(|rows| rows.len()));
+    let cases: [(&str, &str, &str, &Read, &[&str]); 6] = [
+        ("chats", "provider", "wegli", &summaries, &["loja", chat]),
+        ("chats", "provider", "wegli", &first_page, &["loja", chat]),
+        ("chats", "provider", "wegli", &due, &["loja", chat]),
+        ("chats", "source", "imported", &summaries, &["loja", chat]),
+        ("webhook_events", "outcome", "maybe", &events, &["id = 1"]),
+        ("audit_log", "provider", "zap", &audit, &["id = 1"]),
+    ];
+    for (table, column, bad, read, row) in cases {
+        let good: String = raw
+            .query_row(&format!("SELECT {column} FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        raw.execute(&format!("UPDATE {table} SET {column} = ?1"), [bad])
+            .unwrap();
+        let error = match read(&store) {
+            Ok(count) => panic!("{table}.{column} = '{bad}' read as {count} rows, not an error"),
+            Err(error) => {
+                assert!(
+                    matches!(&error, StoreError::UnknownValue { found, .. }
+                        if found.place.as_ref().is_some_and(|place| place.table == table)),
+                    "{error:?}"
+                );
+                error.to_string()
+            }
+        };
+        for part in [table, column, &format!("'{bad}'")]
+            .into_iter()
+            .chain(row.iter().copied())
+        {
+            assert!(
+                error.contains(part),
+                "{table}.{column}: '{part}' missing in: {error}"
+            );
+        }
+        raw.execute(&format!("UPDATE {table} SET {column} = ?1"), [&good])
+            .unwrap();
+        read(&store).unwrap();
+    }
+    // Whatever a corrupt row holds, the message costs the same: the value is quoted cut short.
+    let huge = "x".repeat(100_000);
+    raw.execute("UPDATE chats SET provider = ?1", [&huge])
+        .unwrap();
+    let error = store.summaries().unwrap_err().to_string();
+    assert!(error.len() < 1_000 && error.contains("'xxxx"), "{error}");
 }

@@ -180,8 +180,8 @@ impl Conversation {
     /// The index row's columns.
     pub fn columns(&self) -> Columns {
         match self {
-            Self::Chat(chat) => Columns::from_chat(chat),
-            Self::Room(room) => Columns::from_room(room),
+            Self::Chat(chat) => Columns::from(chat.as_ref()),
+            Self::Room(room) => Columns::from(room.as_ref()),
         }
     }
 

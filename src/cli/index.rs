@@ -20,7 +20,7 @@ use crate::config::resolve::{Resolved, resolve};
 use crate::data_dir::open_index;
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
-use crate::inbox::{Filter, urgency};
+use crate::inbox::{Filter, select};
 use crate::present::priority_label;
 use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
 use crate::text::fit;
@@ -302,13 +302,9 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
                 )));
             }
             let store = open_store(&settings.data_dir()?, lang)?;
-            let mut rows = blocking(move || store.summaries()).await?;
+            let rows = blocking(move || store.summaries()).await?;
             let now = Utc::now();
-            rows.retain(|row| {
-                filter.matches(row, me.get(&row.key.account).map(String::as_str), now)
-            });
-            rows.sort_by(|a, b| urgency(a, b, now));
-            print_rows(&rows, json, lang, now)
+            print_rows(&select(&rows, &filter, &me, now), json, lang, now)
         }
         InboxCommand::Remove { id } => {
             let key = ChatKey::wegly(&settings.account().name, id.trim());
@@ -355,7 +351,7 @@ pub fn json_line(row: &ChatSummary) -> Value {
 }
 
 fn print_rows(
-    rows: &[ChatSummary],
+    rows: &[&ChatSummary],
     json: bool,
     lang: Lang,
     now: chrono::DateTime<Utc>,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::i18n::Lang;
-use crate::inbox::{Filter, Rank, fold, rank, term_matches, urgency};
+use crate::inbox::{Filter, Rank, SearchText, rank, urgency};
 use crate::store::{ChatKey, ChatSummary};
 
 /// How much of the index the list holds.
@@ -21,33 +21,19 @@ pub enum Loaded {
     All,
 }
 
-/// An index row and its search key (name, number, message and responsible, folded once).
+/// An index row and the text its filter words search, folded once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     /// The row.
     pub summary: ChatSummary,
     /// Folded text the filter searches.
-    pub search: String,
+    pub search: SearchText,
 }
 
 impl Row {
     /// A row with its search key.
     pub fn new(summary: ChatSummary) -> Self {
-        let c = &summary.columns;
-        // Name, number, last message, responsible, channel and account: what a person types.
-        let search = [
-            &c.contact,
-            &c.contact_number,
-            &c.last_message_preview,
-            &c.responsible_name,
-            &c.line,
-        ]
-        .iter()
-        .filter_map(|field| field.as_deref())
-        .chain(std::iter::once(summary.key.account.as_str()))
-        .map(fold)
-        .collect::<Vec<_>>()
-        .join("\u{1f}");
+        let search = SearchText::new(&summary);
         Self { summary, search }
     }
 }
@@ -276,15 +262,8 @@ impl Inbox {
                 .copied()
                 .filter(|index| {
                     let row = &rows[*index];
-                    filter.terms.iter().all(|term| match term {
-                        crate::inbox::Term::Text(needle) => row.search.contains(needle.as_str()),
-                        other => term_matches(
-                            other,
-                            &row.summary,
-                            me.get(&row.summary.key.account).map(String::as_str),
-                            now,
-                        ),
-                    })
+                    let me = me.get(&row.summary.key.account).map(String::as_str);
+                    filter.matches(&row.summary, &row.search, me, now)
                 })
                 .collect()
         };

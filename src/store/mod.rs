@@ -9,6 +9,7 @@
 mod records;
 mod refresh;
 pub mod schema;
+mod stored;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::private;
 
 pub use records::{AuditEntry, WebhookOutcome, WebhookRecord};
+pub use stored::{Place, UnknownValue};
 pub use summary::{ChatKey, ChatSummary, Columns, Provider, Source, normalize_chat_id};
 
 /// The index's file name inside the data dir.
@@ -71,6 +73,18 @@ pub enum StoreError {
         path: PathBuf,
         /// What the system said.
         detail: String,
+    },
+    /// A row holds a value this balcão does not know in a column of fixed values: never read as
+    /// some default, which would hide the damage.
+    #[error(
+        "{path}: {found}. The row was changed by hand, by another program or by a newer balcão; \
+         correct or delete that row (sqlite3), or use another --data-dir"
+    )]
+    UnknownValue {
+        /// The file.
+        path: PathBuf,
+        /// What was found where (boxed: it is rare, and every result carries this error's size).
+        found: Box<UnknownValue>,
     },
     /// Anything else SQLite reported.
     #[error("inbox index {path}: {detail}")]
@@ -183,6 +197,12 @@ impl Store {
 
     /// Maps a SQLite error to what a person can act on.
     pub(crate) fn error(&self, error: &rusqlite::Error) -> StoreError {
+        if let Some(unknown) = stored::unknown_value(error) {
+            return StoreError::UnknownValue {
+                path: self.path.clone(),
+                found: Box::new(unknown.clone()),
+            };
+        }
         match error.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
                 path: self.path.clone(),

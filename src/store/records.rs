@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
+use crate::store::stored::{get, stored_enum};
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Provider, Source};
 use crate::store::{Store, StoreError};
 
@@ -42,23 +43,11 @@ pub enum WebhookOutcome {
     Refused,
 }
 
-impl WebhookOutcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Accepted => "accepted",
-            Self::Ignored => "ignored",
-            Self::Refused => "refused",
-        }
-    }
-
-    fn parse(text: &str) -> Self {
-        match text {
-            "accepted" => Self::Accepted,
-            "ignored" => Self::Ignored,
-            _ => Self::Refused,
-        }
-    }
-}
+stored_enum!(WebhookOutcome {
+    Accepted = "accepted",
+    Ignored = "ignored",
+    Refused = "refused",
+});
 
 /// One webhook delivery as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -124,12 +113,15 @@ const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, con
      last_message_from_me, window_ends_at, archived, first_seen_at, last_event_at, hydrated_at, source, gone, \
      needs_hydration, last_error";
 
+/// The key columns of a chat row as [`SUMMARY_COLUMNS`] and the chat queries select them:
+/// account, provider, chat id.
+const CHAT_KEY: &[usize] = &[0, 1, 2];
+
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ChatSummary> {
-    let provider: String = row.get(1)?;
     Ok(ChatSummary {
         key: ChatKey {
             account: row.get(0)?,
-            provider: Provider::parse(&provider).unwrap_or(Provider::Wegly),
+            provider: get(row, 1, "chats", CHAT_KEY)?,
             chat_id: row.get(2)?,
         },
         columns: Columns {
@@ -151,7 +143,7 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ChatSummary> {
         first_seen_at: from_millis(row.get(17)?).unwrap_or_default(),
         last_event_at: from_millis(row.get(18)?),
         hydrated_at: from_millis(row.get(19)?),
-        source: Source::parse(&row.get::<_, String>(20)?),
+        source: get(row, 20, "chats", CHAT_KEY)?,
         gone: row.get(21)?,
         needs_hydration: row.get(22)?,
         last_error: row.get(23)?,
@@ -173,7 +165,7 @@ impl Store {
         let known: Option<i64> = transaction
             .query_row(
                 "SELECT 1 FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider.as_str(), key.chat_id],
+                params![key.account, key.provider, key.chat_id],
                 |row| row.get(0),
             )
             .optional()
@@ -184,7 +176,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, 1)
                  ON CONFLICT (account, provider, chat_id) DO UPDATE SET
                      needs_hydration = 1, gone = 0, next_attempt_at = NULL, hydrate_attempts = 0",
-                params![key.account, key.provider.as_str(), key.chat_id, millis(now), source.as_str()],
+                params![key.account, key.provider, key.chat_id, millis(now), source],
             )
             .map_err(|e| self.error(&e))?;
         transaction.commit().map_err(|e| self.error(&e))?;
@@ -206,10 +198,10 @@ impl Store {
         transaction
             .execute(
                 "INSERT INTO chats (account, provider, chat_id, first_seen_at, last_event_at, source, needs_hydration)
-                 VALUES (?1, ?2, ?3, ?4, ?4, 'webhook', 1)
+                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, 1)
                  ON CONFLICT (account, provider, chat_id) DO UPDATE SET
                      last_event_at = ?4, needs_hydration = 1, gone = 0, next_attempt_at = NULL, hydrate_attempts = 0",
-                params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
+                params![key.account, key.provider, key.chat_id, millis(now), Source::Webhook],
             )
             .map_err(|e| self.error(&e))?;
         if let Some(columns) = provisional {
@@ -257,7 +249,7 @@ impl Store {
                 "UPDATE chats SET gone = 1, needs_hydration = 0, next_attempt_at = NULL, hydrated_at = ?4,
                      last_error = 'not found (HTTP 404)'
                  WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider.as_str(), key.chat_id, millis(now)],
+                params![key.account, key.provider, key.chat_id, millis(now)],
             )
             .map_err(|e| self.error(&e))
             .map(drop)
@@ -274,7 +266,7 @@ impl Store {
             .query_row(
                 "UPDATE chats SET hydrate_attempts = hydrate_attempts + 1, next_attempt_at = ?4, last_error = ?5
                  WHERE account = ?1 AND provider = ?2 AND chat_id = ?3 RETURNING hydrate_attempts",
-                params![key.account, key.provider.as_str(), key.chat_id, millis(retry_at), error],
+                params![key.account, key.provider, key.chat_id, millis(retry_at), error],
                 |row| row.get(0),
             )
             .optional()
@@ -287,7 +279,7 @@ impl Store {
         self.lock()
             .query_row(
                 "SELECT hydrate_attempts FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider.as_str(), key.chat_id],
+                params![key.account, key.provider, key.chat_id],
                 |row| row.get(0),
             )
             .optional()
@@ -320,10 +312,9 @@ impl Store {
                     accounts
                 ],
                 |row| {
-                    let provider: String = row.get(1)?;
                     Ok(ChatKey {
                         account: row.get(0)?,
-                        provider: Provider::parse(&provider).unwrap_or(Provider::Wegly),
+                        provider: get(row, 1, "chats", CHAT_KEY)?,
                         chat_id: row.get(2)?,
                     })
                 },
@@ -396,7 +387,7 @@ impl Store {
         self.lock()
             .query_row(
                 &format!("SELECT {SUMMARY_COLUMNS} FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3"),
-                params![key.account, key.provider.as_str(), key.chat_id],
+                params![key.account, key.provider, key.chat_id],
                 summary_from_row,
             )
             .optional()
@@ -408,7 +399,7 @@ impl Store {
         self.lock()
             .query_row(
                 "SELECT detail FROM chat_details WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider.as_str(), key.chat_id],
+                params![key.account, key.provider, key.chat_id],
                 |row| row.get(0),
             )
             .optional()
@@ -424,13 +415,13 @@ impl Store {
         let removed = transaction
             .execute(
                 "DELETE FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider.as_str(), key.chat_id],
+                params![key.account, key.provider, key.chat_id],
             )
             .map_err(|e| self.error(&e))?;
         transaction
             .execute(
                 "DELETE FROM chat_details WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider.as_str(), key.chat_id],
+                params![key.account, key.provider, key.chat_id],
             )
             .map_err(|e| self.error(&e))?;
         transaction.commit().map_err(|e| self.error(&e))?;
@@ -462,10 +453,10 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     millis(record.received_at),
-                    record.provider.as_str(),
+                    record.provider,
                     record.account,
                     bounded(record.event_key.as_deref(), WEBHOOK_EVENT_KEY_CHARS),
-                    record.outcome.as_str(),
+                    record.outcome,
                     bounded(record.reason.as_deref(), WEBHOOK_REASON_CHARS),
                     record.chat_id,
                     keep_body.then_some(&record.raw_body),
@@ -495,20 +486,20 @@ impl Store {
         let mut statement = connection
             .prepare_cached(
                 "SELECT received_at, provider, account, event_key, outcome, reason, chat_id, raw_body,
-                        coalesce(body_size, length(raw_body), 0), body_sha256
+                        coalesce(body_size, length(raw_body), 0), body_sha256, id
                  FROM webhook_events ORDER BY id DESC LIMIT ?1",
             )
             .map_err(|e| self.error(&e))?;
         let rows = statement
             .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
-                let provider: String = row.get(1)?;
-                let outcome: String = row.get(4)?;
+                // The key is the record's id, selected last.
+                let id = &[10];
                 Ok(WebhookRecord {
                     received_at: from_millis(row.get(0)?).unwrap_or_default(),
-                    provider: Provider::parse(&provider).unwrap_or(Provider::Wegly),
+                    provider: get(row, 1, "webhook_events", id)?,
                     account: row.get(2)?,
                     event_key: row.get(3)?,
-                    outcome: WebhookOutcome::parse(&outcome),
+                    outcome: get(row, 4, "webhook_events", id)?,
                     reason: row.get(5)?,
                     chat_id: row.get(6)?,
                     raw_body: row.get::<_, Option<Vec<u8>>>(7)?.unwrap_or_default(),
@@ -539,7 +530,7 @@ impl Store {
                 params![
                     millis(entry.at),
                     entry.key.account,
-                    entry.key.provider.as_str(),
+                    entry.key.provider,
                     entry.action,
                     entry.key.chat_id,
                     entry.request,
@@ -558,18 +549,18 @@ impl Store {
         let connection = self.lock();
         let mut statement = connection
             .prepare_cached(
-                "SELECT at, account, provider, action, chat_id, request, before, after, outcome, http_status
+                "SELECT at, account, provider, action, chat_id, request, before, after, outcome, http_status, id
                  FROM audit_log ORDER BY id DESC LIMIT ?1",
             )
             .map_err(|e| self.error(&e))?;
         let rows = statement
             .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
-                let provider: String = row.get(2)?;
                 Ok(AuditEntry {
                     at: from_millis(row.get(0)?).unwrap_or_default(),
                     key: ChatKey {
                         account: row.get(1)?,
-                        provider: Provider::parse(&provider).unwrap_or(Provider::Wegly),
+                        // The key is the entry's id, selected last.
+                        provider: get(row, 2, "audit_log", &[10])?,
                         chat_id: row.get(4)?,
                     },
                     action: row.get(3)?,
@@ -629,11 +620,11 @@ fn write_detail(
     columns: &Columns,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    let (account, provider, chat_id) = (&key.account, key.provider.as_str(), &key.chat_id);
+    let (account, provider, chat_id) = (&key.account, key.provider, &key.chat_id);
     transaction.execute(
-        "INSERT INTO chats (account, provider, chat_id, first_seen_at, source) VALUES (?1, ?2, ?3, ?4, 'manual')
+        "INSERT INTO chats (account, provider, chat_id, first_seen_at, source) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (account, provider, chat_id) DO NOTHING",
-        params![account, provider, chat_id, millis(now)],
+        params![account, provider, chat_id, millis(now), Source::Manual],
     )?;
     write_columns(transaction, key, columns)?;
     transaction.execute(
@@ -663,7 +654,7 @@ fn write_columns(
          WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
         params![
             key.account,
-            key.provider.as_str(),
+            key.provider,
             key.chat_id,
             columns.status,
             columns.priority,

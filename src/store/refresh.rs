@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use crate::store::summary::ChatKey;
+use crate::store::summary::{ChatKey, Provider};
 use crate::store::{Store, StoreError};
 
 impl Store {
@@ -27,7 +27,7 @@ impl Store {
         let mut statement = connection
             .prepare_cached(
                 "SELECT account, chat_id FROM chats
-                 WHERE provider = 'wegly' AND gone = 0 AND archived = 0 AND needs_hydration = 0
+                 WHERE provider = ?5 AND gone = 0 AND archived = 0 AND needs_hydration = 0
                    AND hydrated_at < ?1
                    AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
                    AND account IN (SELECT value FROM json_each(?4))
@@ -42,7 +42,8 @@ impl Store {
                     before.timestamp_millis(),
                     now.timestamp_millis(),
                     i64::try_from(limit).unwrap_or(i64::MAX),
-                    accounts
+                    accounts,
+                    Provider::Wegly
                 ],
                 |row| {
                     let account: String = row.get(0)?;

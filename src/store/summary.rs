@@ -1,10 +1,10 @@
-//! A chat's row in the inbox: the columns the list shows, sorts and filters on.
+//! A chat's row in the inbox: the columns the list shows, sorts and filters on. Each provider's
+//! module builds them from its wire types; the store only keeps them.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::api::agilize::wire::{Room, channel_name};
-use crate::api::wegly::wire::{Chat, Message};
+use crate::store::stored::stored_enum;
 
 /// Which CRM a chat lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -16,24 +16,10 @@ pub enum Provider {
     Agilize,
 }
 
-impl Provider {
-    /// The stored and configured name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Wegly => "wegly",
-            Self::Agilize => "agilize",
-        }
-    }
-
-    /// Reads a stored or configured name.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "wegly" => Some(Self::Wegly),
-            "agilize" => Some(Self::Agilize),
-            _ => None,
-        }
-    }
-}
+stored_enum!(Provider {
+    Wegly = "wegly",
+    Agilize = "agilize",
+});
 
 /// How the index learned of a chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,25 +33,11 @@ pub enum Source {
     Manual,
 }
 
-impl Source {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Webhook => "webhook",
-            Self::Created => "created",
-            Self::Manual => "manual",
-        }
-    }
-
-    /// Reads a stored name; unknown names read as manual.
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "webhook" => Self::Webhook,
-            "created" => Self::Created,
-            _ => Self::Manual,
-        }
-    }
-}
+stored_enum!(Source {
+    Webhook = "webhook",
+    Created = "created",
+    Manual = "manual",
+});
 
 /// Identifies a chat across accounts and CRMs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -142,78 +114,10 @@ pub struct Columns {
     pub archived: bool,
 }
 
-/// Longest preview kept, in characters.
-pub const PREVIEW_CHARS: usize = 140;
-
-impl Columns {
-    /// The list columns of a Wegly chat detail.
-    pub fn from_chat(chat: &Chat) -> Self {
-        let last = chat.last_message.as_ref();
-        Self {
-            status: chat
-                .status
-                .as_ref()
-                .map(|status| status.as_str().to_owned()),
-            priority: chat.priority.map(|priority| priority.0),
-            contact: chat.display_name().map(str::to_owned),
-            contact_number: chat
-                .contact_number
-                .clone()
-                .or_else(|| chat.wa_contact_id.clone()),
-            line: chat
-                .phone_number
-                .as_ref()
-                .and_then(|line| line.display_number.clone()),
-            responsible_user_id: chat.responsible_user_id().map(str::to_owned),
-            responsible_name: chat.responsible_name().map(str::to_owned),
-            unread: chat.unread_count.unwrap_or(0),
-            marked_unread: chat.is_manually_unread.unwrap_or(false),
-            last_message_at: chat
-                .last_message_at
-                .as_ref()
-                .and_then(super::super::api::timestamp::Timestamp::at)
-                .or_else(|| last.and_then(message_time)),
-            last_message_preview: last.map(preview),
-            last_message_from_me: last.and_then(|message| message.from_me),
-            window_ends_at: chat
-                .session_expires_at
-                .as_ref()
-                .and_then(super::super::api::timestamp::Timestamp::at),
-            archived: chat.archived_at.is_some(),
-        }
-    }
-}
-
-impl Columns {
-    /// The list columns of an Agilize room. Rooms have no priority, unread count or WhatsApp
-    /// window in their documented fields; "pending" (waiting for a reply) shows as unread.
-    pub fn from_room(room: &Room) -> Self {
-        Self {
-            status: room.status.clone(),
-            priority: None,
-            contact: room.display_name(),
-            contact_number: room.ch_phone.clone().or_else(|| room.ch_id.clone()),
-            line: Some(channel_name(room.ch_src, crate::i18n::Lang::En)),
-            responsible_user_id: room.user.clone().filter(|user| !user.trim().is_empty()),
-            responsible_name: None,
-            unread: 0,
-            marked_unread: room.ch_is_pending == Some(true),
-            last_message_at: room
-                .last_event
-                .as_ref()
-                .and_then(crate::api::timestamp::Timestamp::at),
-            last_message_preview: room.last_msg.clone(),
-            last_message_from_me: room.last_from_user,
-            window_ends_at: None,
-            archived: room.ch_is_archived == Some(true),
-        }
-    }
-}
-
 impl Columns {
     /// A room's columns after a change, given its columns before. Agilize stamps `lastEvent` on
     /// every change to a room (an assignment, a conclusion, tags), and a room carries no other
-    /// time, so [`Columns::from_room`] takes it for the last message's. A change is not a
+    /// time, so a room's columns (built in the Agilize module) take it for the last message's. A change is not a
     /// message: while the last message is the same one (same text, same side, and the room did
     /// not start waiting for a reply), its time stays the earlier one known.
     #[must_use]
@@ -230,33 +134,6 @@ impl Columns {
         }
         self
     }
-}
-
-fn message_time(message: &Message) -> Option<DateTime<Utc>> {
-    message
-        .created_at
-        .as_ref()
-        .or(message.meta_timestamp.as_ref())
-        .and_then(super::super::api::timestamp::Timestamp::at)
-}
-
-/// One line for the list: the text, or what the message carries when it has no text.
-pub fn preview(message: &Message) -> String {
-    let text = message.body_text.as_deref().unwrap_or_default();
-    let mut line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.is_empty() {
-        if let Some(media) = &message.media {
-            line = format!("📎 {}", media.file_name.as_deref().unwrap_or("media"));
-        } else if message.call.is_some() {
-            "📞".clone_into(&mut line);
-        } else if let Some(kind) = &message.kind {
-            line = format!("[{kind}]");
-        }
-    }
-    if line.chars().count() > PREVIEW_CHARS {
-        line = line.chars().take(PREVIEW_CHARS - 1).collect::<String>() + "…";
-    }
-    line
 }
 
 /// A chat as the index holds it: identity, list columns and bookkeeping.

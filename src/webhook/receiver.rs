@@ -222,7 +222,7 @@ fn judge(state: &ReceiverState, headers: &HeaderMap, body: &[u8]) -> Verdict {
         .get("chat")
         .filter(|chat| chat.get("status").is_some() || chat.get("last_message").is_some())
         .and_then(|chat| serde_json::from_value::<Chat>(chat.clone()).ok())
-        .map(|chat| Columns::from_chat(&chat));
+        .map(|chat| Columns::from(&chat));
     Verdict {
         status: StatusCode::OK,
         outcome: WebhookOutcome::Accepted,
@@ -277,7 +277,7 @@ async fn agilize(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "the room has no _id".to_owned(),
                     )),
-                    Some(id) => Ok((ChatKey::agilize(&account, &id), Columns::from_room(&room))),
+                    Some(id) => Ok((ChatKey::agilize(&account, &id), Columns::from(&room))),
                 },
             }
         };

@@ -54,7 +54,7 @@ pub fn row(key: ChatKey, columns: Columns) -> ChatSummary {
 pub fn summary(chat: &Chat) -> ChatSummary {
     row(
         ChatKey::wegly("default", chat.id.as_deref().unwrap()),
-        Columns::from_chat(chat),
+        Columns::from(chat),
     )
 }
 

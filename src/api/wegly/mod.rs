@@ -1,6 +1,7 @@
 //! Wegly: wire models and the HTTP client for its chat endpoints.
 
 pub mod client;
+mod columns;
 pub mod limits;
 pub mod wire;
 
