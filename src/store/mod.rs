@@ -11,6 +11,7 @@ mod refresh;
 pub mod schema;
 mod stored;
 pub mod summary;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -20,9 +21,10 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::private;
 
-pub use records::{AuditEntry, WebhookOutcome, WebhookRecord};
+pub use records::AuditEntry;
 pub use stored::{Place, UnknownValue};
 pub use summary::{ChatKey, ChatSummary, Columns, Provider, Source, normalize_chat_id};
+pub use webhooks::{WebhookOutcome, WebhookRecord};
 
 /// The index's file name inside the data dir.
 pub const INDEX_FILE: &str = "inbox.sqlite3";

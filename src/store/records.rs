@@ -6,84 +6,16 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
-use crate::store::stored::{get, stored_enum};
-use crate::store::summary::{ChatKey, ChatSummary, Columns, Provider, Source};
+use crate::store::stored::get;
+use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
 use crate::store::{Store, StoreError};
 
-fn millis(at: DateTime<Utc>) -> i64 {
+pub(super) fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
-fn from_millis(value: Option<i64>) -> Option<DateTime<Utc>> {
+pub(super) fn from_millis(value: Option<i64>) -> Option<DateTime<Utc>> {
     value.and_then(|ms| Utc.timestamp_millis_opt(ms).single())
-}
-
-/// Webhook records kept; older ones are pruned.
-pub const WEBHOOK_EVENTS_KEPT: i64 = 50_000;
-/// Bytes of webhook bodies kept across all records; beyond it the oldest bodies are dropped
-/// (their records, with size and hash, stay until the row cap prunes them).
-pub const WEBHOOK_BODY_BYTES_KEPT: u64 = 64 * 1024 * 1024;
-/// Once over the budget, bodies are dropped down to this share of it, so that pruning runs once
-/// per many deliveries rather than on each.
-const WEBHOOK_BODY_PRUNE_TO: (u64, u64) = (7, 8);
-/// Longest event key and reason stored: both can come from a sender without the secret (the
-/// `x-wegly-event` header), and a refused delivery must cost a bounded row.
-const WEBHOOK_EVENT_KEY_CHARS: usize = 200;
-const WEBHOOK_REASON_CHARS: usize = 1000;
-
-/// What the receiver did with a webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WebhookOutcome {
-    /// Verified and applied.
-    Accepted,
-    /// Verified but not about chats: recorded and ignored.
-    Ignored,
-    /// Refused (bad signature, malformed, no chat id).
-    Refused,
-}
-
-stored_enum!(WebhookOutcome {
-    Accepted = "accepted",
-    Ignored = "ignored",
-    Refused = "refused",
-});
-
-/// One webhook delivery as recorded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WebhookRecord {
-    /// When it arrived.
-    pub received_at: DateTime<Utc>,
-    /// Which CRM sent it.
-    pub provider: Provider,
-    /// The account it was for.
-    pub account: String,
-    /// `x-wegly-event` or the envelope's key.
-    pub event_key: Option<String>,
-    /// What was done.
-    pub outcome: WebhookOutcome,
-    /// Why, for refused and ignored events.
-    pub reason: Option<String>,
-    /// The chat it named.
-    pub chat_id: Option<String>,
-    /// The body as received (cut at the receiver's limit). Stored only for deliveries that
-    /// were not refused: anyone can send a refused one, so it must not cost its size on disk.
-    /// Read back empty when it was not stored or was pruned (see [`WEBHOOK_BODY_BYTES_KEPT`]).
-    #[serde(skip)]
-    pub raw_body: Vec<u8>,
-    /// Bytes of body received (what arrived before a refusal for size or time).
-    pub body_size: u64,
-    /// SHA-256 (lowercase hex) of the bytes received; `None` when none arrived, and for records
-    /// written before the index kept hashes.
-    pub body_sha256: Option<String>,
-}
-
-/// `text` cut to at most `chars` characters, marked with `…` when cut.
-fn bounded(text: Option<&str>, chars: usize) -> Option<String> {
-    text.map(|text| match text.char_indices().nth(chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    })
 }
 
 /// One change the console or the CLI made in a CRM.
@@ -428,99 +360,6 @@ impl Store {
         Ok(removed > 0)
     }
 
-    /// Records a webhook delivery, keeping the newest [`WEBHOOK_EVENTS_KEPT`] records and at
-    /// most [`WEBHOOK_BODY_BYTES_KEPT`] bytes of their bodies.
-    pub fn record_webhook(&self, record: &WebhookRecord) -> Result<(), StoreError> {
-        self.record_webhook_within(record, WEBHOOK_BODY_BYTES_KEPT)
-    }
-
-    /// Records a webhook delivery, keeping at most `body_bytes_kept` bytes of bodies: beyond
-    /// that, the oldest bodies are dropped (their records stay, with size and hash). A refused
-    /// delivery's body is never stored.
-    pub fn record_webhook_within(
-        &self,
-        record: &WebhookRecord,
-        body_bytes_kept: u64,
-    ) -> Result<(), StoreError> {
-        let keep_body = record.outcome != WebhookOutcome::Refused && !record.raw_body.is_empty();
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
-                "INSERT INTO webhook_events (received_at, provider, account, event_key, outcome, reason, chat_id, raw_body, body_size, body_sha256)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    millis(record.received_at),
-                    record.provider,
-                    record.account,
-                    bounded(record.event_key.as_deref(), WEBHOOK_EVENT_KEY_CHARS),
-                    record.outcome,
-                    bounded(record.reason.as_deref(), WEBHOOK_REASON_CHARS),
-                    record.chat_id,
-                    keep_body.then_some(&record.raw_body),
-                    i64::try_from(record.body_size).unwrap_or(i64::MAX),
-                    record.body_sha256
-                ],
-            )
-            .map_err(|e| self.error(&e))?;
-        let id = transaction.last_insert_rowid();
-        if id % 1000 == 0 {
-            transaction
-                .execute(
-                    "DELETE FROM webhook_events WHERE id <= ?1",
-                    [id - WEBHOOK_EVENTS_KEPT],
-                )
-                .map_err(|e| self.error(&e))?;
-        }
-        if keep_body {
-            prune_webhook_bodies(&transaction, body_bytes_kept).map_err(|e| self.error(&e))?;
-        }
-        transaction.commit().map_err(|e| self.error(&e))
-    }
-
-    /// The most recent webhook deliveries, newest first.
-    pub fn webhook_events(&self, limit: usize) -> Result<Vec<WebhookRecord>, StoreError> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(
-                "SELECT received_at, provider, account, event_key, outcome, reason, chat_id, raw_body,
-                        coalesce(body_size, length(raw_body), 0), body_sha256, id
-                 FROM webhook_events ORDER BY id DESC LIMIT ?1",
-            )
-            .map_err(|e| self.error(&e))?;
-        let rows = statement
-            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
-                // The key is the record's id, selected last.
-                let id = &[10];
-                Ok(WebhookRecord {
-                    received_at: from_millis(row.get(0)?).unwrap_or_default(),
-                    provider: get(row, 1, "webhook_events", id)?,
-                    account: row.get(2)?,
-                    event_key: row.get(3)?,
-                    outcome: get(row, 4, "webhook_events", id)?,
-                    reason: row.get(5)?,
-                    chat_id: row.get(6)?,
-                    raw_body: row.get::<_, Option<Vec<u8>>>(7)?.unwrap_or_default(),
-                    body_size: u64::try_from(row.get::<_, i64>(8)?).unwrap_or_default(),
-                    body_sha256: row.get(9)?,
-                })
-            })
-            .map_err(|e| self.error(&e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.error(&e))
-    }
-
-    /// Bytes of webhook bodies stored, as counted by the index's triggers.
-    pub fn webhook_body_bytes(&self) -> Result<u64, StoreError> {
-        let total: i64 = self
-            .lock()
-            .query_row("SELECT total FROM webhook_body_bytes", [], |row| row.get(0))
-            .map_err(|e| self.error(&e))?;
-        Ok(u64::try_from(total).unwrap_or_default())
-    }
-
     /// Records one change made in a CRM.
     pub fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.lock()
@@ -579,40 +418,6 @@ impl Store {
 
 /// A fetched detail: the row (created if new), its columns, the detail itself, and the
 /// bookkeeping that says it is fresh.
-/// Drops the oldest stored bodies once their bytes exceed `kept`, down to a share of it. The
-/// total is a counter the schema's triggers keep, and the oldest bodies are found through a
-/// partial index, so the cost does not grow with the number of records.
-fn prune_webhook_bodies(connection: &rusqlite::Connection, kept: u64) -> rusqlite::Result<()> {
-    let total: i64 =
-        connection.query_row("SELECT total FROM webhook_body_bytes", [], |row| row.get(0))?;
-    let total = u64::try_from(total).unwrap_or_default();
-    if total <= kept {
-        return Ok(());
-    }
-    let (share, of) = WEBHOOK_BODY_PRUNE_TO;
-    let excess = total - kept / of * share;
-    let mut statement = connection.prepare_cached(
-        "SELECT id, length(raw_body) FROM webhook_events WHERE raw_body IS NOT NULL ORDER BY id",
-    )?;
-    let mut rows = statement.query([])?;
-    let mut freed = 0_u64;
-    let mut last = None;
-    while freed < excess
-        && let Some(row) = rows.next()?
-    {
-        last = Some(row.get::<_, i64>(0)?);
-        freed += u64::try_from(row.get::<_, i64>(1)?).unwrap_or_default();
-    }
-    drop(rows);
-    if let Some(last) = last {
-        connection.execute(
-            "UPDATE webhook_events SET raw_body = NULL WHERE raw_body IS NOT NULL AND id <= ?1",
-            [last],
-        )?;
-    }
-    Ok(())
-}
-
 fn write_detail(
     transaction: &rusqlite::Transaction<'_>,
     key: &ChatKey,
