@@ -260,12 +260,13 @@ impl Filter {
     }
 
     /// Whether `row` satisfies every term. `search` is the row's [`SearchText`] (the console
-    /// keeps it with the row; [`select`] builds it), `me` the user's id in the row's account.
-    pub fn matches(
+    /// keeps it with the row; [`select`] builds it); `me` maps an account to the user's id in it,
+    /// looked up only for `mine` (a lookup per row per keystroke would cost more than the match).
+    pub fn matches<S: BuildHasher>(
         &self,
         row: &ChatSummary,
         search: &SearchText,
-        me: Option<&str>,
+        me: &HashMap<String, String, S>,
         now: DateTime<Utc>,
     ) -> bool {
         self.terms
@@ -285,10 +286,7 @@ pub fn select<'a, S: BuildHasher>(
 ) -> Vec<&'a ChatSummary> {
     let mut shown: Vec<&ChatSummary> = rows
         .iter()
-        .filter(|row| {
-            let me = me.get(&row.key.account).map(String::as_str);
-            filter.matches(row, &SearchText::new(row), me, now)
-        })
+        .filter(|row| filter.matches(row, &SearchText::new(row), me, now))
         .collect();
     shown.sort_by(|a, b| urgency(a, b, now));
     shown
@@ -300,19 +298,18 @@ pub fn select<'a, S: BuildHasher>(
 /// word matches anywhere in any one of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchText {
-    /// The folded id, then each folded field after a line break: a filter word holds no
-    /// whitespace, so it never matches across two fields.
+    /// Each folded field followed by a line break, then the folded id: a filter word holds no
+    /// whitespace, so it never matches across two fields. The id comes last so that the bytes
+    /// read for it follow those just read for the fields (one row is one run of memory).
     text: String,
-    /// Where the id ends in `text`.
-    id_end: usize,
+    /// Where the id starts in `text`.
+    id_start: usize,
 }
 
 impl SearchText {
     /// The search text of `row`.
     pub fn new(row: &ChatSummary) -> Self {
         let c = &row.columns;
-        let mut text = fold(&row.key.chat_id);
-        let id_end = text.len();
         let fields = [
             &c.contact,
             &c.contact_number,
@@ -320,30 +317,43 @@ impl SearchText {
             &c.responsible_name,
             &c.line,
         ];
-        for field in fields
-            .into_iter()
-            .filter_map(Option::as_deref)
-            .chain([row.key.account.as_str()])
-        {
-            text.push('\n');
+        let fields = || {
+            fields
+                .into_iter()
+                .filter_map(Option::as_deref)
+                .chain([row.key.account.as_str()])
+        };
+        // Sized once: a string grown as it goes keeps up to twice its bytes, and the console
+        // keeps 100k of them that every keystroke of a filter reads.
+        let mut text = String::with_capacity(
+            fields().map(|field| field.len() + 1).sum::<usize>() + row.key.chat_id.len(),
+        );
+        for field in fields() {
             text.extend(field.chars().map(fold_char));
+            text.push('\n');
         }
-        Self { text, id_end }
+        let id_start = text.len();
+        text.extend(row.key.chat_id.chars().map(fold_char));
+        Self { text, id_start }
     }
 
-    /// Whether `needle` (folded, without whitespace) starts the id or appears in a field.
+    /// Whether `needle` (folded, without whitespace) appears in a field or starts the id.
+    #[inline]
     pub fn contains(&self, needle: &str) -> bool {
-        let (id, fields) = self.text.split_at(self.id_end);
-        id.starts_with(needle) || fields.contains(needle)
+        let (fields, id) = self.text.split_at(self.id_start);
+        // Byte by byte rather than `starts_with`: most ids differ at the first byte, and this
+        // runs on every row for every keystroke.
+        fields.contains(needle)
+            || (id.len() >= needle.len() && id.bytes().zip(needle.bytes()).all(|(a, b)| a == b))
     }
 }
 
 /// Whether one term holds for `row`.
-fn term_matches(
+fn term_matches<S: BuildHasher>(
     term: &Term,
     row: &ChatSummary,
     search: &SearchText,
-    me: Option<&str>,
+    me: &HashMap<String, String, S>,
     now: DateTime<Utc>,
 ) -> bool {
     let columns = &row.columns;
@@ -358,7 +368,7 @@ fn term_matches(
             Compare::AtMost => p <= *level,
         }),
         Term::Responsible(Responsible::Nobody) => columns.responsible_user_id.is_none(),
-        Term::Responsible(Responsible::Me) => me.is_some_and(|me| {
+        Term::Responsible(Responsible::Me) => me.get(&row.key.account).is_some_and(|me| {
             columns
                 .responsible_user_id
                 .as_deref()
@@ -418,7 +428,7 @@ mod tests {
         let now = Utc::now();
         let filter = Filter::parse("joao arau", Lang::En).unwrap();
         let joao = row("a", 1, None, now);
-        assert!(filter.matches(&joao, &SearchText::new(&joao), None, now));
+        assert!(filter.matches(&joao, &SearchText::new(&joao), &HashMap::new(), now));
     }
 
     #[test]
@@ -464,8 +474,9 @@ mod tests {
         let closing = row("c", 2, Some(30), now);
         let open = row("o", 1, Some(300), now);
         let filter = Filter::parse("window:closing priority:>=2", Lang::En).unwrap();
-        assert!(filter.matches(&closing, &SearchText::new(&closing), None, now));
-        assert!(!filter.matches(&open, &SearchText::new(&open), None, now));
+        let me = HashMap::new();
+        assert!(filter.matches(&closing, &SearchText::new(&closing), &me, now));
+        assert!(!filter.matches(&open, &SearchText::new(&open), &me, now));
     }
 
     #[test]

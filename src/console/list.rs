@@ -262,7 +262,6 @@ impl Inbox {
                 .copied()
                 .filter(|index| {
                     let row = &rows[*index];
-                    let me = me.get(&row.summary.key.account).map(String::as_str);
                     filter.matches(&row.summary, &row.search, me, now)
                 })
                 .collect()
