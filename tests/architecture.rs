@@ -1,5 +1,7 @@
-//! The architecture kept true by tests: no module cycles, layers that do not reach upward, a
-//! console that builds no JSON and does not match on the provider, and files of one job.
+//! The architecture kept true by tests: no module cycles, layers that do not reach upward (only
+//! the binary uses the command line, configuration sits below the console, API limits come from
+//! the API and not from the sandbox), a console that builds no JSON and does not match on the
+//! provider, and files of one job.
 //!
 //! `src/` is read as text by `common/rust_source.rs` (std only, no dependency): comments and
 //! literals are blanked first, so a path in a doc comment or a string is not a reference; then
@@ -23,7 +25,8 @@ const MAX_LINES: usize = 600;
 const OVER_THE_LIMIT: &[(&str, &str)] = &[];
 
 /// One layering rule: files in `layer` (paths under `src/`; a trailing `/` means a folder), other
-/// than those in `except`, may not name the module `crate::<may_not_reference>`.
+/// than those in `except`, may not name the module `crate::<may_not_reference>` (one module, such
+/// as `cli`, or a path into one, such as `sandbox::world`) or anything in it.
 struct Rule {
     layer: &'static [&'static str],
     except: &'static [&'static str],
@@ -46,6 +49,27 @@ const RULES: &[Rule] = &[
         may_not_reference: "sandbox",
         why: "the sandbox is a tool that emulates the CRMs for tests and demos, not a part of the \
               product: constants the product needs live with the wire types",
+    },
+    Rule {
+        layer: &[""],
+        except: &["sandbox/"],
+        may_not_reference: "sandbox::world",
+        why: "the sandbox's world is its own data: the API limits it enforces live in \
+              crate::api::wegly::limits, with the wire types",
+    },
+    Rule {
+        layer: &[""],
+        except: &[],
+        may_not_reference: "describe",
+        why: "words for wire values come from one presentation module, crate::present, for the \
+              views and the command line alike",
+    },
+    Rule {
+        layer: &["config/"],
+        except: &[],
+        may_not_reference: "console",
+        why: "configuration sits below the console: the console's start reads the settings, and \
+              the settings know nothing of the console",
     },
     Rule {
         layer: &["store/"],
@@ -92,8 +116,7 @@ fn no_module_cycles() {
                     .push(Site::of(&reference, from));
             }
             for (index, rule) in RULES.iter().enumerate() {
-                let named = reference.module.first().map(String::as_str);
-                if rule.covers(from) && named == Some(rule.may_not_reference) {
+                if rule.covers(from) && rule.forbids(&reference.module) {
                     let by_file = broken.entry(index).or_default();
                     by_file
                         .entry(from.clone())
@@ -184,6 +207,31 @@ fn the_console_does_not_match_on_the_provider() {
         found.is_empty(),
         "src/console/ names a CRM (`Provider::Wegly` / `Provider::Agilize`); ask the provider what \
          it supports (crate::api::supports) or put the difference in its module under src/api/:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_sandbox_defines_no_api_limits_of_its_own() {
+    // It enforces the API's limits, imported from crate::api::wegly::limits; a copy would drift.
+    const LIMITS: [&str; 4] = [
+        "MAX_CONTACT_ID_CHARS",
+        "MAX_PROFILE_NAME_CHARS",
+        "MAX_TEXT_CHARS",
+        "SESSION_WINDOW",
+    ];
+    let mut found = Vec::new();
+    for source in sources().iter().filter(|s| s.path.starts_with("sandbox/")) {
+        let code = source.code();
+        for pair in code.windows(2) {
+            if pair[0].is_ident("const") && LIMITS.iter().any(|name| pair[1].is_ident(name)) {
+                found.push(format!("  src/{}:{}", source.path, pair[1].line));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the sandbox defines API limits of its own; import them from crate::api::wegly::limits:\n{}",
         found.join("\n")
     );
 }
@@ -330,6 +378,12 @@ impl Rule {
         }
         write!(text, " may not reference crate::{}", self.may_not_reference).unwrap();
         text
+    }
+
+    /// Whether `module` (an absolute path, without `crate::`) is or lies in the forbidden one.
+    fn forbids(&self, module: &[String]) -> bool {
+        let forbidden: Vec<&str> = self.may_not_reference.split("::").collect();
+        module.len() >= forbidden.len() && module.iter().zip(&forbidden).all(|(a, b)| a == b)
     }
 
     fn covers(&self, file: &str) -> bool {
