@@ -9,8 +9,8 @@ use clap::parser::ValueSource;
 
 use crate::cli::CliError;
 use crate::cli::args::GlobalArgs;
+use crate::config::{SecretFileError, read_secret_file};
 use crate::i18n::Lang;
-use crate::private::secret_file_problem;
 use crate::tr;
 
 /// Each secret flag, the file flag and the environment variable that replace it.
@@ -69,46 +69,30 @@ pub fn load_files(global: &mut GlobalArgs, lang: Lang) -> Result<(), CliError> {
 /// The secret in `path`, trimmed; refused when others may read or write the file.
 fn read(flag: &str, path: &Path, lang: Lang) -> Result<String, CliError> {
     let shown = path.display();
-    let metadata = std::fs::metadata(path).map_err(|error| {
-        CliError::Usage(tr!(
-            lang,
-            "{flag}: não foi possível ler '{shown}': {error}",
-            "{flag}: cannot read '{shown}': {error}"
-        ))
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = metadata.permissions().mode() & 0o777;
-        if let Some(how) = secret_file_problem(mode) {
-            let how = match (how, lang) {
-                ("read", Lang::PtBr) => "lido",
-                (_, Lang::PtBr) => "alterado",
-                (how, Lang::En) => how,
-            };
-            return Err(CliError::Usage(tr!(
+    read_secret_file(path).map_err(|error| {
+        CliError::Usage(match error {
+            SecretFileError::Unreadable(error) => tr!(
                 lang,
-                "{flag}: '{shown}' pode ser {how} por outros usuários (modo {mode:04o}); rode: chmod 600 '{shown}'",
-                "{flag}: '{shown}' can be {how} by other users (mode {mode:04o}); run: chmod 600 '{shown}'"
-            )));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = metadata;
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        CliError::Usage(tr!(
-            lang,
-            "{flag}: não foi possível ler '{shown}': {error}",
-            "{flag}: cannot read '{shown}': {error}"
-        ))
-    })?;
-    let secret = text.trim();
-    if secret.is_empty() {
-        return Err(CliError::Usage(tr!(
-            lang,
-            "{flag}: '{shown}' está vazio",
-            "{flag}: '{shown}' is empty"
-        )));
-    }
-    Ok(secret.to_owned())
+                "{flag}: não foi possível ler '{shown}': {error}",
+                "{flag}: cannot read '{shown}': {error}"
+            ),
+            SecretFileError::Exposed { how, mode } => {
+                let how = match (how, lang) {
+                    ("read", Lang::PtBr) => "lido",
+                    (_, Lang::PtBr) => "alterado",
+                    (how, Lang::En) => how,
+                };
+                tr!(
+                    lang,
+                    "{flag}: '{shown}' pode ser {how} por outros usuários (modo {mode:04o}); rode: chmod 600 '{shown}'",
+                    "{flag}: '{shown}' can be {how} by other users (mode {mode:04o}); run: chmod 600 '{shown}'"
+                )
+            }
+            SecretFileError::Empty => tr!(
+                lang,
+                "{flag}: '{shown}' está vazio",
+                "{flag}: '{shown}' is empty"
+            ),
+        })
+    })
 }

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use crate::api::http::normalize_base_url;
 use crate::api::wegly::DEFAULT_BASE_URL;
-use crate::config::{Account, Config, Problem};
+use crate::config::{Account, Config, Problem, SecretFileError, read_secret_file};
 use crate::store::Provider;
 use crate::webhook::ReceiverLimits;
 use crate::webhook::limits::MAX_BODY_BYTES;
@@ -89,40 +89,21 @@ impl Reader<'_> {
         }
     }
 
-    /// A secret from a file that only its owner may read.
+    /// A secret from a file that only its owner may read or write.
     fn secret_from_file(&mut self, path: &Spanned<String>, key: &str) -> Option<SecretString> {
-        let shown = path.get_ref().clone();
-        let resolved = expand_home(&shown);
-        let metadata = match std::fs::metadata(&resolved) {
-            Ok(metadata) => metadata,
-            Err(error) => {
-                self.problem(path, format!("{key}: cannot read '{shown}': {error}"));
-                return None;
+        let shown = path.get_ref();
+        let message = match read_secret_file(&expand_home(shown)) {
+            Ok(secret) => return Some(SecretString::from(secret)),
+            Err(SecretFileError::Unreadable(error)) => {
+                format!("{key}: cannot read '{shown}': {error}")
             }
+            Err(SecretFileError::Exposed { how, mode }) => format!(
+                "{key}: '{shown}' can be {how} by others (mode {mode:04o}); run: chmod 600 '{shown}'"
+            ),
+            Err(SecretFileError::Empty) => format!("{key}: '{shown}' is empty"),
         };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = metadata.permissions().mode() & 0o777;
-            if let Some(how) = crate::private::secret_file_problem(mode) {
-                self.problem(
-                    path,
-                    format!("{key}: '{shown}' can be {how} by others (mode {mode:04o}); run: chmod 600 '{shown}'"),
-                );
-                return None;
-            }
-        }
-        match std::fs::read_to_string(&resolved) {
-            Ok(text) if !text.trim().is_empty() => Some(SecretString::from(text.trim().to_owned())),
-            Ok(_) => {
-                self.problem(path, format!("{key}: '{shown}' is empty"));
-                None
-            }
-            Err(error) => {
-                self.problem(path, format!("{key}: cannot read '{shown}': {error}"));
-                None
-            }
-        }
+        self.problem(path, message);
+        None
     }
 
     fn secret(

@@ -4,6 +4,7 @@
 mod error;
 mod file;
 pub mod resolve;
+mod secret_file;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use crate::webhook::ReceiverLimits;
 pub use error::ConfigError;
 pub use file::load;
 pub use resolve::Overrides;
+pub use secret_file::{SecretFileError, read_secret_file};
 
 /// Where files live when nothing says otherwise (XDG on Linux).
 pub fn project_dirs() -> Option<directories::ProjectDirs> {
