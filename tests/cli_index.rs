@@ -8,6 +8,8 @@
     missing_docs
 )]
 
+#[path = "common/cli.rs"]
+mod cli;
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
@@ -17,31 +19,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use cli::balcao;
+
 const TOKEN: &str = "tok-chain-51e0";
 const SECRET: &str = "whsec-chain-a7c4";
-
-fn balcao(data_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_balcao"));
-    for name in [
-        "WEGLY_BASE_URL",
-        "WEGLY_TOKEN",
-        "BALCAO_CONFIG",
-        "BALCAO_WEBHOOK_SECRET",
-        "BALCAO_LISTEN",
-        "BALCAO_ACCOUNT",
-        "BALCAO_LANG",
-        "LC_ALL",
-        "RUST_LOG",
-    ] {
-        command.env_remove(name);
-    }
-    command
-        .env("LANG", "C.UTF-8")
-        .env("XDG_CONFIG_HOME", data_dir.join("no-config"))
-        .env("BALCAO_DATA_DIR", data_dir)
-        .stdin(Stdio::null());
-    command
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

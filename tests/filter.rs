@@ -8,9 +8,11 @@
     missing_docs
 )]
 
+#[path = "common/cli.rs"]
+mod cli;
+
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use balcao::console::list::Inbox;
 use balcao::i18n::Lang;
@@ -20,29 +22,7 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
 use serde_json::Value;
 
-/// The binary on `data_dir`, with nothing from the environment that would change what it reads.
-fn balcao(data_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_balcao"));
-    for name in [
-        "WEGLY_BASE_URL",
-        "WEGLY_TOKEN",
-        "BALCAO_CONFIG",
-        "BALCAO_WEBHOOK_SECRET",
-        "BALCAO_LISTEN",
-        "BALCAO_ACCOUNT",
-        "BALCAO_LANG",
-        "LC_ALL",
-        "RUST_LOG",
-    ] {
-        command.env_remove(name);
-    }
-    command
-        .env("LANG", "C.UTF-8")
-        .env("XDG_CONFIG_HOME", data_dir.join("no-config"))
-        .env("BALCAO_DATA_DIR", data_dir)
-        .stdin(Stdio::null());
-    command
-}
+use cli::balcao;
 
 /// The chat ids `balcao inbox list --filter QUERY` prints, in its order.
 fn cli_ids(data_dir: &Path, query: &str) -> Vec<String> {
