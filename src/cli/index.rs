@@ -1,6 +1,6 @@
 //! `balcao listen`, `balcao add`, `balcao inbox ...`: the inbox index from the command line.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -230,14 +230,13 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
     let store = open_store(&settings.data_dir()?, lang)?;
     let mut failures = 0;
     let mut valid = Vec::new();
+    let mut given = HashSet::new();
     for id in &ids {
         if let Ok(uuid) = uuid::Uuid::parse_str(id.trim()) {
             let key = ChatKey::wegly(&account.name, &uuid.to_string());
-            if valid
-                .iter()
-                .any(|(_, known, _): &(String, ChatKey, bool)| *known == key)
-            {
-                // Another spelling of an id already given: one chat, one fetch.
+            if !given.insert(key.clone()) {
+                // Another spelling of an id already given: one chat, one fetch. A set, not a
+                // scan of the ids so far: a list piped from stdin can be long.
                 continue;
             }
             let stored = store.clone();
