@@ -14,7 +14,7 @@ use crate::api::wegly::wire::{Chat, ChatStatus, ChatType, CrmPerson, Message};
 use crate::sandbox::error::SandboxError;
 use crate::sandbox::world::render::{agent_ref, user_ref};
 use crate::sandbox::world::validation::{CreateRequest, checked_text, not_an_object};
-use crate::sandbox::world::{ChatRecord, Stored, World};
+use crate::sandbox::world::{ChatRecord, Stored, User, World};
 
 /// What a change produced: the chat after it, and a message to announce by webhook.
 #[derive(Debug, Clone)]
@@ -47,27 +47,14 @@ impl World {
                 false,
             ));
         }
-        let sender = request.responsible.and_then(|index| self.users.get(index));
-        let template_text = request.template_text();
-        let message = Message {
-            id: Some(Uuid::new_v4().to_string()),
-            kind: Some("template".to_owned()),
-            origin: Some("OUTBOUND".to_owned()),
-            from_me: Some(true),
-            sent_via: Some("API".to_owned()),
-            status: Some("sent".to_owned()),
-            body_text: Some(template_text),
-            content_payload: Some(json!({"template": request.template})),
-            reactions: Some(Vec::new()),
-            meta_timestamp: Some(Timestamp::from_datetime(now)),
-            created_at: Some(Timestamp::from_datetime(now)),
-            is_history: Some(false),
-            is_media_placeholder: Some(false),
-            agent: sender.map(agent_ref),
-            user: sender.map(user_ref),
-            ..Message::default()
-        };
-        let record = ChatRecord {
+        let message = sent_by_company(
+            "template",
+            request.template_text(),
+            json!({"template": request.template}),
+            self.user(request.responsible),
+            now,
+        );
+        let mut record = ChatRecord {
             id: Uuid::new_v4(),
             line: request.line,
             wa_contact_id: request.contact.clone(),
@@ -89,12 +76,9 @@ impl World {
                 ..CrmPerson::default()
             }),
             lead_sources: Vec::new(),
-            messages: vec![Stored {
-                event_id: Uuid::new_v4(),
-                at: now,
-                message: message.clone(),
-            }],
+            messages: Vec::new(),
         };
+        record.record_message(message.clone(), now);
         self.insert(record);
         let index = self.chats.len() - 1;
         Ok((
@@ -236,25 +220,12 @@ impl World {
         let text = checked_text(body)?;
         let contact = self.chats[index].wa_contact_id.clone();
         let message = Message {
-            id: Some(Uuid::new_v4().to_string()),
-            kind: Some("text".to_owned()),
             origin: Some("INBOUND".to_owned()),
             from_me: Some(false),
             sent_via: Some("CONTACT".to_owned()),
             status: Some("received".to_owned()),
-            body_text: Some(text.clone()),
-            content_payload: Some(json!({"text": {"body": text}})),
-            reactions: Some(Vec::new()),
-            meta_timestamp: Some(Timestamp::from_datetime(now)),
-            created_at: Some(Timestamp::from_datetime(now)),
-            is_history: Some(false),
-            is_media_placeholder: Some(false),
-            extra: {
-                let mut extra = Map::new();
-                extra.insert("from_wa_id".to_owned(), Value::String(contact));
-                extra
-            },
-            ..Message::default()
+            extra: Map::from_iter([("from_wa_id".to_owned(), Value::String(contact))]),
+            ..live_message("text", text.clone(), json!({"text": {"body": text}}), now)
         };
         let chat = &mut self.chats[index];
         chat.unread_count += 1;
@@ -262,11 +233,7 @@ impl World {
         chat.updated_at = now;
         chat.status = ChatStatus::Open;
         chat.archived_at = None;
-        chat.messages.push(Stored {
-            event_id: Uuid::new_v4(),
-            at: now,
-            message: message.clone(),
-        });
+        chat.record_message(message.clone(), now);
         Ok(Outcome {
             chat: self.render(index),
             message: Some(message),
@@ -314,37 +281,67 @@ impl World {
                 "the 24 h WhatsApp window is closed: only a template can start the conversation again",
             ));
         }
-        let sender = self.user(chat.responsible);
-        let message = Message {
-            id: Some(Uuid::new_v4().to_string()),
-            kind: Some("text".to_owned()),
-            origin: Some("OUTBOUND".to_owned()),
-            from_me: Some(true),
-            sent_via: Some("API".to_owned()),
-            status: Some("sent".to_owned()),
-            body_text: Some(text.clone()),
-            content_payload: Some(json!({"text": {"body": text}})),
-            reactions: Some(Vec::new()),
-            meta_timestamp: Some(Timestamp::from_datetime(now)),
-            created_at: Some(Timestamp::from_datetime(now)),
-            is_history: Some(false),
-            is_media_placeholder: Some(false),
-            agent: sender.map(agent_ref),
-            user: sender.map(user_ref),
-            ..Message::default()
-        };
+        let message = sent_by_company(
+            "text",
+            text.clone(),
+            json!({"text": {"body": text}}),
+            self.user(chat.responsible),
+            now,
+        );
         let chat = &mut self.chats[index];
         chat.unread_count = 0;
         chat.is_manually_unread = false;
         chat.updated_at = now;
-        chat.messages.push(Stored {
-            event_id: Uuid::new_v4(),
-            at: now,
-            message: message.clone(),
-        });
+        chat.record_message(message.clone(), now);
         Ok(Outcome {
             chat: self.render(index),
             message: Some(message),
         })
+    }
+}
+
+impl ChatRecord {
+    /// Appends `message` to the chat's timeline as a new event at `now`.
+    fn record_message(&mut self, message: Message, now: DateTime<Utc>) {
+        self.messages.push(Stored {
+            event_id: Uuid::new_v4(),
+            at: now,
+            message,
+        });
+    }
+}
+
+/// A message made now: a new id, `kind`, its text and payload, no reactions yet.
+fn live_message(kind: &str, text: String, payload: Value, now: DateTime<Utc>) -> Message {
+    Message {
+        id: Some(Uuid::new_v4().to_string()),
+        kind: Some(kind.to_owned()),
+        body_text: Some(text),
+        content_payload: Some(payload),
+        reactions: Some(Vec::new()),
+        meta_timestamp: Some(Timestamp::from_datetime(now)),
+        created_at: Some(Timestamp::from_datetime(now)),
+        is_history: Some(false),
+        is_media_placeholder: Some(false),
+        ..Message::default()
+    }
+}
+
+/// A message the company sends now through the API, by `sender` when the chat has one.
+fn sent_by_company(
+    kind: &str,
+    text: String,
+    payload: Value,
+    sender: Option<&User>,
+    now: DateTime<Utc>,
+) -> Message {
+    Message {
+        origin: Some("OUTBOUND".to_owned()),
+        from_me: Some(true),
+        sent_via: Some("API".to_owned()),
+        status: Some("sent".to_owned()),
+        agent: sender.map(agent_ref),
+        user: sender.map(user_ref),
+        ..live_message(kind, text, payload, now)
     }
 }
