@@ -556,12 +556,18 @@ async fn a_write_whose_reply_is_lost_is_confirmed_by_re_reading() {
     for fault in ["responsible:reset", "responsible:truncated"] {
         let (_, id, target) = reassignable(&sandbox).await;
         set_faults(&sandbox, &format!("{fault}*1")).await;
+        let before = common::request_count(&sandbox, "responsible").await;
         let output = with_sandbox(&sandbox, &["chat", "reassign", &id, "--to", &target]).await;
         assert_eq!(
             output.status.code(),
             Some(0),
             "{fault}: {}",
             text(&output.stderr)
+        );
+        assert_eq!(
+            common::request_count(&sandbox, "responsible").await,
+            before + 1,
+            "{fault}: the write was sent once, never again"
         );
         assert!(
             text(&output.stdout).starts_with("Done, confirmed by re-reading the chat"),
@@ -596,6 +602,15 @@ async fn a_write_whose_reply_is_lost_is_confirmed_by_re_reading() {
     let body: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(body["id"], id.as_str());
     assert!(text(&output.stderr).contains("confirmed by re-reading"));
+    let participants = sandbox_chat(&sandbox, &id).await["participant_user_ids"].clone();
+    assert!(
+        !participants
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == other.as_str()),
+        "{participants}"
+    );
     assert_eq!(
         common::request_count(&sandbox, "remove_participant").await,
         before + 1,
