@@ -168,7 +168,12 @@ fn apply_agilize_overrides(
     if key.is_none() && overrides.agilize_base_url.is_none() {
         return Ok(());
     }
-    if !accounts.iter().any(|a| a.provider == Provider::Agilize) {
+    let index = if let Some(index) = accounts
+        .iter()
+        .position(|a| a.provider == Provider::Agilize)
+    {
+        index
+    } else {
         accounts.push(Account {
             name: IMPLICIT_AGILIZE_ACCOUNT.to_owned(),
             provider: Provider::Agilize,
@@ -177,11 +182,8 @@ fn apply_agilize_overrides(
             origin: None,
             me: None,
         });
-    }
-    let index = accounts
-        .iter()
-        .position(|a| a.provider == Provider::Agilize)
-        .unwrap_or_default();
+        accounts.len() - 1
+    };
     let account = &mut accounts[index];
     if let Some(url) = &overrides.agilize_base_url {
         account.base_url =
