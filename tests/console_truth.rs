@@ -703,7 +703,7 @@ fn a_gone_row_is_forgotten_after_a_confirmation() {
     let Some(Modal::Confirm(question)) = &state.modal else {
         panic!("{:?}", state.modal)
     };
-    assert!(question.lines[0].contains(&key.chat_id));
+    assert!(question.question.lines[0].contains(&key.chat_id));
     insta::assert_snapshot!("forget_confirm_160x45", draw(&state, (160, 45)).backend());
     let commands = update(&mut state, Msg::Action(Action::Confirm));
     assert_eq!(
