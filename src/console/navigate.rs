@@ -26,6 +26,17 @@ pub fn upsert_row(state: &mut State, mut summary: ChatSummary) -> Vec<Command> {
     selection_changed(state)
 }
 
+/// Takes one row out of the list (forgotten from the index); when it was there, the detail
+/// follows the selection that takes its place.
+pub fn remove_row(state: &mut State, key: &ChatKey) -> Vec<Command> {
+    let (now, me) = (state.now, state.me.clone());
+    if state.inbox.remove(key, now, &me) {
+        selection_changed(state)
+    } else {
+        Vec::new()
+    }
+}
+
 /// After the selection moved: show the new chat's stored detail at once.
 pub fn selection_changed(state: &mut State) -> Vec<Command> {
     let key = state
