@@ -21,7 +21,7 @@ use balcao::console::app::translate;
 use balcao::console::keymap::Keymap;
 use balcao::console::modal::{Modal, Stage};
 use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, Fresh, Msg, RequestId};
-use balcao::console::state::{Level, State};
+use balcao::console::state::{Level, State, list_page};
 use balcao::console::ui::layout;
 use balcao::console::update::update;
 use balcao::i18n::Lang;
@@ -62,7 +62,7 @@ fn drawn_rows(state: &State, size: (u16, u16)) -> Vec<String> {
 /// The list window holds the selection and is as full as the rows allow.
 fn assert_window_true(state: &State, what: &str) {
     let inbox = &state.inbox;
-    let page = layout::list_page(state.size);
+    let page = list_page(state.size);
     let shown = inbox.visible_len();
     let selected = inbox.selected().unwrap();
     assert!(
@@ -86,7 +86,7 @@ fn assert_window_true(state: &State, what: &str) {
 fn after_the_last_row_a_filter_still_fills_the_window() {
     let size = (120, 34);
     let (mut state, _) = loaded_state(Lang::En, size);
-    let page = layout::list_page(size);
+    let page = list_page(size);
     update(&mut state, Msg::Action(Action::SelectLast));
     assert_window_true(&state, "after G");
     update(&mut state, Msg::Action(Action::Filter));

@@ -480,7 +480,7 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
         Some(n) => {
             prop_assert!(n < shown, "selection {} out of {}", n, shown);
             // The list window holds the selection and is as full as the rows allow.
-            let page = balcao::console::ui::layout::list_page(state.size);
+            let page = balcao::console::state::list_page(state.size);
             let offset = state.inbox.offset;
             prop_assert!(
                 offset <= n && n < offset + page,

@@ -15,7 +15,7 @@ use crate::console::modal::{
 };
 use crate::console::msg::{ApiCall, ApiRequest, Command};
 use crate::console::navigate::selection_changed;
-use crate::console::state::{Level, Pending, State, list_page};
+use crate::console::state::{Level, Pending, State};
 use crate::store::ChatKey;
 
 /// More lines than the help can have (a title per context, a line per binding, the footer);
@@ -69,8 +69,6 @@ pub fn typed(state: &mut State, key: &KeyEvent) -> Vec<Command> {
             let mut text = state.inbox.filter_text.clone();
             if edit_text(&mut text, key) {
                 state.inbox.set_filter_text(text, lang, now, &me);
-                let selected = state.inbox.selected().unwrap_or(0);
-                state.inbox.select(selected, list_page(state.size));
                 return selection_changed(state);
             }
         }

@@ -20,9 +20,6 @@ pub fn upsert_row(state: &mut State, mut summary: ChatSummary) -> Vec<Command> {
     }
     let (now, me) = (state.now, state.me.clone());
     state.inbox.upsert(summary, now, &me);
-    if let Some(selected) = state.inbox.selected() {
-        state.inbox.select(selected, list_page(state.size));
-    }
     selection_changed(state)
 }
 
@@ -70,7 +67,7 @@ pub fn move_selection(state: &mut State, action: Action) -> Vec<Command> {
         _ => current,
     };
     state.inbox.moved = true;
-    state.inbox.select(target, page);
+    state.inbox.select(target);
     selection_changed(state)
 }
 
