@@ -28,17 +28,8 @@ use balcao::i18n::Lang;
 use balcao::inbox::urgency;
 use balcao::store::{AuditEntry, ChatKey, ChatSummary, Columns};
 use chrono::{DateTime, TimeDelta, Utc};
-use console::{draw, loaded_state, now};
+use console::{draw, loaded_state, now, responsible_on_row, typed, with_two_participants};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn typed(state: &mut State, text: &str) {
-    for c in text.chars() {
-        update(
-            state,
-            Msg::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-        );
-    }
-}
 
 /// The chat rows drawn in the list pane (the lines under the header that carry a row).
 fn drawn_rows(state: &State, size: (u16, u16)) -> Vec<String> {
@@ -303,21 +294,6 @@ fn audits(commands: &[Command]) -> Vec<AuditEntry> {
         .collect()
 }
 
-/// A loaded state whose selected chat has a responsible and another participant.
-fn with_two_participants(lang: Lang) -> (State, Vec<Chat>, Chat) {
-    let (mut state, chats) = loaded_state(lang, (160, 45));
-    let chat = chats
-        .iter()
-        .find(|c| {
-            c.responsible_user_id().is_some()
-                && c.participants.as_ref().is_some_and(|p| p.len() >= 2)
-        })
-        .cloned()
-        .unwrap();
-    console::select(&mut state, &chats, chat.id.as_deref().unwrap());
-    (state, chats, chat)
-}
-
 /// Opens the reassign modal and puts the cursor on someone who is not the responsible.
 fn reassign_to_someone_else(state: &mut State, chat: &Chat) -> String {
     update(state, Msg::Action(Action::ReassignResponsible));
@@ -333,17 +309,6 @@ fn reassign_to_someone_else(state: &mut State, chat: &Chat) -> String {
         .clone();
     typed(state, &target);
     target
-}
-
-fn responsible_on_row(state: &State, key: &ChatKey) -> Option<String> {
-    state
-        .inbox
-        .row(key)
-        .unwrap()
-        .summary
-        .columns
-        .responsible_user_id
-        .clone()
 }
 
 #[test]
