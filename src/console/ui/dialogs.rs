@@ -146,19 +146,19 @@ fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap
         lines.push(Line::from(vec![
             Span::raw(format!(
                 "{} {} ",
-                toggle(modal.toggles[0]),
+                toggle(modal.scope.chat),
                 lang.pick("conversa", "chat")
             )),
             Span::styled(key_hint(keymap, Action::ToggleUpdateChat), theme::key()),
             Span::raw(format!(
                 "   {} {} ",
-                toggle(modal.toggles[1]),
+                toggle(modal.scope.leads),
                 lang.pick("leads", "leads")
             )),
             Span::styled(key_hint(keymap, Action::ToggleUpdateLeads), theme::key()),
             Span::raw(format!(
                 "   {} {} ",
-                toggle(modal.toggles[2]),
+                toggle(modal.scope.deals),
                 lang.pick("negócios", "deals")
             )),
             Span::styled(key_hint(keymap, Action::ToggleUpdateDeals), theme::key()),
