@@ -418,27 +418,32 @@ fn moving_only_leads_and_deals_says_the_chats_responsible_is_unchanged() {
 
 #[test]
 fn only_leads_or_only_deals_are_named_as_such() {
-    let (mut state, _, chat) = with_two_participants(Lang::En);
-    let key = state.detail.key.clone().unwrap();
-    let target = reassign_to_someone_else(&mut state, &chat);
-    update(&mut state, Msg::Action(Action::ToggleUpdateChat));
-    update(&mut state, Msg::Action(Action::ToggleUpdateDeals));
-    let (id, _) = api_request(&update(&mut state, Msg::Action(Action::Confirm))).unwrap();
-    update(
-        &mut state,
-        Msg::Api(ApiEvent {
-            id,
-            outcome: Ok(ApiReply::Changed(Fresh {
-                key,
-                conversation: Conversation::Chat(Box::new(chat.clone())),
-                summary: None,
-            })),
-        }),
-    );
-    assert_eq!(
-        state.notification.unwrap().text,
-        format!("deals reassigned to {target}; the chat's responsible is unchanged")
-    );
+    for (toggle, what) in [
+        (Action::ToggleUpdateLeads, "leads"),
+        (Action::ToggleUpdateDeals, "deals"),
+    ] {
+        let (mut state, _, chat) = with_two_participants(Lang::En);
+        let key = state.detail.key.clone().unwrap();
+        let target = reassign_to_someone_else(&mut state, &chat);
+        update(&mut state, Msg::Action(Action::ToggleUpdateChat));
+        update(&mut state, Msg::Action(toggle));
+        let (id, _) = api_request(&update(&mut state, Msg::Action(Action::Confirm))).unwrap();
+        update(
+            &mut state,
+            Msg::Api(ApiEvent {
+                id,
+                outcome: Ok(ApiReply::Changed(Fresh {
+                    key,
+                    conversation: Conversation::Chat(Box::new(chat.clone())),
+                    summary: None,
+                })),
+            }),
+        );
+        assert_eq!(
+            state.notification.unwrap().text,
+            format!("{what} reassigned to {target}; the chat's responsible is unchanged")
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
