@@ -122,7 +122,7 @@ fn start_to_first_frame(c: &mut Criterion) {
             let store = Store::open_in(dir.path()).unwrap();
             let mut state = State::new(Lang::En, Utc::now(), "default".to_owned());
             update(&mut state, Msg::Resize(SIZE.0, SIZE.1));
-            let page = balcao::console::ui::layout::list_page(SIZE);
+            let page = balcao::console::state::list_page(SIZE);
             update(
                 &mut state,
                 Msg::FirstPage(store.first_page(Utc::now(), page).unwrap()),

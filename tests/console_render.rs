@@ -18,17 +18,7 @@ use balcao::console::msg::{ApiEvent, ApiReply, Command, Fresh, Msg};
 use balcao::console::state::{DetailStatus, Level, State};
 use balcao::console::update::update;
 use balcao::i18n::Lang;
-use console::{draw, loaded_state, now, select};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn typed(state: &mut State, text: &str) {
-    for c in text.chars() {
-        update(
-            state,
-            Msg::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-        );
-    }
-}
+use console::{draw, loaded_state, now, select, typed};
 
 /// A seeded chat with a CRM person, lead sources and several participants, given the fixture's
 /// last message (media, call, reactions and a quoted reply), so one detail shows every section.

@@ -322,7 +322,7 @@ fn question(state: &State) -> String {
     let Some(Modal::Confirm(question)) = &state.modal else {
         panic!("no question open: {:?}", state.modal)
     };
-    question.lines.join("\n")
+    question.question.lines.join("\n")
 }
 
 #[test]

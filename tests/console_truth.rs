@@ -21,24 +21,15 @@ use balcao::console::app::translate;
 use balcao::console::keymap::Keymap;
 use balcao::console::modal::{Modal, Stage};
 use balcao::console::msg::{ApiCall, ApiEvent, ApiReply, Command, Fresh, Msg, RequestId};
-use balcao::console::state::{Level, State};
+use balcao::console::state::{Level, State, list_page};
 use balcao::console::ui::layout;
 use balcao::console::update::update;
 use balcao::i18n::Lang;
 use balcao::inbox::urgency;
 use balcao::store::{AuditEntry, ChatKey, ChatSummary, Columns};
 use chrono::{DateTime, TimeDelta, Utc};
-use console::{draw, loaded_state, now};
+use console::{draw, loaded_state, now, responsible_on_row, typed, with_two_participants};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-fn typed(state: &mut State, text: &str) {
-    for c in text.chars() {
-        update(
-            state,
-            Msg::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
-        );
-    }
-}
 
 /// The chat rows drawn in the list pane (the lines under the header that carry a row).
 fn drawn_rows(state: &State, size: (u16, u16)) -> Vec<String> {
@@ -62,7 +53,7 @@ fn drawn_rows(state: &State, size: (u16, u16)) -> Vec<String> {
 /// The list window holds the selection and is as full as the rows allow.
 fn assert_window_true(state: &State, what: &str) {
     let inbox = &state.inbox;
-    let page = layout::list_page(state.size);
+    let page = list_page(state.size);
     let shown = inbox.visible_len();
     let selected = inbox.selected().unwrap();
     assert!(
@@ -86,7 +77,7 @@ fn assert_window_true(state: &State, what: &str) {
 fn after_the_last_row_a_filter_still_fills_the_window() {
     let size = (120, 34);
     let (mut state, _) = loaded_state(Lang::En, size);
-    let page = layout::list_page(size);
+    let page = list_page(size);
     update(&mut state, Msg::Action(Action::SelectLast));
     assert_window_true(&state, "after G");
     update(&mut state, Msg::Action(Action::Filter));
@@ -303,21 +294,6 @@ fn audits(commands: &[Command]) -> Vec<AuditEntry> {
         .collect()
 }
 
-/// A loaded state whose selected chat has a responsible and another participant.
-fn with_two_participants(lang: Lang) -> (State, Vec<Chat>, Chat) {
-    let (mut state, chats) = loaded_state(lang, (160, 45));
-    let chat = chats
-        .iter()
-        .find(|c| {
-            c.responsible_user_id().is_some()
-                && c.participants.as_ref().is_some_and(|p| p.len() >= 2)
-        })
-        .cloned()
-        .unwrap();
-    console::select(&mut state, &chats, chat.id.as_deref().unwrap());
-    (state, chats, chat)
-}
-
 /// Opens the reassign modal and puts the cursor on someone who is not the responsible.
 fn reassign_to_someone_else(state: &mut State, chat: &Chat) -> String {
     update(state, Msg::Action(Action::ReassignResponsible));
@@ -333,17 +309,6 @@ fn reassign_to_someone_else(state: &mut State, chat: &Chat) -> String {
         .clone();
     typed(state, &target);
     target
-}
-
-fn responsible_on_row(state: &State, key: &ChatKey) -> Option<String> {
-    state
-        .inbox
-        .row(key)
-        .unwrap()
-        .summary
-        .columns
-        .responsible_user_id
-        .clone()
 }
 
 #[test]
@@ -453,27 +418,32 @@ fn moving_only_leads_and_deals_says_the_chats_responsible_is_unchanged() {
 
 #[test]
 fn only_leads_or_only_deals_are_named_as_such() {
-    let (mut state, _, chat) = with_two_participants(Lang::En);
-    let key = state.detail.key.clone().unwrap();
-    let target = reassign_to_someone_else(&mut state, &chat);
-    update(&mut state, Msg::Action(Action::ToggleUpdateChat));
-    update(&mut state, Msg::Action(Action::ToggleUpdateDeals));
-    let (id, _) = api_request(&update(&mut state, Msg::Action(Action::Confirm))).unwrap();
-    update(
-        &mut state,
-        Msg::Api(ApiEvent {
-            id,
-            outcome: Ok(ApiReply::Changed(Fresh {
-                key,
-                conversation: Conversation::Chat(Box::new(chat.clone())),
-                summary: None,
-            })),
-        }),
-    );
-    assert_eq!(
-        state.notification.unwrap().text,
-        format!("deals reassigned to {target}; the chat's responsible is unchanged")
-    );
+    for (toggle, what) in [
+        (Action::ToggleUpdateLeads, "leads"),
+        (Action::ToggleUpdateDeals, "deals"),
+    ] {
+        let (mut state, _, chat) = with_two_participants(Lang::En);
+        let key = state.detail.key.clone().unwrap();
+        let target = reassign_to_someone_else(&mut state, &chat);
+        update(&mut state, Msg::Action(Action::ToggleUpdateChat));
+        update(&mut state, Msg::Action(toggle));
+        let (id, _) = api_request(&update(&mut state, Msg::Action(Action::Confirm))).unwrap();
+        update(
+            &mut state,
+            Msg::Api(ApiEvent {
+                id,
+                outcome: Ok(ApiReply::Changed(Fresh {
+                    key,
+                    conversation: Conversation::Chat(Box::new(chat.clone())),
+                    summary: None,
+                })),
+            }),
+        );
+        assert_eq!(
+            state.notification.unwrap().text,
+            format!("{what} reassigned to {target}; the chat's responsible is unchanged")
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,7 +673,7 @@ fn a_gone_row_is_forgotten_after_a_confirmation() {
     let Some(Modal::Confirm(question)) = &state.modal else {
         panic!("{:?}", state.modal)
     };
-    assert!(question.lines[0].contains(&key.chat_id));
+    assert!(question.question.lines[0].contains(&key.chat_id));
     insta::assert_snapshot!("forget_confirm_160x45", draw(&state, (160, 45)).backend());
     let commands = update(&mut state, Msg::Action(Action::Confirm));
     assert_eq!(

@@ -13,7 +13,6 @@ mod console;
 
 use balcao::api::ApiError;
 use balcao::api::error::ServerReply;
-use balcao::api::wegly::wire::Chat;
 use balcao::api::{Change, Conversation};
 use balcao::console::action::{Action, Context};
 use balcao::console::modal::Modal;
@@ -22,7 +21,9 @@ use balcao::console::state::{Level, State};
 use balcao::console::update::update;
 use balcao::i18n::Lang;
 use balcao::store::{ChatKey, ChatSummary, Columns};
-use console::{loaded_state, now, seeded_chats, summary};
+use console::{
+    loaded_state, now, responsible_on_row, seeded_chats, summary, with_two_participants,
+};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
 
@@ -38,21 +39,6 @@ fn api_request(commands: &[Command]) -> (RequestId, ApiCall) {
             _ => None,
         })
         .unwrap_or_else(|| panic!("no API request in {commands:?}"))
-}
-
-/// A loaded state whose selected chat has a responsible and another participant.
-fn with_two_participants() -> (State, Vec<Chat>, Chat) {
-    let (mut state, chats) = loaded_state(Lang::En, (160, 45));
-    let chat = chats
-        .iter()
-        .find(|c| {
-            c.responsible_user_id().is_some()
-                && c.participants.as_ref().is_some_and(|p| p.len() >= 2)
-        })
-        .cloned()
-        .unwrap();
-    console::select(&mut state, &chats, chat.id.as_deref().unwrap());
-    (state, chats, chat)
 }
 
 #[test]
@@ -141,7 +127,7 @@ fn opening_a_chat_fetches_it_and_stale_replies_are_dropped() {
 
 #[test]
 fn reassignment_sends_the_user_id_marks_busy_then_confirms_and_audits() {
-    let (mut state, chats, chat) = with_two_participants();
+    let (mut state, chats, chat) = with_two_participants(Lang::En);
     let key = state.detail.key.clone().unwrap();
     update(&mut state, Msg::Action(Action::ReassignResponsible));
     let Some(Modal::Reassign(modal)) = &state.modal else {
@@ -221,14 +207,7 @@ fn reassignment_sends_the_user_id_marks_busy_then_confirms_and_audits() {
     );
     assert!(!state.is_busy(&key));
     assert_eq!(
-        state
-            .inbox
-            .row(&key)
-            .unwrap()
-            .summary
-            .columns
-            .responsible_user_id
-            .as_deref(),
+        responsible_on_row(&state, &key).as_deref(),
         Some(target.user_id.as_str())
     );
     let audit = commands
@@ -256,7 +235,7 @@ fn reassignment_sends_the_user_id_marks_busy_then_confirms_and_audits() {
 
 #[test]
 fn a_refused_reassignment_rolls_back_and_says_why() {
-    let (mut state, _, chat) = with_two_participants();
+    let (mut state, _, chat) = with_two_participants(Lang::En);
     let key = state.detail.key.clone().unwrap();
     update(&mut state, Msg::Action(Action::ReassignResponsible));
     update(&mut state, Msg::Action(Action::SelectLast));
@@ -282,14 +261,7 @@ fn a_refused_reassignment_rolls_back_and_says_why() {
     };
     assert!(modal.error.as_deref().unwrap().contains("unknown_user"));
     assert_eq!(
-        state
-            .inbox
-            .row(&key)
-            .unwrap()
-            .summary
-            .columns
-            .responsible_user_id
-            .as_deref(),
+        responsible_on_row(&state, &key).as_deref(),
         chat.responsible_user_id(),
         "nothing changed"
     );
@@ -308,7 +280,7 @@ fn a_refused_reassignment_rolls_back_and_says_why() {
 
 #[test]
 fn the_responsible_cannot_be_removed_but_others_can() {
-    let (mut state, _, chat) = with_two_participants();
+    let (mut state, _, chat) = with_two_participants(Lang::En);
     update(&mut state, Msg::Action(Action::RemoveParticipant));
     let Some(Modal::Remove(modal)) = &state.modal else {
         panic!("no modal")
@@ -480,7 +452,7 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
         Some(n) => {
             prop_assert!(n < shown, "selection {} out of {}", n, shown);
             // The list window holds the selection and is as full as the rows allow.
-            let page = balcao::console::ui::layout::list_page(state.size);
+            let page = balcao::console::state::list_page(state.size);
             let offset = state.inbox.offset;
             prop_assert!(
                 offset <= n && n < offset + page,
@@ -581,7 +553,7 @@ proptest! {
 
 #[test]
 fn a_full_api_queue_is_not_mistaken_for_the_network() {
-    let (mut state, _, chat) = with_two_participants();
+    let (mut state, _, chat) = with_two_participants(Lang::En);
     let key = state.detail.key.clone().unwrap();
     update(&mut state, Msg::Action(Action::ReassignResponsible));
     update(&mut state, Msg::Action(Action::SelectLast));
@@ -602,14 +574,7 @@ fn a_full_api_queue_is_not_mistaken_for_the_network() {
     assert_eq!(modal.stage, balcao::console::modal::Stage::Editing);
     assert!(modal.error.as_deref().unwrap().contains("busy"));
     assert_eq!(
-        state
-            .inbox
-            .row(&key)
-            .unwrap()
-            .summary
-            .columns
-            .responsible_user_id
-            .as_deref(),
+        responsible_on_row(&state, &key).as_deref(),
         chat.responsible_user_id()
     );
 }
@@ -619,7 +584,7 @@ fn a_full_api_queue_is_not_mistaken_for_the_network() {
 /// "unknown", not "failed".
 #[test]
 fn an_unverified_reassignment_is_audited_unknown_and_never_says_try_again() {
-    let (mut state, _, chat) = with_two_participants();
+    let (mut state, _, chat) = with_two_participants(Lang::En);
     let key = state.detail.key.clone().unwrap();
     update(&mut state, Msg::Action(Action::ReassignResponsible));
     update(&mut state, Msg::Action(Action::SelectLast));
@@ -674,14 +639,7 @@ fn an_unverified_reassignment_is_audited_unknown_and_never_says_try_again() {
     );
     assert!(status.contains("may have been applied"), "{status}");
     assert_eq!(
-        state
-            .inbox
-            .row(&key)
-            .unwrap()
-            .summary
-            .columns
-            .responsible_user_id
-            .as_deref(),
+        responsible_on_row(&state, &key).as_deref(),
         chat.responsible_user_id(),
         "the row is not shown as changed"
     );

@@ -11,12 +11,29 @@ use crate::store::{ChatKey, Provider};
 use crate::tr;
 
 /// The words for a second change to a conversation that already has one in flight.
-pub fn busy_message(lang: Lang) -> String {
+fn busy_message(lang: Lang) -> String {
     lang.pick(
         "ocupada: esta conversa já tem uma alteração em andamento",
         "busy: this chat already has a change in flight",
     )
     .to_owned()
+}
+
+/// Whether a change to `key` is in flight; if so the status bar says the conversation is busy.
+pub fn refused_busy(state: &mut State, key: &ChatKey) -> bool {
+    let busy = state.is_busy(key);
+    if busy {
+        state.notify(Level::Error, busy_message(state.lang));
+    }
+    busy
+}
+
+/// Says in the status bar that no conversation is selected.
+pub fn nothing_selected(state: &mut State) {
+    let text = state
+        .lang
+        .pick("nenhuma conversa selecionada", "no chat selected");
+    state.notify(Level::Error, text.to_owned());
 }
 
 /// Starts `change` to `key`: refused with the "busy" words while another change to it is in
@@ -103,8 +120,7 @@ pub fn selected_for(
         .selected_row()
         .map(|row| row.summary.key.clone())
     else {
-        let text = lang.pick("nenhuma conversa selecionada", "no chat selected");
-        state.notify(Level::Error, text.to_owned());
+        nothing_selected(state);
         return Err(Vec::new());
     };
     if !supports(key.provider, capability) {
@@ -112,8 +128,7 @@ pub fn selected_for(
         state.notify(Level::Error, text);
         return Err(Vec::new());
     }
-    if state.is_busy(&key) {
-        state.notify(Level::Error, busy_message(lang));
+    if refused_busy(state, &key) {
         return Err(Vec::new());
     }
     let Some(conversation) = state.shown_conversation(&key).cloned() else {

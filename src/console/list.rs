@@ -311,9 +311,8 @@ impl Inbox {
         &self.filter
     }
 
-    /// Moves the selection to `n` (clamped) and scrolls so it shows within `page` rows.
-    pub fn select(&mut self, n: usize, page: usize) {
-        self.page = page.max(1);
+    /// Moves the selection to `n` (clamped) and scrolls so it shows on the page.
+    pub fn select(&mut self, n: usize) {
         self.selected = n.min(self.visible.len().saturating_sub(1));
         self.keep_in_view();
     }

@@ -8,14 +8,14 @@ use crate::api::capability::Capability;
 use crate::api::change::Change;
 use crate::api::providers::supports;
 use crate::console::action::Action;
-use crate::console::changes::{self, busy_message, not_offered};
+use crate::console::changes::{self, not_offered, nothing_selected, refused_busy};
 use crate::console::modal::{
     About, Add, Confirm, Create, Destructive, Modal, Reassign, Remove, RoomField, RoomFieldKind,
     Saving, Stage, conclude_question, edit_text, forget_question, step,
 };
 use crate::console::msg::{ApiCall, ApiRequest, Command};
 use crate::console::navigate::selection_changed;
-use crate::console::state::{Level, Pending, State, list_page};
+use crate::console::state::{Level, Pending, State};
 use crate::store::ChatKey;
 
 /// More lines than the help can have (a title per context, a line per binding, the footer);
@@ -69,8 +69,6 @@ pub fn typed(state: &mut State, key: &KeyEvent) -> Vec<Command> {
             let mut text = state.inbox.filter_text.clone();
             if edit_text(&mut text, key) {
                 state.inbox.set_filter_text(text, lang, now, &me);
-                let selected = state.inbox.selected().unwrap_or(0);
-                state.inbox.select(selected, list_page(state.size));
                 return selection_changed(state);
             }
         }
@@ -299,8 +297,7 @@ pub fn toggle_archive(state: &mut State) -> Vec<Command> {
         .contact
         .clone()
         .unwrap_or_else(|| key.chat_id.clone());
-    if state.is_busy(&key) {
-        state.notify(Level::Error, busy_message(lang));
+    if refused_busy(state, &key) {
         return Vec::new();
     }
     if archived {
@@ -334,11 +331,7 @@ fn archive(state: &mut State, key: &ChatKey, conclude: bool) -> Vec<Command> {
 pub fn ask_forget(state: &mut State) -> Vec<Command> {
     let lang = state.lang;
     let Some(row) = state.inbox.selected_row() else {
-        state.notify(
-            Level::Error,
-            lang.pick("nenhuma conversa selecionada", "no chat selected")
-                .to_owned(),
-        );
+        nothing_selected(state);
         return Vec::new();
     };
     let key = row.summary.key.clone();
@@ -360,8 +353,7 @@ pub fn ask_forget(state: &mut State) -> Vec<Command> {
         );
         return Vec::new();
     }
-    if state.is_busy(&key) {
-        state.notify(Level::Error, busy_message(lang));
+    if refused_busy(state, &key) {
         return Vec::new();
     }
     let question = forget_question(lang, &contact, &key.chat_id);

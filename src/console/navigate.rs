@@ -20,10 +20,18 @@ pub fn upsert_row(state: &mut State, mut summary: ChatSummary) -> Vec<Command> {
     }
     let (now, me) = (state.now, state.me.clone());
     state.inbox.upsert(summary, now, &me);
-    if let Some(selected) = state.inbox.selected() {
-        state.inbox.select(selected, list_page(state.size));
-    }
     selection_changed(state)
+}
+
+/// Takes one row out of the list (forgotten from the index); when it was there, the detail
+/// follows the selection that takes its place.
+pub fn remove_row(state: &mut State, key: &ChatKey) -> Vec<Command> {
+    let (now, me) = (state.now, state.me.clone());
+    if state.inbox.remove(key, now, &me) {
+        selection_changed(state)
+    } else {
+        Vec::new()
+    }
 }
 
 /// After the selection moved: show the new chat's stored detail at once.
@@ -59,7 +67,7 @@ pub fn move_selection(state: &mut State, action: Action) -> Vec<Command> {
         _ => current,
     };
     state.inbox.moved = true;
-    state.inbox.select(target, page);
+    state.inbox.select(target);
     selection_changed(state)
 }
 

@@ -5,7 +5,7 @@
 use crate::api::{ApiError, Change, ErrorKind};
 use crate::console::modal::{Modal, Stage};
 use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Fresh, RequestId};
-use crate::console::navigate::{selection_changed, upsert_row};
+use crate::console::navigate::{remove_row, upsert_row};
 use crate::console::state::{Connection, DetailStatus, Level, Pending, PendingChange, State};
 use crate::i18n::Lang;
 use crate::store::{AuditEntry, ChatKey, ChatSummary, Source};
@@ -498,11 +498,7 @@ fn no_such_chat(state: &mut State, id: RequestId, key: ChatKey, known: bool) -> 
     if known {
         return Vec::new();
     }
-    let (now, me) = (state.now, state.me.clone());
-    let mut commands = Vec::new();
-    if state.inbox.remove(&key, now, &me) {
-        commands.extend(selection_changed(state));
-    }
+    let mut commands = remove_row(state, &key);
     commands.push(Command::ForgetChat {
         key,
         announce: false,
@@ -537,11 +533,7 @@ pub fn forgotten(
     };
     match outcome {
         Ok(_) => {
-            let (now, me) = (state.now, state.me.clone());
-            let mut commands = Vec::new();
-            if state.inbox.remove(key, now, &me) {
-                commands.extend(selection_changed(state));
-            }
+            let mut commands = remove_row(state, key);
             if announce {
                 state.notify(
                     Level::Info,

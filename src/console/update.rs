@@ -31,8 +31,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Rows(rows) => {
             let (now, me) = (state.now, state.me.clone());
             state.inbox.set_rows(rows, now, &me);
-            let selected = state.inbox.selected().unwrap_or(0);
-            state.inbox.select(selected, list_page(state.size));
             selection_changed(state)
         }
         Msg::FirstPage(rows) => {

@@ -19,6 +19,7 @@ use balcao::sandbox::seed::Seed;
 use balcao::sandbox::world::World;
 use balcao::store::{ChatKey, ChatSummary, Columns, Source};
 use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -103,6 +104,43 @@ pub fn select(state: &mut State, chats: &[Chat], chat_id: &str) {
         update(state, Msg::Action(Action::SelectNext));
     }
     panic!("chat {chat_id} is not in the list");
+}
+
+/// A loaded state whose selected chat has a responsible and another participant.
+pub fn with_two_participants(lang: Lang) -> (State, Vec<Chat>, Chat) {
+    let (mut state, chats) = loaded_state(lang, (160, 45));
+    let chat = chats
+        .iter()
+        .find(|c| {
+            c.responsible_user_id().is_some()
+                && c.participants.as_ref().is_some_and(|p| p.len() >= 2)
+        })
+        .cloned()
+        .unwrap();
+    select(&mut state, &chats, chat.id.as_deref().unwrap());
+    (state, chats, chat)
+}
+
+/// Types `text` into whatever has the keyboard, one key a character.
+pub fn typed(state: &mut State, text: &str) {
+    for c in text.chars() {
+        update(
+            state,
+            Msg::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+    }
+}
+
+/// The responsible's user id on `key`'s row in the list.
+pub fn responsible_on_row(state: &State, key: &ChatKey) -> Option<String> {
+    state
+        .inbox
+        .row(key)
+        .unwrap()
+        .summary
+        .columns
+        .responsible_user_id
+        .clone()
 }
 
 /// One frame as text.

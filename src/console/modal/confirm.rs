@@ -12,12 +12,8 @@ use crate::tr;
 /// `cancel` goes back (to the modal it came from, if any) with nothing sent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
-    /// The title.
-    pub title: String,
-    /// What will change, one line each.
-    pub lines: Vec<String>,
-    /// What `confirm` does, one word for the footer ("remove", "conclude", ...).
-    pub verb: String,
+    /// What will change, in words.
+    pub question: Question,
     /// The change itself.
     pub change: Destructive,
 }
@@ -38,12 +34,7 @@ pub enum Destructive {
 impl Confirm {
     /// The question, asked about `change`.
     pub fn new(question: Question, change: Destructive) -> Self {
-        Self {
-            title: question.title,
-            lines: question.lines,
-            verb: question.verb,
-            change,
-        }
+        Self { question, change }
     }
 }
 

@@ -50,8 +50,8 @@ pub struct Reassign {
     pub query: String,
     /// Index into the filtered candidates.
     pub cursor: usize,
-    /// `update_chat`, `update_leads`, `update_deals`.
-    pub toggles: [bool; 3],
+    /// What moves: the chat, the contact's leads, the contact's deals (the toggles).
+    pub scope: Scope,
     /// Whether the CRM moves the contact's leads and deals too (the toggles are offered).
     pub leads_and_deals: bool,
     /// The responsible's user id as last seen (compared before writing).
@@ -81,7 +81,7 @@ impl Reassign {
                 .collect(),
             query: String::new(),
             cursor: 0,
-            toggles: [true, false, false],
+            scope: Scope::CHAT,
             expected: conversation.responsible_user_id().map(str::to_owned),
             expected_name: conversation.responsible_name().map(str::to_owned),
             error: None,
@@ -106,15 +106,6 @@ impl Reassign {
             .copied()
     }
 
-    /// What moves.
-    pub fn scope(&self) -> Scope {
-        Scope {
-            chat: self.toggles[0],
-            leads: self.toggles[1],
-            deals: self.toggles[2],
-        }
-    }
-
     /// A typed key in the filter; the inline message goes once it is edited.
     pub fn typed(&mut self, key: &KeyEvent) {
         if edit_text(&mut self.query, key) {
@@ -128,12 +119,12 @@ impl Reassign {
         if !self.leads_and_deals {
             return;
         }
-        let index = match action {
-            Action::ToggleUpdateChat => 0,
-            Action::ToggleUpdateLeads => 1,
-            _ => 2,
+        let on = match action {
+            Action::ToggleUpdateChat => &mut self.scope.chat,
+            Action::ToggleUpdateLeads => &mut self.scope.leads,
+            _ => &mut self.scope.deals,
         };
-        self.toggles[index] = !self.toggles[index];
+        *on = !*on;
     }
 
     /// The change the modal asks for: the candidate under the cursor, or why not (shown in
@@ -146,7 +137,7 @@ impl Reassign {
         };
         // A request with every toggle off would change nothing, yet the CRM answers 200: refuse
         // it here rather than report a success.
-        if !self.scope().any() {
+        if !self.scope.any() {
             return Err(lang
                 .pick(
                     "nada mudaria: ligue ao menos uma opção entre conversa, leads e negócios",
@@ -154,8 +145,7 @@ impl Reassign {
                 )
                 .to_owned());
         }
-        if self.expected.as_deref() == Some(candidate.user_id.as_str())
-            && self.scope() == Scope::CHAT
+        if self.expected.as_deref() == Some(candidate.user_id.as_str()) && self.scope == Scope::CHAT
         {
             let name = &candidate.name;
             return Err(tr!(
@@ -167,7 +157,7 @@ impl Reassign {
         let change = Change::Reassign {
             to: candidate.user_id.clone(),
             expected: self.expected.clone(),
-            scope: self.scope(),
+            scope: self.scope,
         };
         let about = About {
             who: candidate.name.clone(),

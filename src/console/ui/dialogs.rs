@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::console::action::{Action, Context};
 use crate::console::keymap::Keymap;
-use crate::console::modal::{Add, Create, Modal, Reassign, Remove, Stage};
+use crate::console::modal::{Add, Create, Modal, Question, Reassign, Remove, Stage};
 use crate::console::state::State;
 use crate::console::ui::theme;
 use crate::i18n::Lang;
@@ -146,19 +146,19 @@ fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap
         lines.push(Line::from(vec![
             Span::raw(format!(
                 "{} {} ",
-                toggle(modal.toggles[0]),
+                toggle(modal.scope.chat),
                 lang.pick("conversa", "chat")
             )),
             Span::styled(key_hint(keymap, Action::ToggleUpdateChat), theme::key()),
             Span::raw(format!(
                 "   {} {} ",
-                toggle(modal.toggles[1]),
+                toggle(modal.scope.leads),
                 lang.pick("leads", "leads")
             )),
             Span::styled(key_hint(keymap, Action::ToggleUpdateLeads), theme::key()),
             Span::raw(format!(
                 "   {} {} ",
-                toggle(modal.toggles[2]),
+                toggle(modal.scope.deals),
                 lang.pick("negócios", "deals")
             )),
             Span::styled(key_hint(keymap, Action::ToggleUpdateDeals), theme::key()),
@@ -379,13 +379,7 @@ const WIDTH: u16 = 72;
 
 /// A destructive change, stated before it is made: what changes, then the key that makes it and
 /// the key that goes back.
-fn confirm(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    question: &crate::console::modal::Confirm,
-    keymap: &Keymap,
-    lang: Lang,
-) {
+fn confirm(frame: &mut Frame<'_>, area: Rect, question: &Question, keymap: &Keymap, lang: Lang) {
     // Wrapped here, not by the paragraph, so the box is as tall as its text and the footer with
     // the keys is never cut off.
     let width = WIDTH.min(area.width);
@@ -397,17 +391,16 @@ fn confirm(
         .map(Line::raw)
         .collect();
     lines.push(Line::raw(""));
-    let mut footer_spans = vec![
+    lines.push(Line::from(vec![
         Span::styled(key_hint(keymap, Action::Confirm), theme::key()),
         Span::raw(format!(" {}", question.verb)),
         Span::styled(" · ", theme::dim()),
         Span::styled(key_hint(keymap, Action::Cancel), theme::key()),
-    ];
-    footer_spans.push(Span::raw(format!(
-        " {}",
-        lang.pick("voltar sem alterar nada", "back, nothing changed")
-    )));
-    lines.push(Line::from(footer_spans));
+        Span::raw(format!(
+            " {}",
+            lang.pick("voltar sem alterar nada", "back, nothing changed")
+        )),
+    ]));
     draw(frame, area, question.title.clone(), lines, width);
 }
 
@@ -514,7 +507,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::Add(modal)) => add(frame, area, modal, keymap, lang),
         Some(Modal::RoomField(modal)) => room_field(frame, area, modal, keymap, lang),
         Some(Modal::Help { scroll }) => help(frame, area, keymap, lang, *scroll),
-        Some(Modal::Confirm(question)) => confirm(frame, area, question, keymap, lang),
+        Some(Modal::Confirm(asked)) => confirm(frame, area, &asked.question, keymap, lang),
         Some(Modal::Filter { .. }) | None => {}
     }
 }

@@ -1,4 +1,5 @@
-//! Where each part goes for a terminal size; shared by the views and the reducer (paging).
+//! Where each part goes for a terminal size. The rows a page holds, which the reducer needs
+//! too, are `console::state::list_page`.
 
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 
@@ -58,5 +59,3 @@ pub fn areas(area: Rect, focus: Focus) -> Areas {
         }
     }
 }
-
-pub use crate::console::state::list_page;
