@@ -40,9 +40,9 @@ impl Exposed {
     }
 }
 
-/// Creates `dir` (and missing parents) readable only by its owner; reports it when it already
-/// existed open to others. Existing modes are never changed behind the user's back.
-pub fn create_dir(dir: &Path) -> io::Result<Option<Exposed>> {
+/// Creates `dir` (and missing parents) readable only by its owner. Existing modes are never
+/// changed behind the user's back: [`check`] says when one is open to others.
+pub fn create_dir(dir: &Path) -> io::Result<()> {
     let mut builder = DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -50,8 +50,7 @@ pub fn create_dir(dir: &Path) -> io::Result<Option<Exposed>> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(DIR_MODE);
     }
-    builder.create(dir)?;
-    check(dir)
+    builder.create(dir)
 }
 
 /// Opens `path` for appending, creating it readable only by its owner.
