@@ -277,6 +277,43 @@ fn a_refresh_names_the_row_as_it_is_stored() {
     assert!(store.summary(&picked[0]).unwrap().is_some());
 }
 
+/// Agilize stamps every change on a room's one time; storing the room after a change keeps the
+/// last message's time while the message is the same one, and takes the new time for a new one.
+#[test]
+fn a_stored_room_keeps_its_message_time_until_a_new_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let key = ChatKey::agilize("matriz", "room-1");
+    let said_at = Utc::now() - chrono::Duration::hours(3);
+    let room = |preview: &str, at| Columns {
+        last_message_at: Some(at),
+        last_message_preview: Some(preview.to_owned()),
+        ..Columns::default()
+    };
+    store
+        .save_room(&key, "{}", &room("Oi!", said_at), said_at)
+        .unwrap();
+    let assigned_at = Utc::now();
+    store
+        .save_room(&key, "{}", &room("Oi!", assigned_at), assigned_at)
+        .unwrap();
+    let stored = |store: &Store| {
+        store
+            .summary(&key)
+            .unwrap()
+            .unwrap()
+            .columns
+            .last_message_at
+            .unwrap()
+            .timestamp_millis()
+    };
+    assert_eq!(stored(&store), said_at.timestamp_millis(), "a change");
+    store
+        .save_room(&key, "{}", &room("Tudo bem?", assigned_at), assigned_at)
+        .unwrap();
+    assert_eq!(stored(&store), assigned_at.timestamp_millis(), "a message");
+}
+
 #[test]
 fn webhook_events_and_audit_entries_are_kept() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,7 +8,6 @@ use crate::api::call::{ActorConfig, ApiReply, Fresh};
 use crate::api::change::{Change, NewConversation};
 use crate::api::conversation::Conversation;
 use crate::api::error::ApiError;
-use crate::api::providers::columns_after;
 use crate::api::reads::{on_index, remember};
 use crate::api::verify;
 use crate::api::wegly::changes::Applied;
@@ -59,11 +58,7 @@ pub(crate) async fn change(
             let saved = key.clone();
             let summary = on_index(&config.store, "store a room", move |store| {
                 // A change to a room is not a message: the last message keeps its own time.
-                let columns = match store.summary(&saved)? {
-                    Some(before) => columns_after(Provider::Agilize, columns, &before.columns),
-                    None => columns,
-                };
-                store.save_detail(&saved, &raw, &columns, Utc::now())?;
+                store.save_room(&saved, &raw, &columns, Utc::now())?;
                 store.summary(&saved)
             })
             .await

@@ -169,6 +169,37 @@ impl Store {
         transaction.commit().map_err(|e| self.error(&e))
     }
 
+    /// Stores a room as Agilize sent it, after a change or in a webhook. Agilize stamps every
+    /// change on the room's one time, but a change is not a message: the row it replaces is read
+    /// in the same transaction, and while the last message is the same its time is kept
+    /// ([`Columns::keeping_message_time`]).
+    pub fn save_room(
+        &self,
+        key: &ChatKey,
+        raw: &str,
+        columns: &Columns,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut connection = self.lock();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
+        let before = transaction
+            .query_row(
+                &format!("SELECT {SUMMARY_COLUMNS} FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3"),
+                params![key.account, key.provider, key.chat_id],
+                summary_from_row,
+            )
+            .optional()
+            .map_err(|e| self.error(&e))?;
+        let columns = match before {
+            Some(before) => columns.clone().keeping_message_time(&before.columns),
+            None => columns.clone(),
+        };
+        write_detail(&transaction, key, raw, &columns, now).map_err(|e| self.error(&e))?;
+        transaction.commit().map_err(|e| self.error(&e))
+    }
+
     /// Stores many fetched details in one transaction (imports, benchmarks, bulk refreshes).
     pub fn save_details(
         &self,

@@ -317,11 +317,7 @@ async fn agilize(
             store.note_chat(key, crate::store::Source::Webhook, record.received_at)?;
             // A room event after a change (assignment, tags) is not a message: the last
             // message keeps its own time.
-            let columns = match store.summary(key)? {
-                Some(before) => columns.clone().keeping_message_time(&before.columns),
-                None => columns.clone(),
-            };
-            store.save_detail(key, &raw, &columns, record.received_at)?;
+            store.save_room(key, &raw, columns, record.received_at)?;
         }
         let stored = store.record_webhook(&record);
         // The body's share of the memory budget is free once it is stored.
