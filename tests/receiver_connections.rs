@@ -21,12 +21,10 @@ use balcao::store::{Store, WebhookOutcome};
 use balcao::webhook::ReceiverLimits;
 use balcao::webhook::receiver::ReceiverState;
 use balcao::webhook::serve::serve;
-use hmac::{Hmac, Mac};
-use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::{Notify, broadcast, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 const SECRET: &str = "whsec-connections-5c1e";
@@ -41,15 +39,7 @@ struct Receiver {
 }
 
 fn receiver_state(store: &Arc<Store>) -> Arc<ReceiverState> {
-    let (events, _) = broadcast::channel(64);
-    Arc::new(ReceiverState {
-        store: store.clone(),
-        account: "default".to_owned(),
-        secret: SecretString::from(SECRET.to_owned()),
-        events,
-        wake: Arc::new(Notify::new()),
-        agilize_account: None,
-    })
+    common::receiver_state(store, "default", SECRET, None)
 }
 
 async fn start(limits: ReceiverLimits) -> Receiver {
@@ -84,9 +74,7 @@ fn signed_request(chat_id: &str) -> Vec<u8> {
         "payload": {"chat": {"id": chat_id}},
     }))
     .unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(&body);
-    let signature = hex::encode(mac.finalize().into_bytes());
+    let signature = common::sign(SECRET, &body);
     let mut request = format!(
         "POST /webhooks/wegly HTTP/1.1\r\nhost: receiver\r\ncontent-type: application/json\r\n\
          x-wegly-event: chat.message_received\r\nx-wegly-signature: {signature}\r\n\
@@ -326,11 +314,7 @@ async fn a_signed_webhook_is_accepted_while_slow_senders_hold_connections() {
         .header("x-wegly-event", "chat.message_received")
         .header(
             "x-wegly-signature",
-            hex::encode({
-                let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-                mac.update(br#"{"event_key":"chat.message_received","payload":{"chat_id":"22222222-2222-4222-8222-222222222222"}}"#);
-                mac.finalize().into_bytes()
-            }),
+            common::sign(SECRET, br#"{"event_key":"chat.message_received","payload":{"chat_id":"22222222-2222-4222-8222-222222222222"}}"#),
         )
         .body(r#"{"event_key":"chat.message_received","payload":{"chat_id":"22222222-2222-4222-8222-222222222222"}}"#)
         .send()
@@ -388,17 +372,13 @@ async fn the_largest_body_gets_through_the_smallest_body_memory() {
     let tail = br#""}}"#;
     body.resize(balcao::webhook::limits::MAX_BODY_BYTES - tail.len(), b'x');
     body.extend_from_slice(tail);
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(&body);
+    let signature = common::sign(SECRET, &body);
     let response = tokio::time::timeout(
         SAFETY,
         common::raw()
             .post(format!("http://{}/webhooks/wegly", receiver.addr))
             .header("x-wegly-event", "chat.message_received")
-            .header(
-                "x-wegly-signature",
-                hex::encode(mac.finalize().into_bytes()),
-            )
+            .header("x-wegly-signature", signature)
             .body(body)
             .send(),
     )
