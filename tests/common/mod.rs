@@ -266,3 +266,28 @@ pub fn receiver_state(
         agilize_account: agilize_account.map(str::to_owned),
     })
 }
+
+/// Waits until the server closes the connection: a read returns end of file, or the connection
+/// is reset. Anything sent back before that (a 408) is skipped.
+pub async fn closed_by_server(stream: &mut tokio::net::TcpStream) {
+    use tokio::io::AsyncReadExt;
+    let mut sink = [0_u8; 4096];
+    loop {
+        match stream.read(&mut sink).await {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(error) if is_closed(&error) => return,
+            Err(error) => panic!("unexpected error while waiting for the close: {error}"),
+        }
+    }
+}
+
+/// Whether a read or write failed because the other side closed the connection.
+pub fn is_closed(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::BrokenPipe
+            | std::io::ErrorKind::ConnectionAborted
+    )
+}
