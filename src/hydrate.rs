@@ -58,7 +58,7 @@ impl Default for HydrationSettings {
 /// The background refresh budget: a bucket that fills at `per_minute` and holds ten seconds'
 /// worth, so a start after a night away spends a little at once and then a steady trickle.
 #[derive(Debug, Clone)]
-pub struct RefreshBudget {
+struct RefreshBudget {
     per_second: f64,
     capacity: f64,
     tokens: f64,
@@ -67,7 +67,7 @@ pub struct RefreshBudget {
 
 impl RefreshBudget {
     /// A full bucket for `per_minute` refreshes a minute.
-    pub fn new(per_minute: u32, now: tokio::time::Instant) -> Self {
+    fn new(per_minute: u32, now: tokio::time::Instant) -> Self {
         let per_second = f64::from(per_minute) / 60.0;
         let capacity = if per_minute == 0 {
             0.0
@@ -83,7 +83,7 @@ impl RefreshBudget {
     }
 
     /// Whole refreshes that may start now.
-    pub fn available(&mut self, now: tokio::time::Instant) -> usize {
+    fn available(&mut self, now: tokio::time::Instant) -> usize {
         let elapsed = now.saturating_duration_since(self.filled_at).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
         self.filled_at = now;
@@ -95,12 +95,12 @@ impl RefreshBudget {
     }
 
     /// Spends one refresh.
-    pub fn spend(&mut self) {
+    fn spend(&mut self) {
         self.tokens = (self.tokens - 1.0).max(0.0);
     }
 
     /// When the next whole refresh will be available, if ever.
-    pub fn next_at(&self) -> Option<tokio::time::Instant> {
+    fn next_at(&self) -> Option<tokio::time::Instant> {
         (self.per_second > 0.0).then(|| {
             let missing = (1.0 - self.tokens).max(0.0);
             self.filled_at + Duration::from_secs_f64(missing / self.per_second)

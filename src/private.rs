@@ -40,9 +40,9 @@ impl Exposed {
     }
 }
 
-/// Creates `dir` (and missing parents) readable only by its owner; reports it when it already
-/// existed open to others. Existing modes are never changed behind the user's back.
-pub fn create_dir(dir: &Path) -> io::Result<Option<Exposed>> {
+/// Creates `dir` (and missing parents) readable only by its owner. Existing modes are never
+/// changed behind the user's back: [`check`] says when one is open to others.
+pub fn create_dir(dir: &Path) -> io::Result<()> {
     let mut builder = DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -50,33 +50,29 @@ pub fn create_dir(dir: &Path) -> io::Result<Option<Exposed>> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(DIR_MODE);
     }
-    builder.create(dir)?;
-    check(dir)
+    builder.create(dir)
 }
 
-/// Opens `path` for appending, creating it readable only by its owner.
-pub fn append_file(path: &Path) -> io::Result<File> {
+/// Options that create a file readable only by its owner.
+fn private_file() -> OpenOptions {
     let mut options = OpenOptions::new();
-    options.create(true).append(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(FILE_MODE);
     }
-    options.open(path)
+    options
+}
+
+/// Opens `path` for appending, creating it readable only by its owner.
+pub fn append_file(path: &Path) -> io::Result<File> {
+    private_file().create(true).append(true).open(path)
 }
 
 /// Creates an empty `path` readable only by its owner unless it exists, so that a database
 /// engine opening it afterwards (and its journals, which copy its mode) keeps it private.
 pub fn ensure_file(path: &Path) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(FILE_MODE);
-    }
-    match options.open(path) {
+    match private_file().write(true).create_new(true).open(path) {
         Ok(_) => Ok(()),
         Err(error) if error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
         Err(error) => Err(error),

@@ -8,25 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use balcao::store::{Provider, Store, WebhookOutcome};
-use balcao::webhook::receiver::ReceiverState;
 use secrecy::SecretString;
 use serde_json::json;
-use tokio::sync::{Notify, broadcast};
 
 const SECRET: &str = "whsec-agilize-31f0";
 
 async fn receiver() -> (String, Arc<Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
-    let (events, _) = broadcast::channel(1024);
-    let state = Arc::new(ReceiverState {
-        store: store.clone(),
-        account: "loja".to_owned(),
-        secret: SecretString::from(SECRET.to_owned()),
-        events,
-        wake: Arc::new(Notify::new()),
-        agilize_account: Some("matriz".to_owned()),
-    });
+    let state = common::receiver_state(&store, "loja", SECRET, Some("matriz"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     common::serve_receiver(listener, state);

@@ -8,12 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use balcao::store::{ChatKey, Store, normalize_chat_id};
-use balcao::webhook::receiver::ReceiverState;
-use hmac::{Hmac, Mac};
-use secrecy::SecretString;
 use serde_json::json;
-use sha2::Sha256;
-use tokio::sync::{Notify, broadcast};
 
 const SECRET: &str = "whsec-ids-4b1e";
 const CANONICAL: &str = "6a84e8d5-1f2b-4c3d-8e9f-0a1b2c3d4e5f";
@@ -49,25 +44,11 @@ fn every_spelling_normalises_to_the_lowercase_hyphenated_form() {
     }
 }
 
-fn sign(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_naming_one_chat_in_five_spellings_make_one_row() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
-    let (events, _keep) = broadcast::channel(64);
-    let state = Arc::new(ReceiverState {
-        store: store.clone(),
-        account: "default".to_owned(),
-        secret: SecretString::from(SECRET.to_owned()),
-        events,
-        wake: Arc::new(Notify::new()),
-        agilize_account: None,
-    });
+    let state = common::receiver_state(&store, "default", SECRET, None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/wegly", listener.local_addr().unwrap());
     common::serve_receiver(listener, state);
@@ -81,7 +62,7 @@ async fn webhooks_naming_one_chat_in_five_spellings_make_one_row() {
             .post(&url)
             .header("content-type", "application/json")
             .header("x-wegly-event", "chat.message_received")
-            .header("x-wegly-signature", sign(&body))
+            .header("x-wegly-signature", common::sign(SECRET, &body))
             .body(body)
             .send()
             .await

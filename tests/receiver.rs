@@ -18,10 +18,8 @@ use balcao::store::WebhookOutcome::{Ignored, Refused};
 use balcao::store::{Store, WebhookOutcome};
 use balcao::webhook::InboxEvent;
 use balcao::webhook::ReceiverLimits;
-use balcao::webhook::receiver::ReceiverState;
 use balcao::webhook::serve::serve;
 use hmac::{Hmac, Mac};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use tokio::sync::{Notify, broadcast, watch};
@@ -41,16 +39,9 @@ struct Receiver {
 async fn start_receiver() -> Receiver {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
-    let (sender, events) = broadcast::channel(4096);
-    let wake = Arc::new(Notify::new());
-    let state = Arc::new(ReceiverState {
-        store: store.clone(),
-        account: "default".to_owned(),
-        secret: SecretString::from(SECRET.to_owned()),
-        events: sender.clone(),
-        wake: wake.clone(),
-        agilize_account: None,
-    });
+    let state = common::receiver_state(&store, "default", SECRET, None);
+    let events = state.events.subscribe();
+    let wake = state.wake.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhooks/wegly", listener.local_addr().unwrap());
     let (stop, stopped) = watch::channel(false);
@@ -66,9 +57,7 @@ async fn start_receiver() -> Receiver {
 }
 
 fn sign(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
+    common::sign(SECRET, body)
 }
 
 async fn post(

@@ -21,12 +21,10 @@ use balcao::store::{Store, WebhookOutcome};
 use balcao::webhook::ReceiverLimits;
 use balcao::webhook::receiver::ReceiverState;
 use balcao::webhook::serve::serve;
-use hmac::{Hmac, Mac};
-use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::{Notify, broadcast, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 const SECRET: &str = "whsec-connections-5c1e";
@@ -41,15 +39,7 @@ struct Receiver {
 }
 
 fn receiver_state(store: &Arc<Store>) -> Arc<ReceiverState> {
-    let (events, _) = broadcast::channel(64);
-    Arc::new(ReceiverState {
-        store: store.clone(),
-        account: "default".to_owned(),
-        secret: SecretString::from(SECRET.to_owned()),
-        events,
-        wake: Arc::new(Notify::new()),
-        agilize_account: None,
-    })
+    common::receiver_state(store, "default", SECRET, None)
 }
 
 async fn start(limits: ReceiverLimits) -> Receiver {
@@ -84,9 +74,7 @@ fn signed_request(chat_id: &str) -> Vec<u8> {
         "payload": {"chat": {"id": chat_id}},
     }))
     .unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(&body);
-    let signature = hex::encode(mac.finalize().into_bytes());
+    let signature = common::sign(SECRET, &body);
     let mut request = format!(
         "POST /webhooks/wegly HTTP/1.1\r\nhost: receiver\r\ncontent-type: application/json\r\n\
          x-wegly-event: chat.message_received\r\nx-wegly-signature: {signature}\r\n\
@@ -129,27 +117,6 @@ async fn read_response(stream: &mut TcpStream) -> (u16, String) {
     (status, body)
 }
 
-/// Waits until the server closes the connection: a read returns end of file, or the
-/// connection is reset. Anything sent back before that (a 408) is skipped.
-async fn closed_by_server(stream: &mut TcpStream) {
-    let mut sink = [0_u8; 4096];
-    loop {
-        match stream.read(&mut sink).await {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(error) if is_closed(&error) => return,
-            Err(error) => panic!("unexpected error while waiting for the close: {error}"),
-        }
-    }
-}
-
-fn is_closed(error: &std::io::Error) -> bool {
-    matches!(
-        error.kind(),
-        ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::ConnectionAborted
-    )
-}
-
 /// Whether the server has closed this (non-blocking) connection, without waiting.
 fn closed_now(stream: &mut std::net::TcpStream) -> bool {
     let mut sink = [0_u8; 4096];
@@ -158,7 +125,7 @@ fn closed_now(stream: &mut std::net::TcpStream) -> bool {
             Ok(0) => return true,
             Ok(_) => {}
             Err(error) if error.kind() == ErrorKind::WouldBlock => return false,
-            Err(error) if is_closed(&error) => return true,
+            Err(error) if common::is_closed(&error) => return true,
             Err(error) => panic!("unexpected error probing a connection: {error}"),
         }
     }
@@ -211,13 +178,13 @@ async fn a_head_trickling_in_byte_by_byte_is_cut_at_the_header_timeout() {
                 tokio::select! {
                     _ = pace.tick() => {
                         if let Err(error) = stream.write_all(&[byte]).await {
-                            assert!(is_closed(&error), "{error}");
+                            assert!(common::is_closed(&error), "{error}");
                             return Instant::now();
                         }
                     }
                     read = stream.read(&mut sink) => match read {
                         Ok(0) => return Instant::now(),
-                        Err(error) if is_closed(&error) => return Instant::now(),
+                        Err(error) if common::is_closed(&error) => return Instant::now(),
                         other => panic!("the server answered a head that never ended: {other:?}"),
                     },
                 }
@@ -256,7 +223,7 @@ async fn a_body_that_stops_is_refused_at_the_body_timeout_and_recorded_without_i
         .expect("a stalled body was never answered");
     assert_eq!(status, 408, "{body}");
     assert!(body.contains("body_timeout_secs"), "{body}");
-    tokio::time::timeout(SAFETY, closed_by_server(&mut stream))
+    tokio::time::timeout(SAFETY, common::closed_by_server(&mut stream))
         .await
         .expect("the connection stayed open after the 408");
     let events = receiver.store.webhook_events(10).unwrap();
@@ -297,7 +264,7 @@ async fn an_idle_kept_alive_connection_is_closed_at_the_idle_timeout_not_the_hea
         .unwrap();
     let (status, body) = read_response(&mut stream).await;
     assert_eq!(status, 200, "{body}");
-    tokio::time::timeout(SAFETY, closed_by_server(&mut stream))
+    tokio::time::timeout(SAFETY, common::closed_by_server(&mut stream))
         .await
         .expect("an idle connection was never closed");
     let idle = sent.elapsed();
@@ -326,11 +293,7 @@ async fn a_signed_webhook_is_accepted_while_slow_senders_hold_connections() {
         .header("x-wegly-event", "chat.message_received")
         .header(
             "x-wegly-signature",
-            hex::encode({
-                let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-                mac.update(br#"{"event_key":"chat.message_received","payload":{"chat_id":"22222222-2222-4222-8222-222222222222"}}"#);
-                mac.finalize().into_bytes()
-            }),
+            common::sign(SECRET, br#"{"event_key":"chat.message_received","payload":{"chat_id":"22222222-2222-4222-8222-222222222222"}}"#),
         )
         .body(r#"{"event_key":"chat.message_received","payload":{"chat_id":"22222222-2222-4222-8222-222222222222"}}"#)
         .send()
@@ -388,17 +351,13 @@ async fn the_largest_body_gets_through_the_smallest_body_memory() {
     let tail = br#""}}"#;
     body.resize(balcao::webhook::limits::MAX_BODY_BYTES - tail.len(), b'x');
     body.extend_from_slice(tail);
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(&body);
+    let signature = common::sign(SECRET, &body);
     let response = tokio::time::timeout(
         SAFETY,
         common::raw()
             .post(format!("http://{}/webhooks/wegly", receiver.addr))
             .header("x-wegly-event", "chat.message_received")
-            .header(
-                "x-wegly-signature",
-                hex::encode(mac.finalize().into_bytes()),
-            )
+            .header("x-wegly-signature", signature)
             .body(body)
             .send(),
     )
@@ -431,8 +390,8 @@ async fn stopping_closes_slow_and_idle_connections_at_once() {
         .unwrap();
     stop.send(true).unwrap();
     tokio::time::timeout(SAFETY, async {
-        closed_by_server(&mut idle).await;
-        closed_by_server(&mut slow).await;
+        common::closed_by_server(&mut idle).await;
+        common::closed_by_server(&mut slow).await;
         served.await.unwrap();
     })
     .await

@@ -3,12 +3,14 @@
 //! bounded by the cap and the body memory, not by the number of senders.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::io::{BufRead, BufReader, ErrorKind};
+mod common;
+
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 const SENDERS: usize = 200;
@@ -36,26 +38,6 @@ impl Drop for Listen {
         }
         if let Err(error) = self.0.wait() {
             eprintln!("balcao listen not reaped: {error}");
-        }
-    }
-}
-
-/// Waits until the server closes the connection (end of file or a reset), skipping its reply.
-async fn closed_by_server(stream: &mut TcpStream) {
-    let mut sink = [0_u8; 4096];
-    loop {
-        match stream.read(&mut sink).await {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(error)
-                if matches!(
-                    error.kind(),
-                    ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
-                ) =>
-            {
-                return;
-            }
-            Err(error) => panic!("unexpected error while waiting for the close: {error}"),
         }
     }
 }
@@ -119,7 +101,7 @@ async fn stalled_bodies_past_the_cap_do_not_grow_memory_with_the_senders() {
             if stream.write_all(head.as_bytes()).await.is_ok() {
                 let _sent = stream.write_all(&body).await.is_ok();
             }
-            closed_by_server(&mut stream).await;
+            common::closed_by_server(&mut stream).await;
         });
     }
     let all_closed = tokio::time::timeout(SAFETY, senders.join_all()).await;

@@ -14,12 +14,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use balcao::store::{OpenOptions, Provider, Store, WebhookOutcome, WebhookRecord};
-use balcao::webhook::receiver::{self, ReceiverState};
+use balcao::webhook::receiver;
 use chrono::Utc;
 use futures_util::StreamExt;
-use secrecy::SecretString;
 use sha2::{Digest, Sha256};
-use tokio::sync::{Notify, broadcast};
 
 const SECRET: &str = "whsec-storage-41ab";
 
@@ -32,15 +30,7 @@ struct Receiver {
 async fn start_receiver() -> Receiver {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
-    let (events, _) = broadcast::channel(16);
-    let state = Arc::new(ReceiverState {
-        store: store.clone(),
-        account: "default".to_owned(),
-        secret: SecretString::from(SECRET.to_owned()),
-        events,
-        wake: Arc::new(Notify::new()),
-        agilize_account: Some("agilize".to_owned()),
-    });
+    let state = common::receiver_state(&store, "default", SECRET, Some("agilize"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     common::serve_receiver(listener, state);

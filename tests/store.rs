@@ -249,6 +249,71 @@ fn hydration_bookkeeping_orders_waits_and_flags() {
     assert!(!store.remove_chat(&b).unwrap());
 }
 
+/// A row written before chat ids were normalised keeps its id as it was spelled then. A refresh
+/// must name that row, not a lowercase twin of it: a key that names no row would be fetched into
+/// a second row while the stale one stays stale and is picked again on every pass.
+#[test]
+fn a_refresh_names_the_row_as_it_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let now = Utc::now();
+    let older = ChatKey {
+        account: "default".to_owned(),
+        provider: Provider::Wegly,
+        chat_id: "6A84E8D5-1F2B-4C3D-8E9F-0A1B2C3D4E5F".to_owned(),
+    };
+    store
+        .save_detail(
+            &older,
+            "{}",
+            &columns("Ana", 0),
+            now - chrono::Duration::days(1),
+        )
+        .unwrap();
+    let picked = store
+        .stale_for_refresh(&["default".to_owned()], now, now, 10)
+        .unwrap();
+    assert_eq!(picked, vec![older.clone()]);
+    assert!(store.summary(&picked[0]).unwrap().is_some());
+}
+
+/// Agilize stamps every change on a room's one time; storing the room after a change keeps the
+/// last message's time while the message is the same one, and takes the new time for a new one.
+#[test]
+fn a_stored_room_keeps_its_message_time_until_a_new_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let key = ChatKey::agilize("matriz", "room-1");
+    let said_at = Utc::now() - chrono::Duration::hours(3);
+    let room = |preview: &str, at| Columns {
+        last_message_at: Some(at),
+        last_message_preview: Some(preview.to_owned()),
+        ..Columns::default()
+    };
+    store
+        .save_room(&key, "{}", &room("Oi!", said_at), said_at)
+        .unwrap();
+    let assigned_at = Utc::now();
+    store
+        .save_room(&key, "{}", &room("Oi!", assigned_at), assigned_at)
+        .unwrap();
+    let stored = |store: &Store| {
+        store
+            .summary(&key)
+            .unwrap()
+            .unwrap()
+            .columns
+            .last_message_at
+            .unwrap()
+            .timestamp_millis()
+    };
+    assert_eq!(stored(&store), said_at.timestamp_millis(), "a change");
+    store
+        .save_room(&key, "{}", &room("Tudo bem?", assigned_at), assigned_at)
+        .unwrap();
+    assert_eq!(stored(&store), assigned_at.timestamp_millis(), "a message");
+}
+
 #[test]
 fn webhook_events_and_audit_entries_are_kept() {
     let dir = tempfile::tempdir().unwrap();

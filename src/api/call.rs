@@ -108,3 +108,25 @@ pub struct ActorConfig {
     /// Requests running at once.
     pub max_in_flight: usize,
 }
+
+impl ActorConfig {
+    /// The Wegly client of `account`, or the error that says it has none.
+    pub(crate) fn wegly(&self, account: &str) -> Result<&WeglyClient, ApiError> {
+        self.clients
+            .get(account)
+            .ok_or_else(|| not_configured(account))
+    }
+
+    /// The Agilize client of `account`, or the error that says it has none.
+    pub(crate) fn agilize(&self, account: &str) -> Result<&AgilizeClient, ApiError> {
+        self.rooms
+            .get(account)
+            .ok_or_else(|| not_configured(account))
+    }
+}
+
+fn not_configured(account: &str) -> ApiError {
+    ApiError::NotConfigured {
+        account: account.to_owned(),
+    }
+}

@@ -73,12 +73,7 @@ pub(crate) fn wegly<'a>(
     if !supports(key.provider, Capability::Read) {
         return Err(unsupported(key.provider, Capability::Read));
     }
-    config
-        .clients
-        .get(&key.account)
-        .ok_or_else(|| ApiError::NotConfigured {
-            account: key.account.clone(),
-        })
+    config.wegly(&key.account)
 }
 
 /// What one background fetch ended in.
@@ -234,12 +229,7 @@ pub(crate) async fn add(config: &ActorConfig, key: ChatKey) -> Result<ApiReply, 
 
 /// The account's unread totals.
 pub(crate) async fn unread(config: &ActorConfig, account: String) -> Result<ApiReply, ApiError> {
-    let client = config
-        .clients
-        .get(&account)
-        .ok_or_else(|| ApiError::NotConfigured {
-            account: account.clone(),
-        })?;
+    let client = config.wegly(&account)?;
     let summary = client.unread_summary().await?.value;
     Ok(ApiReply::Unread(
         account,

@@ -8,7 +8,6 @@ use crate::api::call::{ActorConfig, ApiReply, Fresh};
 use crate::api::change::{Change, NewConversation};
 use crate::api::conversation::Conversation;
 use crate::api::error::ApiError;
-use crate::api::providers::columns_after;
 use crate::api::reads::{on_index, remember};
 use crate::api::verify;
 use crate::api::wegly::changes::Applied;
@@ -21,15 +20,9 @@ pub(crate) async fn change(
     key: ChatKey,
     change: &Change,
 ) -> Result<ApiReply, ApiError> {
-    let not_configured = || ApiError::NotConfigured {
-        account: key.account.clone(),
-    };
     match key.provider {
         Provider::Wegly => {
-            let client = config
-                .clients
-                .get(&key.account)
-                .ok_or_else(not_configured)?;
+            let client = config.wegly(&key.account)?;
             let applied = Box::pin(wegly::changes::apply(client, &key.chat_id, change)).await?;
             let (fetched, conflict) = match applied {
                 Applied::Written(fetched) => (fetched, false),
@@ -44,7 +37,7 @@ pub(crate) async fn change(
             })
         }
         Provider::Agilize => {
-            let client = config.rooms.get(&key.account).ok_or_else(not_configured)?;
+            let client = config.agilize(&key.account)?;
             let wanted = key.clone();
             let known = on_index(&config.store, "read a room", move |store| {
                 store.detail(&wanted)
@@ -59,11 +52,7 @@ pub(crate) async fn change(
             let saved = key.clone();
             let summary = on_index(&config.store, "store a room", move |store| {
                 // A change to a room is not a message: the last message keeps its own time.
-                let columns = match store.summary(&saved)? {
-                    Some(before) => columns_after(Provider::Agilize, columns, &before.columns),
-                    None => columns,
-                };
-                store.save_detail(&saved, &raw, &columns, Utc::now())?;
+                store.save_room(&saved, &raw, &columns, Utc::now())?;
                 store.summary(&saved)
             })
             .await
@@ -84,12 +73,7 @@ pub(crate) async fn create(
     account: &str,
     new: &NewConversation,
 ) -> Result<ApiReply, ApiError> {
-    let client = config
-        .clients
-        .get(account)
-        .ok_or_else(|| ApiError::NotConfigured {
-            account: account.to_owned(),
-        })?;
+    let client = config.wegly(account)?;
     let request = wegly::changes::create_request(new);
     let created = verify::unverifiable(client.create_chat(&request).await)?;
     let key = ChatKey::wegly(account, created.value.id.as_deref().unwrap_or_default());

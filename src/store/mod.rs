@@ -134,11 +134,10 @@ impl Store {
     /// The directory is created 0700 and the file 0600 (customer data); what already existed open
     /// to others is listed by [`Store::exposed`].
     pub fn open_in(data_dir: &Path) -> Result<Self, StoreError> {
-        let io = |path: &Path, error: std::io::Error| StoreError::Io {
-            path: path.to_path_buf(),
+        private::create_dir(data_dir).map_err(|error| StoreError::Io {
+            path: data_dir.to_path_buf(),
             detail: error.to_string(),
-        };
-        private::create_dir(data_dir).map_err(|error| io(data_dir, error))?;
+        })?;
         Self::open(&data_dir.join(INDEX_FILE), OpenOptions::default())
     }
 

@@ -49,13 +49,24 @@ const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, con
 /// account, provider, chat id.
 const CHAT_KEY: &[usize] = &[0, 1, 2];
 
+/// A chat's key as a query selects it first (account, provider, chat id), exactly as stored:
+/// respelling it would name another row.
+fn key_from_row(row: &Row<'_>) -> rusqlite::Result<ChatKey> {
+    Ok(ChatKey {
+        account: row.get(0)?,
+        provider: get(row, 1, "chats", CHAT_KEY)?,
+        chat_id: row.get(2)?,
+    })
+}
+
+/// `accounts` as the JSON array a query's `json_each` reads.
+pub(super) fn account_list(accounts: &[String]) -> String {
+    serde_json::to_string(accounts).unwrap_or_else(|_| "[]".to_owned())
+}
+
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ChatSummary> {
     Ok(ChatSummary {
-        key: ChatKey {
-            account: row.get(0)?,
-            provider: get(row, 1, "chats", CHAT_KEY)?,
-            chat_id: row.get(2)?,
-        },
+        key: key_from_row(row)?,
         columns: Columns {
             status: row.get(3)?,
             priority: row.get(4)?,
@@ -158,6 +169,37 @@ impl Store {
         transaction.commit().map_err(|e| self.error(&e))
     }
 
+    /// Stores a room as Agilize sent it, after a change or in a webhook. Agilize stamps every
+    /// change on the room's one time, but a change is not a message: the row it replaces is read
+    /// in the same transaction, and while the last message is the same its time is kept
+    /// ([`Columns::keeping_message_time`]).
+    pub fn save_room(
+        &self,
+        key: &ChatKey,
+        raw: &str,
+        columns: &Columns,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut connection = self.lock();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
+        let before = transaction
+            .query_row(
+                &format!("SELECT {SUMMARY_COLUMNS} FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3"),
+                params![key.account, key.provider, key.chat_id],
+                summary_from_row,
+            )
+            .optional()
+            .map_err(|e| self.error(&e))?;
+        let columns = match before {
+            Some(before) => columns.clone().keeping_message_time(&before.columns),
+            None => columns.clone(),
+        };
+        write_detail(&transaction, key, raw, &columns, now).map_err(|e| self.error(&e))?;
+        transaction.commit().map_err(|e| self.error(&e))
+    }
+
     /// Stores many fetched details in one transaction (imports, benchmarks, bulk refreshes).
     pub fn save_details(
         &self,
@@ -226,31 +268,31 @@ impl Store {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<ChatKey>, StoreError> {
-        let accounts = serde_json::to_string(accounts).unwrap_or_else(|_| "[]".to_owned());
+        self.chat_keys(
+            "SELECT account, provider, chat_id FROM chats
+             WHERE needs_hydration = 1 AND gone = 0 AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
+               AND account IN (SELECT value FROM json_each(?3))
+             ORDER BY last_event_at DESC NULLS LAST LIMIT ?2",
+            params![
+                millis(now),
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                account_list(accounts)
+            ],
+        )
+    }
+
+    /// The keys a query selects first (account, provider, chat id), as stored.
+    pub(super) fn chat_keys(
+        &self,
+        query: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<ChatKey>, StoreError> {
         let connection = self.lock();
         let mut statement = connection
-            .prepare_cached(
-                "SELECT account, provider, chat_id FROM chats
-                 WHERE needs_hydration = 1 AND gone = 0 AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
-                   AND account IN (SELECT value FROM json_each(?3))
-                 ORDER BY last_event_at DESC NULLS LAST LIMIT ?2",
-            )
+            .prepare_cached(query)
             .map_err(|e| self.error(&e))?;
         let rows = statement
-            .query_map(
-                params![
-                    millis(now),
-                    i64::try_from(limit).unwrap_or(i64::MAX),
-                    accounts
-                ],
-                |row| {
-                    Ok(ChatKey {
-                        account: row.get(0)?,
-                        provider: get(row, 1, "chats", CHAT_KEY)?,
-                        chat_id: row.get(2)?,
-                    })
-                },
-            )
+            .query_map(params, key_from_row)
             .map_err(|e| self.error(&e))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.error(&e))

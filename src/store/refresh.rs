@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
+use crate::store::records::{account_list, millis};
 use crate::store::summary::{ChatKey, Provider};
 use crate::store::{Store, StoreError};
 
@@ -22,37 +23,22 @@ impl Store {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let accounts = serde_json::to_string(accounts).unwrap_or_else(|_| "[]".to_owned());
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(
-                "SELECT account, chat_id FROM chats
-                 WHERE provider = ?5 AND gone = 0 AND archived = 0 AND needs_hydration = 0
-                   AND hydrated_at < ?1
-                   AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
-                   AND account IN (SELECT value FROM json_each(?4))
-                 ORDER BY CASE WHEN upper(coalesce(status, '')) IN ('CLOSED', 'RESOLVED') THEN 1 ELSE 0 END,
-                          last_event_at DESC NULLS LAST
-                 LIMIT ?3",
-            )
-            .map_err(|e| self.error(&e))?;
-        let rows = statement
-            .query_map(
-                params![
-                    before.timestamp_millis(),
-                    now.timestamp_millis(),
-                    i64::try_from(limit).unwrap_or(i64::MAX),
-                    accounts,
-                    Provider::Wegly
-                ],
-                |row| {
-                    let account: String = row.get(0)?;
-                    let chat_id: String = row.get(1)?;
-                    Ok(ChatKey::wegly(&account, &chat_id))
-                },
-            )
-            .map_err(|e| self.error(&e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.error(&e))
+        self.chat_keys(
+            "SELECT account, provider, chat_id FROM chats
+             WHERE provider = ?5 AND gone = 0 AND archived = 0 AND needs_hydration = 0
+               AND hydrated_at < ?1
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
+               AND account IN (SELECT value FROM json_each(?4))
+             ORDER BY CASE WHEN upper(coalesce(status, '')) IN ('CLOSED', 'RESOLVED') THEN 1 ELSE 0 END,
+                      last_event_at DESC NULLS LAST
+             LIMIT ?3",
+            params![
+                millis(before),
+                millis(now),
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                account_list(accounts),
+                Provider::Wegly
+            ],
+        )
     }
 }

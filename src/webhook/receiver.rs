@@ -143,11 +143,16 @@ impl Verdict {
     }
 }
 
-fn judge(state: &ReceiverState, headers: &HeaderMap, body: &[u8]) -> Verdict {
-    let header_key = headers
+/// The `x-wegly-event` header, when it is there and readable: recorded even on a refusal.
+fn event_header(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(EVENT_HEADER)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        .map(str::to_owned)
+}
+
+fn judge(state: &ReceiverState, headers: &HeaderMap, body: &[u8]) -> Verdict {
+    let header_key = event_header(headers);
     let Some(signature) = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()) else {
         return Verdict::refused(
             StatusCode::UNAUTHORIZED,
@@ -312,11 +317,7 @@ async fn agilize(
             store.note_chat(key, crate::store::Source::Webhook, record.received_at)?;
             // A room event after a change (assignment, tags) is not a message: the last
             // message keeps its own time.
-            let columns = match store.summary(key)? {
-                Some(before) => columns.clone().keeping_message_time(&before.columns),
-                None => columns.clone(),
-            };
-            store.save_detail(key, &raw, &columns, record.received_at)?;
+            store.save_room(key, &raw, columns, record.received_at)?;
         }
         let stored = store.record_webhook(&record);
         // The body's share of the memory budget is free once it is stored.
@@ -353,11 +354,7 @@ async fn wegly(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> 
         None => judge(state, &headers, &body),
         Some(unfinished) => {
             let (status, reason) = unfinished_verdict(unfinished, body.len());
-            let event_key = headers
-                .get(EVENT_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            Verdict::refused(status, reason, event_key)
+            Verdict::refused(status, reason, event_header(&headers))
         }
     };
     let mut record = WebhookRecord {
@@ -414,14 +411,9 @@ async fn wegly(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> 
             "webhook refused"
         );
     }
-    let status = match verdict.outcome {
-        WebhookOutcome::Accepted => "accepted",
-        WebhookOutcome::Ignored => "ignored",
-        WebhookOutcome::Refused => "refused",
-    };
     reply(
         verdict.status,
-        &json!({"status": status, "reason": verdict.reason}),
+        &json!({"status": verdict.outcome.as_str(), "reason": verdict.reason}),
         read_whole,
     )
 }

@@ -237,3 +237,57 @@ pub fn terminate(child: std::process::Child, what: &str) -> std::process::Output
     assert!(sent.success(), "{what}: kill -TERM failed");
     wait_for_exit(child, Duration::from_secs(15), what)
 }
+
+/// The `x-wegly-signature` a sender holding `secret` puts on `body`: HMAC-SHA256 in lowercase
+/// hex, computed here as the docs describe it rather than by the crate, so that the receiver's
+/// check is tested against the docs and not against itself.
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A receiver over `store` for the Wegly `account` (and Agilize `agilize_account`, when given)
+/// with `secret`. Its events reach whoever subscribes to `state.events` before they are sent.
+pub fn receiver_state(
+    store: &std::sync::Arc<balcao::store::Store>,
+    account: &str,
+    secret: &str,
+    agilize_account: Option<&str>,
+) -> std::sync::Arc<balcao::webhook::receiver::ReceiverState> {
+    let (events, _) = tokio::sync::broadcast::channel(4096);
+    std::sync::Arc::new(balcao::webhook::receiver::ReceiverState {
+        store: store.clone(),
+        account: account.to_owned(),
+        secret: SecretString::from(secret.to_owned()),
+        events,
+        wake: std::sync::Arc::new(tokio::sync::Notify::new()),
+        agilize_account: agilize_account.map(str::to_owned),
+    })
+}
+
+/// Waits until the server closes the connection: a read returns end of file, or the connection
+/// is reset. Anything sent back before that (a 408) is skipped.
+pub async fn closed_by_server(stream: &mut tokio::net::TcpStream) {
+    use tokio::io::AsyncReadExt;
+    let mut sink = [0_u8; 4096];
+    loop {
+        match stream.read(&mut sink).await {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(error) if is_closed(&error) => return,
+            Err(error) => panic!("unexpected error while waiting for the close: {error}"),
+        }
+    }
+}
+
+/// Whether a read or write failed because the other side closed the connection.
+pub fn is_closed(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::BrokenPipe
+            | std::io::ErrorKind::ConnectionAborted
+    )
+}
