@@ -800,3 +800,15 @@ async fn a_refused_webhook_goes_to_the_log_file_not_the_screen() {
     );
     assert_eq!(mode & 0o777, 0o600, "the log can quote customers: private");
 }
+
+#[test]
+fn a_log_file_that_cannot_be_written_is_said_on_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = cached_index(dir.path());
+    // A folder where the log file goes: the console cannot open it, and runs without a log.
+    std::fs::create_dir(dir.path().join("balcao.log")).unwrap();
+    let mut console = spawn_offline(dir.path());
+    console.wait_for(&names[0]);
+    console.wait_for("no log file: cannot write");
+    console.quit();
+}

@@ -128,17 +128,22 @@ impl LaunchError {
                 "não foi possível tratar sinais: {detail}",
                 "cannot handle signals: {detail}"
             ),
-            Self::TerminalFailed { detail, log } => {
-                let log = log
-                    .as_ref()
-                    .map(|log| log.display().to_string())
-                    .unwrap_or_default();
+            Self::TerminalFailed {
+                detail,
+                log: Some(log),
+            } => {
+                let log = log.display();
                 tr!(
                     lang,
                     "o terminal falhou: {detail} (log: {log})",
                     "the terminal failed: {detail} (log: {log})"
                 )
             }
+            Self::TerminalFailed { detail, log: None } => tr!(
+                lang,
+                "o terminal falhou: {detail} (sem arquivo de log)",
+                "the terminal failed: {detail} (no log file)"
+            ),
             Self::Stopped(signal) => tr!(
                 lang,
                 "encerrado pelo sinal {signal}",
@@ -321,17 +326,15 @@ fn warn_exposed(state: &mut State, store: &Store, log: Option<&Path>, lang: Lang
     }
 }
 
-/// Starts the console's log in the data dir; when it cannot, the console still runs and says so.
+/// Starts the console's log in the data dir. When it cannot, the console still runs: the error
+/// is returned with the path, for the status bar to say.
 fn log_to_file(
     data_dir: &Path,
-) -> (
-    Option<PathBuf>,
-    Option<tracing_appender::non_blocking::WorkerGuard>,
-) {
+) -> Result<(PathBuf, tracing_appender::non_blocking::WorkerGuard), (PathBuf, std::io::Error)> {
     let path = data_dir.join(LOG_FILE);
     match crate::logging::init_file(&path) {
-        Ok(guard) => (Some(path), Some(guard)),
-        Err(_) => (None, None),
+        Ok(guard) => Ok((path, guard)),
+        Err(error) => Err((path, error)),
     }
 }
 
@@ -344,7 +347,8 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
         account_setup(overrides).await?
     };
     let store = open_index(&setup.data_dir)?;
-    let (log, _log_flush) = log_to_file(&setup.data_dir);
+    let logging = log_to_file(&setup.data_dir);
+    let log = logging.as_ref().ok().map(|(path, _)| path.clone());
     let (api, actor) = actor::spawn(ActorConfig {
         clients: HashMap::from([(setup.account.clone(), setup.client.clone())]),
         rooms: setup.rooms.iter().cloned().collect(),
@@ -400,6 +404,17 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
     );
     terminal::install_panic_hook(log.clone());
     warn_exposed(&mut state, &store, log.as_deref(), lang);
+    if let Err((path, error)) = &logging {
+        let path = path.display();
+        state.notify(
+            Level::Error,
+            tr!(
+                lang,
+                "sem arquivo de log: não foi possível escrever em {path}: {error}",
+                "no log file: cannot write {path}: {error}"
+            ),
+        );
+    }
     let services = Services {
         api,
         store,
