@@ -488,3 +488,21 @@ fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value() 
     let error = store.summaries().unwrap_err().to_string();
     assert!(error.len() < 1_000 && error.contains("'xxxx"), "{error}");
 }
+
+#[test]
+fn a_detail_is_read_with_the_time_it_was_fetched() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let key = ChatKey::wegly("default", "a");
+    assert_eq!(store.detail_as_of(&key).unwrap(), None);
+    let at = chrono::Utc::now() - chrono::Duration::minutes(7);
+    let at = chrono::DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap();
+    store
+        .save_detail(&key, "{\"id\":\"a\"}", &Columns::default(), at)
+        .unwrap();
+    let stored = store.detail_as_of(&key).unwrap().unwrap();
+    assert_eq!(
+        (stored.raw.as_str(), stored.fetched_at),
+        ("{\"id\":\"a\"}", Some(at))
+    );
+}

@@ -98,20 +98,21 @@ impl Runtime<'_> {
                 let store = self.services.store.clone();
                 let tx = self.services.inbox_tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    let detail = store.detail(&key).ok().flatten();
-                    let as_of = store
-                        .summary(&key)
-                        .ok()
-                        .flatten()
-                        .and_then(|s| s.hydrated_at);
-                    let conversation = detail
-                        .and_then(|raw| match Conversation::decode(key.provider, &raw) {
+                    // An index that cannot be read shows no stored detail; the log says why.
+                    let stored = store.detail_as_of(&key).unwrap_or_else(|error| {
+                        tracing::warn!(%error, chat = %key.chat_id, "stored detail not read");
+                        None
+                    });
+                    let as_of = stored.as_ref().and_then(|stored| stored.fetched_at);
+                    let conversation = stored.and_then(|stored| {
+                        match Conversation::decode(key.provider, &stored.raw) {
                             Ok(conversation) => Some(Box::new(conversation)),
                             Err(error) => {
                                 tracing::warn!(%error, chat = %key.chat_id, "stored detail does not read back");
                                 None
                             }
-                        });
+                        }
+                    });
                     let msg = Msg::CachedDetail {
                         key,
                         conversation,

@@ -21,7 +21,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::private;
 
-pub use records::AuditEntry;
+pub use records::{AuditEntry, StoredDetail};
 pub use stored::{Place, UnknownValue};
 pub use summary::{ChatKey, ChatSummary, Columns, Provider, Source, normalize_chat_id};
 pub use webhooks::{WebhookOutcome, WebhookRecord};

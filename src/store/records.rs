@@ -40,6 +40,15 @@ pub struct AuditEntry {
     pub http_status: Option<u16>,
 }
 
+/// A chat's detail as stored, and when it was fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDetail {
+    /// The detail as the CRM sent it.
+    pub raw: String,
+    /// When it was fetched.
+    pub fetched_at: Option<DateTime<Utc>>,
+}
+
 const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, contact, contact_number, line, \
      responsible_user_id, responsible_name, unread, marked_unread, last_message_at, last_message_preview, \
      last_message_from_me, window_ends_at, archived, first_seen_at, last_event_at, hydrated_at, source, gone, \
@@ -375,6 +384,25 @@ impl Store {
                 "SELECT detail FROM chat_details WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
                 params![key.account, key.provider, key.chat_id],
                 |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(&e))
+    }
+
+    /// A chat's stored detail and when it was fetched, in one read.
+    pub fn detail_as_of(&self, key: &ChatKey) -> Result<Option<StoredDetail>, StoreError> {
+        self.lock()
+            .query_row(
+                "SELECT d.detail, c.hydrated_at FROM chat_details d
+                 JOIN chats c USING (account, provider, chat_id)
+                 WHERE d.account = ?1 AND d.provider = ?2 AND d.chat_id = ?3",
+                params![key.account, key.provider, key.chat_id],
+                |row| {
+                    Ok(StoredDetail {
+                        raw: row.get(0)?,
+                        fetched_at: from_millis(row.get(1)?),
+                    })
+                },
             )
             .optional()
             .map_err(|e| self.error(&e))
