@@ -58,7 +58,7 @@ fn index_bytes(index: &Path) -> u64 {
 async fn a_forged_flood_leaves_the_index_small() {
     const FORGED: usize = 250;
     let receiver = start_receiver().await;
-    let before = index_bytes(receiver.store.path());
+    let before = index_bytes(receiver.store.file().unwrap());
     let body = {
         let mut body = br#"{"event_key":"chat.message_received","payload":{"pad":""#.to_vec();
         let tail = br#""}}"#;
@@ -88,7 +88,7 @@ async fn a_forged_flood_leaves_the_index_small() {
         .collect()
         .await;
     assert!(statuses.iter().all(|status| *status == 401), "{statuses:?}");
-    let after = index_bytes(receiver.store.path());
+    let after = index_bytes(receiver.store.file().unwrap());
     let grown = after.saturating_sub(before);
     // The bodies alone would be 250 MiB; a row per refusal is a few hundred bytes.
     assert!(

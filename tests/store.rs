@@ -433,7 +433,7 @@ fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value() 
             http_status: Some(200),
         })
         .unwrap();
-    let raw = Connection::open(store.path()).unwrap();
+    let raw = Connection::open(store.file().unwrap()).unwrap();
     let summaries: Read = Box::new(|store| store.summaries().map(|rows| rows.len()));
     let first_page: Read = Box::new(|store| store.first_page(now, 10).map(|rows| rows.len()));
     let due: Read = Box::new(|store| {

@@ -76,7 +76,7 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
         let _ = writeln!(out, "listening on http://{addr}");
         let _ = out.flush();
     }
-    let index = store.path().display().to_string();
+    let index = store.name();
     eprintln!(
         "{}",
         tr!(

@@ -1,20 +1,17 @@
-//! Reads and writes of the index's rows: chats, webhook events, the audit log.
+//! The records the index keeps, whichever database holds them: audit entries, stored details,
+//! webhook deliveries, and the limits that bound them.
 
 use chrono::{DateTime, TimeZone, Utc};
-// Every write transaction begins IMMEDIATE: a deferred one that later upgrades to a write
-// fails at once with SQLITE_BUSY in WAL mode instead of waiting out the busy timeout.
-use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use serde::Serialize;
 
-use crate::store::stored::get;
-use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
-use crate::store::{Store, StoreError};
+use crate::store::stored::stored_enum;
+use crate::store::summary::{ChatKey, Provider};
 
-pub(super) fn millis(at: DateTime<Utc>) -> i64 {
+pub(crate) fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
-pub(super) fn from_millis(value: Option<i64>) -> Option<DateTime<Utc>> {
+pub(crate) fn from_millis(value: Option<i64>) -> Option<DateTime<Utc>> {
     value.and_then(|ms| Utc.timestamp_millis_opt(ms).single())
 }
 
@@ -49,502 +46,70 @@ pub struct StoredDetail {
     pub fetched_at: Option<DateTime<Utc>>,
 }
 
-const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, contact, contact_number, line, \
-     responsible_user_id, responsible_name, unread, marked_unread, last_message_at, last_message_preview, \
-     last_message_from_me, window_ends_at, archived, first_seen_at, last_event_at, hydrated_at, source, gone, \
-     needs_hydration, last_error";
+/// Webhook records kept; older ones are pruned.
+pub const WEBHOOK_EVENTS_KEPT: i64 = 50_000;
+/// Bytes of webhook bodies kept across all records; beyond it the oldest bodies are dropped
+/// (their records, with size and hash, stay until the row cap prunes them).
+pub const WEBHOOK_BODY_BYTES_KEPT: u64 = 64 * 1024 * 1024;
+/// Once over the budget, bodies are dropped down to this share of it, so that pruning runs once
+/// per many deliveries rather than on each.
+pub(crate) const WEBHOOK_BODY_PRUNE_TO: (u64, u64) = (7, 8);
+/// Longest event key and reason stored: both can come from a sender without the secret (the
+/// `x-wegly-event` header), and a refused delivery must cost a bounded row.
+pub(crate) const WEBHOOK_EVENT_KEY_CHARS: usize = 200;
+pub(crate) const WEBHOOK_REASON_CHARS: usize = 1000;
 
-/// The key columns of a chat row as [`SUMMARY_COLUMNS`] and the chat queries select them:
-/// account, provider, chat id.
-const CHAT_KEY: &[usize] = &[0, 1, 2];
+/// What the receiver did with a webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookOutcome {
+    /// Verified and applied.
+    Accepted,
+    /// Verified but not about chats: recorded and ignored.
+    Ignored,
+    /// Refused (bad signature, malformed, no chat id).
+    Refused,
+}
 
-/// A chat's key as a query selects it first (account, provider, chat id), exactly as stored:
-/// respelling it would name another row.
-fn key_from_row(row: &Row<'_>) -> rusqlite::Result<ChatKey> {
-    Ok(ChatKey {
-        account: row.get(0)?,
-        provider: get(row, 1, "chats", CHAT_KEY)?,
-        chat_id: row.get(2)?,
+stored_enum!(WebhookOutcome {
+    Accepted = "accepted",
+    Ignored = "ignored",
+    Refused = "refused",
+});
+
+/// One webhook delivery as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WebhookRecord {
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+    /// Which CRM sent it.
+    pub provider: Provider,
+    /// The account it was for.
+    pub account: String,
+    /// `x-wegly-event` or the envelope's key.
+    pub event_key: Option<String>,
+    /// What was done.
+    pub outcome: WebhookOutcome,
+    /// Why, for refused and ignored events.
+    pub reason: Option<String>,
+    /// The chat it named.
+    pub chat_id: Option<String>,
+    /// The body as received (cut at the receiver's limit). Stored only for deliveries that
+    /// were not refused: anyone can send a refused one, so it must not cost its size on disk.
+    /// Read back empty when it was not stored or was pruned (see [`WEBHOOK_BODY_BYTES_KEPT`]).
+    #[serde(skip)]
+    pub raw_body: Vec<u8>,
+    /// Bytes of body received (what arrived before a refusal for size or time).
+    pub body_size: u64,
+    /// SHA-256 (lowercase hex) of the bytes received; `None` when none arrived, and for records
+    /// written before the index kept hashes.
+    pub body_sha256: Option<String>,
+}
+
+/// `text` cut to at most `chars` characters, marked with `…` when cut.
+pub(crate) fn bounded(text: Option<&str>, chars: usize) -> Option<String> {
+    text.map(|text| match text.char_indices().nth(chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
     })
-}
-
-/// `accounts` as the JSON array a query's `json_each` reads.
-pub(super) fn account_list(accounts: &[String]) -> String {
-    serde_json::to_string(accounts).unwrap_or_else(|_| "[]".to_owned())
-}
-
-fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ChatSummary> {
-    Ok(ChatSummary {
-        key: key_from_row(row)?,
-        columns: Columns {
-            status: row.get(3)?,
-            priority: row.get(4)?,
-            contact: row.get(5)?,
-            contact_number: row.get(6)?,
-            line: row.get(7)?,
-            responsible_user_id: row.get(8)?,
-            responsible_name: row.get(9)?,
-            unread: row.get(10)?,
-            marked_unread: row.get(11)?,
-            last_message_at: from_millis(row.get(12)?),
-            last_message_preview: row.get(13)?,
-            last_message_from_me: row.get(14)?,
-            window_ends_at: from_millis(row.get(15)?),
-            archived: row.get(16)?,
-        },
-        first_seen_at: from_millis(row.get(17)?).unwrap_or_default(),
-        last_event_at: from_millis(row.get(18)?),
-        hydrated_at: from_millis(row.get(19)?),
-        source: get(row, 20, "chats", CHAT_KEY)?,
-        gone: row.get(21)?,
-        needs_hydration: row.get(22)?,
-        last_error: row.get(23)?,
-    })
-}
-
-impl Store {
-    /// Adds a chat to hydrate (or asks again for a known one). Returns true when it is new.
-    pub fn note_chat(
-        &self,
-        key: &ChatKey,
-        source: Source,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        let known: Option<i64> = transaction
-            .query_row(
-                "SELECT 1 FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider, key.chat_id],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
-                "INSERT INTO chats (account, provider, chat_id, first_seen_at, source, needs_hydration)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 1)
-                 ON CONFLICT (account, provider, chat_id) DO UPDATE SET
-                     needs_hydration = 1, gone = 0, next_attempt_at = NULL, hydrate_attempts = 0",
-                params![key.account, key.provider, key.chat_id, millis(now), source],
-            )
-            .map_err(|e| self.error(&e))?;
-        transaction.commit().map_err(|e| self.error(&e))?;
-        Ok(known.is_none())
-    }
-
-    /// A webhook named the chat: remember it, take the payload's columns as provisional (they
-    /// show at once; the fetch that follows is authoritative), and ask for a fetch.
-    pub fn note_webhook(
-        &self,
-        key: &ChatKey,
-        provisional: Option<&Columns>,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
-                "INSERT INTO chats (account, provider, chat_id, first_seen_at, last_event_at, source, needs_hydration)
-                 VALUES (?1, ?2, ?3, ?4, ?4, ?5, 1)
-                 ON CONFLICT (account, provider, chat_id) DO UPDATE SET
-                     last_event_at = ?4, needs_hydration = 1, gone = 0, next_attempt_at = NULL, hydrate_attempts = 0",
-                params![key.account, key.provider, key.chat_id, millis(now), Source::Webhook],
-            )
-            .map_err(|e| self.error(&e))?;
-        if let Some(columns) = provisional {
-            write_columns(&transaction, key, columns).map_err(|e| self.error(&e))?;
-        }
-        transaction.commit().map_err(|e| self.error(&e))
-    }
-
-    /// A fetch succeeded: store the detail as received and its columns.
-    pub fn save_detail(
-        &self,
-        key: &ChatKey,
-        raw: &str,
-        columns: &Columns,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        write_detail(&transaction, key, raw, columns, now).map_err(|e| self.error(&e))?;
-        transaction.commit().map_err(|e| self.error(&e))
-    }
-
-    /// Stores a room as Agilize sent it, after a change or in a webhook. Agilize stamps every
-    /// change on the room's one time, but a change is not a message: the row it replaces is read
-    /// in the same transaction, and while the last message is the same its time is kept
-    /// ([`Columns::keeping_message_time`]).
-    pub fn save_room(
-        &self,
-        key: &ChatKey,
-        raw: &str,
-        columns: &Columns,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        let before = transaction
-            .query_row(
-                &format!("SELECT {SUMMARY_COLUMNS} FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3"),
-                params![key.account, key.provider, key.chat_id],
-                summary_from_row,
-            )
-            .optional()
-            .map_err(|e| self.error(&e))?;
-        let columns = match before {
-            Some(before) => columns.clone().keeping_message_time(&before.columns),
-            None => columns.clone(),
-        };
-        write_detail(&transaction, key, raw, &columns, now).map_err(|e| self.error(&e))?;
-        transaction.commit().map_err(|e| self.error(&e))
-    }
-
-    /// Stores many fetched details in one transaction (imports, benchmarks, bulk refreshes).
-    pub fn save_details(
-        &self,
-        batch: &[(ChatKey, String, Columns)],
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        for (key, raw, columns) in batch {
-            write_detail(&transaction, key, raw, columns, now).map_err(|e| self.error(&e))?;
-        }
-        transaction.commit().map_err(|e| self.error(&e))
-    }
-
-    /// The CRM answered 404: keep the row, flag it, stop fetching it.
-    pub fn mark_gone(&self, key: &ChatKey, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.lock()
-            .execute(
-                "UPDATE chats SET gone = 1, needs_hydration = 0, next_attempt_at = NULL, hydrated_at = ?4,
-                     last_error = 'not found (HTTP 404)'
-                 WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider, key.chat_id, millis(now)],
-            )
-            .map_err(|e| self.error(&e))
-            .map(drop)
-    }
-
-    /// A fetch failed: try again at `retry_at`. Returns the number of failed attempts so far.
-    pub fn hydration_failed(
-        &self,
-        key: &ChatKey,
-        error: &str,
-        retry_at: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        self.lock()
-            .query_row(
-                "UPDATE chats SET hydrate_attempts = hydrate_attempts + 1, next_attempt_at = ?4, last_error = ?5
-                 WHERE account = ?1 AND provider = ?2 AND chat_id = ?3 RETURNING hydrate_attempts",
-                params![key.account, key.provider, key.chat_id, millis(retry_at), error],
-                |row| row.get(0),
-            )
-            .optional()
-            .map(Option::unwrap_or_default)
-            .map_err(|e| self.error(&e))
-    }
-
-    /// Failed attempts so far for a chat.
-    pub fn attempts(&self, key: &ChatKey) -> Result<i64, StoreError> {
-        self.lock()
-            .query_row(
-                "SELECT hydrate_attempts FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider, key.chat_id],
-                |row| row.get(0),
-            )
-            .optional()
-            .map(Option::unwrap_or_default)
-            .map_err(|e| self.error(&e))
-    }
-
-    /// Chats whose fetch is due now, most recently active first.
-    pub fn due_for_hydration(
-        &self,
-        accounts: &[String],
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<ChatKey>, StoreError> {
-        self.chat_keys(
-            "SELECT account, provider, chat_id FROM chats
-             WHERE needs_hydration = 1 AND gone = 0 AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
-               AND account IN (SELECT value FROM json_each(?3))
-             ORDER BY last_event_at DESC NULLS LAST LIMIT ?2",
-            params![
-                millis(now),
-                i64::try_from(limit).unwrap_or(i64::MAX),
-                account_list(accounts)
-            ],
-        )
-    }
-
-    /// The keys a query selects first (account, provider, chat id), as stored.
-    pub(super) fn chat_keys(
-        &self,
-        query: &str,
-        params: impl rusqlite::Params,
-    ) -> Result<Vec<ChatKey>, StoreError> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(query)
-            .map_err(|e| self.error(&e))?;
-        let rows = statement
-            .query_map(params, key_from_row)
-            .map_err(|e| self.error(&e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.error(&e))
-    }
-
-    /// The earliest time a waiting fetch becomes due, if any is waiting.
-    pub fn next_retry_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let value: Option<i64> = self
-            .lock()
-            .query_row(
-                "SELECT min(next_attempt_at) FROM chats WHERE needs_hydration = 1 AND gone = 0",
-                [],
-                |row| row.get(0),
-            )
-            .map_err(|e| self.error(&e))?;
-        Ok(from_millis(value))
-    }
-
-    /// Every chat's summary, for the list. Never touches the stored details.
-    pub fn summaries(&self) -> Result<Vec<ChatSummary>, StoreError> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM chats"))
-            .map_err(|e| self.error(&e))?;
-        let rows = statement
-            .query_map([], summary_from_row)
-            .map_err(|e| self.error(&e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.error(&e))
-    }
-
-    /// The `limit` most urgent chats, in the order [`crate::inbox::rank`] gives, read with one
-    /// sorted query so the first screen can show before every row is loaded.
-    pub fn first_page(
-        &self,
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<ChatSummary>, StoreError> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(&format!(
-                "SELECT {SUMMARY_COLUMNS} FROM chats ORDER BY
-                    (archived OR gone) ASC,
-                    COALESCE(priority, 1) DESC,
-                    (window_ends_at IS NULL OR window_ends_at <= ?1) ASC,
-                    CASE WHEN window_ends_at > ?1 THEN window_ends_at ELSE 0 END ASC,
-                    (last_message_from_me IS NULL OR last_message_from_me <> 0) ASC,
-                    (last_message_at IS NOT NULL) ASC,
-                    COALESCE(last_message_at, 0) ASC,
-                    account, provider, chat_id
-                 LIMIT ?2"
-            ))
-            .map_err(|e| self.error(&e))?;
-        let rows = statement
-            .query_map(
-                params![millis(now), i64::try_from(limit).unwrap_or(i64::MAX)],
-                summary_from_row,
-            )
-            .map_err(|e| self.error(&e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.error(&e))
-    }
-
-    /// One chat's summary.
-    pub fn summary(&self, key: &ChatKey) -> Result<Option<ChatSummary>, StoreError> {
-        self.lock()
-            .query_row(
-                &format!("SELECT {SUMMARY_COLUMNS} FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3"),
-                params![key.account, key.provider, key.chat_id],
-                summary_from_row,
-            )
-            .optional()
-            .map_err(|e| self.error(&e))
-    }
-
-    /// The last detail received, as the server sent it.
-    pub fn detail(&self, key: &ChatKey) -> Result<Option<String>, StoreError> {
-        self.lock()
-            .query_row(
-                "SELECT detail FROM chat_details WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider, key.chat_id],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|e| self.error(&e))
-    }
-
-    /// A chat's stored detail and when it was fetched, in one read.
-    pub fn detail_as_of(&self, key: &ChatKey) -> Result<Option<StoredDetail>, StoreError> {
-        self.lock()
-            .query_row(
-                "SELECT d.detail, c.hydrated_at FROM chat_details d
-                 JOIN chats c USING (account, provider, chat_id)
-                 WHERE d.account = ?1 AND d.provider = ?2 AND d.chat_id = ?3",
-                params![key.account, key.provider, key.chat_id],
-                |row| {
-                    Ok(StoredDetail {
-                        raw: row.get(0)?,
-                        fetched_at: from_millis(row.get(1)?),
-                    })
-                },
-            )
-            .optional()
-            .map_err(|e| self.error(&e))
-    }
-
-    /// Forgets a chat (the CRM keeps it). Returns whether it was there.
-    pub fn remove_chat(&self, key: &ChatKey) -> Result<bool, StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        let removed = transaction
-            .execute(
-                "DELETE FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider, key.chat_id],
-            )
-            .map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
-                "DELETE FROM chat_details WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider, key.chat_id],
-            )
-            .map_err(|e| self.error(&e))?;
-        transaction.commit().map_err(|e| self.error(&e))?;
-        Ok(removed > 0)
-    }
-
-    /// Records one change made in a CRM.
-    pub fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        self.lock()
-            .execute(
-                "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before, after, outcome, http_status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    millis(entry.at),
-                    entry.key.account,
-                    entry.key.provider,
-                    entry.action,
-                    entry.key.chat_id,
-                    entry.request,
-                    entry.before,
-                    entry.after,
-                    entry.outcome,
-                    entry.http_status
-                ],
-            )
-            .map_err(|e| self.error(&e))
-            .map(drop)
-    }
-
-    /// The most recent audit entries, newest first.
-    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(
-                "SELECT at, account, provider, action, chat_id, request, before, after, outcome, http_status, id
-                 FROM audit_log ORDER BY id DESC LIMIT ?1",
-            )
-            .map_err(|e| self.error(&e))?;
-        let rows = statement
-            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
-                Ok(AuditEntry {
-                    at: from_millis(row.get(0)?).unwrap_or_default(),
-                    key: ChatKey {
-                        account: row.get(1)?,
-                        // The key is the entry's id, selected last.
-                        provider: get(row, 2, "audit_log", &[10])?,
-                        chat_id: row.get(4)?,
-                    },
-                    action: row.get(3)?,
-                    request: row.get(5)?,
-                    before: row.get(6)?,
-                    after: row.get(7)?,
-                    outcome: row.get(8)?,
-                    http_status: row.get(9)?,
-                })
-            })
-            .map_err(|e| self.error(&e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.error(&e))
-    }
-}
-
-/// A fetched detail: the row (created if new), its columns, the detail itself, and the
-/// bookkeeping that says it is fresh.
-fn write_detail(
-    transaction: &rusqlite::Transaction<'_>,
-    key: &ChatKey,
-    raw: &str,
-    columns: &Columns,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    let (account, provider, chat_id) = (&key.account, key.provider, &key.chat_id);
-    transaction.execute(
-        "INSERT INTO chats (account, provider, chat_id, first_seen_at, source) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (account, provider, chat_id) DO NOTHING",
-        params![account, provider, chat_id, millis(now), Source::Manual],
-    )?;
-    write_columns(transaction, key, columns)?;
-    transaction.execute(
-        "UPDATE chats SET hydrated_at = ?4, needs_hydration = 0, hydrate_attempts = 0,
-             next_attempt_at = NULL, last_error = NULL, gone = 0
-         WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-        params![account, provider, chat_id, millis(now)],
-    )?;
-    transaction.execute(
-        "INSERT INTO chat_details (account, provider, chat_id, detail) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = ?4",
-        params![account, provider, chat_id, raw],
-    )?;
-    Ok(())
-}
-
-fn write_columns(
-    transaction: &rusqlite::Transaction<'_>,
-    key: &ChatKey,
-    columns: &Columns,
-) -> rusqlite::Result<usize> {
-    transaction.execute(
-        "UPDATE chats SET status = ?4, priority = ?5, contact = ?6, contact_number = ?7, line = ?8,
-             responsible_user_id = ?9, responsible_name = ?10, unread = ?11, marked_unread = ?12,
-             last_message_at = ?13, last_message_preview = ?14, last_message_from_me = ?15,
-             window_ends_at = ?16, archived = ?17
-         WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-        params![
-            key.account,
-            key.provider,
-            key.chat_id,
-            columns.status,
-            columns.priority,
-            columns.contact,
-            columns.contact_number,
-            columns.line,
-            columns.responsible_user_id,
-            columns.responsible_name,
-            columns.unread,
-            columns.marked_unread,
-            columns.last_message_at.map(millis),
-            columns.last_message_preview,
-            columns.last_message_from_me,
-            columns.window_ends_at.map(millis),
-            columns.archived
-        ],
-    )
 }

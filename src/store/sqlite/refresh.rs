@@ -5,11 +5,13 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use crate::store::records::{account_list, millis};
+use crate::store::StoreError;
+use crate::store::records::millis;
+use crate::store::sqlite::SqliteIndex;
+use crate::store::sqlite::records::account_list;
 use crate::store::summary::{ChatKey, Provider};
-use crate::store::{Store, StoreError};
 
-impl Store {
+impl SqliteIndex {
     /// Up to `limit` chats of `accounts` last fetched before `before`, that nothing else is
     /// fetching (no pending fetch, no retry waiting), open ones first, then the most recently
     /// active.

@@ -1,84 +1,17 @@
-//! The webhook log: every delivery recorded with its outcome, within a row cap and a byte budget
-//! for bodies, so that a flood of deliveries costs bounded disk.
+//! The SQLite index's webhook log: every delivery recorded with its outcome, within a row cap and
+//! a byte budget for bodies, so that a flood of deliveries costs bounded disk.
 
-use chrono::{DateTime, Utc};
 use rusqlite::{TransactionBehavior, params};
-use serde::Serialize;
 
-use crate::store::records::{from_millis, millis};
-use crate::store::stored::{get, stored_enum};
-use crate::store::summary::Provider;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
+use crate::store::records::{
+    WEBHOOK_BODY_BYTES_KEPT, WEBHOOK_BODY_PRUNE_TO, WEBHOOK_EVENT_KEY_CHARS, WEBHOOK_EVENTS_KEPT,
+    WEBHOOK_REASON_CHARS, WebhookOutcome, WebhookRecord, bounded, from_millis, millis,
+};
+use crate::store::sqlite::SqliteIndex;
+use crate::store::stored::get;
 
-/// Webhook records kept; older ones are pruned.
-pub const WEBHOOK_EVENTS_KEPT: i64 = 50_000;
-/// Bytes of webhook bodies kept across all records; beyond it the oldest bodies are dropped
-/// (their records, with size and hash, stay until the row cap prunes them).
-pub const WEBHOOK_BODY_BYTES_KEPT: u64 = 64 * 1024 * 1024;
-/// Once over the budget, bodies are dropped down to this share of it, so that pruning runs once
-/// per many deliveries rather than on each.
-const WEBHOOK_BODY_PRUNE_TO: (u64, u64) = (7, 8);
-/// Longest event key and reason stored: both can come from a sender without the secret (the
-/// `x-wegly-event` header), and a refused delivery must cost a bounded row.
-const WEBHOOK_EVENT_KEY_CHARS: usize = 200;
-const WEBHOOK_REASON_CHARS: usize = 1000;
-
-/// What the receiver did with a webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WebhookOutcome {
-    /// Verified and applied.
-    Accepted,
-    /// Verified but not about chats: recorded and ignored.
-    Ignored,
-    /// Refused (bad signature, malformed, no chat id).
-    Refused,
-}
-
-stored_enum!(WebhookOutcome {
-    Accepted = "accepted",
-    Ignored = "ignored",
-    Refused = "refused",
-});
-
-/// One webhook delivery as recorded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WebhookRecord {
-    /// When it arrived.
-    pub received_at: DateTime<Utc>,
-    /// Which CRM sent it.
-    pub provider: Provider,
-    /// The account it was for.
-    pub account: String,
-    /// `x-wegly-event` or the envelope's key.
-    pub event_key: Option<String>,
-    /// What was done.
-    pub outcome: WebhookOutcome,
-    /// Why, for refused and ignored events.
-    pub reason: Option<String>,
-    /// The chat it named.
-    pub chat_id: Option<String>,
-    /// The body as received (cut at the receiver's limit). Stored only for deliveries that
-    /// were not refused: anyone can send a refused one, so it must not cost its size on disk.
-    /// Read back empty when it was not stored or was pruned (see [`WEBHOOK_BODY_BYTES_KEPT`]).
-    #[serde(skip)]
-    pub raw_body: Vec<u8>,
-    /// Bytes of body received (what arrived before a refusal for size or time).
-    pub body_size: u64,
-    /// SHA-256 (lowercase hex) of the bytes received; `None` when none arrived, and for records
-    /// written before the index kept hashes.
-    pub body_sha256: Option<String>,
-}
-
-/// `text` cut to at most `chars` characters, marked with `…` when cut.
-fn bounded(text: Option<&str>, chars: usize) -> Option<String> {
-    text.map(|text| match text.char_indices().nth(chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_owned(),
-    })
-}
-
-impl Store {
+impl SqliteIndex {
     /// Records a webhook delivery, keeping the newest [`WEBHOOK_EVENTS_KEPT`] records and at
     /// most [`WEBHOOK_BODY_BYTES_KEPT`] bytes of their bodies.
     pub fn record_webhook(&self, record: &WebhookRecord) -> Result<(), StoreError> {
