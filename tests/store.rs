@@ -346,6 +346,8 @@ fn webhook_events_and_audit_entries_are_kept() {
             after: Some("João".to_owned()),
             outcome: "confirmed".to_owned(),
             http_status: Some(200),
+            by: None,
+            batch: None,
         })
         .unwrap();
     let audit = store.audit_log(5).unwrap();
@@ -431,6 +433,8 @@ fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value() 
             after: None,
             outcome: "confirmed".to_owned(),
             http_status: Some(200),
+            by: None,
+            batch: None,
         })
         .unwrap();
     let raw = Connection::open(store.file().unwrap()).unwrap();

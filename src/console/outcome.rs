@@ -266,6 +266,8 @@ fn settle(
         after,
         outcome: outcome.to_owned(),
         http_status: status,
+        by: None,
+        batch: None,
     }));
     match verdict {
         Verdict::Applied { created, .. } => {
@@ -529,6 +531,8 @@ pub fn forgotten(
             after: None,
             outcome: outcome.to_owned(),
             http_status: None,
+            by: None,
+            batch: None,
         })
     };
     match outcome {

@@ -9,6 +9,7 @@ use crate::private;
 use crate::store::StoreError;
 use crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
+use crate::store::team::{AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, Viewer};
 
 /// What an open index does. Every call blocks on the database: call it from `spawn_blocking`,
 /// never from the render path.
@@ -143,4 +144,82 @@ pub trait Index: Send + Sync {
 
     /// Bytes of webhook bodies stored.
     fn webhook_body_bytes(&self) -> Result<u64, StoreError>;
+
+    // --- What a desk shares (see `store::team`). ---
+
+    /// The index's current revision: every write to a chat row takes the next one.
+    fn revision(&self) -> Result<i64, StoreError>;
+
+    /// The chats written, and those forgotten, after `revision`, at most `limit` of them, oldest
+    /// change first. A console or `inbox watch` calls it after every wake and after a reconnect,
+    /// so nothing is missed even when a notification was.
+    fn changes_since(&self, revision: i64, limit: usize) -> Result<Changes, StoreError>;
+
+    /// A subscription to changes (its own connection on PostgreSQL).
+    fn watch(&self) -> Result<Box<dyn ChangeWatch>, StoreError>;
+
+    /// A console's heartbeat: `viewer` is looking at `chat` (or at none) until `expires_at`.
+    fn see(
+        &self,
+        viewer: &Viewer,
+        chat: Option<&ChatKey>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// A console closes: its viewing marks go at once (its claims stay until released).
+    fn leave(&self, console: &str) -> Result<(), StoreError>;
+
+    /// Everyone on a chat now: live viewing marks and claims.
+    fn presence(&self, now: DateTime<Utc>) -> Result<Vec<Presence>, StoreError>;
+
+    /// `viewer` says "I'm on it". Refused, naming the holder, when someone else claimed it.
+    fn claim_chat(
+        &self,
+        key: &ChatKey,
+        viewer: &Viewer,
+        now: DateTime<Utc>,
+    ) -> Result<ClaimOutcome, StoreError>;
+
+    /// Drops `who`'s claim on the chat. Returns whether there was one.
+    fn release_chat(&self, key: &ChatKey, who: &str) -> Result<bool, StoreError>;
+
+    /// Claims up to `limit` chats whose fetch is due now for the receiver `owner`, until
+    /// `claim_until`: a chat another receiver claimed (and whose claim has not expired) is
+    /// skipped, so each fetch is done by one receiver.
+    fn claim_due(
+        &self,
+        accounts: &[String],
+        owner: &str,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError>;
+
+    /// Like [`Index::stale_for_refresh`], claiming what it returns for `owner`.
+    fn claim_stale(
+        &self,
+        accounts: &[String],
+        owner: &str,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError>;
+
+    /// Takes up to `wanted` background refreshes from the budget the whole index shares
+    /// (`per_minute`, holding ten seconds' worth), however many receivers ask. Returns how many
+    /// were granted.
+    fn take_refresh_budget(
+        &self,
+        wanted: usize,
+        per_minute: u32,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError>;
+
+    /// Audit entries matching `query`, newest first.
+    fn audit_query(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Every account name the index holds chats of.
+    fn accounts(&self) -> Result<Vec<String>, StoreError>;
 }

@@ -5,10 +5,13 @@
 //! The CRMs cannot list chats, so this index is the console's memory.
 
 mod index;
+pub mod location;
+pub mod postgres;
 mod records;
 pub mod sqlite;
 mod stored;
 pub mod summary;
+pub mod team;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -24,6 +27,9 @@ pub use records::{
 pub use sqlite::schema;
 pub use stored::{Place, UnknownValue};
 pub use summary::{ChatKey, ChatSummary, Columns, Provider, Source, normalize_chat_id};
+pub use team::{
+    AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, PresenceKind, Viewer, Wake,
+};
 
 /// The index's file name inside the data dir.
 pub const INDEX_FILE: &str = "inbox.sqlite3";
@@ -86,6 +92,55 @@ pub enum StoreError {
         path: PathBuf,
         /// What was found where (boxed: it is rare, and every result carries this error's size).
         found: Box<UnknownValue>,
+    },
+    /// The `--index` URL cannot be used as written.
+    #[error("--index {index}: {detail}. Write it as postgres://USER@HOST:PORT/DATABASE")]
+    BadUrl {
+        /// The URL, password hidden.
+        index: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The shared index cannot be reached (down, wrong host or port, refused password, TLS).
+    #[error(
+        "shared index {index} unreachable: {detail}. Check that PostgreSQL runs there and that \
+         the URL, user and password (PGPASSWORD or index_password_file) are right"
+    )]
+    Unreachable {
+        /// The URL, password hidden.
+        index: String,
+        /// What the driver said (password scrubbed).
+        detail: String,
+    },
+    /// A database that is not a balcão index: never touched.
+    #[error(
+        "{index} holds tables that are not a balcão index (another program's database); it was \
+         left untouched. Create an empty database for balcão (createdb) and point --index at it"
+    )]
+    NotOurDatabase {
+        /// The URL, password hidden.
+        index: String,
+    },
+    /// A database a newer balcão wrote.
+    #[error(
+        "{index} has index schema version {found}, newer than this balcão knows ({known}); \
+         upgrade balcão on this machine"
+    )]
+    NewerDatabase {
+        /// The URL, password hidden.
+        index: String,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        known: i64,
+    },
+    /// Anything else PostgreSQL reported.
+    #[error("shared index {index}: {detail}")]
+    Database {
+        /// The URL, password hidden.
+        index: String,
+        /// What PostgreSQL said (password scrubbed).
+        detail: String,
     },
     /// Anything else SQLite reported.
     #[error("inbox index {path}: {detail}")]
@@ -153,5 +208,37 @@ impl Store {
         sqlite::SqliteIndex::open(path, options).map(|index| Self {
             index: Box::new(index),
         })
+    }
+
+    /// Connects to a shared PostgreSQL index, checking and migrating it as [`Store::open`] does.
+    pub fn connect(url: &location::DatabaseUrl) -> Result<Self, StoreError> {
+        postgres::PgIndex::connect(url).map(|index| Self {
+            index: Box::new(index),
+        })
+    }
+
+    /// Opens the index `location` names; `data_dir` is where the default file lives.
+    pub fn open_location(
+        location: &location::IndexLocation,
+        data_dir: &Path,
+    ) -> Result<Self, StoreError> {
+        match location {
+            location::IndexLocation::DataDir => Self::open_in(data_dir),
+            location::IndexLocation::File(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    private::create_dir(parent).map_err(|error| StoreError::Io {
+                        path: parent.to_path_buf(),
+                        detail: error.to_string(),
+                    })?;
+                }
+                Self::open(path, OpenOptions::default())
+            }
+            location::IndexLocation::Postgres(url) => Self::connect(url),
+        }
+    }
+
+    /// Whether this index is shared by a desk (PostgreSQL).
+    pub fn is_shared(&self) -> bool {
+        self.index.file().is_none()
     }
 }

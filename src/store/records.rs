@@ -35,6 +35,10 @@ pub struct AuditEntry {
     pub outcome: String,
     /// HTTP status of the reply, if one arrived.
     pub http_status: Option<u16>,
+    /// Who made it (the desk member's name), when known.
+    pub by: Option<String>,
+    /// The batch it was part of, when one change of many.
+    pub batch: Option<String>,
 }
 
 /// A chat's detail as stored, and when it was fetched.

@@ -8,6 +8,7 @@ use crate::private;
 use crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
 use crate::store::sqlite::SqliteIndex;
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
+use crate::store::team::{AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, Viewer};
 use crate::store::{Index, StoreError};
 
 impl Index for SqliteIndex {
@@ -163,5 +164,88 @@ impl Index for SqliteIndex {
 
     fn webhook_body_bytes(&self) -> Result<u64, StoreError> {
         SqliteIndex::webhook_body_bytes(self)
+    }
+
+    fn revision(&self) -> Result<i64, StoreError> {
+        SqliteIndex::revision(self)
+    }
+
+    fn changes_since(&self, revision: i64, limit: usize) -> Result<Changes, StoreError> {
+        SqliteIndex::changes_since(self, revision, limit)
+    }
+
+    fn watch(&self) -> Result<Box<dyn ChangeWatch>, StoreError> {
+        SqliteIndex::watch(self)
+    }
+
+    fn see(
+        &self,
+        viewer: &Viewer,
+        chat: Option<&ChatKey>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        SqliteIndex::see(self, viewer, chat, now, expires_at)
+    }
+
+    fn leave(&self, console: &str) -> Result<(), StoreError> {
+        SqliteIndex::leave(self, console)
+    }
+
+    fn presence(&self, now: DateTime<Utc>) -> Result<Vec<Presence>, StoreError> {
+        SqliteIndex::presence(self, now)
+    }
+
+    fn claim_chat(
+        &self,
+        key: &ChatKey,
+        viewer: &Viewer,
+        now: DateTime<Utc>,
+    ) -> Result<ClaimOutcome, StoreError> {
+        SqliteIndex::claim_chat(self, key, viewer, now)
+    }
+
+    fn release_chat(&self, key: &ChatKey, who: &str) -> Result<bool, StoreError> {
+        SqliteIndex::release_chat(self, key, who)
+    }
+
+    fn claim_due(
+        &self,
+        accounts: &[String],
+        owner: &str,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        SqliteIndex::claim_due(self, accounts, owner, now, claim_until, limit)
+    }
+
+    fn claim_stale(
+        &self,
+        accounts: &[String],
+        owner: &str,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        SqliteIndex::claim_stale(self, accounts, owner, before, now, claim_until, limit)
+    }
+
+    fn take_refresh_budget(
+        &self,
+        wanted: usize,
+        per_minute: u32,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        SqliteIndex::take_refresh_budget(self, wanted, per_minute, now)
+    }
+
+    fn audit_query(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        SqliteIndex::audit_query(self, query)
+    }
+
+    fn accounts(&self) -> Result<Vec<String>, StoreError> {
+        SqliteIndex::accounts(self)
     }
 }

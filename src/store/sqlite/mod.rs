@@ -8,6 +8,7 @@ mod index;
 pub(crate) mod records;
 mod refresh;
 pub mod schema;
+mod team;
 mod webhooks;
 
 use std::path::{Path, PathBuf};
@@ -78,6 +79,14 @@ impl SqliteIndex {
         };
         store.prepare()?;
         Ok(store)
+    }
+
+    /// The error of an operation this backend does not do yet.
+    pub(crate) fn not_yet(&self, operation: &str) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            detail: format!("{operation} is not available on this index yet"),
+        }
     }
 
     /// The file.

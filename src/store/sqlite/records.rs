@@ -396,8 +396,8 @@ impl SqliteIndex {
     pub fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.lock()
             .execute(
-                "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before, after, outcome, http_status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before, after, outcome, http_status, by_name, batch)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     millis(entry.at),
                     entry.key.account,
@@ -408,7 +408,9 @@ impl SqliteIndex {
                     entry.before,
                     entry.after,
                     entry.outcome,
-                    entry.http_status
+                    entry.http_status,
+                    entry.by,
+                    entry.batch
                 ],
             )
             .map_err(|e| self.error(&e))
@@ -420,7 +422,8 @@ impl SqliteIndex {
         let connection = self.lock();
         let mut statement = connection
             .prepare_cached(
-                "SELECT at, account, provider, action, chat_id, request, before, after, outcome, http_status, id
+                "SELECT at, account, provider, action, chat_id, request, before, after, outcome, http_status, id,
+                        by_name, batch
                  FROM audit_log ORDER BY id DESC LIMIT ?1",
             )
             .map_err(|e| self.error(&e))?;
@@ -440,6 +443,8 @@ impl SqliteIndex {
                     after: row.get(7)?,
                     outcome: row.get(8)?,
                     http_status: row.get(9)?,
+                    by: row.get(11)?,
+                    batch: row.get(12)?,
                 })
             })
             .map_err(|e| self.error(&e))?;

@@ -101,6 +101,98 @@ pub const MIGRATIONS: &[&str] = &[
             SET total = total - coalesce(length(OLD.raw_body), 0) + coalesce(length(NEW.raw_body), 0);
         END;
     ",
+    // 3: what a desk shares (the same meaning as the shared index's migration 3). Every write to
+    // what a chat row shows takes the next revision and forgotten chats leave a removal, so a
+    // watcher reads what changed since the revision it saw; who is viewing and who claimed
+    // which chat; fetch claims; one refresh budget; who made a change and in which batch; an
+    // accepted delivery recorded once.
+    r"
+    ALTER TABLE chats ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chats ADD COLUMN fetch_claimed_by TEXT;
+    ALTER TABLE chats ADD COLUMN fetch_claim_until INTEGER;
+    CREATE INDEX chats_revision ON chats (revision);
+    CREATE TABLE index_revision (n INTEGER NOT NULL);
+    INSERT INTO index_revision (n) VALUES (0);
+    CREATE TABLE chat_removals (
+        account  TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        chat_id  TEXT NOT NULL,
+        revision INTEGER NOT NULL
+    );
+    CREATE INDEX chat_removals_revision ON chat_removals (revision);
+    CREATE TRIGGER chats_revision_insert AFTER INSERT ON chats
+    BEGIN
+        UPDATE index_revision SET n = n + 1;
+        UPDATE chats SET revision = (SELECT n FROM index_revision)
+            WHERE account = NEW.account AND provider = NEW.provider AND chat_id = NEW.chat_id;
+    END;
+    CREATE TRIGGER chats_revision_update AFTER UPDATE ON chats
+        WHEN NEW.revision = OLD.revision AND (
+            NEW.status IS NOT OLD.status OR NEW.priority IS NOT OLD.priority
+            OR NEW.contact IS NOT OLD.contact OR NEW.contact_number IS NOT OLD.contact_number
+            OR NEW.line IS NOT OLD.line OR NEW.responsible_user_id IS NOT OLD.responsible_user_id
+            OR NEW.responsible_name IS NOT OLD.responsible_name OR NEW.unread IS NOT OLD.unread
+            OR NEW.marked_unread IS NOT OLD.marked_unread
+            OR NEW.last_message_at IS NOT OLD.last_message_at
+            OR NEW.last_message_preview IS NOT OLD.last_message_preview
+            OR NEW.last_message_from_me IS NOT OLD.last_message_from_me
+            OR NEW.window_ends_at IS NOT OLD.window_ends_at OR NEW.archived IS NOT OLD.archived
+            OR NEW.last_event_at IS NOT OLD.last_event_at OR NEW.hydrated_at IS NOT OLD.hydrated_at
+            OR NEW.source IS NOT OLD.source OR NEW.gone IS NOT OLD.gone
+            OR NEW.needs_hydration IS NOT OLD.needs_hydration
+            OR NEW.last_error IS NOT OLD.last_error)
+    BEGIN
+        UPDATE index_revision SET n = n + 1;
+        UPDATE chats SET revision = (SELECT n FROM index_revision)
+            WHERE account = NEW.account AND provider = NEW.provider AND chat_id = NEW.chat_id;
+    END;
+    CREATE TRIGGER chats_removed AFTER DELETE ON chats
+    BEGIN
+        UPDATE index_revision SET n = n + 1;
+        INSERT INTO chat_removals (account, provider, chat_id, revision)
+            VALUES (OLD.account, OLD.provider, OLD.chat_id, (SELECT n FROM index_revision));
+    END;
+    CREATE TABLE viewers (
+        console    TEXT PRIMARY KEY,
+        who        TEXT NOT NULL,
+        account    TEXT,
+        provider   TEXT,
+        chat_id    TEXT,
+        since      INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE claims (
+        account  TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        chat_id  TEXT NOT NULL,
+        who      TEXT NOT NULL,
+        console  TEXT NOT NULL,
+        since    INTEGER NOT NULL,
+        PRIMARY KEY (account, provider, chat_id)
+    );
+    -- The SQLite file has no NOTIFY: a watcher compares this counter, which every presence
+    -- write bumps.
+    CREATE TABLE presence_revision (n INTEGER NOT NULL);
+    INSERT INTO presence_revision (n) VALUES (0);
+    CREATE TRIGGER viewers_insert AFTER INSERT ON viewers
+        BEGIN UPDATE presence_revision SET n = n + 1; END;
+    CREATE TRIGGER viewers_update AFTER UPDATE ON viewers
+        BEGIN UPDATE presence_revision SET n = n + 1; END;
+    CREATE TRIGGER viewers_delete AFTER DELETE ON viewers
+        BEGIN UPDATE presence_revision SET n = n + 1; END;
+    CREATE TRIGGER claims_insert AFTER INSERT ON claims
+        BEGIN UPDATE presence_revision SET n = n + 1; END;
+    CREATE TRIGGER claims_update AFTER UPDATE ON claims
+        BEGIN UPDATE presence_revision SET n = n + 1; END;
+    CREATE TRIGGER claims_delete AFTER DELETE ON claims
+        BEGIN UPDATE presence_revision SET n = n + 1; END;
+    CREATE TABLE refresh_budget (tokens REAL NOT NULL, filled_at INTEGER NOT NULL);
+    ALTER TABLE audit_log ADD COLUMN by_name TEXT;
+    ALTER TABLE audit_log ADD COLUMN batch TEXT;
+    CREATE INDEX audit_log_chat ON audit_log (chat_id);
+    CREATE UNIQUE INDEX webhook_events_once ON webhook_events (provider, account, body_sha256)
+        WHERE outcome = 'accepted' AND body_sha256 IS NOT NULL;
+    ",
 ];
 
 /// The schema version this binary writes.

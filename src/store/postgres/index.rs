@@ -1,0 +1,251 @@
+//! The PostgreSQL database behind the index's seam: each operation is the database's own.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use crate::private;
+use crate::store::postgres::PgIndex;
+use crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
+use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
+use crate::store::team::{AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, Viewer};
+use crate::store::{Index, StoreError};
+
+impl Index for PgIndex {
+    fn name(&self) -> String {
+        self.shown()
+    }
+
+    fn file(&self) -> Option<&Path> {
+        None
+    }
+
+    fn exposed(&self) -> Vec<private::Exposed> {
+        Vec::new()
+    }
+
+    fn integrity_check(&self) -> Result<(), StoreError> {
+        PgIndex::integrity_check(self)
+    }
+
+    fn note_chat(
+        &self,
+        key: &ChatKey,
+        source: Source,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        PgIndex::note_chat(self, key, source, now)
+    }
+
+    fn note_webhook(
+        &self,
+        key: &ChatKey,
+        provisional: Option<&Columns>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        PgIndex::note_webhook(self, key, provisional, now)
+    }
+
+    fn save_detail(
+        &self,
+        key: &ChatKey,
+        raw: &str,
+        columns: &Columns,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        PgIndex::save_detail(self, key, raw, columns, now)
+    }
+
+    fn save_room(
+        &self,
+        key: &ChatKey,
+        raw: &str,
+        columns: &Columns,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        PgIndex::save_room(self, key, raw, columns, now)
+    }
+
+    fn save_details(
+        &self,
+        batch: &[(ChatKey, String, Columns)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        PgIndex::save_details(self, batch, now)
+    }
+
+    fn mark_gone(&self, key: &ChatKey, now: DateTime<Utc>) -> Result<(), StoreError> {
+        PgIndex::mark_gone(self, key, now)
+    }
+
+    fn hydration_failed(
+        &self,
+        key: &ChatKey,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        PgIndex::hydration_failed(self, key, error, retry_at)
+    }
+
+    fn attempts(&self, key: &ChatKey) -> Result<i64, StoreError> {
+        PgIndex::attempts(self, key)
+    }
+
+    fn due_for_hydration(
+        &self,
+        accounts: &[String],
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        PgIndex::due_for_hydration(self, accounts, now, limit)
+    }
+
+    fn stale_for_refresh(
+        &self,
+        accounts: &[String],
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        PgIndex::stale_for_refresh(self, accounts, before, now, limit)
+    }
+
+    fn next_retry_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        PgIndex::next_retry_at(self)
+    }
+
+    fn summaries(&self) -> Result<Vec<ChatSummary>, StoreError> {
+        PgIndex::summaries(self)
+    }
+
+    fn first_page(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<ChatSummary>, StoreError> {
+        PgIndex::first_page(self, now, limit)
+    }
+
+    fn summary(&self, key: &ChatKey) -> Result<Option<ChatSummary>, StoreError> {
+        PgIndex::summary(self, key)
+    }
+
+    fn detail(&self, key: &ChatKey) -> Result<Option<String>, StoreError> {
+        PgIndex::detail(self, key)
+    }
+
+    fn detail_as_of(&self, key: &ChatKey) -> Result<Option<StoredDetail>, StoreError> {
+        PgIndex::detail_as_of(self, key)
+    }
+
+    fn remove_chat(&self, key: &ChatKey) -> Result<bool, StoreError> {
+        PgIndex::remove_chat(self, key)
+    }
+
+    fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        PgIndex::record_audit(self, entry)
+    }
+
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        PgIndex::audit_log(self, limit)
+    }
+
+    fn record_webhook(&self, record: &WebhookRecord) -> Result<(), StoreError> {
+        PgIndex::record_webhook(self, record)
+    }
+
+    fn record_webhook_within(
+        &self,
+        record: &WebhookRecord,
+        body_bytes_kept: u64,
+    ) -> Result<(), StoreError> {
+        PgIndex::record_webhook_within(self, record, body_bytes_kept)
+    }
+
+    fn webhook_events(&self, limit: usize) -> Result<Vec<WebhookRecord>, StoreError> {
+        PgIndex::webhook_events(self, limit)
+    }
+
+    fn webhook_body_bytes(&self) -> Result<u64, StoreError> {
+        PgIndex::webhook_body_bytes(self)
+    }
+
+    fn revision(&self) -> Result<i64, StoreError> {
+        PgIndex::revision(self)
+    }
+
+    fn changes_since(&self, revision: i64, limit: usize) -> Result<Changes, StoreError> {
+        PgIndex::changes_since(self, revision, limit)
+    }
+
+    fn watch(&self) -> Result<Box<dyn ChangeWatch>, StoreError> {
+        PgIndex::watch(self)
+    }
+
+    fn see(
+        &self,
+        viewer: &Viewer,
+        chat: Option<&ChatKey>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        PgIndex::see(self, viewer, chat, now, expires_at)
+    }
+
+    fn leave(&self, console: &str) -> Result<(), StoreError> {
+        PgIndex::leave(self, console)
+    }
+
+    fn presence(&self, now: DateTime<Utc>) -> Result<Vec<Presence>, StoreError> {
+        PgIndex::presence(self, now)
+    }
+
+    fn claim_chat(
+        &self,
+        key: &ChatKey,
+        viewer: &Viewer,
+        now: DateTime<Utc>,
+    ) -> Result<ClaimOutcome, StoreError> {
+        PgIndex::claim_chat(self, key, viewer, now)
+    }
+
+    fn release_chat(&self, key: &ChatKey, who: &str) -> Result<bool, StoreError> {
+        PgIndex::release_chat(self, key, who)
+    }
+
+    fn claim_due(
+        &self,
+        accounts: &[String],
+        owner: &str,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        PgIndex::claim_due(self, accounts, owner, now, claim_until, limit)
+    }
+
+    fn claim_stale(
+        &self,
+        accounts: &[String],
+        owner: &str,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        PgIndex::claim_stale(self, accounts, owner, before, now, claim_until, limit)
+    }
+
+    fn take_refresh_budget(
+        &self,
+        wanted: usize,
+        per_minute: u32,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        PgIndex::take_refresh_budget(self, wanted, per_minute, now)
+    }
+
+    fn audit_query(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        PgIndex::audit_query(self, query)
+    }
+
+    fn accounts(&self) -> Result<Vec<String>, StoreError> {
+        PgIndex::accounts(self)
+    }
+}

@@ -1,0 +1,238 @@
+//! The shared index: a PostgreSQL database a whole desk uses at once (team mode).
+//!
+//! The driver is the synchronous `postgres` client, called from the blocking pool as the SQLite
+//! backend is, so the seam stays one set of blocking calls. One connection per process, behind a
+//! mutex, reopened on the next call after it is lost; watching for changes uses a connection of
+//! its own (`LISTEN`). TLS is rustls with the platform's roots (`sslmode=require`), or the
+//! certificate a `sslrootcert=FILE` parameter names. A database that is not a balcão index, or
+//! whose schema a newer balcão wrote, is never touched.
+
+mod index;
+mod records;
+pub mod schema;
+mod team;
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use postgres::Client;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::store::StoreError;
+use crate::store::location::DatabaseUrl;
+
+/// How long connecting may take before the database counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open PostgreSQL index.
+pub struct PgIndex {
+    url: DatabaseUrl,
+    config: postgres::Config,
+    tls: MakeRustlsConnect,
+    client: Mutex<Option<Client>>,
+}
+
+impl std::fmt::Debug for PgIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgIndex")
+            .field("url", &self.url.shown())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgIndex {
+    /// Connects to the database `url` names, checks that it is a balcão index (or empty) and
+    /// not newer than this binary, and migrates it to the latest schema.
+    pub fn connect(url: &DatabaseUrl) -> Result<Self, StoreError> {
+        let (config, tls) = client_config(url)?;
+        let index = Self {
+            url: url.clone(),
+            config,
+            tls,
+            client: Mutex::new(None),
+        };
+        // Connecting starts the driver's own runtime, which must not run on an async worker;
+        // a thread of its own is safe whatever thread opens the index.
+        let index = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let mut client = index.new_client()?;
+                    schema::prepare(&mut client, &index)?;
+                    *index.lock() = Some(client);
+                    Ok::<_, StoreError>(())
+                })
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(StoreError::Database {
+                        index: index.url.shown(),
+                        detail: "the connection thread panicked".to_owned(),
+                    })
+                })
+        })
+        .map(|()| index)?;
+        Ok(index)
+    }
+
+    /// The error of an operation this backend does not do yet.
+    pub(crate) fn not_yet(&self, operation: &str) -> StoreError {
+        StoreError::Database {
+            index: self.shown(),
+            detail: format!("{operation} is not available on this index yet"),
+        }
+    }
+
+    /// The URL as shown (password hidden).
+    pub fn shown(&self) -> String {
+        self.url.shown()
+    }
+
+    /// A new connection (for `LISTEN`, or to replace a lost one).
+    pub(crate) fn new_client(&self) -> Result<Client, StoreError> {
+        self.config
+            .connect(self.tls.clone())
+            .map_err(|error| self.error(&error))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Client>> {
+        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `work` on the connection, reconnecting first when the last one was lost. A failure
+    /// that closed the connection drops it, so the next call reconnects.
+    #[allow(dead_code)]
+    pub(crate) fn with_client<T>(
+        &self,
+        work: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let mut slot = self.lock();
+        if slot.as_ref().is_none_or(Client::is_closed) {
+            *slot = None;
+            *slot = Some(self.new_client()?);
+        }
+        let client = slot.as_mut().ok_or_else(|| StoreError::Unreachable {
+            index: self.shown(),
+            detail: "no connection".to_owned(),
+        })?;
+        let result = work(client);
+        if let Err(error) = &result {
+            if client.is_closed() || error.is_closed() {
+                *slot = None;
+            }
+            return Err(self.error(error));
+        }
+        result.map_err(|error| self.error(&error))
+    }
+
+    /// Maps a driver error to what a person can act on; the password never shows.
+    pub(crate) fn error(&self, error: &postgres::Error) -> StoreError {
+        let detail = self.url.scrub(&describe(error));
+        let lost = error.is_closed()
+            || error.as_db_error().is_none()
+                && std::error::Error::source(error)
+                    .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some());
+        if lost || error.as_db_error().is_none() && error.code().is_none() {
+            StoreError::Unreachable {
+                index: self.shown(),
+                detail,
+            }
+        } else {
+            StoreError::Database {
+                index: self.shown(),
+                detail,
+            }
+        }
+    }
+}
+
+/// A driver error with its cause: the driver's own text is often only "error connecting".
+fn describe(error: &postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return format!("{}: {}", db.severity(), db.message());
+    }
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text = format!("{text}: {cause_text}");
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The driver's configuration for `url`, and its TLS connector. `sslrootcert=FILE` is ours (the
+/// driver does not know it): the certificate in FILE is then the only root trusted.
+fn client_config(url: &DatabaseUrl) -> Result<(postgres::Config, MakeRustlsConnect), StoreError> {
+    let bad = |detail: String| StoreError::BadUrl {
+        index: url.shown(),
+        detail: url.scrub(&detail),
+    };
+    let (text, root_file) = take_parameter(url.expose(), "sslrootcert");
+    let mut config = postgres::Config::from_str(&text).map_err(|error| bad(error.to_string()))?;
+    if config.get_password().is_none()
+        && let Some(password) = url.fallback_password()
+    {
+        config.password(password);
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("balcao");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|error| bad(error.to_string()))?;
+    let tls = match root_file {
+        Some(file) => {
+            let mut roots = rustls::RootCertStore::empty();
+            let certificates = CertificateDer::pem_file_iter(&file)
+                .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+                .map_err(|error| bad(format!("sslrootcert {file}: {error}")))?;
+            if certificates.is_empty() {
+                return Err(bad(format!("sslrootcert {file}: no certificate in it")));
+            }
+            roots.add_parsable_certificates(certificates);
+            builder.with_root_certificates(roots).with_no_client_auth()
+        }
+        None => {
+            let verifier = rustls_platform_verifier::Verifier::new(provider)
+                .map_err(|error| bad(error.to_string()))?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+                .with_no_client_auth()
+        }
+    };
+    Ok((config, MakeRustlsConnect::new(tls)))
+}
+
+/// `url` without its `name=value` query parameter, and that value (percent-decoding is not
+/// needed for a file path without `%`).
+fn take_parameter(url: &str, name: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), None);
+    };
+    let mut value = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.split_once('=') {
+            Some((key, found)) if key == name => {
+                value = Some(found.to_owned());
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, value)
+}

@@ -1,0 +1,114 @@
+//! What a desk shares through the index: the change feed every console follows, who is looking
+//! at or has claimed which chat, the receivers' fetch claims, and the audit log's queries.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::store::StoreError;
+use crate::store::summary::{ChatKey, ChatSummary};
+
+/// How long a console's "viewing" mark lives without a heartbeat.
+pub const VIEWING_TTL: Duration = Duration::from_secs(30);
+/// How long a receiver's claim on a fetch lives: a receiver killed mid-fetch leaves it to expire,
+/// and another receiver takes the chat after that.
+pub const FETCH_CLAIM_TTL: Duration = Duration::from_secs(60);
+
+/// What changed in the index after a revision.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    /// The chats written after the revision asked for, as they are now, oldest change first.
+    pub chats: Vec<ChatSummary>,
+    /// The chats forgotten (`inbox remove`) after that revision.
+    pub removed: Vec<ChatKey>,
+    /// The revision to ask from next time: the last one these changes include.
+    pub revision: i64,
+}
+
+/// What woke a [`ChangeWatch`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wake {
+    /// Chat rows changed: read [`crate::store::Index::changes_since`].
+    pub chats: bool,
+    /// Presence or claims changed: read [`crate::store::Index::presence`].
+    pub presence: bool,
+}
+
+impl Wake {
+    /// Nothing happened before the timeout.
+    pub fn is_timeout(self) -> bool {
+        !self.chats && !self.presence
+    }
+}
+
+/// A subscription to the index's changes: PostgreSQL's `LISTEN`, or a look at the SQLite
+/// file's revision. Blocks; run it off the render path.
+pub trait ChangeWatch: Send {
+    /// Waits until something changed or `timeout` passed. An error means the connection was
+    /// lost: the caller reconnects (a new watch) and catches up with `changes_since`.
+    fn wait(&mut self, timeout: Duration) -> Result<Wake, StoreError>;
+}
+
+/// Who is at a console: the name shown to the rest of the desk, and the console's own id (one
+/// person may run two consoles).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Viewer {
+    /// The person's name.
+    pub who: String,
+    /// This console's id, random per start.
+    pub console: String,
+}
+
+/// How someone is on a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PresenceKind {
+    /// Has it open now (a heartbeat that expires).
+    Viewing,
+    /// Said "I'm on it" (`claim_chat`), until released.
+    Claimed,
+}
+
+/// Someone on a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Presence {
+    /// The chat.
+    #[serde(flatten)]
+    pub key: ChatKey,
+    /// The person.
+    pub who: String,
+    /// Their console (for a claim: the console that made it).
+    pub console: String,
+    /// Viewing or claimed.
+    pub kind: PresenceKind,
+    /// Since when.
+    pub since: DateTime<Utc>,
+}
+
+/// The answer to `claim_chat`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// The chat is now claimed by the asker (or already was).
+    Claimed,
+    /// Someone else holds it: nothing changed.
+    HeldBy {
+        /// Who.
+        who: String,
+        /// Since when.
+        since: DateTime<Utc>,
+    },
+}
+
+/// Which audit entries to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Only this chat id.
+    pub chat: Option<String>,
+    /// Only changes made by this person (case-insensitive).
+    pub by: Option<String>,
+    /// Only changes at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// At most this many, newest first.
+    pub limit: usize,
+}
