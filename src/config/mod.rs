@@ -89,6 +89,12 @@ pub struct Config {
     pub accounts: Vec<Account>,
     /// Background refreshes of stale chats per minute (`refresh_per_minute`).
     pub refresh_per_minute: Option<u32>,
+    /// Who this person is to the rest of the desk (`name`, at the top of the file).
+    pub name: Option<String>,
+    /// Where the index lives (`index`): a SQLite path or a `postgres://` URL.
+    pub index: Option<String>,
+    /// A file holding the shared index's password (`index_password_file`).
+    pub index_password_file: Option<PathBuf>,
 }
 
 impl Config {
