@@ -3,6 +3,7 @@
 
 mod error;
 mod file;
+pub mod identity;
 pub mod resolve;
 mod secret_file;
 
@@ -16,6 +17,7 @@ use crate::webhook::ReceiverLimits;
 
 pub use error::ConfigError;
 pub use file::load;
+pub use identity::desk_name;
 pub use resolve::Overrides;
 pub use secret_file::{SecretFileError, read_secret_file};
 
