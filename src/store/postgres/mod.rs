@@ -9,8 +9,11 @@
 
 mod index;
 mod records;
+mod refresh;
+mod rows;
 pub mod schema;
 mod team;
+mod webhooks;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -102,7 +105,6 @@ impl PgIndex {
 
     /// Runs `work` on the connection, reconnecting first when the last one was lost. A failure
     /// that closed the connection drops it, so the next call reconnects.
-    #[allow(dead_code)]
     pub(crate) fn with_client<T>(
         &self,
         work: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
