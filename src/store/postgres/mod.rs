@@ -135,7 +135,8 @@ impl PgIndex {
             || error.as_db_error().is_none()
                 && std::error::Error::source(error)
                     .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some());
-        if lost || error.as_db_error().is_none() && error.code().is_none() {
+        let shut_out = error.code().is_some_and(shut_out);
+        if lost || shut_out || error.as_db_error().is_none() && error.code().is_none() {
             StoreError::Unreachable {
                 index: self.shown(),
                 detail,
@@ -147,6 +148,15 @@ impl PgIndex {
             }
         }
     }
+}
+
+/// Whether PostgreSQL's answer means this client cannot get in or the server is going away: a
+/// connection failure (class 08), a refused login (class 28: wrong password, no `pg_hba.conf`
+/// entry), a database that does not exist, or a server shutting down or starting up (57P):
+/// what a person fixes in the URL, the password or the server, not in the index.
+fn shut_out(code: &postgres::error::SqlState) -> bool {
+    let code = code.code();
+    code.starts_with("08") || code.starts_with("28") || code == "3D000" || code.starts_with("57P")
 }
 
 /// A driver error with its cause: the driver's own text is often only "error connecting".
