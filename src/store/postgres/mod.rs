@@ -200,26 +200,23 @@ fn client_config(url: &DatabaseUrl) -> Result<(postgres::Config, MakeRustlsConne
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|error| bad(error.to_string()))?;
-    let tls = match root_file {
-        Some(file) => {
-            let mut roots = rustls::RootCertStore::empty();
-            let certificates = CertificateDer::pem_file_iter(&file)
-                .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-                .map_err(|error| bad(format!("sslrootcert {file}: {error}")))?;
-            if certificates.is_empty() {
-                return Err(bad(format!("sslrootcert {file}: no certificate in it")));
-            }
-            roots.add_parsable_certificates(certificates);
-            builder.with_root_certificates(roots).with_no_client_auth()
+    let tls = if let Some(file) = root_file {
+        let mut roots = rustls::RootCertStore::empty();
+        let certificates = CertificateDer::pem_file_iter(&file)
+            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            .map_err(|error| bad(format!("sslrootcert {file}: {error}")))?;
+        if certificates.is_empty() {
+            return Err(bad(format!("sslrootcert {file}: no certificate in it")));
         }
-        None => {
-            let verifier = rustls_platform_verifier::Verifier::new(provider)
-                .map_err(|error| bad(error.to_string()))?;
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(verifier))
-                .with_no_client_auth()
-        }
+        roots.add_parsable_certificates(certificates);
+        builder.with_root_certificates(roots).with_no_client_auth()
+    } else {
+        let verifier = rustls_platform_verifier::Verifier::new(provider)
+            .map_err(|error| bad(error.to_string()))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth()
     };
     Ok((config, MakeRustlsConnect::new(tls)))
 }
