@@ -56,43 +56,88 @@ macro_rules! audit_columns {
     };
 }
 
+/// Writes the chat `$1` to `$3` name: `UPDATE chats SET $set` when its row is there, else
+/// `INSERT` its `$columns` from `$values` (a row another process added meanwhile takes the same
+/// `SET`). Updating first fires the revision trigger once per write, where a plain upsert fires
+/// it for the insert it tries and again for the update it does: one revision and one
+/// notification per change, not two. The CTE `updated` says whether the row was there; the
+/// caller adds the statement's main query.
+macro_rules! write_chat {
+    ($set:expr, $columns:expr, $values:expr) => {
+        concat!(
+            "WITH updated AS (UPDATE chats SET ",
+            $set,
+            the_chat!(),
+            " RETURNING 1), inserted AS (INSERT INTO chats (account, provider, chat_id, ",
+            $columns,
+            ") SELECT $1, $2, $3, ",
+            $values,
+            " WHERE NOT EXISTS (SELECT 1 FROM updated) ",
+            "ON CONFLICT (account, provider, chat_id) DO UPDATE SET ",
+            $set,
+            ") "
+        )
+    };
+}
+
 /// A fetched chat: its row (created if new: first seen now, added by hand) with its list
-/// columns and the bookkeeping that says it is fresh, and its detail (`$20`), in one statement.
+/// columns and the bookkeeping that says it is fresh (`$18` is now, `$19` the source), and its
+/// detail (`$20`), in one statement.
 const WRITE_DETAIL: &str = concat!(
-    "WITH chat AS (
-         INSERT INTO chats (account, provider, chat_id, ",
-    list_columns!(),
-    ", first_seen_at, source, hydrated_at, needs_hydration)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 $19, $18, FALSE)
-         ON CONFLICT (account, provider, chat_id) DO UPDATE SET ",
-    list_columns_set!(),
-    ", hydrated_at = $18, needs_hydration = FALSE, hydrate_attempts = 0,
-             next_attempt_at = NULL, last_error = NULL, gone = FALSE
-     )
-     INSERT INTO chat_details (account, provider, chat_id, detail) VALUES ($1, $2, $3, $20)
+    write_chat!(
+        concat!(
+            list_columns_set!(),
+            ", hydrated_at = $18, needs_hydration = FALSE, hydrate_attempts = 0, \
+             next_attempt_at = NULL, last_error = NULL, gone = FALSE"
+        ),
+        concat!(
+            list_columns!(),
+            ", first_seen_at, source, hydrated_at, needs_hydration"
+        ),
+        "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $18, FALSE"
+    ),
+    "INSERT INTO chat_details (account, provider, chat_id, detail) VALUES ($1, $2, $3, $20) \
      ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = $20"
 );
 
-/// A webhook named the chat: known from now (`$4`), to fetch.
-const NOTE_WEBHOOK: &str = "INSERT INTO chats (account, provider, chat_id, first_seen_at,
-         last_event_at, source, needs_hydration)
-     VALUES ($1, $2, $3, $4, $4, $5, TRUE)
-     ON CONFLICT (account, provider, chat_id) DO UPDATE SET
-         last_event_at = $4, needs_hydration = TRUE, gone = FALSE, next_attempt_at = NULL,
-         hydrate_attempts = 0";
+/// What a webhook, a note or a fetch failure's retry asks: fetch the chat again.
+macro_rules! to_fetch {
+    () => {
+        "needs_hydration = TRUE, gone = FALSE, next_attempt_at = NULL, hydrate_attempts = 0"
+    };
+}
+
+/// A chat to fetch, known from now (`$4`), added as `$5` says. Returns whether it is new.
+const NOTE_CHAT: &str = concat!(
+    write_chat!(
+        to_fetch!(),
+        "first_seen_at, source, needs_hydration",
+        "$4, $5, TRUE"
+    ),
+    "SELECT NOT EXISTS (SELECT 1 FROM updated)"
+);
+
+/// A webhook named the chat: heard of now (`$4`), to fetch.
+const NOTE_WEBHOOK: &str = concat!(
+    write_chat!(
+        concat!("last_event_at = $4, ", to_fetch!()),
+        "first_seen_at, last_event_at, source, needs_hydration",
+        "$4, $4, $5, TRUE"
+    ),
+    "SELECT 1"
+);
 
 /// The same, with the payload's list columns (`$4` to `$17`) as provisional; now is `$18`.
 const NOTE_WEBHOOK_WITH_COLUMNS: &str = concat!(
-    "INSERT INTO chats (account, provider, chat_id, ",
-    list_columns!(),
-    ", first_seen_at, last_event_at, source, needs_hydration)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-             $18, $19, TRUE)
-     ON CONFLICT (account, provider, chat_id) DO UPDATE SET ",
-    list_columns_set!(),
-    ", last_event_at = $18, needs_hydration = TRUE, gone = FALSE, next_attempt_at = NULL,
-         hydrate_attempts = 0"
+    write_chat!(
+        concat!(list_columns_set!(), ", last_event_at = $18, ", to_fetch!()),
+        concat!(
+            list_columns!(),
+            ", first_seen_at, last_event_at, source, needs_hydration"
+        ),
+        "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, TRUE"
+    ),
+    "SELECT 1"
 );
 
 /// The two times of the list columns as stored (milliseconds): last message, window's end.
@@ -174,20 +219,8 @@ impl PgIndex {
         source: Source,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        // The CTE reads the table as it was before the statement: whether the chat was known.
         let row = self.query_one(
-            concat!(
-                "WITH known AS (SELECT 1 FROM chats",
-                the_chat!(),
-                ")
-                 INSERT INTO chats (account, provider, chat_id, first_seen_at, source,
-                     needs_hydration)
-                 VALUES ($1, $2, $3, $4, $5, TRUE)
-                 ON CONFLICT (account, provider, chat_id) DO UPDATE SET
-                     needs_hydration = TRUE, gone = FALSE, next_attempt_at = NULL,
-                     hydrate_attempts = 0
-                 RETURNING NOT EXISTS (SELECT 1 FROM known)"
-            ),
+            NOTE_CHAT,
             &[
                 &key.account,
                 &key.provider,
@@ -211,7 +244,7 @@ impl PgIndex {
         match provisional {
             None => {
                 let [account, provider, chat_id] = key_params(key);
-                self.execute(
+                self.query_one(
                     NOTE_WEBHOOK,
                     &[account, provider, chat_id, &at, &Source::Webhook],
                 )
@@ -220,7 +253,7 @@ impl PgIndex {
                 let times = stored_times(columns);
                 let mut params = chat_params(key, columns, &times);
                 params.extend_from_slice(&[&at, &Source::Webhook]);
-                self.execute(NOTE_WEBHOOK_WITH_COLUMNS, &params)
+                self.query_one(NOTE_WEBHOOK_WITH_COLUMNS, &params)
             }
         }
         .map(drop)
