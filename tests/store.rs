@@ -945,6 +945,9 @@ fn on_postgres_only_a_stopped_server_is_unreachable_then_reconnected() {
     assert_eq!(store.summaries().unwrap().len(), 1, "reconnected");
 }
 
+/// One write to the index at a time.
+type Write<'a> = dyn Fn(chrono::DateTime<Utc>) + 'a;
+
 /// Every write to a chat row that changes it takes one revision and sends one notification to
 /// the consoles listening: a webhook about a known chat, or its fetch, is one change, not two.
 #[test]
@@ -960,7 +963,7 @@ fn on_postgres_only_a_write_to_a_known_chat_takes_one_revision() {
     let key = ChatKey::wegly("default", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
     let now = Utc::now();
     let mut before = revision();
-    let writes: [(&str, &dyn Fn(chrono::DateTime<Utc>)); 4] = [
+    let writes: [(&str, &Write); 4] = [
         ("a new chat noted", &|at| {
             store.note_chat(&key, Source::Manual, at).unwrap();
         }),
