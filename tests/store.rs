@@ -988,3 +988,20 @@ fn on_postgres_only_a_write_to_a_known_chat_takes_one_revision() {
         before = after;
     }
 }
+
+/// A row the index cannot read (a column's type changed by hand) is the database's error,
+/// naming the column, not "unreachable": the server answered, and checking the URL or the
+/// password would not help.
+#[test]
+fn on_postgres_only_a_column_changed_by_hand_is_not_said_as_unreachable() {
+    let url = pg::fresh_database();
+    let store = Store::connect(&DatabaseUrl::new(&url)).unwrap();
+    let key = ChatKey::wegly("default", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    store.note_chat(&key, Source::Manual, Utc::now()).unwrap();
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    raw.batch_execute("ALTER TABLE chats ALTER COLUMN unread TYPE integer")
+        .unwrap();
+    let error = store.summaries().unwrap_err();
+    assert!(matches!(error, StoreError::Database { .. }), "{error:?}");
+    assert!(error.to_string().contains("int4"), "{error}");
+}

@@ -117,10 +117,15 @@ impl PgIndex {
     }
 
     /// A new connection (for `LISTEN`, or to replace a lost one).
+    /// Whatever stops it (refused, timed out, TLS, login, too many connections) makes the
+    /// index unreachable.
     pub(crate) fn new_client(&self) -> Result<Client, StoreError> {
         self.config
             .connect(self.tls.clone())
-            .map_err(|error| self.error(&error))
+            .map_err(|error| StoreError::Unreachable {
+                index: self.shown(),
+                detail: self.url.scrub(&describe(&error)),
+            })
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Session>> {
@@ -170,14 +175,16 @@ impl PgIndex {
     }
 
     /// Maps a driver error to what a person can act on; the password never shows.
+    /// A connection lost or a server going away is [`StoreError::Unreachable`]; anything
+    /// else the server or the driver said (a constraint, a row that cannot be read) is the
+    /// database's error.
     pub(crate) fn error(&self, error: &postgres::Error) -> StoreError {
         let detail = self.url.scrub(&describe(error));
         let lost = error.is_closed()
             || error.as_db_error().is_none()
                 && std::error::Error::source(error)
                     .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some());
-        let shut_out = error.code().is_some_and(shut_out);
-        if lost || shut_out || error.as_db_error().is_none() && error.code().is_none() {
+        if lost || error.code().is_some_and(shut_out) {
             StoreError::Unreachable {
                 index: self.shown(),
                 detail,
