@@ -79,14 +79,6 @@ impl PgIndex {
         Ok(index)
     }
 
-    /// The error of an operation this backend does not do yet.
-    pub(crate) fn not_yet(&self, operation: &str) -> StoreError {
-        StoreError::Database {
-            index: self.shown(),
-            detail: format!("{operation} is not available on this index yet"),
-        }
-    }
-
     /// The URL as shown (password hidden).
     pub fn shown(&self) -> String {
         self.url.shown()

@@ -10,7 +10,7 @@ use crate::store::postgres::rows::{CHAT_KEY, key_params, key_part, limit_param};
 use crate::store::records::{AuditEntry, StoredDetail, from_millis, millis};
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
 
-const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, contact, contact_number, line, \
+pub(super) const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, contact, contact_number, line, \
      responsible_user_id, responsible_name, unread, marked_unread, last_message_at, last_message_preview, \
      last_message_from_me, window_ends_at, archived, first_seen_at, last_event_at, hydrated_at, source, gone, \
      needs_hydration, last_error";
@@ -41,7 +41,7 @@ const WRITE_DETAIL: &str =
      ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = $4";
 
 impl PgIndex {
-    fn summary_from_row(&self, row: &Row) -> Result<ChatSummary, StoreError> {
+    pub(super) fn summary_from_row(&self, row: &Row) -> Result<ChatSummary, StoreError> {
         Ok(ChatSummary {
             key: self.key_from_row(row)?,
             columns: columns_from_row(row, 3).map_err(|error| self.error(&error))?,
