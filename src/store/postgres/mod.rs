@@ -7,6 +7,7 @@
 //! certificate a `sslrootcert=FILE` parameter names. A database that is not a balcão index, or
 //! whose schema a newer balcão wrote, is never touched.
 
+mod copy;
 mod index;
 mod records;
 mod refresh;
@@ -101,14 +102,6 @@ impl PgIndex {
         })
         .map(|()| index)?;
         Ok(index)
-    }
-
-    /// The error of an operation this backend does not do yet.
-    pub(crate) fn not_yet(&self, operation: &str) -> StoreError {
-        StoreError::Database {
-            index: self.shown(),
-            detail: format!("{operation} is not available on this index yet"),
-        }
     }
 
     /// The URL as shown (password hidden).

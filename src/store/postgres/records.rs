@@ -22,6 +22,9 @@ macro_rules! summary_columns {
     };
 }
 
+/// A chat row as the list reads it, as [`PgIndex::summary_from_row`] reads it.
+pub(super) const SUMMARY_COLUMNS: &str = summary_columns!();
+
 /// The list columns, in the order of [`chat_params`] (`$4` to `$17`).
 macro_rules! list_columns {
     () => {
@@ -55,6 +58,9 @@ macro_rules! audit_columns {
          id, by_name, batch"
     };
 }
+
+/// An audit entry's columns, as [`PgIndex::audit_from_row`] reads them.
+pub(super) const AUDIT_COLUMNS: &str = audit_columns!();
 
 /// Writes the chat `$1` to `$3` name: `UPDATE chats SET $set` when its row is there, else
 /// `INSERT` its `$columns` from `$values` (a row another process added meanwhile takes the same
@@ -194,7 +200,8 @@ fn write_detail(
 }
 
 impl PgIndex {
-    fn summary_from_row(&self, row: &Row) -> Result<ChatSummary, StoreError> {
+    /// A chat row as [`SUMMARY_COLUMNS`] selects it.
+    pub(super) fn summary_from_row(&self, row: &Row) -> Result<ChatSummary, StoreError> {
         Ok(ChatSummary {
             key: self.key_from_row(row)?,
             columns: columns_from_row(row, 3).map_err(|error| self.error(&error))?,
@@ -516,7 +523,7 @@ impl PgIndex {
         rows.iter().map(|row| self.audit_from_row(row)).collect()
     }
 
-    /// An audit entry as `audit_columns!()` selects it.
+    /// An audit entry as [`AUDIT_COLUMNS`] selects it.
     pub(super) fn audit_from_row(&self, row: &Row) -> Result<AuditEntry, StoreError> {
         // The key is the entry's id, selected after the entry's columns.
         let id = &[10];
