@@ -1,6 +1,6 @@
 //! The inbox index on both backends, a real SQLite file and a real PostgreSQL database: every
 //! test of the index's behaviour runs on each (`on_sqlite::NAME`, `on_postgres::NAME`); the
-//! refusals, locks and connections of each backend alone are tests/store_backends.rs.
+//! refusals, locks and connections of each backend alone are `tests/store_backends.rs`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

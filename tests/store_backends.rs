@@ -1,7 +1,7 @@
 //! What each backend of the index does alone: the SQLite file's refusals and its lock, the
 //! PostgreSQL database's refusals, its migration by processes starting together, its password
 //! never shown, its reconnection, and what it does to keep a desk's traffic small. The index's
-//! behaviour on both is tests/store.rs.
+//! behaviour on both is `tests/store.rs`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
