@@ -156,7 +156,7 @@ fn stored_times(columns: &Columns) -> StoredTimes {
     ]
 }
 
-/// `$1` to `$17`: the chat's key, then its list columns as [`list_columns`] orders them.
+/// `$1` to `$17`: the chat's key, then its list columns as `list_columns!` orders them.
 fn chat_params<'a>(
     key: &'a ChatKey,
     columns: &'a Columns,
@@ -559,7 +559,7 @@ impl PgIndex {
     }
 }
 
-/// A chat's list columns, selected in [`list_columns`]' order from column `from` on.
+/// A chat's list columns, selected in the order of `list_columns!` from column `from` on.
 fn columns_from_row(row: &Row, from: usize) -> Result<Columns, postgres::Error> {
     Ok(Columns {
         status: row.try_get(from)?,
