@@ -4,6 +4,7 @@
 //! committed), refuses files that are not its own or that a newer version wrote, and waits for a
 //! lock before failing with a message that says who probably holds it.
 
+mod copy;
 mod index;
 pub(crate) mod records;
 mod refresh;
@@ -79,14 +80,6 @@ impl SqliteIndex {
         };
         store.prepare()?;
         Ok(store)
-    }
-
-    /// The error of an operation this backend does not do yet.
-    pub(crate) fn not_yet(&self, operation: &str) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            detail: format!("{operation} is not available on this index yet"),
-        }
     }
 
     /// The file.
