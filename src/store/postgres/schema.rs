@@ -134,6 +134,13 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX chat_removals_revision ON chat_removals (revision);
     CREATE FUNCTION balcao_chat_revision() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        -- A fetch done (or a 404) ends the receiver's claim on it: the next webhook for the chat
+        -- is fetched by whichever receiver takes it, not held for the claim's lifetime.
+        IF TG_OP = 'UPDATE' AND (NEW.hydrated_at IS DISTINCT FROM OLD.hydrated_at
+                OR OLD.needs_hydration AND NOT NEW.needs_hydration) THEN
+            NEW.fetch_claimed_by := NULL;
+            NEW.fetch_claim_until := NULL;
+        END IF;
         IF TG_OP = 'UPDATE' AND ROW(NEW.status, NEW.priority, NEW.contact, NEW.contact_number,
                 NEW.line, NEW.responsible_user_id, NEW.responsible_name, NEW.unread,
                 NEW.marked_unread, NEW.last_message_at, NEW.last_message_preview,
@@ -282,4 +289,36 @@ pub(super) fn prepare(client: &mut Client, index: &PgIndex) -> Result<(), StoreE
         )
         .map_err(error)?;
     transaction.commit().map_err(error)
+}
+
+impl PgIndex {
+    /// `Ok` when the database answers and is still a balcão index of the schema this binary
+    /// wrote (PostgreSQL checks its own storage; a marker changed or gone since connecting is
+    /// what this can see).
+    pub fn integrity_check(&self) -> Result<(), StoreError> {
+        let row = self.with_client(|client| {
+            client.query_opt(
+                &format!("SELECT application, schema_version FROM {MARKER_TABLE}"),
+                &[],
+            )
+        })?;
+        let marker = row
+            .map(|row| {
+                Ok::<_, StoreError>((self.column::<i64>(&row, 0)?, self.column::<i64>(&row, 1)?))
+            })
+            .transpose()?;
+        match marker {
+            Some((APPLICATION_ID, version)) if version == latest_version() => Ok(()),
+            Some((APPLICATION_ID, version)) => Err(StoreError::Database {
+                index: self.shown(),
+                detail: format!(
+                    "integrity check failed: schema version {version}, expected {}",
+                    latest_version()
+                ),
+            }),
+            _ => Err(StoreError::NotOurDatabase {
+                index: self.shown(),
+            }),
+        }
+    }
 }
