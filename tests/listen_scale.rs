@@ -108,6 +108,7 @@ struct Desk {
     balancer: Arc<Balancer>,
     receivers: Vec<Option<Receiver>>,
     store: Store,
+    url: String,
     _dirs: Vec<tempfile::TempDir>,
 }
 
@@ -156,7 +157,8 @@ fn start_receiver(index: &str, password: &str, sandbox_url: &str) -> (Receiver, 
     (Receiver { child, url }, dir)
 }
 
-fn desk() -> Desk {
+/// `faults`: the sandbox's fault spec (see `balcao sandbox --faults`), empty for none.
+fn desk(faults: &str) -> Desk {
     let url = pg::fresh_database();
     let (index, password) = split_password(&url);
     let sandbox_addr = SocketAddr::from(([127, 0, 0, 1], common::free_port()));
@@ -204,6 +206,7 @@ fn desk() -> Desk {
     let sandbox = runtime.block_on(common::start_with(|config| {
         config.bind = sandbox_addr;
         config.webhook = common::webhook(balancer_url, SECRET);
+        config.faults = balcao::sandbox::faults::parse_spec(faults).unwrap();
     }));
     let store = Store::connect(&DatabaseUrl::new(&url)).unwrap();
     Desk {
@@ -212,6 +215,7 @@ fn desk() -> Desk {
         balancer,
         receivers,
         store,
+        url,
         _dirs: dirs,
     }
 }
@@ -301,6 +305,21 @@ impl Desk {
         );
     }
 
+    /// Fetch claims the receiver with process id `pid` holds and that have not lapsed, read
+    /// from the database itself (no operation of the index lists them).
+    fn claims_of(&self, pid: u32) -> i64 {
+        let mut client = ::postgres::Client::connect(&self.url, ::postgres::NoTls).unwrap();
+        let now = chrono::Utc::now().timestamp_millis();
+        client
+            .query_one(
+                "SELECT count(*) FROM chats
+                 WHERE fetch_claimed_by LIKE $1 AND fetch_claim_until > $2",
+                &[&format!("%:{pid}:%"), &now],
+            )
+            .unwrap()
+            .get(0)
+    }
+
     fn stop(mut self) {
         for receiver in self.receivers.iter_mut().filter_map(Option::take) {
             let output = common::terminate(receiver.child, "listen");
@@ -316,7 +335,7 @@ impl Desk {
 
 #[test]
 fn two_receivers_share_the_webhooks_and_fetch_each_chat_once() {
-    let desk = desk();
+    let desk = desk("");
     let chats = desk.sandbox_chats();
     let expected: BTreeSet<String> = chats.keys().cloned().collect();
     let counts = desk.wait_for_every_delivery(Duration::from_secs(120));
@@ -355,7 +374,8 @@ fn two_receivers_share_the_webhooks_and_fetch_each_chat_once() {
 
 #[test]
 fn a_receiver_killed_mid_burst_loses_nothing() {
-    let mut desk = desk();
+    // Each fetch takes a while, so that the receiver killed has fetches in flight.
+    let mut desk = desk("get_chat:latency=300");
     let chats = desk.sandbox_chats();
     let expected: BTreeSet<String> = chats.keys().cloned().collect();
     // Mid-burst: the first receiver has taken part of the announcements, not all.
@@ -380,6 +400,9 @@ fn a_receiver_killed_mid_burst_loses_nothing() {
         Some(9),
         "killed with SIGKILL"
     );
+    // It died holding fetch claims (its name on them carries its process id).
+    let held = desk.claims_of(killed.child.id());
+    assert!(held > 0, "the receiver was killed with no fetch under way");
     // The burst goes on after the kill: a message in every tenth chat.
     let written: BTreeMap<String, String> = chats
         .keys()
