@@ -4,15 +4,16 @@
 use chrono::Timelike;
 
 use crate::console::action::Action;
+use crate::console::claims;
 use crate::console::list::Loaded;
 use crate::console::modal::{Add, Create, Modal};
 use crate::console::modals;
 use crate::console::msg::{Command, Msg};
 use crate::console::navigate::{
-    fetch_selected, move_selection, scroll_detail, selection_changed, show_cached, upsert_row,
+    apply_changes, fetch_selected, move_selection, scroll_detail, selection_changed, show_cached,
 };
 use crate::console::outcome;
-use crate::console::state::{DetailStatus, Focus, Level, State, list_page};
+use crate::console::state::{Focus, Level, State, list_page};
 use crate::tr;
 
 /// Applies one message and returns the effects to run.
@@ -30,6 +31,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::ApiBusy(id) => outcome::api_busy(state, id),
         Msg::Rows(rows) => {
             let (now, me) = (state.now, state.me.clone());
+            state
+                .desk
+                .learn_name(me.get(&state.account).map(String::as_str), rows.iter());
             state.inbox.set_rows(rows, now, &me);
             selection_changed(state)
         }
@@ -50,17 +54,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             state.notify(Level::Error, text);
             Vec::new()
         }
-        Msg::RowChanged(summary) => {
-            let key = summary.key.clone();
-            let mut commands = upsert_row(state, summary);
-            // The shown chat was fetched in the background: show the fresh detail.
-            if state.detail.key.as_ref() == Some(&key)
-                && !matches!(state.detail.status, DetailStatus::Loading(_))
-            {
-                commands.push(Command::LoadCachedDetail(key));
-            }
-            commands
-        }
+        Msg::RowChanged(summary) => apply_changes(state, vec![summary], &[]),
         Msg::CachedDetail {
             key,
             conversation,
@@ -74,6 +68,27 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             announce,
             outcome,
         } => outcome::forgotten(state, &key, announce, outcome),
+        Msg::IndexChanged { chats, removed } => apply_changes(state, chats, &removed),
+        Msg::Presence(list) => {
+            state.desk.set_presence(list);
+            Vec::new()
+        }
+        Msg::IndexUnreachable(since) => {
+            state.desk.unreachable_since.get_or_insert(since);
+            Vec::new()
+        }
+        Msg::IndexReachable => {
+            if state.desk.unreachable_since.take().is_some() {
+                let text = state.lang.pick(
+                    "índice compartilhado de volta; o que mudou enquanto isso foi lido",
+                    "shared index back; what changed meanwhile has been read",
+                );
+                state.notify(Level::Info, text.to_owned());
+            }
+            Vec::new()
+        }
+        Msg::Claimed { key, outcome } => claims::claimed(state, &key, outcome),
+        Msg::Released { key, outcome } => claims::released(state, &key, outcome),
         Msg::Tick(now) => tick(state, now),
         Msg::Resize(width, height) => {
             state.size = (width, height);
@@ -190,11 +205,14 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
             state.modal = Some(Modal::Create(Create::new(line)));
             Vec::new()
         }
-        Action::ReassignResponsible => modals::open_reassign(state),
-        Action::RemoveParticipant => modals::open_remove(state),
-        Action::ToggleArchive => modals::toggle_archive(state),
-        Action::ForgetChat => modals::ask_forget(state),
-        Action::ChangeDepartment | Action::EditTags => modals::open_field(state, action),
+        Action::ReassignResponsible
+        | Action::RemoveParticipant
+        | Action::ToggleArchive
+        | Action::ForgetChat
+        | Action::ChangeDepartment
+        | Action::EditTags => modals::on_selected(state, action),
+        Action::ClaimChat => claims::claim(state),
+        Action::ReleaseChat => claims::release(state),
         Action::Confirm
         | Action::NextField
         | Action::PrevField
