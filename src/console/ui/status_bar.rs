@@ -66,8 +66,8 @@ fn right_side(state: &State, lang: Lang) -> Vec<Span<'static>> {
         spans.push(Span::styled(
             tr!(
                 lang,
-                "índice compartilhado inacessível desde {at} ",
-                "shared index unreachable since {at} "
+                " índice compartilhado inacessível desde {at} ",
+                " shared index unreachable since {at} "
             ),
             theme::error(),
         ));
