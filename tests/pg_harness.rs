@@ -165,14 +165,14 @@ fn a_dropped_cluster_is_stopped_and_removed() {
 const HOLDER: &str = "a_cluster_held_until_killed";
 const HOLDER_ENV: &str = "BALCAO_PG_HARNESS_HOLDER";
 
-/// Run in a child process by the test below: starts a cluster, says where it is, and holds it
-/// until its stdin closes, which never happens before the parent kills it.
+/// Run in a child process by the tests below: starts a cluster, says where it is, and holds it
+/// until its stdin closes.
 #[test]
-#[ignore = "a child process of a_killed_test_process_leaves_no_server_behind"]
+#[ignore = "the child process of the tests below"]
 fn a_cluster_held_until_killed() {
     assert!(
         std::env::var_os(HOLDER_ENV).is_some(),
-        "run only by a_killed_test_process_leaves_no_server_behind"
+        "run only as the child process of other tests of this file"
     );
     let url = pg::fresh_database();
     println!("CLUSTER {} {url}", pg::cluster().dir().display());
@@ -219,5 +219,25 @@ fn a_killed_test_process_leaves_no_server_behind() {
                 connected.map(|_| "accepted")
             )),
         },
+    );
+}
+
+#[test]
+fn missing_server_binaries_fail_naming_the_package_to_install() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([HOLDER, "--exact", "--ignored", "--nocapture"])
+        .env(HOLDER_ENV, "1")
+        .env("BALCAO_PG_BIN", empty.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{said}");
+    assert!(
+        said.contains("PostgreSQL server binaries (initdb, pg_ctl) not found")
+            && said.contains("apt-get install postgresql")
+            && said.contains(&format!("BALCAO_PG_BIN is {}", empty.path().display())),
+        "{said}"
     );
 }

@@ -14,7 +14,7 @@ use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The role the handed-out URLs log in as: a plain owner of its databases, not a superuser.
@@ -35,7 +35,8 @@ pub struct Cluster {
     /// Set when this process runs as root: initdb refuses root, so the server runs as `postgres`.
     run_as: Option<SystemUser>,
     dir: PathBuf,
-    port: AtomicU16,
+    /// Picked at the first start and kept across restarts: the URLs handed out name it.
+    port: u16,
     role_password: String,
     superuser_password: String,
     databases: AtomicU64,
@@ -74,7 +75,7 @@ impl Cluster {
             binaries,
             run_as,
             dir,
-            port: AtomicU16::new(0),
+            port: 0,
             role_password: password(),
             superuser_password: password(),
             databases: AtomicU64::new(0),
@@ -92,7 +93,7 @@ impl Cluster {
     }
 
     pub fn port(&self) -> u16 {
-        self.port.load(Ordering::SeqCst)
+        self.port
     }
 
     /// The directory of the server's unix socket (`.s.PGSQL.<port>`).
@@ -144,6 +145,7 @@ impl Cluster {
     }
 
     /// Stops the server (fast shutdown: open connections are cut), waiting until it is down.
+    /// On the shared [`cluster()`] that cuts off every test of the binary running meanwhile.
     pub fn stop(&self) {
         let output = self
             .pg_ctl()
@@ -205,9 +207,9 @@ impl Cluster {
 
     /// Starts on a free port. The port is free when picked but may be taken before the server
     /// binds it; then another one is picked.
-    fn first_start(&self) {
+    fn first_start(&mut self) {
         for _ in 0..PORT_ATTEMPTS {
-            self.port.store(free_port(), Ordering::SeqCst);
+            self.port = free_port();
             let output = self.pg_ctl_start();
             if output.status.success() {
                 return;
