@@ -134,6 +134,13 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX chat_removals_revision ON chat_removals (revision);
     CREATE FUNCTION balcao_chat_revision() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+        -- A fetch done (or a 404) ends the receiver's claim on it: the next webhook for the chat
+        -- is fetched by whichever receiver takes it, not held for the claim's lifetime.
+        IF TG_OP = 'UPDATE' AND (NEW.hydrated_at IS DISTINCT FROM OLD.hydrated_at
+                OR OLD.needs_hydration AND NOT NEW.needs_hydration) THEN
+            NEW.fetch_claimed_by := NULL;
+            NEW.fetch_claim_until := NULL;
+        END IF;
         IF TG_OP = 'UPDATE' AND ROW(NEW.status, NEW.priority, NEW.contact, NEW.contact_number,
                 NEW.line, NEW.responsible_user_id, NEW.responsible_name, NEW.unread,
                 NEW.marked_unread, NEW.last_message_at, NEW.last_message_preview,

@@ -81,14 +81,6 @@ impl SqliteIndex {
         Ok(store)
     }
 
-    /// The error of an operation this backend does not do yet.
-    pub(crate) fn not_yet(&self, operation: &str) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            detail: format!("{operation} is not available on this index yet"),
-        }
-    }
-
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path

@@ -11,7 +11,7 @@ use crate::store::sqlite::SqliteIndex;
 use crate::store::stored::get;
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
 
-const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, contact, contact_number, line, \
+pub(super) const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, contact, contact_number, line, \
      responsible_user_id, responsible_name, unread, marked_unread, last_message_at, last_message_preview, \
      last_message_from_me, window_ends_at, archived, first_seen_at, last_event_at, hydrated_at, source, gone, \
      needs_hydration, last_error";
@@ -35,7 +35,7 @@ pub(super) fn account_list(accounts: &[String]) -> String {
     serde_json::to_string(accounts).unwrap_or_else(|_| "[]".to_owned())
 }
 
-fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ChatSummary> {
+pub(super) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ChatSummary> {
     Ok(ChatSummary {
         key: key_from_row(row)?,
         columns: Columns {

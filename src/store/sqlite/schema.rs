@@ -146,6 +146,15 @@ pub const MIGRATIONS: &[&str] = &[
         UPDATE chats SET revision = (SELECT n FROM index_revision)
             WHERE account = NEW.account AND provider = NEW.provider AND chat_id = NEW.chat_id;
     END;
+    -- A fetch done (or a 404) ends the receiver's claim on it: the next webhook for the chat is
+    -- fetched by whichever receiver takes it, not held for the claim's lifetime.
+    CREATE TRIGGER chats_fetch_done AFTER UPDATE OF hydrated_at, needs_hydration ON chats
+        WHEN NEW.fetch_claimed_by IS NOT NULL AND (NEW.hydrated_at IS NOT OLD.hydrated_at
+            OR (OLD.needs_hydration = 1 AND NEW.needs_hydration = 0))
+    BEGIN
+        UPDATE chats SET fetch_claimed_by = NULL, fetch_claim_until = NULL
+            WHERE account = NEW.account AND provider = NEW.provider AND chat_id = NEW.chat_id;
+    END;
     CREATE TRIGGER chats_removed AFTER DELETE ON chats
     BEGIN
         UPDATE index_revision SET n = n + 1;

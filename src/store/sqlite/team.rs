@@ -1,101 +1,359 @@
-//! What a desk shares, in the SQLite file (placeholders until written).
-#![allow(
-    missing_docs,
-    dead_code,
-    unused_imports,
-    clippy::unused_self,
-    clippy::needless_pass_by_value
-)]
+//! What a desk shares, in the SQLite file: the change feed (revisions and removals), who is
+//! viewing or has claimed which chat, and the audit log's queries. The receivers' fetch claims
+//! and the shared refresh budget are in `team/fetch.rs`; the watch that polls the file's
+//! counters in `team/watch.rs`.
+
+mod fetch;
+mod watch;
 
 use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::store::StoreError;
-use crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
+use crate::store::records::{AuditEntry, from_millis, millis};
 use crate::store::sqlite::SqliteIndex;
-use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
-use crate::store::team::{AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, Viewer};
+use crate::store::sqlite::records::{SUMMARY_COLUMNS, summary_from_row};
+use crate::store::stored::get;
+use crate::store::summary::ChatKey;
+use crate::store::team::{
+    AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, PresenceKind, Viewer,
+};
+
+/// The key columns of the rows the presence queries read: account, provider, chat id.
+const PRESENCE_KEY: &[usize] = &[0, 1, 2];
 
 impl SqliteIndex {
+    /// The index's current revision.
     pub fn revision(&self) -> Result<i64, StoreError> {
-        Err(self.not_yet("revision"))
+        self.lock()
+            .query_row("SELECT n FROM index_revision", [], |row| row.get(0))
+            .map_err(|e| self.error(&e))
     }
 
-    pub fn changes_since(&self, _revision: i64, _limit: usize) -> Result<Changes, StoreError> {
-        Err(self.not_yet("changes_since"))
+    /// The chats written and forgotten after `revision`, at most `limit` changes, oldest first,
+    /// read in one transaction so that both lists are of the same moment.
+    pub fn changes_since(&self, revision: i64, limit: usize) -> Result<Changes, StoreError> {
+        if limit == 0 {
+            return Ok(Changes {
+                revision,
+                ..Changes::default()
+            });
+        }
+        let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut connection = self.lock();
+        // Deferred: a read snapshot of the file, taking no write lock.
+        let transaction = connection.transaction().map_err(|e| self.error(&e))?;
+        let chats = {
+            let mut statement = transaction
+                .prepare_cached(&format!(
+                    "SELECT {SUMMARY_COLUMNS}, revision FROM chats WHERE revision > ?1
+                     ORDER BY revision LIMIT ?2"
+                ))
+                .map_err(|e| self.error(&e))?;
+            let rows = statement
+                .query_map(params![revision, limit_sql], |row| {
+                    Ok((row.get::<_, i64>(24)?, summary_from_row(row)?))
+                })
+                .map_err(|e| self.error(&e))?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.error(&e))?
+        };
+        let removed = {
+            let mut statement = transaction
+                .prepare_cached(
+                    "SELECT account, provider, chat_id, revision FROM chat_removals
+                     WHERE revision > ?1 ORDER BY revision LIMIT ?2",
+                )
+                .map_err(|e| self.error(&e))?;
+            let rows = statement
+                .query_map(params![revision, limit_sql], |row| {
+                    Ok((
+                        row.get::<_, i64>(3)?,
+                        ChatKey {
+                            account: row.get(0)?,
+                            provider: get(row, 1, "chat_removals", PRESENCE_KEY)?,
+                            chat_id: row.get(2)?,
+                        },
+                    ))
+                })
+                .map_err(|e| self.error(&e))?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.error(&e))?
+        };
+        transaction.commit().map_err(|e| self.error(&e))?;
+        Ok(merge_changes(revision, chats, removed, limit))
     }
 
+    /// A watch on this file: a connection of its own that looks at the file's counters.
     pub fn watch(&self) -> Result<Box<dyn ChangeWatch>, StoreError> {
-        Err(self.not_yet("watch"))
+        watch::SqliteWatch::open(self).map(|watch| Box::new(watch) as Box<dyn ChangeWatch>)
     }
 
+    /// A console's heartbeat. Its "since" stays while it looks at the same chat.
     pub fn see(
         &self,
-        _viewer: &Viewer,
-        _chat: Option<&ChatKey>,
-        _now: DateTime<Utc>,
-        _expires_at: DateTime<Utc>,
+        viewer: &Viewer,
+        chat: Option<&ChatKey>,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        Err(self.not_yet("see"))
+        self.lock()
+            .execute(
+                "INSERT INTO viewers (console, who, account, provider, chat_id, since, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (console) DO UPDATE SET
+                     who = excluded.who,
+                     since = CASE WHEN viewers.account IS excluded.account
+                                   AND viewers.provider IS excluded.provider
+                                   AND viewers.chat_id IS excluded.chat_id
+                              THEN viewers.since ELSE excluded.since END,
+                     account = excluded.account, provider = excluded.provider,
+                     chat_id = excluded.chat_id, expires_at = excluded.expires_at",
+                params![
+                    viewer.console,
+                    viewer.who,
+                    chat.map(|key| &key.account),
+                    chat.map(|key| key.provider),
+                    chat.map(|key| &key.chat_id),
+                    millis(now),
+                    millis(expires_at)
+                ],
+            )
+            .map_err(|e| self.error(&e))
+            .map(drop)
     }
 
-    pub fn leave(&self, _console: &str) -> Result<(), StoreError> {
-        Err(self.not_yet("leave"))
+    /// A console closes: its viewing mark goes now.
+    pub fn leave(&self, console: &str) -> Result<(), StoreError> {
+        self.lock()
+            .execute("DELETE FROM viewers WHERE console = ?1", [console])
+            .map_err(|e| self.error(&e))
+            .map(drop)
     }
 
-    pub fn presence(&self, _now: DateTime<Utc>) -> Result<Vec<Presence>, StoreError> {
-        Err(self.not_yet("presence"))
+    /// Live viewing marks (not expired, on a chat) and every claim, by chat.
+    pub fn presence(&self, now: DateTime<Utc>) -> Result<Vec<Presence>, StoreError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT account, provider, chat_id, who, console, since, 0 FROM viewers
+                 WHERE expires_at > ?1 AND chat_id IS NOT NULL
+                 UNION ALL
+                 SELECT account, provider, chat_id, who, console, since, 1 FROM claims
+                 ORDER BY 1, 2, 3, 7, 6",
+            )
+            .map_err(|e| self.error(&e))?;
+        let rows = statement
+            .query_map([millis(now)], |row| {
+                Ok(Presence {
+                    key: ChatKey {
+                        account: row.get(0)?,
+                        provider: get(row, 1, "viewers", PRESENCE_KEY)?,
+                        chat_id: row.get(2)?,
+                    },
+                    who: row.get(3)?,
+                    console: row.get(4)?,
+                    kind: if row.get::<_, i64>(6)? == 0 {
+                        PresenceKind::Viewing
+                    } else {
+                        PresenceKind::Claimed
+                    },
+                    since: from_millis(row.get(5)?).unwrap_or_default(),
+                })
+            })
+            .map_err(|e| self.error(&e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(&e))
     }
 
+    /// `viewer` claims the chat, unless someone else holds it. One IMMEDIATE transaction: two
+    /// consoles claiming at once see each other.
     pub fn claim_chat(
         &self,
-        _key: &ChatKey,
-        _viewer: &Viewer,
-        _now: DateTime<Utc>,
+        key: &ChatKey,
+        viewer: &Viewer,
+        now: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError> {
-        Err(self.not_yet("claim_chat"))
+        let mut connection = self.lock();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
+        let holder: Option<(String, i64)> = transaction
+            .query_row(
+                "SELECT who, since FROM claims WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                params![key.account, key.provider, key.chat_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.error(&e))?;
+        let outcome = match holder {
+            Some((who, _)) if who == viewer.who => ClaimOutcome::Claimed,
+            Some((who, since)) => ClaimOutcome::HeldBy {
+                who,
+                since: from_millis(Some(since)).unwrap_or_default(),
+            },
+            None => {
+                transaction
+                    .execute(
+                        "INSERT INTO claims (account, provider, chat_id, who, console, since)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![
+                            key.account,
+                            key.provider,
+                            key.chat_id,
+                            viewer.who,
+                            viewer.console,
+                            millis(now)
+                        ],
+                    )
+                    .map_err(|e| self.error(&e))?;
+                ClaimOutcome::Claimed
+            }
+        };
+        transaction.commit().map_err(|e| self.error(&e))?;
+        Ok(outcome)
     }
 
-    pub fn release_chat(&self, _key: &ChatKey, _who: &str) -> Result<bool, StoreError> {
-        Err(self.not_yet("release_chat"))
+    /// Drops `who`'s claim on the chat. Returns whether there was one.
+    pub fn release_chat(&self, key: &ChatKey, who: &str) -> Result<bool, StoreError> {
+        self.lock()
+            .execute(
+                "DELETE FROM claims WHERE account = ?1 AND provider = ?2 AND chat_id = ?3 AND who = ?4",
+                params![key.account, key.provider, key.chat_id, who],
+            )
+            .map_err(|e| self.error(&e))
+            .map(|deleted| deleted > 0)
     }
 
-    pub fn claim_due(
-        &self,
-        _accounts: &[String],
-        _owner: &str,
-        _now: DateTime<Utc>,
-        _claim_until: DateTime<Utc>,
-        _limit: usize,
-    ) -> Result<Vec<ChatKey>, StoreError> {
-        Err(self.not_yet("claim_due"))
+    /// Audit entries matching `query`, newest first (by when the change was made). The name is
+    /// compared case-insensitively in Unicode (SQLite's `lower` knows only ASCII, and desks
+    /// have Ângelas), so with a name the rows are read newest first until `limit` match.
+    pub fn audit_query(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        if query.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let by = query.by.as_deref().map(str::to_lowercase);
+        // Without a name, SQL applies the limit; with one, the rows are read until enough match.
+        let sql_limit = if by.is_some() {
+            -1
+        } else {
+            i64::try_from(query.limit).unwrap_or(i64::MAX)
+        };
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(
+                "SELECT at, account, provider, action, chat_id, request, before, after, outcome,
+                        http_status, id, by_name, batch
+                 FROM audit_log
+                 WHERE (?1 IS NULL OR chat_id = ?1) AND (?2 IS NULL OR at >= ?2)
+                   AND (?4 = 0 OR by_name IS NOT NULL)
+                 ORDER BY at DESC, id DESC LIMIT ?3",
+            )
+            .map_err(|e| self.error(&e))?;
+        let rows = statement
+            .query_map(
+                params![
+                    query.chat,
+                    query.since.map(millis),
+                    sql_limit,
+                    i64::from(by.is_some())
+                ],
+                audit_from_row,
+            )
+            .map_err(|e| self.error(&e))?;
+        let mut found = Vec::new();
+        for row in rows {
+            let entry = row.map_err(|e| self.error(&e))?;
+            let matches = by.as_deref().is_none_or(|by| {
+                entry
+                    .by
+                    .as_deref()
+                    .is_some_and(|name| name.to_lowercase() == by)
+            });
+            if matches {
+                found.push(entry);
+                if found.len() >= query.limit {
+                    break;
+                }
+            }
+        }
+        Ok(found)
     }
 
-    pub fn claim_stale(
-        &self,
-        _accounts: &[String],
-        _owner: &str,
-        _before: DateTime<Utc>,
-        _now: DateTime<Utc>,
-        _claim_until: DateTime<Utc>,
-        _limit: usize,
-    ) -> Result<Vec<ChatKey>, StoreError> {
-        Err(self.not_yet("claim_stale"))
-    }
-
-    pub fn take_refresh_budget(
-        &self,
-        _wanted: usize,
-        _per_minute: u32,
-        _now: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
-        Err(self.not_yet("take_refresh_budget"))
-    }
-
-    pub fn audit_query(&self, _query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
-        Err(self.not_yet("audit_query"))
-    }
-
+    /// Every account name the index holds chats of, sorted.
     pub fn accounts(&self) -> Result<Vec<String>, StoreError> {
-        Err(self.not_yet("accounts"))
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached("SELECT DISTINCT account FROM chats ORDER BY account")
+            .map_err(|e| self.error(&e))?;
+        let rows = statement
+            .query_map([], |row| row.get(0))
+            .map_err(|e| self.error(&e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.error(&e))
     }
+}
+
+/// An audit entry as [`SqliteIndex::audit_query`] selects it (its id tenth, by and batch last).
+fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        at: from_millis(row.get(0)?).unwrap_or_default(),
+        key: ChatKey {
+            account: row.get(1)?,
+            provider: get(row, 2, "audit_log", &[10])?,
+            chat_id: row.get(4)?,
+        },
+        action: row.get(3)?,
+        request: row.get(5)?,
+        before: row.get(6)?,
+        after: row.get(7)?,
+        outcome: row.get(8)?,
+        http_status: row.get(9)?,
+        by: row.get(11)?,
+        batch: row.get(12)?,
+    })
+}
+
+/// The first `limit` changes of two lists each sorted by revision: the chats written and the
+/// chats forgotten. A chat forgotten and then written again is a written chat (its row's
+/// revision is the later one); the revision returned is the last one included, or `from` when
+/// nothing changed.
+fn merge_changes(
+    from: i64,
+    chats: Vec<(i64, crate::store::summary::ChatSummary)>,
+    removed: Vec<(i64, ChatKey)>,
+    limit: usize,
+) -> Changes {
+    let mut chats = chats.into_iter().peekable();
+    let mut removed = removed.into_iter().peekable();
+    let mut changes = Changes {
+        revision: from,
+        ..Changes::default()
+    };
+    for _ in 0..limit {
+        let take_chat = match (chats.peek(), removed.peek()) {
+            (Some((chat, _)), Some((removal, _))) => chat < removal,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if take_chat {
+            if let Some((revision, summary)) = chats.next() {
+                changes.revision = changes.revision.max(revision);
+                changes.chats.push(summary);
+            }
+        } else if let Some((revision, key)) = removed.next() {
+            changes.revision = changes.revision.max(revision);
+            if !changes.removed.contains(&key) {
+                changes.removed.push(key);
+            }
+        }
+    }
+    let written: Vec<&ChatKey> = changes.chats.iter().map(|chat| &chat.key).collect();
+    let removed = std::mem::take(&mut changes.removed);
+    changes.removed = removed
+        .into_iter()
+        .filter(|key| !written.contains(&key))
+        .collect();
+    changes
 }

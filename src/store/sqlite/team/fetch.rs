@@ -1,0 +1,229 @@
+//! Receivers sharing the SQLite file: each fetch is claimed by one receiver until its claim
+//! expires, and the background refresh budget is one bucket for the whole file. Each claim is
+//! one IMMEDIATE transaction, so two processes on one file never claim the same chat.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use crate::store::StoreError;
+use crate::store::records::{from_millis, millis};
+use crate::store::sqlite::SqliteIndex;
+use crate::store::sqlite::records::account_list;
+use crate::store::stored::get;
+use crate::store::summary::{ChatKey, Provider};
+
+/// The conditions of a chat another receiver is not fetching: no claim, an expired one, or
+/// the asker's own (`?owner`, `?now`).
+const UNCLAIMED: &str =
+    "(fetch_claim_until IS NULL OR fetch_claim_until < :now OR fetch_claimed_by = :owner)";
+
+impl SqliteIndex {
+    /// Claims, for `owner` until `claim_until`, up to `limit` chats whose fetch is due now and
+    /// that no other receiver holds, most recently active first.
+    pub fn claim_due(
+        &self,
+        accounts: &[String],
+        owner: &str,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        self.claim(
+            &format!(
+                "needs_hydration = 1 AND gone = 0
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
+                 AND account IN (SELECT value FROM json_each(:accounts))
+                 AND {UNCLAIMED}
+                 ORDER BY last_event_at DESC NULLS LAST"
+            ),
+            &[
+                (":now", &millis(now)),
+                (":owner", &owner),
+                (":accounts", &account_list(accounts)),
+            ],
+            owner,
+            claim_until,
+            limit,
+        )
+    }
+
+    /// Like [`SqliteIndex::stale_for_refresh`], claiming what it picks for `owner`.
+    pub fn claim_stale(
+        &self,
+        accounts: &[String],
+        owner: &str,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        self.claim(
+            &format!(
+                "provider = :wegly AND gone = 0 AND archived = 0 AND needs_hydration = 0
+                 AND hydrated_at < :before
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
+                 AND account IN (SELECT value FROM json_each(:accounts))
+                 AND {UNCLAIMED}
+                 ORDER BY CASE WHEN upper(coalesce(status, '')) IN ('CLOSED', 'RESOLVED') THEN 1 ELSE 0 END,
+                          last_event_at DESC NULLS LAST"
+            ),
+            &[
+                (":now", &millis(now)),
+                (":owner", &owner),
+                (":accounts", &account_list(accounts)),
+                (":before", &millis(before)),
+                (":wegly", &Provider::Wegly),
+            ],
+            owner,
+            claim_until,
+            limit,
+        )
+    }
+
+    /// Claims the first `limit` chats `condition` (a WHERE clause and its ORDER BY) picks, in
+    /// the order it picks them.
+    fn claim(
+        &self,
+        condition: &str,
+        parameters: &[(&str, &dyn rusqlite::ToSql)],
+        owner: &str,
+        claim_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ChatKey>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut picking: Vec<(&str, &dyn rusqlite::ToSql)> = parameters.to_vec();
+        picking.push((":limit", &limit));
+        let mut connection = self.lock();
+        // IMMEDIATE: no other process writes between the pick and the claim.
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
+        let keys = {
+            let mut statement = transaction
+                .prepare_cached(&format!(
+                    "SELECT account, provider, chat_id FROM chats WHERE {condition} LIMIT :limit"
+                ))
+                .map_err(|e| self.error(&e))?;
+            let rows = statement
+                .query_map(picking.as_slice(), |row| {
+                    Ok(ChatKey {
+                        account: row.get(0)?,
+                        provider: get(row, 1, "chats", &[0, 1, 2])?,
+                        chat_id: row.get(2)?,
+                    })
+                })
+                .map_err(|e| self.error(&e))?;
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.error(&e))?
+        };
+        {
+            let mut claim = transaction
+                .prepare_cached(
+                    "UPDATE chats SET fetch_claimed_by = ?4, fetch_claim_until = ?5
+                     WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                )
+                .map_err(|e| self.error(&e))?;
+            for key in &keys {
+                claim
+                    .execute(params![
+                        key.account,
+                        key.provider,
+                        key.chat_id,
+                        owner,
+                        millis(claim_until)
+                    ])
+                    .map_err(|e| self.error(&e))?;
+            }
+        }
+        transaction.commit().map_err(|e| self.error(&e))?;
+        Ok(keys)
+    }
+
+    /// Takes up to `wanted` refreshes from the file's one bucket (`per_minute`, holding ten
+    /// seconds' worth; no row yet is a full bucket).
+    pub fn take_refresh_budget(
+        &self,
+        wanted: usize,
+        per_minute: u32,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        if per_minute == 0 || wanted == 0 {
+            return Ok(0);
+        }
+        let mut connection = self.lock();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
+        let stored: Option<(f64, i64)> = transaction
+            .query_row(
+                "SELECT tokens, filled_at FROM refresh_budget LIMIT 1",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.error(&e))?;
+        let bucket = Bucket::refilled(
+            stored.map(|(tokens, at)| (tokens, from_millis(Some(at)).unwrap_or(now))),
+            per_minute,
+            now,
+        );
+        let (granted, bucket) = bucket.take(wanted);
+        let statement = if stored.is_some() {
+            "UPDATE refresh_budget SET tokens = ?1, filled_at = ?2"
+        } else {
+            "INSERT INTO refresh_budget (tokens, filled_at) VALUES (?1, ?2)"
+        };
+        transaction
+            .execute(statement, params![bucket.tokens, millis(bucket.filled_at)])
+            .map_err(|e| self.error(&e))?;
+        transaction.commit().map_err(|e| self.error(&e))?;
+        Ok(granted)
+    }
+}
+
+/// The shared refresh bucket as read and written back.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    filled_at: DateTime<Utc>,
+}
+
+impl Bucket {
+    /// The bucket `stored` (tokens, filled at) refilled at `per_minute` up to now, holding ten
+    /// seconds' worth as the scheduler's own bucket does. A clock behind the last fill adds
+    /// nothing and never moves the fill time back, so receivers whose clocks differ cannot
+    /// refill it twice.
+    fn refilled(stored: Option<(f64, DateTime<Utc>)>, per_minute: u32, now: DateTime<Utc>) -> Self {
+        let capacity = (f64::from(per_minute) / 6.0).ceil();
+        let Some((tokens, filled_at)) = stored else {
+            return Self {
+                tokens: capacity,
+                filled_at: now,
+            };
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let elapsed_ms = (now - filled_at).num_milliseconds().max(0) as f64;
+        let per_ms = f64::from(per_minute) / 60_000.0;
+        Self {
+            tokens: (tokens.max(0.0) + elapsed_ms * per_ms).min(capacity),
+            filled_at: filled_at.max(now),
+        }
+    }
+
+    /// Takes up to `wanted` whole tokens.
+    fn take(self, wanted: usize) -> (usize, Self) {
+        // Whole tokens between 0 and the capacity (at most a few thousand): exact.
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
+        let granted = (self.tokens.floor().max(0.0) as usize).min(wanted);
+        #[allow(clippy::cast_precision_loss)]
+        let tokens = self.tokens - granted as f64;
+        (granted, Self { tokens, ..self })
+    }
+}
