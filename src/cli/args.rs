@@ -96,6 +96,17 @@ pub struct GlobalArgs {
     /// Language of messages: pt-BR or en [default: from LANG].
     #[arg(long, env = "BALCAO_LANG", global = true, value_parser = parse_lang, value_name = "LANG")]
     pub lang: Option<Lang>,
+    /// Where the inbox index lives: a SQLite file, or postgres://USER@HOST:PORT/DATABASE for a
+    /// desk's shared index [default: the configuration's `index`, else inbox.sqlite3 in the
+    /// data dir]. Give the password through PGPASSWORD or `index_password_file`, not here.
+    #[arg(
+        long,
+        env = "BALCAO_INDEX",
+        global = true,
+        hide_env_values = true,
+        value_name = "PATH|postgres://…"
+    )]
+    pub index: Option<String>,
     /// Seconds a request may take before it is abandoned.
     #[arg(long, env = "BALCAO_TIMEOUT", global = true, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
     pub timeout: u64,
@@ -118,6 +129,9 @@ impl GlobalArgs {
             listen: self.listen,
             webhook_secret: secret(&self.webhook_secret),
             timeout: Duration::from_secs(self.timeout),
+            index: self.index.clone(),
+            // The variable libpq reads; the driver does not, so it is read here.
+            index_password: std::env::var("PGPASSWORD").ok().map(SecretString::from),
         }
     }
 }
@@ -151,6 +165,50 @@ pub enum Command {
     /// Change Agilize rooms.
     #[command(subcommand)]
     Room(RoomCommand),
+    /// The audit log: every change made through balcão, newest first.
+    Audit(AuditArgs),
+    /// Move an index (`copy`).
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+/// `balcao audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Only changes to this chat (or room) id.
+    #[arg(long, value_name = "ID")]
+    pub chat: Option<String>,
+    /// Only changes made by this person (the `name` in their config.toml; any case).
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+    /// Only changes made in this last while: 30m, 2h, 7d (s, m, h, d or w).
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// At most this many entries.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
+    pub limit: u32,
+}
+
+/// `balcao index ...`.
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Copy an index's chats (with their details), audit log and drafts into another, SQLite or
+    /// `PostgreSQL`, either way.
+    Copy {
+        /// The index to read: a SQLite file or a postgres:// URL.
+        #[arg(long, value_name = "PATH_OR_URL")]
+        from: String,
+        /// The index to write: a SQLite file or a postgres:// URL. Must hold no chat and no
+        /// audit entry, unless --force.
+        #[arg(long, value_name = "PATH_OR_URL")]
+        to: String,
+        /// Replace whatever the target holds.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// `balcao room ...` (Agilize).
@@ -225,6 +283,16 @@ pub enum InboxCommand {
     Remove {
         /// Chat id.
         id: String,
+    },
+    /// Stream every change to the index, one line per changed chat, until stopped.
+    Watch {
+        /// One JSON object per line: the shape of `inbox list --json`, with `revision`; a
+        /// forgotten chat is `{"removed": true, ...}`.
+        #[arg(long)]
+        json: bool,
+        /// Only chats this filter selects (the words of `inbox list --filter`).
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
     },
 }
 

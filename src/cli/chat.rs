@@ -4,17 +4,21 @@ use std::io::Write;
 
 use uuid::Uuid;
 
+use crate::api::ApiError;
+use crate::api::conversation::Conversation;
 use crate::api::verify::{self, Settled};
-use crate::api::wegly::Fetched;
 use crate::api::wegly::limits::{MAX_CONTACT_ID_CHARS, MAX_PROFILE_NAME_CHARS};
 use crate::api::wegly::wire::Chat;
 use crate::api::wegly::wire::{
     ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
 };
+use crate::api::wegly::{Fetched, WeglyClient};
 use crate::cli::CliError;
 use crate::cli::args::{ChatCommand, CreateArgs, CreateStatus, GlobalArgs};
 use crate::cli::present;
+use crate::cli::record::{Recorder, Saved, outcome_of};
 use crate::i18n::Lang;
+use crate::store::{AuditEntry, ChatKey};
 use crate::tr;
 
 /// Runs one chat command.
@@ -23,6 +27,7 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
     let plan = Plan::check(command, lang)?;
     let settings = crate::config::resolve::resolve(&global.overrides())?;
     let client = settings.wegly_client(settings.account())?;
+    let account = settings.account().name.clone();
     let now = chrono::Utc::now();
     match plan {
         Plan::Get { id, json } => {
@@ -30,25 +35,80 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
             emit(&fetched, json, || present::chat(&fetched.value, lang, now))
         }
         Plan::Create { request, json } => {
+            let recorder = Recorder::open(&settings, lang).await?;
             // No chat id to re-read: a lost reply is reported as unknown, never as a failure.
-            let fetched = verify::unverifiable(client.create_chat(&request).await)?;
+            let written = verify::unverifiable(client.create_chat(&request).await);
+            let body = serde_json::to_string(&request).ok();
+            let fetched = match written {
+                Ok(fetched) => {
+                    let created = fetched.status == 201;
+                    let key =
+                        ChatKey::wegly(&account, fetched.value.id.as_deref().unwrap_or_default());
+                    let mut entry = recorder.entry(key.clone(), "create_chat", body);
+                    if created { "created" } else { "reused" }.clone_into(&mut entry.outcome);
+                    entry.http_status = Some(fetched.status);
+                    entry.after = fetched.value.display_name().map(str::to_owned);
+                    if !key.chat_id.is_empty() {
+                        let columns = Conversation::Chat(Box::new(fetched.value.clone())).columns();
+                        let raw = String::from_utf8_lossy(&fetched.raw).into_owned();
+                        recorder.save(&key, raw, columns, Saved::Created).await;
+                    }
+                    recorder.record(entry).await;
+                    fetched
+                }
+                Err(error) => {
+                    let mut entry =
+                        recorder.entry(ChatKey::wegly(&account, ""), "create_chat", body);
+                    entry.outcome = outcome_of(&error).to_owned();
+                    entry.http_status = error.status();
+                    recorder.record(entry).await;
+                    return Err(error.into());
+                }
+            };
             let created = fetched.status == 201;
             emit(&fetched, json, || {
                 present::created(&fetched.value, created, lang, now)
             })
         }
         Plan::Reassign { id, request, json } => {
+            let recorder = Recorder::open(&settings, lang).await?;
+            let key = ChatKey::wegly(&account, &id.to_string());
+            let before = chat_before(&client, &recorder, &key, id).await;
             let written = client.update_responsible(id, &request).await;
             let settled =
-                verify::settle(&client, id, written, verify::responsible_is(&request)).await?;
+                verify::settle(&client, id, written, verify::responsible_is(&request)).await;
+            let action = if request.update_chat {
+                "reassign_responsible"
+            } else {
+                "reassign_leads_deals"
+            };
+            let mut entry =
+                recorder.entry(key.clone(), action, serde_json::to_string(&request).ok());
+            entry.before = before.as_ref().and_then(responsible);
+            let settled = conclude(&recorder, &key, entry, settled, responsible).await?;
             emit_settled(&settled, json, lang, |chat| {
                 present::reassigned(chat, &request, lang, now)
             })
         }
         Plan::RemoveParticipant { id, user, json } => {
+            let recorder = Recorder::open(&settings, lang).await?;
+            let key = ChatKey::wegly(&account, &id.to_string());
+            let before = chat_before(&client, &recorder, &key, id).await;
             let written = client.remove_participant(id, user).await;
             let settled =
-                verify::settle(&client, id, written, verify::participant_gone(user)).await?;
+                verify::settle(&client, id, written, verify::participant_gone(user)).await;
+            let mut entry = recorder.entry(
+                key.clone(),
+                "remove_participant",
+                Some(serde_json::json!({ "user_id": user.to_string() }).to_string()),
+            );
+            entry.before = Some(
+                before
+                    .as_ref()
+                    .and_then(|chat| participant_name(chat, user))
+                    .unwrap_or_else(|| user.to_string()),
+            );
+            let settled = conclude(&recorder, &key, entry, settled, |_| None).await?;
             emit_settled(&settled, json, lang, |chat| {
                 present::participant_removed(chat, user, lang, now)
             })
@@ -62,6 +122,77 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
             emit(&fetched, json, || present::unread(&fetched.value, lang))
         }
     }
+}
+
+/// The chat as it is just before a change, for the audit's "before": read from the CRM, else
+/// the index's copy; `None` when neither has it (the change goes ahead all the same).
+async fn chat_before(
+    client: &WeglyClient,
+    recorder: &Recorder,
+    key: &ChatKey,
+    id: Uuid,
+) -> Option<Chat> {
+    match client.get_chat(id).await {
+        Ok(fetched) => Some(fetched.value),
+        Err(error) => {
+            tracing::info!(%error, "the chat could not be read before the change");
+            let stored = recorder.stored_detail(key).await?;
+            serde_json::from_str(&stored).ok()
+        }
+    }
+}
+
+/// A chat's responsible as the audit names it: by name, else by user id.
+fn responsible(chat: &Chat) -> Option<String> {
+    chat.responsible_name()
+        .or_else(|| chat.responsible_user_id())
+        .map(str::to_owned)
+}
+
+/// The name of the participant whose user id is `user`.
+fn participant_name(chat: &Chat, user: Uuid) -> Option<String> {
+    let user = user.to_string();
+    chat.participants
+        .iter()
+        .flatten()
+        .filter_map(|participant| participant.user.as_ref())
+        .find(|found| {
+            found
+                .id
+                .as_deref()
+                .is_some_and(|id| id.eq_ignore_ascii_case(&user))
+        })
+        .and_then(|found| found.name.clone())
+}
+
+/// After a change to a chat was settled: the chat's row takes what the CRM now says, and the
+/// audit entry takes the verified outcome (with `after` read from the chat when it is made).
+async fn conclude(
+    recorder: &Recorder,
+    key: &ChatKey,
+    mut entry: AuditEntry,
+    settled: Result<Settled<Chat>, ApiError>,
+    after: impl Fn(&Chat) -> Option<String>,
+) -> Result<Settled<Chat>, CliError> {
+    let (fetched, status) = match &settled {
+        Ok(Settled::Replied(fetched)) => (Some(fetched), Some(fetched.status)),
+        Ok(Settled::Confirmed(fetched)) => (Some(fetched.as_ref()), None),
+        Err(error) => {
+            entry.outcome = outcome_of(error).to_owned();
+            entry.http_status = error.status();
+            (None, None)
+        }
+    };
+    if let Some(fetched) = fetched {
+        "confirmed".clone_into(&mut entry.outcome);
+        entry.http_status = status;
+        entry.after = after(&fetched.value);
+        let columns = Conversation::Chat(Box::new(fetched.value.clone())).columns();
+        let raw = String::from_utf8_lossy(&fetched.raw).into_owned();
+        recorder.save(key, raw, columns, Saved::Chat).await;
+    }
+    recorder.record(entry).await;
+    Ok(settled?)
 }
 
 /// A command whose every value has been checked.

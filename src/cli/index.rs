@@ -16,25 +16,67 @@ use crate::api::reads::{Fetch, hydrate_one};
 use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
 use crate::cli::sandbox::wait_for_signal;
+use crate::config::ConfigError;
 use crate::config::resolve::{Resolved, resolve};
 use crate::data_dir::open_index;
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
 use crate::inbox::{Filter, select};
 use crate::present::priority_label;
+use crate::store::journal::AuditJournal;
+use crate::store::location::IndexLocation;
 use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
 use crate::text::fit;
 use crate::webhook::receiver::ReceiverState;
 use crate::{timefmt, tr};
 
-/// Opens the index; a file that is not ours or is newer is a configuration error (exit 2).
-/// A data dir or index file that others can read is reported on stderr.
-pub fn open_store(data_dir: &Path, lang: Lang) -> Result<Arc<Store>, CliError> {
-    let store = open_index(data_dir)?;
+/// Opens the index the settings name (`--index`, `BALCAO_INDEX`, the configuration's `index`,
+/// else the data dir's file); one that is not ours or is newer is a configuration error (exit 2).
+/// A data dir or index file that others can read is reported on stderr. Audit entries kept
+/// locally while the index was unreachable are written to it now.
+pub fn open_store(settings: &Resolved, lang: Lang) -> Result<Arc<Store>, CliError> {
+    let data_dir = match (&settings.index, &settings.data_dir) {
+        (IndexLocation::DataDir, None) => return Err(CliError::Config(ConfigError::NoDataDir)),
+        (_, dir) => dir.clone(),
+    };
+    let store = open_index(
+        &settings.index,
+        data_dir.as_deref().unwrap_or(Path::new("")),
+    )?;
     for exposed in store.exposed() {
         eprintln!("balcao: {}", exposed.message(lang));
     }
+    if let Some(dir) = &data_dir {
+        flush_journal(&store, &AuditJournal::in_dir(dir), lang);
+    }
     Ok(store)
+}
+
+/// Writes the audit entries kept in `journal` to the index, saying how many; a failure is said
+/// and the entries stay for the next time.
+fn flush_journal(store: &Store, journal: &AuditJournal, lang: Lang) {
+    match journal.flush(store) {
+        Ok(0) => {}
+        Ok(count) => eprintln!(
+            "balcao: {}",
+            tr!(
+                lang,
+                "{count} registro(s) de auditoria guardado(s) nesta máquina enquanto o índice estava inacessível foram gravados nele",
+                "{count} audit entr(ies) kept on this machine while the index was unreachable were written to it"
+            )
+        ),
+        Err(error) => {
+            let path = journal.path().display();
+            eprintln!(
+                "balcao: {}",
+                tr!(
+                    lang,
+                    "aviso: os registros de auditoria guardados em {path} ainda não foram todos gravados no índice ({error}); eles ficam lá e serão gravados na próxima vez",
+                    "warning: the audit entries kept in {path} were not all written to the index ({error}); they stay there and will be written next time"
+                )
+            );
+        }
+    }
 }
 
 /// Runs index work off the async threads; its error is worded when it is shown.
@@ -59,7 +101,7 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
     };
     let account = settings.account().clone();
     let client = settings.wegly_client(&account)?;
-    let store = open_store(&settings.data_dir()?, lang)?;
+    let store = open_store(&settings, lang)?;
     let bind = args.bind.unwrap_or(settings.listen);
     let listener = TcpListener::bind(bind).await.map_err(|error| {
         CliError::Failed(tr!(
@@ -227,7 +269,7 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
     let settings = resolve(&global.overrides())?;
     let account = settings.account().clone();
     let client = settings.wegly_client(&account)?;
-    let store = open_store(&settings.data_dir()?, lang)?;
+    let store = open_store(&settings, lang)?;
     let mut failures = 0;
     let mut valid = Vec::new();
     let mut given = HashSet::new();
@@ -285,10 +327,13 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
     }
 }
 
-/// `inbox list` and `inbox remove`.
+/// `inbox list`, `inbox remove` and `inbox watch`.
 pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Result<(), CliError> {
     let settings = resolve(&global.overrides())?;
     match command {
+        InboxCommand::Watch { json, filter } => {
+            crate::cli::watch::run(&settings, json, filter, lang).await
+        }
         InboxCommand::List { json, filter } => {
             let filter = Filter::parse(filter.as_deref().unwrap_or_default(), lang)
                 .map_err(CliError::Usage)?;
@@ -300,14 +345,14 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
                     "'me' needs your user id: set me = \"<user id>\" for the account in config.toml"
                 )));
             }
-            let store = open_store(&settings.data_dir()?, lang)?;
+            let store = open_store(&settings, lang)?;
             let rows = blocking(move || store.summaries()).await?;
             let now = Utc::now();
             print_rows(&select(&rows, &filter, &me, now), json, lang, now)
         }
         InboxCommand::Remove { id } => {
             let key = ChatKey::wegly(&settings.account().name, id.trim());
-            let store = open_store(&settings.data_dir()?, lang)?;
+            let store = open_store(&settings, lang)?;
             let removed = blocking(move || store.remove_chat(&key)).await?;
             if removed {
                 println!(
@@ -330,7 +375,7 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
     }
 }
 
-fn me_by_account(settings: &Resolved) -> HashMap<String, String> {
+pub fn me_by_account(settings: &Resolved) -> HashMap<String, String> {
     settings
         .accounts
         .iter()
@@ -347,6 +392,42 @@ pub fn json_line(row: &ChatSummary) -> Value {
         map.insert("id".to_owned(), id);
     }
     value
+}
+
+/// One chat as a line of the `inbox list` table (escape sequences of CRM text removed).
+pub fn table_line(row: &ChatSummary, lang: Lang, now: chrono::DateTime<Utc>) -> String {
+    let c = &row.columns;
+    let mut contact = c
+        .contact
+        .clone()
+        .or_else(|| c.contact_number.clone())
+        .unwrap_or_else(|| "…".to_owned());
+    if row.gone {
+        contact = format!("✝ {contact}");
+    } else if row.hydrated_at.is_none() {
+        contact = format!("⋯ {contact}");
+    }
+    let line = [
+        fit(
+            &c.priority
+                .map(|p| priority_label(crate::api::wegly::wire::Priority(p), lang))
+                .unwrap_or_default(),
+            8,
+        ),
+        fit(c.status.as_deref().unwrap_or("?"), 9),
+        fit(&contact, 26),
+        fit(c.responsible_name.as_deref().unwrap_or("—"), 18),
+        fit(&c.unread.to_string(), 4),
+        fit(
+            &c.last_message_at
+                .map(|at| timefmt::age(at, now, lang))
+                .unwrap_or_default(),
+            14,
+        ),
+        fit(&timefmt::window(c.window_ends_at, now, lang), 24),
+        row.key.chat_id.clone(),
+    ];
+    crate::text::printable(&line.join(" ")).into_owned()
 }
 
 fn print_rows(
@@ -383,39 +464,7 @@ fn print_rows(
         ];
         written = writeln!(out, "{}", header.join(" "));
         for row in rows {
-            let c = &row.columns;
-            let mut contact = c
-                .contact
-                .clone()
-                .or_else(|| c.contact_number.clone())
-                .unwrap_or_else(|| "…".to_owned());
-            if row.gone {
-                contact = format!("✝ {contact}");
-            } else if row.hydrated_at.is_none() {
-                contact = format!("⋯ {contact}");
-            }
-            let line = [
-                fit(
-                    &c.priority
-                        .map(|p| priority_label(crate::api::wegly::wire::Priority(p), lang))
-                        .unwrap_or_default(),
-                    8,
-                ),
-                fit(c.status.as_deref().unwrap_or("?"), 9),
-                fit(&contact, 26),
-                fit(c.responsible_name.as_deref().unwrap_or("—"), 18),
-                fit(&c.unread.to_string(), 4),
-                fit(
-                    &c.last_message_at
-                        .map(|at| timefmt::age(at, now, lang))
-                        .unwrap_or_default(),
-                    14,
-                ),
-                fit(&timefmt::window(c.window_ends_at, now, lang), 24),
-                row.key.chat_id.clone(),
-            ];
-            written =
-                written.and_then(|()| writeln!(out, "{}", crate::text::printable(&line.join(" "))));
+            written = written.and_then(|()| writeln!(out, "{}", table_line(row, lang, now)));
         }
     }
     match written.and_then(|()| out.flush()) {

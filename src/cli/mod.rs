@@ -1,13 +1,17 @@
 //! The command line: parse, check before any request, run, and map the outcome to an exit code.
 
 pub mod args;
+mod audit;
 mod chat;
 mod check;
+mod copy;
 mod index;
 mod present;
+mod record;
 mod room;
 mod sandbox;
 pub mod secrets;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -19,6 +23,8 @@ use crate::i18n::Lang;
 use crate::store::StoreError;
 
 pub use args::{Cli, Command};
+
+use args::IndexCommand;
 
 /// Why a command did not complete, and so which exit code it ends with.
 #[derive(Debug)]
@@ -96,10 +102,14 @@ pub async fn run(mut cli: Cli) -> Result<(), CliError> {
     secrets::load_files(&mut cli.global, lang)?;
     match cli.command {
         Some(Command::Sandbox(args)) => sandbox::run(&cli.global, args, lang).await,
-        Some(Command::Chat(command)) => chat::run(&cli.global, command, lang).await,
+        Some(Command::Chat(command)) => Box::pin(chat::run(&cli.global, command, lang)).await,
         Some(Command::Listen(args)) => index::listen(&cli.global, &args, lang).await,
         Some(Command::Add { ids }) => index::add(&cli.global, ids, lang).await,
         Some(Command::Inbox(command)) => index::inbox(&cli.global, command, lang).await,
+        Some(Command::Audit(args)) => audit::run(&cli.global, args, lang).await,
+        Some(Command::Index(IndexCommand::Copy { from, to, force })) => {
+            copy::run(&cli.global, &from, &to, force, lang).await
+        }
         Some(Command::CheckConfig) => check::run(&cli.global, lang),
         Some(Command::Room(command)) => room::run(&cli.global, command, lang).await,
         None => Ok(crate::console::launch::open(&cli.global.overrides(), cli.demo, lang).await?),

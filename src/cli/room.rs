@@ -3,10 +3,13 @@
 use serde_json::{Map, Value};
 
 use crate::api::agilize::wire::{Room, channel_name};
+use crate::api::conversation::Conversation;
 use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, RoomCommand, RoomUpdateArgs};
+use crate::cli::record::{Recorder, Saved, outcome_of};
 use crate::config::resolve::resolve;
 use crate::i18n::Lang;
+use crate::store::ChatKey;
 use crate::tr;
 
 /// The JSON patch the flags describe; an empty one is a usage error.
@@ -113,11 +116,56 @@ pub async fn run(global: &GlobalArgs, command: RoomCommand, lang: Lang) -> Resul
     }
     let patch = patch(&args, lang)?;
     let settings = resolve(&global.overrides())?;
-    let (_, client) = settings.agilize_client()?;
+    let (account, client) = settings.agilize_client()?;
+    let recorder = Recorder::open(&settings, lang).await?;
+    let key = ChatKey::agilize(&account.name, &id);
+    let mut entry = recorder.entry(key.clone(), "update_room", Some(patch.to_string()));
+    // Rooms cannot be re-read: what the index holds of the room is its "before".
+    entry.before = recorder
+        .stored_detail(&key)
+        .await
+        .and_then(|stored| serde_json::from_str::<Value>(&stored).ok())
+        .map(|room| patched_fields(&room, &patch));
     // Rooms cannot be re-read: a lost or unreadable reply is an unknown outcome, never "done".
-    let fetched = crate::api::verify::unverifiable(client.update_room(&id, &patch).await)?;
+    let fetched = match crate::api::verify::unverifiable(client.update_room(&id, &patch).await) {
+        Ok(fetched) => fetched,
+        Err(error) => {
+            entry.outcome = outcome_of(&error).to_owned();
+            entry.http_status = error.status();
+            recorder.record(entry).await;
+            return Err(error.into());
+        }
+    };
+    "confirmed".clone_into(&mut entry.outcome);
+    entry.http_status = Some(fetched.status);
+    if let Some(room) = &fetched.value {
+        let value = serde_json::to_value(room).unwrap_or(Value::Null);
+        entry.after = Some(patched_fields(&value, &patch));
+        let conversation = Conversation::Room(Box::new(room.clone()));
+        let raw = value.to_string();
+        recorder
+            .save(&key, raw, conversation.columns(), Saved::Room)
+            .await;
+    }
+    recorder.record(entry).await;
     crate::cli::chat::emit(&fetched, args.json, || match &fetched.value {
         Some(room) => describe(room, lang),
         None => tr!(lang, "Sala {id} atualizada.\n", "Room {id} updated.\n"),
     })
+}
+
+/// The fields `patch` changes, as `room` holds them: the audit's before and after.
+fn patched_fields(room: &Value, patch: &Value) -> String {
+    let fields: Map<String, Value> = patch
+        .as_object()
+        .into_iter()
+        .flat_map(|patch| patch.keys())
+        .map(|field| {
+            (
+                field.clone(),
+                room.get(field).cloned().unwrap_or(Value::Null),
+            )
+        })
+        .collect();
+    Value::Object(fields).to_string()
 }

@@ -24,8 +24,18 @@ const SECRET_FLAGS: [(&str, &str, &str); 3] = [
     ),
 ];
 
-/// One line per secret given as a flag value on the command line (not from the environment).
+/// One line per secret given as a flag value on the command line (not from the environment),
+/// a password inside an `--index` URL included.
 pub fn command_line_warnings(matches: &ArgMatches, lang: Lang) -> Vec<String> {
+    let index_password = command_line_value(matches, "index")
+        .filter(|url| crate::store::location::redact(url) != *url)
+        .map(|_| {
+            tr!(
+                lang,
+                "aviso: a senha na URL de --index fica visível para todos os usuários em `ps`; tire-a da URL e use PGPASSWORD ou index_password_file na configuração",
+                "warning: the password in the --index URL is visible to every user in `ps`; take it out of the URL and use PGPASSWORD or index_password_file in the configuration"
+            )
+        });
     SECRET_FLAGS
         .iter()
         .filter(|(id, _, _)| given_on_command_line(matches, id))
@@ -37,7 +47,23 @@ pub fn command_line_warnings(matches: &ArgMatches, lang: Lang) -> Vec<String> {
                 "warning: {flag} on the command line is visible to every user in `ps`; use {env} or {file_flag}"
             )
         })
+        .chain(index_password)
         .collect()
+}
+
+/// The value of `id` when it was given on the command line, at whatever level.
+fn command_line_value(matches: &ArgMatches, id: &str) -> Option<String> {
+    let here = matches
+        .try_get_one::<String>(id)
+        .ok()
+        .flatten()
+        .filter(|_| matches.value_source(id) == Some(ValueSource::CommandLine))
+        .cloned();
+    here.or_else(|| {
+        matches
+            .subcommand()
+            .and_then(|(_, sub)| command_line_value(sub, id))
+    })
 }
 
 /// Global flags may sit after any subcommand: look at every level.

@@ -12,15 +12,21 @@ use crate::api::http::normalize_base_url;
 use crate::api::wegly::DEFAULT_BASE_URL;
 use crate::config::{Account, Config, Problem, SecretFileError, read_secret_file};
 use crate::store::Provider;
+use crate::store::location::{is_database_url, redact};
 use crate::webhook::ReceiverLimits;
 use crate::webhook::limits::MAX_BODY_BYTES;
 
 /// The most background refreshes a minute a configuration may ask for.
 pub const MAX_REFRESH_PER_MINUTE: u32 = 6000;
+/// The longest desk name: it is shown in every console's list and in the audit log.
+pub const MAX_NAME_CHARS: usize = 80;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    name: Option<Spanned<String>>,
+    index: Option<Spanned<String>>,
+    index_password_file: Option<Spanned<String>>,
     data_dir: Option<Spanned<String>>,
     refresh_per_minute: Option<Spanned<i64>>,
     receiver: Option<RawReceiver>,
@@ -213,6 +219,75 @@ impl Reader<'_> {
         }
     }
 
+    /// `name`, `index` and `index_password_file`: who this person is to the desk, and where
+    /// the index lives.
+    fn team(&mut self, raw: &RawConfig, config: &mut Config) {
+        if let Some(name) = &raw.name {
+            let given = name.get_ref().trim();
+            let count = given.chars().count();
+            if given.is_empty() {
+                self.problem(
+                    name,
+                    "name is empty: write the name the rest of the desk sees, such as name = \"Ana\", or remove the line to use the CRM's or the system's".to_owned(),
+                );
+            } else if count > MAX_NAME_CHARS {
+                self.problem(
+                    name,
+                    format!("name has {count} characters; the most is {MAX_NAME_CHARS}"),
+                );
+            } else if given.chars().any(char::is_control) {
+                self.problem(
+                    name,
+                    "name holds a control character (a tab, a line break, an escape); write it on one line, as plain text".to_owned(),
+                );
+            } else {
+                config.name = Some(given.to_owned());
+            }
+        }
+        if let Some(index) = &raw.index {
+            let given = index.get_ref().trim();
+            if given.is_empty() {
+                self.problem(
+                    index,
+                    "index is empty: remove the line to keep the index in the data dir, or give a SQLite file path or a postgres://USER@HOST:PORT/DATABASE URL".to_owned(),
+                );
+            } else if is_database_url(given) {
+                if redact(given) != given
+                    && let Some(mode) = self.readable_by_others()
+                {
+                    let file = self.file.display().to_string();
+                    self.problem(
+                        index,
+                        format!(
+                            "index: the URL holds a password and '{file}' can be read by others (mode {mode:04o}); move the password to index_password_file (a file only you can read) or PGPASSWORD, or run: chmod 600 '{file}'"
+                        ),
+                    );
+                }
+                config.index = Some(given.to_owned());
+            } else {
+                config.index = Some(expand_home(given).display().to_string());
+            }
+        }
+        if let Some(file) = &raw.index_password_file {
+            config.index_password_file = Some(expand_home(file.get_ref()));
+            config.index_password = self.secret_from_file(file, "index_password_file");
+        }
+    }
+
+    /// The configuration file's permission bits when others may read it.
+    fn readable_by_others(&self) -> Option<u32> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(self.file).ok()?.permissions().mode() & 0o777;
+            (mode & 0o044 != 0).then_some(mode)
+        }
+        #[cfg(not(unix))]
+        {
+            None
+        }
+    }
+
     fn account(&mut self, raw: &Spanned<RawAccount>, names: &mut Vec<String>) -> Option<Account> {
         let account = raw.get_ref();
         let name = account.name.get_ref().trim().to_owned();
@@ -335,6 +410,7 @@ pub fn load(path: &Path, required: bool) -> Result<Config, Vec<Problem>> {
         data_dir: raw.data_dir.as_ref().map(|dir| expand_home(dir.get_ref())),
         ..Config::default()
     };
+    reader.team(&raw, &mut config);
     if let Some(budget) = &raw.refresh_per_minute {
         match u32::try_from(*budget.get_ref()) {
             Ok(value) if value <= MAX_REFRESH_PER_MINUTE => config.refresh_per_minute = Some(value),

@@ -97,6 +97,8 @@ pub struct Config {
     pub index: Option<String>,
     /// A file holding the shared index's password (`index_password_file`).
     pub index_password_file: Option<PathBuf>,
+    /// The password read from `index_password_file` (checked private when read).
+    pub index_password: Option<SecretString>,
 }
 
 impl Config {

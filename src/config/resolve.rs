@@ -10,6 +10,7 @@ use crate::api::http::{DEFAULT_REQUEST_TIMEOUT, Timeouts, normalize_base_url};
 use crate::api::wegly::{DEFAULT_BASE_URL, WeglyClient, WeglyConfig};
 use crate::config::{Account, Config, ConfigError, default_data_dir, load};
 use crate::store::Provider;
+use crate::store::location::IndexLocation;
 
 /// Where the receiver listens when nothing says otherwise (loopback only).
 pub const DEFAULT_LISTEN: SocketAddr =
@@ -44,6 +45,12 @@ pub struct Overrides {
     pub webhook_secret: Option<SecretString>,
     /// Request time limit.
     pub timeout: Duration,
+    /// Where the index lives (`--index` / `BALCAO_INDEX`): wins over the configuration's
+    /// `index`, even when empty (the data dir's file).
+    pub index: Option<String>,
+    /// The shared index's password when its URL has none (`PGPASSWORD`); wins over the
+    /// configuration's `index_password_file`. Blank counts as not given.
+    pub index_password: Option<SecretString>,
 }
 
 impl Default for Overrides {
@@ -60,6 +67,8 @@ impl Default for Overrides {
             listen: None,
             webhook_secret: None,
             timeout: DEFAULT_REQUEST_TIMEOUT,
+            index: None,
+            index_password: None,
         }
     }
 }
@@ -89,6 +98,8 @@ pub struct Resolved {
     pub webhook_secret: Option<SecretString>,
     /// Request time limit.
     pub timeout: Duration,
+    /// Where the index lives, with the password to use when its URL has none.
+    pub index: IndexLocation,
 }
 
 /// Reads the configuration and applies what flags and the environment give over it.
@@ -142,7 +153,9 @@ pub fn resolve(overrides: &Overrides) -> Result<Resolved, ConfigError> {
     }
     let selected = account.name.clone();
     apply_agilize_overrides(overrides, &mut accounts)?;
+    let index = index_location(overrides, &config);
     Ok(Resolved {
+        index,
         data_dir: overrides
             .data_dir
             .clone()
@@ -156,6 +169,28 @@ pub fn resolve(overrides: &Overrides) -> Result<Resolved, ConfigError> {
         config,
         timeout: overrides.timeout,
     })
+}
+
+/// Where the index lives: `--index` / `BALCAO_INDEX`, else the configuration's `index`, else the
+/// data dir's file. A database URL without a password takes `PGPASSWORD`, else the configuration's
+/// `index_password_file`.
+fn index_location(overrides: &Overrides, config: &Config) -> IndexLocation {
+    let given = overrides
+        .index
+        .as_deref()
+        .or(config.index.as_deref())
+        .unwrap_or_default();
+    match IndexLocation::parse(given) {
+        IndexLocation::Postgres(url) => {
+            let password = not_blank(overrides.index_password.as_ref())
+                .or_else(|| config.index_password.clone());
+            IndexLocation::Postgres(match password {
+                Some(password) => url.with_password(password),
+                None => url,
+            })
+        }
+        other => other,
+    }
 }
 
 /// The Agilize base URL and key given apply to the first Agilize account, or make one named
@@ -252,6 +287,12 @@ impl Resolved {
             },
         })
         .map_err(|problem| ConfigError::Client { problem })
+    }
+
+    /// This person's name to the rest of the desk: the configuration's `name`, else the system
+    /// user's (the command line does not ask the CRM who its `me` user is).
+    pub fn desk_name(&self) -> String {
+        crate::config::desk_name(self.config.name.as_deref(), None)
     }
 
     /// The data dir, or a usage error saying how to set one.

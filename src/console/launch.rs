@@ -165,6 +165,8 @@ struct Setup {
     account: String,
     client: WeglyClient,
     data_dir: PathBuf,
+    /// Where the index lives (the demo's is always its own data dir's file).
+    index: crate::store::location::IndexLocation,
     receiver: Option<(TcpListener, SecretString)>,
     rooms: Option<(String, crate::api::agilize::AgilizeClient)>,
     sandbox: Option<RunningSandbox>,
@@ -231,6 +233,7 @@ async fn demo_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
         receiver_limits: crate::webhook::ReceiverLimits::default(),
         client,
         data_dir,
+        index: crate::store::location::IndexLocation::DataDir,
         receiver: Some((listener, SecretString::from(secret))),
         rooms: Some((
             DEMO_AGILIZE_ACCOUNT.to_owned(),
@@ -282,6 +285,7 @@ async fn account_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
         account: account.name,
         client,
         data_dir,
+        index: settings.index.clone(),
         receiver,
         rooms,
         sandbox: None,
@@ -346,7 +350,7 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
     } else {
         account_setup(overrides).await?
     };
-    let store = open_index(&setup.data_dir)?;
+    let store = open_index(&setup.index, &setup.data_dir)?;
     let logging = log_to_file(&setup.data_dir);
     let log = logging.as_ref().ok().map(|(path, _)| path.clone());
     let (api, actor) = actor::spawn(ActorConfig {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::private;
 use crate::store::StoreError;
+use crate::store::copy::{ChatRecord, Content, Draft, Imported};
 use crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
 use crate::store::team::{AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, Viewer};
@@ -222,4 +223,34 @@ pub trait Index: Send + Sync {
 
     /// Every account name the index holds chats of.
     fn accounts(&self) -> Result<Vec<String>, StoreError>;
+
+    // --- Moving a desk (`balcao index copy`, see `store::copy`). ---
+
+    /// How many chats, audit entries and drafts the index holds.
+    fn content(&self) -> Result<Content, StoreError>;
+
+    /// Up to `limit` chats after `after` (in the index's key order), each with its
+    /// bookkeeping and stored detail.
+    fn export_chats(
+        &self,
+        after: Option<&ChatKey>,
+        limit: usize,
+    ) -> Result<Vec<ChatRecord>, StoreError>;
+
+    /// Up to `limit` audit entries written after the entry numbered `after` (0: from the
+    /// first), oldest first, each with its number.
+    fn export_audit(&self, after: i64, limit: usize) -> Result<Vec<(i64, AuditEntry)>, StoreError>;
+
+    /// Up to `limit` drafts after `after`, in the index's key order.
+    fn export_drafts(
+        &self,
+        after: Option<&ChatKey>,
+        limit: usize,
+    ) -> Result<Vec<Draft>, StoreError>;
+
+    /// Copies everything `source` holds into this index in one transaction: all of it or
+    /// nothing. When this index holds chats or audit entries, nothing changes and the answer is
+    /// [`Imported::Refused`], unless `replace`, which first forgets its chats, details, audit
+    /// entries and drafts (in the same transaction).
+    fn import_from(&self, source: &dyn Index, replace: bool) -> Result<Imported, StoreError>;
 }

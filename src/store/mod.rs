@@ -4,7 +4,9 @@
 //!
 //! The CRMs cannot list chats, so this index is the console's memory.
 
+pub mod copy;
 mod index;
+pub mod journal;
 pub mod location;
 pub mod postgres;
 mod records;

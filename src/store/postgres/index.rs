@@ -5,6 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use crate::private;
+use crate::store::copy::{ChatRecord, Content, Draft, Imported};
 use crate::store::postgres::PgIndex;
 use crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
@@ -247,5 +248,33 @@ impl Index for PgIndex {
 
     fn accounts(&self) -> Result<Vec<String>, StoreError> {
         PgIndex::accounts(self)
+    }
+
+    fn content(&self) -> Result<Content, StoreError> {
+        PgIndex::content(self)
+    }
+
+    fn export_chats(
+        &self,
+        after: Option<&ChatKey>,
+        limit: usize,
+    ) -> Result<Vec<ChatRecord>, StoreError> {
+        PgIndex::export_chats(self, after, limit)
+    }
+
+    fn export_audit(&self, after: i64, limit: usize) -> Result<Vec<(i64, AuditEntry)>, StoreError> {
+        PgIndex::export_audit(self, after, limit)
+    }
+
+    fn export_drafts(
+        &self,
+        after: Option<&ChatKey>,
+        limit: usize,
+    ) -> Result<Vec<Draft>, StoreError> {
+        PgIndex::export_drafts(self, after, limit)
+    }
+
+    fn import_from(&self, source: &dyn Index, replace: bool) -> Result<Imported, StoreError> {
+        PgIndex::import_from(self, source, replace)
     }
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use crate::private;
+use crate::store::copy::{ChatRecord, Content, Draft, Imported};
 use crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
 use crate::store::sqlite::SqliteIndex;
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
@@ -247,5 +248,33 @@ impl Index for SqliteIndex {
 
     fn accounts(&self) -> Result<Vec<String>, StoreError> {
         SqliteIndex::accounts(self)
+    }
+
+    fn content(&self) -> Result<Content, StoreError> {
+        SqliteIndex::content(self)
+    }
+
+    fn export_chats(
+        &self,
+        after: Option<&ChatKey>,
+        limit: usize,
+    ) -> Result<Vec<ChatRecord>, StoreError> {
+        SqliteIndex::export_chats(self, after, limit)
+    }
+
+    fn export_audit(&self, after: i64, limit: usize) -> Result<Vec<(i64, AuditEntry)>, StoreError> {
+        SqliteIndex::export_audit(self, after, limit)
+    }
+
+    fn export_drafts(
+        &self,
+        after: Option<&ChatKey>,
+        limit: usize,
+    ) -> Result<Vec<Draft>, StoreError> {
+        SqliteIndex::export_drafts(self, after, limit)
+    }
+
+    fn import_from(&self, source: &dyn Index, replace: bool) -> Result<Imported, StoreError> {
+        SqliteIndex::import_from(self, source, replace)
     }
 }

@@ -1,0 +1,431 @@
+//! Moving a desk, in the shared database: every row read a page at a time, and an import written
+//! in one transaction, a page per statement (`unnest` of one array per column), so that a large
+//! index costs a round trip per page, not per row (see `store::copy`).
+
+use postgres::{GenericClient, Row, Transaction};
+
+use crate::store::copy::{ChatRecord, Content, Draft, Imported, Sink, copy_all};
+use crate::store::postgres::PgIndex;
+use crate::store::records::{AuditEntry, from_millis, millis};
+use crate::store::summary::{ChatKey, ChatSummary, Columns, Provider, Source};
+use crate::store::{Index, StoreError};
+
+/// Every column a copy carries, in the order [`PgIndex::chat_from_row`] reads them.
+const CHAT_COLUMNS: &str = "c.account, c.provider, c.chat_id, c.status, c.priority, c.contact, \
+     c.contact_number, c.line, c.responsible_user_id, c.responsible_name, c.unread, c.marked_unread, \
+     c.last_message_at, c.last_message_preview, c.last_message_from_me, c.window_ends_at, c.archived, \
+     c.first_seen_at, c.last_event_at, c.hydrated_at, c.source, c.gone, c.needs_hydration, \
+     c.last_error, c.hydrate_attempts, c.next_attempt_at, d.detail";
+
+/// A key's columns for a page query: whether there is a key, then its three parts.
+fn after_key(after: Option<&ChatKey>) -> (bool, String, String, String) {
+    after.map_or_else(
+        || (false, String::new(), String::new(), String::new()),
+        |key| {
+            (
+                true,
+                key.account.clone(),
+                key.provider.as_str().to_owned(),
+                key.chat_id.clone(),
+            )
+        },
+    )
+}
+
+fn count(client: &mut impl GenericClient) -> Result<Content, postgres::Error> {
+    let row = client.query_one(
+        "SELECT (SELECT count(*) FROM chats), (SELECT count(*) FROM audit_log),
+                (SELECT count(*) FROM drafts)",
+        &[],
+    )?;
+    let number = |at: usize| u64::try_from(row.get::<_, i64>(at)).unwrap_or_default();
+    Ok(Content {
+        chats: number(0),
+        audit: number(1),
+        drafts: number(2),
+    })
+}
+
+impl PgIndex {
+    /// A stored text that no variant of `T` has, named with its table, row and column.
+    fn unknown(
+        &self,
+        table: &str,
+        key: &ChatKey,
+        column: &str,
+        value: &str,
+        known: &[&str],
+    ) -> StoreError {
+        StoreError::Database {
+            index: self.shown(),
+            detail: format!(
+                "table {table}, row account = '{}', chat_id = '{}': column {column} holds '{value}', which is not one of {}",
+                key.account,
+                key.chat_id,
+                known.join(", ")
+            ),
+        }
+    }
+
+    fn key_from_row(&self, row: &Row, table: &str) -> Result<ChatKey, StoreError> {
+        let account: String = row.get(0);
+        let provider: String = row.get(1);
+        let chat_id: String = row.get(2);
+        let key = ChatKey {
+            account,
+            provider: Provider::Wegly,
+            chat_id,
+        };
+        match Provider::parse(&provider) {
+            Some(provider) => Ok(ChatKey { provider, ..key }),
+            None => Err(self.unknown(table, &key, "provider", &provider, Provider::STORED)),
+        }
+    }
+
+    fn chat_from_row(&self, row: &Row) -> Result<ChatRecord, StoreError> {
+        let key = self.key_from_row(row, "chats")?;
+        let source: String = row.get(20);
+        let Some(parsed) = Source::parse(&source) else {
+            return Err(self.unknown("chats", &key, "source", &source, Source::STORED));
+        };
+        Ok(ChatRecord {
+            summary: ChatSummary {
+                key,
+                columns: Columns {
+                    status: row.get(3),
+                    priority: row.get(4),
+                    contact: row.get(5),
+                    contact_number: row.get(6),
+                    line: row.get(7),
+                    responsible_user_id: row.get(8),
+                    responsible_name: row.get(9),
+                    unread: row.get(10),
+                    marked_unread: row.get(11),
+                    last_message_at: from_millis(row.get(12)),
+                    last_message_preview: row.get(13),
+                    last_message_from_me: row.get(14),
+                    window_ends_at: from_millis(row.get(15)),
+                    archived: row.get(16),
+                },
+                first_seen_at: from_millis(row.get(17)).unwrap_or_default(),
+                last_event_at: from_millis(row.get(18)),
+                hydrated_at: from_millis(row.get(19)),
+                source: parsed,
+                gone: row.get(21),
+                needs_hydration: row.get(22),
+                last_error: row.get(23),
+            },
+            hydrate_attempts: row.get(24),
+            next_attempt_at: from_millis(row.get(25)),
+            detail: row.get(26),
+        })
+    }
+
+    /// See [`Index::content`].
+    pub fn content(&self) -> Result<Content, StoreError> {
+        self.with_client(count)
+    }
+
+    /// See [`Index::export_chats`].
+    pub fn export_chats(
+        &self,
+        after: Option<&ChatKey>,
+        limit: usize,
+    ) -> Result<Vec<ChatRecord>, StoreError> {
+        let (from_key, account, provider, chat_id) = after_key(after);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.with_client(|client| {
+            client.query(
+                &format!(
+                    "SELECT {CHAT_COLUMNS} FROM chats c LEFT JOIN chat_details d
+                         ON d.account = c.account AND d.provider = c.provider AND d.chat_id = c.chat_id
+                     WHERE NOT $1 OR (c.account, c.provider, c.chat_id) > ($2, $3, $4)
+                     ORDER BY c.account, c.provider, c.chat_id LIMIT $5"
+                ),
+                &[&from_key, &account, &provider, &chat_id, &limit],
+            )
+        })?;
+        rows.iter().map(|row| self.chat_from_row(row)).collect()
+    }
+
+    /// See [`Index::export_audit`].
+    pub fn export_audit(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, AuditEntry)>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.with_client(|client| {
+            client.query(
+                "SELECT account, provider, chat_id, id, at, action, request, before, after, outcome,
+                        http_status, by_name, batch
+                 FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+                &[&after, &limit],
+            )
+        })?;
+        rows.iter()
+            .map(|row| {
+                let status: Option<i32> = row.get(10);
+                Ok((
+                    row.get(3),
+                    AuditEntry {
+                        key: self.key_from_row(row, "audit_log")?,
+                        at: from_millis(Some(row.get(4))).unwrap_or_default(),
+                        action: row.get(5),
+                        request: row.get(6),
+                        before: row.get(7),
+                        after: row.get(8),
+                        outcome: row.get(9),
+                        http_status: status.and_then(|status| u16::try_from(status).ok()),
+                        by: row.get(11),
+                        batch: row.get(12),
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// See [`Index::export_drafts`].
+    pub fn export_drafts(
+        &self,
+        after: Option<&ChatKey>,
+        limit: usize,
+    ) -> Result<Vec<Draft>, StoreError> {
+        let (from_key, account, provider, chat_id) = after_key(after);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.with_client(|client| {
+            client.query(
+                "SELECT account, provider, chat_id, body, updated_at FROM drafts
+                 WHERE NOT $1 OR (account, provider, chat_id) > ($2, $3, $4)
+                 ORDER BY account, provider, chat_id LIMIT $5",
+                &[&from_key, &account, &provider, &chat_id, &limit],
+            )
+        })?;
+        rows.iter()
+            .map(|row| {
+                Ok(Draft {
+                    key: self.key_from_row(row, "drafts")?,
+                    body: row.get(3),
+                    updated_at: from_millis(Some(row.get(4))).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// See [`Index::import_from`].
+    pub fn import_from(&self, source: &dyn Index, replace: bool) -> Result<Imported, StoreError> {
+        self.with_client(|client| {
+            let mut transaction = client.transaction()?;
+            let held = count(&mut transaction)?;
+            if !held.is_empty() && !replace {
+                // Dropped without a commit: nothing changed.
+                return Ok(Ok(Imported::Refused(held)));
+            }
+            if replace {
+                transaction.batch_execute(
+                    "DELETE FROM chat_details; DELETE FROM chats; DELETE FROM audit_log;
+                     DELETE FROM drafts; DELETE FROM claims;",
+                )?;
+            }
+            let mut sink = Writer {
+                index: self,
+                transaction: &mut transaction,
+            };
+            match copy_all(source, &mut sink) {
+                Ok(copied) => {
+                    transaction.commit()?;
+                    Ok(Ok(Imported::Copied(copied)))
+                }
+                // Dropped without a commit: the target stays as it was.
+                Err(error) => Ok(Err(error)),
+            }
+        })?
+    }
+}
+
+/// An import's writes, inside its transaction.
+struct Writer<'a, 'b> {
+    index: &'a PgIndex,
+    transaction: &'a mut Transaction<'b>,
+}
+
+impl Sink for Writer<'_, '_> {
+    fn chats(&mut self, chats: &[ChatRecord]) -> Result<(), StoreError> {
+        if chats.is_empty() {
+            return Ok(());
+        }
+        let text = |pick: &dyn Fn(&ChatRecord) -> Option<String>| -> Vec<Option<String>> {
+            chats.iter().map(pick).collect()
+        };
+        let time = |pick: &dyn Fn(&ChatRecord) -> Option<chrono::DateTime<chrono::Utc>>| -> Vec<Option<i64>> {
+            chats.iter().map(|chat| pick(chat).map(millis)).collect()
+        };
+        let flag =
+            |pick: &dyn Fn(&ChatRecord) -> bool| -> Vec<bool> { chats.iter().map(pick).collect() };
+        let accounts = text(&|c| Some(c.summary.key.account.clone()));
+        let providers = text(&|c| Some(c.summary.key.provider.as_str().to_owned()));
+        let ids = text(&|c| Some(c.summary.key.chat_id.clone()));
+        let status = text(&|c| c.summary.columns.status.clone());
+        let priority: Vec<Option<i64>> = chats.iter().map(|c| c.summary.columns.priority).collect();
+        let contact = text(&|c| c.summary.columns.contact.clone());
+        let number = text(&|c| c.summary.columns.contact_number.clone());
+        let line = text(&|c| c.summary.columns.line.clone());
+        let responsible = text(&|c| c.summary.columns.responsible_user_id.clone());
+        let responsible_name = text(&|c| c.summary.columns.responsible_name.clone());
+        let unread: Vec<i64> = chats.iter().map(|c| c.summary.columns.unread).collect();
+        let marked = flag(&|c| c.summary.columns.marked_unread);
+        let last_at = time(&|c| c.summary.columns.last_message_at);
+        let preview = text(&|c| c.summary.columns.last_message_preview.clone());
+        let from_me: Vec<Option<bool>> = chats
+            .iter()
+            .map(|c| c.summary.columns.last_message_from_me)
+            .collect();
+        let window = time(&|c| c.summary.columns.window_ends_at);
+        let archived = flag(&|c| c.summary.columns.archived);
+        let first_seen: Vec<i64> = chats
+            .iter()
+            .map(|c| millis(c.summary.first_seen_at))
+            .collect();
+        let last_event = time(&|c| c.summary.last_event_at);
+        let hydrated = time(&|c| c.summary.hydrated_at);
+        let sources = text(&|c| Some(c.summary.source.as_str().to_owned()));
+        let gone = flag(&|c| c.summary.gone);
+        let needs = flag(&|c| c.summary.needs_hydration);
+        let last_error = text(&|c| c.summary.last_error.clone());
+        let attempts: Vec<i64> = chats.iter().map(|c| c.hydrate_attempts).collect();
+        let next_attempt = time(&|c| c.next_attempt_at);
+        self.transaction
+            .execute(
+                "INSERT INTO chats (account, provider, chat_id, status, priority, contact,
+                     contact_number, line, responsible_user_id, responsible_name, unread,
+                     marked_unread, last_message_at, last_message_preview, last_message_from_me,
+                     window_ends_at, archived, first_seen_at, last_event_at, hydrated_at, source,
+                     gone, needs_hydration, last_error, hydrate_attempts, next_attempt_at)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[],
+                     $12::boolean[], $13::bigint[], $14::text[], $15::boolean[], $16::bigint[],
+                     $17::boolean[], $18::bigint[], $19::bigint[], $20::bigint[], $21::text[],
+                     $22::boolean[], $23::boolean[], $24::text[], $25::bigint[], $26::bigint[])",
+                &[
+                    &accounts,
+                    &providers,
+                    &ids,
+                    &status,
+                    &priority,
+                    &contact,
+                    &number,
+                    &line,
+                    &responsible,
+                    &responsible_name,
+                    &unread,
+                    &marked,
+                    &last_at,
+                    &preview,
+                    &from_me,
+                    &window,
+                    &archived,
+                    &first_seen,
+                    &last_event,
+                    &hydrated,
+                    &sources,
+                    &gone,
+                    &needs,
+                    &last_error,
+                    &attempts,
+                    &next_attempt,
+                ],
+            )
+            .map_err(|e| self.index.error(&e))?;
+        self.details(chats)
+    }
+
+    fn audit(&mut self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let text = |pick: &dyn Fn(&AuditEntry) -> Option<String>| -> Vec<Option<String>> {
+            entries.iter().map(pick).collect()
+        };
+        let at: Vec<i64> = entries.iter().map(|e| millis(e.at)).collect();
+        let accounts = text(&|e| Some(e.key.account.clone()));
+        let providers = text(&|e| Some(e.key.provider.as_str().to_owned()));
+        let actions = text(&|e| Some(e.action.clone()));
+        let ids = text(&|e| Some(e.key.chat_id.clone()));
+        let requests = text(&|e| e.request.clone());
+        let before = text(&|e| e.before.clone());
+        let after = text(&|e| e.after.clone());
+        let outcomes = text(&|e| Some(e.outcome.clone()));
+        let status: Vec<Option<i32>> = entries
+            .iter()
+            .map(|e| e.http_status.map(i32::from))
+            .collect();
+        let by = text(&|e| e.by.clone());
+        let batch = text(&|e| e.batch.clone());
+        // In the order given, so that the new numbers keep the source's order.
+        self.transaction
+            .execute(
+                "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before,
+                     after, outcome, http_status, by_name, batch)
+                 SELECT at, account, provider, action, chat_id, request, before, after, outcome,
+                        http_status, by_name, batch
+                 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
+                     $6::text[], $7::text[], $8::text[], $9::text[], $10::integer[], $11::text[],
+                     $12::text[])
+                     WITH ORDINALITY AS t(at, account, provider, action, chat_id, request, before,
+                         after, outcome, http_status, by_name, batch, n)
+                 ORDER BY n",
+                &[
+                    &at, &accounts, &providers, &actions, &ids, &requests, &before, &after,
+                    &outcomes, &status, &by, &batch,
+                ],
+            )
+            .map_err(|e| self.index.error(&e))?;
+        Ok(())
+    }
+
+    fn drafts(&mut self, drafts: &[Draft]) -> Result<(), StoreError> {
+        if drafts.is_empty() {
+            return Ok(());
+        }
+        let accounts: Vec<String> = drafts.iter().map(|d| d.key.account.clone()).collect();
+        let providers: Vec<String> = drafts
+            .iter()
+            .map(|d| d.key.provider.as_str().to_owned())
+            .collect();
+        let ids: Vec<String> = drafts.iter().map(|d| d.key.chat_id.clone()).collect();
+        let bodies: Vec<String> = drafts.iter().map(|d| d.body.clone()).collect();
+        let updated: Vec<i64> = drafts.iter().map(|d| millis(d.updated_at)).collect();
+        self.transaction
+            .execute(
+                "INSERT INTO drafts (account, provider, chat_id, body, updated_at)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+                 ON CONFLICT (account, provider, chat_id) DO UPDATE
+                     SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at",
+                &[&accounts, &providers, &ids, &bodies, &updated],
+            )
+            .map_err(|e| self.index.error(&e))?;
+        Ok(())
+    }
+}
+
+impl Writer<'_, '_> {
+    /// The stored details of `chats`, those that have one.
+    fn details(&mut self, chats: &[ChatRecord]) -> Result<(), StoreError> {
+        let with_detail: Vec<&ChatRecord> = chats.iter().filter(|c| c.detail.is_some()).collect();
+        let column = |pick: &dyn Fn(&ChatRecord) -> String| -> Vec<String> {
+            with_detail.iter().map(|chat| pick(chat)).collect()
+        };
+        let accounts = column(&|c| c.summary.key.account.clone());
+        let providers = column(&|c| c.summary.key.provider.as_str().to_owned());
+        let ids = column(&|c| c.summary.key.chat_id.clone());
+        let details = column(&|c| c.detail.clone().unwrap_or_default());
+        self.transaction
+            .execute(
+                "INSERT INTO chat_details (account, provider, chat_id, detail)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])",
+                &[&accounts, &providers, &ids, &details],
+            )
+            .map_err(|e| self.index.error(&e))?;
+        Ok(())
+    }
+}
