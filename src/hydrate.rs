@@ -9,17 +9,24 @@
 //! A 404 flags the chat gone (kept, not deleted); any other failure schedules another try with
 //! backoff, longer for a refused token so a wrong token does not become a storm of requests.
 //! Nothing is ever dropped: a chat waits in the index until a fetch succeeds.
+//!
+//! Any number of schedulers (one per `balcao listen`, on one or many machines) may share one
+//! index: each claims what it fetches ([`crate::store::Index::claim_due`]) for
+//! [`FETCH_CLAIM_TTL`], so a chat is fetched by one of them, and a scheduler killed mid-fetch
+//! leaves its claims to lapse for another to take. The refresh budget is the index's, shared by
+//! all of them; each scheduler's own bucket only paces how often it asks.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::time::Instant;
 
 use crate::api::ApiError;
 use crate::api::actor::{ApiCall, ApiEvent, ApiHandle, ApiReply, ApiRequest, RequestId};
+use crate::store::team::FETCH_CLAIM_TTL;
 use crate::store::{ChatKey, ChatSummary, Store};
 
 /// Fetches in flight at once, by default.
@@ -99,6 +106,12 @@ impl RefreshBudget {
         self.tokens = (self.tokens - 1.0).max(0.0);
     }
 
+    /// The index's shared budget refused: ask again only when this bucket would have another
+    /// refresh, not at every wake.
+    fn empty(&mut self) {
+        self.tokens = 0.0;
+    }
+
     /// When the next whole refresh will be available, if ever.
     fn next_at(&self) -> Option<tokio::time::Instant> {
         (self.per_second > 0.0).then(|| {
@@ -112,6 +125,55 @@ impl RefreshBudget {
 const FIRST_ID: u64 = 1 << 62;
 /// How often to look for due chats and retries when nothing else wakes the scheduler.
 const IDLE_CHECK: Duration = Duration::from_secs(30);
+/// The same on a shared index: another receiver's lapsed claim wakes nobody, so it is looked
+/// for this often (one small query).
+const SHARED_IDLE_CHECK: Duration = Duration::from_secs(5);
+
+/// This scheduler's name on the fetch claims it takes: the machine, the process and a random
+/// part (two schedulers in one process are two claimants).
+fn claimant() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "host".to_owned());
+    format!("{host}:{}:{:08x}", std::process::id(), fastrand::u32(..))
+}
+
+/// The time the shared refresh budget is measured in: the wall clock when the scheduler
+/// started, moved on by tokio's clock. In a running receiver the two agree; under tokio's
+/// paused clock (the tests) the shared budget refills as the scheduler's own bucket does.
+#[derive(Debug, Clone, Copy)]
+struct BudgetClock {
+    started: DateTime<Utc>,
+    at: Instant,
+}
+
+impl BudgetClock {
+    fn new() -> Self {
+        Self {
+            started: Utc::now(),
+            at: Instant::now(),
+        }
+    }
+
+    fn now(self) -> DateTime<Utc> {
+        self.started
+            + chrono::Duration::from_std(self.at.elapsed()).unwrap_or(chrono::Duration::MAX)
+    }
+}
+
+/// What one dispatch took from the index: chats to fetch now and refreshes granted.
+#[derive(Debug, Default)]
+struct Claimed {
+    /// Due chats claimed and not in flight here, most recently active first.
+    due: Vec<ChatKey>,
+    /// Stale chats claimed and granted by the shared budget.
+    stale: Vec<ChatKey>,
+    /// Whether the shared budget gave fewer refreshes than asked.
+    budget_short: bool,
+}
 
 /// The scheduler's own state between wake-ups.
 struct Scheduler {
@@ -121,6 +183,13 @@ struct Scheduler {
     concurrency: usize,
     stale_after: chrono::Duration,
     budget: RefreshBudget,
+    /// The index's shared budget, a minute's worth (0: no background refresh).
+    per_minute: u32,
+    budget_clock: BudgetClock,
+    /// Who this scheduler is on the fetch claims it takes.
+    owner: String,
+    /// Idle check period: shorter on a shared index.
+    idle_check: Duration,
     /// After a 429, nothing is sent until then: the limit is the account's, not one chat's.
     paused_until: Option<Instant>,
     in_flight: HashSet<(RequestId, ChatKey)>,
@@ -130,7 +199,8 @@ struct Scheduler {
 
 impl Scheduler {
     /// Sends what is due: chats named by a webhook or a person (or waiting on a retry) at once,
-    /// merely stale ones only as far as the budget allows.
+    /// merely stale ones only as far as the budget allows. Each is claimed first, so another
+    /// receiver on the same index does not fetch it too.
     async fn dispatch(&mut self) {
         let paused = self
             .paused_until
@@ -142,36 +212,38 @@ impl Scheduler {
         let refreshes = self.budget.available(Instant::now()).min(room);
         let store = self.store.clone();
         let accounts = self.accounts.clone();
-        let (stale_after, concurrency) = (self.stale_after, self.concurrency);
-        let (due, stale) = tokio::task::spawn_blocking(move || {
-            let now = Utc::now();
-            let due = store
-                .due_for_hydration(&accounts, now, room + concurrency)
-                .unwrap_or_default();
-            // No refresh allowed now: no need to look for stale chats at all.
-            let stale = if refreshes == 0 {
-                Vec::new()
-            } else {
-                store
-                    .stale_for_refresh(&accounts, now - stale_after, now, refreshes + concurrency)
-                    .unwrap_or_default()
-            };
-            (due, stale)
+        let owner = self.owner.clone();
+        let busy: HashSet<ChatKey> = self.in_flight.iter().map(|(_, key)| key.clone()).collect();
+        let (stale_after, per_minute) = (self.stale_after, self.per_minute);
+        let budget_now = self.budget_clock.now();
+        let claimed = tokio::task::spawn_blocking(move || {
+            claim(
+                &store,
+                &accounts,
+                &owner,
+                &busy,
+                Wanted {
+                    room,
+                    refreshes,
+                    stale_after,
+                    per_minute,
+                },
+                budget_now,
+            )
         })
         .await
         .unwrap_or_default();
-        let mut sent_refreshes = 0;
-        let candidates = due
+        if claimed.budget_short {
+            self.budget.empty();
+        }
+        let candidates = claimed
+            .due
             .into_iter()
             .map(|key| (key, false))
-            .chain(stale.into_iter().map(|key| (key, true)));
+            .chain(claimed.stale.into_iter().map(|key| (key, true)));
         for (key, refresh) in candidates {
             if self.in_flight.len() >= self.concurrency {
                 break;
-            }
-            let busy = self.in_flight.iter().any(|(_, k)| *k == key);
-            if busy || (refresh && sent_refreshes >= refreshes) {
-                continue;
             }
             let id = RequestId(self.next);
             self.next += 1;
@@ -184,7 +256,6 @@ impl Scheduler {
             }
             if refresh {
                 self.budget.spend();
-                sent_refreshes += 1;
             }
             self.in_flight.insert((id, key));
         }
@@ -202,7 +273,7 @@ impl Scheduler {
             .ok()
             .flatten();
         let soonest = Instant::now() + Duration::from_millis(50);
-        let mut at = Instant::now() + IDLE_CHECK;
+        let mut at = Instant::now() + self.idle_check;
         if let Some(retry) = retry {
             let wait = (retry - Utc::now()).to_std().unwrap_or(Duration::ZERO);
             at = at.min((Instant::now() + wait).max(soonest));
@@ -245,6 +316,11 @@ pub fn spawn_scheduler(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let (replies, mut answers) = mpsc::channel(64);
+        let idle_check = if store.is_shared() {
+            SHARED_IDLE_CHECK
+        } else {
+            IDLE_CHECK
+        };
         let mut scheduler = Scheduler {
             store,
             api,
@@ -253,6 +329,10 @@ pub fn spawn_scheduler(
             stale_after: chrono::Duration::from_std(settings.stale_after)
                 .unwrap_or(chrono::Duration::MAX),
             budget: RefreshBudget::new(settings.refresh_per_minute, Instant::now()),
+            per_minute: settings.refresh_per_minute,
+            budget_clock: BudgetClock::new(),
+            owner: claimant(),
+            idle_check,
             paused_until: None,
             in_flight: HashSet::new(),
             next: FIRST_ID,
@@ -286,4 +366,77 @@ pub fn spawn_scheduler(
             tracing::debug!("fetches still in flight at shutdown");
         }
     })
+}
+
+/// How much one dispatch asks the index for.
+#[derive(Debug, Clone, Copy)]
+struct Wanted {
+    /// Fetches this scheduler may start now.
+    room: usize,
+    /// Refreshes its own bucket allows now (at most `room`).
+    refreshes: usize,
+    stale_after: chrono::Duration,
+    per_minute: u32,
+}
+
+/// Claims, for `owner`, the due chats to fetch now and then, in the room left, the stale chats
+/// the shared budget grants. `busy` are the chats this scheduler is fetching already: the index
+/// gives them back (they are its own claims, renewed), and they are not sent twice.
+fn claim(
+    store: &Store,
+    accounts: &[String],
+    owner: &str,
+    busy: &HashSet<ChatKey>,
+    wanted: Wanted,
+    budget_now: DateTime<Utc>,
+) -> Claimed {
+    let now = Utc::now();
+    let until = now + chrono::Duration::from_std(FETCH_CLAIM_TTL).unwrap_or_default();
+    let fresh = |keys: Vec<ChatKey>| -> Vec<ChatKey> {
+        keys.into_iter().filter(|key| !busy.contains(key)).collect()
+    };
+    let due = match store.claim_due(accounts, owner, now, until, wanted.room + busy.len()) {
+        Ok(keys) => fresh(keys),
+        Err(error) => {
+            tracing::warn!(%error, "could not claim the chats due for a fetch");
+            return Claimed::default();
+        }
+    };
+    let left = wanted.room.saturating_sub(due.len()).min(wanted.refreshes);
+    if left == 0 {
+        return Claimed {
+            due,
+            ..Claimed::default()
+        };
+    }
+    let before = now - wanted.stale_after;
+    let mut stale = match store.claim_stale(accounts, owner, before, now, until, left + busy.len())
+    {
+        Ok(keys) => fresh(keys),
+        Err(error) => {
+            tracing::warn!(%error, "could not claim stale chats to refresh");
+            Vec::new()
+        }
+    };
+    stale.truncate(left);
+    if stale.is_empty() {
+        return Claimed {
+            due,
+            ..Claimed::default()
+        };
+    }
+    let granted = store
+        .take_refresh_budget(stale.len(), wanted.per_minute, budget_now)
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "could not take from the shared refresh budget");
+            0
+        });
+    // The claims on what was not granted lapse, or are renewed when the budget allows.
+    let budget_short = granted < stale.len();
+    stale.truncate(granted);
+    Claimed {
+        due,
+        stale,
+        budget_short,
+    }
 }

@@ -1,5 +1,5 @@
 //! What the receiver keeps on disk: a forged flood costs a few rows and no bodies, and the
-//! bodies it does keep stay within a byte budget.
+//! bodies it does keep stay within a byte budget (in a SQLite file or a PostgreSQL database).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,6 +13,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
+use balcao::store::location::DatabaseUrl;
 use balcao::store::{OpenOptions, Provider, Store, WebhookOutcome, WebhookRecord};
 use balcao::webhook::receiver;
 use chrono::Utc;
@@ -132,11 +133,25 @@ fn record(outcome: WebhookOutcome, body: Vec<u8>) -> WebhookRecord {
 /// Accepted and ignored bodies are kept until their bytes pass the budget; then the oldest
 /// bodies go and their records stay, with size and hash.
 #[test]
-fn kept_bodies_stay_within_their_byte_budget_oldest_dropped_first() {
+fn kept_bodies_stay_within_their_byte_budget_oldest_dropped_first_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    kept_bodies_stay_within_their_byte_budget_oldest_dropped_first(
+        &Store::open_in(dir.path()).unwrap(),
+    );
+}
+
+/// The same on the shared index, where the budget is the whole desk's.
+#[test]
+fn kept_bodies_stay_within_their_byte_budget_oldest_dropped_first_on_postgres() {
+    let url = common::pg::fresh_database();
+    kept_bodies_stay_within_their_byte_budget_oldest_dropped_first(
+        &Store::connect(&DatabaseUrl::new(&url)).unwrap(),
+    );
+}
+
+fn kept_bodies_stay_within_their_byte_budget_oldest_dropped_first(store: &Store) {
     const BUDGET: u64 = 512 * 1024;
     const BODY: usize = 100 * 1024;
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
     for index in 0..20_u8 {
         let outcome = if index % 2 == 0 {
             WebhookOutcome::Accepted

@@ -29,6 +29,12 @@ struct Rig {
 /// An index of `CHATS` chats all fetched a day ago (the seeded ones and made-up ids), and the
 /// scheduler running over it with `per_minute`.
 async fn rig(per_minute: u32, faults: &str) -> Rig {
+    rig_of(per_minute, faults, 1).await
+}
+
+/// The same index with `receivers` schedulers over it, as that many `balcao listen` processes
+/// would run: each with its own connection to the index and its own API client.
+async fn rig_of(per_minute: u32, faults: &str, receivers: usize) -> Rig {
     let sandbox = common::start().await;
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
@@ -67,30 +73,34 @@ async fn rig(per_minute: u32, faults: &str) -> Rig {
     store
         .save_details(&batch, chrono::Utc::now() - chrono::Duration::days(1))
         .unwrap();
-    let (api, _actor) = actor::spawn(ActorConfig {
-        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
-        rooms: HashMap::new(),
-        store: store.clone(),
-        max_in_flight: 8,
-    });
-    let (rows, mut taken) = mpsc::channel(64);
-    tokio::spawn(async move { while taken.recv().await.is_some() {} });
+    drop(store);
     let (stop, stopped) = watch::channel(false);
     // Counting starts after the setup's own reads.
     common::set_faults(&sandbox, faults).await;
-    spawn_scheduler(
-        store,
-        api,
-        vec!["default".to_owned()],
-        HydrationSettings {
-            concurrency: 8,
-            stale_after: Duration::from_secs(15 * 60),
-            refresh_per_minute: per_minute,
-        },
-        Arc::new(Notify::new()),
-        rows,
-        stopped,
-    );
+    for _ in 0..receivers {
+        let store = Arc::new(Store::open_in(dir.path()).unwrap());
+        let (api, _actor) = actor::spawn(ActorConfig {
+            clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
+            rooms: HashMap::new(),
+            store: store.clone(),
+            max_in_flight: 8,
+        });
+        let (rows, mut taken) = mpsc::channel(64);
+        tokio::spawn(async move { while taken.recv().await.is_some() {} });
+        spawn_scheduler(
+            store,
+            api,
+            vec!["default".to_owned()],
+            HydrationSettings {
+                concurrency: 8,
+                stale_after: Duration::from_secs(15 * 60),
+                refresh_per_minute: per_minute,
+            },
+            Arc::new(Notify::new()),
+            rows,
+            stopped.clone(),
+        );
+    }
     Rig {
         sandbox,
         stop,
@@ -154,5 +164,29 @@ async fn a_429_pauses_every_background_fetch_for_as_long_as_it_asks() {
         );
         tokio::time::sleep(common::POLL).await;
     }
+    rig.stop.send(true).unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn receivers_on_one_index_share_one_budget() {
+    // Two receivers, each configured for 60 a minute: together they refresh 60 a minute, not
+    // 120 (the budget protects the CRM account, which both use).
+    let rig = rig_of(60, "", 2).await;
+    let started = Instant::now();
+    let setup_reads = 20;
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let elapsed = started.elapsed().as_secs();
+    let refreshed = fetches(&rig).await - setup_reads;
+    // One burst of ten and one a second for the whole index, and at most one more that was
+    // being sent as the count was read. Two budgets would have given twice that.
+    let allowed = 10 + elapsed + 1;
+    assert!(
+        refreshed <= allowed,
+        "{refreshed} refreshes in {elapsed} s by two receivers (allowed {allowed})"
+    );
+    assert!(
+        refreshed >= 10 + elapsed / 2,
+        "the shared budget starved the receivers: {refreshed} in {elapsed} s"
+    );
     rig.stop.send(true).unwrap();
 }

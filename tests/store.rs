@@ -1,4 +1,6 @@
-//! The inbox index on real SQLite files: migrations, identity checks, locks, concurrency.
+//! The inbox index on both backends, a real SQLite file and a real PostgreSQL database: every
+//! test of the index's behaviour runs on each (`on_sqlite::NAME`, `on_postgres::NAME`); the
+//! refusals, locks and files of each backend are tested on it alone.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -7,16 +9,129 @@
     missing_docs
 )]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use balcao::store::location::DatabaseUrl;
 use balcao::store::{
     ChatKey, Columns, OpenOptions, Source, Store, StoreError, WebhookOutcome, WebhookRecord,
 };
 use balcao::store::{Provider, schema};
 use chrono::Utc;
+use common::pg;
 use rusqlite::Connection;
+
+/// Which database holds the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A new, empty index on one backend: opened as many times as a test needs (a second process,
+/// a reopen), and written by hand as another program would.
+struct Fresh {
+    backend: Backend,
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Fresh {
+    fn new(backend: Backend) -> Self {
+        Self {
+            backend,
+            dir: tempfile::tempdir().unwrap(),
+            url: match backend {
+                Backend::Sqlite => String::new(),
+                Backend::Postgres => pg::fresh_database(),
+            },
+        }
+    }
+
+    /// Opens the index, creating and migrating it the first time.
+    fn open(&self) -> Store {
+        match self.backend {
+            Backend::Sqlite => Store::open_in(self.dir.path()).unwrap(),
+            Backend::Postgres => Store::connect(&DatabaseUrl::new(&self.url)).unwrap(),
+        }
+    }
+
+    /// A connection of its own to the index's database, bypassing balcão.
+    fn raw(&self) -> Raw {
+        match self.backend {
+            Backend::Sqlite => Raw::Sqlite(
+                Connection::open(self.dir.path().join(balcao::store::INDEX_FILE)).unwrap(),
+            ),
+            Backend::Postgres => {
+                Raw::Postgres(postgres::Client::connect(&self.url, postgres::NoTls).unwrap())
+            }
+        }
+    }
+}
+
+/// A hand-made connection to an index's database. Statements name their parameter `$1`, which
+/// both databases read.
+enum Raw {
+    Sqlite(Connection),
+    Postgres(postgres::Client),
+}
+
+impl Raw {
+    fn execute(&mut self, sql: &str, value: &str) {
+        match self {
+            Self::Sqlite(connection) => {
+                connection.execute(sql, [value]).unwrap();
+            }
+            Self::Postgres(client) => {
+                client.execute(sql, &[&value]).unwrap();
+            }
+        }
+    }
+
+    fn text(&mut self, sql: &str) -> String {
+        match self {
+            Self::Sqlite(connection) => connection.query_row(sql, [], |row| row.get(0)).unwrap(),
+            Self::Postgres(client) => client.query_one(sql, &[]).unwrap().get(0),
+        }
+    }
+}
+
+/// Each named test, a function taking the backend, run once on each: `on_sqlite::NAME` and
+/// `on_postgres::NAME`, so a failure says which.
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod on_sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Sqlite);
+            })+
+        }
+
+        mod on_postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(super::Backend::Postgres);
+            })+
+        }
+    };
+}
+
+on_both_backends!(
+    migrates_an_empty_index_and_reopens_idempotently,
+    a_reader_sees_consistent_rows_while_a_writer_works,
+    hydration_bookkeeping_orders_waits_and_flags,
+    a_refresh_names_the_row_as_it_is_stored,
+    a_stored_room_keeps_its_message_time_until_a_new_message,
+    webhook_events_and_audit_entries_are_kept,
+    an_accepted_delivery_is_recorded_once,
+    the_audit_log_says_who_and_in_which_batch,
+    the_first_page_query_agrees_with_the_urgency_order,
+    an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value,
+    a_detail_is_read_with_the_time_it_was_fetched,
+);
 
 fn columns(contact: &str, unread: i64) -> Columns {
     Columns {
@@ -30,10 +145,9 @@ fn columns(contact: &str, unread: i64) -> Columns {
     }
 }
 
-#[test]
-fn migrates_an_empty_folder_and_reopens_idempotently() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
+fn migrates_an_empty_index_and_reopens_idempotently(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
     let key = ChatKey::wegly("default", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
     assert!(store.note_chat(&key, Source::Manual, Utc::now()).unwrap());
     assert!(
@@ -41,38 +155,66 @@ fn migrates_an_empty_folder_and_reopens_idempotently() {
         "a second note is not new"
     );
     drop(store);
-    let raw = Connection::open(dir.path().join("inbox.sqlite3")).unwrap();
-    let version: i64 = raw
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    let app: i64 = raw
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
-        .unwrap();
-    let mode: String = raw
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(
-        (version, app, mode.as_str()),
-        (schema::latest_version(), schema::APPLICATION_ID, "wal")
-    );
+    let mut raw = fresh.raw();
+    match &mut raw {
+        Raw::Sqlite(raw) => {
+            let version: i64 = raw
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .unwrap();
+            let app: i64 = raw
+                .query_row("PRAGMA application_id", [], |r| r.get(0))
+                .unwrap();
+            let mode: String = raw
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(
+                (version, app, mode.as_str()),
+                (schema::latest_version(), schema::APPLICATION_ID, "wal")
+            );
+        }
+        Raw::Postgres(raw) => {
+            let marker = raw
+                .query("SELECT application, schema_version FROM balcao_index", &[])
+                .unwrap();
+            assert_eq!(marker.len(), 1, "one marker row");
+            assert_eq!(
+                (marker[0].get::<_, i64>(0), marker[0].get::<_, i64>(1)),
+                (schema::APPLICATION_ID, schema::latest_version())
+            );
+            assert_eq!(
+                balcao::store::postgres::schema::latest_version(),
+                schema::latest_version(),
+                "both backends are at the same schema version"
+            );
+        }
+    }
     for table in ["chats", "webhook_events", "audit_log", "drafts"] {
-        let found: i64 = raw
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = ?1",
-                [table],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let found = match &mut raw {
+            Raw::Sqlite(raw) => raw
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .unwrap(),
+            Raw::Postgres(raw) => raw
+                .query_one(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = $1",
+                    &[&table],
+                )
+                .unwrap()
+                .get::<_, i64>(0),
+        };
         assert_eq!(found, 1, "{table}");
     }
     drop(raw);
-    let again = Store::open_in(dir.path()).unwrap();
+    let again = fresh.open();
     assert_eq!(again.summaries().unwrap().len(), 1);
     again.integrity_check().unwrap();
 }
 
 #[test]
-fn refuses_files_that_are_not_ours_and_leaves_them_untouched() {
+fn on_sqlite_only_refuses_files_that_are_not_ours_and_leaves_them_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.sqlite3");
     std::fs::write(&text, "these are my notes, not a database\n".repeat(200)).unwrap();
@@ -103,7 +245,7 @@ fn refuses_files_that_are_not_ours_and_leaves_them_untouched() {
 }
 
 #[test]
-fn refuses_a_schema_newer_than_this_binary() {
+fn on_sqlite_only_refuses_a_schema_newer_than_this_binary() {
     let dir = tempfile::tempdir().unwrap();
     drop(Store::open_in(dir.path()).unwrap());
     let path = dir.path().join("inbox.sqlite3");
@@ -122,7 +264,7 @@ fn refuses_a_schema_newer_than_this_binary() {
 }
 
 #[test]
-fn waits_for_a_lock_then_says_who_probably_holds_it() {
+fn on_sqlite_only_waits_for_a_lock_then_says_who_probably_holds_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("inbox.sqlite3");
     let store = Store::open(
@@ -156,11 +298,10 @@ fn waits_for_a_lock_then_says_who_probably_holds_it() {
     );
 }
 
-#[test]
-fn a_reader_sees_consistent_rows_while_a_writer_works() {
-    let dir = tempfile::tempdir().unwrap();
-    let writer = Arc::new(Store::open_in(dir.path()).unwrap());
-    let reader = Store::open_in(dir.path()).unwrap();
+fn a_reader_sees_consistent_rows_while_a_writer_works(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let writer = Arc::new(fresh.open());
+    let reader = fresh.open();
     let done = Arc::new(AtomicBool::new(false));
     let writing = {
         let writer = writer.clone();
@@ -189,10 +330,9 @@ fn a_reader_sees_consistent_rows_while_a_writer_works() {
     assert_eq!(reader.summaries().unwrap().len(), 400);
 }
 
-#[test]
-fn hydration_bookkeeping_orders_waits_and_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
+fn hydration_bookkeeping_orders_waits_and_flags(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
     let now = Utc::now();
     let accounts = vec!["default".to_owned()];
     let a = ChatKey::wegly("default", "a");
@@ -252,10 +392,9 @@ fn hydration_bookkeeping_orders_waits_and_flags() {
 /// A row written before chat ids were normalised keeps its id as it was spelled then. A refresh
 /// must name that row, not a lowercase twin of it: a key that names no row would be fetched into
 /// a second row while the stale one stays stale and is picked again on every pass.
-#[test]
-fn a_refresh_names_the_row_as_it_is_stored() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
+fn a_refresh_names_the_row_as_it_is_stored(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
     let now = Utc::now();
     let older = ChatKey {
         account: "default".to_owned(),
@@ -279,10 +418,9 @@ fn a_refresh_names_the_row_as_it_is_stored() {
 
 /// Agilize stamps every change on a room's one time; storing the room after a change keeps the
 /// last message's time while the message is the same one, and takes the new time for a new one.
-#[test]
-fn a_stored_room_keeps_its_message_time_until_a_new_message() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
+fn a_stored_room_keeps_its_message_time_until_a_new_message(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
     let key = ChatKey::agilize("matriz", "room-1");
     let said_at = Utc::now() - chrono::Duration::hours(3);
     let room = |preview: &str, at| Columns {
@@ -314,10 +452,9 @@ fn a_stored_room_keeps_its_message_time_until_a_new_message() {
     assert_eq!(stored(&store), assigned_at.timestamp_millis(), "a message");
 }
 
-#[test]
-fn webhook_events_and_audit_entries_are_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
+fn webhook_events_and_audit_entries_are_kept(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
     store
         .record_webhook(&WebhookRecord {
             received_at: Utc::now(),
@@ -355,10 +492,9 @@ fn webhook_events_and_audit_entries_are_kept() {
     assert_eq!(audit[0].http_status, Some(200));
 }
 
-#[test]
-fn the_first_page_query_agrees_with_the_urgency_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
+fn the_first_page_query_agrees_with_the_urgency_order(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
     let now = Utc::now();
     let world = balcao::sandbox::world::World::from_seed(
         &balcao::sandbox::seed::Seed::bundled().unwrap(),
@@ -401,10 +537,9 @@ type Read<'a> = Box<dyn Fn(&Store) -> Result<usize, StoreError> + 'a>;
 /// A stored enum with a value this balcão does not know (a hand edit, another program, a newer
 /// version's value) makes the read fail with the table, the row's key, the column and the value,
 /// instead of reading as some default (a corrupt provider used to read as Wegly).
-#[test]
-fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
+fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
     let now = Utc::now();
     let chat = "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23";
     let key = ChatKey::wegly("loja", chat);
@@ -437,7 +572,7 @@ fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value() 
             batch: None,
         })
         .unwrap();
-    let raw = Connection::open(store.file().unwrap()).unwrap();
+    let mut raw = fresh.raw();
     let summaries: Read = Box::new(|store| store.summaries().map(|rows| rows.len()));
     let first_page: Read = Box::new(|store| store.first_page(now, 10).map(|rows| rows.len()));
     let due: Read = Box::new(|store| {
@@ -456,11 +591,8 @@ fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value() 
         ("audit_log", "provider", "zap", &audit, &["id = 1"]),
     ];
     for (table, column, bad, read, row) in cases {
-        let good: String = raw
-            .query_row(&format!("SELECT {column} FROM {table}"), [], |r| r.get(0))
-            .unwrap();
-        raw.execute(&format!("UPDATE {table} SET {column} = ?1"), [bad])
-            .unwrap();
+        let good = raw.text(&format!("SELECT {column} FROM {table}"));
+        raw.execute(&format!("UPDATE {table} SET {column} = $1"), bad);
         let error = match read(&store) {
             Ok(count) => panic!("{table}.{column} = '{bad}' read as {count} rows, not an error"),
             Err(error) => {
@@ -481,22 +613,19 @@ fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value() 
                 "{table}.{column}: '{part}' missing in: {error}"
             );
         }
-        raw.execute(&format!("UPDATE {table} SET {column} = ?1"), [&good])
-            .unwrap();
+        raw.execute(&format!("UPDATE {table} SET {column} = $1"), &good);
         read(&store).unwrap();
     }
     // Whatever a corrupt row holds, the message costs the same: the value is quoted cut short.
     let huge = "x".repeat(100_000);
-    raw.execute("UPDATE chats SET provider = ?1", [&huge])
-        .unwrap();
+    raw.execute("UPDATE chats SET provider = $1", &huge);
     let error = store.summaries().unwrap_err().to_string();
     assert!(error.len() < 1_000 && error.contains("'xxxx"), "{error}");
 }
 
-#[test]
-fn a_detail_is_read_with_the_time_it_was_fetched() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
+fn a_detail_is_read_with_the_time_it_was_fetched(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
     let key = ChatKey::wegly("default", "a");
     assert_eq!(store.detail_as_of(&key).unwrap(), None);
     let at = chrono::Utc::now() - chrono::Duration::minutes(7);
@@ -509,4 +638,309 @@ fn a_detail_is_read_with_the_time_it_was_fetched() {
         (stored.raw.as_str(), stored.fetched_at),
         ("{\"id\":\"a\"}", Some(at))
     );
+}
+
+fn delivery(outcome: WebhookOutcome, account: &str, body: &[u8]) -> WebhookRecord {
+    use sha2::Digest as _;
+    WebhookRecord {
+        received_at: Utc::now(),
+        provider: Provider::Wegly,
+        account: account.to_owned(),
+        event_key: Some("chat.message_received".to_owned()),
+        outcome,
+        reason: (outcome != WebhookOutcome::Accepted).then(|| "why".to_owned()),
+        chat_id: Some("8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23".to_owned()),
+        raw_body: body.to_vec(),
+        body_size: body.len() as u64,
+        body_sha256: Some(hex::encode(sha2::Sha256::digest(body))),
+    }
+}
+
+/// Two receivers got the same delivery, or the CRM sent it again: the second record of an
+/// accepted delivery is no error and adds nothing. A refusal or an ignored event is recorded each
+/// time (anyone can send one; each is a fact), and the same body for another account is
+/// another delivery.
+fn an_accepted_delivery_is_recorded_once(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
+    let body = br#"{"event_key":"chat.message_received","chat":"8f1c"}"#;
+    let accepted = delivery(WebhookOutcome::Accepted, "loja", body);
+    store.record_webhook(&accepted).unwrap();
+    store
+        .record_webhook(&accepted)
+        .expect("an accepted delivery recorded again is no error");
+    assert_eq!(store.webhook_events(10).unwrap().len(), 1);
+    assert_eq!(store.webhook_body_bytes().unwrap(), body.len() as u64);
+
+    for outcome in [WebhookOutcome::Refused, WebhookOutcome::Ignored] {
+        store
+            .record_webhook(&delivery(outcome, "loja", body))
+            .unwrap();
+        store
+            .record_webhook(&delivery(outcome, "loja", body))
+            .unwrap();
+    }
+    store
+        .record_webhook(&delivery(WebhookOutcome::Accepted, "matriz", body))
+        .unwrap();
+    let events = store.webhook_events(10).unwrap();
+    let outcomes: Vec<(WebhookOutcome, &str)> = events
+        .iter()
+        .rev()
+        .map(|e| (e.outcome, e.account.as_str()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (WebhookOutcome::Accepted, "loja"),
+            (WebhookOutcome::Refused, "loja"),
+            (WebhookOutcome::Refused, "loja"),
+            (WebhookOutcome::Ignored, "loja"),
+            (WebhookOutcome::Ignored, "loja"),
+            (WebhookOutcome::Accepted, "matriz"),
+        ]
+    );
+    // Bodies: the first accepted, two ignored, the other account's; refusals keep none.
+    assert_eq!(store.webhook_body_bytes().unwrap(), 4 * body.len() as u64);
+}
+
+/// Who made a change and the batch it was part of are kept, and read back newest first.
+fn the_audit_log_says_who_and_in_which_batch(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
+    let at = chrono::DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+    let entry = |chat: &str, by: Option<&str>, batch: Option<&str>| balcao::store::AuditEntry {
+        at,
+        key: ChatKey::agilize("matriz", chat),
+        action: "reassign_responsible".to_owned(),
+        request: Some("{\"user_id\":\"u-7\"}".to_owned()),
+        before: Some("Ana".to_owned()),
+        after: Some("Carlos".to_owned()),
+        outcome: "confirmed".to_owned(),
+        http_status: Some(204),
+        by: by.map(str::to_owned),
+        batch: batch.map(str::to_owned),
+    };
+    let written = [
+        entry("room-1", Some("Ana"), Some("b-1")),
+        entry("room-2", Some("Ana"), Some("b-1")),
+        entry("room-3", None, None),
+    ];
+    for entry in &written {
+        store.record_audit(entry).unwrap();
+    }
+    let read = store.audit_log(10).unwrap();
+    let newest_first: Vec<_> = written.iter().rev().cloned().collect();
+    assert_eq!(read, newest_first);
+    assert_eq!(store.audit_log(1).unwrap(), newest_first[..1]);
+}
+
+/// A URL for `url`'s database with `password` in place of its own.
+fn with_password(url: &str, password: &str) -> String {
+    let (before, after) = url.split_once('@').unwrap();
+    let (user, _) = before.rsplit_once(':').unwrap();
+    format!("{user}:{password}@{after}")
+}
+
+/// The password `url` carries.
+fn password_of(url: &str) -> String {
+    let (before, _) = url.split_once('@').unwrap();
+    before.rsplit_once(':').unwrap().1.to_owned()
+}
+
+/// `text` names the index as shown (password as `***`) and holds none of `secrets`.
+fn assert_hidden(text: &str, shown: &str, secrets: &[&str]) {
+    assert!(shown.contains(":***@"), "{shown}");
+    assert!(
+        text.contains(shown),
+        "the URL is named as {shown} in: {text}"
+    );
+    for secret in secrets {
+        assert!(!text.contains(secret), "'{secret}' shows in: {text}");
+    }
+}
+
+/// A database where another program keeps its tables is never touched: not migrated, not
+/// marked, its rows as they were.
+#[test]
+fn on_postgres_only_a_database_of_another_program_is_refused_and_left_untouched() {
+    let url = pg::fresh_database();
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    raw.batch_execute(
+        "CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('pão de queijo');",
+    )
+    .unwrap();
+    let error = Store::connect(&DatabaseUrl::new(&url)).unwrap_err();
+    assert!(
+        matches!(error, StoreError::NotOurDatabase { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("left untouched"), "{error}");
+    let tables: Vec<String> = raw
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(tables, ["recipes"], "nothing was created");
+    let count: i64 = raw
+        .query_one("SELECT count(*) FROM recipes", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 1);
+
+    // A marker table of the same name that another program wrote is not ours either.
+    let other = pg::fresh_database();
+    let mut raw = postgres::Client::connect(&other, postgres::NoTls).unwrap();
+    raw.batch_execute(
+        "CREATE TABLE balcao_index (application BIGINT, schema_version BIGINT);
+         INSERT INTO balcao_index VALUES (7, 1);",
+    )
+    .unwrap();
+    let error = Store::connect(&DatabaseUrl::new(&other)).unwrap_err();
+    assert!(
+        matches!(error, StoreError::NotOurDatabase { .. }),
+        "{error}"
+    );
+    let version: i64 = raw
+        .query_one("SELECT schema_version FROM balcao_index", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 1);
+}
+
+#[test]
+fn on_postgres_only_a_schema_newer_than_this_binary_is_refused() {
+    let url = pg::fresh_database();
+    drop(Store::connect(&DatabaseUrl::new(&url)).unwrap());
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    raw.batch_execute("UPDATE balcao_index SET schema_version = 99")
+        .unwrap();
+    let error = Store::connect(&DatabaseUrl::new(&url)).unwrap_err();
+    match &error {
+        StoreError::NewerDatabase { found, known, .. } => {
+            assert_eq!((*found, *known), (99, schema::latest_version()));
+        }
+        other => panic!("expected a newer-schema refusal, got {other}"),
+    }
+    assert!(error.to_string().contains("upgrade balcão"), "{error}");
+    let version: i64 = raw
+        .query_one("SELECT schema_version FROM balcao_index", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 99, "left as it was");
+}
+
+/// Receivers started together on a new database: one migrates while the others wait for it
+/// (an advisory lock), then find the work done. None fails, and the schema is made once.
+#[test]
+fn on_postgres_only_connections_at_once_to_a_fresh_database_all_succeed() {
+    const AT_ONCE: usize = 4;
+    let url = pg::fresh_database();
+    let start = Arc::new(std::sync::Barrier::new(AT_ONCE));
+    let connecting: Vec<_> = (0..AT_ONCE)
+        .map(|_| {
+            let (url, start) = (url.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                Store::connect(&DatabaseUrl::new(&url))
+            })
+        })
+        .collect();
+    let stores: Vec<Store> = connecting
+        .into_iter()
+        .map(|thread| thread.join().unwrap().unwrap())
+        .collect();
+    let key = ChatKey::wegly("default", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    stores[0]
+        .note_chat(&key, Source::Manual, Utc::now())
+        .unwrap();
+    for store in &stores {
+        assert_eq!(store.summaries().unwrap().len(), 1);
+        store.integrity_check().unwrap();
+    }
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let markers: i64 = raw
+        .query_one("SELECT count(*) FROM balcao_index", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(markers, 1);
+}
+
+/// A refused password is said with the URL as shown, and the password (the wrong one tried, and
+/// the right one) shows in neither the message nor the Debug of the error.
+#[test]
+fn on_postgres_only_a_refused_password_is_said_without_showing_it() {
+    let url = pg::fresh_database();
+    let right = password_of(&url);
+    let wrong_url = with_password(&url, "Wr0ngPassw0rdXyz");
+    let index = DatabaseUrl::new(&wrong_url);
+    let error = Store::connect(&index).unwrap_err();
+    assert!(matches!(error, StoreError::Unreachable { .. }), "{error:?}");
+    for text in [error.to_string(), format!("{error:?}")] {
+        assert_hidden(&text, &index.shown(), &["Wr0ngPassw0rdXyz", &right]);
+    }
+    assert!(error.to_string().contains("password"), "{error}");
+
+    // The same from a password given apart from the URL (PGPASSWORD, a password file).
+    let (_, host) = url.split_once('@').unwrap();
+    let bare = format!("postgres://{}@{host}", pg::ROLE);
+    let index = DatabaseUrl::new(&bare)
+        .with_password(secrecy::SecretString::from("An0therWr0ngOne".to_owned()));
+    let error = Store::connect(&index).unwrap_err();
+    for text in [error.to_string(), format!("{error:?}")] {
+        assert!(!text.contains("An0therWr0ngOne"), "{text}");
+        assert!(text.contains(&bare), "{text}");
+    }
+
+    // And an index that opens says its name, not its password, when debugged.
+    let store = Store::connect(&DatabaseUrl::new(&url)).unwrap();
+    let shown = DatabaseUrl::new(&url).shown();
+    assert_hidden(&format!("{store:?}"), &shown, &[&right]);
+    assert_hidden(&store.name(), &shown, &[&right]);
+}
+
+/// Nothing listens on the URL's port: the index is unreachable, said with the URL as shown.
+#[test]
+fn on_postgres_only_an_unreachable_server_is_said_without_showing_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let index = DatabaseUrl::new(&format!(
+        "postgres://balcao:S3cretNeverShown@127.0.0.1:{port}/desk"
+    ));
+    let error = Store::connect(&index).unwrap_err();
+    assert!(matches!(error, StoreError::Unreachable { .. }), "{error:?}");
+    for text in [error.to_string(), format!("{error:?}")] {
+        assert_hidden(&text, &index.shown(), &["S3cretNeverShown"]);
+    }
+}
+
+/// The server stops under an open index: a call fails as unreachable (password hidden), and
+/// once the server is back the next call reconnects by itself.
+#[test]
+fn on_postgres_only_a_stopped_server_is_unreachable_then_reconnected() {
+    let cluster = pg::Cluster::start_new();
+    let url = cluster.fresh_database();
+    let index = DatabaseUrl::new(&url);
+    let store = Store::connect(&index).unwrap();
+    let key = ChatKey::wegly("default", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    store.note_chat(&key, Source::Manual, Utc::now()).unwrap();
+
+    cluster.stop();
+    let error = store.summaries().unwrap_err();
+    assert!(matches!(error, StoreError::Unreachable { .. }), "{error:?}");
+    for text in [error.to_string(), format!("{error:?}")] {
+        assert_hidden(&text, &index.shown(), &[&password_of(&url)]);
+    }
+    let again = store.summaries().unwrap_err();
+    assert!(matches!(again, StoreError::Unreachable { .. }), "{again:?}");
+
+    cluster.start();
+    assert_eq!(store.summaries().unwrap().len(), 1, "reconnected");
 }

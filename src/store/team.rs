@@ -1,6 +1,7 @@
 //! What a desk shares through the index: the change feed every console follows, who is looking
 //! at or has claimed which chat, the receivers' fetch claims, and the audit log's queries.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -111,4 +112,47 @@ pub struct AuditQuery {
     pub since: Option<DateTime<Utc>>,
     /// At most this many, newest first.
     pub limit: usize,
+}
+
+/// The first `limit` changes of two lists each sorted by revision: the chats written and the
+/// chats forgotten. A chat forgotten and then written again is a written chat (its row's
+/// revision is the later one); the revision returned is the last one included, or `from` when
+/// nothing changed.
+pub(crate) fn merge_changes(
+    from: i64,
+    chats: Vec<(i64, ChatSummary)>,
+    removed: Vec<(i64, ChatKey)>,
+    limit: usize,
+) -> Changes {
+    let mut chats = chats.into_iter().peekable();
+    let mut removed = removed.into_iter().peekable();
+    let mut changes = Changes {
+        revision: from,
+        ..Changes::default()
+    };
+    let mut gone: Vec<ChatKey> = Vec::new();
+    for _ in 0..limit {
+        let take_chat = match (chats.peek(), removed.peek()) {
+            (Some((chat, _)), Some((removal, _))) => chat < removal,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if take_chat {
+            if let Some((revision, summary)) = chats.next() {
+                changes.revision = changes.revision.max(revision);
+                changes.chats.push(summary);
+            }
+        } else if let Some((revision, key)) = removed.next() {
+            changes.revision = changes.revision.max(revision);
+            gone.push(key);
+        }
+    }
+    let written: HashSet<&ChatKey> = changes.chats.iter().map(|chat| &chat.key).collect();
+    let mut reported = HashSet::new();
+    changes.removed = gone
+        .into_iter()
+        .filter(|key| !written.contains(key) && reported.insert(key.clone()))
+        .collect();
+    changes
 }

@@ -10,8 +10,11 @@
 mod copy;
 mod index;
 mod records;
+mod refresh;
+mod rows;
 pub mod schema;
 mod team;
+mod webhooks;
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -77,14 +80,6 @@ impl PgIndex {
         Ok(index)
     }
 
-    /// The error of an operation this backend does not do yet.
-    pub(crate) fn not_yet(&self, operation: &str) -> StoreError {
-        StoreError::Database {
-            index: self.shown(),
-            detail: format!("{operation} is not available on this index yet"),
-        }
-    }
-
     /// The URL as shown (password hidden).
     pub fn shown(&self) -> String {
         self.url.shown()
@@ -103,7 +98,6 @@ impl PgIndex {
 
     /// Runs `work` on the connection, reconnecting first when the last one was lost. A failure
     /// that closed the connection drops it, so the next call reconnects.
-    #[allow(dead_code)]
     pub(crate) fn with_client<T>(
         &self,
         work: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
@@ -134,7 +128,8 @@ impl PgIndex {
             || error.as_db_error().is_none()
                 && std::error::Error::source(error)
                     .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some());
-        if lost || error.as_db_error().is_none() && error.code().is_none() {
+        let shut_out = error.code().is_some_and(shut_out);
+        if lost || shut_out || error.as_db_error().is_none() && error.code().is_none() {
             StoreError::Unreachable {
                 index: self.shown(),
                 detail,
@@ -146,6 +141,15 @@ impl PgIndex {
             }
         }
     }
+}
+
+/// Whether PostgreSQL's answer means this client cannot get in or the server is going away: a
+/// connection failure (class 08), a refused login (class 28: wrong password, no `pg_hba.conf`
+/// entry), a database that does not exist, or a server shutting down or starting up (57P):
+/// what a person fixes in the URL, the password or the server, not in the index.
+fn shut_out(code: &postgres::error::SqlState) -> bool {
+    let code = code.code();
+    code.starts_with("08") || code.starts_with("28") || code == "3D000" || code.starts_with("57P")
 }
 
 /// A driver error with its cause: the driver's own text is often only "error connecting".
@@ -189,26 +193,23 @@ fn client_config(url: &DatabaseUrl) -> Result<(postgres::Config, MakeRustlsConne
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|error| bad(error.to_string()))?;
-    let tls = match root_file {
-        Some(file) => {
-            let mut roots = rustls::RootCertStore::empty();
-            let certificates = CertificateDer::pem_file_iter(&file)
-                .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-                .map_err(|error| bad(format!("sslrootcert {file}: {error}")))?;
-            if certificates.is_empty() {
-                return Err(bad(format!("sslrootcert {file}: no certificate in it")));
-            }
-            roots.add_parsable_certificates(certificates);
-            builder.with_root_certificates(roots).with_no_client_auth()
+    let tls = if let Some(file) = root_file {
+        let mut roots = rustls::RootCertStore::empty();
+        let certificates = CertificateDer::pem_file_iter(&file)
+            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            .map_err(|error| bad(format!("sslrootcert {file}: {error}")))?;
+        if certificates.is_empty() {
+            return Err(bad(format!("sslrootcert {file}: no certificate in it")));
         }
-        None => {
-            let verifier = rustls_platform_verifier::Verifier::new(provider)
-                .map_err(|error| bad(error.to_string()))?;
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(verifier))
-                .with_no_client_auth()
-        }
+        roots.add_parsable_certificates(certificates);
+        builder.with_root_certificates(roots).with_no_client_auth()
+    } else {
+        let verifier = rustls_platform_verifier::Verifier::new(provider)
+            .map_err(|error| bad(error.to_string()))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth()
     };
     Ok((config, MakeRustlsConnect::new(tls)))
 }

@@ -290,3 +290,35 @@ pub(super) fn prepare(client: &mut Client, index: &PgIndex) -> Result<(), StoreE
         .map_err(error)?;
     transaction.commit().map_err(error)
 }
+
+impl PgIndex {
+    /// `Ok` when the database answers and is still a balcão index of the schema this binary
+    /// wrote (PostgreSQL checks its own storage; a marker changed or gone since connecting is
+    /// what this can see).
+    pub fn integrity_check(&self) -> Result<(), StoreError> {
+        let row = self.with_client(|client| {
+            client.query_opt(
+                &format!("SELECT application, schema_version FROM {MARKER_TABLE}"),
+                &[],
+            )
+        })?;
+        let marker = row
+            .map(|row| {
+                Ok::<_, StoreError>((self.column::<i64>(&row, 0)?, self.column::<i64>(&row, 1)?))
+            })
+            .transpose()?;
+        match marker {
+            Some((APPLICATION_ID, version)) if version == latest_version() => Ok(()),
+            Some((APPLICATION_ID, version)) => Err(StoreError::Database {
+                index: self.shown(),
+                detail: format!(
+                    "integrity check failed: schema version {version}, expected {}",
+                    latest_version()
+                ),
+            }),
+            _ => Err(StoreError::NotOurDatabase {
+                index: self.shown(),
+            }),
+        }
+    }
+}

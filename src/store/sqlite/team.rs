@@ -16,7 +16,7 @@ use crate::store::sqlite::records::{SUMMARY_COLUMNS, summary_from_row};
 use crate::store::stored::get;
 use crate::store::summary::ChatKey;
 use crate::store::team::{
-    AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, PresenceKind, Viewer,
+    AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, PresenceKind, Viewer, merge_changes,
 };
 
 /// The key columns of the rows the presence queries read: account, provider, chat id.
@@ -312,48 +312,4 @@ fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         by: row.get(11)?,
         batch: row.get(12)?,
     })
-}
-
-/// The first `limit` changes of two lists each sorted by revision: the chats written and the
-/// chats forgotten. A chat forgotten and then written again is a written chat (its row's
-/// revision is the later one); the revision returned is the last one included, or `from` when
-/// nothing changed.
-fn merge_changes(
-    from: i64,
-    chats: Vec<(i64, crate::store::summary::ChatSummary)>,
-    removed: Vec<(i64, ChatKey)>,
-    limit: usize,
-) -> Changes {
-    let mut chats = chats.into_iter().peekable();
-    let mut removed = removed.into_iter().peekable();
-    let mut changes = Changes {
-        revision: from,
-        ..Changes::default()
-    };
-    for _ in 0..limit {
-        let take_chat = match (chats.peek(), removed.peek()) {
-            (Some((chat, _)), Some((removal, _))) => chat < removal,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => break,
-        };
-        if take_chat {
-            if let Some((revision, summary)) = chats.next() {
-                changes.revision = changes.revision.max(revision);
-                changes.chats.push(summary);
-            }
-        } else if let Some((revision, key)) = removed.next() {
-            changes.revision = changes.revision.max(revision);
-            if !changes.removed.contains(&key) {
-                changes.removed.push(key);
-            }
-        }
-    }
-    let written: Vec<&ChatKey> = changes.chats.iter().map(|chat| &chat.key).collect();
-    let removed = std::mem::take(&mut changes.removed);
-    changes.removed = removed
-        .into_iter()
-        .filter(|key| !written.contains(&key))
-        .collect();
-    changes
 }

@@ -1,5 +1,6 @@
 //! The SQLite index's webhook log: every delivery recorded with its outcome, within a row cap and
-//! a byte budget for bodies, so that a flood of deliveries costs bounded disk.
+//! a byte budget for bodies, so that a flood of deliveries costs bounded disk; an accepted
+//! delivery is recorded once.
 
 use rusqlite::{TransactionBehavior, params};
 
@@ -20,7 +21,8 @@ impl SqliteIndex {
 
     /// Records a webhook delivery, keeping at most `body_bytes_kept` bytes of bodies: beyond
     /// that, the oldest bodies are dropped (their records stay, with size and hash). A refused
-    /// delivery's body is never stored.
+    /// delivery's body is never stored. An accepted delivery already recorded (same provider,
+    /// account and body hash: the CRM sent it again) is not recorded again.
     pub fn record_webhook_within(
         &self,
         record: &WebhookRecord,
@@ -31,10 +33,12 @@ impl SqliteIndex {
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.error(&e))?;
-        transaction
+        let inserted = transaction
             .execute(
                 "INSERT INTO webhook_events (received_at, provider, account, event_key, outcome, reason, chat_id, raw_body, body_size, body_sha256)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (provider, account, body_sha256)
+                     WHERE outcome = 'accepted' AND body_sha256 IS NOT NULL DO NOTHING",
                 params![
                     millis(record.received_at),
                     record.provider,
@@ -49,6 +53,10 @@ impl SqliteIndex {
                 ],
             )
             .map_err(|e| self.error(&e))?;
+        if inserted == 0 {
+            // Already recorded: nothing was written, so nothing to prune.
+            return transaction.commit().map_err(|e| self.error(&e));
+        }
         let id = transaction.last_insert_rowid();
         if id % 1000 == 0 {
             transaction

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::store::StoreError;
-use crate::store::records::{from_millis, millis};
+use crate::store::records::millis;
 use crate::store::sqlite::SqliteIndex;
 use crate::store::sqlite::records::account_list;
 use crate::store::stored::get;
@@ -143,7 +143,9 @@ impl SqliteIndex {
     }
 
     /// Takes up to `wanted` refreshes from the file's one bucket (`per_minute`, holding ten
-    /// seconds' worth; no row yet is a full bucket).
+    /// seconds' worth; no row yet is a full bucket). The bucket refills up to `now`; a clock
+    /// behind the last fill adds nothing and never moves the fill time back, so receivers whose
+    /// clocks differ cannot refill it twice.
     pub fn take_refresh_budget(
         &self,
         wanted: usize,
@@ -153,77 +155,45 @@ impl SqliteIndex {
         if per_minute == 0 || wanted == 0 {
             return Ok(0);
         }
+        let capacity = (f64::from(per_minute) / 6.0).ceil();
+        let per_ms = f64::from(per_minute) / 60_000.0;
         let mut connection = self.lock();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.error(&e))?;
         let stored: Option<(f64, i64)> = transaction
             .query_row(
-                "SELECT tokens, filled_at FROM refresh_budget LIMIT 1",
-                [],
+                "SELECT min(?1, max(tokens, 0) + max(0, ?3 - filled_at) * ?2), max(filled_at, ?3)
+                 FROM refresh_budget LIMIT 1",
+                params![capacity, per_ms, millis(now)],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()
             .map_err(|e| self.error(&e))?;
-        let bucket = Bucket::refilled(
-            stored.map(|(tokens, at)| (tokens, from_millis(Some(at)).unwrap_or(now))),
-            per_minute,
-            now,
-        );
-        let (granted, bucket) = bucket.take(wanted);
+        let (tokens, filled_at) = stored.unwrap_or((capacity, millis(now)));
+        let granted = whole(tokens).min(wanted);
         let statement = if stored.is_some() {
             "UPDATE refresh_budget SET tokens = ?1, filled_at = ?2"
         } else {
             "INSERT INTO refresh_budget (tokens, filled_at) VALUES (?1, ?2)"
         };
         transaction
-            .execute(statement, params![bucket.tokens, millis(bucket.filled_at)])
+            .execute(statement, params![tokens - count(granted), filled_at])
             .map_err(|e| self.error(&e))?;
         transaction.commit().map_err(|e| self.error(&e))?;
         Ok(granted)
     }
 }
 
-/// The shared refresh bucket as read and written back.
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    filled_at: DateTime<Utc>,
+/// The whole tokens of a bucket: between 0 and its capacity (at most a few thousand), so the
+/// conversion is exact.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn whole(tokens: f64) -> usize {
+    tokens.floor().max(0.0) as usize
 }
 
-impl Bucket {
-    /// The bucket `stored` (tokens, filled at) refilled at `per_minute` up to now, holding ten
-    /// seconds' worth as the scheduler's own bucket does. A clock behind the last fill adds
-    /// nothing and never moves the fill time back, so receivers whose clocks differ cannot
-    /// refill it twice.
-    fn refilled(stored: Option<(f64, DateTime<Utc>)>, per_minute: u32, now: DateTime<Utc>) -> Self {
-        let capacity = (f64::from(per_minute) / 6.0).ceil();
-        let Some((tokens, filled_at)) = stored else {
-            return Self {
-                tokens: capacity,
-                filled_at: now,
-            };
-        };
-        #[allow(clippy::cast_precision_loss)]
-        let elapsed_ms = (now - filled_at).num_milliseconds().max(0) as f64;
-        let per_ms = f64::from(per_minute) / 60_000.0;
-        Self {
-            tokens: (tokens.max(0.0) + elapsed_ms * per_ms).min(capacity),
-            filled_at: filled_at.max(now),
-        }
-    }
-
-    /// Takes up to `wanted` whole tokens.
-    fn take(self, wanted: usize) -> (usize, Self) {
-        // Whole tokens between 0 and the capacity (at most a few thousand): exact.
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            clippy::cast_precision_loss
-        )]
-        let granted = (self.tokens.floor().max(0.0) as usize).min(wanted);
-        #[allow(clippy::cast_precision_loss)]
-        let tokens = self.tokens - granted as f64;
-        (granted, Self { tokens, ..self })
-    }
+/// A number of tokens taken, as the bucket counts them.
+#[allow(clippy::cast_precision_loss)]
+fn count(tokens: usize) -> f64 {
+    tokens as f64
 }
