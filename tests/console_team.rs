@@ -298,16 +298,23 @@ async fn the_database_stopped_and_started_under_a_running_console() {
         };
         store.into_iter().map(|row| row.key.chat_id).collect()
     };
-    let late = common::chats(&sandbox)
-        .await
-        .into_iter()
-        .map(|c| c["id"].as_str().unwrap().to_owned())
-        .find(|id| !known.contains(id))
-        .unwrap();
-    let late_name = detail(&sandbox, &late).await["contact_name"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    // One with a name short enough to show whole in the list.
+    let mut late = None;
+    for chat in common::chats(&sandbox).await {
+        let id = chat["id"].as_str().unwrap().to_owned();
+        if known.contains(&id) {
+            continue;
+        }
+        let shown = detail(&sandbox, &id).await;
+        if let Some(name) = shown["contact_name"]
+            .as_str()
+            .filter(|n| n.chars().count() <= 20)
+        {
+            late = Some((id, name.to_owned()));
+            break;
+        }
+    }
+    let (late, late_name) = late.unwrap();
     let ana = Seat::new("Ana");
     tokio::task::spawn_blocking(move || {
         let mut a = ana.console(&scene.index, &scene.url);
@@ -320,6 +327,134 @@ async fn the_database_stopped_and_started_under_a_running_console() {
         add(&scene.index, &scene.url, std::slice::from_ref(&late));
         // The catch-up reads what changed since the last revision seen, and the banner goes.
         a.wait_for(&format!("Chats {} ", scene.total + 1));
+        a.wait_for(&late_name);
+        a.wait_for_screen("the banner gone", |screen| {
+            !screen.contains("shared index unreachable")
+        });
+        a.quit();
+    })
+    .await
+    .unwrap();
+}
+
+/// A TCP relay to the database that the test can cut: while cut, every connection through it
+/// is closed and new ones are closed at once, as when a laptop loses the network, while the
+/// database stays up for everyone else.
+struct Relay {
+    port: u16,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    streams: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Relay {
+    fn to(target: u16) -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let streams = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (accepting, held) = (open.clone(), streams.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if !accepting.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                let mut held = held.lock().unwrap();
+                held.push(client.try_clone().unwrap());
+                held.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        // Ends when either side closes; the other is then closed too.
+                        let _copied = std::io::copy(&mut from, &mut to);
+                        let _closed = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Self {
+            port,
+            open,
+            streams,
+        }
+    }
+
+    fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        for stream in self.streams.lock().unwrap().drain(..) {
+            stream
+                .shutdown(std::net::Shutdown::Both)
+                .unwrap_or_default();
+        }
+    }
+
+    fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_made_while_a_console_was_cut_off_shows_once_it_is_back() {
+    let sandbox = common::start().await;
+    let index = common::pg::fresh_database();
+    let scene = scene(&sandbox, index.clone()).await;
+    let relay = Relay::to(common::pg::cluster().port());
+    let through_relay = index.replace(
+        &format!(":{}/", common::pg::cluster().port()),
+        &format!(":{}/", relay.port),
+    );
+    assert_ne!(through_relay, index);
+    let known = scene.total;
+    // A chat of the sandbox the index does not hold yet, with a short name.
+    let held = tokio::task::spawn_blocking({
+        let index = index.clone();
+        move || {
+            let location = balcao::store::location::IndexLocation::parse(&index);
+            balcao::store::Store::open_location(&location, Path::new("/nonexistent"))
+                .unwrap()
+                .summaries()
+                .unwrap()
+                .into_iter()
+                .map(|row| row.key.chat_id)
+                .collect::<Vec<_>>()
+        }
+    })
+    .await
+    .unwrap();
+    let mut late = None;
+    for chat in common::chats(&sandbox).await {
+        let id = chat["id"].as_str().unwrap().to_owned();
+        if held.contains(&id) {
+            continue;
+        }
+        let shown = detail(&sandbox, &id).await;
+        if let Some(name) = shown["contact_name"]
+            .as_str()
+            .filter(|n| n.chars().count() <= 20)
+        {
+            late = Some((id, name.to_owned()));
+            break;
+        }
+    }
+    let (late, late_name) = late.unwrap();
+    let ana = Seat::new("Ana");
+    let url = scene.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut a = ana.console(&through_relay, &url);
+        a.wait_for(&format!("Chats {known} "));
+        relay.cut();
+        a.wait_for("shared index unreachable since");
+        // Made while this console cannot hear of it: its notification goes to nobody here.
+        add(&index, &url, std::slice::from_ref(&late));
+        relay.restore();
+        // Back: what changed since the last revision it saw is read, not only what was notified.
+        a.wait_for(&format!("Chats {} ", known + 1));
         a.wait_for(&late_name);
         a.wait_for_screen("the banner gone", |screen| {
             !screen.contains("shared index unreachable")
