@@ -45,3 +45,16 @@ pub fn index_message(error: &StoreError, lang: Lang) -> String {
         tr!(lang, "índice: {text}", "index: {text}")
     }
 }
+
+/// Lets go of an index off the async threads. Closing a `PostgreSQL` connection blocks on the
+/// driver's own runtime, which must not happen on a runtime worker (it panics there); only the
+/// last holder really closes it.
+pub fn release(store: Arc<Store>) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        drop(store);
+        return;
+    }
+    if std::thread::spawn(move || drop(store)).join().is_err() {
+        tracing::error!("closing the index failed");
+    }
+}

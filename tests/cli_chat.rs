@@ -32,14 +32,18 @@ const ENV_VARS: &[&str] = &[
     "BALCAO_ACCOUNT",
     "BALCAO_LANG",
     "BALCAO_TIMEOUT",
+    "BALCAO_INDEX",
+    "PGPASSWORD",
     "LC_ALL",
     "LC_MESSAGES",
     "RUST_LOG",
 ];
 
-/// Runs the binary off the async runtime (the sandbox keeps serving meanwhile).
+/// Runs the binary off the async runtime (the sandbox keeps serving meanwhile), on a data dir of
+/// its own: changes write their audit entries to the index there.
 async fn balcao(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
     tokio::task::spawn_blocking(move || {
+        let data = tempfile::tempdir().unwrap();
         let mut command = Command::new(env!("CARGO_BIN_EXE_balcao"));
         for name in ENV_VARS {
             command.env_remove(name);
@@ -47,6 +51,8 @@ async fn balcao(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
         command
             .env("LANG", "C.UTF-8")
             .env("BALCAO_LOG", "trace")
+            .env("XDG_CONFIG_HOME", data.path().join("no-config"))
+            .env("BALCAO_DATA_DIR", data.path())
             .args(args)
             .envs(env);
         command.output().unwrap()

@@ -25,6 +25,8 @@ fn balcao(home: &Path) -> Command {
         "BALCAO_ACCOUNT",
         "BALCAO_LANG",
         "BALCAO_KEYMAP",
+        "BALCAO_INDEX",
+        "PGPASSWORD",
         "LC_ALL",
         "LC_MESSAGES",
         "RUST_LOG",

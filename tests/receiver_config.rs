@@ -17,6 +17,8 @@ fn balcao(dir: &Path, args: &[&str]) -> Output {
         "BALCAO_ACCOUNT",
         "BALCAO_LANG",
         "BALCAO_KEYMAP",
+        "BALCAO_INDEX",
+        "PGPASSWORD",
         "LC_ALL",
     ] {
         command.env_remove(name);
@@ -25,6 +27,7 @@ fn balcao(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .env("LANG", "C.UTF-8")
         .env("XDG_CONFIG_HOME", dir.join("no-config"))
+        .env("BALCAO_DATA_DIR", dir.join("data"))
         .stdin(Stdio::null())
         .output()
         .unwrap()

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::cli::CliError;
 use crate::cli::args::{AuditArgs, GlobalArgs};
-use crate::cli::index::open_store;
+use crate::cli::open::open_store;
 use crate::config::resolve::resolve;
 use crate::i18n::Lang;
 use crate::store::{AuditEntry, AuditQuery, normalize_chat_id};

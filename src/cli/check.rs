@@ -2,7 +2,7 @@
 
 use crate::cli::CliError;
 use crate::cli::args::GlobalArgs;
-use crate::cli::index::open_store;
+use crate::cli::open::open_store;
 use crate::config::resolve::resolve;
 use crate::config::{Config, ConfigError, load};
 use crate::i18n::Lang;

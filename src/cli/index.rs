@@ -2,82 +2,29 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::StreamExt;
-use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, broadcast, watch};
 
 use crate::api::reads::{Fetch, hydrate_one};
 use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
+use crate::cli::open::open_blocking;
+use crate::cli::rows::{json_line, me_by_account, table_line};
 use crate::cli::sandbox::wait_for_signal;
-use crate::config::ConfigError;
-use crate::config::resolve::{Resolved, resolve};
-use crate::data_dir::open_index;
+use crate::config::resolve::resolve;
+use crate::data_dir::release;
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
 use crate::inbox::{Filter, select};
-use crate::present::priority_label;
-use crate::store::journal::AuditJournal;
-use crate::store::location::IndexLocation;
 use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
 use crate::text::fit;
+use crate::tr;
 use crate::webhook::receiver::ReceiverState;
-use crate::{timefmt, tr};
-
-/// Opens the index the settings name (`--index`, `BALCAO_INDEX`, the configuration's `index`,
-/// else the data dir's file); one that is not ours or is newer is a configuration error (exit 2).
-/// A data dir or index file that others can read is reported on stderr. Audit entries kept
-/// locally while the index was unreachable are written to it now.
-pub fn open_store(settings: &Resolved, lang: Lang) -> Result<Arc<Store>, CliError> {
-    let data_dir = match (&settings.index, &settings.data_dir) {
-        (IndexLocation::DataDir, None) => return Err(CliError::Config(ConfigError::NoDataDir)),
-        (_, dir) => dir.clone(),
-    };
-    let store = open_index(
-        &settings.index,
-        data_dir.as_deref().unwrap_or(Path::new("")),
-    )?;
-    for exposed in store.exposed() {
-        eprintln!("balcao: {}", exposed.message(lang));
-    }
-    if let Some(dir) = &data_dir {
-        flush_journal(&store, &AuditJournal::in_dir(dir), lang);
-    }
-    Ok(store)
-}
-
-/// Writes the audit entries kept in `journal` to the index, saying how many; a failure is said
-/// and the entries stay for the next time.
-fn flush_journal(store: &Store, journal: &AuditJournal, lang: Lang) {
-    match journal.flush(store) {
-        Ok(0) => {}
-        Ok(count) => eprintln!(
-            "balcao: {}",
-            tr!(
-                lang,
-                "{count} registro(s) de auditoria guardado(s) nesta máquina enquanto o índice estava inacessível foram gravados nele",
-                "{count} audit entr(ies) kept on this machine while the index was unreachable were written to it"
-            )
-        ),
-        Err(error) => {
-            let path = journal.path().display();
-            eprintln!(
-                "balcao: {}",
-                tr!(
-                    lang,
-                    "aviso: os registros de auditoria guardados em {path} ainda não foram todos gravados no índice ({error}); eles ficam lá e serão gravados na próxima vez",
-                    "warning: the audit entries kept in {path} were not all written to the index ({error}); they stay there and will be written next time"
-                )
-            );
-        }
-    }
-}
 
 /// Runs index work off the async threads; its error is worded when it is shown.
 async fn blocking<T: Send + 'static>(
@@ -101,7 +48,7 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
     };
     let account = settings.account().clone();
     let client = settings.wegly_client(&account)?;
-    let store = open_store(&settings, lang)?;
+    let store = open_blocking(&settings, lang).await?;
     let bind = args.bind.unwrap_or(settings.listen);
     let listener = TcpListener::bind(bind).await.map_err(|error| {
         CliError::Failed(tr!(
@@ -129,6 +76,7 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
     );
     let (events, _) = broadcast::channel(1024);
     let wake = Arc::new(Notify::new());
+    let held = store.clone();
     let state = Arc::new(ReceiverState {
         store: store.clone(),
         account: account.name.clone(),
@@ -154,7 +102,7 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
             .or(settings.config.refresh_per_minute)
             .unwrap_or(crate::hydrate::DEFAULT_REFRESH_PER_MINUTE),
     };
-    let (api, _actor) = crate::api::actor::spawn(crate::api::actor::ActorConfig {
+    let (api, actor) = crate::api::actor::spawn(crate::api::actor::ActorConfig {
         clients: HashMap::from([(account.name.clone(), client)]),
         rooms: HashMap::new(),
         store: store.clone(),
@@ -178,6 +126,12 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
         tracing::error!(%error, "the webhook receiver ended abnormally");
     }
     let _ = hydrator.await;
+    // The scheduler held the last request handle: the actor ends, and with it its hold on the
+    // index, so that this one is the last and closes it off the async threads.
+    if let Err(error) = actor.await {
+        tracing::error!(%error, "the API actor ended abnormally");
+    }
+    release(held);
     Ok(())
 }
 
@@ -269,13 +223,36 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
     let settings = resolve(&global.overrides())?;
     let account = settings.account().clone();
     let client = settings.wegly_client(&account)?;
-    let store = open_store(&settings, lang)?;
+    let store = open_blocking(&settings, lang).await?;
+    let added = add_to(&store, &client, &account.name, &ids, lang).await;
+    release(store);
+    let failures = added?;
+    if failures == 0 {
+        Ok(())
+    } else {
+        let total = ids.len();
+        Err(CliError::Failed(tr!(
+            lang,
+            "{failures} de {total} ids falharam",
+            "{failures} of {total} ids failed"
+        )))
+    }
+}
+
+/// `add`'s work on the open index; returns how many ids failed.
+async fn add_to(
+    store: &Arc<Store>,
+    client: &crate::api::wegly::WeglyClient,
+    account: &str,
+    ids: &[String],
+    lang: Lang,
+) -> Result<usize, CliError> {
     let mut failures = 0;
     let mut valid = Vec::new();
     let mut given = HashSet::new();
-    for id in &ids {
+    for id in ids {
         if let Ok(uuid) = uuid::Uuid::parse_str(id.trim()) {
-            let key = ChatKey::wegly(&account.name, &uuid.to_string());
+            let key = ChatKey::wegly(account, &uuid.to_string());
             if !given.insert(key.clone()) {
                 // Another spelling of an id already given: one chat, one fetch. A set, not a
                 // scan of the ids so far: a list piped from stdin can be long.
@@ -311,20 +288,11 @@ pub async fn add(global: &GlobalArgs, ids: Vec<String>, lang: Lang) -> Result<()
         .collect()
         .await;
     for (id, key, new, outcome) in outcomes {
-        let (line, failed) = add_report(&store, &id, key, new, outcome, lang).await?;
+        let (line, failed) = add_report(store, &id, key, new, outcome, lang).await?;
         failures += usize::from(failed);
         println!("{line}");
     }
-    if failures == 0 {
-        Ok(())
-    } else {
-        let total = ids.len();
-        Err(CliError::Failed(tr!(
-            lang,
-            "{failures} de {total} ids falharam",
-            "{failures} of {total} ids failed"
-        )))
-    }
+    Ok(failures)
 }
 
 /// `inbox list`, `inbox remove` and `inbox watch`.
@@ -345,14 +313,14 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
                     "'me' needs your user id: set me = \"<user id>\" for the account in config.toml"
                 )));
             }
-            let store = open_store(&settings, lang)?;
+            let store = open_blocking(&settings, lang).await?;
             let rows = blocking(move || store.summaries()).await?;
             let now = Utc::now();
             print_rows(&select(&rows, &filter, &me, now), json, lang, now)
         }
         InboxCommand::Remove { id } => {
             let key = ChatKey::wegly(&settings.account().name, id.trim());
-            let store = open_store(&settings, lang)?;
+            let store = open_blocking(&settings, lang).await?;
             let removed = blocking(move || store.remove_chat(&key)).await?;
             if removed {
                 println!(
@@ -373,61 +341,6 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
             }
         }
     }
-}
-
-pub fn me_by_account(settings: &Resolved) -> HashMap<String, String> {
-    settings
-        .accounts
-        .iter()
-        .filter_map(|account| account.me.clone().map(|me| (account.name.clone(), me)))
-        .collect()
-}
-
-/// One JSON object per line: `id` plus every summary column.
-pub fn json_line(row: &ChatSummary) -> Value {
-    let mut value = serde_json::to_value(row).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value
-        && let Some(id) = map.remove("chat_id")
-    {
-        map.insert("id".to_owned(), id);
-    }
-    value
-}
-
-/// One chat as a line of the `inbox list` table (escape sequences of CRM text removed).
-pub fn table_line(row: &ChatSummary, lang: Lang, now: chrono::DateTime<Utc>) -> String {
-    let c = &row.columns;
-    let mut contact = c
-        .contact
-        .clone()
-        .or_else(|| c.contact_number.clone())
-        .unwrap_or_else(|| "…".to_owned());
-    if row.gone {
-        contact = format!("✝ {contact}");
-    } else if row.hydrated_at.is_none() {
-        contact = format!("⋯ {contact}");
-    }
-    let line = [
-        fit(
-            &c.priority
-                .map(|p| priority_label(crate::api::wegly::wire::Priority(p), lang))
-                .unwrap_or_default(),
-            8,
-        ),
-        fit(c.status.as_deref().unwrap_or("?"), 9),
-        fit(&contact, 26),
-        fit(c.responsible_name.as_deref().unwrap_or("—"), 18),
-        fit(&c.unread.to_string(), 4),
-        fit(
-            &c.last_message_at
-                .map(|at| timefmt::age(at, now, lang))
-                .unwrap_or_default(),
-            14,
-        ),
-        fit(&timefmt::window(c.window_ends_at, now, lang), 24),
-        row.key.chat_id.clone(),
-    ];
-    crate::text::printable(&line.join(" ")).into_owned()
 }
 
 fn print_rows(

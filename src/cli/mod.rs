@@ -6,9 +6,11 @@ mod chat;
 mod check;
 mod copy;
 mod index;
+mod open;
 mod present;
 mod record;
 mod room;
+mod rows;
 mod sandbox;
 pub mod secrets;
 mod watch;
@@ -110,7 +112,13 @@ pub async fn run(mut cli: Cli) -> Result<(), CliError> {
         Some(Command::Index(IndexCommand::Copy { from, to, force })) => {
             copy::run(&cli.global, &from, &to, force, lang).await
         }
-        Some(Command::CheckConfig) => check::run(&cli.global, lang),
+        // Off the async threads: it may open a database, whose client blocks.
+        Some(Command::CheckConfig) => {
+            let global = cli.global;
+            tokio::task::spawn_blocking(move || check::run(&global, lang))
+                .await
+                .map_err(|error| CliError::Failed(error.to_string()))?
+        }
         Some(Command::Room(command)) => room::run(&cli.global, command, lang).await,
         None => Ok(crate::console::launch::open(&cli.global.overrides(), cli.demo, lang).await?),
     }

@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use crate::api::{ApiError, ErrorKind};
 use crate::cli::CliError;
-use crate::cli::index::open_store;
+use crate::cli::open::open_store;
 use crate::config::resolve::Resolved;
 use crate::data_dir::is_wrong_data_dir;
 use crate::i18n::Lang;
@@ -165,6 +165,14 @@ impl Recorder {
             }
         };
         eprintln!("balcao: {message}");
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if let Some(store) = self.store.take() {
+            crate::data_dir::release(store);
+        }
     }
 }
 

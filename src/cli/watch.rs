@@ -12,7 +12,8 @@ use chrono::{Local, Utc};
 use serde_json::Value;
 
 use crate::cli::CliError;
-use crate::cli::index::{json_line, me_by_account, open_store, table_line};
+use crate::cli::open::open_store;
+use crate::cli::rows::{json_line, me_by_account, table_line};
 use crate::config::resolve::Resolved;
 use crate::i18n::Lang;
 use crate::inbox::{Filter, SearchText};

@@ -15,6 +15,8 @@ pub fn balcao(data_dir: &Path) -> Command {
         "BALCAO_LISTEN",
         "BALCAO_ACCOUNT",
         "BALCAO_LANG",
+        "BALCAO_INDEX",
+        "PGPASSWORD",
         "LC_ALL",
         "RUST_LOG",
     ] {
