@@ -288,7 +288,20 @@ where
             }
         }
     }
-    let Runtime { state, seen, .. } = runtime;
+    let Runtime {
+        state,
+        seen,
+        services,
+        ..
+    } = runtime;
+    // The PostgreSQL client blocks when it closes, which an async thread must not do: this
+    // console's hold on the index goes in the blocking pool.
+    if tokio::task::spawn_blocking(move || drop(services))
+        .await
+        .is_err()
+    {
+        tracing::warn!("the console's services did not close");
+    }
     // The heartbeat takes this console's viewing mark away once what it follows is gone; a
     // shared index that does not answer does not hold the quit up for long.
     drop(seen);
