@@ -454,7 +454,27 @@ fn the_banner_shows_while_the_shared_index_is_away_and_clears_after_the_catch_up
             format!("index_unreachable_{name}_120x30"),
             draw(&state, (120, 30)).backend()
         );
-        update(&mut state, Msg::IndexReachable);
+        // Meanwhile the index is not read (each read would wait out its connection timeout),
+        // and claims wait for it.
+        let commands = update(&mut state, Msg::Action(Action::SelectNext));
+        assert!(
+            !commands
+                .iter()
+                .any(|c| matches!(c, Command::LoadCachedDetail(_))),
+            "{commands:?}"
+        );
+        let open = state.detail.key.clone().unwrap();
+        assert!(update(&mut state, Msg::Action(Action::ClaimChat)).is_empty());
+        assert!(notification(&state).contains(match lang {
+            Lang::En => "claiming and releasing wait until it is back",
+            Lang::PtBr => "assumir e largar esperam ele voltar",
+        }));
+        let commands = update(&mut state, Msg::IndexReachable);
+        assert_eq!(
+            commands,
+            vec![Command::LoadCachedDetail(open)],
+            "back: the open chat's stored detail is read"
+        );
         assert_eq!(state.desk.unreachable_since, None);
         let text = screen(&state, (120, 30)).join("\n");
         assert!(!text.contains(words), "{text}");
@@ -627,5 +647,28 @@ fn concluding_a_room_someone_claimed_names_them_in_the_one_question() {
             )
         )),
         "{commands:?}"
+    );
+}
+
+#[test]
+fn an_audit_entry_the_index_did_not_take_is_said_kept_then_written() {
+    let (mut state, _) = loaded_state(Lang::En, (120, 30));
+    update(
+        &mut state,
+        Msg::AuditKept {
+            path: "/home/ana/.local/share/balcao/audit-journal.jsonl".into(),
+            because: "shared index unreachable".to_owned(),
+        },
+    );
+    let note = state.notification.clone().unwrap();
+    assert_eq!(note.level, Level::Error);
+    assert_eq!(
+        note.text,
+        "the change was made; its audit entry is kept in /home/ana/.local/share/balcao/audit-journal.jsonl (shared index unreachable) and will be written to the index when it is back"
+    );
+    update(&mut state, Msg::AuditFlushed(2));
+    assert_eq!(
+        notification(&state),
+        "audit entries kept on this machine written to the index: 2"
     );
 }

@@ -447,19 +447,51 @@ async fn a_change_made_while_a_console_was_cut_off_shows_once_it_is_back() {
     let url = scene.url.clone();
     tokio::task::spawn_blocking(move || {
         let mut a = ana.console(&through_relay, &url);
+        let scene = Scene {
+            index: through_relay.clone(),
+            ..scene
+        };
         a.wait_for(&format!("Chats {known} "));
         relay.cut();
         a.wait_for("shared index unreachable since");
+        // A change made from here meanwhile still goes to the CRM; its audit entry waits in
+        // this machine's journal.
+        open_the_chat(&mut a, &scene);
+        a.keys(b"r");
+        a.wait_for(" Reassign ");
+        a.text(scene.newcomer_name.split(' ').next().unwrap());
+        a.wait_for(&scene.newcomer_name);
+        a.keys(b"\r");
+        a.wait_for("its audit entry is kept in");
+        a.keys(&[0x18]); // ctrl-x: the whole list again
         // Made while this console cannot hear of it: its notification goes to nobody here.
         add(&index, &url, std::slice::from_ref(&late));
         relay.restore();
-        // Back: what changed since the last revision it saw is read, not only what was notified.
+        // Back: what changed since the last revision it saw is read, not only what was notified,
+        // and the kept entry is written.
         a.wait_for(&format!("Chats {} ", known + 1));
         a.wait_for(&late_name);
         a.wait_for_screen("the banner gone", |screen| {
             !screen.contains("shared index unreachable")
         });
+        a.wait_for("audit entries kept on this machine written to the index: 1");
         a.quit();
+        let dir = tempfile::tempdir().unwrap();
+        let output = balcao(&index, &url, dir.path())
+            .args(["audit", "--json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let entries: Vec<Value> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert!(
+            entries
+                .iter()
+                .any(|e| e["action"] == "reassign_responsible" && e["by"] == "Ana"),
+            "{entries:?}"
+        );
     })
     .await
     .unwrap();

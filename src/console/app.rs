@@ -23,7 +23,8 @@ use crate::console::outcome::request_unread;
 use crate::console::state::State;
 use crate::console::ui;
 use crate::console::update::update;
-use crate::store::Store;
+use crate::store::journal::{AuditJournal, entry_line};
+use crate::store::{AuditEntry, Store};
 
 /// The shortest time between two frames (a cap of about 60 frames a second).
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
@@ -45,6 +46,9 @@ pub struct Services {
     pub inbox: mpsc::Receiver<Msg>,
     /// Where background work sends its messages.
     pub inbox_tx: mpsc::Sender<Msg>,
+    /// Where audit entries wait while the index cannot take them (the data dir's journal);
+    /// written to the index when the feed reaches it again.
+    pub journal: Option<AuditJournal>,
 }
 
 /// The key or resize as a message, through the keymap. Only presses (and repeats) count:
@@ -129,12 +133,10 @@ impl Runtime<'_> {
                     as_of,
                 })
             }),
-            Command::Audit(entry) => self.in_background(move |store| {
-                if let Err(error) = store.record_audit(&entry) {
-                    tracing::error!(%error, "audit entry not written");
-                }
-                None
-            }),
+            Command::Audit(entry) => {
+                let journal = self.services.journal.clone();
+                self.in_background(move |store| keep_audit(store, journal.as_ref(), &entry));
+            }
             Command::ForgetChat { key, announce } => self.in_background(move |store| {
                 let outcome = store.remove_chat(&key).map_err(|error| error.to_string());
                 Some(Msg::ChatForgotten {
@@ -199,6 +201,30 @@ impl Runtime<'_> {
     }
 }
 
+/// Writes a change's audit entry to the index or, when the index cannot take it, keeps it in
+/// the journal (the change was made all the same): what happened is said either way.
+fn keep_audit(store: &Store, journal: Option<&AuditJournal>, entry: &AuditEntry) -> Option<Msg> {
+    let Err(error) = store.record_audit(entry) else {
+        return None;
+    };
+    tracing::warn!(%error, "audit entry not written to the index");
+    let because = error.to_string();
+    let kept = journal.map(|journal| journal.keep(entry).map(|()| journal.path().to_path_buf()));
+    Some(match kept {
+        Some(Ok(path)) => Msg::AuditKept { path, because },
+        Some(Err(error)) => Msg::AuditNotKept {
+            line: entry_line(entry),
+            because,
+            error: error.to_string(),
+        },
+        None => Msg::AuditNotKept {
+            line: entry_line(entry),
+            because,
+            error: "no data dir".to_owned(),
+        },
+    })
+}
+
 /// Runs the console until `quit` or the end of the event stream; returns the final state.
 pub async fn run<B, E>(
     terminal: &mut Terminal<B>,
@@ -231,6 +257,7 @@ where
         runtime.services.store.clone(),
         runtime.services.inbox_tx.clone(),
         page,
+        runtime.services.journal.clone(),
     );
     let unread = request_unread(&mut runtime.state);
     runtime.execute(unread);

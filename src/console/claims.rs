@@ -7,12 +7,88 @@ use crate::console::action::Action;
 use crate::console::changes::nothing_selected;
 use crate::console::desk::{presence_lines, read_only_reason};
 use crate::console::modal::{Confirm, Destructive, Modal, Question};
-use crate::console::msg::Command;
-use crate::console::state::{Level, State};
+use crate::console::msg::{Command, Msg};
+use crate::console::state::{DetailStatus, Level, State};
 use crate::i18n::Lang;
 use crate::store::{ChatKey, ClaimOutcome};
 use crate::timefmt;
 use crate::tr;
+
+/// What the index's side of the runtime reports: who is on what, the shared index going and
+/// coming back, claim answers, and audit entries kept or written later.
+pub fn from_index(state: &mut State, msg: Msg) -> Vec<Command> {
+    let lang = state.lang;
+    match msg {
+        Msg::Presence(list) => state.desk.set_presence(list),
+        Msg::IndexUnreachable(since) => {
+            state.desk.unreachable_since.get_or_insert(since);
+        }
+        Msg::IndexReachable => {
+            if state.desk.unreachable_since.take().is_some() {
+                let text = lang.pick(
+                    "índice compartilhado de volta; o que mudou enquanto isso foi lido",
+                    "shared index back; what changed meanwhile has been read",
+                );
+                state.notify(Level::Info, text.to_owned());
+            }
+            // Reads were held back while it was away: the open chat's stored detail now.
+            return state
+                .detail
+                .key
+                .clone()
+                .filter(|_| !matches!(state.detail.status, DetailStatus::Loading(_)))
+                .map(Command::LoadCachedDetail)
+                .into_iter()
+                .collect();
+        }
+        Msg::Claimed { key, outcome } => return claimed(state, &key, outcome),
+        Msg::Released { key, outcome } => return released(state, &key, outcome),
+        Msg::AuditKept { path, because } => {
+            let path = path.display();
+            let text = tr!(
+                lang,
+                "a mudança foi feita; seu registro de auditoria ficou guardado em {path} ({because}) e será gravado no índice quando ele voltar",
+                "the change was made; its audit entry is kept in {path} ({because}) and will be written to the index when it is back"
+            );
+            state.notify(Level::Error, text);
+        }
+        Msg::AuditNotKept {
+            line,
+            because,
+            error,
+        } => {
+            let text = tr!(
+                lang,
+                "a mudança foi feita, mas seu registro de auditoria não pôde ser gravado ({because}) nem guardado localmente ({error}); aqui está ele: {line}",
+                "the change was made, but its audit entry could not be written ({because}) nor kept locally ({error}); here it is: {line}"
+            );
+            state.notify(Level::Error, text);
+        }
+        Msg::AuditFlushed(written) => {
+            let text = tr!(
+                lang,
+                "registros de auditoria guardados nesta máquina gravados no índice: {written}",
+                "audit entries kept on this machine written to the index: {written}"
+            );
+            state.notify(Level::Info, text);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Whether the shared index is away; if so the status bar says a claim waits for it.
+fn refused_unreachable(state: &mut State) -> bool {
+    if state.desk.unreachable_since.is_none() {
+        return false;
+    }
+    let text = state.lang.pick(
+        "o índice compartilhado está inacessível; assumir e largar esperam ele voltar",
+        "the shared index is unreachable; claiming and releasing wait until it is back",
+    );
+    state.notify(Level::Error, text.to_owned());
+    true
+}
 
 /// The selected chat's key and its contact's name, or the status bar says nothing is selected.
 fn selected(state: &mut State) -> Option<(ChatKey, String)> {
@@ -47,7 +123,7 @@ pub fn claim(state: &mut State) -> Vec<Command> {
     let Some((key, _)) = selected(state) else {
         return Vec::new();
     };
-    if refused_read_only(state, &key) {
+    if refused_read_only(state, &key) || refused_unreachable(state) {
         return Vec::new();
     }
     vec![Command::Claim {
@@ -61,7 +137,7 @@ pub fn release(state: &mut State) -> Vec<Command> {
     let Some((key, _)) = selected(state) else {
         return Vec::new();
     };
-    if refused_read_only(state, &key) {
+    if refused_read_only(state, &key) || refused_unreachable(state) {
         return Vec::new();
     }
     vec![Command::Release {

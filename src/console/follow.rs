@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::console::msg::Msg;
 use crate::console::state::State;
+use crate::store::journal::AuditJournal;
 use crate::store::team::VIEWING_TTL;
 use crate::store::{ChatKey, Store, StoreError, Viewer};
 
@@ -85,6 +86,8 @@ struct Feed {
     down: bool,
     /// Whether the current spell got as far as catching up (the backoff then starts over).
     connected: bool,
+    /// Audit entries kept while the index could not take them, written once it can.
+    journal: Option<AuditJournal>,
 }
 
 impl Feed {
@@ -139,6 +142,29 @@ impl Feed {
         }
     }
 
+    /// Writes the audit entries kept while the index was away (by this console or a command
+    /// run on this data dir meanwhile). An empty journal costs one look for its file.
+    fn flush_journal(&self) -> Result<(), Ended> {
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
+        match journal.flush(&self.store) {
+            Ok(0) => Ok(()),
+            Ok(written) => {
+                tracing::info!(written, "audit entries kept locally written to the index");
+                self.send(Msg::AuditFlushed(written))?;
+                Ok(())
+            }
+            // The index gone again is the feed's to handle; anything else (a line a person must
+            // fix, which stays in the file) is for the log, and the next flush tries again.
+            Err(error @ StoreError::Unreachable { .. }) => Err(Ended::Failed(error)),
+            Err(error) => {
+                tracing::error!(%error, "the audit journal cannot be written to the index");
+                Ok(())
+            }
+        }
+    }
+
     fn read_presence(&mut self) -> Result<(), Ended> {
         let presence = self.store.presence(Utc::now())?;
         self.presence_read = Some(Instant::now());
@@ -157,6 +183,7 @@ impl Feed {
             self.down = false;
             self.send(Msg::IndexReachable)?;
         }
+        self.flush_journal()?;
         loop {
             let wake = watch.wait(FEED_WAIT)?;
             if self.tx.is_closed() {
@@ -170,6 +197,11 @@ impl Feed {
                 .is_none_or(|at| at.elapsed() >= PRESENCE_REFRESH);
             if wake.presence || presence_due {
                 self.read_presence()?;
+            }
+            if presence_due {
+                // Entries kept while this spell went on (the index failed a write, not this
+                // watch) are written within the same period.
+                self.flush_journal()?;
             }
         }
     }
@@ -211,8 +243,14 @@ impl Feed {
 
 /// Starts the change feed on a thread of its own (its waits block, and it must not hold up the
 /// runtime's end: it stops within [`FEED_WAIT`] of the console closing `tx`'s receiver).
-pub fn spawn_feed(store: Arc<Store>, tx: mpsc::Sender<Msg>, page: usize) {
+pub fn spawn_feed(
+    store: Arc<Store>,
+    tx: mpsc::Sender<Msg>,
+    page: usize,
+    journal: Option<AuditJournal>,
+) {
     let feed = Feed {
+        journal,
         store,
         tx,
         revision: None,

@@ -427,6 +427,7 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
         store,
         inbox: inbox_rx,
         inbox_tx,
+        journal: Some(crate::store::journal::AuditJournal::in_dir(&setup.data_dir)),
     };
     let outcome = run_on_terminal(state, &keymap, services).await?;
     let _ = stop.send(true);

@@ -1,5 +1,7 @@
 //! What the reducer receives (`Msg`) and what it asks the runtime to do (`Command`).
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
@@ -73,6 +75,24 @@ pub enum Msg {
         /// The answer, or why there is none.
         outcome: Result<bool, String>,
     },
+    /// A change's audit entry could not be written to the index: it waits in the journal.
+    AuditKept {
+        /// The journal.
+        path: PathBuf,
+        /// Why the index did not take it.
+        because: String,
+    },
+    /// A change's audit entry could be written neither to the index nor to the journal.
+    AuditNotKept {
+        /// The entry, as the journal would have kept it, for the person to keep.
+        line: String,
+        /// Why the index did not take it.
+        because: String,
+        /// Why the journal did not.
+        error: String,
+    },
+    /// Entries the journal kept were written to the index.
+    AuditFlushed(usize),
     /// Time passed.
     Tick(DateTime<Utc>),
     /// The terminal's size.

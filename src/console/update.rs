@@ -18,6 +18,22 @@ use crate::tr;
 
 /// Applies one message and returns the effects to run.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    let mut commands = dispatch(state, msg);
+    // While the shared index cannot be reached, reads of it would only queue up behind its
+    // connection timeout (and hold up the quit): the pane keeps what it shows, and the open
+    // chat's stored detail is read again once the index is back.
+    if state.desk.unreachable_since.is_some() {
+        commands.retain(|command| {
+            !matches!(
+                command,
+                Command::LoadCachedDetail(_) | Command::ReadPresence
+            )
+        });
+    }
+    commands
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Action(action) => {
             if state.modal.is_some() {
@@ -41,7 +57,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             if state.inbox.loaded == Loaded::All {
                 return Vec::new();
             }
-            let commands = update(state, Msg::Rows(rows));
+            let commands = dispatch(state, Msg::Rows(rows));
             state.inbox.loaded = Loaded::FirstPage;
             commands
         }
@@ -69,26 +85,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             outcome,
         } => outcome::forgotten(state, &key, announce, outcome),
         Msg::IndexChanged { chats, removed } => apply_changes(state, chats, &removed),
-        Msg::Presence(list) => {
-            state.desk.set_presence(list);
-            Vec::new()
-        }
-        Msg::IndexUnreachable(since) => {
-            state.desk.unreachable_since.get_or_insert(since);
-            Vec::new()
-        }
-        Msg::IndexReachable => {
-            if state.desk.unreachable_since.take().is_some() {
-                let text = state.lang.pick(
-                    "índice compartilhado de volta; o que mudou enquanto isso foi lido",
-                    "shared index back; what changed meanwhile has been read",
-                );
-                state.notify(Level::Info, text.to_owned());
-            }
-            Vec::new()
-        }
-        Msg::Claimed { key, outcome } => claims::claimed(state, &key, outcome),
-        Msg::Released { key, outcome } => claims::released(state, &key, outcome),
+        msg @ (Msg::Presence(_)
+        | Msg::IndexUnreachable(_)
+        | Msg::IndexReachable
+        | Msg::Claimed { .. }
+        | Msg::Released { .. }
+        | Msg::AuditKept { .. }
+        | Msg::AuditNotKept { .. }
+        | Msg::AuditFlushed(_)) => claims::from_index(state, msg),
         Msg::Tick(now) => tick(state, now),
         Msg::Resize(width, height) => {
             state.size = (width, height);
