@@ -672,3 +672,18 @@ fn an_audit_entry_the_index_did_not_take_is_said_kept_then_written() {
         "audit entries kept on this machine written to the index: 2"
     );
 }
+
+#[test]
+fn an_empty_shared_inbox_says_the_desks_receivers_bring_chats() {
+    let mut state = State::new(Lang::En, now(), "default".to_owned());
+    update(&mut state, Msg::Rows(Vec::new()));
+    let alone = screen(&state, (120, 30)).join("\n");
+    assert!(alone.contains("(this console receives them)"), "{alone}");
+    state.desk.shared = true;
+    let team = screen(&state, (120, 30)).join("\n");
+    assert!(
+        team.contains("Chats arrive through the desk's receivers (balcao listen),"),
+        "{team}"
+    );
+    assert!(!team.contains("this console receives them"), "{team}");
+}

@@ -298,7 +298,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
             theme::dim(),
         ));
     } else if total == 0 {
-        for text in empty_state(lang) {
+        for text in empty_state(lang, state.desk.shared) {
             lines.push(Line::styled(text, theme::dim()));
         }
     } else if shown == 0 {
@@ -323,8 +323,19 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// How chats arrive, for an empty inbox.
-fn empty_state(lang: Lang) -> Vec<String> {
+/// How chats arrive, for an empty inbox: in team mode the desk's receivers take the webhooks.
+fn empty_state(lang: Lang, team: bool) -> Vec<String> {
+    let webhooks = if team {
+        lang.pick(
+            "As conversas chegam pelos receptores da equipe (balcao listen),",
+            "Chats arrive through the desk's receivers (balcao listen),",
+        )
+    } else {
+        lang.pick(
+            "As conversas chegam por webhooks da Wegly (este console os recebe),",
+            "Chats arrive through Wegly webhooks (this console receives them),",
+        )
+    };
     vec![
         String::new(),
         lang.pick(
@@ -333,11 +344,7 @@ fn empty_state(lang: Lang) -> Vec<String> {
         )
         .to_owned(),
         String::new(),
-        lang.pick(
-            "As conversas chegam por webhooks da Wegly (este console os recebe),",
-            "Chats arrive through Wegly webhooks (this console receives them),",
-        )
-        .to_owned(),
+        webhooks.to_owned(),
         lang.pick(
             "por `balcao add ID`, pela tecla a (adicionar por id)",
             "by `balcao add ID`, the a key (add by id),",
