@@ -435,13 +435,13 @@ fn the_password_never_shows_in_check_config_errors_or_listen() {
         "{}",
         text(&output.stderr)
     );
-    let listed = cli::balcao(dir.path())
+    let no_server = cli::balcao(dir.path())
         .args(["inbox", "list", "--index", &nowhere])
         .output()
         .unwrap();
-    assert_eq!(listed.status.code(), Some(1));
-    assert_hidden(&listed, &password, "inbox list, no server");
-    assert!(text(&listed.stderr).contains("shared index postgres://balcao:***@127.0.0.1:"));
+    assert_eq!(no_server.status.code(), Some(1));
+    assert_hidden(&no_server, &password, "inbox list, no server");
+    assert!(text(&no_server.stderr).contains("shared index postgres://balcao:***@127.0.0.1:"));
 
     // listen names the index, hidden, in its start lines; its argv holds no password when the
     // URL comes from the environment.

@@ -15,7 +15,7 @@ use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
 use crate::cli::open::open_blocking;
 use crate::cli::rows::{json_line, me_by_account, table_line};
-use crate::cli::sandbox::wait_for_signal;
+use crate::cli::signals::StopSignals;
 use crate::config::resolve::resolve;
 use crate::data_dir::release;
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
@@ -48,6 +48,8 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
     };
     let account = settings.account().clone();
     let client = settings.wegly_client(&account)?;
+    // Before the first line: a stop asked for once `listen` has said it listens ends it cleanly.
+    let signals = StopSignals::new().map_err(|error| CliError::Failed(error.to_string()))?;
     let store = open_blocking(&settings, lang).await?;
     let bind = args.bind.unwrap_or(settings.listen);
     let listener = TcpListener::bind(bind).await.map_err(|error| {
@@ -120,7 +122,7 @@ pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Resul
         fetched_tx,
         stopped,
     );
-    wait_for_signal().await;
+    signals.next().await;
     let _ = stop.send(true);
     if let Err(error) = server.await {
         tracing::error!(%error, "the webhook receiver ended abnormally");

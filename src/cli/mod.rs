@@ -13,6 +13,7 @@ mod room;
 mod rows;
 mod sandbox;
 pub mod secrets;
+mod signals;
 mod watch;
 
 use std::process::ExitCode;

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::cli::CliError;
 use crate::cli::open::open_store;
 use crate::cli::rows::{json_line, me_by_account, table_line};
+use crate::cli::signals::StopSignals;
 use crate::config::resolve::Resolved;
 use crate::i18n::Lang;
 use crate::inbox::{Filter, SearchText};
@@ -265,45 +266,6 @@ fn catch_up(store: &Store, revision: &mut i64, printer: &Printer) -> Result<(), 
         *revision = changes.revision.max(*revision);
         if count < PAGE {
             return Ok(());
-        }
-    }
-}
-
-/// SIGINT and SIGTERM, registered at once (not when first awaited).
-struct StopSignals {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl StopSignals {
-    fn new() -> std::io::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Self {
-                interrupt: signal(SignalKind::interrupt())?,
-                terminate: signal(SignalKind::terminate())?,
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            Ok(Self {})
-        }
-    }
-
-    async fn next(mut self) {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.interrupt.recv() => {}
-                _ = self.terminate.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            drop(tokio::signal::ctrl_c().await);
         }
     }
 }

@@ -6,8 +6,9 @@ use postgres::{GenericClient, Row, Transaction};
 
 use crate::store::copy::{ChatRecord, Content, Draft, Imported, Sink, copy_all};
 use crate::store::postgres::PgIndex;
+use crate::store::postgres::rows::CHAT_KEY;
 use crate::store::records::{AuditEntry, from_millis, millis};
-use crate::store::summary::{ChatKey, ChatSummary, Columns, Provider, Source};
+use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
 use crate::store::{Index, StoreError};
 
 /// Every column a copy carries, in the order [`PgIndex::chat_from_row`] reads them.
@@ -47,47 +48,18 @@ fn count(client: &mut impl GenericClient) -> Result<Content, postgres::Error> {
 }
 
 impl PgIndex {
-    /// A stored text that no variant of `T` has, named with its table, row and column.
-    fn unknown(
-        &self,
-        table: &str,
-        key: &ChatKey,
-        column: &str,
-        value: &str,
-        known: &[&str],
-    ) -> StoreError {
-        StoreError::Database {
-            index: self.shown(),
-            detail: format!(
-                "table {table}, row account = '{}', chat_id = '{}': column {column} holds '{value}', which is not one of {}",
-                key.account,
-                key.chat_id,
-                known.join(", ")
-            ),
-        }
-    }
-
-    fn key_from_row(&self, row: &Row, table: &str) -> Result<ChatKey, StoreError> {
-        let account: String = row.get(0);
-        let provider: String = row.get(1);
-        let chat_id: String = row.get(2);
-        let key = ChatKey {
-            account,
-            provider: Provider::Wegly,
-            chat_id,
-        };
-        match Provider::parse(&provider) {
-            Some(provider) => Ok(ChatKey { provider, ..key }),
-            None => Err(self.unknown(table, &key, "provider", &provider, Provider::STORED)),
-        }
+    /// A row's key, its provider read through the texts it knows.
+    fn copied_key(&self, row: &Row, table: &'static str) -> Result<ChatKey, StoreError> {
+        Ok(ChatKey {
+            account: self.column(row, 0)?,
+            provider: self.stored(row, 1, table, CHAT_KEY)?,
+            chat_id: self.column(row, 2)?,
+        })
     }
 
     fn chat_from_row(&self, row: &Row) -> Result<ChatRecord, StoreError> {
-        let key = self.key_from_row(row, "chats")?;
-        let source: String = row.get(20);
-        let Some(parsed) = Source::parse(&source) else {
-            return Err(self.unknown("chats", &key, "source", &source, Source::STORED));
-        };
+        let key = self.copied_key(row, "chats")?;
+        let source: Source = self.stored(row, 20, "chats", CHAT_KEY)?;
         Ok(ChatRecord {
             summary: ChatSummary {
                 key,
@@ -110,7 +82,7 @@ impl PgIndex {
                 first_seen_at: from_millis(row.get(17)).unwrap_or_default(),
                 last_event_at: from_millis(row.get(18)),
                 hydrated_at: from_millis(row.get(19)),
-                source: parsed,
+                source,
                 gone: row.get(21),
                 needs_hydration: row.get(22),
                 last_error: row.get(23),
@@ -169,7 +141,7 @@ impl PgIndex {
                 Ok((
                     row.get(3),
                     AuditEntry {
-                        key: self.key_from_row(row, "audit_log")?,
+                        key: self.copied_key(row, "audit_log")?,
                         at: from_millis(Some(row.get(4))).unwrap_or_default(),
                         action: row.get(5),
                         request: row.get(6),
@@ -204,7 +176,7 @@ impl PgIndex {
         rows.iter()
             .map(|row| {
                 Ok(Draft {
-                    key: self.key_from_row(row, "drafts")?,
+                    key: self.copied_key(row, "drafts")?,
                     body: row.get(3),
                     updated_at: from_millis(Some(row.get(4))).unwrap_or_default(),
                 })
