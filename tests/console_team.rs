@@ -224,7 +224,13 @@ fn two_people_on_one_chat(scene: &Scene) {
         "the reassignment showed in the other console {} ms after this one said it was done",
         done.elapsed().as_millis()
     );
+    // Ana leaves: her viewing mark goes with her console at once; her claim stays until she
+    // releases it.
     a.quit();
+    b.wait_for_screen("Ana's viewing mark gone", |screen| {
+        !screen.contains("👁 Ana is viewing")
+    });
+    b.wait_for("⚑ Ana claimed it");
     b.quit();
 }
 

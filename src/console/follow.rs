@@ -318,3 +318,17 @@ pub fn spawn_heartbeat(store: Arc<Store>, mut seen: watch::Receiver<Seen>) -> Jo
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconnection_waits_double_from_half_a_second_up_to_ten() {
+        let mut backoff = Backoff::default();
+        let waits: Vec<u64> = (0..8)
+            .map(|_| u64::try_from(backoff.next_wait().as_millis()).unwrap_or(u64::MAX))
+            .collect();
+        assert_eq!(waits, [500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
+    }
+}
