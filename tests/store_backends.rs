@@ -388,3 +388,22 @@ fn on_postgres_only_a_column_changed_by_hand_is_not_said_as_unreachable() {
     assert!(matches!(error, StoreError::Database { .. }), "{error:?}");
     assert!(error.to_string().contains("int4"), "{error}");
 }
+
+/// The last hold on a shared index may go on an async thread (the actor's, the scheduler's):
+/// closing its connections there must not start the driver's runtime inside tokio's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_only_the_index_and_its_watch_may_be_dropped_on_an_async_thread() {
+    let url = tokio::task::spawn_blocking(pg::fresh_database)
+        .await
+        .unwrap();
+    let (store, watch) = tokio::task::spawn_blocking(move || {
+        let store = Store::connect(&DatabaseUrl::new(&url)).unwrap();
+        let watch = store.watch().unwrap();
+        (store, watch)
+    })
+    .await
+    .unwrap();
+    // Dropped here, on a worker thread of the runtime.
+    drop(watch);
+    drop(store);
+}

@@ -87,10 +87,10 @@ pub enum StoreError {
     /// some default, which would hide the damage.
     #[error(
         "{path}: {found}. The row was changed by hand, by another program or by a newer balcão; \
-         correct or delete that row (sqlite3), or use another --data-dir"
+         correct or delete that row (sqlite3 or psql), or use another index (--index, --data-dir)"
     )]
     UnknownValue {
-        /// The file.
+        /// The file, or the database URL with its password hidden.
         path: PathBuf,
         /// What was found where (boxed: it is rare, and every result carries this error's size).
         found: Box<UnknownValue>,

@@ -40,6 +40,32 @@ pub struct PgIndex {
     session: Mutex<Option<Session>>,
 }
 
+impl Drop for PgIndex {
+    fn drop(&mut self) {
+        let session = self
+            .session
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(session) = session {
+            close_elsewhere(session);
+        }
+    }
+}
+
+/// Closes a connection (or what holds one) on a thread of its own: the driver closes by running
+/// its own runtime, which panics on an async worker, and the last hold on an index may well be
+/// dropped there (the actor's, the scheduler's).
+pub(crate) fn close_elsewhere<T: Send + 'static>(connection: T) {
+    let closing = std::thread::Builder::new()
+        .name("balcao-pg-close".to_owned())
+        .spawn(move || drop(connection));
+    if let Err(error) = closing {
+        // The system has no thread to give: the connection was closed where the spawn failed.
+        tracing::warn!(%error, "could not close a database connection");
+    }
+}
+
 /// The connection the index's calls share, and the statements prepared on it: a statement
 /// prepared once is one round trip per call instead of two (prepare, then execute).
 pub(crate) struct Session {

@@ -26,8 +26,17 @@ const KEEPALIVE_RETRIES: u32 = 3;
 
 /// A watch on one database.
 pub(super) struct PgWatch {
-    client: Client,
+    /// Always `Some` until dropped.
+    client: Option<Client>,
     url: DatabaseUrl,
+}
+
+impl Drop for PgWatch {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            crate::store::postgres::close_elsewhere(client);
+        }
+    }
 }
 
 impl PgWatch {
@@ -46,7 +55,7 @@ impl PgWatch {
             .batch_execute(&format!("LISTEN {CHANGES}; LISTEN {PRESENCE}"))
             .map_err(|error| index.error(&error))?;
         Ok(Self {
-            client,
+            client: Some(client),
             url: index.url.clone(),
         })
     }
@@ -57,7 +66,10 @@ impl ChangeWatch for PgWatch {
         let url = &self.url;
         let lost = |error: &postgres::Error| lost(url, &describe(error));
         let mut wake = Wake::default();
-        let mut notifications = self.client.notifications();
+        let Some(client) = self.client.as_mut() else {
+            return Err(self::lost(url, "the connection was closed"));
+        };
+        let mut notifications = client.notifications();
         let mut pending: Vec<_> = notifications
             .timeout_iter(timeout)
             .next()
@@ -81,7 +93,7 @@ impl ChangeWatch for PgWatch {
         }
         // Nothing before the timeout, or the server closed the connection: only the latter is
         // an error.
-        if wake.is_timeout() && self.client.is_closed() {
+        if wake.is_timeout() && client.is_closed() {
             return Err(self::lost(url, "the connection was closed"));
         }
         Ok(wake)
