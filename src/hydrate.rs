@@ -159,8 +159,7 @@ impl BudgetClock {
     }
 
     fn now(self) -> DateTime<Utc> {
-        self.started
-            + chrono::Duration::from_std(self.at.elapsed()).unwrap_or(chrono::Duration::MAX)
+        self.started + chrono::Duration::from_std(self.at.elapsed()).unwrap_or_default()
     }
 }
 
@@ -409,7 +408,10 @@ fn claim(
             ..Claimed::default()
         };
     }
-    let before = now - wanted.stale_after;
+    // A `stale_after` too long to subtract means nothing is ever stale.
+    let before = now
+        .checked_sub_signed(wanted.stale_after)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let mut stale = match store.claim_stale(accounts, owner, before, now, until, left + busy.len())
     {
         Ok(keys) => fresh(keys),

@@ -944,3 +944,64 @@ fn on_postgres_only_a_stopped_server_is_unreachable_then_reconnected() {
     cluster.start();
     assert_eq!(store.summaries().unwrap().len(), 1, "reconnected");
 }
+
+/// One write to the index at a time.
+type Write<'a> = dyn Fn(chrono::DateTime<Utc>) + 'a;
+
+/// Every write to a chat row that changes it takes one revision and sends one notification to
+/// the consoles listening: a webhook about a known chat, or its fetch, is one change, not two.
+#[test]
+fn on_postgres_only_a_write_to_a_known_chat_takes_one_revision() {
+    let url = pg::fresh_database();
+    let store = Store::connect(&DatabaseUrl::new(&url)).unwrap();
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let mut revision = || -> i64 {
+        raw.query_one("SELECT n FROM index_revision", &[])
+            .unwrap()
+            .get(0)
+    };
+    let key = ChatKey::wegly("default", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    let now = Utc::now();
+    let mut before = revision();
+    let writes: [(&str, &Write); 4] = [
+        ("a new chat noted", &|at| {
+            store.note_chat(&key, Source::Manual, at).unwrap();
+        }),
+        ("its fetch stored", &|at| {
+            store
+                .save_detail(&key, "{}", &columns("Ana", 1), at)
+                .unwrap();
+        }),
+        ("a webhook about it", &|at| {
+            store.note_webhook(&key, None, at).unwrap();
+        }),
+        ("a webhook with columns", &|at| {
+            store
+                .note_webhook(&key, Some(&columns("Ana", 2)), at)
+                .unwrap();
+        }),
+    ];
+    for (step, (what, write)) in writes.iter().enumerate() {
+        write(now + chrono::Duration::seconds(i64::try_from(step).unwrap()));
+        let after = revision();
+        assert_eq!(after - before, 1, "{what}");
+        before = after;
+    }
+}
+
+/// A row the index cannot read (a column's type changed by hand) is the database's error,
+/// naming the column, not "unreachable": the server answered, and checking the URL or the
+/// password would not help.
+#[test]
+fn on_postgres_only_a_column_changed_by_hand_is_not_said_as_unreachable() {
+    let url = pg::fresh_database();
+    let store = Store::connect(&DatabaseUrl::new(&url)).unwrap();
+    let key = ChatKey::wegly("default", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    store.note_chat(&key, Source::Manual, Utc::now()).unwrap();
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    raw.batch_execute("ALTER TABLE chats ALTER COLUMN unread TYPE integer")
+        .unwrap();
+    let error = store.summaries().unwrap_err();
+    assert!(matches!(error, StoreError::Database { .. }), "{error:?}");
+    assert!(error.to_string().contains("int4"), "{error}");
+}

@@ -711,3 +711,35 @@ fn accounts_lists_every_account_with_chats(index: &Index) {
         vec!["filial".to_owned(), "matriz".to_owned()]
     );
 }
+
+#[test]
+fn a_watch_whose_connection_is_cut_says_so() {
+    let url = pg::fresh_database();
+    let store = Store::connect(&DatabaseUrl::new(&url)).unwrap();
+    let mut watch = store.watch().unwrap();
+    // The server ends the watch's session, as a restart or an administrator would.
+    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    let cut = admin
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(cut.get::<_, i64>(0), 1, "the watch's session was found");
+    let error = watch
+        .wait(WAKE)
+        .expect_err("a cut connection is an error, not a quiet timeout");
+    assert!(
+        matches!(error, balcao::store::StoreError::Unreachable { .. }),
+        "{error:?}"
+    );
+    let shown = error.to_string();
+    assert!(shown.contains("***"), "{shown}");
+    // A new watch works again.
+    let mut watch = store.watch().unwrap();
+    store
+        .note_chat(&key(1), Source::Manual, Utc::now())
+        .unwrap();
+    assert!(watch.wait(WAKE).unwrap().chats);
+}

@@ -16,11 +16,12 @@ pub mod schema;
 mod team;
 mod webhooks;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use postgres::Client;
+use postgres::{Client, Statement};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -36,7 +37,27 @@ pub struct PgIndex {
     url: DatabaseUrl,
     config: postgres::Config,
     tls: MakeRustlsConnect,
-    client: Mutex<Option<Client>>,
+    session: Mutex<Option<Session>>,
+}
+
+/// The connection the index's calls share, and the statements prepared on it: a statement
+/// prepared once is one round trip per call instead of two (prepare, then execute).
+pub(crate) struct Session {
+    /// The connection.
+    pub(crate) client: Client,
+    prepared: HashMap<&'static str, Statement>,
+}
+
+impl Session {
+    /// `sql` prepared on this connection, the first time it is asked for.
+    pub(crate) fn prepared(&mut self, sql: &'static str) -> Result<Statement, postgres::Error> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.prepared.insert(sql, statement.clone());
+        Ok(statement)
+    }
 }
 
 impl std::fmt::Debug for PgIndex {
@@ -56,7 +77,7 @@ impl PgIndex {
             url: url.clone(),
             config,
             tls,
-            client: Mutex::new(None),
+            session: Mutex::new(None),
         };
         // Connecting starts the driver's own runtime, which must not run on an async worker;
         // a thread of its own is safe whatever thread opens the index.
@@ -65,7 +86,10 @@ impl PgIndex {
                 .spawn(|| {
                     let mut client = index.new_client()?;
                     schema::prepare(&mut client, &index)?;
-                    *index.lock() = Some(client);
+                    *index.lock() = Some(Session {
+                        client,
+                        prepared: HashMap::new(),
+                    });
                     Ok::<_, StoreError>(())
                 })
                 .join()
@@ -86,14 +110,19 @@ impl PgIndex {
     }
 
     /// A new connection (for `LISTEN`, or to replace a lost one).
+    /// Whatever stops it (refused, timed out, TLS, login, too many connections) makes the
+    /// index unreachable.
     pub(crate) fn new_client(&self) -> Result<Client, StoreError> {
         self.config
             .connect(self.tls.clone())
-            .map_err(|error| self.error(&error))
+            .map_err(|error| StoreError::Unreachable {
+                index: self.shown(),
+                detail: self.url.scrub(&describe(&error)),
+            })
     }
 
-    fn lock(&self) -> MutexGuard<'_, Option<Client>> {
-        self.client.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Option<Session>> {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `work` on the connection, reconnecting first when the last one was lost. A failure
@@ -102,34 +131,53 @@ impl PgIndex {
         &self,
         work: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
+        self.with_session(|session| work(&mut session.client))
+    }
+
+    /// Runs `work` on the connection and its prepared statements, as [`PgIndex::with_client`]
+    /// does. After any failure the prepared statements are forgotten (a schema changed under
+    /// them makes PostgreSQL refuse their cached plans) and prepared again when next used.
+    pub(crate) fn with_session<T>(
+        &self,
+        work: impl FnOnce(&mut Session) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
         let mut slot = self.lock();
-        if slot.as_ref().is_none_or(Client::is_closed) {
+        if slot
+            .as_ref()
+            .is_none_or(|session| session.client.is_closed())
+        {
             *slot = None;
-            *slot = Some(self.new_client()?);
+            *slot = Some(Session {
+                client: self.new_client()?,
+                prepared: HashMap::new(),
+            });
         }
-        let client = slot.as_mut().ok_or_else(|| StoreError::Unreachable {
+        let session = slot.as_mut().ok_or_else(|| StoreError::Unreachable {
             index: self.shown(),
             detail: "no connection".to_owned(),
         })?;
-        let result = work(client);
+        let result = work(session);
         if let Err(error) = &result {
-            if client.is_closed() || error.is_closed() {
+            if session.client.is_closed() || error.is_closed() {
                 *slot = None;
+            } else {
+                session.prepared.clear();
             }
-            return Err(self.error(error));
         }
         result.map_err(|error| self.error(&error))
     }
 
     /// Maps a driver error to what a person can act on; the password never shows.
+    /// A connection lost or a server going away is [`StoreError::Unreachable`]; anything
+    /// else the server or the driver said (a constraint, a row that cannot be read) is the
+    /// database's error.
     pub(crate) fn error(&self, error: &postgres::Error) -> StoreError {
         let detail = self.url.scrub(&describe(error));
         let lost = error.is_closed()
             || error.as_db_error().is_none()
                 && std::error::Error::source(error)
                     .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some());
-        let shut_out = error.code().is_some_and(shut_out);
-        if lost || shut_out || error.as_db_error().is_none() && error.code().is_none() {
+        if lost || error.code().is_some_and(shut_out) {
             StoreError::Unreachable {
                 index: self.shown(),
                 detail,

@@ -1,8 +1,10 @@
 //! The shared index's chat rows, their details and the audit log: the SQLite file's operations
-//! with PostgreSQL's types, each write one transaction.
+//! with `PostgreSQL`'s types. Each write is one statement where it can be (atomic on its own, one
+//! round trip with the statement prepared once), a transaction where it reads before it writes.
 
 use chrono::{DateTime, Utc};
-use postgres::{GenericClient, Row, ToStatement};
+use postgres::types::ToSql;
+use postgres::{GenericClient, Row, Statement};
 
 use crate::store::StoreError;
 use crate::store::postgres::PgIndex;
@@ -10,37 +12,195 @@ use crate::store::postgres::rows::{CHAT_KEY, key_params, key_part, limit_param};
 use crate::store::records::{AuditEntry, StoredDetail, from_millis, millis};
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
 
-pub(super) const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, contact, contact_number, line, \
-     responsible_user_id, responsible_name, unread, marked_unread, last_message_at, last_message_preview, \
-     last_message_from_me, window_ends_at, archived, first_seen_at, last_event_at, hydrated_at, source, gone, \
-     needs_hydration, last_error";
+/// A chat row as the list reads it: its key, its list columns, its bookkeeping.
+macro_rules! summary_columns {
+    () => {
+        "account, provider, chat_id, status, priority, contact, contact_number, line, \
+         responsible_user_id, responsible_name, unread, marked_unread, last_message_at, \
+         last_message_preview, last_message_from_me, window_ends_at, archived, first_seen_at, \
+         last_event_at, hydrated_at, source, gone, needs_hydration, last_error"
+    };
+}
 
-/// The columns a write sets, as `$4` to `$17` of the statements below, after the chat's key.
-const COLUMNS_SET: &str = "status = $4, priority = $5, contact = $6, contact_number = $7, line = $8, \
-     responsible_user_id = $9, responsible_name = $10, unread = $11, marked_unread = $12, \
-     last_message_at = $13, last_message_preview = $14, last_message_from_me = $15, \
-     window_ends_at = $16, archived = $17";
+/// A chat row as the list reads it, as [`PgIndex::summary_from_row`] reads it.
+pub(super) const SUMMARY_COLUMNS: &str = summary_columns!();
 
-/// A fetched detail's row: created if new (first seen now, added by hand), its columns, and the
-/// bookkeeping that says it is fresh. One statement, so one round trip.
-const WRITE_DETAIL_ROW: &str = "INSERT INTO chats (account, provider, chat_id, status, priority, contact,
-         contact_number, line, responsible_user_id, responsible_name, unread, marked_unread,
-         last_message_at, last_message_preview, last_message_from_me, window_ends_at, archived,
-         first_seen_at, source, hydrated_at, needs_hydration)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $18, FALSE)
-     ON CONFLICT (account, provider, chat_id) DO UPDATE SET
-         status = $4, priority = $5, contact = $6, contact_number = $7, line = $8,
-         responsible_user_id = $9, responsible_name = $10, unread = $11, marked_unread = $12,
-         last_message_at = $13, last_message_preview = $14, last_message_from_me = $15,
-         window_ends_at = $16, archived = $17,
-         hydrated_at = $18, needs_hydration = FALSE, hydrate_attempts = 0, next_attempt_at = NULL,
-         last_error = NULL, gone = FALSE";
+/// The list columns, in the order of [`chat_params`] (`$4` to `$17`).
+macro_rules! list_columns {
+    () => {
+        "status, priority, contact, contact_number, line, responsible_user_id, responsible_name, \
+         unread, marked_unread, last_message_at, last_message_preview, last_message_from_me, \
+         window_ends_at, archived"
+    };
+}
 
-const WRITE_DETAIL: &str =
-    "INSERT INTO chat_details (account, provider, chat_id, detail) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = $4";
+/// The list columns set from [`chat_params`]' `$4` to `$17`.
+macro_rules! list_columns_set {
+    () => {
+        "status = $4, priority = $5, contact = $6, contact_number = $7, line = $8, \
+         responsible_user_id = $9, responsible_name = $10, unread = $11, marked_unread = $12, \
+         last_message_at = $13, last_message_preview = $14, last_message_from_me = $15, \
+         window_ends_at = $16, archived = $17"
+    };
+}
+
+/// The chat `$1` to `$3` name.
+macro_rules! the_chat {
+    () => {
+        " WHERE account = $1 AND provider = $2 AND chat_id = $3"
+    };
+}
+
+/// An audit entry's columns, as [`PgIndex::audit_from_row`] reads them.
+macro_rules! audit_columns {
+    () => {
+        "at, account, provider, action, chat_id, request, before, after, outcome, http_status, \
+         id, by_name, batch"
+    };
+}
+
+/// An audit entry's columns, as [`PgIndex::audit_from_row`] reads them.
+pub(super) const AUDIT_COLUMNS: &str = audit_columns!();
+
+/// Writes the chat `$1` to `$3` name: `UPDATE chats SET $set` when its row is there, else
+/// `INSERT` its `$columns` from `$values` (a row another process added meanwhile takes the same
+/// `SET`). Updating first fires the revision trigger once per write, where a plain upsert fires
+/// it for the insert it tries and again for the update it does: one revision and one
+/// notification per change, not two. The CTE `updated` says whether the row was there; the
+/// caller adds the statement's main query.
+macro_rules! write_chat {
+    ($set:expr, $columns:expr, $values:expr) => {
+        concat!(
+            "WITH updated AS (UPDATE chats SET ",
+            $set,
+            the_chat!(),
+            " RETURNING 1), inserted AS (INSERT INTO chats (account, provider, chat_id, ",
+            $columns,
+            ") SELECT $1, $2, $3, ",
+            $values,
+            " WHERE NOT EXISTS (SELECT 1 FROM updated) ",
+            "ON CONFLICT (account, provider, chat_id) DO UPDATE SET ",
+            $set,
+            ") "
+        )
+    };
+}
+
+/// A fetched chat: its row (created if new: first seen now, added by hand) with its list
+/// columns and the bookkeeping that says it is fresh (`$18` is now, `$19` the source), and its
+/// detail (`$20`), in one statement.
+const WRITE_DETAIL: &str = concat!(
+    write_chat!(
+        concat!(
+            list_columns_set!(),
+            ", hydrated_at = $18, needs_hydration = FALSE, hydrate_attempts = 0, \
+             next_attempt_at = NULL, last_error = NULL, gone = FALSE"
+        ),
+        concat!(
+            list_columns!(),
+            ", first_seen_at, source, hydrated_at, needs_hydration"
+        ),
+        "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $18, FALSE"
+    ),
+    "INSERT INTO chat_details (account, provider, chat_id, detail) VALUES ($1, $2, $3, $20) \
+     ON CONFLICT (account, provider, chat_id) DO UPDATE SET detail = $20"
+);
+
+/// What a webhook, a note or a fetch failure's retry asks: fetch the chat again.
+macro_rules! to_fetch {
+    () => {
+        "needs_hydration = TRUE, gone = FALSE, next_attempt_at = NULL, hydrate_attempts = 0"
+    };
+}
+
+/// A chat to fetch, known from now (`$4`), added as `$5` says. Returns whether it is new.
+const NOTE_CHAT: &str = concat!(
+    write_chat!(
+        to_fetch!(),
+        "first_seen_at, source, needs_hydration",
+        "$4, $5, TRUE"
+    ),
+    "SELECT NOT EXISTS (SELECT 1 FROM updated)"
+);
+
+/// A webhook named the chat: heard of now (`$4`), to fetch.
+const NOTE_WEBHOOK: &str = concat!(
+    write_chat!(
+        concat!("last_event_at = $4, ", to_fetch!()),
+        "first_seen_at, last_event_at, source, needs_hydration",
+        "$4, $4, $5, TRUE"
+    ),
+    "SELECT 1"
+);
+
+/// The same, with the payload's list columns (`$4` to `$17`) as provisional; now is `$18`.
+const NOTE_WEBHOOK_WITH_COLUMNS: &str = concat!(
+    write_chat!(
+        concat!(list_columns_set!(), ", last_event_at = $18, ", to_fetch!()),
+        concat!(
+            list_columns!(),
+            ", first_seen_at, last_event_at, source, needs_hydration"
+        ),
+        "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, TRUE"
+    ),
+    "SELECT 1"
+);
+
+/// The two times of the list columns as stored (milliseconds): last message, window's end.
+type StoredTimes = [Option<i64>; 2];
+
+fn stored_times(columns: &Columns) -> StoredTimes {
+    [
+        columns.last_message_at.map(millis),
+        columns.window_ends_at.map(millis),
+    ]
+}
+
+/// `$1` to `$17`: the chat's key, then its list columns as [`list_columns`] orders them.
+fn chat_params<'a>(
+    key: &'a ChatKey,
+    columns: &'a Columns,
+    times: &'a StoredTimes,
+) -> Vec<&'a (dyn ToSql + Sync)> {
+    vec![
+        &key.account,
+        &key.provider,
+        &key.chat_id,
+        &columns.status,
+        &columns.priority,
+        &columns.contact,
+        &columns.contact_number,
+        &columns.line,
+        &columns.responsible_user_id,
+        &columns.responsible_name,
+        &columns.unread,
+        &columns.marked_unread,
+        &times[0],
+        &columns.last_message_preview,
+        &columns.last_message_from_me,
+        &times[1],
+        &columns.archived,
+    ]
+}
+
+/// A fetched chat and its detail ([`WRITE_DETAIL`], prepared).
+fn write_detail(
+    client: &mut impl GenericClient,
+    statement: &Statement,
+    key: &ChatKey,
+    raw: &str,
+    columns: &Columns,
+    now: DateTime<Utc>,
+) -> Result<u64, postgres::Error> {
+    let times = stored_times(columns);
+    let fetched_at = millis(now);
+    let mut params = chat_params(key, columns, &times);
+    params.extend_from_slice(&[&fetched_at, &Source::Manual, &raw]);
+    client.execute(statement, &params)
+}
 
 impl PgIndex {
+    /// A chat row as [`SUMMARY_COLUMNS`] selects it.
     pub(super) fn summary_from_row(&self, row: &Row) -> Result<ChatSummary, StoreError> {
         Ok(ChatSummary {
             key: self.key_from_row(row)?,
@@ -66,26 +226,16 @@ impl PgIndex {
         source: Source,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        // The CTE reads the table as it was before the statement: whether the chat was known.
-        let row = self.with_client(|client| {
-            client.query_one(
-                "WITH known AS (
-                     SELECT 1 FROM chats WHERE account = $1 AND provider = $2 AND chat_id = $3
-                 )
-                 INSERT INTO chats (account, provider, chat_id, first_seen_at, source, needs_hydration)
-                 VALUES ($1, $2, $3, $4, $5, TRUE)
-                 ON CONFLICT (account, provider, chat_id) DO UPDATE SET
-                     needs_hydration = TRUE, gone = FALSE, next_attempt_at = NULL, hydrate_attempts = 0
-                 RETURNING NOT EXISTS (SELECT 1 FROM known)",
-                &[
-                    &key.account,
-                    &key.provider,
-                    &key.chat_id,
-                    &millis(now),
-                    &source,
-                ],
-            )
-        })?;
+        let row = self.query_one(
+            NOTE_CHAT,
+            &[
+                &key.account,
+                &key.provider,
+                &key.chat_id,
+                &millis(now),
+                &source,
+            ],
+        )?;
         self.column(&row, 0)
     }
 
@@ -97,21 +247,23 @@ impl PgIndex {
         provisional: Option<&Columns>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let [account, provider, chat_id] = key_params(key);
         let at = millis(now);
-        let noted = "INSERT INTO chats (account, provider, chat_id, first_seen_at, last_event_at, source, needs_hydration)
-             VALUES ($1, $2, $3, $4, $4, $5, TRUE)
-             ON CONFLICT (account, provider, chat_id) DO UPDATE SET
-                 last_event_at = $4, needs_hydration = TRUE, gone = FALSE, next_attempt_at = NULL,
-                 hydrate_attempts = 0";
-        self.with_client(|client| {
-            let mut transaction = client.transaction()?;
-            transaction.execute(noted, &[account, provider, chat_id, &at, &Source::Webhook])?;
-            if let Some(columns) = provisional {
-                write_columns(&mut transaction, key, columns)?;
+        match provisional {
+            None => {
+                let [account, provider, chat_id] = key_params(key);
+                self.query_one(
+                    NOTE_WEBHOOK,
+                    &[account, provider, chat_id, &at, &Source::Webhook],
+                )
             }
-            transaction.commit()
-        })
+            Some(columns) => {
+                let times = stored_times(columns);
+                let mut params = chat_params(key, columns, &times);
+                params.extend_from_slice(&[&at, &Source::Webhook]);
+                self.query_one(NOTE_WEBHOOK_WITH_COLUMNS, &params)
+            }
+        }
+        .map(drop)
     }
 
     /// A fetch succeeded: store the detail as received and its columns.
@@ -122,18 +274,11 @@ impl PgIndex {
         columns: &Columns,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.with_client(|client| {
-            let mut transaction = client.transaction()?;
-            write_detail(
-                &mut transaction,
-                (WRITE_DETAIL_ROW, WRITE_DETAIL),
-                key,
-                raw,
-                columns,
-                now,
-            )?;
-            transaction.commit()
+        self.with_session(|session| {
+            let statement = session.prepared(WRITE_DETAIL)?;
+            write_detail(&mut session.client, &statement, key, raw, columns, now)
         })
+        .map(drop)
     }
 
     /// Stores a room as Agilize sent it, after a change or in a webhook. The row it replaces is
@@ -146,46 +291,38 @@ impl PgIndex {
         columns: &Columns,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.with_client(|client| {
-            let mut transaction = client.transaction()?;
-            let before = transaction.query_opt(
-                "SELECT status, priority, contact, contact_number, line, responsible_user_id,
-                        responsible_name, unread, marked_unread, last_message_at,
-                        last_message_preview, last_message_from_me, window_ends_at, archived
-                 FROM chats WHERE account = $1 AND provider = $2 AND chat_id = $3 FOR UPDATE",
-                &key_params(key),
-            )?;
-            let columns = match before {
+        self.with_session(|session| {
+            let read = session.prepared(concat!(
+                "SELECT ",
+                list_columns!(),
+                " FROM chats",
+                the_chat!(),
+                " FOR UPDATE"
+            ))?;
+            let write = session.prepared(WRITE_DETAIL)?;
+            let mut transaction = session.client.transaction()?;
+            let columns = match transaction.query_opt(&read, &key_params(key))? {
                 Some(before) => columns
                     .clone()
                     .keeping_message_time(&columns_from_row(&before, 0)?),
                 None => columns.clone(),
             };
-            write_detail(
-                &mut transaction,
-                (WRITE_DETAIL_ROW, WRITE_DETAIL),
-                key,
-                raw,
-                &columns,
-                now,
-            )?;
+            write_detail(&mut transaction, &write, key, raw, &columns, now)?;
             transaction.commit()
         })
     }
 
-    /// Stores many fetched details in one transaction (imports, benchmarks, bulk refreshes),
-    /// each statement prepared once.
+    /// Stores many fetched details in one transaction (imports, benchmarks, bulk refreshes).
     pub fn save_details(
         &self,
         batch: &[(ChatKey, String, Columns)],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.with_client(|client| {
-            let mut transaction = client.transaction()?;
-            let row = transaction.prepare(WRITE_DETAIL_ROW)?;
-            let detail = transaction.prepare(WRITE_DETAIL)?;
+        self.with_session(|session| {
+            let write = session.prepared(WRITE_DETAIL)?;
+            let mut transaction = session.client.transaction()?;
             for (key, raw, columns) in batch {
-                write_detail(&mut transaction, (&row, &detail), key, raw, columns, now)?;
+                write_detail(&mut transaction, &write, key, raw, columns, now)?;
             }
             transaction.commit()
         })
@@ -194,14 +331,14 @@ impl PgIndex {
     /// The CRM answered 404: keep the row, flag it, stop fetching it.
     pub fn mark_gone(&self, key: &ChatKey, now: DateTime<Utc>) -> Result<(), StoreError> {
         let [account, provider, chat_id] = key_params(key);
-        self.with_client(|client| {
-            client.execute(
+        self.execute(
+            concat!(
                 "UPDATE chats SET gone = TRUE, needs_hydration = FALSE, next_attempt_at = NULL,
-                     hydrated_at = $4, last_error = 'not found (HTTP 404)'
-                 WHERE account = $1 AND provider = $2 AND chat_id = $3",
-                &[account, provider, chat_id, &millis(now)],
-            )
-        })
+                     hydrated_at = $4, last_error = 'not found (HTTP 404)'",
+                the_chat!()
+            ),
+            &[account, provider, chat_id, &millis(now)],
+        )
         .map(drop)
     }
 
@@ -213,26 +350,24 @@ impl PgIndex {
         retry_at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let [account, provider, chat_id] = key_params(key);
-        let row = self.with_client(|client| {
-            client.query_opt(
+        let row = self.query_opt(
+            concat!(
                 "UPDATE chats SET hydrate_attempts = hydrate_attempts + 1, next_attempt_at = $4,
-                     last_error = $5
-                 WHERE account = $1 AND provider = $2 AND chat_id = $3 RETURNING hydrate_attempts",
-                &[account, provider, chat_id, &millis(retry_at), &error],
-            )
-        })?;
+                     last_error = $5",
+                the_chat!(),
+                " RETURNING hydrate_attempts"
+            ),
+            &[account, provider, chat_id, &millis(retry_at), &error],
+        )?;
         row.map_or(Ok(0), |row| self.column(&row, 0))
     }
 
     /// Failed attempts so far for a chat.
     pub fn attempts(&self, key: &ChatKey) -> Result<i64, StoreError> {
-        let row = self.with_client(|client| {
-            client.query_opt(
-                "SELECT hydrate_attempts FROM chats
-                 WHERE account = $1 AND provider = $2 AND chat_id = $3",
-                &key_params(key),
-            )
-        })?;
+        let row = self.query_opt(
+            concat!("SELECT hydrate_attempts FROM chats", the_chat!()),
+            &key_params(key),
+        )?;
         row.map_or(Ok(0), |row| self.column(&row, 0))
     }
 
@@ -243,41 +378,35 @@ impl PgIndex {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<ChatKey>, StoreError> {
-        let rows = self.with_client(|client| {
-            client.query(
-                "SELECT account, provider, chat_id FROM chats
-                 WHERE needs_hydration AND NOT gone
-                   AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
-                   AND account = ANY($3)
-                 ORDER BY last_event_at DESC NULLS LAST LIMIT $2",
-                &[&millis(now), &limit_param(limit), &accounts],
-            )
-        })?;
+        let rows = self.query(
+            "SELECT account, provider, chat_id FROM chats
+             WHERE needs_hydration AND NOT gone
+               AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
+               AND account = ANY($3)
+             ORDER BY last_event_at DESC NULLS LAST LIMIT $2",
+            &[&millis(now), &limit_param(limit), &accounts],
+        )?;
         self.keys_from(&rows)
     }
 
     /// The earliest time a waiting fetch becomes due, if any is waiting.
     pub fn next_retry_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let row = self.with_client(|client| {
-            client.query_one(
-                "SELECT min(next_attempt_at) FROM chats WHERE needs_hydration AND NOT gone",
-                &[],
-            )
-        })?;
+        let row = self.query_one(
+            "SELECT min(next_attempt_at) FROM chats WHERE needs_hydration AND NOT gone",
+            &[],
+        )?;
         Ok(from_millis(self.column(&row, 0)?))
     }
 
     /// Every chat's summary, for the list. Never touches the stored details.
     pub fn summaries(&self) -> Result<Vec<ChatSummary>, StoreError> {
-        let rows = self.with_client(|client| {
-            client.query(&format!("SELECT {SUMMARY_COLUMNS} FROM chats"), &[])
-        })?;
+        let rows = self.query(concat!("SELECT ", summary_columns!(), " FROM chats"), &[])?;
         self.summaries_from(&rows)
     }
 
     /// The `limit` most urgent chats, in the order [`crate::inbox::rank`] gives, read with one
     /// sorted query so the first screen can show before every row is loaded. The same order
-    /// as the SQLite index's query: no term is ever NULL (PostgreSQL sorts NULL last, SQLite
+    /// as the SQLite index's query: no term is ever NULL (`PostgreSQL` sorts NULL last, SQLite
     /// first), and the key breaks ties byte by byte (`COLLATE "C"`, SQLite's BINARY) whatever
     /// the database's collation.
     pub fn first_page(
@@ -285,62 +414,52 @@ impl PgIndex {
         now: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<ChatSummary>, StoreError> {
-        let rows = self.with_client(|client| {
-            client.query(
-                &format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM chats ORDER BY
-                        (archived OR gone) ASC,
-                        COALESCE(priority, 1) DESC,
-                        (window_ends_at IS NULL OR window_ends_at <= $1) ASC,
-                        CASE WHEN window_ends_at > $1 THEN window_ends_at ELSE 0 END ASC,
-                        (last_message_from_me IS NULL OR last_message_from_me) ASC,
-                        (last_message_at IS NOT NULL) ASC,
-                        COALESCE(last_message_at, 0) ASC,
-                        account COLLATE \"C\", provider COLLATE \"C\", chat_id COLLATE \"C\"
-                     LIMIT $2"
-                ),
-                &[&millis(now), &limit_param(limit)],
-            )
-        })?;
+        let rows = self.query(
+            concat!(
+                "SELECT ",
+                summary_columns!(),
+                " FROM chats ORDER BY
+                    (archived OR gone) ASC,
+                    COALESCE(priority, 1) DESC,
+                    (window_ends_at IS NULL OR window_ends_at <= $1) ASC,
+                    CASE WHEN window_ends_at > $1 THEN window_ends_at ELSE 0 END ASC,
+                    (last_message_from_me IS NULL OR last_message_from_me) ASC,
+                    (last_message_at IS NOT NULL) ASC,
+                    COALESCE(last_message_at, 0) ASC,
+                    account COLLATE \"C\", provider COLLATE \"C\", chat_id COLLATE \"C\"
+                 LIMIT $2"
+            ),
+            &[&millis(now), &limit_param(limit)],
+        )?;
         self.summaries_from(&rows)
     }
 
     /// One chat's summary.
     pub fn summary(&self, key: &ChatKey) -> Result<Option<ChatSummary>, StoreError> {
-        let row = self.with_client(|client| {
-            client.query_opt(
-                &format!(
-                    "SELECT {SUMMARY_COLUMNS} FROM chats
-                     WHERE account = $1 AND provider = $2 AND chat_id = $3"
-                ),
-                &key_params(key),
-            )
-        })?;
+        let row = self.query_opt(
+            concat!("SELECT ", summary_columns!(), " FROM chats", the_chat!()),
+            &key_params(key),
+        )?;
         row.map(|row| self.summary_from_row(&row)).transpose()
     }
 
     /// The last detail received, as the server sent it.
     pub fn detail(&self, key: &ChatKey) -> Result<Option<String>, StoreError> {
-        let row = self.with_client(|client| {
-            client.query_opt(
-                "SELECT detail FROM chat_details
-                 WHERE account = $1 AND provider = $2 AND chat_id = $3",
-                &key_params(key),
-            )
-        })?;
+        let row = self.query_opt(
+            concat!("SELECT detail FROM chat_details", the_chat!()),
+            &key_params(key),
+        )?;
         row.map(|row| self.column(&row, 0)).transpose()
     }
 
     /// A chat's stored detail and when it was fetched, in one read.
     pub fn detail_as_of(&self, key: &ChatKey) -> Result<Option<StoredDetail>, StoreError> {
-        let row = self.with_client(|client| {
-            client.query_opt(
-                "SELECT d.detail, c.hydrated_at FROM chat_details d
-                 JOIN chats c USING (account, provider, chat_id)
-                 WHERE d.account = $1 AND d.provider = $2 AND d.chat_id = $3",
-                &key_params(key),
-            )
-        })?;
+        let row = self.query_opt(
+            "SELECT d.detail, c.hydrated_at FROM chat_details d
+             JOIN chats c USING (account, provider, chat_id)
+             WHERE d.account = $1 AND d.provider = $2 AND d.chat_id = $3",
+            &key_params(key),
+        )?;
         row.map(|row| {
             Ok(StoredDetail {
                 raw: self.column(&row, 0)?,
@@ -350,58 +469,57 @@ impl PgIndex {
         .transpose()
     }
 
-    /// Forgets a chat (the CRM keeps it). Returns whether it was there.
+    /// Forgets a chat and its detail (the CRM keeps it), in one statement. Returns whether it
+    /// was there.
     pub fn remove_chat(&self, key: &ChatKey) -> Result<bool, StoreError> {
-        self.with_client(|client| {
-            let mut transaction = client.transaction()?;
-            let removed = transaction.execute(
-                "DELETE FROM chats WHERE account = $1 AND provider = $2 AND chat_id = $3",
-                &key_params(key),
-            )?;
-            transaction.execute(
-                "DELETE FROM chat_details WHERE account = $1 AND provider = $2 AND chat_id = $3",
-                &key_params(key),
-            )?;
-            transaction.commit()?;
-            Ok(removed > 0)
-        })
+        let row = self.query_one(
+            concat!(
+                "WITH detail AS (DELETE FROM chat_details",
+                the_chat!(),
+                "), chat AS (DELETE FROM chats",
+                the_chat!(),
+                " RETURNING 1) SELECT count(*) FROM chat"
+            ),
+            &key_params(key),
+        )?;
+        Ok(self.column::<i64>(&row, 0)? > 0)
     }
 
     /// Records one change made in a CRM.
     pub fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         let http_status = entry.http_status.map(i32::from);
-        self.with_client(|client| {
-            client.execute(
-                "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before,
-                     after, outcome, http_status, by_name, batch)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                &[
-                    &millis(entry.at),
-                    &entry.key.account,
-                    &entry.key.provider,
-                    &entry.action,
-                    &entry.key.chat_id,
-                    &entry.request,
-                    &entry.before,
-                    &entry.after,
-                    &entry.outcome,
-                    &http_status,
-                    &entry.by,
-                    &entry.batch,
-                ],
-            )
-        })
+        self.execute(
+            "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before,
+                 after, outcome, http_status, by_name, batch)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            &[
+                &millis(entry.at),
+                &entry.key.account,
+                &entry.key.provider,
+                &entry.action,
+                &entry.key.chat_id,
+                &entry.request,
+                &entry.before,
+                &entry.after,
+                &entry.outcome,
+                &http_status,
+                &entry.by,
+                &entry.batch,
+            ],
+        )
         .map(drop)
     }
 
     /// The most recent audit entries, newest first.
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = self.with_client(|client| {
-            client.query(
-                &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT $1"),
-                &[&limit_param(limit)],
-            )
-        })?;
+        let rows = self.query(
+            concat!(
+                "SELECT ",
+                audit_columns!(),
+                " FROM audit_log ORDER BY id DESC LIMIT $1"
+            ),
+            &[&limit_param(limit)],
+        )?;
         rows.iter().map(|row| self.audit_from_row(row)).collect()
     }
 
@@ -441,11 +559,7 @@ impl PgIndex {
     }
 }
 
-/// An audit entry's columns, as [`PgIndex::audit_from_row`] reads them.
-pub(super) const AUDIT_COLUMNS: &str = "at, account, provider, action, chat_id, request, before, \
-     after, outcome, http_status, id, by_name, batch";
-
-/// A chat's columns, selected in [`COLUMNS_SET`]'s order from column `from` on.
+/// A chat's list columns, selected in [`list_columns`]' order from column `from` on.
 fn columns_from_row(row: &Row, from: usize) -> Result<Columns, postgres::Error> {
     Ok(Columns {
         status: row.try_get(from)?,
@@ -463,76 +577,4 @@ fn columns_from_row(row: &Row, from: usize) -> Result<Columns, postgres::Error> 
         window_ends_at: from_millis(row.try_get(from + 12)?),
         archived: row.try_get(from + 13)?,
     })
-}
-
-/// A fetched detail: its row (created if new) with its columns and the bookkeeping that says
-/// it is fresh, then the detail itself. `row` and `detail` are [`WRITE_DETAIL_ROW`] and
-/// [`WRITE_DETAIL`], as text or prepared.
-fn write_detail<S: ?Sized + ToStatement>(
-    client: &mut impl GenericClient,
-    (row, detail): (&S, &S),
-    key: &ChatKey,
-    raw: &str,
-    columns: &Columns,
-    now: DateTime<Utc>,
-) -> Result<(), postgres::Error> {
-    let fetched_at = millis(now);
-    client.execute(
-        row,
-        &[
-            &key.account,
-            &key.provider,
-            &key.chat_id,
-            &columns.status,
-            &columns.priority,
-            &columns.contact,
-            &columns.contact_number,
-            &columns.line,
-            &columns.responsible_user_id,
-            &columns.responsible_name,
-            &columns.unread,
-            &columns.marked_unread,
-            &columns.last_message_at.map(millis),
-            &columns.last_message_preview,
-            &columns.last_message_from_me,
-            &columns.window_ends_at.map(millis),
-            &columns.archived,
-            &fetched_at,
-            &Source::Manual,
-        ],
-    )?;
-    client.execute(detail, &[&key.account, &key.provider, &key.chat_id, &raw])?;
-    Ok(())
-}
-
-fn write_columns(
-    client: &mut impl GenericClient,
-    key: &ChatKey,
-    columns: &Columns,
-) -> Result<u64, postgres::Error> {
-    let [account, provider, chat_id] = key_params(key);
-    client.execute(
-        &format!(
-            "UPDATE chats SET {COLUMNS_SET} WHERE account = $1 AND provider = $2 AND chat_id = $3"
-        ),
-        &[
-            account,
-            provider,
-            chat_id,
-            &columns.status,
-            &columns.priority,
-            &columns.contact,
-            &columns.contact_number,
-            &columns.line,
-            &columns.responsible_user_id,
-            &columns.responsible_name,
-            &columns.unread,
-            &columns.marked_unread,
-            &columns.last_message_at.map(millis),
-            &columns.last_message_preview,
-            &columns.last_message_from_me,
-            &columns.window_ends_at.map(millis),
-            &columns.archived,
-        ],
-    )
 }

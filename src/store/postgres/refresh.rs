@@ -24,25 +24,23 @@ impl PgIndex {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let rows = self.with_client(|client| {
-            client.query(
-                "SELECT account, provider, chat_id FROM chats
-                 WHERE provider = $5 AND NOT gone AND NOT archived AND NOT needs_hydration
-                   AND hydrated_at < $1
-                   AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
-                   AND account = ANY($4)
-                 ORDER BY CASE WHEN upper(coalesce(status, '')) IN ('CLOSED', 'RESOLVED') THEN 1 ELSE 0 END,
-                          last_event_at DESC NULLS LAST
-                 LIMIT $3",
-                &[
-                    &millis(before),
-                    &millis(now),
-                    &limit_param(limit),
-                    &accounts,
-                    &Provider::Wegly,
-                ],
-            )
-        })?;
+        let rows = self.query(
+            "SELECT account, provider, chat_id FROM chats
+             WHERE provider = $5 AND NOT gone AND NOT archived AND NOT needs_hydration
+               AND hydrated_at < $1
+               AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
+               AND account = ANY($4)
+             ORDER BY CASE WHEN upper(coalesce(status, '')) IN ('CLOSED', 'RESOLVED') THEN 1 ELSE 0 END,
+                      last_event_at DESC NULLS LAST
+             LIMIT $3",
+            &[
+                &millis(before),
+                &millis(now),
+                &limit_param(limit),
+                &accounts,
+                &Provider::Wegly,
+            ],
+        )?;
         self.keys_from(&rows)
     }
 }

@@ -86,7 +86,46 @@ pub(super) fn limit_param(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
+/// A statement's parameters.
+pub(super) type Params<'a> = [&'a (dyn ToSql + Sync)];
+
 impl PgIndex {
+    /// Runs `sql`, prepared once per connection, and returns how many rows it changed.
+    pub(super) fn execute(&self, sql: &'static str, params: &Params) -> Result<u64, StoreError> {
+        self.with_session(|session| {
+            let statement = session.prepared(sql)?;
+            session.client.execute(&statement, params)
+        })
+    }
+
+    /// Runs `sql`, prepared once per connection, and returns its rows.
+    pub(super) fn query(&self, sql: &'static str, params: &Params) -> Result<Vec<Row>, StoreError> {
+        self.with_session(|session| {
+            let statement = session.prepared(sql)?;
+            session.client.query(&statement, params)
+        })
+    }
+
+    /// Runs `sql`, prepared once per connection, and returns its one row, if any.
+    pub(super) fn query_opt(
+        &self,
+        sql: &'static str,
+        params: &Params,
+    ) -> Result<Option<Row>, StoreError> {
+        self.with_session(|session| {
+            let statement = session.prepared(sql)?;
+            session.client.query_opt(&statement, params)
+        })
+    }
+
+    /// Runs `sql`, prepared once per connection, and returns its one row.
+    pub(super) fn query_one(&self, sql: &'static str, params: &Params) -> Result<Row, StoreError> {
+        self.with_session(|session| {
+            let statement = session.prepared(sql)?;
+            session.client.query_one(&statement, params)
+        })
+    }
+
     /// Column `at` of a row, read with the driver's type; a type that does not match is the
     /// database's error.
     pub(super) fn column<'a, T: FromSql<'a>>(

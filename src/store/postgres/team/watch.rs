@@ -17,6 +17,13 @@ const CHANGES: &str = "balcao_changes";
 /// The channel viewers and claims are announced on.
 const PRESENCE: &str = "balcao_presence";
 
+/// The watch's connection sits idle between notifications: a server or network gone without
+/// closing it (a cable, a firewall, a virtual machine paused) is noticed by TCP keepalives
+/// within about a minute, not the system's default two hours and more.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+const KEEPALIVE_RETRIES: u32 = 3;
+
 /// A watch on one database.
 pub(super) struct PgWatch {
     client: Client,
@@ -26,7 +33,15 @@ pub(super) struct PgWatch {
 impl PgWatch {
     /// Connects and listens: what is committed after this wakes it.
     pub(super) fn open(index: &PgIndex) -> Result<Self, StoreError> {
-        let mut client = index.new_client()?;
+        let mut config = index.config.clone();
+        config
+            .keepalives(true)
+            .keepalives_idle(KEEPALIVE_IDLE)
+            .keepalives_interval(KEEPALIVE_INTERVAL)
+            .keepalives_retries(KEEPALIVE_RETRIES);
+        let mut client = config
+            .connect(index.tls.clone())
+            .map_err(|error| index.error(&error))?;
         client
             .batch_execute(&format!("LISTEN {CHANGES}; LISTEN {PRESENCE}"))
             .map_err(|error| index.error(&error))?;
