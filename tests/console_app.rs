@@ -219,6 +219,7 @@ async fn run_filters_moves_the_selection_and_quits_on_real_services() {
         store,
         inbox,
         inbox_tx,
+        journal: None,
     };
     let (frames, shown) = watch::channel(String::new());
     let mut terminal = Terminal::new(Recorded {

@@ -441,6 +441,25 @@ fn arb_msg() -> impl Strategy<Value = Msg> {
         }),
         1 => (1_u64..30).prop_map(|id| Msg::ApiBusy(RequestId(id))),
         1 => (20_u16..220, 5_u16..70).prop_map(|(w, h)| Msg::Resize(w, h)),
+        // The index's change feed: batches small and past the bulk threshold, with repeats.
+        2 => (prop::collection::vec(0..size, 0..80), prop::collection::vec(0..size, 0..3)).prop_map(|(changed, removed)| Msg::IndexChanged {
+            chats: changed.into_iter().map(|i| pool()[i].0.clone()).collect(),
+            removed: removed.into_iter().map(|i| pool()[i].0.key.clone()).collect(),
+        }),
+        2 => prop::collection::vec((0..size, 0_usize..3, any::<bool>()), 0..6).prop_map(|marks| Msg::Presence(
+            marks.into_iter().map(|(i, who, claim)| balcao::store::Presence {
+                key: pool()[i].0.key.clone(),
+                who: ["Ana", "Carlos", "?"][who].to_owned(),
+                console: format!("c{who}"),
+                kind: if claim { balcao::store::PresenceKind::Claimed } else { balcao::store::PresenceKind::Viewing },
+                since: now(),
+            }).collect(),
+        )),
+        1 => any::<bool>().prop_map(|down| if down { Msg::IndexUnreachable(now()) } else { Msg::IndexReachable }),
+        1 => (0..size, any::<bool>()).prop_map(|(i, held)| Msg::Claimed {
+            key: pool()[i].0.key.clone(),
+            outcome: Ok(if held { balcao::store::ClaimOutcome::HeldBy { who: "Carlos".to_owned(), since: now() } } else { balcao::store::ClaimOutcome::Claimed }),
+        }),
         1 => (0_i64..4000).prop_map(|m| Msg::Tick(now() + chrono::Duration::minutes(m))),
     ]
 }

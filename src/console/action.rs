@@ -122,6 +122,10 @@ actions! {
     EditTags = "edit_tags" in [Global, List, Detail],
     /// Forget a chat gone from the CRM: take it out of the index.
     ForgetChat = "forget_chat" in [Global, List, Detail],
+    /// Say "I'm on it": the rest of the desk sees the chat claimed by this person.
+    ClaimChat = "claim_chat" in [Global, List, Detail],
+    /// Drop this person's claim on the chat.
+    ReleaseChat = "release_chat" in [Global, List, Detail],
     /// Accept the modal.
     Confirm = "confirm" in [Modal],
     /// Close the modal, or go back.
@@ -183,6 +187,8 @@ impl Action {
             ),
             Self::EditTags => ("editar as tags da sala", "edit the room's tags"),
             Self::ForgetChat => ("esquecer conversa sumida (✝)", "forget a gone chat (✝)"),
+            Self::ClaimChat => ("assumir a conversa (⚑)", "claim the chat (⚑)"),
+            Self::ReleaseChat => ("largar a conversa assumida", "release the claimed chat"),
             Self::Confirm => ("confirmar", "confirm"),
             Self::Cancel => ("cancelar / voltar", "cancel / back"),
             Self::NextField => ("próximo campo", "next field"),

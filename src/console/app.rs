@@ -11,24 +11,28 @@ use crossterm::event::{Event, KeyEventKind};
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::api::Conversation;
 use crate::api::actor::{ApiEvent, ApiHandle};
+use crate::console::follow::{self, Seen};
 use crate::console::keymap::{KeyChord, Keymap};
 use crate::console::msg::{Command, Msg};
 use crate::console::outcome::request_unread;
 use crate::console::state::State;
 use crate::console::ui;
 use crate::console::update::update;
-use crate::store::Store;
+use crate::store::journal::{AuditJournal, entry_line};
+use crate::store::{AuditEntry, Store};
 
 /// The shortest time between two frames (a cap of about 60 frames a second).
 pub const FRAME_INTERVAL: Duration = Duration::from_millis(16);
 /// Messages handled between two frames at most, per source, so one busy source cannot starve
 /// the screen.
 const MAX_BATCH: usize = 64;
+/// How long quitting waits for this console's viewing mark to be taken away.
+const LEAVE_TIMEOUT: Duration = Duration::from_secs(3);
 /// How often unread totals are asked for.
 const UNREAD_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
@@ -42,6 +46,9 @@ pub struct Services {
     pub inbox: mpsc::Receiver<Msg>,
     /// Where background work sends its messages.
     pub inbox_tx: mpsc::Sender<Msg>,
+    /// Where audit entries wait while the index cannot take them (the data dir's journal);
+    /// written to the index when the feed reaches it again.
+    pub journal: Option<AuditJournal>,
 }
 
 /// The key or resize as a message, through the keymap. Only presses (and repeats) count:
@@ -67,6 +74,8 @@ struct Runtime<'a> {
     services: Services,
     replies: mpsc::Sender<ApiEvent>,
     last_unread: DateTime<Utc>,
+    /// What this console shows, for the heartbeat.
+    seen: watch::Sender<Seen>,
 }
 
 impl Runtime<'_> {
@@ -84,6 +93,15 @@ impl Runtime<'_> {
         for command in commands {
             self.execute(command);
         }
+        // The heartbeat follows the chat shown (and the name, once learnt from the CRM).
+        let state = &self.state;
+        self.seen.send_if_modified(|seen| {
+            let changed = seen.chat != state.detail.key || seen.viewer != state.desk.viewer;
+            if changed {
+                *seen = Seen::of(state);
+            }
+            changed
+        });
     }
 
     fn execute(&mut self, command: Command) {
@@ -94,60 +112,76 @@ impl Runtime<'_> {
                     self.dispatch(Msg::ApiBusy(id));
                 }
             }
-            Command::LoadCachedDetail(key) => {
-                let store = self.services.store.clone();
-                let tx = self.services.inbox_tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    // An index that cannot be read shows no stored detail; the log says why.
-                    let stored = store.detail_as_of(&key).unwrap_or_else(|error| {
-                        tracing::warn!(%error, chat = %key.chat_id, "stored detail not read");
-                        None
-                    });
-                    let as_of = stored.as_ref().and_then(|stored| stored.fetched_at);
-                    let conversation = stored.and_then(|stored| {
-                        match Conversation::decode(key.provider, &stored.raw) {
-                            Ok(conversation) => Some(Box::new(conversation)),
-                            Err(error) => {
-                                tracing::warn!(%error, chat = %key.chat_id, "stored detail does not read back");
-                                None
-                            }
+            Command::LoadCachedDetail(key) => self.in_background(move |store| {
+                // An index that cannot be read shows no stored detail; the log says why.
+                let stored = store.detail_as_of(&key).unwrap_or_else(|error| {
+                    tracing::warn!(%error, chat = %key.chat_id, "stored detail not read");
+                    None
+                });
+                let as_of = stored.as_ref().and_then(|stored| stored.fetched_at);
+                let conversation =
+                    stored.and_then(|stored| match Conversation::decode(key.provider, &stored.raw) {
+                        Ok(conversation) => Some(Box::new(conversation)),
+                        Err(error) => {
+                            tracing::warn!(%error, chat = %key.chat_id, "stored detail does not read back");
+                            None
                         }
                     });
-                    let msg = Msg::CachedDetail {
-                        key,
-                        conversation,
-                        as_of,
-                    };
-                    if tx.blocking_send(msg).is_err() {
-                        tracing::debug!("the console closed before a stored detail was read");
-                    }
-                });
-            }
+                Some(Msg::CachedDetail {
+                    key,
+                    conversation,
+                    as_of,
+                })
+            }),
             Command::Audit(entry) => {
-                let store = self.services.store.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Err(error) = store.record_audit(&entry) {
-                        tracing::error!(%error, "audit entry not written");
-                    }
-                });
+                let journal = self.services.journal.clone();
+                self.in_background(move |store| keep_audit(store, journal.as_ref(), &entry));
             }
-            Command::ForgetChat { key, announce } => {
-                let store = self.services.store.clone();
-                let tx = self.services.inbox_tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let outcome = store.remove_chat(&key).map_err(|error| error.to_string());
-                    let msg = Msg::ChatForgotten {
-                        key,
-                        announce,
-                        outcome,
-                    };
-                    if tx.blocking_send(msg).is_err() {
-                        tracing::debug!("the console closed before a forget was answered");
+            Command::ForgetChat { key, announce } => self.in_background(move |store| {
+                let outcome = store.remove_chat(&key).map_err(|error| error.to_string());
+                Some(Msg::ChatForgotten {
+                    key,
+                    announce,
+                    outcome,
+                })
+            }),
+            Command::Claim { key, viewer } => self.in_background(move |store| {
+                let outcome = store
+                    .claim_chat(&key, &viewer, Utc::now())
+                    .map_err(|error| error.to_string());
+                Some(Msg::Claimed { key, outcome })
+            }),
+            Command::Release { key, who } => self.in_background(move |store| {
+                let outcome = store
+                    .release_chat(&key, &who)
+                    .map_err(|error| error.to_string());
+                Some(Msg::Released { key, outcome })
+            }),
+            Command::ReadPresence => self.in_background(|store| {
+                match store.presence(Utc::now()) {
+                    Ok(presence) => Some(Msg::Presence(presence)),
+                    Err(error) => {
+                        tracing::warn!(%error, "who is on what not read");
+                        None
                     }
-                });
-            }
+                }
+            }),
             Command::Quit => self.state.should_quit = true,
         }
+    }
+
+    /// Runs `work` on the index in the blocking pool (never on the render path); the message it
+    /// returns, if any, comes back through the console's inbox.
+    fn in_background(&self, work: impl FnOnce(&Store) -> Option<Msg> + Send + 'static) {
+        let store = self.services.store.clone();
+        let tx = self.services.inbox_tx.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Some(msg) = work(&store)
+                && tx.blocking_send(msg).is_err()
+            {
+                tracing::debug!("the console closed before the index answered");
+            }
+        });
     }
 
     /// The next moment the screen changes by itself: the next minute (ages and countdowns) or
@@ -167,6 +201,30 @@ impl Runtime<'_> {
     }
 }
 
+/// Writes a change's audit entry to the index or, when the index cannot take it, keeps it in
+/// the journal (the change was made all the same): what happened is said either way.
+fn keep_audit(store: &Store, journal: Option<&AuditJournal>, entry: &AuditEntry) -> Option<Msg> {
+    let Err(error) = store.record_audit(entry) else {
+        return None;
+    };
+    tracing::warn!(%error, "audit entry not written to the index");
+    let because = error.to_string();
+    let kept = journal.map(|journal| journal.keep(entry).map(|()| journal.path().to_path_buf()));
+    Some(match kept {
+        Some(Ok(path)) => Msg::AuditKept { path, because },
+        Some(Err(error)) => Msg::AuditNotKept {
+            line: entry_line(entry),
+            because,
+            error: error.to_string(),
+        },
+        None => Msg::AuditNotKept {
+            line: entry_line(entry),
+            because,
+            error: "no data dir".to_owned(),
+        },
+    })
+}
+
 /// Runs the console until `quit` or the end of the event stream; returns the final state.
 pub async fn run<B, E>(
     terminal: &mut Terminal<B>,
@@ -181,35 +239,26 @@ where
     B::Error: Into<io::Error>,
 {
     let (replies, mut answers) = mpsc::channel(256);
+    let (seen, seen_by_heartbeat) = watch::channel(Seen::of(&state));
+    let heartbeat = follow::spawn_heartbeat(services.store.clone(), seen_by_heartbeat);
     let mut runtime = Runtime {
         last_unread: state.now,
         state,
         keymap,
         services,
         replies,
+        seen,
     };
     if let Ok(size) = terminal.size() {
         runtime.dispatch(Msg::Resize(size.width, size.height));
     }
-    let store = runtime.services.store.clone();
-    let tx = runtime.services.inbox_tx.clone();
     let page = crate::console::state::list_page(runtime.state.size);
-    tokio::task::spawn_blocking(move || {
-        // The first screen first: a sorted query for the visible rows, then everything.
-        // A first page that cannot be read is not an error of its own: the full read says it.
-        if let Ok(first) = store.first_page(Utc::now(), page)
-            && tx.blocking_send(Msg::FirstPage(first)).is_err()
-        {
-            return;
-        }
-        let msg = match store.summaries() {
-            Ok(rows) => Msg::Rows(rows),
-            Err(error) => Msg::RowsFailed(error.to_string()),
-        };
-        if tx.blocking_send(msg).is_err() {
-            tracing::debug!("the console closed before the index was read");
-        }
-    });
+    follow::spawn_feed(
+        runtime.services.store.clone(),
+        runtime.services.inbox_tx.clone(),
+        page,
+        runtime.services.journal.clone(),
+    );
     let unread = request_unread(&mut runtime.state);
     runtime.execute(unread);
     let mut dirty = true;
@@ -266,5 +315,28 @@ where
             }
         }
     }
-    Ok(runtime.state)
+    let Runtime {
+        state,
+        seen,
+        services,
+        ..
+    } = runtime;
+    // The PostgreSQL client blocks when it closes, which an async thread must not do: this
+    // console's hold on the index goes in the blocking pool.
+    if tokio::task::spawn_blocking(move || drop(services))
+        .await
+        .is_err()
+    {
+        tracing::warn!("the console's services did not close");
+    }
+    // The heartbeat takes this console's viewing mark away once what it follows is gone; a
+    // shared index that does not answer does not hold the quit up for long.
+    drop(seen);
+    if tokio::time::timeout(LEAVE_TIMEOUT, heartbeat)
+        .await
+        .is_err()
+    {
+        tracing::warn!("this console's viewing mark was not taken away in time; it expires");
+    }
+    Ok(state)
 }

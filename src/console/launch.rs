@@ -160,6 +160,14 @@ impl fmt::Display for LaunchError {
     }
 }
 
+/// The console's own webhook receiver: bound already (the demo's, whose sandbox needs its
+/// address first), or an address to bind once the index is known not to be shared (in team mode
+/// the desk's `balcao listen` receivers take the webhooks, and the console binds nothing).
+enum Receiver {
+    Bound(TcpListener),
+    At(SocketAddr),
+}
+
 /// What the console runs on.
 struct Setup {
     account: String,
@@ -167,11 +175,15 @@ struct Setup {
     data_dir: PathBuf,
     /// Where the index lives (the demo's is always its own data dir's file).
     index: crate::store::location::IndexLocation,
-    receiver: Option<(TcpListener, SecretString)>,
+    receiver: Option<(Receiver, SecretString)>,
     rooms: Option<(String, crate::api::agilize::AgilizeClient)>,
     sandbox: Option<RunningSandbox>,
     _temp: Option<tempfile::TempDir>,
     me: HashMap<String, String>,
+    /// Who this person is to the rest of the desk (`name` in config.toml), when configured.
+    name: Option<String>,
+    /// The accounts this configuration defines: rows of any other are read-only.
+    accounts: Vec<String>,
     /// Background refreshes of stale chats per minute.
     refresh_per_minute: u32,
     /// The receiver's timeouts and caps (`[receiver]`; the defaults for the demo).
@@ -234,7 +246,7 @@ async fn demo_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
         client,
         data_dir,
         index: crate::store::location::IndexLocation::DataDir,
-        receiver: Some((listener, SecretString::from(secret))),
+        receiver: Some((Receiver::Bound(listener), SecretString::from(secret))),
         rooms: Some((
             DEMO_AGILIZE_ACCOUNT.to_owned(),
             crate::api::agilize::AgilizeClient::new(crate::api::agilize::AgilizeConfig {
@@ -247,10 +259,12 @@ async fn demo_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
         sandbox: Some(running),
         _temp: temp,
         me: HashMap::new(),
+        name: None,
+        accounts: vec![DEMO_ACCOUNT.to_owned(), DEMO_AGILIZE_ACCOUNT.to_owned()],
     })
 }
 
-async fn account_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
+fn account_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
     let settings = resolve(overrides)?;
     let account = settings.account().clone();
     if account.token.is_none() {
@@ -258,19 +272,10 @@ async fn account_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
     }
     let client = settings.wegly_client(&account)?;
     let data_dir = settings.data_dir()?;
-    let receiver = match settings.webhook_secret.clone() {
-        Some(secret) => {
-            let bind = settings.listen;
-            let listener = TcpListener::bind(bind)
-                .await
-                .map_err(|error| LaunchError::Listen {
-                    addr: bind,
-                    detail: error.to_string(),
-                })?;
-            Some((listener, secret))
-        }
-        None => None,
-    };
+    let receiver = settings
+        .webhook_secret
+        .clone()
+        .map(|secret| (Receiver::At(settings.listen), secret));
     let me = settings
         .accounts
         .iter()
@@ -291,6 +296,8 @@ async fn account_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
         sandbox: None,
         _temp: None,
         me,
+        name: settings.config.name.clone(),
+        accounts: settings.accounts.iter().map(|a| a.name.clone()).collect(),
         receiver_limits: settings.config.receiver_limits,
         refresh_per_minute: settings
             .config
@@ -348,7 +355,7 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
     let setup = if demo {
         demo_setup(overrides).await?
     } else {
-        account_setup(overrides).await?
+        account_setup(overrides)?
     };
     let store = open_index(&setup.index, &setup.data_dir)?;
     let logging = log_to_file(&setup.data_dir);
@@ -365,7 +372,12 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
     let mut state = State::new(lang, Utc::now(), setup.account.clone());
     state.offset = *chrono::Local::now().offset();
     state.me = setup.me.clone();
-    if let Some((listener, secret)) = setup.receiver {
+    join_desk(&mut state, &store, &setup);
+    let receiver = own_receiver(setup.receiver, &store).await?;
+    if receiver.is_none() {
+        say_how_chats_arrive(&mut state, &store);
+    }
+    if let Some((listener, secret)) = receiver {
         let addr = listener
             .local_addr()
             .map(|a| a.to_string())
@@ -387,15 +399,6 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
             setup.receiver_limits,
             stopped.clone(),
         ));
-    } else {
-        state.notify(
-            Level::Info,
-            lang.pick(
-                "webhooks desligados: defina --webhook-secret para receber conversas novas",
-                "webhooks off: set --webhook-secret to receive new chats",
-            )
-            .to_owned(),
-        );
     }
     start_background_fetches(
         &store,
@@ -424,6 +427,7 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
         store,
         inbox: inbox_rx,
         inbox_tx,
+        journal: Some(crate::store::journal::AuditJournal::in_dir(&setup.data_dir)),
     };
     let outcome = run_on_terminal(state, &keymap, services).await?;
     let _ = stop.send(true);
@@ -439,6 +443,66 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
             log,
         }),
     }
+}
+
+/// Without a receiver of its own, where new chats come from: the desk's receivers in team mode,
+/// nowhere until a webhook secret is set otherwise.
+fn say_how_chats_arrive(state: &mut State, store: &Store) {
+    let lang = state.lang;
+    if store.is_shared() {
+        let index = store.name();
+        state.notify(
+            Level::Info,
+            tr!(
+                lang,
+                "modo equipe: {index}; as conversas chegam pelos receptores da equipe (balcao listen)",
+                "team mode: {index}; chats arrive through the desk's receivers (balcao listen)"
+            ),
+        );
+    } else {
+        state.notify(
+            Level::Info,
+            lang.pick(
+                "webhooks desligados: defina --webhook-secret para receber conversas novas",
+                "webhooks off: set --webhook-secret to receive new chats",
+            )
+            .to_owned(),
+        );
+    }
+}
+
+/// The console's own receiver, bound: none in team mode, where the desk's receivers take the
+/// webhooks and the change feed brings what they record.
+async fn own_receiver(
+    receiver: Option<(Receiver, SecretString)>,
+    store: &Store,
+) -> Result<Option<(TcpListener, SecretString)>, LaunchError> {
+    Ok(match receiver {
+        Some(_) if store.is_shared() => None,
+        Some((Receiver::Bound(listener), secret)) => Some((listener, secret)),
+        Some((Receiver::At(addr), secret)) => {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|error| LaunchError::Listen {
+                    addr,
+                    detail: error.to_string(),
+                })?;
+            Some((listener, secret))
+        }
+        None => None,
+    })
+}
+
+/// Who this person is to the desk (the configured name; until rows show the CRM's name for the
+/// account's `me` user, when there is one, the system user's), whether the index is shared, and
+/// which accounts are this configuration's.
+fn join_desk(state: &mut State, store: &Store, setup: &Setup) {
+    let configured = setup.name.as_deref().filter(|name| !name.trim().is_empty());
+    let desk = &mut state.desk;
+    desk.viewer.who = crate::config::desk_name(configured, None);
+    desk.named = configured.is_some() || !setup.me.contains_key(&setup.account);
+    desk.shared = store.is_shared();
+    desk.accounts = Some(setup.accounts.iter().cloned().collect());
 }
 
 /// Fetches of chats the index waits on, as rows for the console. They leave most of the actor's

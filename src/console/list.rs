@@ -175,6 +175,27 @@ impl Inbox {
         self.refilter(now, me, keep.as_ref());
     }
 
+    /// Inserts or replaces many rows, then sorts once (cheaper than one insertion each for a
+    /// large batch).
+    pub fn upsert_many(
+        &mut self,
+        summaries: Vec<ChatSummary>,
+        now: DateTime<Utc>,
+        me: &HashMap<String, String>,
+    ) {
+        let keep = self.selected_row().map(|row| row.summary.key.clone());
+        for summary in summaries {
+            if let Some(&index) = self.position.get(&summary.key) {
+                self.rows[index] = Row::new(summary);
+            } else {
+                self.position.insert(summary.key.clone(), self.rows.len());
+                self.rows.push(Row::new(summary));
+            }
+        }
+        self.resort(now);
+        self.refilter(now, me, keep.as_ref());
+    }
+
     /// Takes one row out of the list (forgotten from the index); returns whether it was there.
     pub fn remove(
         &mut self,

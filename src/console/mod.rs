@@ -3,6 +3,9 @@
 pub mod action;
 pub mod app;
 pub mod changes;
+pub mod claims;
+pub mod desk;
+pub mod follow;
 pub mod keymap;
 pub mod keymap_file;
 pub mod launch;

@@ -9,6 +9,7 @@ use crate::api::change::Change;
 use crate::api::providers::supports;
 use crate::console::action::Action;
 use crate::console::changes::{self, not_offered, nothing_selected, refused_busy};
+use crate::console::claims;
 use crate::console::modal::{
     About, Add, Confirm, Create, Destructive, Modal, Reassign, Remove, RoomField, RoomFieldKind,
     Saving, Stage, conclude_question, edit_text, forget_question, step,
@@ -226,12 +227,61 @@ fn make(state: &mut State, change: Destructive) -> Vec<Command> {
             key,
             announce: true,
         }],
+        Destructive::DespiteOthers { action, key } => {
+            let still = state
+                .inbox
+                .selected_row()
+                .is_some_and(|row| row.summary.key == key);
+            if still {
+                perform(state, action)
+            } else {
+                let text = state.lang.pick(
+                    "a seleção mudou; nada foi feito",
+                    "the selection moved; nothing was done",
+                );
+                state.notify(Level::Error, text.to_owned());
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// An action that changes the selected chat (or forgets it): refused on a row of an account this
+/// configuration does not define, asked about first when another person is on the chat, then
+/// carried out.
+pub fn on_selected(state: &mut State, action: Action) -> Vec<Command> {
+    let selected = state
+        .inbox
+        .selected_row()
+        .map(|row| (row.summary.key.clone(), row.summary.columns.archived));
+    if let Some((key, archived)) = selected {
+        if claims::refused_read_only(state, &key) {
+            return Vec::new();
+        }
+        // Concluding asks anyway; its question names the others (see `toggle_archive`).
+        let asks_anyway = action == Action::ToggleArchive && !archived;
+        if action != Action::ForgetChat && !asks_anyway && claims::ask_first(state, action) {
+            return Vec::new();
+        }
+    }
+    perform(state, action)
+}
+
+/// Carries out an action on the selected chat, with no question about who else is on it.
+fn perform(state: &mut State, action: Action) -> Vec<Command> {
+    match action {
+        Action::ReassignResponsible => open_reassign(state),
+        Action::RemoveParticipant => open_remove(state),
+        Action::ToggleArchive => toggle_archive(state),
+        Action::ForgetChat => ask_forget(state),
+        Action::ChangeDepartment | Action::EditTags => open_field(state, action),
+        _ => Vec::new(),
     }
 }
 
 /// Opens the reassign modal for the selected conversation, when its detail is at hand and no
 /// other change to it is in flight (otherwise the status bar says why).
-pub fn open_reassign(state: &mut State) -> Vec<Command> {
+fn open_reassign(state: &mut State) -> Vec<Command> {
     let (key, conversation) = match changes::selected_for(state, Capability::Reassign) {
         Ok(target) => target,
         Err(commands) => return commands,
@@ -251,7 +301,7 @@ pub fn open_reassign(state: &mut State) -> Vec<Command> {
 }
 
 /// Opens the remove-participant modal for the selected conversation.
-pub fn open_remove(state: &mut State) -> Vec<Command> {
+fn open_remove(state: &mut State) -> Vec<Command> {
     match changes::selected_for(state, Capability::RemoveParticipant) {
         Ok((key, conversation)) => {
             state.modal = Some(Modal::Remove(Remove::open(key, &conversation)));
@@ -263,7 +313,7 @@ pub fn open_remove(state: &mut State) -> Vec<Command> {
 
 /// Opens the department (`change_department`) or tags (`edit_tags`) of the selected
 /// conversation, prefilled.
-pub fn open_field(state: &mut State, action: Action) -> Vec<Command> {
+fn open_field(state: &mut State, action: Action) -> Vec<Command> {
     let (kind, capability) = if action == Action::ChangeDepartment {
         (RoomFieldKind::Department, Capability::Department)
     } else {
@@ -279,7 +329,7 @@ pub fn open_field(state: &mut State, action: Action) -> Vec<Command> {
 }
 
 /// Concludes or reopens the selected conversation. Concluding asks first; reopening does not.
-pub fn toggle_archive(state: &mut State) -> Vec<Command> {
+fn toggle_archive(state: &mut State) -> Vec<Command> {
     let lang = state.lang;
     let Some(row) = state.inbox.selected_row() else {
         return Vec::new();
@@ -303,7 +353,8 @@ pub fn toggle_archive(state: &mut State) -> Vec<Command> {
     if archived {
         return archive(state, &key, false);
     }
-    let question = conclude_question(lang, &contact);
+    let mut question = conclude_question(lang, &contact);
+    question.lines.extend(claims::others_lines(state, &key));
     let change = Destructive::ConcludeRoom(key);
     state.modal = Some(Modal::Confirm(Confirm::new(question, change)));
     Vec::new()
@@ -328,7 +379,7 @@ fn archive(state: &mut State, key: &ChatKey, conclude: bool) -> Vec<Command> {
 
 /// Asks before forgetting the selected chat; only a chat gone from the CRM (`✝`) is forgotten
 /// here (a live one would come back with its next webhook).
-pub fn ask_forget(state: &mut State) -> Vec<Command> {
+fn ask_forget(state: &mut State) -> Vec<Command> {
     let lang = state.lang;
     let Some(row) = state.inbox.selected_row() else {
         nothing_selected(state);

@@ -1,12 +1,14 @@
 //! What the reducer receives (`Msg`) and what it asks the runtime to do (`Command`).
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::api::Conversation;
 pub use crate::api::actor::{ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId};
 use crate::console::action::Action;
-use crate::store::{AuditEntry, ChatKey, ChatSummary};
+use crate::store::{AuditEntry, ChatKey, ChatSummary, ClaimOutcome, Presence, Viewer};
 
 /// Everything `update` can receive.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +47,52 @@ pub enum Msg {
         /// The index's answer.
         outcome: Result<bool, String>,
     },
+    /// The index's change feed: chats written and chats forgotten since the last ones seen, by
+    /// anyone (a receiver, another console, the command line).
+    IndexChanged {
+        /// The chats written, as they are now.
+        chats: Vec<ChatSummary>,
+        /// The chats forgotten.
+        removed: Vec<ChatKey>,
+    },
+    /// Who is on which chat now (viewing marks and claims).
+    Presence(Vec<Presence>),
+    /// The shared index cannot be reached since this moment; the feed keeps trying.
+    IndexUnreachable(DateTime<Utc>),
+    /// The shared index is back and what changed meanwhile has been read.
+    IndexReachable,
+    /// The index answered a claim.
+    Claimed {
+        /// Which chat.
+        key: ChatKey,
+        /// The answer, or why there is none.
+        outcome: Result<ClaimOutcome, String>,
+    },
+    /// The index answered a release (`Ok(false)`: there was no claim of this person's).
+    Released {
+        /// Which chat.
+        key: ChatKey,
+        /// The answer, or why there is none.
+        outcome: Result<bool, String>,
+    },
+    /// A change's audit entry could not be written to the index: it waits in the journal.
+    AuditKept {
+        /// The journal.
+        path: PathBuf,
+        /// Why the index did not take it.
+        because: String,
+    },
+    /// A change's audit entry could be written neither to the index nor to the journal.
+    AuditNotKept {
+        /// The entry, as the journal would have kept it, for the person to keep.
+        line: String,
+        /// Why the index did not take it.
+        because: String,
+        /// Why the journal did not.
+        error: String,
+    },
+    /// Entries the journal kept were written to the index.
+    AuditFlushed(usize),
     /// Time passed.
     Tick(DateTime<Utc>),
     /// The terminal's size.
@@ -67,6 +115,22 @@ pub enum Command {
         /// Whether the user asked (say so when done), or a failed add is being undone.
         announce: bool,
     },
+    /// Claim a chat for `viewer` ("I'm on it"), then answer `Claimed`.
+    Claim {
+        /// Which chat.
+        key: ChatKey,
+        /// Who claims it, from which console.
+        viewer: Viewer,
+    },
+    /// Drop `who`'s claim on a chat, then answer `Released`.
+    Release {
+        /// Which chat.
+        key: ChatKey,
+        /// Whose claim.
+        who: String,
+    },
+    /// Read who is on which chat now, then answer `Presence`.
+    ReadPresence,
     /// Leave.
     Quit,
 }

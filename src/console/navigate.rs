@@ -23,6 +23,60 @@ pub fn upsert_row(state: &mut State, mut summary: ChatSummary) -> Vec<Command> {
     selection_changed(state)
 }
 
+/// From this many rows at once, a batch of changes is put in place with one sort instead of one
+/// insertion each (a catch-up after the shared index was away can bring thousands).
+const BULK_CHANGES: usize = 64;
+
+/// Rows written elsewhere (a webhook, a fetch, another console, the command line) take their
+/// places and rows forgotten leave; the selection stays on its chat once the user moved it, and
+/// the open chat's stored detail is read again when its row changed.
+pub fn apply_changes(
+    state: &mut State,
+    chats: Vec<ChatSummary>,
+    removed: &[ChatKey],
+) -> Vec<Command> {
+    let open = state.detail.key.clone();
+    let open_changed = open
+        .as_ref()
+        .is_some_and(|key| chats.iter().any(|chat| &chat.key == key));
+    let mut commands = if chats.len() >= BULK_CHANGES {
+        let merged = chats
+            .into_iter()
+            .map(|mut summary| {
+                if let Some(before) = state.inbox.row(&summary.key) {
+                    summary.columns = columns_after(
+                        summary.key.provider,
+                        summary.columns,
+                        &before.summary.columns,
+                    );
+                }
+                summary
+            })
+            .collect();
+        let (now, me) = (state.now, state.me.clone());
+        state.inbox.upsert_many(merged, now, &me);
+        selection_changed(state)
+    } else {
+        let mut commands = Vec::new();
+        for summary in chats {
+            commands.extend(upsert_row(state, summary));
+        }
+        commands
+    };
+    for key in removed {
+        commands.extend(remove_row(state, key));
+    }
+    // The shown chat changed in the index: show the detail stored with it.
+    if let Some(key) = open.filter(|key| {
+        open_changed
+            && state.detail.key.as_ref() == Some(key)
+            && !matches!(state.detail.status, DetailStatus::Loading(_))
+    }) {
+        commands.push(Command::LoadCachedDetail(key));
+    }
+    commands
+}
+
 /// Takes one row out of the list (forgotten from the index); when it was there, the detail
 /// follows the selection that takes its place.
 pub fn remove_row(state: &mut State, key: &ChatKey) -> Vec<Command> {
@@ -87,7 +141,7 @@ pub fn scroll_detail(state: &mut State, action: Action) {
 }
 
 /// Fetches the selected chat's detail (unless a fetch is already in flight). A CRM without
-/// reads shows what the index holds.
+/// reads, or an account this configuration does not define, shows what the index holds.
 pub fn fetch_selected(state: &mut State) -> Vec<Command> {
     let Some(key) = state
         .inbox
@@ -102,7 +156,9 @@ pub fn fetch_selected(state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     let mut commands = selection_changed(state);
-    if !supports(key.provider, Capability::Read) {
+    // A row of an account this configuration does not define has no client here: what the
+    // shared index holds is what shows (the pane says it is read-only).
+    if !supports(key.provider, Capability::Read) || state.desk.foreign_account(&key).is_some() {
         commands.push(Command::LoadCachedDetail(key));
         return commands;
     }

@@ -266,7 +266,7 @@ fn settle(
         after,
         outcome: outcome.to_owned(),
         http_status: status,
-        by: None,
+        by: Some(state.desk.viewer.who.clone()),
         batch: None,
     }));
     match verdict {
@@ -531,7 +531,7 @@ pub fn forgotten(
             after: None,
             outcome: outcome.to_owned(),
             http_status: None,
-            by: None,
+            by: Some(state.desk.viewer.who.clone()),
             batch: None,
         })
     };

@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::api::{Change, Conversation};
 use crate::console::action::Context;
+use crate::console::desk::Desk;
 use crate::console::list::Inbox;
 use crate::console::modal::{Modal, Stage};
 use crate::console::msg::RequestId;
@@ -186,6 +187,8 @@ pub struct State {
     pub unread: Option<(i64, i64)>,
     /// Where webhooks are received, for the status bar.
     pub receiver: Option<String>,
+    /// Who this person is, who else is on which chat, and the shared index's reachability.
+    pub desk: Desk,
     /// Terminal size.
     pub size: (u16, u16),
     /// Set by `quit`.
@@ -213,6 +216,7 @@ impl State {
             connection: Connection::default(),
             unread: None,
             receiver: None,
+            desk: Desk::default(),
             size: SIZE,
             should_quit: false,
             next_id: 1,

@@ -4,19 +4,36 @@
 use chrono::Timelike;
 
 use crate::console::action::Action;
+use crate::console::claims;
 use crate::console::list::Loaded;
 use crate::console::modal::{Add, Create, Modal};
 use crate::console::modals;
 use crate::console::msg::{Command, Msg};
 use crate::console::navigate::{
-    fetch_selected, move_selection, scroll_detail, selection_changed, show_cached, upsert_row,
+    apply_changes, fetch_selected, move_selection, scroll_detail, selection_changed, show_cached,
 };
 use crate::console::outcome;
-use crate::console::state::{DetailStatus, Focus, Level, State, list_page};
+use crate::console::state::{Focus, Level, State, list_page};
 use crate::tr;
 
 /// Applies one message and returns the effects to run.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    let mut commands = dispatch(state, msg);
+    // While the shared index cannot be reached, reads of it would only queue up behind its
+    // connection timeout (and hold up the quit): the pane keeps what it shows, and the open
+    // chat's stored detail is read again once the index is back.
+    if state.desk.unreachable_since.is_some() {
+        commands.retain(|command| {
+            !matches!(
+                command,
+                Command::LoadCachedDetail(_) | Command::ReadPresence
+            )
+        });
+    }
+    commands
+}
+
+fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Action(action) => {
             if state.modal.is_some() {
@@ -30,6 +47,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::ApiBusy(id) => outcome::api_busy(state, id),
         Msg::Rows(rows) => {
             let (now, me) = (state.now, state.me.clone());
+            state
+                .desk
+                .learn_name(me.get(&state.account).map(String::as_str), rows.iter());
             state.inbox.set_rows(rows, now, &me);
             selection_changed(state)
         }
@@ -37,7 +57,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             if state.inbox.loaded == Loaded::All {
                 return Vec::new();
             }
-            let commands = update(state, Msg::Rows(rows));
+            let commands = dispatch(state, Msg::Rows(rows));
             state.inbox.loaded = Loaded::FirstPage;
             commands
         }
@@ -50,17 +70,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             state.notify(Level::Error, text);
             Vec::new()
         }
-        Msg::RowChanged(summary) => {
-            let key = summary.key.clone();
-            let mut commands = upsert_row(state, summary);
-            // The shown chat was fetched in the background: show the fresh detail.
-            if state.detail.key.as_ref() == Some(&key)
-                && !matches!(state.detail.status, DetailStatus::Loading(_))
-            {
-                commands.push(Command::LoadCachedDetail(key));
-            }
-            commands
-        }
+        Msg::RowChanged(summary) => apply_changes(state, vec![summary], &[]),
         Msg::CachedDetail {
             key,
             conversation,
@@ -74,6 +84,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
             announce,
             outcome,
         } => outcome::forgotten(state, &key, announce, outcome),
+        Msg::IndexChanged { chats, removed } => apply_changes(state, chats, &removed),
+        msg @ (Msg::Presence(_)
+        | Msg::IndexUnreachable(_)
+        | Msg::IndexReachable
+        | Msg::Claimed { .. }
+        | Msg::Released { .. }
+        | Msg::AuditKept { .. }
+        | Msg::AuditNotKept { .. }
+        | Msg::AuditFlushed(_)) => claims::from_index(state, msg),
         Msg::Tick(now) => tick(state, now),
         Msg::Resize(width, height) => {
             state.size = (width, height);
@@ -190,11 +209,14 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
             state.modal = Some(Modal::Create(Create::new(line)));
             Vec::new()
         }
-        Action::ReassignResponsible => modals::open_reassign(state),
-        Action::RemoveParticipant => modals::open_remove(state),
-        Action::ToggleArchive => modals::toggle_archive(state),
-        Action::ForgetChat => modals::ask_forget(state),
-        Action::ChangeDepartment | Action::EditTags => modals::open_field(state, action),
+        Action::ReassignResponsible
+        | Action::RemoveParticipant
+        | Action::ToggleArchive
+        | Action::ForgetChat
+        | Action::ChangeDepartment
+        | Action::EditTags => modals::on_selected(state, action),
+        Action::ClaimChat => claims::claim(state),
+        Action::ReleaseChat => claims::release(state),
         Action::Confirm
         | Action::NextField
         | Action::PrevField

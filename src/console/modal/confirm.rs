@@ -1,6 +1,8 @@
 //! The confirmation modal: a destructive change shown in words before it is made (remove a
-//! participant, conclude, save tags that drop some, forget a chat); `cancel` goes back.
+//! participant, conclude, save tags that drop some, forget a chat, change a chat another person
+//! is on); `cancel` goes back.
 
+use crate::console::action::Action;
 use crate::console::modal::common::Question;
 use crate::console::modal::remove::Remove;
 use crate::console::modal::room_field::RoomField;
@@ -29,6 +31,13 @@ pub enum Destructive {
     SaveTags(RoomField),
     /// Forget a chat gone from the CRM: remove it from the index.
     ForgetChat(ChatKey),
+    /// Go ahead with `action` on a chat another person is viewing or has claimed.
+    DespiteOthers {
+        /// What the person asked for (reassign, remove a participant, change the room).
+        action: Action,
+        /// The chat it was asked on.
+        key: ChatKey,
+    },
 }
 
 impl Confirm {

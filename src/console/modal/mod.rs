@@ -65,7 +65,7 @@ impl Destructive {
         match self {
             Self::RemoveParticipant(modal) => Some(Modal::Remove(modal)),
             Self::SaveTags(modal) => Some(Modal::RoomField(modal)),
-            Self::ConcludeRoom(_) | Self::ForgetChat(_) => None,
+            Self::ConcludeRoom(_) | Self::ForgetChat(_) | Self::DespiteOthers { .. } => None,
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::console::state::{Focus, State};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
 use crate::inbox::CLOSING_SOON;
+use crate::store::ChatKey;
 use crate::text::fit;
 
 /// A column: the text fitted to one column less than `width`, then a separating space.
@@ -27,6 +28,8 @@ use crate::tr;
 
 /// Column widths for a list of `width` inner columns; `None` hides a column.
 struct Columns {
+    /// Who else is on the chat (`👁` viewing, `⚑` claimed), when the desk is shared.
+    presence: Option<usize>,
     account: Option<usize>,
     contact: usize,
     responsible: Option<usize>,
@@ -34,20 +37,24 @@ struct Columns {
 }
 
 const MARK: usize = 2;
+const PRESENCE: usize = 2;
 const PRIORITY: usize = 4;
 const STATUS: usize = 9;
 const UNREAD: usize = 4;
 const WINDOW: usize = 10;
 
-fn columns(width: usize, accounts: bool) -> Columns {
+fn columns(width: usize, accounts: bool, presence: bool) -> Columns {
     let account = (accounts && width >= 70).then_some(13);
-    let fixed = MARK + PRIORITY + STATUS + UNREAD + WINDOW + account.unwrap_or(0);
+    let presence = presence.then_some(PRESENCE);
+    let fixed =
+        MARK + presence.unwrap_or(0) + PRIORITY + STATUS + UNREAD + WINDOW + account.unwrap_or(0);
     let responsible = (width >= 78).then_some(if width >= 120 { 20 } else { 15 });
     let last = (width >= 66).then_some(9);
     let contact = width
         .saturating_sub(fixed + responsible.unwrap_or(0) + last.unwrap_or(0))
         .max(6);
     Columns {
+        presence,
         account,
         contact,
         responsible,
@@ -130,13 +137,15 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
     } else {
         Style::new()
     };
-    let mut spans = vec![
-        Span::styled(fit(mark, MARK), mark_style),
-        Span::styled(
-            cell(priority_short(c.priority, lang), PRIORITY),
-            priority_style,
-        ),
-    ];
+    let mut spans = vec![Span::styled(fit(mark, MARK), mark_style)];
+    if let Some(width) = widths.presence {
+        let (marker, style) = presence_marker(state, &summary.key);
+        spans.push(Span::styled(fit(marker, width), style));
+    }
+    spans.push(Span::styled(
+        cell(priority_short(c.priority, lang), PRIORITY),
+        priority_style,
+    ));
     if let Some(width) = widths.account {
         spans.push(Span::styled(
             cell(&summary.key.account, width),
@@ -182,6 +191,53 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
     }
 }
 
+/// The presence marker of a chat: `⚑` when claimed (this person's own claim in the quiet style,
+/// another's stands out), else `👁` when another person has it open, else nothing.
+fn presence_marker(state: &State, key: &ChatKey) -> (&'static str, Style) {
+    let desk = &state.desk;
+    if let Some(claim) = desk.claim(key) {
+        let style = if desk.is_other(claim) {
+            theme::high()
+        } else {
+            theme::info()
+        };
+        return ("⚑", style);
+    }
+    if desk.on(key).iter().any(|presence| desk.is_other(presence)) {
+        return ("👁", theme::info());
+    }
+    (" ", Style::new())
+}
+
+/// The header line, column by column as the rows are.
+fn header(lang: Lang, widths: &Columns) -> Line<'static> {
+    let mut header = vec![Span::raw(fit("", MARK))];
+    if let Some(width) = widths.presence {
+        header.push(Span::raw(fit("", width)));
+    }
+    header.push(Span::raw(cell(lang.pick("PRI", "PRI"), PRIORITY)));
+    if let Some(width) = widths.account {
+        header.push(Span::raw(cell(lang.pick("CONTA", "ACCOUNT"), width)));
+    }
+    header.push(Span::raw(cell("STATUS", STATUS)));
+    header.push(Span::raw(cell(
+        lang.pick("CONTATO", "CONTACT"),
+        widths.contact,
+    )));
+    if let Some(width) = widths.responsible {
+        header.push(Span::raw(cell(
+            lang.pick("RESPONSÁVEL", "RESPONSIBLE"),
+            width,
+        )));
+    }
+    header.push(Span::raw(cell(lang.pick("N/L", "NEW"), UNREAD)));
+    if let Some(width) = widths.last {
+        header.push(Span::raw(cell(lang.pick("ÚLTIMA", "LAST"), width)));
+    }
+    header.push(Span::raw(fit(lang.pick("JANELA", "WINDOW"), WINDOW)));
+    Line::from(header).style(theme::header())
+}
+
 /// Draws the list.
 pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let lang = state.lang;
@@ -225,32 +281,13 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let widths = columns(usize::from(inner.width), inbox.multiple_accounts());
+    let widths = columns(
+        usize::from(inner.width),
+        inbox.multiple_accounts(),
+        state.desk.shows_presence(),
+    );
     let mut lines: Vec<Line<'static>> = Vec::with_capacity(usize::from(inner.height));
-    let mut header = vec![
-        Span::raw(fit("", MARK)),
-        Span::raw(cell(lang.pick("PRI", "PRI"), PRIORITY)),
-    ];
-    if let Some(width) = widths.account {
-        header.push(Span::raw(cell(lang.pick("CONTA", "ACCOUNT"), width)));
-    }
-    header.push(Span::raw(cell("STATUS", STATUS)));
-    header.push(Span::raw(cell(
-        lang.pick("CONTATO", "CONTACT"),
-        widths.contact,
-    )));
-    if let Some(width) = widths.responsible {
-        header.push(Span::raw(cell(
-            lang.pick("RESPONSÁVEL", "RESPONSIBLE"),
-            width,
-        )));
-    }
-    header.push(Span::raw(cell(lang.pick("N/L", "NEW"), UNREAD)));
-    if let Some(width) = widths.last {
-        header.push(Span::raw(cell(lang.pick("ÚLTIMA", "LAST"), width)));
-    }
-    header.push(Span::raw(fit(lang.pick("JANELA", "WINDOW"), WINDOW)));
-    lines.push(Line::from(header).style(theme::header()));
+    lines.push(header(lang, &widths));
     if let Some(error) = &inbox.filter_error {
         lines.push(Line::styled(error.clone(), theme::error()));
     }
@@ -261,7 +298,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
             theme::dim(),
         ));
     } else if total == 0 {
-        for text in empty_state(lang) {
+        for text in empty_state(lang, state.desk.shared) {
             lines.push(Line::styled(text, theme::dim()));
         }
     } else if shown == 0 {
@@ -286,8 +323,19 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// How chats arrive, for an empty inbox.
-fn empty_state(lang: Lang) -> Vec<String> {
+/// How chats arrive, for an empty inbox: in team mode the desk's receivers take the webhooks.
+fn empty_state(lang: Lang, team: bool) -> Vec<String> {
+    let webhooks = if team {
+        lang.pick(
+            "As conversas chegam pelos receptores da equipe (balcao listen),",
+            "Chats arrive through the desk's receivers (balcao listen),",
+        )
+    } else {
+        lang.pick(
+            "As conversas chegam por webhooks da Wegly (este console os recebe),",
+            "Chats arrive through Wegly webhooks (this console receives them),",
+        )
+    };
     vec![
         String::new(),
         lang.pick(
@@ -296,11 +344,7 @@ fn empty_state(lang: Lang) -> Vec<String> {
         )
         .to_owned(),
         String::new(),
-        lang.pick(
-            "As conversas chegam por webhooks da Wegly (este console os recebe),",
-            "Chats arrive through Wegly webhooks (this console receives them),",
-        )
-        .to_owned(),
+        webhooks.to_owned(),
         lang.pick(
             "por `balcao add ID`, pela tecla a (adicionar por id)",
             "by `balcao add ID`, the a key (add by id),",

@@ -9,11 +9,13 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::api::Conversation;
 use crate::api::wegly::wire::{Chat, CrmPerson, Message};
+use crate::console::desk::{presence_lines, read_only_reason};
 use crate::console::state::{DetailStatus, Focus, State};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
 use crate::mask::mask_document;
 use crate::present::{address_line, call_line, priority_label, status_label};
+use crate::store::ChatKey;
 use crate::timefmt;
 use crate::tr;
 
@@ -363,6 +365,26 @@ pub fn chat_lines(chat: &Chat, reveal: bool, clock: Clock) -> Vec<Line<'static>>
     lines
 }
 
+/// Whether the chat can be changed here and who else is on it, before its content (with a blank
+/// line after, when there is anything to say).
+fn desk_lines(state: &State, key: &ChatKey) -> Vec<Line<'static>> {
+    let lang = state.lang;
+    let mut lines = Vec::new();
+    if let Some(account) = state.desk.foreign_account(key) {
+        lines.push(Line::styled(read_only_reason(lang, account), theme::high()));
+    }
+    let presence = presence_lines(lang, &state.desk, state.desk.on(key), state.now);
+    lines.extend(
+        presence
+            .into_iter()
+            .map(|text| Line::styled(text, theme::high())),
+    );
+    if !lines.is_empty() {
+        lines.push(Line::raw(""));
+    }
+    lines
+}
+
 /// Draws the detail pane.
 pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let lang = state.lang;
@@ -406,6 +428,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if let DetailStatus::Failed(error) = &detail.status {
         lines.push(Line::styled(error.clone(), theme::error()));
         lines.push(Line::raw(""));
+    }
+    if let Some(key) = &detail.key {
+        lines.extend(desk_lines(state, key));
     }
     if detail.status == DetailStatus::Gone {
         lines.push(Line::styled(

@@ -13,6 +13,7 @@ use crate::console::state::{Focus, Level, State};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
 use crate::text::truncate;
+use crate::tr;
 
 fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
     let lang = state.lang;
@@ -59,6 +60,18 @@ fn contexts(state: &State) -> Vec<Context> {
 
 fn right_side(state: &State, lang: Lang) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
+    // What the list shows may be behind: said for as long as it lasts, not as a notification.
+    if let Some(since) = state.desk.unreachable_since {
+        let at = since.with_timezone(&state.offset).format("%H:%M:%S");
+        spans.push(Span::styled(
+            tr!(
+                lang,
+                " índice compartilhado inacessível desde {at} ",
+                " shared index unreachable since {at} "
+            ),
+            theme::error(),
+        ));
+    }
     let in_flight = state.pending.len();
     if in_flight > 0 {
         spans.push(Span::styled(format!("⟳{in_flight} "), theme::pending()));
