@@ -913,6 +913,11 @@ fn an_index_copies_to_postgres_and_back_and_a_full_target_is_refused_without_for
             source.detail_as_of(&row.key).unwrap()
         );
     }
+    // Every copied chat has a revision of its own: a console following the index sees them.
+    let changes = target.changes_since(0, 100).unwrap();
+    assert_eq!(changes.chats.len(), 3);
+    assert_eq!(changes.revision, target.revision().unwrap());
+    let copied_at = target.revision().unwrap();
 
     // And back, into a new file.
     let back = dir.path().join("back.sqlite3");
@@ -943,6 +948,23 @@ fn an_index_copies_to_postgres_and_back_and_a_full_target_is_refused_without_for
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(rows(&target), rows(&small));
     assert_eq!(target.audit_log(10).unwrap(), small.audit_log(10).unwrap());
+    // Replacing is seen as the old chats removed and the new one written (the chat on both sides
+    // as written); and the index's revisions go on afterwards as before.
+    let changes = target.changes_since(copied_at, 100).unwrap();
+    assert_eq!(
+        (changes.removed.len(), changes.chats.len()),
+        (2, 1),
+        "{changes:?}"
+    );
+    let replaced_at = target.revision().unwrap();
+    let later = ChatKey::wegly("loja", &uuid::Uuid::from_u128(99).to_string());
+    target
+        .note_chat(&later, Source::Manual, Utc::now())
+        .unwrap();
+    assert_eq!(
+        target.changes_since(replaced_at, 100).unwrap().chats.len(),
+        1
+    );
 
     // The same index on both sides, and a source that is not there: usage errors.
     let output = copy(first_path, first_path, true);

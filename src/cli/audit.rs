@@ -118,10 +118,10 @@ fn print(entries: &[AuditEntry], json: bool, lang: Lang) -> Result<(), CliError>
             fit(lang.pick("AÇÃO", "ACTION"), 22),
             fit(lang.pick("CONVERSA", "CHAT"), 36),
             fit(lang.pick("ANTES → DEPOIS", "BEFORE → AFTER"), 34),
-            fit(lang.pick("RESULTADO", "OUTCOME"), 10),
+            fit(lang.pick("RESULTADO", "OUTCOME"), 14),
             lang.pick("LOTE", "BATCH").to_owned(),
         ];
-        written = writeln!(out, "{}", header.join(" "));
+        written = writeln!(out, "{}", header.join(" ").trim_end());
         for entry in entries {
             let dash = |value: &Option<String>| value.clone().unwrap_or_else(|| "—".to_owned());
             let change = format!("{} → {}", dash(&entry.before), dash(&entry.after));
@@ -135,12 +135,13 @@ fn print(entries: &[AuditEntry], json: bool, lang: Lang) -> Result<(), CliError>
                 fit(&entry.action, 22),
                 fit(&entry.key.chat_id, 36),
                 fit(&change, 34),
-                fit(&outcome, 10),
+                fit(&outcome, 14),
                 entry.batch.clone().unwrap_or_default(),
             ];
             // Names and values come from CRMs and people: no escape sequence reaches the terminal.
+            let line = line.join(" ");
             written =
-                written.and_then(|()| writeln!(out, "{}", crate::text::printable(&line.join(" "))));
+                written.and_then(|()| writeln!(out, "{}", crate::text::printable(line.trim_end())));
         }
     }
     match written.and_then(|()| out.flush()) {
