@@ -5,10 +5,18 @@
 //! - `balcao listen` throughput (accepted deliveries a second) on PostgreSQL and on SQLite;
 //! - start to first screen with 100k chats on PostgreSQL: connect, read the most urgent
 //!   screenful.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_wrap,
+    missing_docs
+)]
 
 #[path = "../tests/common/pg.rs"]
-#[allow(dead_code)]
 mod pg;
 
 use std::io::{BufRead, BufReader, Read, Write};
