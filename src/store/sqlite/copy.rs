@@ -6,11 +6,13 @@ use rusqlite::{Row, TransactionBehavior, params};
 use crate::store::copy::{ChatRecord, Content, Draft, Imported, Sink, copy_all};
 use crate::store::records::{AuditEntry, from_millis, millis};
 use crate::store::sqlite::SqliteIndex;
+use crate::store::sqlite::records::summary_from_row;
 use crate::store::stored::get;
-use crate::store::summary::{ChatKey, ChatSummary, Columns};
+use crate::store::summary::ChatKey;
 use crate::store::{Index, StoreError};
 
-/// Every column a copy carries, in the order [`chat_from_row`] reads them.
+/// Every column a copy carries, in the order [`chat_from_row`] reads them: a summary's columns
+/// (as `records::SUMMARY_COLUMNS` lists them), then the bookkeeping and the detail.
 const CHAT_COLUMNS: &str = "c.account, c.provider, c.chat_id, c.status, c.priority, c.contact, \
      c.contact_number, c.line, c.responsible_user_id, c.responsible_name, c.unread, c.marked_unread, \
      c.last_message_at, c.last_message_preview, c.last_message_from_me, c.window_ends_at, c.archived, \
@@ -22,36 +24,8 @@ const CHAT_KEY: &[usize] = &[0, 1, 2];
 
 fn chat_from_row(row: &Row<'_>) -> rusqlite::Result<ChatRecord> {
     Ok(ChatRecord {
-        summary: ChatSummary {
-            key: ChatKey {
-                account: row.get(0)?,
-                provider: get(row, 1, "chats", CHAT_KEY)?,
-                chat_id: row.get(2)?,
-            },
-            columns: Columns {
-                status: row.get(3)?,
-                priority: row.get(4)?,
-                contact: row.get(5)?,
-                contact_number: row.get(6)?,
-                line: row.get(7)?,
-                responsible_user_id: row.get(8)?,
-                responsible_name: row.get(9)?,
-                unread: row.get(10)?,
-                marked_unread: row.get(11)?,
-                last_message_at: from_millis(row.get(12)?),
-                last_message_preview: row.get(13)?,
-                last_message_from_me: row.get(14)?,
-                window_ends_at: from_millis(row.get(15)?),
-                archived: row.get(16)?,
-            },
-            first_seen_at: from_millis(row.get(17)?).unwrap_or_default(),
-            last_event_at: from_millis(row.get(18)?),
-            hydrated_at: from_millis(row.get(19)?),
-            source: get(row, 20, "chats", CHAT_KEY)?,
-            gone: row.get(21)?,
-            needs_hydration: row.get(22)?,
-            last_error: row.get(23)?,
-        },
+        // The first columns are a summary's, in its order.
+        summary: summary_from_row(row)?,
         hydrate_attempts: row.get(24)?,
         next_attempt_at: from_millis(row.get(25)?),
         detail: row.get(26)?,
