@@ -58,6 +58,8 @@ impl Drop for Listen {
 }
 
 fn listen(index: &str, data_dir: &Path) -> Listen {
+    let config = data_dir.join("config.toml");
+    std::fs::write(&config, "").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_balcao"))
         .args([
             "listen",
@@ -70,12 +72,12 @@ fn listen(index: &str, data_dir: &Path) -> Listen {
         ])
         .env("BALCAO_INDEX", index)
         .env("BALCAO_DATA_DIR", data_dir)
-        .env("BALCAO_CONFIG", data_dir.join("none.toml"))
+        .env("BALCAO_CONFIG", &config)
         .env("WEGLY_TOKEN", "bench-token")
         .env("BALCAO_WEBHOOK_SECRET", SECRET)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
     let mut line = String::new();
