@@ -114,6 +114,59 @@ pub struct AuditQuery {
     pub limit: usize,
 }
 
+/// The background refresh budget the whole index shares: a token bucket that fills at
+/// `per_minute` and holds ten seconds' worth. Each backend keeps it as one row (its tokens, and
+/// when it was last filled, in milliseconds) and takes from it under a lock; the arithmetic is
+/// this one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RefreshBucket {
+    capacity: f64,
+    per_ms: f64,
+}
+
+impl RefreshBucket {
+    /// The bucket of a budget of `per_minute` refreshes.
+    pub(crate) fn new(per_minute: u32) -> Self {
+        Self {
+            capacity: (f64::from(per_minute) / 6.0).ceil(),
+            per_ms: f64::from(per_minute) / 60_000.0,
+        }
+    }
+
+    /// Takes up to `wanted` whole tokens from the bucket as stored (`None`: no row yet, a full
+    /// bucket), refilled up to `now`. A clock behind the last fill adds nothing and never moves
+    /// the fill time back, so receivers whose clocks differ cannot refill it twice. Returns how
+    /// many were granted, and the bucket to store: the tokens left and when it was filled.
+    // Milliseconds since the last fill and tokens granted are far below 2^52: exact as f64.
+    #[allow(clippy::cast_precision_loss)]
+    pub(crate) fn take(
+        self,
+        stored: Option<(f64, i64)>,
+        wanted: usize,
+        now: i64,
+    ) -> (usize, (f64, i64)) {
+        let (tokens, filled_at) = match stored {
+            Some((tokens, filled_at)) => {
+                let elapsed = now.saturating_sub(filled_at).max(0) as f64;
+                (
+                    (tokens.max(0.0) + elapsed * self.per_ms).min(self.capacity),
+                    filled_at.max(now),
+                )
+            }
+            None => (self.capacity, now),
+        };
+        let granted = whole(tokens).min(wanted);
+        (granted, (tokens - granted as f64, filled_at))
+    }
+}
+
+/// The whole tokens of a bucket: between 0 and its capacity (at most a few thousand), so the
+/// conversion is exact.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn whole(tokens: f64) -> usize {
+    tokens.floor().max(0.0) as usize
+}
+
 /// The first `limit` changes of two lists each sorted by revision: the chats written and the
 /// chats forgotten. A chat forgotten and then written again is a written chat (its row's
 /// revision is the later one); the revision returned is the last one included, or `from` when

@@ -11,6 +11,7 @@ use crate::store::postgres::rows::limit_param;
 use crate::store::records::millis;
 use crate::store::sqlite::schema::APPLICATION_ID;
 use crate::store::summary::{ChatKey, Provider};
+use crate::store::team::RefreshBucket;
 
 /// The conditions of a chat another receiver is not fetching: no claim, an expired one, or the
 /// asker's own (`$1` now, `$2` the owner).
@@ -113,11 +114,8 @@ impl PgIndex {
         Ok(picked.into_iter().map(|(_, _, key)| key).collect())
     }
 
-    /// Takes up to `wanted` refreshes from the database's one bucket (`per_minute`, holding ten
-    /// seconds' worth; no row yet is a full bucket), with its row locked so that receivers
-    /// asking at once take from it one after the other. A clock behind the last fill adds
-    /// nothing and never moves the fill time back, so receivers whose clocks differ cannot
-    /// refill it twice.
+    /// Takes up to `wanted` refreshes from the database's one bucket (see [`RefreshBucket`]),
+    /// with its row locked so that receivers asking at once take from it one after the other.
     pub fn take_refresh_budget(
         &self,
         wanted: usize,
@@ -127,39 +125,28 @@ impl PgIndex {
         if per_minute == 0 || wanted == 0 {
             return Ok(0);
         }
-        let capacity = (f64::from(per_minute) / 6.0).ceil();
-        let per_ms = f64::from(per_minute) / 60_000.0;
         let now = millis(now);
         self.with_client(|client| {
             let mut transaction = client.transaction()?;
-            let refill = "SELECT least($1::float8,
-                                       greatest(tokens, 0) + greatest(0, $3 - filled_at) * $2::float8),
-                                 greatest(filled_at, $3)
-                          FROM refresh_budget LIMIT 1 FOR UPDATE";
-            let parameters: [&(dyn ToSql + Sync); 3] = [&capacity, &per_ms, &now];
-            let mut stored = transaction.query_opt(refill, &parameters)?;
-            if stored.is_none() {
+            let read = "SELECT tokens, filled_at FROM refresh_budget LIMIT 1 FOR UPDATE";
+            let mut row = transaction.query_opt(read, &[])?;
+            if row.is_none() {
                 // The first fill: one receiver inserts the row, the others then find it.
                 transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&BUDGET_LOCK])?;
-                stored = transaction.query_opt(refill, &parameters)?;
+                row = transaction.query_opt(read, &[])?;
             }
-            let (tokens, filled_at): (f64, i64) = match &stored {
-                Some(row) => (row.try_get(0)?, row.try_get(1)?),
-                None => (capacity, now),
+            let stored: Option<(f64, i64)> = match &row {
+                Some(row) => Some((row.try_get(0)?, row.try_get(1)?)),
+                None => None,
             };
-            let granted = whole(tokens).min(wanted);
-            let left = tokens - count(granted);
-            if stored.is_some() {
-                transaction.execute(
-                    "UPDATE refresh_budget SET tokens = $1, filled_at = $2",
-                    &[&left, &filled_at],
-                )?;
+            let (granted, (tokens, filled_at)) =
+                RefreshBucket::new(per_minute).take(stored, wanted, now);
+            let statement = if stored.is_some() {
+                "UPDATE refresh_budget SET tokens = $1, filled_at = $2"
             } else {
-                transaction.execute(
-                    "INSERT INTO refresh_budget (tokens, filled_at) VALUES ($1, $2)",
-                    &[&left, &filled_at],
-                )?;
-            }
+                "INSERT INTO refresh_budget (tokens, filled_at) VALUES ($1, $2)"
+            };
+            transaction.execute(statement, &[&tokens, &filled_at])?;
             transaction.commit()?;
             Ok(granted)
         })
@@ -169,16 +156,3 @@ impl PgIndex {
 /// Open chats are refreshed before closed ones.
 const CLOSED_LAST: &str =
     "(CASE WHEN upper(coalesce(status, '')) IN ('CLOSED', 'RESOLVED') THEN 1 ELSE 0 END)";
-
-/// The whole tokens of a bucket: between 0 and its capacity (at most a few thousand), so the
-/// conversion is exact.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-fn whole(tokens: f64) -> usize {
-    tokens.floor().max(0.0) as usize
-}
-
-/// A number of tokens taken, as the bucket counts them.
-#[allow(clippy::cast_precision_loss)]
-fn count(tokens: usize) -> f64 {
-    tokens as f64
-}

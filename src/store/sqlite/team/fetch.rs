@@ -11,6 +11,7 @@ use crate::store::sqlite::SqliteIndex;
 use crate::store::sqlite::records::account_list;
 use crate::store::stored::get;
 use crate::store::summary::{ChatKey, Provider};
+use crate::store::team::RefreshBucket;
 
 /// The conditions of a chat another receiver is not fetching: no claim, an expired one, or
 /// the asker's own (`?owner`, `?now`).
@@ -142,10 +143,9 @@ impl SqliteIndex {
         Ok(keys)
     }
 
-    /// Takes up to `wanted` refreshes from the file's one bucket (`per_minute`, holding ten
-    /// seconds' worth; no row yet is a full bucket). The bucket refills up to `now`; a clock
-    /// behind the last fill adds nothing and never moves the fill time back, so receivers whose
-    /// clocks differ cannot refill it twice.
+    /// Takes up to `wanted` refreshes from the file's one bucket (see [`RefreshBucket`]), in
+    /// one IMMEDIATE transaction so that receivers asking at once take from it one after the
+    /// other.
     pub fn take_refresh_budget(
         &self,
         wanted: usize,
@@ -155,45 +155,29 @@ impl SqliteIndex {
         if per_minute == 0 || wanted == 0 {
             return Ok(0);
         }
-        let capacity = (f64::from(per_minute) / 6.0).ceil();
-        let per_ms = f64::from(per_minute) / 60_000.0;
         let mut connection = self.lock();
         let transaction = connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.error(&e))?;
         let stored: Option<(f64, i64)> = transaction
             .query_row(
-                "SELECT min(?1, max(tokens, 0) + max(0, ?3 - filled_at) * ?2), max(filled_at, ?3)
-                 FROM refresh_budget LIMIT 1",
-                params![capacity, per_ms, millis(now)],
+                "SELECT tokens, filled_at FROM refresh_budget LIMIT 1",
+                [],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()
             .map_err(|e| self.error(&e))?;
-        let (tokens, filled_at) = stored.unwrap_or((capacity, millis(now)));
-        let granted = whole(tokens).min(wanted);
+        let (granted, (tokens, filled_at)) =
+            RefreshBucket::new(per_minute).take(stored, wanted, millis(now));
         let statement = if stored.is_some() {
             "UPDATE refresh_budget SET tokens = ?1, filled_at = ?2"
         } else {
             "INSERT INTO refresh_budget (tokens, filled_at) VALUES (?1, ?2)"
         };
         transaction
-            .execute(statement, params![tokens - count(granted), filled_at])
+            .execute(statement, params![tokens, filled_at])
             .map_err(|e| self.error(&e))?;
         transaction.commit().map_err(|e| self.error(&e))?;
         Ok(granted)
     }
-}
-
-/// The whole tokens of a bucket: between 0 and its capacity (at most a few thousand), so the
-/// conversion is exact.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-fn whole(tokens: f64) -> usize {
-    tokens.floor().max(0.0) as usize
-}
-
-/// A number of tokens taken, as the bucket counts them.
-#[allow(clippy::cast_precision_loss)]
-fn count(tokens: usize) -> f64 {
-    tokens as f64
 }
