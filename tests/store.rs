@@ -128,6 +128,7 @@ on_both_backends!(
     the_first_page_query_agrees_with_the_urgency_order,
     an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value,
     a_detail_is_read_with_the_time_it_was_fetched,
+    a_copy_reads_every_row_a_page_at_a_time,
 );
 
 fn columns(contact: &str, unread: i64) -> Columns {
@@ -645,4 +646,136 @@ fn the_audit_log_says_who_and_in_which_batch(backend: Backend) {
     let newest_first: Vec<_> = written.iter().rev().cloned().collect();
     assert_eq!(read, newest_first);
     assert_eq!(store.audit_log(1).unwrap(), newest_first[..1]);
+}
+
+/// Reads everything an export gives, `page` rows at a time, each page after the last one's key.
+fn every_page<T, K>(
+    page: usize,
+    read: impl Fn(Option<&K>, usize) -> Result<Vec<T>, StoreError>,
+    key: impl Fn(&T) -> K,
+) -> Vec<T> {
+    let mut all: Vec<T> = Vec::new();
+    // More pages than these tests hold rows: a page that does not move on fails, never hangs.
+    for _ in 0..100 {
+        let rows = read(all.last().map(&key).as_ref(), page).unwrap();
+        assert!(rows.len() <= page, "a page of {page} gave {}", rows.len());
+        let last = rows.len() < page;
+        all.extend(rows);
+        if last {
+            return all;
+        }
+    }
+    panic!("the pages never end: {} rows read", all.len());
+}
+
+/// `balcao index copy` reads its source a page at a time: the pages, each after the last key
+/// (or audit entry number) of the one before, add up to everything the index holds, in key
+/// order, each chat with its bookkeeping and detail as the index reads them.
+fn a_copy_reads_every_row_a_page_at_a_time(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
+    let now = chrono::DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap();
+    let keys = [
+        ChatKey::agilize("matriz", "room-2"),
+        ChatKey::agilize("filial", "room-1"),
+        ChatKey::wegly("matriz", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23"),
+        ChatKey::wegly("filial", "0a1b2c3d-3d4a-4e6b-9a21-5c7d9e0f1a23"),
+        ChatKey::agilize("matriz", "room-1"),
+    ];
+    for (n, key) in keys.iter().enumerate() {
+        store.note_chat(key, Source::Manual, now).unwrap();
+        if n % 2 == 0 {
+            let raw = format!("{{\"n\":{n}}}");
+            store
+                .save_detail(key, &raw, &columns(&format!("Cliente {n}"), 1), now)
+                .unwrap();
+        }
+        store
+            .record_audit(&balcao::store::AuditEntry {
+                at: now,
+                key: key.clone(),
+                action: "reassign_responsible".to_owned(),
+                request: Some(format!("{{\"n\":{n}}}")),
+                before: None,
+                after: None,
+                outcome: "confirmed".to_owned(),
+                http_status: Some(200),
+                by: Some("Ana".to_owned()),
+                batch: None,
+            })
+            .unwrap();
+    }
+    let retry = now + chrono::Duration::minutes(5);
+    store.hydration_failed(&keys[1], "HTTP 503", retry).unwrap();
+    let mut raw = fresh.raw();
+    for key in &keys[..3] {
+        raw.execute(
+            &format!(
+                "INSERT INTO drafts (account, provider, chat_id, body, updated_at)
+                 VALUES ('{}', '{}', $1, 'Olá', 1700000000000)",
+                key.account,
+                key.provider.as_str()
+            ),
+            &key.chat_id,
+        );
+    }
+    // In the index's key order: account, then the provider as stored, then the id.
+    let mut in_order: Vec<ChatKey> = keys.to_vec();
+    in_order.sort_by(|a, b| {
+        (&a.account, a.provider.as_str(), &a.chat_id).cmp(&(
+            &b.account,
+            b.provider.as_str(),
+            &b.chat_id,
+        ))
+    });
+
+    let chats = every_page(
+        2,
+        |after, page| store.export_chats(after, page),
+        |chat| chat.summary.key.clone(),
+    );
+    let read: Vec<ChatKey> = chats.iter().map(|chat| chat.summary.key.clone()).collect();
+    assert_eq!(read, in_order);
+    for chat in &chats {
+        let key = &chat.summary.key;
+        assert_eq!(Some(&chat.summary), store.summary(key).unwrap().as_ref());
+        assert_eq!(chat.detail, store.detail(key).unwrap());
+        assert_eq!(chat.hydrate_attempts, store.attempts(key).unwrap());
+        let waiting = (key == &keys[1]).then_some(retry);
+        assert_eq!(chat.next_attempt_at, waiting, "{key:?}");
+    }
+
+    let audit = every_page(
+        2,
+        |after, page| store.export_audit(after.copied().unwrap_or(0), page),
+        |(n, _)| *n,
+    );
+    assert!(
+        audit.windows(2).all(|pair| pair[0].0 < pair[1].0),
+        "numbers grow"
+    );
+    let mut oldest_first = store.audit_log(10).unwrap();
+    oldest_first.reverse();
+    assert_eq!(
+        audit
+            .into_iter()
+            .map(|(_, entry)| entry)
+            .collect::<Vec<_>>(),
+        oldest_first
+    );
+
+    let drafts = every_page(
+        2,
+        |after, page| store.export_drafts(after, page),
+        |draft| draft.key.clone(),
+    );
+    let drafted: Vec<&ChatKey> = in_order
+        .iter()
+        .filter(|key| keys[..3].contains(key))
+        .collect();
+    assert_eq!(
+        drafts.iter().map(|draft| &draft.key).collect::<Vec<_>>(),
+        drafted
+    );
+    assert!(drafts.iter().all(|draft| draft.body == "Olá"));
 }
