@@ -389,6 +389,43 @@ fn on_postgres_only_a_column_changed_by_hand_is_not_said_as_unreachable() {
     assert!(error.to_string().contains("int4"), "{error}");
 }
 
+/// A copy (`balcao index copy`) reads the same rows as the list and the audit log: a column
+/// changed by hand is the database's error there too, naming the type found, not a panic that
+/// ends the copy without a word.
+#[test]
+fn on_postgres_only_a_column_changed_by_hand_is_the_databases_error_in_a_copy_too() {
+    let url = pg::fresh_database();
+    let store = Store::connect(&DatabaseUrl::new(&url)).unwrap();
+    let key = ChatKey::wegly("default", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    store.note_chat(&key, Source::Manual, Utc::now()).unwrap();
+    store
+        .record_audit(&balcao::store::AuditEntry {
+            at: Utc::now(),
+            key,
+            action: "reassign_responsible".to_owned(),
+            request: None,
+            before: None,
+            after: None,
+            outcome: "confirmed".to_owned(),
+            http_status: Some(200),
+            by: None,
+            batch: None,
+        })
+        .unwrap();
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    raw.batch_execute(
+        "ALTER TABLE chats ALTER COLUMN unread TYPE integer;
+         ALTER TABLE audit_log ALTER COLUMN http_status TYPE bigint",
+    )
+    .unwrap();
+    let chats = store.export_chats(None, 10).unwrap_err();
+    assert!(matches!(chats, StoreError::Database { .. }), "{chats:?}");
+    assert!(chats.to_string().contains("int4"), "{chats}");
+    let audit = store.export_audit(0, 10).unwrap_err();
+    assert!(matches!(audit, StoreError::Database { .. }), "{audit:?}");
+    assert!(audit.to_string().contains("int8"), "{audit}");
+}
+
 /// The last hold on a shared index may go on an async thread (the actor's, the scheduler's):
 /// closing its connections there must not start the driver's runtime inside tokio's.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

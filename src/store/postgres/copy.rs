@@ -6,32 +6,16 @@ use postgres::{GenericClient, Row, Transaction};
 
 use crate::store::copy::{ChatRecord, Content, Draft, Imported, Sink, copy_all};
 use crate::store::postgres::PgIndex;
-use crate::store::postgres::rows::CHAT_KEY;
+use crate::store::postgres::records::{AUDIT_COLUMNS, SUMMARY_COLUMNS};
+use crate::store::postgres::rows::{CHAT_KEY, limit_param};
 use crate::store::records::{AuditEntry, from_millis, millis};
-use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
+use crate::store::summary::ChatKey;
 use crate::store::{Index, StoreError};
 
-/// Every column a copy carries, in the order [`PgIndex::chat_from_row`] reads them.
-const CHAT_COLUMNS: &str = "c.account, c.provider, c.chat_id, c.status, c.priority, c.contact, \
-     c.contact_number, c.line, c.responsible_user_id, c.responsible_name, c.unread, c.marked_unread, \
-     c.last_message_at, c.last_message_preview, c.last_message_from_me, c.window_ends_at, c.archived, \
-     c.first_seen_at, c.last_event_at, c.hydrated_at, c.source, c.gone, c.needs_hydration, \
-     c.last_error, c.hydrate_attempts, c.next_attempt_at, d.detail";
-
-/// A key's columns for a page query: whether there is a key, then its three parts.
-fn after_key(after: Option<&ChatKey>) -> (bool, String, String, String) {
-    after.map_or_else(
-        || (false, String::new(), String::new(), String::new()),
-        |key| {
-            (
-                true,
-                key.account.clone(),
-                key.provider.as_str().to_owned(),
-                key.chat_id.clone(),
-            )
-        },
-    )
-}
+/// The rows after a key, in key order: `$1` to `$3` are the key (NULL: from the first), `$4`
+/// the limit.
+const AFTER_KEY: &str = "WHERE $1::text IS NULL OR (account, provider, chat_id) > ($1, $2, $3)
+     ORDER BY account, provider, chat_id LIMIT $4";
 
 fn count(client: &mut impl GenericClient) -> Result<Content, postgres::Error> {
     let row = client.query_one(
@@ -39,57 +23,26 @@ fn count(client: &mut impl GenericClient) -> Result<Content, postgres::Error> {
                 (SELECT count(*) FROM drafts)",
         &[],
     )?;
-    let number = |at: usize| u64::try_from(row.get::<_, i64>(at)).unwrap_or_default();
+    let number = |at: usize| {
+        row.try_get::<_, i64>(at)
+            .map(|n| u64::try_from(n).unwrap_or_default())
+    };
     Ok(Content {
-        chats: number(0),
-        audit: number(1),
-        drafts: number(2),
+        chats: number(0)?,
+        audit: number(1)?,
+        drafts: number(2)?,
     })
 }
 
 impl PgIndex {
-    /// A row's key, its provider read through the texts it knows.
-    fn copied_key(&self, row: &Row, table: &'static str) -> Result<ChatKey, StoreError> {
-        Ok(ChatKey {
-            account: self.column(row, 0)?,
-            provider: self.stored(row, 1, table, CHAT_KEY)?,
-            chat_id: self.column(row, 2)?,
-        })
-    }
-
+    /// A chat as [`PgIndex::export_chats`] selects it: its summary first, as every chat query
+    /// reads it, then what a copy carries beyond it.
     fn chat_from_row(&self, row: &Row) -> Result<ChatRecord, StoreError> {
-        let key = self.copied_key(row, "chats")?;
-        let source: Source = self.stored(row, 20, "chats", CHAT_KEY)?;
         Ok(ChatRecord {
-            summary: ChatSummary {
-                key,
-                columns: Columns {
-                    status: row.get(3),
-                    priority: row.get(4),
-                    contact: row.get(5),
-                    contact_number: row.get(6),
-                    line: row.get(7),
-                    responsible_user_id: row.get(8),
-                    responsible_name: row.get(9),
-                    unread: row.get(10),
-                    marked_unread: row.get(11),
-                    last_message_at: from_millis(row.get(12)),
-                    last_message_preview: row.get(13),
-                    last_message_from_me: row.get(14),
-                    window_ends_at: from_millis(row.get(15)),
-                    archived: row.get(16),
-                },
-                first_seen_at: from_millis(row.get(17)).unwrap_or_default(),
-                last_event_at: from_millis(row.get(18)),
-                hydrated_at: from_millis(row.get(19)),
-                source,
-                gone: row.get(21),
-                needs_hydration: row.get(22),
-                last_error: row.get(23),
-            },
-            hydrate_attempts: row.get(24),
-            next_attempt_at: from_millis(row.get(25)),
-            detail: row.get(26),
+            summary: self.summary_from_row(row)?,
+            hydrate_attempts: self.column(row, 24)?,
+            next_attempt_at: from_millis(self.column(row, 25)?),
+            detail: self.column(row, 26)?,
         })
     }
 
@@ -104,17 +57,20 @@ impl PgIndex {
         after: Option<&ChatKey>,
         limit: usize,
     ) -> Result<Vec<ChatRecord>, StoreError> {
-        let (from_key, account, provider, chat_id) = after_key(after);
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.with_client(|client| {
             client.query(
+                // The details joined `USING` the key: the summary's columns name the chat's.
                 &format!(
-                    "SELECT {CHAT_COLUMNS} FROM chats c LEFT JOIN chat_details d
-                         ON d.account = c.account AND d.provider = c.provider AND d.chat_id = c.chat_id
-                     WHERE NOT $1 OR (c.account, c.provider, c.chat_id) > ($2, $3, $4)
-                     ORDER BY c.account, c.provider, c.chat_id LIMIT $5"
+                    "SELECT {SUMMARY_COLUMNS}, hydrate_attempts, next_attempt_at, detail
+                     FROM chats LEFT JOIN chat_details USING (account, provider, chat_id)
+                     {AFTER_KEY}"
                 ),
-                &[&from_key, &account, &provider, &chat_id, &limit],
+                &[
+                    &after.map(|key| &key.account),
+                    &after.map(|key| key.provider),
+                    &after.map(|key| &key.chat_id),
+                    &limit_param(limit),
+                ],
             )
         })?;
         rows.iter().map(|row| self.chat_from_row(row)).collect()
@@ -126,34 +82,16 @@ impl PgIndex {
         after: i64,
         limit: usize,
     ) -> Result<Vec<(i64, AuditEntry)>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.with_client(|client| {
             client.query(
-                "SELECT account, provider, chat_id, id, at, action, request, before, after, outcome,
-                        http_status, by_name, batch
-                 FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
-                &[&after, &limit],
+                &format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2"
+                ),
+                &[&after, &limit_param(limit)],
             )
         })?;
         rows.iter()
-            .map(|row| {
-                let status: Option<i32> = row.get(10);
-                Ok((
-                    row.get(3),
-                    AuditEntry {
-                        key: self.copied_key(row, "audit_log")?,
-                        at: from_millis(Some(row.get(4))).unwrap_or_default(),
-                        action: row.get(5),
-                        request: row.get(6),
-                        before: row.get(7),
-                        after: row.get(8),
-                        outcome: row.get(9),
-                        http_status: status.and_then(|status| u16::try_from(status).ok()),
-                        by: row.get(11),
-                        batch: row.get(12),
-                    },
-                ))
-            })
+            .map(|row| Ok((self.column(row, 10)?, self.audit_from_row(row)?)))
             .collect()
     }
 
@@ -163,22 +101,29 @@ impl PgIndex {
         after: Option<&ChatKey>,
         limit: usize,
     ) -> Result<Vec<Draft>, StoreError> {
-        let (from_key, account, provider, chat_id) = after_key(after);
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.with_client(|client| {
             client.query(
-                "SELECT account, provider, chat_id, body, updated_at FROM drafts
-                 WHERE NOT $1 OR (account, provider, chat_id) > ($2, $3, $4)
-                 ORDER BY account, provider, chat_id LIMIT $5",
-                &[&from_key, &account, &provider, &chat_id, &limit],
+                &format!(
+                    "SELECT account, provider, chat_id, body, updated_at FROM drafts {AFTER_KEY}"
+                ),
+                &[
+                    &after.map(|key| &key.account),
+                    &after.map(|key| key.provider),
+                    &after.map(|key| &key.chat_id),
+                    &limit_param(limit),
+                ],
             )
         })?;
         rows.iter()
             .map(|row| {
                 Ok(Draft {
-                    key: self.copied_key(row, "drafts")?,
-                    body: row.get(3),
-                    updated_at: from_millis(Some(row.get(4))).unwrap_or_default(),
+                    key: ChatKey {
+                        account: self.column(row, 0)?,
+                        provider: self.stored(row, 1, "drafts", CHAT_KEY)?,
+                        chat_id: self.column(row, 2)?,
+                    },
+                    body: self.column(row, 3)?,
+                    updated_at: from_millis(Some(self.column(row, 4)?)).unwrap_or_default(),
                 })
             })
             .collect()
