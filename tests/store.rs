@@ -129,6 +129,7 @@ on_both_backends!(
     an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value,
     a_detail_is_read_with_the_time_it_was_fetched,
     a_copy_reads_every_row_a_page_at_a_time,
+    an_impossible_http_status_is_an_error_in_a_copy_as_in_the_log,
 );
 
 fn columns(contact: &str, unread: i64) -> Columns {
@@ -778,4 +779,36 @@ fn a_copy_reads_every_row_a_page_at_a_time(backend: Backend) {
         drafted
     );
     assert!(drafts.iter().all(|draft| draft.body == "Olá"));
+}
+
+/// An audit entry whose HTTP status was changed by hand to one no reply can have is an error
+/// when read, in a copy as in the log: never copied on as if no reply had come.
+fn an_impossible_http_status_is_an_error_in_a_copy_as_in_the_log(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
+    store
+        .record_audit(&balcao::store::AuditEntry {
+            at: Utc::now(),
+            key: ChatKey::agilize("matriz", "room-1"),
+            action: "reassign_responsible".to_owned(),
+            request: None,
+            before: None,
+            after: None,
+            outcome: "confirmed".to_owned(),
+            http_status: Some(200),
+            by: None,
+            batch: None,
+        })
+        .unwrap();
+    fresh.raw().execute(
+        "UPDATE audit_log SET http_status = 70000 WHERE action = $1",
+        "reassign_responsible",
+    );
+    let log = store.audit_log(10).unwrap_err().to_string();
+    assert!(log.contains("70000"), "{log}");
+    let copy = match store.export_audit(0, 10) {
+        Ok(entries) => panic!("copied as {entries:?}"),
+        Err(error) => error.to_string(),
+    };
+    assert_eq!(copy, log, "the copy reads the entry as the log does");
 }

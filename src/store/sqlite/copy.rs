@@ -6,25 +6,22 @@ use rusqlite::{Row, TransactionBehavior, params};
 use crate::store::copy::{ChatRecord, Content, Draft, Imported, Sink, copy_all};
 use crate::store::records::{AuditEntry, from_millis, millis};
 use crate::store::sqlite::SqliteIndex;
-use crate::store::sqlite::records::summary_from_row;
+use crate::store::sqlite::records::{
+    AUDIT_COLUMNS, CHAT_KEY, SUMMARY_COLUMNS, audit_from_row, summary_from_row,
+};
 use crate::store::stored::get;
-use crate::store::summary::ChatKey;
+use crate::store::summary::{ChatKey, Provider};
 use crate::store::{Index, StoreError};
 
-/// Every column a copy carries, in the order [`chat_from_row`] reads them: a summary's columns
-/// (as `records::SUMMARY_COLUMNS` lists them), then the bookkeeping and the detail.
-const CHAT_COLUMNS: &str = "c.account, c.provider, c.chat_id, c.status, c.priority, c.contact, \
-     c.contact_number, c.line, c.responsible_user_id, c.responsible_name, c.unread, c.marked_unread, \
-     c.last_message_at, c.last_message_preview, c.last_message_from_me, c.window_ends_at, c.archived, \
-     c.first_seen_at, c.last_event_at, c.hydrated_at, c.source, c.gone, c.needs_hydration, \
-     c.last_error, c.hydrate_attempts, c.next_attempt_at, d.detail";
+/// The rows after a key, in key order: `?1` to `?3` are the key (NULL: from the first), `?4`
+/// the limit.
+const AFTER_KEY: &str = "WHERE ?1 IS NULL OR (account, provider, chat_id) > (?1, ?2, ?3)
+     ORDER BY account, provider, chat_id LIMIT ?4";
 
-/// The key columns of a chat row as [`CHAT_COLUMNS`] selects them.
-const CHAT_KEY: &[usize] = &[0, 1, 2];
-
+/// A chat as [`SqliteIndex::export_chats`] selects it: its summary first, as every chat query
+/// reads it, then what a copy carries beyond it.
 fn chat_from_row(row: &Row<'_>) -> rusqlite::Result<ChatRecord> {
     Ok(ChatRecord {
-        // The first columns are a summary's, in its order.
         summary: summary_from_row(row)?,
         hydrate_attempts: row.get(24)?,
         next_attempt_at: from_millis(row.get(25)?),
@@ -32,27 +29,17 @@ fn chat_from_row(row: &Row<'_>) -> rusqlite::Result<ChatRecord> {
     })
 }
 
-fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, AuditEntry)> {
-    let status: Option<i64> = row.get(10)?;
-    Ok((
-        row.get(0)?,
-        AuditEntry {
-            at: from_millis(row.get(1)?).unwrap_or_default(),
-            key: ChatKey {
-                account: row.get(2)?,
-                provider: get(row, 3, "audit_log", &[0])?,
-                chat_id: row.get(5)?,
-            },
-            action: row.get(4)?,
-            request: row.get(6)?,
-            before: row.get(7)?,
-            after: row.get(8)?,
-            outcome: row.get(9)?,
-            http_status: status.and_then(|status| u16::try_from(status).ok()),
-            by: row.get(11)?,
-            batch: row.get(12)?,
-        },
-    ))
+/// [`AFTER_KEY`]'s parameters.
+fn after_key(
+    after: Option<&ChatKey>,
+    limit: usize,
+) -> (Option<&String>, Option<Provider>, Option<&String>, i64) {
+    (
+        after.map(|key| &key.account),
+        after.map(|key| key.provider),
+        after.map(|key| &key.chat_id),
+        i64::try_from(limit).unwrap_or(i64::MAX),
+    )
 }
 
 /// Counts what `connection` holds.
@@ -82,33 +69,16 @@ impl SqliteIndex {
         limit: usize,
     ) -> Result<Vec<ChatRecord>, StoreError> {
         let connection = self.lock();
-        let (account, provider, chat_id) =
-            after.map_or((String::new(), String::new(), String::new()), |key| {
-                (
-                    key.account.clone(),
-                    key.provider.as_str().to_owned(),
-                    key.chat_id.clone(),
-                )
-            });
+        // The details joined `USING` the key: the summary's columns name the chat's.
         let mut statement = connection
             .prepare_cached(&format!(
-                "SELECT {CHAT_COLUMNS} FROM chats c LEFT JOIN chat_details d
-                     ON d.account = c.account AND d.provider = c.provider AND d.chat_id = c.chat_id
-                 WHERE ?1 = 0 OR (c.account, c.provider, c.chat_id) > (?2, ?3, ?4)
-                 ORDER BY c.account, c.provider, c.chat_id LIMIT ?5"
+                "SELECT {SUMMARY_COLUMNS}, hydrate_attempts, next_attempt_at, detail
+                 FROM chats LEFT JOIN chat_details USING (account, provider, chat_id)
+                 {AFTER_KEY}"
             ))
             .map_err(|e| self.error(&e))?;
         let rows = statement
-            .query_map(
-                params![
-                    i64::from(after.is_some()),
-                    account,
-                    provider,
-                    chat_id,
-                    i64::try_from(limit).unwrap_or(i64::MAX)
-                ],
-                chat_from_row,
-            )
+            .query_map(after_key(after, limit), chat_from_row)
             .map_err(|e| self.error(&e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.error(&e))
@@ -122,16 +92,14 @@ impl SqliteIndex {
     ) -> Result<Vec<(i64, AuditEntry)>, StoreError> {
         let connection = self.lock();
         let mut statement = connection
-            .prepare_cached(
-                "SELECT id, at, account, provider, action, chat_id, request, before, after, outcome,
-                        http_status, by_name, batch
-                 FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > ?1 ORDER BY id LIMIT ?2"
+            ))
             .map_err(|e| self.error(&e))?;
         let rows = statement
             .query_map(
                 params![after, i64::try_from(limit).unwrap_or(i64::MAX)],
-                audit_from_row,
+                |row| Ok((row.get(10)?, audit_from_row(row)?)),
             )
             .map_err(|e| self.error(&e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
@@ -145,42 +113,23 @@ impl SqliteIndex {
         limit: usize,
     ) -> Result<Vec<Draft>, StoreError> {
         let connection = self.lock();
-        let (account, provider, chat_id) =
-            after.map_or((String::new(), String::new(), String::new()), |key| {
-                (
-                    key.account.clone(),
-                    key.provider.as_str().to_owned(),
-                    key.chat_id.clone(),
-                )
-            });
         let mut statement = connection
-            .prepare_cached(
-                "SELECT account, provider, chat_id, body, updated_at FROM drafts
-                 WHERE ?1 = 0 OR (account, provider, chat_id) > (?2, ?3, ?4)
-                 ORDER BY account, provider, chat_id LIMIT ?5",
-            )
+            .prepare_cached(&format!(
+                "SELECT account, provider, chat_id, body, updated_at FROM drafts {AFTER_KEY}"
+            ))
             .map_err(|e| self.error(&e))?;
         let rows = statement
-            .query_map(
-                params![
-                    i64::from(after.is_some()),
-                    account,
-                    provider,
-                    chat_id,
-                    i64::try_from(limit).unwrap_or(i64::MAX)
-                ],
-                |row| {
-                    Ok(Draft {
-                        key: ChatKey {
-                            account: row.get(0)?,
-                            provider: get(row, 1, "drafts", CHAT_KEY)?,
-                            chat_id: row.get(2)?,
-                        },
-                        body: row.get(3)?,
-                        updated_at: from_millis(row.get(4)?).unwrap_or_default(),
-                    })
-                },
-            )
+            .query_map(after_key(after, limit), |row| {
+                Ok(Draft {
+                    key: ChatKey {
+                        account: row.get(0)?,
+                        provider: get(row, 1, "drafts", CHAT_KEY)?,
+                        chat_id: row.get(2)?,
+                    },
+                    body: row.get(3)?,
+                    updated_at: from_millis(row.get(4)?).unwrap_or_default(),
+                })
+            })
             .map_err(|e| self.error(&e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.error(&e))

@@ -18,7 +18,11 @@ pub(super) const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, pr
 
 /// The key columns of a chat row as [`SUMMARY_COLUMNS`] and the chat queries select them:
 /// account, provider, chat id.
-const CHAT_KEY: &[usize] = &[0, 1, 2];
+pub(super) const CHAT_KEY: &[usize] = &[0, 1, 2];
+
+/// An audit entry's columns, as [`audit_from_row`] reads them.
+pub(super) const AUDIT_COLUMNS: &str = "at, account, provider, action, chat_id, request, before, after, outcome, http_status, id, \
+     by_name, batch";
 
 /// A chat's key as a query selects it first (account, provider, chat id), exactly as stored:
 /// respelling it would name another row.
@@ -421,36 +425,37 @@ impl SqliteIndex {
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         let connection = self.lock();
         let mut statement = connection
-            .prepare_cached(
-                "SELECT at, account, provider, action, chat_id, request, before, after, outcome, http_status, id,
-                        by_name, batch
-                 FROM audit_log ORDER BY id DESC LIMIT ?1",
-            )
+            .prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT ?1"
+            ))
             .map_err(|e| self.error(&e))?;
         let rows = statement
-            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
-                Ok(AuditEntry {
-                    at: from_millis(row.get(0)?).unwrap_or_default(),
-                    key: ChatKey {
-                        account: row.get(1)?,
-                        // The key is the entry's id, selected last.
-                        provider: get(row, 2, "audit_log", &[10])?,
-                        chat_id: row.get(4)?,
-                    },
-                    action: row.get(3)?,
-                    request: row.get(5)?,
-                    before: row.get(6)?,
-                    after: row.get(7)?,
-                    outcome: row.get(8)?,
-                    http_status: row.get(9)?,
-                    by: row.get(11)?,
-                    batch: row.get(12)?,
-                })
-            })
+            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], audit_from_row)
             .map_err(|e| self.error(&e))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.error(&e))
     }
+}
+
+/// An audit entry as [`AUDIT_COLUMNS`] selects it.
+pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        at: from_millis(row.get(0)?).unwrap_or_default(),
+        key: ChatKey {
+            account: row.get(1)?,
+            // The key is the entry's id, selected after the entry's columns.
+            provider: get(row, 2, "audit_log", &[10])?,
+            chat_id: row.get(4)?,
+        },
+        action: row.get(3)?,
+        request: row.get(5)?,
+        before: row.get(6)?,
+        after: row.get(7)?,
+        outcome: row.get(8)?,
+        http_status: row.get(9)?,
+        by: row.get(11)?,
+        batch: row.get(12)?,
+    })
 }
 
 /// A fetched detail: the row (created if new), its columns, the detail itself, and the

@@ -7,12 +7,14 @@ mod fetch;
 mod watch;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::store::StoreError;
 use crate::store::records::{AuditEntry, from_millis, millis};
 use crate::store::sqlite::SqliteIndex;
-use crate::store::sqlite::records::{SUMMARY_COLUMNS, summary_from_row};
+use crate::store::sqlite::records::{
+    AUDIT_COLUMNS, SUMMARY_COLUMNS, audit_from_row, summary_from_row,
+};
 use crate::store::stored::get;
 use crate::store::summary::ChatKey;
 use crate::store::team::{
@@ -241,14 +243,12 @@ impl SqliteIndex {
         };
         let connection = self.lock();
         let mut statement = connection
-            .prepare_cached(
-                "SELECT at, account, provider, action, chat_id, request, before, after, outcome,
-                        http_status, id, by_name, batch
-                 FROM audit_log
+            .prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_log
                  WHERE (?1 IS NULL OR chat_id = ?1) AND (?2 IS NULL OR at >= ?2)
                    AND (?4 = 0 OR by_name IS NOT NULL)
-                 ORDER BY at DESC, id DESC LIMIT ?3",
-            )
+                 ORDER BY at DESC, id DESC LIMIT ?3"
+            ))
             .map_err(|e| self.error(&e))?;
         let rows = statement
             .query_map(
@@ -292,24 +292,4 @@ impl SqliteIndex {
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.error(&e))
     }
-}
-
-/// An audit entry as [`SqliteIndex::audit_query`] selects it (its id tenth, by and batch last).
-fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    Ok(AuditEntry {
-        at: from_millis(row.get(0)?).unwrap_or_default(),
-        key: ChatKey {
-            account: row.get(1)?,
-            provider: get(row, 2, "audit_log", &[10])?,
-            chat_id: row.get(4)?,
-        },
-        action: row.get(3)?,
-        request: row.get(5)?,
-        before: row.get(6)?,
-        after: row.get(7)?,
-        outcome: row.get(8)?,
-        http_status: row.get(9)?,
-        by: row.get(11)?,
-        batch: row.get(12)?,
-    })
 }
