@@ -15,6 +15,11 @@ pub(crate) fn from_millis(value: Option<i64>) -> Option<DateTime<Utc>> {
     value.and_then(|ms| Utc.timestamp_millis_opt(ms).single())
 }
 
+/// A row count or limit as both databases take it (a 64-bit integer).
+pub(crate) fn limit_param(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
 /// One change the console or the CLI made in a CRM.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {

@@ -7,8 +7,8 @@ use postgres::{GenericClient, Row, Transaction};
 use crate::store::copy::{ChatRecord, Content, Draft, Imported, Sink, copy_all};
 use crate::store::postgres::PgIndex;
 use crate::store::postgres::records::{AUDIT_COLUMNS, SUMMARY_COLUMNS};
-use crate::store::postgres::rows::{CHAT_KEY, limit_param};
-use crate::store::records::{AuditEntry, from_millis, millis};
+use crate::store::postgres::rows::CHAT_KEY;
+use crate::store::records::{AuditEntry, from_millis, limit_param, millis};
 use crate::store::summary::ChatKey;
 use crate::store::{Index, StoreError};
 

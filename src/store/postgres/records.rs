@@ -8,8 +8,8 @@ use postgres::{GenericClient, Row, Statement};
 
 use crate::store::StoreError;
 use crate::store::postgres::PgIndex;
-use crate::store::postgres::rows::{CHAT_KEY, key_params, key_part, limit_param};
-use crate::store::records::{AuditEntry, StoredDetail, from_millis, millis};
+use crate::store::postgres::rows::{CHAT_KEY, key_params, key_part};
+use crate::store::records::{AuditEntry, StoredDetail, from_millis, limit_param, millis};
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
 
 /// A chat row as the list reads it: its key, its list columns, its bookkeeping.

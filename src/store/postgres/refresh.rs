@@ -6,8 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::store::StoreError;
 use crate::store::postgres::PgIndex;
-use crate::store::postgres::rows::limit_param;
-use crate::store::records::millis;
+use crate::store::records::{limit_param, millis};
 use crate::store::summary::{ChatKey, Provider};
 
 impl PgIndex {

@@ -81,11 +81,6 @@ pub(super) fn key_params(key: &ChatKey) -> [&(dyn ToSql + Sync); 3] {
     [&key.account, &key.provider, &key.chat_id]
 }
 
-/// A row count or limit as the database takes it.
-pub(super) fn limit_param(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
-}
-
 /// A statement's parameters.
 pub(super) type Params<'a> = [&'a (dyn ToSql + Sync)];
 

@@ -11,8 +11,8 @@ use postgres::{IsolationLevel, Row};
 use crate::store::StoreError;
 use crate::store::postgres::PgIndex;
 use crate::store::postgres::records::{AUDIT_COLUMNS, SUMMARY_COLUMNS};
-use crate::store::postgres::rows::{CHAT_KEY, key_params, limit_param};
-use crate::store::records::{AuditEntry, from_millis, millis};
+use crate::store::postgres::rows::{CHAT_KEY, key_params};
+use crate::store::records::{AuditEntry, from_millis, limit_param, millis};
 use crate::store::summary::ChatKey;
 use crate::store::team::{
     AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, PresenceKind, Viewer, merge_changes,

@@ -4,10 +4,9 @@
 
 use crate::store::StoreError;
 use crate::store::postgres::PgIndex;
-use crate::store::postgres::rows::limit_param;
 use crate::store::records::{
     WEBHOOK_BODY_BYTES_KEPT, WEBHOOK_BODY_PRUNE_TO, WEBHOOK_EVENT_KEY_CHARS, WEBHOOK_EVENTS_KEPT,
-    WEBHOOK_REASON_CHARS, WebhookOutcome, WebhookRecord, bounded, from_millis, millis,
+    WEBHOOK_REASON_CHARS, WebhookOutcome, WebhookRecord, bounded, from_millis, limit_param, millis,
 };
 
 impl PgIndex {

@@ -4,7 +4,7 @@
 use rusqlite::{Row, TransactionBehavior, params};
 
 use crate::store::copy::{ChatRecord, Content, Draft, Imported, Sink, copy_all};
-use crate::store::records::{AuditEntry, from_millis, millis};
+use crate::store::records::{AuditEntry, from_millis, limit_param, millis};
 use crate::store::sqlite::SqliteIndex;
 use crate::store::sqlite::records::{
     AUDIT_COLUMNS, CHAT_KEY, SUMMARY_COLUMNS, audit_from_row, summary_from_row,
@@ -38,7 +38,7 @@ fn after_key(
         after.map(|key| &key.account),
         after.map(|key| key.provider),
         after.map(|key| &key.chat_id),
-        i64::try_from(limit).unwrap_or(i64::MAX),
+        limit_param(limit),
     )
 }
 
@@ -97,10 +97,9 @@ impl SqliteIndex {
             ))
             .map_err(|e| self.error(&e))?;
         let rows = statement
-            .query_map(
-                params![after, i64::try_from(limit).unwrap_or(i64::MAX)],
-                |row| Ok((row.get(10)?, audit_from_row(row)?)),
-            )
+            .query_map(params![after, limit_param(limit)], |row| {
+                Ok((row.get(10)?, audit_from_row(row)?))
+            })
             .map_err(|e| self.error(&e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.error(&e))

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::store::StoreError;
-use crate::store::records::{AuditEntry, StoredDetail, from_millis, millis};
+use crate::store::records::{AuditEntry, StoredDetail, from_millis, limit_param, millis};
 use crate::store::sqlite::SqliteIndex;
 use crate::store::stored::get;
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
@@ -250,7 +250,7 @@ impl SqliteIndex {
              ORDER BY last_event_at DESC NULLS LAST LIMIT ?2",
             params![
                 millis(now),
-                i64::try_from(limit).unwrap_or(i64::MAX),
+                limit_param(limit),
                 account_list(accounts)
             ],
         )
@@ -322,10 +322,7 @@ impl SqliteIndex {
             ))
             .map_err(|e| self.error(&e))?;
         let rows = statement
-            .query_map(
-                params![millis(now), i64::try_from(limit).unwrap_or(i64::MAX)],
-                summary_from_row,
-            )
+            .query_map(params![millis(now), limit_param(limit)], summary_from_row)
             .map_err(|e| self.error(&e))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.error(&e))
@@ -430,7 +427,7 @@ impl SqliteIndex {
             ))
             .map_err(|e| self.error(&e))?;
         let rows = statement
-            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], audit_from_row)
+            .query_map([limit_param(limit)], audit_from_row)
             .map_err(|e| self.error(&e))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.error(&e))

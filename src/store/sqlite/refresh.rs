@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use crate::store::StoreError;
-use crate::store::records::millis;
+use crate::store::records::{limit_param, millis};
 use crate::store::sqlite::SqliteIndex;
 use crate::store::sqlite::records::account_list;
 use crate::store::summary::{ChatKey, Provider};
@@ -37,7 +37,7 @@ impl SqliteIndex {
             params![
                 millis(before),
                 millis(now),
-                i64::try_from(limit).unwrap_or(i64::MAX),
+                limit_param(limit),
                 account_list(accounts),
                 Provider::Wegly
             ],

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::store::StoreError;
-use crate::store::records::{AuditEntry, from_millis, millis};
+use crate::store::records::{AuditEntry, from_millis, limit_param, millis};
 use crate::store::sqlite::SqliteIndex;
 use crate::store::sqlite::records::{
     AUDIT_COLUMNS, SUMMARY_COLUMNS, audit_from_row, summary_from_row,
@@ -41,7 +41,7 @@ impl SqliteIndex {
                 ..Changes::default()
             });
         }
-        let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
+        let limit_sql = limit_param(limit);
         let mut connection = self.lock();
         // Deferred: a read snapshot of the file, taking no write lock.
         let transaction = connection.transaction().map_err(|e| self.error(&e))?;
@@ -239,7 +239,7 @@ impl SqliteIndex {
         let sql_limit = if by.is_some() {
             -1
         } else {
-            i64::try_from(query.limit).unwrap_or(i64::MAX)
+            limit_param(query.limit)
         };
         let connection = self.lock();
         let mut statement = connection

@@ -7,7 +7,7 @@ use rusqlite::{TransactionBehavior, params};
 use crate::store::StoreError;
 use crate::store::records::{
     WEBHOOK_BODY_BYTES_KEPT, WEBHOOK_BODY_PRUNE_TO, WEBHOOK_EVENT_KEY_CHARS, WEBHOOK_EVENTS_KEPT,
-    WEBHOOK_REASON_CHARS, WebhookOutcome, WebhookRecord, bounded, from_millis, millis,
+    WEBHOOK_REASON_CHARS, WebhookOutcome, WebhookRecord, bounded, from_millis, limit_param, millis,
 };
 use crate::store::sqlite::SqliteIndex;
 use crate::store::stored::get;
@@ -83,7 +83,7 @@ impl SqliteIndex {
             )
             .map_err(|e| self.error(&e))?;
         let rows = statement
-            .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+            .query_map([limit_param(limit)], |row| {
                 // The key is the record's id, selected last.
                 let id = &[10];
                 Ok(WebhookRecord {

@@ -7,8 +7,7 @@ use postgres::types::ToSql;
 
 use crate::store::StoreError;
 use crate::store::postgres::PgIndex;
-use crate::store::postgres::rows::limit_param;
-use crate::store::records::millis;
+use crate::store::records::{limit_param, millis};
 use crate::store::sqlite::schema::APPLICATION_ID;
 use crate::store::summary::{ChatKey, Provider};
 use crate::store::team::RefreshBucket;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::store::StoreError;
-use crate::store::records::millis;
+use crate::store::records::{limit_param, millis};
 use crate::store::sqlite::SqliteIndex;
 use crate::store::sqlite::records::account_list;
 use crate::store::stored::get;
@@ -94,7 +94,7 @@ impl SqliteIndex {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let limit = limit_param(limit);
         let mut picking: Vec<(&str, &dyn rusqlite::ToSql)> = parameters.to_vec();
         picking.push((":limit", &limit));
         let mut connection = self.lock();
