@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::private;
 use crate::store::{OpenOptions, StoreError, stored};
@@ -93,6 +93,22 @@ impl SqliteIndex {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Runs `work` in one transaction begun IMMEDIATE and commits it; a failure rolls it back.
+    /// Every write transaction begins IMMEDIATE: a deferred one that later upgrades to a write
+    /// fails at once with `SQLITE_BUSY` in WAL mode instead of waiting out the busy timeout.
+    pub(crate) fn write<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.lock();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(&e))?;
+        let value = work(&transaction).map_err(|e| self.error(&e))?;
+        transaction.commit().map_err(|e| self.error(&e))?;
+        Ok(value)
+    }
+
     /// Maps a SQLite error to what a person can act on.
     pub(crate) fn error(&self, error: &rusqlite::Error) -> StoreError {
         if let Some(unknown) = stored::unknown_value(error) {
@@ -159,7 +175,7 @@ impl SqliteIndex {
             .map_err(|e| self.error(&e))?;
         if version < schema::latest_version() {
             let transaction = connection
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(|e| self.error(&e))?;
             for (index, migration) in schema::MIGRATIONS.iter().enumerate() {
                 let target = i64::try_from(index + 1).unwrap_or(i64::MAX);

@@ -1,9 +1,7 @@
 //! The SQLite index's chat rows, their details and the audit log.
 
 use chrono::{DateTime, Utc};
-// Every write transaction begins IMMEDIATE: a deferred one that later upgrades to a write
-// fails at once with SQLITE_BUSY in WAL mode instead of waiting out the busy timeout.
-use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Row, params};
 
 use crate::store::StoreError;
 use crate::store::records::{AuditEntry, StoredDetail, from_millis, limit_param, millis};
@@ -26,7 +24,7 @@ pub(super) const AUDIT_COLUMNS: &str = "at, account, provider, action, chat_id, 
 
 /// A chat's key as a query selects it first (account, provider, chat id), exactly as stored:
 /// respelling it would name another row.
-fn key_from_row(row: &Row<'_>) -> rusqlite::Result<ChatKey> {
+pub(super) fn key_from_row(row: &Row<'_>) -> rusqlite::Result<ChatKey> {
     Ok(ChatKey {
         account: row.get(0)?,
         provider: get(row, 1, "chats", CHAT_KEY)?,
@@ -76,29 +74,23 @@ impl SqliteIndex {
         source: Source,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        let known: Option<i64> = transaction
-            .query_row(
-                "SELECT 1 FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider, key.chat_id],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
+        self.write(|transaction| {
+            let known: Option<i64> = transaction
+                .query_row(
+                    "SELECT 1 FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                    params![key.account, key.provider, key.chat_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            transaction.execute(
                 "INSERT INTO chats (account, provider, chat_id, first_seen_at, source, needs_hydration)
                  VALUES (?1, ?2, ?3, ?4, ?5, 1)
                  ON CONFLICT (account, provider, chat_id) DO UPDATE SET
                      needs_hydration = 1, gone = 0, next_attempt_at = NULL, hydrate_attempts = 0",
                 params![key.account, key.provider, key.chat_id, millis(now), source],
-            )
-            .map_err(|e| self.error(&e))?;
-        transaction.commit().map_err(|e| self.error(&e))?;
-        Ok(known.is_none())
+            )?;
+            Ok(known.is_none())
+        })
     }
 
     /// A webhook named the chat: remember it, take the payload's columns as provisional (they
@@ -109,23 +101,19 @@ impl SqliteIndex {
         provisional: Option<&Columns>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
+        self.write(|transaction| {
+            transaction.execute(
                 "INSERT INTO chats (account, provider, chat_id, first_seen_at, last_event_at, source, needs_hydration)
                  VALUES (?1, ?2, ?3, ?4, ?4, ?5, 1)
                  ON CONFLICT (account, provider, chat_id) DO UPDATE SET
                      last_event_at = ?4, needs_hydration = 1, gone = 0, next_attempt_at = NULL, hydrate_attempts = 0",
                 params![key.account, key.provider, key.chat_id, millis(now), Source::Webhook],
-            )
-            .map_err(|e| self.error(&e))?;
-        if let Some(columns) = provisional {
-            write_columns(&transaction, key, columns).map_err(|e| self.error(&e))?;
-        }
-        transaction.commit().map_err(|e| self.error(&e))
+            )?;
+            if let Some(columns) = provisional {
+                write_columns(transaction, key, columns)?;
+            }
+            Ok(())
+        })
     }
 
     /// A fetch succeeded: store the detail as received and its columns.
@@ -136,12 +124,7 @@ impl SqliteIndex {
         columns: &Columns,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        write_detail(&transaction, key, raw, columns, now).map_err(|e| self.error(&e))?;
-        transaction.commit().map_err(|e| self.error(&e))
+        self.write(|transaction| write_detail(transaction, key, raw, columns, now))
     }
 
     /// Stores a room as Agilize sent it, after a change or in a webhook. Agilize stamps every
@@ -155,24 +138,20 @@ impl SqliteIndex {
         columns: &Columns,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        let before = transaction
-            .query_row(
-                &format!("SELECT {SUMMARY_COLUMNS} FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3"),
-                params![key.account, key.provider, key.chat_id],
-                summary_from_row,
-            )
-            .optional()
-            .map_err(|e| self.error(&e))?;
-        let columns = match before {
-            Some(before) => columns.clone().keeping_message_time(&before.columns),
-            None => columns.clone(),
-        };
-        write_detail(&transaction, key, raw, &columns, now).map_err(|e| self.error(&e))?;
-        transaction.commit().map_err(|e| self.error(&e))
+        self.write(|transaction| {
+            let before = transaction
+                .query_row(
+                    &format!("SELECT {SUMMARY_COLUMNS} FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3"),
+                    params![key.account, key.provider, key.chat_id],
+                    summary_from_row,
+                )
+                .optional()?;
+            let columns = match before {
+                Some(before) => columns.clone().keeping_message_time(&before.columns),
+                None => columns.clone(),
+            };
+            write_detail(transaction, key, raw, &columns, now)
+        })
     }
 
     /// Stores many fetched details in one transaction (imports, benchmarks, bulk refreshes).
@@ -181,14 +160,12 @@ impl SqliteIndex {
         batch: &[(ChatKey, String, Columns)],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        for (key, raw, columns) in batch {
-            write_detail(&transaction, key, raw, columns, now).map_err(|e| self.error(&e))?;
-        }
-        transaction.commit().map_err(|e| self.error(&e))
+        self.write(|transaction| {
+            for (key, raw, columns) in batch {
+                write_detail(transaction, key, raw, columns, now)?;
+            }
+            Ok(())
+        })
     }
 
     /// The CRM answered 404: keep the row, flag it, stop fetching it.
@@ -373,24 +350,17 @@ impl SqliteIndex {
 
     /// Forgets a chat (the CRM keeps it). Returns whether it was there.
     pub fn remove_chat(&self, key: &ChatKey) -> Result<bool, StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        let removed = transaction
-            .execute(
+        self.write(|transaction| {
+            let removed = transaction.execute(
                 "DELETE FROM chats WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
                 params![key.account, key.provider, key.chat_id],
-            )
-            .map_err(|e| self.error(&e))?;
-        transaction
-            .execute(
+            )?;
+            transaction.execute(
                 "DELETE FROM chat_details WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
                 params![key.account, key.provider, key.chat_id],
-            )
-            .map_err(|e| self.error(&e))?;
-        transaction.commit().map_err(|e| self.error(&e))?;
-        Ok(removed > 0)
+            )?;
+            Ok(removed > 0)
+        })
     }
 
     /// Records one change made in a CRM.

@@ -7,7 +7,7 @@ mod fetch;
 mod watch;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
 use crate::store::StoreError;
 use crate::store::records::{AuditEntry, from_millis, limit_param, millis};
@@ -176,27 +176,22 @@ impl SqliteIndex {
         viewer: &Viewer,
         now: DateTime<Utc>,
     ) -> Result<ClaimOutcome, StoreError> {
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        let holder: Option<(String, i64)> = transaction
-            .query_row(
-                "SELECT who, since FROM claims WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                params![key.account, key.provider, key.chat_id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.error(&e))?;
-        let outcome = match holder {
-            Some((who, _)) if who == viewer.who => ClaimOutcome::Claimed,
-            Some((who, since)) => ClaimOutcome::HeldBy {
-                who,
-                since: from_millis(Some(since)).unwrap_or_default(),
-            },
-            None => {
-                transaction
-                    .execute(
+        self.write(|transaction| {
+            let holder: Option<(String, i64)> = transaction
+                .query_row(
+                    "SELECT who, since FROM claims WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+                    params![key.account, key.provider, key.chat_id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            Ok(match holder {
+                Some((who, _)) if who == viewer.who => ClaimOutcome::Claimed,
+                Some((who, since)) => ClaimOutcome::HeldBy {
+                    who,
+                    since: from_millis(Some(since)).unwrap_or_default(),
+                },
+                None => {
+                    transaction.execute(
                         "INSERT INTO claims (account, provider, chat_id, who, console, since)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                         params![
@@ -207,13 +202,11 @@ impl SqliteIndex {
                             viewer.console,
                             millis(now)
                         ],
-                    )
-                    .map_err(|e| self.error(&e))?;
-                ClaimOutcome::Claimed
-            }
-        };
-        transaction.commit().map_err(|e| self.error(&e))?;
-        Ok(outcome)
+                    )?;
+                    ClaimOutcome::Claimed
+                }
+            })
+        })
     }
 
     /// Drops `who`'s claim on the chat. Returns whether there was one.

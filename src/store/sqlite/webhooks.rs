@@ -2,7 +2,7 @@
 //! a byte budget for bodies, so that a flood of deliveries costs bounded disk; an accepted
 //! delivery is recorded once.
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::params;
 
 use crate::store::StoreError;
 use crate::store::records::{
@@ -29,10 +29,7 @@ impl SqliteIndex {
         body_bytes_kept: u64,
     ) -> Result<(), StoreError> {
         let keep_body = record.outcome != WebhookOutcome::Refused && !record.raw_body.is_empty();
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
+        self.write(|transaction| {
         let inserted = transaction
             .execute(
                 "INSERT INTO webhook_events (received_at, provider, account, event_key, outcome, reason, chat_id, raw_body, body_size, body_sha256)
@@ -51,11 +48,10 @@ impl SqliteIndex {
                     i64::try_from(record.body_size).unwrap_or(i64::MAX),
                     record.body_sha256
                 ],
-            )
-            .map_err(|e| self.error(&e))?;
+            )?;
         if inserted == 0 {
             // Already recorded: nothing was written, so nothing to prune.
-            return transaction.commit().map_err(|e| self.error(&e));
+            return Ok(());
         }
         let id = transaction.last_insert_rowid();
         if id % 1000 == 0 {
@@ -63,13 +59,13 @@ impl SqliteIndex {
                 .execute(
                     "DELETE FROM webhook_events WHERE id <= ?1",
                     [id - WEBHOOK_EVENTS_KEPT],
-                )
-                .map_err(|e| self.error(&e))?;
+                )?;
         }
         if keep_body {
-            prune_webhook_bodies(&transaction, body_bytes_kept).map_err(|e| self.error(&e))?;
+            prune_webhook_bodies(transaction, body_bytes_kept)?;
         }
-        transaction.commit().map_err(|e| self.error(&e))
+        Ok(())
+        })
     }
 
     /// The most recent webhook deliveries, newest first.

@@ -3,13 +3,12 @@
 //! one IMMEDIATE transaction, so two processes on one file never claim the same chat.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
 use crate::store::StoreError;
 use crate::store::records::{limit_param, millis};
 use crate::store::sqlite::SqliteIndex;
-use crate::store::sqlite::records::account_list;
-use crate::store::stored::get;
+use crate::store::sqlite::records::{account_list, key_from_row};
 use crate::store::summary::{ChatKey, Provider};
 use crate::store::team::RefreshBucket;
 
@@ -97,50 +96,29 @@ impl SqliteIndex {
         let limit = limit_param(limit);
         let mut picking: Vec<(&str, &dyn rusqlite::ToSql)> = parameters.to_vec();
         picking.push((":limit", &limit));
-        let mut connection = self.lock();
         // IMMEDIATE: no other process writes between the pick and the claim.
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        let keys = {
-            let mut statement = transaction
+        self.write(|transaction| {
+            let keys = transaction
                 .prepare_cached(&format!(
                     "SELECT account, provider, chat_id FROM chats WHERE {condition} LIMIT :limit"
-                ))
-                .map_err(|e| self.error(&e))?;
-            let rows = statement
-                .query_map(picking.as_slice(), |row| {
-                    Ok(ChatKey {
-                        account: row.get(0)?,
-                        provider: get(row, 1, "chats", &[0, 1, 2])?,
-                        chat_id: row.get(2)?,
-                    })
-                })
-                .map_err(|e| self.error(&e))?;
-            rows.collect::<Result<Vec<_>, _>>()
-                .map_err(|e| self.error(&e))?
-        };
-        {
-            let mut claim = transaction
-                .prepare_cached(
-                    "UPDATE chats SET fetch_claimed_by = ?4, fetch_claim_until = ?5
-                     WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
-                )
-                .map_err(|e| self.error(&e))?;
+                ))?
+                .query_map(picking.as_slice(), key_from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut claim = transaction.prepare_cached(
+                "UPDATE chats SET fetch_claimed_by = ?4, fetch_claim_until = ?5
+                 WHERE account = ?1 AND provider = ?2 AND chat_id = ?3",
+            )?;
             for key in &keys {
-                claim
-                    .execute(params![
-                        key.account,
-                        key.provider,
-                        key.chat_id,
-                        owner,
-                        millis(claim_until)
-                    ])
-                    .map_err(|e| self.error(&e))?;
+                claim.execute(params![
+                    key.account,
+                    key.provider,
+                    key.chat_id,
+                    owner,
+                    millis(claim_until)
+                ])?;
             }
-        }
-        transaction.commit().map_err(|e| self.error(&e))?;
-        Ok(keys)
+            Ok(keys)
+        })
     }
 
     /// Takes up to `wanted` refreshes from the file's one bucket (see [`RefreshBucket`]), in
@@ -155,29 +133,23 @@ impl SqliteIndex {
         if per_minute == 0 || wanted == 0 {
             return Ok(0);
         }
-        let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(&e))?;
-        let stored: Option<(f64, i64)> = transaction
-            .query_row(
-                "SELECT tokens, filled_at FROM refresh_budget LIMIT 1",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.error(&e))?;
-        let (granted, (tokens, filled_at)) =
-            RefreshBucket::new(per_minute).take(stored, wanted, millis(now));
-        let statement = if stored.is_some() {
-            "UPDATE refresh_budget SET tokens = ?1, filled_at = ?2"
-        } else {
-            "INSERT INTO refresh_budget (tokens, filled_at) VALUES (?1, ?2)"
-        };
-        transaction
-            .execute(statement, params![tokens, filled_at])
-            .map_err(|e| self.error(&e))?;
-        transaction.commit().map_err(|e| self.error(&e))?;
-        Ok(granted)
+        self.write(|transaction| {
+            let stored: Option<(f64, i64)> = transaction
+                .query_row(
+                    "SELECT tokens, filled_at FROM refresh_budget LIMIT 1",
+                    [],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let (granted, (tokens, filled_at)) =
+                RefreshBucket::new(per_minute).take(stored, wanted, millis(now));
+            let statement = if stored.is_some() {
+                "UPDATE refresh_budget SET tokens = ?1, filled_at = ?2"
+            } else {
+                "INSERT INTO refresh_budget (tokens, filled_at) VALUES (?1, ?2)"
+            };
+            transaction.execute(statement, params![tokens, filled_at])?;
+            Ok(granted)
+        })
     }
 }
