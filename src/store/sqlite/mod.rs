@@ -21,6 +21,30 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 use crate::private;
 use crate::store::{OpenOptions, StoreError, stored};
 
+/// Maps a SQLite error on the file at `path`, whose lock is waited for `busy_timeout`, to what
+/// a person can act on.
+fn error_at(path: &Path, busy_timeout: Duration, error: &rusqlite::Error) -> StoreError {
+    if let Some(unknown) = stored::unknown_value(error) {
+        return StoreError::UnknownValue {
+            path: path.to_path_buf(),
+            found: Box::new(unknown.clone()),
+        };
+    }
+    match error.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+            path: path.to_path_buf(),
+            waited: busy_timeout,
+        },
+        Some(ErrorCode::NotADatabase) => StoreError::NotOurs {
+            path: path.to_path_buf(),
+        },
+        _ => StoreError::Sqlite {
+            path: path.to_path_buf(),
+            detail: error.to_string(),
+        },
+    }
+}
+
 /// An open SQLite index. One connection, shared behind a mutex; call it from blocking contexts
 /// (`spawn_blocking`), never from the render path.
 pub struct SqliteIndex {
@@ -111,25 +135,7 @@ impl SqliteIndex {
 
     /// Maps a SQLite error to what a person can act on.
     pub(crate) fn error(&self, error: &rusqlite::Error) -> StoreError {
-        if let Some(unknown) = stored::unknown_value(error) {
-            return StoreError::UnknownValue {
-                path: self.path.clone(),
-                found: Box::new(unknown.clone()),
-            };
-        }
-        match error.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
-                path: self.path.clone(),
-                waited: self.busy_timeout,
-            },
-            Some(ErrorCode::NotADatabase) => StoreError::NotOurs {
-                path: self.path.clone(),
-            },
-            _ => StoreError::Sqlite {
-                path: self.path.clone(),
-                detail: error.to_string(),
-            },
-        }
+        error_at(&self.path, self.busy_timeout, error)
     }
 
     fn prepare(&self) -> Result<(), StoreError> {

@@ -3,14 +3,13 @@
 //! and claims) every [`POLL`], until one moved or the time is up. Any process writing the file
 //! wakes it.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use std::path::PathBuf;
-
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::store::StoreError;
-use crate::store::sqlite::SqliteIndex;
+use crate::store::sqlite::{SqliteIndex, error_at};
 use crate::store::team::{ChangeWatch, Wake};
 
 /// How often the counters are read: a change shows within this, and an idle watch costs one
@@ -53,16 +52,7 @@ impl SqliteWatch {
                 [],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
-            .map_err(|error| match error.sqlite_error_code() {
-                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
-                    path: self.path.clone(),
-                    waited: self.busy_timeout,
-                },
-                _ => StoreError::Sqlite {
-                    path: self.path.clone(),
-                    detail: error.to_string(),
-                },
-            })
+            .map_err(|error| error_at(&self.path, self.busy_timeout, &error))
     }
 }
 
