@@ -254,3 +254,104 @@ pub trait Index: Send + Sync {
     /// entries and drafts (in the same transaction).
     fn import_from(&self, source: &dyn Index, replace: bool) -> Result<Imported, StoreError>;
 }
+
+/// Implements [`Index`] for a backend whose operations are its own inherent methods of the same
+/// names and signatures. A backend keeps its operations in files by subject (chat rows, team,
+/// webhooks, copy), which one `impl Index` block cannot span, so each trait method calls the
+/// backend's own; only what tells the backends apart (`name`, `file`, `exposed`) is written at
+/// the call. A new operation goes in the trait, in the list below (the compiler names any the
+/// list lacks, and any signature that differs), and in each backend.
+macro_rules! index_by_inherent_methods {
+    ($backend:ty { $($own:item)* }) => {
+        $crate::store::index::index_by_inherent_methods!(@forward $backend { $($own)* }
+            fn integrity_check(&self) -> Result<(), StoreError>;
+            fn note_chat(&self, key: &ChatKey, source: Source, now: DateTime<Utc>)
+                -> Result<bool, StoreError>;
+            fn note_webhook(&self, key: &ChatKey, provisional: Option<&Columns>, now: DateTime<Utc>)
+                -> Result<(), StoreError>;
+            fn save_detail(&self, key: &ChatKey, raw: &str, columns: &Columns, now: DateTime<Utc>)
+                -> Result<(), StoreError>;
+            fn save_room(&self, key: &ChatKey, raw: &str, columns: &Columns, now: DateTime<Utc>)
+                -> Result<(), StoreError>;
+            fn save_details(&self, batch: &[(ChatKey, String, Columns)], now: DateTime<Utc>)
+                -> Result<(), StoreError>;
+            fn mark_gone(&self, key: &ChatKey, now: DateTime<Utc>) -> Result<(), StoreError>;
+            fn hydration_failed(&self, key: &ChatKey, error: &str, retry_at: DateTime<Utc>)
+                -> Result<i64, StoreError>;
+            fn attempts(&self, key: &ChatKey) -> Result<i64, StoreError>;
+            fn due_for_hydration(&self, accounts: &[String], now: DateTime<Utc>, limit: usize)
+                -> Result<Vec<ChatKey>, StoreError>;
+            fn stale_for_refresh(&self, accounts: &[String], before: DateTime<Utc>,
+                now: DateTime<Utc>, limit: usize) -> Result<Vec<ChatKey>, StoreError>;
+            fn next_retry_at(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+            fn summaries(&self) -> Result<Vec<ChatSummary>, StoreError>;
+            fn first_page(&self, now: DateTime<Utc>, limit: usize)
+                -> Result<Vec<ChatSummary>, StoreError>;
+            fn summary(&self, key: &ChatKey) -> Result<Option<ChatSummary>, StoreError>;
+            fn detail(&self, key: &ChatKey) -> Result<Option<String>, StoreError>;
+            fn detail_as_of(&self, key: &ChatKey) -> Result<Option<StoredDetail>, StoreError>;
+            fn remove_chat(&self, key: &ChatKey) -> Result<bool, StoreError>;
+            fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+            fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+            fn record_webhook(&self, record: &WebhookRecord) -> Result<(), StoreError>;
+            fn record_webhook_within(&self, record: &WebhookRecord, body_bytes_kept: u64)
+                -> Result<(), StoreError>;
+            fn webhook_events(&self, limit: usize) -> Result<Vec<WebhookRecord>, StoreError>;
+            fn webhook_body_bytes(&self) -> Result<u64, StoreError>;
+            fn revision(&self) -> Result<i64, StoreError>;
+            fn changes_since(&self, revision: i64, limit: usize) -> Result<Changes, StoreError>;
+            fn watch(&self) -> Result<Box<dyn ChangeWatch>, StoreError>;
+            fn see(&self, viewer: &Viewer, chat: Option<&ChatKey>, now: DateTime<Utc>,
+                expires_at: DateTime<Utc>) -> Result<(), StoreError>;
+            fn leave(&self, console: &str) -> Result<(), StoreError>;
+            fn presence(&self, now: DateTime<Utc>) -> Result<Vec<Presence>, StoreError>;
+            fn claim_chat(&self, key: &ChatKey, viewer: &Viewer, now: DateTime<Utc>)
+                -> Result<ClaimOutcome, StoreError>;
+            fn release_chat(&self, key: &ChatKey, who: &str) -> Result<bool, StoreError>;
+            fn claim_due(&self, accounts: &[String], owner: &str, now: DateTime<Utc>,
+                claim_until: DateTime<Utc>, limit: usize) -> Result<Vec<ChatKey>, StoreError>;
+            fn claim_stale(&self, accounts: &[String], owner: &str, before: DateTime<Utc>,
+                now: DateTime<Utc>, claim_until: DateTime<Utc>, limit: usize)
+                -> Result<Vec<ChatKey>, StoreError>;
+            fn take_refresh_budget(&self, wanted: usize, per_minute: u32, now: DateTime<Utc>)
+                -> Result<usize, StoreError>;
+            fn audit_query(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+            fn accounts(&self) -> Result<Vec<String>, StoreError>;
+            fn content(&self) -> Result<Content, StoreError>;
+            fn export_chats(&self, after: Option<&ChatKey>, limit: usize)
+                -> Result<Vec<ChatRecord>, StoreError>;
+            fn export_audit(&self, after: i64, limit: usize)
+                -> Result<Vec<(i64, AuditEntry)>, StoreError>;
+            fn export_drafts(&self, after: Option<&ChatKey>, limit: usize)
+                -> Result<Vec<Draft>, StoreError>;
+            fn import_from(&self, source: &dyn Index, replace: bool)
+                -> Result<Imported, StoreError>;
+        );
+    };
+    (@forward $backend:ty { $($own:item)* }
+        $(fn $name:ident(&self $(, $arg:ident: $type:ty)* $(,)?) -> $output:ty;)*
+    ) => {
+        // A block of its own, where the signatures above name their types.
+        const _: () = {
+            use chrono::{DateTime, Utc};
+
+            use $crate::store::copy::{ChatRecord, Content, Draft, Imported};
+            use $crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
+            use $crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
+            use $crate::store::team::{
+                AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, Viewer,
+            };
+            use $crate::store::{Index, StoreError};
+
+            impl Index for $backend {
+                $($own)*
+
+                $(fn $name(&self $(, $arg: $type)*) -> $output {
+                    <$backend>::$name(self $(, $arg)*)
+                })*
+            }
+        };
+    };
+}
+
+pub(crate) use index_by_inherent_methods;
