@@ -113,8 +113,9 @@ impl PgIndex {
         Ok(picked.into_iter().map(|(_, _, key)| key).collect())
     }
 
-    /// Takes up to `wanted` refreshes from the database's one bucket (see [`RefreshBucket`]),
-    /// with its row locked so that receivers asking at once take from it one after the other.
+    /// Takes up to `wanted` refreshes from the database's one bucket (see
+    /// `store::team::RefreshBucket`), with its row locked so that receivers asking at once take
+    /// from it one after the other.
     pub fn take_refresh_budget(
         &self,
         wanted: usize,

@@ -121,9 +121,9 @@ impl SqliteIndex {
         })
     }
 
-    /// Takes up to `wanted` refreshes from the file's one bucket (see [`RefreshBucket`]), in
-    /// one IMMEDIATE transaction so that receivers asking at once take from it one after the
-    /// other.
+    /// Takes up to `wanted` refreshes from the file's one bucket (see
+    /// `store::team::RefreshBucket`), in one IMMEDIATE transaction so that receivers asking at
+    /// once take from it one after the other.
     pub fn take_refresh_budget(
         &self,
         wanted: usize,
