@@ -244,6 +244,13 @@ fn a_reader_sees_consistent_rows_while_a_writer_works(backend: Backend) {
     assert_eq!(reader.summaries().unwrap().len(), 400);
 }
 
+/// The receiver that claims fetches in these tests, and until when its claims hold.
+const RECEIVER: &str = "receiver-1";
+
+fn claim_until(now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    now + chrono::Duration::seconds(60)
+}
+
 fn hydration_bookkeeping_orders_waits_and_flags(backend: Backend) {
     let fresh = Fresh::new(backend);
     let store = fresh.open();
@@ -256,7 +263,10 @@ fn hydration_bookkeeping_orders_waits_and_flags(backend: Backend) {
         store.note_chat(key, Source::Webhook, now).unwrap();
     }
     assert_eq!(
-        store.due_for_hydration(&accounts, now, 10).unwrap().len(),
+        store
+            .claim_due(&accounts, RECEIVER, now, claim_until(now), 10)
+            .unwrap()
+            .len(),
         2,
         "only this account's chats"
     );
@@ -265,7 +275,9 @@ fn hydration_bookkeeping_orders_waits_and_flags(backend: Backend) {
         .unwrap();
     assert_eq!(attempts, 1);
     assert_eq!(
-        store.due_for_hydration(&accounts, now, 10).unwrap(),
+        store
+            .claim_due(&accounts, RECEIVER, now, claim_until(now), 10)
+            .unwrap(),
         vec![b.clone()]
     );
     assert!(store.next_retry_at().unwrap().is_some());
@@ -281,20 +293,40 @@ fn hydration_bookkeeping_orders_waits_and_flags(backend: Backend) {
     assert_eq!(store.detail(&b).unwrap().as_deref(), Some("{\"id\":\"b\"}"));
     assert!(
         store
-            .due_for_hydration(&accounts, now + chrono::Duration::hours(1), 10)
+            .claim_due(
+                &accounts,
+                RECEIVER,
+                now + chrono::Duration::hours(1),
+                claim_until(now + chrono::Duration::hours(1)),
+                10
+            )
             .unwrap()
             .is_empty()
     );
     // Stale is only due for the background budget: the gone chat is never picked.
     assert_eq!(
         store
-            .stale_for_refresh(&accounts, now + chrono::Duration::seconds(1), now, 10)
+            .claim_stale(
+                &accounts,
+                RECEIVER,
+                now + chrono::Duration::seconds(1),
+                now,
+                claim_until(now),
+                10
+            )
             .unwrap(),
         vec![b.clone()]
     );
     assert!(
         store
-            .stale_for_refresh(&accounts, now - chrono::Duration::seconds(1), now, 10)
+            .claim_stale(
+                &accounts,
+                RECEIVER,
+                now - chrono::Duration::seconds(1),
+                now,
+                claim_until(now),
+                10
+            )
             .unwrap()
             .is_empty(),
         "fresh enough"
@@ -324,7 +356,14 @@ fn a_refresh_names_the_row_as_it_is_stored(backend: Backend) {
         )
         .unwrap();
     let picked = store
-        .stale_for_refresh(&["default".to_owned()], now, now, 10)
+        .claim_stale(
+            &["default".to_owned()],
+            RECEIVER,
+            now,
+            now,
+            claim_until(now),
+            10,
+        )
         .unwrap();
     assert_eq!(picked, vec![older.clone()]);
     assert!(store.summary(&picked[0]).unwrap().is_some());
@@ -491,7 +530,7 @@ fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value(ba
     let first_page: Read = Box::new(|store| store.first_page(now, 10).map(|rows| rows.len()));
     let due: Read = Box::new(|store| {
         store
-            .due_for_hydration(&["loja".to_owned()], now, 10)
+            .claim_due(&["loja".to_owned()], RECEIVER, now, claim_until(now), 10)
             .map(|keys| keys.len())
     });
     let events: Read = Box::new(|store| store.webhook_events(10).map(|rows| rows.len()));

@@ -85,24 +85,6 @@ pub trait Index: Send + Sync {
     /// Failed attempts so far for a chat.
     fn attempts(&self, key: &ChatKey) -> Result<i64, StoreError>;
 
-    /// Chats whose fetch is due now, most recently active first.
-    fn due_for_hydration(
-        &self,
-        accounts: &[String],
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<ChatKey>, StoreError>;
-
-    /// Up to `limit` chats of `accounts` last fetched before `before`, that nothing else is
-    /// fetching, open ones first, then the most recently active.
-    fn stale_for_refresh(
-        &self,
-        accounts: &[String],
-        before: DateTime<Utc>,
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<ChatKey>, StoreError>;
-
     /// The earliest time a waiting fetch becomes due, if any is waiting.
     fn next_retry_at(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 
@@ -197,7 +179,11 @@ pub trait Index: Send + Sync {
         limit: usize,
     ) -> Result<Vec<ChatKey>, StoreError>;
 
-    /// Like [`Index::stale_for_refresh`], claiming what it returns for `owner`.
+    /// Claims for `owner`, until `claim_until`, up to `limit` chats of `accounts` that a
+    /// background refresh may fetch again: last fetched before `before`, alive, not archived,
+    /// Wegly (rooms have no read endpoint), that nothing else is fetching (no pending fetch, no
+    /// retry waiting, no other receiver's claim), open ones first, then the most recently
+    /// active.
     fn claim_stale(
         &self,
         accounts: &[String],
@@ -279,10 +265,6 @@ macro_rules! index_by_inherent_methods {
             fn hydration_failed(&self, key: &ChatKey, error: &str, retry_at: DateTime<Utc>)
                 -> Result<i64, StoreError>;
             fn attempts(&self, key: &ChatKey) -> Result<i64, StoreError>;
-            fn due_for_hydration(&self, accounts: &[String], now: DateTime<Utc>, limit: usize)
-                -> Result<Vec<ChatKey>, StoreError>;
-            fn stale_for_refresh(&self, accounts: &[String], before: DateTime<Utc>,
-                now: DateTime<Utc>, limit: usize) -> Result<Vec<ChatKey>, StoreError>;
             fn next_retry_at(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
             fn summaries(&self) -> Result<Vec<ChatSummary>, StoreError>;
             fn first_page(&self, now: DateTime<Utc>, limit: usize)

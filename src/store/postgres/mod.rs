@@ -10,7 +10,6 @@
 mod copy;
 mod index;
 mod records;
-mod refresh;
 mod rows;
 pub mod schema;
 mod team;

@@ -371,24 +371,6 @@ impl PgIndex {
         row.map_or(Ok(0), |row| self.column(&row, 0))
     }
 
-    /// Chats whose fetch is due now, most recently active first.
-    pub fn due_for_hydration(
-        &self,
-        accounts: &[String],
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<ChatKey>, StoreError> {
-        let rows = self.query(
-            "SELECT account, provider, chat_id FROM chats
-             WHERE needs_hydration AND NOT gone
-               AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
-               AND account = ANY($3)
-             ORDER BY last_event_at DESC NULLS LAST LIMIT $2",
-            &[&millis(now), &limit_param(limit), &accounts],
-        )?;
-        self.keys_from(&rows)
-    }
-
     /// The earliest time a waiting fetch becomes due, if any is waiting.
     pub fn next_retry_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let row = self.query_one(

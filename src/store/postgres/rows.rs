@@ -169,9 +169,4 @@ impl PgIndex {
             chat_id: self.column(row, 2)?,
         })
     }
-
-    /// The keys of rows that select a chat's key first.
-    pub(super) fn keys_from(&self, rows: &[Row]) -> Result<Vec<ChatKey>, StoreError> {
-        rows.iter().map(|row| self.key_from_row(row)).collect()
-    }
 }

@@ -7,7 +7,6 @@
 mod copy;
 mod index;
 pub(crate) mod records;
-mod refresh;
 pub mod schema;
 mod team;
 mod webhooks;

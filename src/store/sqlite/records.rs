@@ -213,43 +213,6 @@ impl SqliteIndex {
             .map_err(|e| self.error(&e))
     }
 
-    /// Chats whose fetch is due now, most recently active first.
-    pub fn due_for_hydration(
-        &self,
-        accounts: &[String],
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<ChatKey>, StoreError> {
-        self.chat_keys(
-            "SELECT account, provider, chat_id FROM chats
-             WHERE needs_hydration = 1 AND gone = 0 AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
-               AND account IN (SELECT value FROM json_each(?3))
-             ORDER BY last_event_at DESC NULLS LAST LIMIT ?2",
-            params![
-                millis(now),
-                limit_param(limit),
-                account_list(accounts)
-            ],
-        )
-    }
-
-    /// The keys a query selects first (account, provider, chat id), as stored.
-    pub(super) fn chat_keys(
-        &self,
-        query: &str,
-        params: impl rusqlite::Params,
-    ) -> Result<Vec<ChatKey>, StoreError> {
-        let connection = self.lock();
-        let mut statement = connection
-            .prepare_cached(query)
-            .map_err(|e| self.error(&e))?;
-        let rows = statement
-            .query_map(params, key_from_row)
-            .map_err(|e| self.error(&e))?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| self.error(&e))
-    }
-
     /// The earliest time a waiting fetch becomes due, if any is waiting.
     pub fn next_retry_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let value: Option<i64> = self

@@ -44,7 +44,9 @@ impl PgIndex {
         )
     }
 
-    /// Like [`PgIndex::stale_for_refresh`], claiming what it picks for `owner`.
+    /// Claims, for `owner` until `claim_until`, up to `limit` chats a background refresh may
+    /// fetch again (see [`crate::store::Index::claim_stale`]), open ones first, then the most
+    /// recently active.
     pub fn claim_stale(
         &self,
         accounts: &[String],
