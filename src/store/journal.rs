@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::private;
-use crate::store::{AuditEntry, ChatKey, Provider, Store, StoreError};
+use crate::store::{AuditEntry, ChatKey, Provider, Store, StoreError, create_private_dir};
 
 /// The journal's file name in the data dir.
 pub const JOURNAL_FILE: &str = "audit-journal.jsonl";
@@ -113,10 +113,7 @@ impl AuditJournal {
     /// 0700 and the file 0600 when they are new: entries name customers' chats.
     pub fn keep(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         if let Some(dir) = self.path.parent() {
-            private::create_dir(dir).map_err(|error| StoreError::Io {
-                path: dir.to_path_buf(),
-                detail: error.to_string(),
-            })?;
+            create_private_dir(dir)?;
         }
         let mut line = entry_line(entry);
         line.push('\n');

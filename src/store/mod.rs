@@ -154,6 +154,15 @@ pub enum StoreError {
     },
 }
 
+/// Creates `dir` (and missing parents) private to its owner ([`private::create_dir`]): it will
+/// hold customer data.
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    private::create_dir(dir).map_err(|error| StoreError::Io {
+        path: dir.to_path_buf(),
+        detail: error.to_string(),
+    })
+}
+
 /// Options for opening the index.
 #[derive(Debug, Clone, Copy)]
 pub struct OpenOptions {
@@ -197,10 +206,7 @@ impl Store {
     /// The directory is created 0700 and the file 0600 (customer data); what already existed open
     /// to others is listed by [`Index::exposed`].
     pub fn open_in(data_dir: &Path) -> Result<Self, StoreError> {
-        private::create_dir(data_dir).map_err(|error| StoreError::Io {
-            path: data_dir.to_path_buf(),
-            detail: error.to_string(),
-        })?;
+        create_private_dir(data_dir)?;
         Self::open(&data_dir.join(INDEX_FILE), OpenOptions::default())
     }
 
@@ -228,10 +234,7 @@ impl Store {
             location::IndexLocation::DataDir => Self::open_in(data_dir),
             location::IndexLocation::File(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    private::create_dir(parent).map_err(|error| StoreError::Io {
-                        path: parent.to_path_buf(),
-                        detail: error.to_string(),
-                    })?;
+                    create_private_dir(parent)?;
                 }
                 Self::open(path, OpenOptions::default())
             }
