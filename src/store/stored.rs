@@ -2,8 +2,9 @@
 //! table, and a text no variant has is an error that names the table, row, column and value.
 //!
 //! `FromSql` sees only the value, so it reports [`UnknownValue`] without a place; the read that
-//! knows the table and the row's key fills the place in ([`get`]), and [`crate::store::Store`]
-//! turns it into [`crate::store::StoreError::UnknownValue`].
+//! knows the table and the row's key fills the place in ([`get`]), and the SQLite index's error
+//! mapping ([`unknown_value`]) turns it into [`crate::store::StoreError::UnknownValue`]. The
+//! PostgreSQL index reads the same texts and says the same (`postgres::rows`).
 
 use rusqlite::Row;
 use rusqlite::types::{FromSql, ValueRef};
@@ -15,7 +16,7 @@ const SHOWN_CHARS: usize = 80;
 /// A stored value that no variant of the enum has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownValue {
-    /// The value as found, quoted and cut (see [`shown`]).
+    /// The value as found, quoted and cut short.
     pub value: String,
     /// The texts the enum knows.
     pub known: &'static [&'static str],
