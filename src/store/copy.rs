@@ -93,11 +93,12 @@ pub(crate) fn copy_all(source: &dyn Index, sink: &mut dyn Sink) -> Result<Conten
     let mut after = 0;
     loop {
         let page = source.export_audit(after, PAGE)?;
-        let entries: Vec<AuditEntry> = page.iter().map(|(_, entry)| entry.clone()).collect();
+        let (full, last) = (page.len() == PAGE, page.last().map(|(number, _)| *number));
+        let entries: Vec<AuditEntry> = page.into_iter().map(|(_, entry)| entry).collect();
         sink.audit(&entries)?;
-        copied.audit += page.len() as u64;
-        match page.last() {
-            Some((number, _)) if page.len() == PAGE => after = *number,
+        copied.audit += entries.len() as u64;
+        match last {
+            Some(number) if full => after = number,
             _ => break,
         }
     }
