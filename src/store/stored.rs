@@ -128,9 +128,19 @@ pub(crate) fn unknown_value(error: &rusqlite::Error) -> Option<&UnknownValue> {
     }
 }
 
-/// Gives a fieldless enum its one stored text per variant: `as_str`, `parse`, `ToSql` and
-/// `FromSql` all read the same table, and `FromSql` refuses any other text with
-/// [`UnknownValue`] instead of picking a default.
+/// The enums the index stores as text, read back through the texts they know (the PostgreSQL
+/// index's reads, which name the row of a text no variant has).
+pub(crate) trait StoredText: Sized {
+    /// Every variant's stored text.
+    const KNOWN: &'static [&'static str];
+    /// The variant a stored text names.
+    fn from_text(text: &str) -> Option<Self>;
+}
+
+/// Gives a fieldless enum its one stored text per variant: `as_str`, `parse`, [`StoredText`]
+/// and both databases' `ToSql` (a text parameter) and SQLite's `FromSql` all read the same
+/// table, and `FromSql` refuses any other text with [`UnknownValue`] instead of picking a
+/// default.
 macro_rules! stored_enum {
     ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         impl $name {
@@ -151,6 +161,30 @@ macro_rules! stored_enum {
                     _ => None,
                 }
             }
+        }
+
+        impl $crate::store::stored::StoredText for $name {
+            const KNOWN: &'static [&'static str] = Self::STORED;
+
+            fn from_text(text: &str) -> Option<Self> {
+                Self::parse(text)
+            }
+        }
+
+        impl postgres::types::ToSql for $name {
+            fn to_sql(
+                &self,
+                ty: &postgres::types::Type,
+                out: &mut bytes::BytesMut,
+            ) -> Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+                postgres::types::ToSql::to_sql(&self.as_str(), ty, out)
+            }
+
+            fn accepts(ty: &postgres::types::Type) -> bool {
+                <&str as postgres::types::ToSql>::accepts(ty)
+            }
+
+            postgres::types::to_sql_checked!();
         }
 
         impl rusqlite::types::ToSql for $name {

@@ -4,57 +4,18 @@
 
 use std::path::PathBuf;
 
-use bytes::BytesMut;
 use postgres::Row;
-use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{FromSql, ToSql, Type};
 use rusqlite::types::ValueRef;
 
+use crate::store::StoreError;
 use crate::store::postgres::PgIndex;
-use crate::store::stored::{Place, UnknownValue, shown};
-use crate::store::summary::{ChatKey, Provider, Source};
-use crate::store::{StoreError, WebhookOutcome};
+use crate::store::stored::{Place, StoredText, UnknownValue, shown};
+use crate::store::summary::ChatKey;
 
 /// The key columns of a chat row as `SUMMARY_COLUMNS` and the chat queries select them:
 /// account, provider, chat id.
 pub(super) const CHAT_KEY: &[usize] = &[0, 1, 2];
-
-/// The enums the index stores as text, read back through the texts they know.
-pub(super) trait StoredText: Sized {
-    /// Every variant's stored text.
-    const KNOWN: &'static [&'static str];
-    /// The variant a stored text names.
-    fn from_text(text: &str) -> Option<Self>;
-}
-
-/// Each stored enum read through its texts, and written as its text (a `TEXT` parameter).
-macro_rules! stored_text {
-    ($($name:ty),+) => {
-        $(impl StoredText for $name {
-            const KNOWN: &'static [&'static str] = <$name>::STORED;
-            fn from_text(text: &str) -> Option<Self> {
-                <$name>::parse(text)
-            }
-        }
-
-        impl ToSql for $name {
-            fn to_sql(
-                &self,
-                ty: &Type,
-                out: &mut BytesMut,
-            ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-                self.as_str().to_sql(ty, out)
-            }
-
-            fn accepts(ty: &Type) -> bool {
-                <&str as ToSql>::accepts(ty)
-            }
-
-            to_sql_checked!();
-        })+
-    };
-}
-
-stored_text!(Provider, Source, WebhookOutcome);
 
 /// A column of a key as a message names it: `name = value`, the value quoted as the SQLite
 /// index's messages quote it.
