@@ -167,20 +167,17 @@ impl PgIndex {
         work: impl FnOnce(&mut Session) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
         let mut slot = self.lock();
-        if slot
-            .as_ref()
-            .is_none_or(|session| session.client.is_closed())
-        {
-            *slot = None;
-            *slot = Some(Session {
-                client: self.new_client()?,
-                prepared: HashMap::new(),
-            });
-        }
-        let session = slot.as_mut().ok_or_else(|| StoreError::Unreachable {
-            index: self.shown(),
-            detail: "no connection".to_owned(),
-        })?;
+        let session = match slot.take() {
+            Some(session) if !session.client.is_closed() => slot.insert(session),
+            // None yet, or lost: let go of it, then connect; if that fails, none is kept.
+            lost => {
+                drop(lost);
+                slot.insert(Session {
+                    client: self.new_client()?,
+                    prepared: HashMap::new(),
+                })
+            }
+        };
         let result = work(session);
         if let Err(error) = &result {
             if session.client.is_closed() || error.is_closed() {
