@@ -66,38 +66,45 @@ impl Default for HydrationSettings {
 /// worth, so a start after a night away spends a little at once and then a steady trickle.
 #[derive(Debug, Clone)]
 struct RefreshBudget {
-    per_second: f64,
-    capacity: f64,
+    /// Refreshes a minute; also what the index's shared budget is asked to allow.
+    per_minute: u32,
     tokens: f64,
-    filled_at: tokio::time::Instant,
+    filled_at: Instant,
 }
 
 impl RefreshBudget {
     /// A full bucket for `per_minute` refreshes a minute.
-    fn new(per_minute: u32, now: tokio::time::Instant) -> Self {
-        let per_second = f64::from(per_minute) / 60.0;
-        let capacity = if per_minute == 0 {
-            0.0
-        } else {
-            (f64::from(per_minute) / 6.0).ceil()
+    fn new(per_minute: u32, now: Instant) -> Self {
+        let empty = Self {
+            per_minute,
+            tokens: 0.0,
+            filled_at: now,
         };
         Self {
-            per_second,
-            capacity,
-            tokens: capacity,
-            filled_at: now,
+            tokens: empty.capacity(),
+            ..empty
         }
     }
 
+    fn per_second(&self) -> f64 {
+        f64::from(self.per_minute) / 60.0
+    }
+
+    /// Ten seconds' worth, in whole refreshes (none for a budget of none).
+    fn capacity(&self) -> f64 {
+        (f64::from(self.per_minute) / 6.0).ceil()
+    }
+
     /// Whole refreshes that may start now.
-    fn available(&mut self, now: tokio::time::Instant) -> usize {
+    fn available(&mut self, now: Instant) -> usize {
         let elapsed = now.saturating_duration_since(self.filled_at).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
+        let capacity = self.capacity();
+        self.tokens = (self.tokens + elapsed * self.per_second()).min(capacity);
         self.filled_at = now;
         // Whole tokens only: between 0 and the capacity (at most 1000 for the largest budget
         // a configuration may ask for), so the conversion is exact.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let whole = self.tokens.floor().clamp(0.0, self.capacity) as usize;
+        let whole = self.tokens.floor().clamp(0.0, capacity) as usize;
         whole
     }
 
@@ -113,10 +120,10 @@ impl RefreshBudget {
     }
 
     /// When the next whole refresh will be available, if ever.
-    fn next_at(&self) -> Option<tokio::time::Instant> {
-        (self.per_second > 0.0).then(|| {
+    fn next_at(&self) -> Option<Instant> {
+        (self.per_minute > 0).then(|| {
             let missing = (1.0 - self.tokens).max(0.0);
-            self.filled_at + Duration::from_secs_f64(missing / self.per_second)
+            self.filled_at + Duration::from_secs_f64(missing / self.per_second())
         })
     }
 }
@@ -182,8 +189,6 @@ struct Scheduler {
     concurrency: usize,
     stale_after: chrono::Duration,
     budget: RefreshBudget,
-    /// The index's shared budget, a minute's worth (0: no background refresh).
-    per_minute: u32,
     budget_clock: BudgetClock,
     /// Who this scheduler is on the fetch claims it takes.
     owner: String,
@@ -213,7 +218,7 @@ impl Scheduler {
         let accounts = self.accounts.clone();
         let owner = self.owner.clone();
         let busy: HashSet<ChatKey> = self.in_flight.iter().map(|(_, key)| key.clone()).collect();
-        let (stale_after, per_minute) = (self.stale_after, self.per_minute);
+        let (stale_after, per_minute) = (self.stale_after, self.budget.per_minute);
         let budget_now = self.budget_clock.now();
         let claimed = tokio::task::spawn_blocking(move || {
             claim(
@@ -328,7 +333,6 @@ pub fn spawn_scheduler(
             stale_after: chrono::Duration::from_std(settings.stale_after)
                 .unwrap_or(chrono::Duration::MAX),
             budget: RefreshBudget::new(settings.refresh_per_minute, Instant::now()),
-            per_minute: settings.refresh_per_minute,
             budget_clock: BudgetClock::new(),
             owner: claimant(),
             idle_check,
