@@ -119,11 +119,12 @@ impl RefreshBudget {
         self.tokens = 0.0;
     }
 
-    /// When the next whole refresh will be available, if ever.
+    /// When the bucket, short of a whole refresh now, has one again. `None` when it has one
+    /// now: the look that just ended found nothing stale to spend it on, and only time makes a
+    /// chat stale (the idle check looks again), or when the budget is none.
     fn next_at(&self) -> Option<Instant> {
-        (self.per_minute > 0).then(|| {
-            let missing = (1.0 - self.tokens).max(0.0);
-            self.filled_at + Duration::from_secs_f64(missing / self.per_second())
+        (self.per_minute > 0 && self.tokens < 1.0).then(|| {
+            self.filled_at + Duration::from_secs_f64((1.0 - self.tokens) / self.per_second())
         })
     }
 }
@@ -179,6 +180,9 @@ struct Claimed {
     stale: Vec<ChatKey>,
     /// Whether the shared budget gave fewer refreshes than asked.
     budget_short: bool,
+    /// When the next fetch waiting on a retry comes due, if after this look; looked up only
+    /// when the claims left a slot free.
+    retry: Option<DateTime<Utc>>,
 }
 
 /// The scheduler's own state between wake-ups.
@@ -204,13 +208,14 @@ struct Scheduler {
 impl Scheduler {
     /// Sends what is due: chats named by a webhook or a person (or waiting on a retry) at once,
     /// merely stale ones only as far as the budget allows. Each is claimed first, so another
-    /// receiver on the same index does not fetch it too.
-    async fn dispatch(&mut self) {
+    /// receiver on the same index does not fetch it too. Returns when the next retry comes due,
+    /// if after this look and a slot was left for it.
+    async fn dispatch(&mut self) -> Option<DateTime<Utc>> {
         let paused = self
             .paused_until
             .is_some_and(|until| Instant::now() < until);
         if paused || self.in_flight.len() >= self.concurrency {
-            return;
+            return None;
         }
         let room = self.concurrency - self.in_flight.len();
         let refreshes = self.budget.available(Instant::now()).min(room);
@@ -263,21 +268,21 @@ impl Scheduler {
             }
             self.in_flight.insert((id, key));
         }
+        claimed.retry
     }
 
-    /// When to look again: the next retry, the next refresh the budget allows, the end of a
-    /// pause, or the idle check, whichever comes first.
-    async fn wake_at(&self) -> Instant {
+    /// When to look again: the end of a pause; with every slot taken, the idle check (only an
+    /// answer frees a slot, and an answer wakes the scheduler); else the next `retry`, the
+    /// bucket's next refresh when it is empty, or the idle check, whichever comes first.
+    fn wake_at(&self, retry: Option<DateTime<Utc>>) -> Instant {
         if let Some(until) = self.paused_until.filter(|until| Instant::now() < *until) {
             return until;
         }
-        let store = self.store.clone();
-        let retry = tokio::task::spawn_blocking(move || store.next_retry_at().ok().flatten())
-            .await
-            .ok()
-            .flatten();
-        let soonest = Instant::now() + Duration::from_millis(50);
         let mut at = Instant::now() + self.idle_check;
+        if self.in_flight.len() >= self.concurrency {
+            return at;
+        }
+        let soonest = Instant::now() + Duration::from_millis(50);
         if let Some(retry) = retry {
             let wait = (retry - Utc::now()).to_std().unwrap_or(Duration::ZERO);
             at = at.min((Instant::now() + wait).max(soonest));
@@ -342,8 +347,8 @@ pub fn spawn_scheduler(
             replies,
         };
         loop {
-            scheduler.dispatch().await;
-            let wake_at = scheduler.wake_at().await;
+            let retry = scheduler.dispatch().await;
+            let wake_at = scheduler.wake_at(retry);
             tokio::select! {
                 Some(answer) = answers.recv() => {
                     if let Some(summary) = scheduler.answered(answer)
@@ -383,8 +388,9 @@ struct Wanted {
 }
 
 /// Claims, for `owner`, the due chats to fetch now and then, in the room left, the stale chats
-/// the shared budget grants. `busy` are the chats this scheduler is fetching already: the index
-/// gives them back (they are its own claims, renewed), and they are not sent twice.
+/// the shared budget grants; with a slot still free, looks up when the next retry comes due.
+/// `busy` are the chats this scheduler is fetching already: the index gives them back (they are
+/// its own claims, renewed), and they are not sent twice.
 fn claim(
     store: &Store,
     accounts: &[String],
@@ -406,43 +412,48 @@ fn claim(
         }
     };
     let left = wanted.room.saturating_sub(due.len()).min(wanted.refreshes);
-    if left == 0 {
-        return Claimed {
-            due,
-            ..Claimed::default()
-        };
-    }
-    // A `stale_after` too long to subtract means nothing is ever stale.
-    let before = now
-        .checked_sub_signed(wanted.stale_after)
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let mut stale = match store.claim_stale(accounts, owner, before, now, until, left + busy.len())
-    {
-        Ok(keys) => fresh(keys),
-        Err(error) => {
-            tracing::warn!(%error, "could not claim stale chats to refresh");
-            Vec::new()
+    let mut stale = Vec::new();
+    let mut budget_short = false;
+    if left > 0 {
+        // A `stale_after` too long to subtract means nothing is ever stale.
+        let before = now
+            .checked_sub_signed(wanted.stale_after)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        match store.claim_stale(accounts, owner, before, now, until, left + busy.len()) {
+            Ok(keys) => stale = fresh(keys),
+            Err(error) => tracing::warn!(%error, "could not claim stale chats to refresh"),
         }
-    };
-    stale.truncate(left);
-    if stale.is_empty() {
-        return Claimed {
-            due,
-            ..Claimed::default()
-        };
+        stale.truncate(left);
     }
-    let granted = store
-        .take_refresh_budget(stale.len(), wanted.per_minute, budget_now)
-        .unwrap_or_else(|error| {
-            tracing::warn!(%error, "could not take from the shared refresh budget");
-            0
-        });
-    // The claims on what was not granted lapse, or are renewed when the budget allows.
-    let budget_short = granted < stale.len();
-    stale.truncate(granted);
+    if !stale.is_empty() {
+        let granted = store
+            .take_refresh_budget(stale.len(), wanted.per_minute, budget_now)
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not take from the shared refresh budget");
+                0
+            });
+        // The claims on what was not granted lapse, or are renewed when the budget allows.
+        budget_short = granted < stale.len();
+        stale.truncate(granted);
+    }
+    // A retry due by now was claimed above or is in flight here, or it is another receiver's
+    // (claimed by it, or of an account this one does not serve): waking for it would only find
+    // the same again, every few milliseconds until it is fetched.
+    let retry = if due.len() + stale.len() < wanted.room {
+        store
+            .next_retry_at()
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not read when the next retry is due");
+                None
+            })
+            .filter(|at| *at > now)
+    } else {
+        None
+    };
     Claimed {
         due,
         stale,
         budget_short,
+        retry,
     }
 }
