@@ -150,8 +150,12 @@ fn claimant() -> String {
 }
 
 /// The time the shared refresh budget is measured in: the wall clock when the scheduler
-/// started, moved on by tokio's clock. In a running receiver the two agree; under tokio's
-/// paused clock (the tests) the shared budget refills as the scheduler's own bucket does.
+/// started, moved on by tokio's clock, the one the scheduler's own bucket fills on. Under
+/// tokio's paused clock (the tests) the shared budget so refills as that bucket does. In a
+/// running receiver the two agree until the machine sleeps (tokio's clock stops then): this
+/// time then lags, which costs nothing but refills, since the index's bucket ignores a time
+/// behind its last fill. Claims and retries, compared with what other processes wrote, use
+/// the wall clock itself.
 #[derive(Debug, Clone, Copy)]
 struct BudgetClock {
     started: DateTime<Utc>,
