@@ -134,7 +134,7 @@ const FIRST_ID: u64 = 1 << 62;
 /// How often to look for due chats and retries when nothing else wakes the scheduler.
 const IDLE_CHECK: Duration = Duration::from_secs(30);
 /// The same on a shared index: another receiver's lapsed claim wakes nobody, so it is looked
-/// for this often (one small query).
+/// for this often (one look: a claim of due chats, one of stale ones, a read of the next retry).
 const SHARED_IDLE_CHECK: Duration = Duration::from_secs(5);
 
 /// This scheduler's name on the fetch claims it takes: the machine, the process and a random
