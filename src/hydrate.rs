@@ -66,38 +66,45 @@ impl Default for HydrationSettings {
 /// worth, so a start after a night away spends a little at once and then a steady trickle.
 #[derive(Debug, Clone)]
 struct RefreshBudget {
-    per_second: f64,
-    capacity: f64,
+    /// Refreshes a minute; also what the index's shared budget is asked to allow.
+    per_minute: u32,
     tokens: f64,
-    filled_at: tokio::time::Instant,
+    filled_at: Instant,
 }
 
 impl RefreshBudget {
     /// A full bucket for `per_minute` refreshes a minute.
-    fn new(per_minute: u32, now: tokio::time::Instant) -> Self {
-        let per_second = f64::from(per_minute) / 60.0;
-        let capacity = if per_minute == 0 {
-            0.0
-        } else {
-            (f64::from(per_minute) / 6.0).ceil()
+    fn new(per_minute: u32, now: Instant) -> Self {
+        let empty = Self {
+            per_minute,
+            tokens: 0.0,
+            filled_at: now,
         };
         Self {
-            per_second,
-            capacity,
-            tokens: capacity,
-            filled_at: now,
+            tokens: empty.capacity(),
+            ..empty
         }
     }
 
+    fn per_second(&self) -> f64 {
+        f64::from(self.per_minute) / 60.0
+    }
+
+    /// Ten seconds' worth, in whole refreshes (none for a budget of none).
+    fn capacity(&self) -> f64 {
+        (f64::from(self.per_minute) / 6.0).ceil()
+    }
+
     /// Whole refreshes that may start now.
-    fn available(&mut self, now: tokio::time::Instant) -> usize {
+    fn available(&mut self, now: Instant) -> usize {
         let elapsed = now.saturating_duration_since(self.filled_at).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
+        let capacity = self.capacity();
+        self.tokens = (self.tokens + elapsed * self.per_second()).min(capacity);
         self.filled_at = now;
         // Whole tokens only: between 0 and the capacity (at most 1000 for the largest budget
         // a configuration may ask for), so the conversion is exact.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let whole = self.tokens.floor().clamp(0.0, self.capacity) as usize;
+        let whole = self.tokens.floor().clamp(0.0, capacity) as usize;
         whole
     }
 
@@ -112,11 +119,12 @@ impl RefreshBudget {
         self.tokens = 0.0;
     }
 
-    /// When the next whole refresh will be available, if ever.
-    fn next_at(&self) -> Option<tokio::time::Instant> {
-        (self.per_second > 0.0).then(|| {
-            let missing = (1.0 - self.tokens).max(0.0);
-            self.filled_at + Duration::from_secs_f64(missing / self.per_second)
+    /// When the bucket, short of a whole refresh now, has one again. `None` when it has one
+    /// now: the look that just ended found nothing stale to spend it on, and only time makes a
+    /// chat stale (the idle check looks again), or when the budget is none.
+    fn next_at(&self) -> Option<Instant> {
+        (self.per_minute > 0 && self.tokens < 1.0).then(|| {
+            self.filled_at + Duration::from_secs_f64((1.0 - self.tokens) / self.per_second())
         })
     }
 }
@@ -126,7 +134,7 @@ const FIRST_ID: u64 = 1 << 62;
 /// How often to look for due chats and retries when nothing else wakes the scheduler.
 const IDLE_CHECK: Duration = Duration::from_secs(30);
 /// The same on a shared index: another receiver's lapsed claim wakes nobody, so it is looked
-/// for this often (one small query).
+/// for this often (one look: a claim of due chats, one of stale ones, a read of the next retry).
 const SHARED_IDLE_CHECK: Duration = Duration::from_secs(5);
 
 /// This scheduler's name on the fetch claims it takes: the machine, the process and a random
@@ -142,8 +150,12 @@ fn claimant() -> String {
 }
 
 /// The time the shared refresh budget is measured in: the wall clock when the scheduler
-/// started, moved on by tokio's clock. In a running receiver the two agree; under tokio's
-/// paused clock (the tests) the shared budget refills as the scheduler's own bucket does.
+/// started, moved on by tokio's clock, the one the scheduler's own bucket fills on. Under
+/// tokio's paused clock (the tests) the shared budget so refills as that bucket does. In a
+/// running receiver the two agree until the machine sleeps (tokio's clock stops then): this
+/// time then lags, which costs nothing but refills, since the index's bucket ignores a time
+/// behind its last fill. Claims and retries, compared with what other processes wrote, use
+/// the wall clock itself.
 #[derive(Debug, Clone, Copy)]
 struct BudgetClock {
     started: DateTime<Utc>,
@@ -172,6 +184,9 @@ struct Claimed {
     stale: Vec<ChatKey>,
     /// Whether the shared budget gave fewer refreshes than asked.
     budget_short: bool,
+    /// When the next fetch waiting on a retry comes due, if after this look; looked up only
+    /// when the claims left a slot free.
+    retry: Option<DateTime<Utc>>,
 }
 
 /// The scheduler's own state between wake-ups.
@@ -182,8 +197,6 @@ struct Scheduler {
     concurrency: usize,
     stale_after: chrono::Duration,
     budget: RefreshBudget,
-    /// The index's shared budget, a minute's worth (0: no background refresh).
-    per_minute: u32,
     budget_clock: BudgetClock,
     /// Who this scheduler is on the fetch claims it takes.
     owner: String,
@@ -199,13 +212,14 @@ struct Scheduler {
 impl Scheduler {
     /// Sends what is due: chats named by a webhook or a person (or waiting on a retry) at once,
     /// merely stale ones only as far as the budget allows. Each is claimed first, so another
-    /// receiver on the same index does not fetch it too.
-    async fn dispatch(&mut self) {
+    /// receiver on the same index does not fetch it too. Returns when the next retry comes due,
+    /// if after this look and a slot was left for it.
+    async fn dispatch(&mut self) -> Option<DateTime<Utc>> {
         let paused = self
             .paused_until
             .is_some_and(|until| Instant::now() < until);
         if paused || self.in_flight.len() >= self.concurrency {
-            return;
+            return None;
         }
         let room = self.concurrency - self.in_flight.len();
         let refreshes = self.budget.available(Instant::now()).min(room);
@@ -213,7 +227,7 @@ impl Scheduler {
         let accounts = self.accounts.clone();
         let owner = self.owner.clone();
         let busy: HashSet<ChatKey> = self.in_flight.iter().map(|(_, key)| key.clone()).collect();
-        let (stale_after, per_minute) = (self.stale_after, self.per_minute);
+        let (stale_after, per_minute) = (self.stale_after, self.budget.per_minute);
         let budget_now = self.budget_clock.now();
         let claimed = tokio::task::spawn_blocking(move || {
             claim(
@@ -258,21 +272,21 @@ impl Scheduler {
             }
             self.in_flight.insert((id, key));
         }
+        claimed.retry
     }
 
-    /// When to look again: the next retry, the next refresh the budget allows, the end of a
-    /// pause, or the idle check, whichever comes first.
-    async fn wake_at(&self) -> Instant {
+    /// When to look again: the end of a pause; with every slot taken, the idle check (only an
+    /// answer frees a slot, and an answer wakes the scheduler); else the next `retry`, the
+    /// bucket's next refresh when it is empty, or the idle check, whichever comes first.
+    fn wake_at(&self, retry: Option<DateTime<Utc>>) -> Instant {
         if let Some(until) = self.paused_until.filter(|until| Instant::now() < *until) {
             return until;
         }
-        let store = self.store.clone();
-        let retry = tokio::task::spawn_blocking(move || store.next_retry_at().ok().flatten())
-            .await
-            .ok()
-            .flatten();
-        let soonest = Instant::now() + Duration::from_millis(50);
         let mut at = Instant::now() + self.idle_check;
+        if self.in_flight.len() >= self.concurrency {
+            return at;
+        }
+        let soonest = Instant::now() + Duration::from_millis(50);
         if let Some(retry) = retry {
             let wait = (retry - Utc::now()).to_std().unwrap_or(Duration::ZERO);
             at = at.min((Instant::now() + wait).max(soonest));
@@ -328,7 +342,6 @@ pub fn spawn_scheduler(
             stale_after: chrono::Duration::from_std(settings.stale_after)
                 .unwrap_or(chrono::Duration::MAX),
             budget: RefreshBudget::new(settings.refresh_per_minute, Instant::now()),
-            per_minute: settings.refresh_per_minute,
             budget_clock: BudgetClock::new(),
             owner: claimant(),
             idle_check,
@@ -338,8 +351,8 @@ pub fn spawn_scheduler(
             replies,
         };
         loop {
-            scheduler.dispatch().await;
-            let wake_at = scheduler.wake_at().await;
+            let retry = scheduler.dispatch().await;
+            let wake_at = scheduler.wake_at(retry);
             tokio::select! {
                 Some(answer) = answers.recv() => {
                     if let Some(summary) = scheduler.answered(answer)
@@ -379,8 +392,9 @@ struct Wanted {
 }
 
 /// Claims, for `owner`, the due chats to fetch now and then, in the room left, the stale chats
-/// the shared budget grants. `busy` are the chats this scheduler is fetching already: the index
-/// gives them back (they are its own claims, renewed), and they are not sent twice.
+/// the shared budget grants; with a slot still free, looks up when the next retry comes due.
+/// `busy` are the chats this scheduler is fetching already: the index gives them back (they are
+/// its own claims, renewed), and they are not sent twice.
 fn claim(
     store: &Store,
     accounts: &[String],
@@ -402,43 +416,48 @@ fn claim(
         }
     };
     let left = wanted.room.saturating_sub(due.len()).min(wanted.refreshes);
-    if left == 0 {
-        return Claimed {
-            due,
-            ..Claimed::default()
-        };
-    }
-    // A `stale_after` too long to subtract means nothing is ever stale.
-    let before = now
-        .checked_sub_signed(wanted.stale_after)
-        .unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let mut stale = match store.claim_stale(accounts, owner, before, now, until, left + busy.len())
-    {
-        Ok(keys) => fresh(keys),
-        Err(error) => {
-            tracing::warn!(%error, "could not claim stale chats to refresh");
-            Vec::new()
+    let mut stale = Vec::new();
+    let mut budget_short = false;
+    if left > 0 {
+        // A `stale_after` too long to subtract means nothing is ever stale.
+        let before = now
+            .checked_sub_signed(wanted.stale_after)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        match store.claim_stale(accounts, owner, before, now, until, left + busy.len()) {
+            Ok(keys) => stale = fresh(keys),
+            Err(error) => tracing::warn!(%error, "could not claim stale chats to refresh"),
         }
-    };
-    stale.truncate(left);
-    if stale.is_empty() {
-        return Claimed {
-            due,
-            ..Claimed::default()
-        };
+        stale.truncate(left);
     }
-    let granted = store
-        .take_refresh_budget(stale.len(), wanted.per_minute, budget_now)
-        .unwrap_or_else(|error| {
-            tracing::warn!(%error, "could not take from the shared refresh budget");
-            0
-        });
-    // The claims on what was not granted lapse, or are renewed when the budget allows.
-    let budget_short = granted < stale.len();
-    stale.truncate(granted);
+    if !stale.is_empty() {
+        let granted = store
+            .take_refresh_budget(stale.len(), wanted.per_minute, budget_now)
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not take from the shared refresh budget");
+                0
+            });
+        // The claims on what was not granted lapse, or are renewed when the budget allows.
+        budget_short = granted < stale.len();
+        stale.truncate(granted);
+    }
+    // A retry due by now was claimed above or is in flight here, or it is another receiver's
+    // (claimed by it, or of an account this one does not serve): waking for it would only find
+    // the same again, every few milliseconds until it is fetched.
+    let retry = if due.len() + stale.len() < wanted.room {
+        store
+            .next_retry_at()
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not read when the next retry is due");
+                None
+            })
+            .filter(|at| *at > now)
+    } else {
+        None
+    };
     Claimed {
         due,
         stale,
         budget_short,
+        retry,
     }
 }

@@ -58,13 +58,6 @@ const RULES: &[Rule] = &[
               crate::api::wegly::limits, with the wire types",
     },
     Rule {
-        layer: &[""],
-        except: &[],
-        may_not_reference: "describe",
-        why: "words for wire values come from one presentation module, crate::present, for the \
-              views and the command line alike",
-    },
-    Rule {
         layer: &["config/"],
         except: &[],
         may_not_reference: "console",
@@ -96,6 +89,101 @@ const RULES: &[Rule] = &[
         why: "hydrate schedules fetches through the API; the actor fetches and stores on its own",
     },
 ];
+
+/// Modules folded into others, each with where its job went: a rule against naming one could
+/// never fail while it is gone, so what is checked is that it stays gone.
+const RETIRED: &[(&str, &str)] = &[(
+    "describe",
+    "words for wire values come from one presentation module, crate::present, for the views and \
+     the command line alike",
+)];
+
+/// The API limits the sandbox must import rather than define (see
+/// [`the_sandbox_defines_no_api_limits_of_its_own`]).
+const LIMITS: [&str; 4] = [
+    "MAX_CONTACT_ID_CHARS",
+    "MAX_PROFILE_NAME_CHARS",
+    "MAX_TEXT_CHARS",
+    "SESSION_WINDOW",
+];
+
+/// The checks below pass when they find nothing wrong, so each must look where something is: a
+/// rule whose layer matches no file, or that forbids a module that does not exist, would pass
+/// whatever the code did (a folder renamed, a module moved).
+#[test]
+fn every_check_looks_at_files_and_modules_that_exist() {
+    let sources = sources();
+    let files: BTreeSet<String> = sources.iter().map(|s| s.path.clone()).collect();
+    let matches_a_file = |prefix: &str| {
+        files.iter().any(|file| {
+            if prefix.ends_with('/') || prefix.is_empty() {
+                file.starts_with(prefix)
+            } else {
+                file == prefix
+            }
+        })
+    };
+    let module_file = |module: &str| {
+        let path: Vec<String> = module.split("::").map(str::to_owned).collect();
+        let file = defining_file(&path, &files);
+        (file != "lib.rs").then_some(file)
+    };
+    let mut failures = Vec::new();
+    for rule in RULES {
+        for prefix in rule.layer.iter().chain(rule.except) {
+            if !matches_a_file(prefix) {
+                failures.push(format!("  {}: no file src/{prefix}", rule.describe()));
+            }
+        }
+        if !sources.iter().any(|s| rule.covers(&s.path)) {
+            failures.push(format!("  {}: covers no file", rule.describe()));
+        }
+        if module_file(rule.may_not_reference).is_none() {
+            failures.push(format!(
+                "  {}: no module crate::{} (if it is gone for good, list it in RETIRED)",
+                rule.describe(),
+                rule.may_not_reference
+            ));
+        }
+    }
+    for folder in ["console/", "sandbox/"] {
+        if !matches_a_file(folder) {
+            failures.push(format!("  no file under src/{folder}, which a check reads"));
+        }
+    }
+    let limits = sources
+        .iter()
+        .find(|s| s.path == "api/wegly/limits.rs")
+        .map(Source::code)
+        .unwrap_or_default();
+    for name in LIMITS {
+        let defined = limits
+            .windows(2)
+            .any(|pair| pair[0].is_ident("const") && pair[1].is_ident(name));
+        if !defined {
+            failures.push(format!("  src/api/wegly/limits.rs defines no const {name}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "checks of this file that would pass whatever the code did; point them at what exists:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn retired_modules_stay_gone() {
+    let files: BTreeSet<String> = sources().into_iter().map(|s| s.path).collect();
+    let back: Vec<String> = RETIRED
+        .iter()
+        .filter(|(module, _)| {
+            let path: Vec<String> = module.split("::").map(str::to_owned).collect();
+            defining_file(&path, &files) != "lib.rs"
+        })
+        .map(|(module, why)| format!("  crate::{module} is back: {why}"))
+        .collect();
+    assert!(back.is_empty(), "retired modules:\n{}", back.join("\n"));
+}
 
 #[test]
 fn no_module_cycles() {
@@ -214,12 +302,6 @@ fn the_console_does_not_match_on_the_provider() {
 #[test]
 fn the_sandbox_defines_no_api_limits_of_its_own() {
     // It enforces the API's limits, imported from crate::api::wegly::limits; a copy would drift.
-    const LIMITS: [&str; 4] = [
-        "MAX_CONTACT_ID_CHARS",
-        "MAX_PROFILE_NAME_CHARS",
-        "MAX_TEXT_CHARS",
-        "SESSION_WINDOW",
-    ];
     let mut found = Vec::new();
     for source in sources().iter().filter(|s| s.path.starts_with("sandbox/")) {
         let code = source.code();

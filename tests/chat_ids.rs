@@ -2,9 +2,11 @@
 //! hyphens) that enters through the receiver, `add` or `inbox remove` names the same row.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "common/cli.rs"]
+mod cli;
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 
 use balcao::store::{ChatKey, Store, normalize_chat_id};
@@ -69,38 +71,30 @@ async fn webhooks_naming_one_chat_in_five_spellings_make_one_row() {
             .unwrap();
         assert_eq!(response.status().as_u16(), 200, "{spelling}");
     }
-    let ids: Vec<String> = store
-        .summaries()
-        .unwrap()
-        .into_iter()
-        .map(|row| row.key.chat_id)
-        .collect();
-    assert_eq!(ids, vec![CANONICAL.to_owned()]);
+    assert_eq!(indexed_ids(&store), vec![CANONICAL.to_owned()]);
 }
 
+/// The binary on `data_dir`, with a Wegly account whose server nothing answers: `add` stores
+/// the ids first and fetches afterwards.
 fn balcao(data_dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_balcao"));
-    for name in [
-        "WEGLY_BASE_URL",
-        "BALCAO_CONFIG",
-        "BALCAO_ACCOUNT",
-        "BALCAO_LANG",
-        "LC_ALL",
-    ] {
-        command.env_remove(name);
-    }
+    let mut command = cli::balcao(data_dir);
     command
-        .env("LANG", "C.UTF-8")
-        .env("XDG_CONFIG_HOME", data_dir.join("no-config"))
-        .env("BALCAO_DATA_DIR", data_dir)
-        // Nothing answers here: `add` stores the ids first and fetches afterwards.
         .env(
             "WEGLY_BASE_URL",
             format!("http://127.0.0.1:{}", common::free_port()),
         )
-        .env("WEGLY_TOKEN", "tok-ids")
-        .stdin(Stdio::null());
+        .env("WEGLY_TOKEN", "tok-ids");
     command
+}
+
+/// The chat ids the index holds a row for.
+fn indexed_ids(store: &Store) -> Vec<String> {
+    store
+        .summaries()
+        .unwrap()
+        .into_iter()
+        .map(|row| row.key.chat_id)
+        .collect()
 }
 
 #[test]
@@ -117,13 +111,7 @@ fn add_and_inbox_remove_take_any_spelling_of_one_chat() {
         "add ended by a signal: {output:?}"
     );
     let store = Store::open_in(dir.path()).unwrap();
-    let ids: Vec<String> = store
-        .summaries()
-        .unwrap()
-        .into_iter()
-        .map(|row| row.key.chat_id)
-        .collect();
-    assert_eq!(ids, vec![CANONICAL.to_owned()]);
+    assert_eq!(indexed_ids(&store), vec![CANONICAL.to_owned()]);
     drop(store);
     let removed = balcao(dir.path())
         .args(["inbox", "remove", &CANONICAL.to_uppercase()])

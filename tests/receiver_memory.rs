@@ -6,7 +6,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,19 +27,6 @@ fn memory_kib(pid: u32, field: &str) -> u64 {
         .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
-}
-
-struct Listen(Child);
-
-impl Drop for Listen {
-    fn drop(&mut self) {
-        if let Err(error) = self.0.kill() {
-            eprintln!("balcao listen already gone: {error}");
-        }
-        if let Err(error) = self.0.wait() {
-            eprintln!("balcao listen not reaped: {error}");
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -78,7 +65,7 @@ async fn stalled_bodies_past_the_cap_do_not_grow_memory_with_the_senders() {
         .read_line(&mut first)
         .unwrap();
     let pid = child.id();
-    let _listen = Listen(child);
+    let _listen = common::KillOnDrop(child);
     let addr = first
         .trim()
         .strip_prefix("listening on http://")

@@ -14,7 +14,8 @@ use std::time::Duration;
 use balcao::api::actor::{self, ActorConfig};
 use balcao::api::wegly::wire::Chat;
 use balcao::hydrate::{HydrationSettings, spawn_scheduler};
-use balcao::store::{ChatKey, Columns, Store};
+use balcao::store::location::DatabaseUrl;
+use balcao::store::{ChatKey, Columns, Source, Store};
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::time::Instant;
 
@@ -189,4 +190,101 @@ async fn receivers_on_one_index_share_one_budget() {
         "the shared budget starved the receivers: {refreshed} in {elapsed} s"
     );
     rig.stop.send(true).unwrap();
+}
+
+/// Statements that claim fetches (`claim_due`, `claim_stale`: an `UPDATE` setting the claim)
+/// run on the PostgreSQL database at `url`, counted by a statement trigger: each is one look
+/// a scheduler took at the index, whether it found anything or not.
+fn count_claim_statements(url: &str) -> ::postgres::Client {
+    let mut client = ::postgres::Client::connect(url, ::postgres::NoTls).unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE claim_statements (n BIGSERIAL);
+             CREATE FUNCTION count_claim_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN INSERT INTO claim_statements DEFAULT VALUES; RETURN NULL; END $$;
+             CREATE TRIGGER count_claim_statements AFTER UPDATE OF fetch_claimed_by ON chats
+                 FOR EACH STATEMENT EXECUTE FUNCTION count_claim_statement();",
+        )
+        .unwrap();
+    client
+}
+
+#[test]
+fn a_scheduler_with_nothing_to_fetch_looks_at_the_index_once_per_idle_check() {
+    const WATCHED: Duration = Duration::from_secs(60);
+    // A shared index where every chat of this receiver's account was just fetched, and a chat
+    // of an account it does not serve has waited on a retry for an hour (another receiver's to
+    // take). Its bucket is full and nothing is due for it: it has no reason to look before its
+    // idle check (5 s on a shared index).
+    let url = common::pg::fresh_database();
+    let store = Arc::new(Store::connect(&DatabaseUrl::new(&url)).unwrap());
+    let now = chrono::Utc::now();
+    let fresh: Vec<_> = (0..20)
+        .map(|_| {
+            let key = ChatKey::wegly("default", &uuid::Uuid::new_v4().to_string());
+            (key, "{}".to_owned(), Columns::default())
+        })
+        .collect();
+    store.save_details(&fresh, now).unwrap();
+    let elsewhere = ChatKey::wegly("other", &uuid::Uuid::new_v4().to_string());
+    store
+        .note_chat(
+            &elsewhere,
+            Source::Webhook,
+            now - chrono::Duration::hours(2),
+        )
+        .unwrap();
+    store
+        .hydration_failed(&elsewhere, "refused", now - chrono::Duration::hours(1))
+        .unwrap();
+    let mut counter = count_claim_statements(&url);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        // Nothing is fetched: the client's server is never asked.
+        let client = common::client_with("http://127.0.0.1:9", common::TOKEN, None, WATCHED);
+        let (api, _actor) = actor::spawn(ActorConfig {
+            clients: HashMap::from([("default".to_owned(), client)]),
+            rooms: HashMap::new(),
+            store: store.clone(),
+            max_in_flight: 8,
+        });
+        let (rows, _taken) = mpsc::channel(64);
+        let (stop, stopped) = watch::channel(false);
+        let scheduler = spawn_scheduler(
+            store,
+            api,
+            vec!["default".to_owned()],
+            HydrationSettings {
+                concurrency: 8,
+                stale_after: Duration::from_secs(15 * 60),
+                refresh_per_minute: 60,
+            },
+            Arc::new(Notify::new()),
+            rows,
+            stopped,
+        );
+        tokio::time::sleep(WATCHED).await;
+        stop.send(true).unwrap();
+        scheduler.await.unwrap();
+    });
+
+    let statements: i64 = counter
+        .query_one("SELECT count(*) FROM claim_statements", &[])
+        .unwrap()
+        .get(0);
+    // One look at the start and one per idle check, each a claim of due chats and at most one
+    // of stale ones. Looking every few milliseconds would be thousands; never looking again
+    // would leave another receiver's lapsed claims to nobody.
+    let checks = i64::try_from(WATCHED.as_secs() / 5).unwrap();
+    let allowed = 2 * (checks + 1);
+    assert!(
+        (checks..=allowed).contains(&statements),
+        "{statements} claim statements in {WATCHED:?} with nothing to fetch \
+         (expected {checks} to {allowed})"
+    );
 }

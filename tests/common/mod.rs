@@ -230,6 +230,20 @@ pub fn wait_for_exit(
     panic!("{what}: still running after {limit:?} (SIGKILL sent: {killed:?})")
 }
 
+/// A child process that is killed and reaped when this is dropped, however the test ends.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Err(error) = self.0.kill() {
+            eprintln!("process {} already gone: {error}", self.0.id());
+        }
+        if let Err(error) = self.0.wait() {
+            eprintln!("process {} not reaped: {error}", self.0.id());
+        }
+    }
+}
+
 /// Sends SIGTERM to a child and waits (up to 15 s) for it to end.
 pub fn terminate(child: std::process::Child, what: &str) -> std::process::Output {
     let sent = std::process::Command::new("kill")

@@ -90,28 +90,22 @@ impl AgilizeClient {
         } else {
             http::decode(&reply, &url)?
         };
+        let unexpected = |detail: String| ApiError::Unexpected {
+            status: reply.status,
+            url: url.clone(),
+            detail,
+            excerpt: http::excerpt(&reply.body),
+        };
         // The docs promise 200 for success and show no body: an empty one is that success, a
         // room is shown, and anything else (another object, wrong types) leaves the outcome
         // unknown, since no endpoint can re-read a room.
-        if !value.is_null() && value.get("_id").is_none() {
-            return Err(ApiError::Unexpected {
-                status: reply.status,
-                url: url.clone(),
-                detail: "the reply is not a room".to_owned(),
-                excerpt: http::excerpt(&reply.body),
-            });
-        }
-        let room = if value.get("_id").is_some() {
-            Some(
-                serde_json::from_value::<Room>(value).map_err(|error| ApiError::Unexpected {
-                    status: reply.status,
-                    url: url.clone(),
-                    detail: error.to_string(),
-                    excerpt: http::excerpt(&reply.body),
-                })?,
-            )
-        } else {
-            None
+        let room = match value {
+            Value::Null => None,
+            room if room.get("_id").is_some() => Some(
+                serde_json::from_value::<Room>(room)
+                    .map_err(|error| unexpected(error.to_string()))?,
+            ),
+            _ => return Err(unexpected("the reply is not a room".to_owned())),
         };
         Ok(Fetched {
             value: room,

@@ -80,10 +80,15 @@ pub fn create_request(new: &NewConversation) -> CreateChatRequest {
 
 /// A chat id as Wegly takes it.
 pub fn chat_uuid(id: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id).map_err(|_| ApiError::Unexpected {
+    uuid_of(id, "a Wegly chat id")
+}
+
+/// `text` as the UUID Wegly takes for `what`; anything else is refused before a request is sent.
+fn uuid_of(text: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| ApiError::Unexpected {
         status: 0,
         url: String::new(),
-        detail: format!("'{id}' is not a Wegly chat id"),
+        detail: format!("'{text}' is not {what}"),
         excerpt: String::new(),
     })
 }
@@ -110,12 +115,7 @@ pub async fn apply(client: &WeglyClient, id: &str, change: &Change) -> Result<Ap
             Ok(Applied::Written(afterwards(client, chat, settled).await))
         }
         Change::RemoveParticipant { user_id } => {
-            let user = Uuid::parse_str(user_id).map_err(|_| ApiError::Unexpected {
-                status: 0,
-                url: String::new(),
-                detail: format!("'{user_id}' is not a user id"),
-                excerpt: String::new(),
-            })?;
+            let user = uuid_of(user_id, "a user id")?;
             let written = client.remove_participant(chat, user).await;
             let settled =
                 verify::settle(client, chat, written, verify::participant_gone(user)).await?;
