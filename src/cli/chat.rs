@@ -16,8 +16,9 @@ use crate::api::wegly::{Fetched, WeglyClient};
 use crate::cli::CliError;
 use crate::cli::args::{ChatCommand, CreateArgs, CreateStatus, GlobalArgs};
 use crate::cli::present;
-use crate::cli::record::{Recorder, Saved, outcome_of};
+use crate::cli::record::{Recorder, Saved};
 use crate::i18n::Lang;
+use crate::present::audit_outcome;
 use crate::store::{AuditEntry, ChatKey};
 use crate::tr;
 
@@ -59,7 +60,7 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
                 Err(error) => {
                     let mut entry =
                         recorder.entry(ChatKey::wegly(&account, ""), "create_chat", body);
-                    entry.outcome = outcome_of(&error).to_owned();
+                    entry.outcome = audit_outcome(&error).to_owned();
                     entry.http_status = error.status();
                     recorder.record(entry).await;
                     return Err(error.into());
@@ -178,7 +179,7 @@ async fn conclude(
         Ok(Settled::Replied(fetched)) => (Some(fetched), Some(fetched.status)),
         Ok(Settled::Confirmed(fetched)) => (Some(fetched.as_ref()), None),
         Err(error) => {
-            entry.outcome = outcome_of(error).to_owned();
+            entry.outcome = audit_outcome(error).to_owned();
             entry.http_status = error.status();
             (None, None)
         }

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use crate::api::{ApiError, ErrorKind};
 use crate::cli::CliError;
 use crate::cli::open::open_store;
 use crate::config::resolve::Resolved;
@@ -26,19 +25,6 @@ pub struct Recorder {
     /// Who makes the changes, as the desk sees them.
     pub by: String,
     lang: Lang,
-}
-
-/// What a change's reply established, in the audit log's words (the console's too).
-pub fn outcome_of(error: &ApiError) -> &'static str {
-    match error.kind() {
-        ErrorKind::Refused
-        | ErrorKind::NotFound
-        | ErrorKind::Forbidden
-        | ErrorKind::Unauthorized => "refused",
-        // The reply was lost and re-reading could not tell: the audit must not claim a failure.
-        ErrorKind::OutcomeUnknown => "unknown",
-        _ => "failed",
-    }
 }
 
 impl Recorder {
