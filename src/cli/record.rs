@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use crate::cli::CliError;
-use crate::cli::open::open_store;
+use crate::cli::open::open_blocking;
 use crate::config::resolve::Resolved;
 use crate::data_dir::is_wrong_data_dir;
 use crate::i18n::Lang;
@@ -23,7 +23,7 @@ pub struct Recorder {
     store: Option<Arc<Store>>,
     journal: Option<AuditJournal>,
     /// Who makes the changes, as the desk sees them.
-    pub by: String,
+    by: String,
     lang: Lang,
 }
 
@@ -33,13 +33,7 @@ impl Recorder {
     /// one that cannot be reached does not stop the change, whose entry is then kept locally.
     pub async fn open(settings: &Resolved, lang: Lang) -> Result<Self, CliError> {
         let journal = settings.data_dir.as_deref().map(AuditJournal::in_dir);
-        let opened = {
-            let settings = settings.clone();
-            tokio::task::spawn_blocking(move || open_store(&settings, lang))
-                .await
-                .map_err(|error| CliError::Failed(error.to_string()))?
-        };
-        let store = match opened {
+        let store = match open_blocking(settings, lang).await {
             Ok(store) => Some(store),
             Err(CliError::Index(error)) if !is_wrong_data_dir(&error) => {
                 tracing::warn!(%error, "the index cannot be opened; the change's audit entry will be kept locally");
