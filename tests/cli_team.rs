@@ -20,6 +20,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use balcao::api::{Change, Scope};
 use balcao::store::location::DatabaseUrl;
 use balcao::store::{AuditEntry, ChatKey, Columns, OpenOptions, Source, Store};
 use chrono::{TimeDelta, Utc};
@@ -509,7 +510,24 @@ fn changes_are_audited(backend: Backend) {
     assert_eq!(reassignment["http_status"], 200);
     assert_eq!(reassignment["before"], sandbox.user_name(&former).as_str());
     assert_eq!(reassignment["after"], sandbox.user_name(&newcomer).as_str());
+    let reassigned = Change::Reassign {
+        to: newcomer.clone(),
+        expected: None,
+        scope: Scope::CHAT,
+    };
+    assert_eq!(
+        reassignment["request"],
+        balcao::api::wegly::changes::describe(&reassigned).as_str()
+    );
     assert_eq!(removal["action"], "remove_participant");
+    // The request in the words a console's entry for the same change uses.
+    let removed = Change::RemoveParticipant {
+        user_id: former.clone(),
+    };
+    assert_eq!(
+        removal["request"],
+        balcao::api::wegly::changes::describe(&removed).as_str()
+    );
     assert_eq!(removal["by"], NAME);
     assert_eq!(removal["before"], sandbox.user_name(&former).as_str());
     assert_eq!(removal["outcome"], "confirmed");
