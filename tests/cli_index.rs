@@ -404,6 +404,17 @@ fn inbox_list_filters_sorts_and_removes() {
         .unwrap();
     assert_eq!(mine.status.code(), Some(2), "'me' is not configured");
     assert!(text(&mine.stderr).contains("set me = "));
+    // `inbox watch` reads the same words and refuses them the same way, before it starts.
+    let watch = balcao(dir.path())
+        .args(["inbox", "watch", "--filter", "mine"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let watch = common::wait_for_exit(watch, Duration::from_secs(30), "inbox watch --filter mine");
+    assert_eq!(watch.status.code(), Some(2), "{}", text(&watch.stderr));
+    assert!(text(&watch.stderr).contains("set me = "));
+    assert!(!text(&watch.stderr).contains("watching"));
     let removed = balcao(dir.path())
         .args(["inbox", "remove", "b"])
         .output()

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::cli::CliError;
 use crate::cli::open::open_store;
-use crate::cli::rows::{json_line, me_by_account, table_line};
+use crate::cli::rows::{filter_with_me, json_line, table_line};
 use crate::cli::signals::StopSignals;
 use crate::config::resolve::Resolved;
 use crate::i18n::Lang;
@@ -119,17 +119,8 @@ pub async fn run(
     filter: Option<String>,
     lang: Lang,
 ) -> Result<(), CliError> {
+    let (filter, me) = filter_with_me(settings, filter.as_deref(), lang)?;
     let settings = settings.clone();
-    let filter =
-        Filter::parse(filter.as_deref().unwrap_or_default(), lang).map_err(CliError::Usage)?;
-    let me = me_by_account(&settings);
-    if filter.needs_me() && me.is_empty() {
-        return Err(CliError::Usage(tr!(
-            lang,
-            "'me' precisa do seu id de usuário: defina me = \"<id>\" na conta em config.toml",
-            "'me' needs your user id: set me = \"<user id>\" for the account in config.toml"
-        )));
-    }
     // Handled from now on: a stop asked for at any moment after the start line is a clean end.
     let stop = StopSignals::new().map_err(|error| CliError::Failed(error.to_string()))?;
     let (store, revision) = tokio::task::spawn_blocking(move || {
