@@ -16,6 +16,7 @@ use crate::cli::open::open_store;
 use crate::cli::rows::{filter_with_me, json_line, table_line};
 use crate::cli::signals::StopSignals;
 use crate::config::resolve::Resolved;
+use crate::console::follow::Backoff;
 use crate::i18n::Lang;
 use crate::inbox::{Filter, SearchText};
 use crate::store::{Changes, ChatKey, Store, StoreError};
@@ -25,10 +26,6 @@ use crate::tr;
 const PAGE: usize = 1000;
 /// How long one wait lasts before the index is looked at anyway.
 const WAIT: Duration = Duration::from_secs(30);
-/// The first pause before reconnecting, doubled after each failure up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_millis(500);
-/// The longest pause between reconnection attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 /// What ends the stream.
 enum Stop {
@@ -166,10 +163,11 @@ pub async fn run(
 fn follow(store: &Arc<Store>, mut revision: i64, printer: &Printer) -> std::io::Result<()> {
     let lang = printer.lang;
     let mut lost_since: Option<chrono::DateTime<Local>> = None;
-    let mut backoff = FIRST_BACKOFF;
+    // The console's feed reconnects on the same schedule.
+    let mut backoff = Backoff::default();
     loop {
         let mut back = || {
-            backoff = FIRST_BACKOFF;
+            backoff = Backoff::default();
             if let Some(since) = lost_since.take() {
                 let since = since.format("%H:%M:%S");
                 eprintln!(
@@ -194,8 +192,7 @@ fn follow(store: &Arc<Store>, mut revision: i64, printer: &Printer) -> std::io::
         } else {
             tracing::debug!(%error, "the index is still unreachable");
         }
-        std::thread::sleep(backoff);
-        backoff = (backoff * 2).min(MAX_BACKOFF);
+        std::thread::sleep(backoff.next_wait());
     }
 }
 
