@@ -806,6 +806,32 @@ async fn secrets_given_as_flags_are_warned_about_and_files_are_checked() {
         "{warning}"
     );
     assert_no_token(&flagged);
+    // Every secret flag, wherever it sits on the line; the token from the environment is not
+    // warned about.
+    let others = with_sandbox(
+        &sandbox,
+        &[
+            "chat",
+            "get",
+            &id,
+            "--agilize-key",
+            "agk-flag",
+            "--webhook-secret",
+            "whsec-flag",
+        ],
+    )
+    .await;
+    let warnings = text(&others.stderr);
+    for expected in [
+        "--agilize-key on the command line is visible to every user in `ps`; use AGILIZE_API_KEY or --agilize-key-file",
+        "--webhook-secret on the command line is visible to every user in `ps`; use BALCAO_WEBHOOK_SECRET or --webhook-secret-file",
+    ] {
+        assert!(warnings.contains(expected), "{warnings}");
+    }
+    assert!(
+        !warnings.contains("--token on the command line"),
+        "{warnings}"
+    );
     // From the environment: no warning.
     let quiet = with_sandbox(&sandbox, &["chat", "get", &id]).await;
     assert!(!text(&quiet.stderr).contains("visible to every user"));

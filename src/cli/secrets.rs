@@ -38,7 +38,7 @@ pub fn command_line_warnings(matches: &ArgMatches, lang: Lang) -> Vec<String> {
         });
     SECRET_FLAGS
         .iter()
-        .filter(|(id, _, _)| given_on_command_line(matches, id))
+        .filter(|(id, _, _)| command_line_value(matches, id).is_some())
         .map(|(id, file_flag, env)| {
             let flag = format!("--{}", id.replace('_', "-"));
             tr!(
@@ -51,7 +51,8 @@ pub fn command_line_warnings(matches: &ArgMatches, lang: Lang) -> Vec<String> {
         .collect()
 }
 
-/// The value of `id` when it was given on the command line, at whatever level.
+/// The value of `id` when it was given on the command line (not from the environment). Global
+/// flags may sit after any subcommand: every level is looked at.
 fn command_line_value(matches: &ArgMatches, id: &str) -> Option<String> {
     let here = matches
         .try_get_one::<String>(id)
@@ -64,18 +65,6 @@ fn command_line_value(matches: &ArgMatches, id: &str) -> Option<String> {
             .subcommand()
             .and_then(|(_, sub)| command_line_value(sub, id))
     })
-}
-
-/// Global flags may sit after any subcommand: look at every level.
-fn given_on_command_line(matches: &ArgMatches, id: &str) -> bool {
-    let here = matches
-        .try_get_raw(id)
-        .ok()
-        .flatten()
-        .is_some_and(|_| matches.value_source(id) == Some(ValueSource::CommandLine));
-    here || matches
-        .subcommand()
-        .is_some_and(|(_, sub)| given_on_command_line(sub, id))
 }
 
 /// Replaces each secret whose file was named with the file's content.
