@@ -9,7 +9,7 @@ use clap::parser::ValueSource;
 
 use crate::cli::CliError;
 use crate::cli::args::GlobalArgs;
-use crate::config::{SecretFileError, read_secret_file};
+use crate::config::read_secret_file;
 use crate::i18n::Lang;
 use crate::tr;
 
@@ -83,31 +83,6 @@ pub fn load_files(global: &mut GlobalArgs, lang: Lang) -> Result<(), CliError> {
 
 /// The secret in `path`, trimmed; refused when others may read or write the file.
 fn read(flag: &str, path: &Path, lang: Lang) -> Result<String, CliError> {
-    let shown = path.display();
-    read_secret_file(path).map_err(|error| {
-        CliError::Usage(match error {
-            SecretFileError::Unreadable(error) => tr!(
-                lang,
-                "{flag}: não foi possível ler '{shown}': {error}",
-                "{flag}: cannot read '{shown}': {error}"
-            ),
-            SecretFileError::Exposed { how, mode } => {
-                let how = match (how, lang) {
-                    ("read", Lang::PtBr) => "lido",
-                    (_, Lang::PtBr) => "alterado",
-                    (how, Lang::En) => how,
-                };
-                tr!(
-                    lang,
-                    "{flag}: '{shown}' pode ser {how} por outros usuários (modo {mode:04o}); rode: chmod 600 '{shown}'",
-                    "{flag}: '{shown}' can be {how} by other users (mode {mode:04o}); run: chmod 600 '{shown}'"
-                )
-            }
-            SecretFileError::Empty => tr!(
-                lang,
-                "{flag}: '{shown}' está vazio",
-                "{flag}: '{shown}' is empty"
-            ),
-        })
-    })
+    read_secret_file(path)
+        .map_err(|error| CliError::Usage(error.message(flag, &path.display().to_string(), lang)))
 }
