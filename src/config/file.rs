@@ -265,7 +265,6 @@ impl Reader<'_> {
             }
         }
         if let Some(file) = &raw.index_password_file {
-            config.index_password_file = Some(expand_home(file.get_ref()));
             config.index_password = self.secret_from_file(file, "index_password_file");
         }
     }
