@@ -577,3 +577,52 @@ fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
+
+#[test]
+fn a_closed_stdout_ends_inbox_list_and_audit_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = balcao::store::Store::open_in(dir.path()).unwrap();
+    let key = balcao::store::ChatKey::wegly("default", "a");
+    let now = chrono::Utc::now();
+    store
+        .note_chat(&key, balcao::store::Source::Manual, now)
+        .unwrap();
+    store
+        .record_audit(&balcao::store::AuditEntry {
+            at: now,
+            key,
+            action: "forget_chat".to_owned(),
+            request: None,
+            before: None,
+            after: None,
+            outcome: "confirmed".to_owned(),
+            http_status: None,
+            by: Some("Ana".to_owned()),
+            batch: None,
+        })
+        .unwrap();
+    drop(store);
+    for (args, what) in [
+        (&["inbox", "list", "--json"][..], "inbox list --json"),
+        (&["inbox", "list"], "inbox list"),
+        (&["audit", "--json"], "audit --json"),
+        (&["audit"], "audit"),
+    ] {
+        // The reader is gone before the command writes (`| head -0`): every write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = balcao(dir.path())
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{what}: {}",
+            text(&output.stderr)
+        );
+        assert!(!text(&output.stderr).contains("Broken pipe"), "{what}");
+    }
+}

@@ -6,9 +6,9 @@ use std::io::Write;
 use chrono::{DateTime, Local, TimeDelta, Utc};
 use serde_json::Value;
 
-use crate::cli::CliError;
 use crate::cli::args::{AuditArgs, GlobalArgs};
 use crate::cli::open::open_store;
+use crate::cli::{CliError, output_ended};
 use crate::config::resolve::resolve;
 use crate::i18n::Lang;
 use crate::store::{AuditEntry, AuditQuery, normalize_chat_id};
@@ -144,11 +144,7 @@ fn print(entries: &[AuditEntry], json: bool, lang: Lang) -> Result<(), CliError>
                 written.and_then(|()| writeln!(out, "{}", crate::text::printable(line.trim_end())));
         }
     }
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(CliError::Failed(error.to_string())),
-    }
+    output_ended(written.and_then(|()| out.flush()))
 }
 
 #[cfg(test)]

@@ -12,10 +12,10 @@ use crate::api::wegly::wire::Chat;
 use crate::api::wegly::wire::{ChatStatus, CreateChatRequest, TemplateField, TemplateRef};
 use crate::api::wegly::{Fetched, WeglyClient};
 use crate::api::{ApiError, Change, Scope};
-use crate::cli::CliError;
 use crate::cli::args::{ChatCommand, CreateArgs, CreateStatus, GlobalArgs};
 use crate::cli::present;
 use crate::cli::record::{Recorder, Saved};
+use crate::cli::{CliError, output_ended};
 use crate::i18n::Lang;
 use crate::present::audit_outcome;
 use crate::store::{AuditEntry, ChatKey};
@@ -479,10 +479,5 @@ pub(super) fn emit<T>(
         // never lets them reach the terminal; `--json` stays byte-exact.
         out.write_all(crate::text::printable(&readable()).as_bytes())
     };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        // A closed pipe (`| head`) is the reader's choice, not a failure.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(CliError::Failed(error.to_string())),
-    }
+    output_ended(written.and_then(|()| out.flush()))
 }

@@ -11,11 +11,11 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, broadcast, watch};
 
 use crate::api::reads::{Fetch, hydrate_one};
-use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
 use crate::cli::open::open_blocking;
 use crate::cli::rows::{filter_with_me, json_line, table_line};
 use crate::cli::signals::StopSignals;
+use crate::cli::{CliError, output_ended};
 use crate::config::resolve::resolve;
 use crate::data_dir::release;
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
@@ -373,9 +373,5 @@ fn print_rows(
             written = written.and_then(|()| writeln!(out, "{}", table_line(row, lang, now)));
         }
     }
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(CliError::Failed(error.to_string())),
-    }
+    output_ended(written.and_then(|()| out.flush()))
 }

@@ -94,6 +94,17 @@ impl From<LaunchError> for CliError {
     }
 }
 
+/// How a command's output to stdout ended, once flushed: a closed pipe (`| head`) is the
+/// reader's choice, not a failure.
+fn output_ended(written: std::io::Result<()>) -> Result<(), CliError> {
+    match written {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Failed(error.to_string()))
+        }
+        Ok(()) | Err(_) => Ok(()),
+    }
+}
+
 /// The language for this run: `--lang`, else the locale.
 pub fn language(cli: &Cli) -> Lang {
     cli.global.lang.unwrap_or_else(Lang::from_env)
