@@ -19,14 +19,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use cli::balcao;
+use cli::{balcao, json_lines, set_mode, text};
 
 const TOKEN: &str = "tok-chain-51e0";
 const SECRET: &str = "whsec-chain-a7c4";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Spawns a server process and returns it with the URL from its first stdout line.
 fn spawn_server(mut command: Command) -> (Child, String) {
@@ -57,10 +53,7 @@ fn inbox_json(data_dir: &Path) -> Vec<Value> {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect()
+    json_lines(&output.stdout)
 }
 
 fn sandbox_command(data_dir: &Path, port: u16, webhook_port: u16) -> Command {
@@ -571,11 +564,6 @@ fn check_config_accepts_a_sound_file_and_lists_every_problem_of_a_broken_one() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("balcao check-config"));
-}
-
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
 #[test]

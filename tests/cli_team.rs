@@ -24,6 +24,7 @@ use balcao::api::{Change, Scope};
 use balcao::store::location::DatabaseUrl;
 use balcao::store::{AuditEntry, ChatKey, Columns, OpenOptions, Source, Store};
 use chrono::{TimeDelta, Utc};
+use cli::{json_lines, set_mode, text};
 use common::pg;
 use serde_json::Value;
 
@@ -31,17 +32,6 @@ use serde_json::Value;
 const NAME: &str = "Ana Souza";
 /// How long a line a test waits for may take: generous, it is a bound, not a pace.
 const DEADLINE: Duration = Duration::from_secs(60);
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn json_lines(output: &Output) -> Vec<Value> {
-    text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
-        .collect()
-}
 
 /// `url` without its password, and the password.
 fn split_password(url: &str) -> (String, String) {
@@ -230,11 +220,11 @@ impl Desk {
     fn audit(&self, args: &[&str]) -> Vec<Value> {
         let mut all = vec!["audit", "--json"];
         all.extend_from_slice(args);
-        json_lines(&self.ok(&all))
+        json_lines(&self.ok(&all).stdout)
     }
 
     fn inbox(&self) -> Vec<Value> {
-        json_lines(&self.ok(&["inbox", "list", "--json"]))
+        json_lines(&self.ok(&["inbox", "list", "--json"]).stdout)
     }
 }
 
@@ -354,11 +344,6 @@ fn the_team_keys_are_checked_with_their_line() {
         "{}",
         text(&output.stderr)
     );
-}
-
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
 // --- The password never shows. ---
@@ -1048,7 +1033,7 @@ fn a_change_made_while_the_index_is_down_is_audited_once_it_is_back() {
         "{}",
         text(&output.stderr)
     );
-    let entries = json_lines(&output);
+    let entries = json_lines(&output.stdout);
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(entries[0]["by"], NAME);
     assert_eq!(entries[0]["action"], "reassign_responsible");
