@@ -112,6 +112,11 @@ pub fn resolve(overrides: &Overrides) -> Result<Resolved, ConfigError> {
         Some(path) => load(&path, explicit.is_some()).map_err(ConfigError::Problems)?,
         None => Config::default(),
     };
+    apply(config, overrides)
+}
+
+/// Applies what flags and the environment give over a configuration already read.
+pub fn apply(config: Config, overrides: &Overrides) -> Result<Resolved, ConfigError> {
     let mut accounts = config.accounts.clone();
     let wanted = overrides.account.clone();
     let index = match &wanted {
