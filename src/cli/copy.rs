@@ -7,10 +7,10 @@ use std::path::Path;
 
 use crate::cli::CliError;
 use crate::cli::args::GlobalArgs;
+use crate::cli::open::blocking;
 use crate::config::resolve::{Resolved, resolve};
 use crate::data_dir::open_index;
 use crate::i18n::Lang;
-use crate::store::StoreError;
 use crate::store::copy::Imported;
 use crate::store::location::IndexLocation;
 use crate::tr;
@@ -87,15 +87,13 @@ pub async fn run(
             "--from {from_shown}: no such file"
         )));
     }
-    let outcome = tokio::task::spawn_blocking(move || {
+    let outcome = blocking(move || {
         // Neither is the data dir's file: no data dir is needed.
         let source = open_index(&source, Path::new(""))?;
         let target = open_index(&target, Path::new(""))?;
         target.import_from(&**source, force)
     })
-    .await
-    .map_err(|error| CliError::Failed(error.to_string()))?
-    .map_err(|error: StoreError| CliError::Index(error))?;
+    .await?;
     match outcome {
         Imported::Copied(copied) => {
             let (chats, audit, drafts) = (copied.chats, copied.audit, copied.drafts);

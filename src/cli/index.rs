@@ -12,7 +12,7 @@ use tokio::sync::{Notify, broadcast, watch};
 
 use crate::api::reads::{Fetch, hydrate_one};
 use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
-use crate::cli::open::open_blocking;
+use crate::cli::open::{blocking, open_blocking};
 use crate::cli::rows::{filter_with_me, json_line, table_line};
 use crate::cli::signals::StopSignals;
 use crate::cli::{CliError, output_ended};
@@ -21,20 +21,10 @@ use crate::data_dir::release;
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
 use crate::inbox::select;
-use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
+use crate::store::{ChatKey, ChatSummary, Source, Store};
 use crate::text::fit;
 use crate::tr;
 use crate::webhook::receiver::ReceiverState;
-
-/// Runs index work off the async threads; its error is worded when it is shown.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, CliError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(CliError::Index),
-        Err(error) => Err(CliError::Failed(error.to_string())),
-    }
-}
 
 /// Receiver plus hydration, until SIGINT or SIGTERM.
 pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Result<(), CliError> {

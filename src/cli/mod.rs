@@ -127,9 +127,7 @@ pub async fn run(mut cli: Cli) -> Result<(), CliError> {
         // Off the async threads: it may open a database, whose client blocks.
         Some(Command::CheckConfig) => {
             let global = cli.global;
-            tokio::task::spawn_blocking(move || check::run(&global, lang))
-                .await
-                .map_err(|error| CliError::Failed(error.to_string()))?
+            open::blocking(move || check::run(&global, lang)).await
         }
         Some(Command::Room(command)) => room::run(&cli.global, command, lang).await,
         None => Ok(crate::console::launch::open(&cli.global.overrides(), cli.demo, lang).await?),

@@ -12,7 +12,7 @@ use chrono::{Local, Utc};
 use serde_json::Value;
 
 use crate::cli::CliError;
-use crate::cli::open::open_store;
+use crate::cli::open::{blocking, open_store};
 use crate::cli::rows::{filter_with_me, json_line, table_line};
 use crate::cli::signals::StopSignals;
 use crate::config::resolve::Resolved;
@@ -120,13 +120,12 @@ pub async fn run(
     let settings = settings.clone();
     // Handled from now on: a stop asked for at any moment after the start line is a clean end.
     let stop = StopSignals::new().map_err(|error| CliError::Failed(error.to_string()))?;
-    let (store, revision) = tokio::task::spawn_blocking(move || {
+    let (store, revision) = blocking(move || {
         let store = open_store(&settings, lang)?;
         let revision = store.revision().map_err(CliError::Index)?;
         Ok::<_, CliError>((store, revision))
     })
-    .await
-    .map_err(|error| CliError::Failed(error.to_string()))??;
+    .await?;
     let index = store.name();
     eprintln!(
         "balcao: {}",
