@@ -1,7 +1,9 @@
 //! Words for wire values, shared by the command line's output and the console's views: a
-//! chat's status and priority, an address, a call, in pt-BR or English.
+//! chat's status and priority, an address, a call, in pt-BR or English; and the audit log's
+//! word for a change that failed, the same whether the console or the command line made it.
 
 use crate::api::wegly::wire::{Address, Call, ChatStatus, Priority};
+use crate::api::{ApiError, ErrorKind};
 use crate::i18n::Lang;
 
 /// A chat status in words.
@@ -44,6 +46,20 @@ pub fn address_line(address: &Address) -> String {
     .join(", ")
 }
 
+/// The audit log's outcome for a change that ended in `error`: `refused` when the CRM said no,
+/// `unknown` when the reply was lost and re-reading could not tell (the audit must not claim a
+/// failure then), `failed` otherwise.
+pub fn audit_outcome(error: &ApiError) -> &'static str {
+    match error.kind() {
+        ErrorKind::Refused
+        | ErrorKind::NotFound
+        | ErrorKind::Forbidden
+        | ErrorKind::Unauthorized => "refused",
+        ErrorKind::OutcomeUnknown => "unknown",
+        _ => "failed",
+    }
+}
+
 /// `📞 INBOUND · COMPLETED · 6:42 · recorded`.
 pub fn call_line(call: &Call, lang: Lang) -> String {
     let secs = call.duration_ms.unwrap_or(0) / 1000;
@@ -64,6 +80,37 @@ pub fn call_line(call: &Call, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::error::ServerReply;
+
+    #[test]
+    fn a_failed_change_is_refused_unknown_or_failed_in_the_audit_log() {
+        let reply = ServerReply {
+            status: 404,
+            ..ServerReply::default()
+        };
+        let network = ApiError::Network {
+            url: "http://127.0.0.1:9/chats".to_owned(),
+            detail: "connection refused".to_owned(),
+        };
+        for (error, word) in [
+            (ApiError::Refused(reply.clone()), "refused"),
+            (ApiError::NotFound(reply.clone()), "refused"),
+            (ApiError::Forbidden(reply.clone()), "refused"),
+            (ApiError::Unauthorized(reply.clone()), "refused"),
+            (
+                ApiError::OutcomeUnknown {
+                    chat: None,
+                    lost: Box::new(network.clone()),
+                    reread: None,
+                },
+                "unknown",
+            ),
+            (ApiError::Server(reply), "failed"),
+            (network, "failed"),
+        ] {
+            assert_eq!(audit_outcome(&error), word, "{error}");
+        }
+    }
 
     #[test]
     fn describes_addresses_and_calls() {

@@ -8,54 +8,27 @@
     missing_docs
 )]
 
+#[path = "common/cli.rs"]
+mod cli;
 mod common;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
+use cli::text;
 use common::{TOKEN, set_faults, start};
 use serde_json::Value;
-
-const ENV_VARS: &[&str] = &[
-    "WEGLY_BASE_URL",
-    "WEGLY_TOKEN",
-    "WEGLY_TOKEN_FILE",
-    "AGILIZE_API_KEY_FILE",
-    "BALCAO_WEBHOOK_SECRET_FILE",
-    "BALCAO_AGILIZE_WEBHOOK_URL",
-    "AGILIZE_BASE_URL",
-    "AGILIZE_API_KEY",
-    "BALCAO_ORIGIN",
-    "BALCAO_CONFIG",
-    "BALCAO_DATA_DIR",
-    "BALCAO_LISTEN",
-    "BALCAO_WEBHOOK_SECRET",
-    "BALCAO_ACCOUNT",
-    "BALCAO_LANG",
-    "BALCAO_TIMEOUT",
-    "BALCAO_INDEX",
-    "PGPASSWORD",
-    "LC_ALL",
-    "LC_MESSAGES",
-    "RUST_LOG",
-];
 
 /// Runs the binary off the async runtime (the sandbox keeps serving meanwhile), on a data dir of
 /// its own: changes write their audit entries to the index there.
 async fn balcao(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
     tokio::task::spawn_blocking(move || {
         let data = tempfile::tempdir().unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_balcao"));
-        for name in ENV_VARS {
-            command.env_remove(name);
-        }
-        command
-            .env("LANG", "C.UTF-8")
+        cli::balcao(data.path())
             .env("BALCAO_LOG", "trace")
-            .env("XDG_CONFIG_HOME", data.path().join("no-config"))
-            .env("BALCAO_DATA_DIR", data.path())
             .args(args)
-            .envs(env);
-        command.output().unwrap()
+            .envs(env)
+            .output()
+            .unwrap()
     })
     .await
     .unwrap()
@@ -70,10 +43,6 @@ async fn with_sandbox(sandbox: &balcao::sandbox::RunningSandbox, list: &[&str]) 
     let mut all = args(list);
     all.extend(args(&["--base-url", &sandbox.url()]));
     balcao(all, vec![("WEGLY_TOKEN", TOKEN.to_owned())]).await
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Every run must keep the token out of both streams, even with trace logging on.
@@ -806,6 +775,32 @@ async fn secrets_given_as_flags_are_warned_about_and_files_are_checked() {
         "{warning}"
     );
     assert_no_token(&flagged);
+    // Every secret flag, wherever it sits on the line; the token from the environment is not
+    // warned about.
+    let others = with_sandbox(
+        &sandbox,
+        &[
+            "chat",
+            "get",
+            &id,
+            "--agilize-key",
+            "agk-flag",
+            "--webhook-secret",
+            "whsec-flag",
+        ],
+    )
+    .await;
+    let warnings = text(&others.stderr);
+    for expected in [
+        "--agilize-key on the command line is visible to every user in `ps`; use AGILIZE_API_KEY or --agilize-key-file",
+        "--webhook-secret on the command line is visible to every user in `ps`; use BALCAO_WEBHOOK_SECRET or --webhook-secret-file",
+    ] {
+        assert!(warnings.contains(expected), "{warnings}");
+    }
+    assert!(
+        !warnings.contains("--token on the command line"),
+        "{warnings}"
+    );
     // From the environment: no warning.
     let quiet = with_sandbox(&sandbox, &["chat", "get", &id]).await;
     assert!(!text(&quiet.stderr).contains("visible to every user"));

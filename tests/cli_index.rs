@@ -19,14 +19,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use cli::balcao;
+use cli::{balcao, json_lines, set_mode, text};
 
 const TOKEN: &str = "tok-chain-51e0";
 const SECRET: &str = "whsec-chain-a7c4";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Spawns a server process and returns it with the URL from its first stdout line.
 fn spawn_server(mut command: Command) -> (Child, String) {
@@ -57,10 +53,7 @@ fn inbox_json(data_dir: &Path) -> Vec<Value> {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect()
+    json_lines(&output.stdout)
 }
 
 fn sandbox_command(data_dir: &Path, port: u16, webhook_port: u16) -> Command {
@@ -404,6 +397,17 @@ fn inbox_list_filters_sorts_and_removes() {
         .unwrap();
     assert_eq!(mine.status.code(), Some(2), "'me' is not configured");
     assert!(text(&mine.stderr).contains("set me = "));
+    // `inbox watch` reads the same words and refuses them the same way, before it starts.
+    let watch = balcao(dir.path())
+        .args(["inbox", "watch", "--filter", "mine"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let watch = common::wait_for_exit(watch, Duration::from_secs(30), "inbox watch --filter mine");
+    assert_eq!(watch.status.code(), Some(2), "{}", text(&watch.stderr));
+    assert!(text(&watch.stderr).contains("set me = "));
+    assert!(!text(&watch.stderr).contains("watching"));
     let removed = balcao(dir.path())
         .args(["inbox", "remove", "b"])
         .output()
@@ -562,7 +566,51 @@ fn check_config_accepts_a_sound_file_and_lists_every_problem_of_a_broken_one() {
     assert!(text(&output.stderr).contains("balcao check-config"));
 }
 
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+#[test]
+fn a_closed_stdout_ends_inbox_list_and_audit_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = balcao::store::Store::open_in(dir.path()).unwrap();
+    let key = balcao::store::ChatKey::wegly("default", "a");
+    let now = chrono::Utc::now();
+    store
+        .note_chat(&key, balcao::store::Source::Manual, now)
+        .unwrap();
+    store
+        .record_audit(&balcao::store::AuditEntry {
+            at: now,
+            key,
+            action: "forget_chat".to_owned(),
+            request: None,
+            before: None,
+            after: None,
+            outcome: "confirmed".to_owned(),
+            http_status: None,
+            by: Some("Ana".to_owned()),
+            batch: None,
+        })
+        .unwrap();
+    drop(store);
+    for (args, what) in [
+        (&["inbox", "list", "--json"][..], "inbox list --json"),
+        (&["inbox", "list"], "inbox list"),
+        (&["audit", "--json"], "audit --json"),
+        (&["audit"], "audit"),
+    ] {
+        // The reader is gone before the command writes (`| head -0`): every write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = balcao(dir.path())
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{what}: {}",
+            text(&output.stderr)
+        );
+        assert!(!text(&output.stderr).contains("Broken pipe"), "{what}");
+    }
 }

@@ -8,6 +8,8 @@
     missing_docs
 )]
 
+#[path = "common/cli.rs"]
+mod cli;
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -15,13 +17,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 fn sandbox_command(extra: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_balcao"));
+    let mut command = cli::bare();
     command
         .args(["sandbox", "--bind", "127.0.0.1:0", "--token", "t"])
         .args(extra)
-        .env_remove("WEGLY_TOKEN")
-        .env("LANG", "C.UTF-8")
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command

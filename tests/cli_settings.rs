@@ -2,48 +2,26 @@
 //! what to fix, in English and pt-BR; the console's start reports its own problems the same way.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+#[path = "common/cli.rs"]
+mod cli;
 
-/// The binary with nothing from this machine's environment: no token, no configuration, no
-/// keymap, English unless a test says otherwise.
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The binary with nothing from this machine's environment (no token, no configuration, no
+/// keymap, English unless a test says otherwise), its data dir the platform's default under
+/// `home`.
 fn balcao(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_balcao"));
-    for name in [
-        "WEGLY_BASE_URL",
-        "WEGLY_TOKEN",
-        "WEGLY_TOKEN_FILE",
-        "AGILIZE_BASE_URL",
-        "AGILIZE_API_KEY",
-        "AGILIZE_API_KEY_FILE",
-        "BALCAO_ORIGIN",
-        "BALCAO_CONFIG",
-        "BALCAO_DATA_DIR",
-        "BALCAO_WEBHOOK_SECRET",
-        "BALCAO_WEBHOOK_SECRET_FILE",
-        "BALCAO_LISTEN",
-        "BALCAO_ACCOUNT",
-        "BALCAO_LANG",
-        "BALCAO_KEYMAP",
-        "BALCAO_INDEX",
-        "PGPASSWORD",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "RUST_LOG",
-    ] {
-        command.env_remove(name);
-    }
+    let mut command = cli::bare();
     command
-        .env("LANG", "C.UTF-8")
         .env("XDG_CONFIG_HOME", home.join("no-config"))
         .env("XDG_DATA_HOME", home.join("data"))
-        .env("HOME", home)
-        .stdin(Stdio::null());
+        .env("HOME", home);
     command
 }
 
 fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    cli::text(&output.stderr)
 }
 
 /// Runs `args` and requires exit 2 with `expected` on stderr.

@@ -20,9 +20,11 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use balcao::api::{Change, Scope};
 use balcao::store::location::DatabaseUrl;
 use balcao::store::{AuditEntry, ChatKey, Columns, OpenOptions, Source, Store};
 use chrono::{TimeDelta, Utc};
+use cli::{json_lines, set_mode, text};
 use common::pg;
 use serde_json::Value;
 
@@ -30,17 +32,6 @@ use serde_json::Value;
 const NAME: &str = "Ana Souza";
 /// How long a line a test waits for may take: generous, it is a bound, not a pace.
 const DEADLINE: Duration = Duration::from_secs(60);
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn json_lines(output: &Output) -> Vec<Value> {
-    text(&output.stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
-        .collect()
-}
 
 /// `url` without its password, and the password.
 fn split_password(url: &str) -> (String, String) {
@@ -229,11 +220,11 @@ impl Desk {
     fn audit(&self, args: &[&str]) -> Vec<Value> {
         let mut all = vec!["audit", "--json"];
         all.extend_from_slice(args);
-        json_lines(&self.ok(&all))
+        json_lines(&self.ok(&all).stdout)
     }
 
     fn inbox(&self) -> Vec<Value> {
-        json_lines(&self.ok(&["inbox", "list", "--json"]))
+        json_lines(&self.ok(&["inbox", "list", "--json"]).stdout)
     }
 }
 
@@ -353,11 +344,6 @@ fn the_team_keys_are_checked_with_their_line() {
         "{}",
         text(&output.stderr)
     );
-}
-
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
 // --- The password never shows. ---
@@ -509,7 +495,24 @@ fn changes_are_audited(backend: Backend) {
     assert_eq!(reassignment["http_status"], 200);
     assert_eq!(reassignment["before"], sandbox.user_name(&former).as_str());
     assert_eq!(reassignment["after"], sandbox.user_name(&newcomer).as_str());
+    let reassigned = Change::Reassign {
+        to: newcomer.clone(),
+        expected: None,
+        scope: Scope::CHAT,
+    };
+    assert_eq!(
+        reassignment["request"],
+        balcao::api::wegly::changes::describe(&reassigned).as_str()
+    );
     assert_eq!(removal["action"], "remove_participant");
+    // The request in the words a console's entry for the same change uses.
+    let removed = Change::RemoveParticipant {
+        user_id: former.clone(),
+    };
+    assert_eq!(
+        removal["request"],
+        balcao::api::wegly::changes::describe(&removed).as_str()
+    );
     assert_eq!(removal["by"], NAME);
     assert_eq!(removal["before"], sandbox.user_name(&former).as_str());
     assert_eq!(removal["outcome"], "confirmed");
@@ -1030,7 +1033,7 @@ fn a_change_made_while_the_index_is_down_is_audited_once_it_is_back() {
         "{}",
         text(&output.stderr)
     );
-    let entries = json_lines(&output);
+    let entries = json_lines(&output.stdout);
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(entries[0]["by"], NAME);
     assert_eq!(entries[0]["action"], "reassign_responsible");

@@ -20,9 +20,8 @@ use balcao::inbox::{Filter, select};
 use balcao::store::{ChatKey, ChatSummary, Columns, Provider, Source, Store};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
-use serde_json::Value;
 
-use cli::balcao;
+use cli::{balcao, json_lines, text};
 
 /// The chat ids `balcao inbox list --filter QUERY` prints, in its order.
 fn cli_ids(data_dir: &Path, query: &str) -> Vec<String> {
@@ -30,16 +29,11 @@ fn cli_ids(data_dir: &Path, query: &str) -> Vec<String> {
         .args(["inbox", "list", "--json", "--filter", query])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{query}: {stderr}");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|line| {
-            serde_json::from_str::<Value>(line).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
+    json_lines(&output.stdout)
+        .iter()
+        .map(|line| line["id"].as_str().unwrap().to_owned())
         .collect()
 }
 

@@ -2,39 +2,16 @@
 //! reported with its file and line, saying what the key is for and what fits.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
+#[path = "common/cli.rs"]
+mod cli;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use cli::text;
 
 fn balcao(dir: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_balcao"));
-    for name in [
-        "WEGLY_BASE_URL",
-        "WEGLY_TOKEN",
-        "BALCAO_CONFIG",
-        "BALCAO_WEBHOOK_SECRET",
-        "BALCAO_DATA_DIR",
-        "BALCAO_LISTEN",
-        "BALCAO_ACCOUNT",
-        "BALCAO_LANG",
-        "BALCAO_KEYMAP",
-        "BALCAO_INDEX",
-        "PGPASSWORD",
-        "LC_ALL",
-    ] {
-        command.env_remove(name);
-    }
-    command
-        .args(args)
-        .env("LANG", "C.UTF-8")
-        .env("XDG_CONFIG_HOME", dir.join("no-config"))
-        .env("BALCAO_DATA_DIR", dir.join("data"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    cli::balcao(&dir.join("data")).args(args).output().unwrap()
 }
 
 #[test]

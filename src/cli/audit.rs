@@ -6,9 +6,9 @@ use std::io::Write;
 use chrono::{DateTime, Local, TimeDelta, Utc};
 use serde_json::Value;
 
-use crate::cli::CliError;
 use crate::cli::args::{AuditArgs, GlobalArgs};
-use crate::cli::open::open_store;
+use crate::cli::open::{blocking, open_store};
+use crate::cli::{CliError, output_ended};
 use crate::config::resolve::resolve;
 use crate::i18n::Lang;
 use crate::store::{AuditEntry, AuditQuery, normalize_chat_id};
@@ -45,12 +45,11 @@ pub async fn run(global: &GlobalArgs, args: AuditArgs, lang: Lang) -> Result<(),
         limit: usize::try_from(args.limit).unwrap_or(usize::MAX),
     };
     let settings = resolve(&global.overrides())?;
-    let entries = tokio::task::spawn_blocking(move || {
+    let entries = blocking(move || {
         let store = open_store(&settings, lang)?;
         store.audit_query(&query).map_err(CliError::Index)
     })
-    .await
-    .map_err(|error| CliError::Failed(error.to_string()))??;
+    .await?;
     print(&entries, args.json, lang)
 }
 
@@ -144,11 +143,7 @@ fn print(entries: &[AuditEntry], json: bool, lang: Lang) -> Result<(), CliError>
                 written.and_then(|()| writeln!(out, "{}", crate::text::printable(line.trim_end())));
         }
     }
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(CliError::Failed(error.to_string())),
-    }
+    output_ended(written.and_then(|()| out.flush()))
 }
 
 #[cfg(test)]

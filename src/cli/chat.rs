@@ -4,20 +4,20 @@ use std::io::Write;
 
 use uuid::Uuid;
 
-use crate::api::ApiError;
 use crate::api::conversation::Conversation;
 use crate::api::verify::{self, Settled};
+use crate::api::wegly::changes::{describe, responsible_request};
 use crate::api::wegly::limits::{MAX_CONTACT_ID_CHARS, MAX_PROFILE_NAME_CHARS};
 use crate::api::wegly::wire::Chat;
-use crate::api::wegly::wire::{
-    ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
-};
+use crate::api::wegly::wire::{ChatStatus, CreateChatRequest, TemplateField, TemplateRef};
 use crate::api::wegly::{Fetched, WeglyClient};
-use crate::cli::CliError;
+use crate::api::{ApiError, Change, Scope};
 use crate::cli::args::{ChatCommand, CreateArgs, CreateStatus, GlobalArgs};
 use crate::cli::present;
-use crate::cli::record::{Recorder, Saved, outcome_of};
+use crate::cli::record::{Recorder, Saved};
+use crate::cli::{CliError, output_ended};
 use crate::i18n::Lang;
+use crate::present::audit_outcome;
 use crate::store::{AuditEntry, ChatKey};
 use crate::tr;
 
@@ -36,54 +36,32 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
         }
         Plan::Create { request, json } => {
             let recorder = Recorder::open(&settings, lang).await?;
-            // No chat id to re-read: a lost reply is reported as unknown, never as a failure.
-            let written = verify::unverifiable(client.create_chat(&request).await);
-            let body = serde_json::to_string(&request).ok();
-            let fetched = match written {
-                Ok(fetched) => {
-                    let created = fetched.status == 201;
-                    let key =
-                        ChatKey::wegly(&account, fetched.value.id.as_deref().unwrap_or_default());
-                    let mut entry = recorder.entry(key.clone(), "create_chat", body);
-                    if created { "created" } else { "reused" }.clone_into(&mut entry.outcome);
-                    entry.http_status = Some(fetched.status);
-                    entry.after = fetched.value.display_name().map(str::to_owned);
-                    if !key.chat_id.is_empty() {
-                        let columns = Conversation::Chat(Box::new(fetched.value.clone())).columns();
-                        let raw = String::from_utf8_lossy(&fetched.raw).into_owned();
-                        recorder.save(&key, raw, columns, Saved::Created).await;
-                    }
-                    recorder.record(entry).await;
-                    fetched
-                }
-                Err(error) => {
-                    let mut entry =
-                        recorder.entry(ChatKey::wegly(&account, ""), "create_chat", body);
-                    entry.outcome = outcome_of(&error).to_owned();
-                    entry.http_status = error.status();
-                    recorder.record(entry).await;
-                    return Err(error.into());
-                }
-            };
+            let fetched = create(&client, &recorder, &account, &request).await?;
             let created = fetched.status == 201;
             emit(&fetched, json, || {
                 present::created(&fetched.value, created, lang, now)
             })
         }
-        Plan::Reassign { id, request, json } => {
+        Plan::Reassign {
+            id,
+            to,
+            scope,
+            json,
+        } => {
             let recorder = Recorder::open(&settings, lang).await?;
             let key = ChatKey::wegly(&account, &id.to_string());
             let before = chat_before(&client, &recorder, &key, id).await;
+            let to = to.to_string();
+            let request = responsible_request(&to, scope);
             let written = client.update_responsible(id, &request).await;
             let settled =
                 verify::settle(&client, id, written, verify::responsible_is(&request)).await;
-            let action = if request.update_chat {
-                "reassign_responsible"
-            } else {
-                "reassign_leads_deals"
+            let change = Change::Reassign {
+                to,
+                expected: None,
+                scope,
             };
-            let mut entry =
-                recorder.entry(key.clone(), action, serde_json::to_string(&request).ok());
+            let mut entry = audit_entry(&recorder, &key, &change);
             entry.before = before.as_ref().and_then(responsible);
             let settled = conclude(&recorder, &key, entry, settled, responsible).await?;
             emit_settled(&settled, json, lang, |chat| {
@@ -97,11 +75,10 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
             let written = client.remove_participant(id, user).await;
             let settled =
                 verify::settle(&client, id, written, verify::participant_gone(user)).await;
-            let mut entry = recorder.entry(
-                key.clone(),
-                "remove_participant",
-                Some(serde_json::json!({ "user_id": user.to_string() }).to_string()),
-            );
+            let change = Change::RemoveParticipant {
+                user_id: user.to_string(),
+            };
+            let mut entry = audit_entry(&recorder, &key, &change);
             entry.before = Some(
                 before
                     .as_ref()
@@ -120,6 +97,49 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
         Plan::Unread { json } => {
             let fetched = client.unread_summary().await?;
             emit(&fetched, json, || present::unread(&fetched.value, lang))
+        }
+    }
+}
+
+/// The audit entry of `change` to `key`, in the words the console's entries use: the same action
+/// name and request, whichever of the two made the change.
+fn audit_entry(recorder: &Recorder, key: &ChatKey, change: &Change) -> AuditEntry {
+    recorder.entry(key.clone(), change.audit_action(), Some(describe(change)))
+}
+
+/// Creates a chat and records it: its audit entry (created or reused, or the failure's word),
+/// and its row in the index. No chat id to re-read: a lost reply is reported as unknown, never
+/// as a failure.
+async fn create(
+    client: &WeglyClient,
+    recorder: &Recorder,
+    account: &str,
+    request: &CreateChatRequest,
+) -> Result<Fetched<Chat>, CliError> {
+    let written = verify::unverifiable(client.create_chat(request).await);
+    let body = serde_json::to_string(request).ok();
+    match written {
+        Ok(fetched) => {
+            let key = ChatKey::wegly(account, fetched.value.id.as_deref().unwrap_or_default());
+            let mut entry = recorder.entry(key.clone(), "create_chat", body);
+            let created = fetched.status == 201;
+            if created { "created" } else { "reused" }.clone_into(&mut entry.outcome);
+            entry.http_status = Some(fetched.status);
+            entry.after = fetched.value.display_name().map(str::to_owned);
+            if !key.chat_id.is_empty() {
+                let columns = Conversation::Chat(Box::new(fetched.value.clone())).columns();
+                let raw = String::from_utf8_lossy(&fetched.raw).into_owned();
+                recorder.save(&key, raw, columns, Saved::Created).await;
+            }
+            recorder.record(entry).await;
+            Ok(fetched)
+        }
+        Err(error) => {
+            let mut entry = recorder.entry(ChatKey::wegly(account, ""), "create_chat", body);
+            entry.outcome = audit_outcome(&error).to_owned();
+            entry.http_status = error.status();
+            recorder.record(entry).await;
+            Err(error.into())
         }
     }
 }
@@ -178,7 +198,7 @@ async fn conclude(
         Ok(Settled::Replied(fetched)) => (Some(fetched), Some(fetched.status)),
         Ok(Settled::Confirmed(fetched)) => (Some(fetched.as_ref()), None),
         Err(error) => {
-            entry.outcome = outcome_of(error).to_owned();
+            entry.outcome = audit_outcome(error).to_owned();
             entry.http_status = error.status();
             (None, None)
         }
@@ -202,12 +222,15 @@ enum Plan {
         json: bool,
     },
     Create {
-        request: CreateChatRequest,
+        request: Box<CreateChatRequest>,
         json: bool,
     },
     Reassign {
         id: Uuid,
-        request: UpdateResponsibleRequest,
+        /// The new responsible's user id.
+        to: Uuid,
+        /// What moves with it.
+        scope: Scope,
         json: bool,
     },
     RemoveParticipant {
@@ -239,25 +262,26 @@ impl Plan {
                 leads,
                 deals,
                 json,
-            } => Self::Reassign {
-                id: {
-                    if no_chat && !leads && !deals {
-                        return Err(CliError::Usage(tr!(
-                            lang,
-                            "--no-chat sem --leads nem --deals não mudaria nada: tire --no-chat para trocar o responsável da conversa, ou acrescente --leads e/ou --deals",
-                            "--no-chat without --leads or --deals would change nothing: drop --no-chat to change the chat's responsible, or add --leads and/or --deals"
-                        )));
-                    }
-                    chat_id(&id, lang)?
-                },
-                request: UpdateResponsibleRequest {
-                    user_id: user_id(&to, "--to", lang)?.to_string(),
-                    update_chat: !no_chat,
-                    update_leads: leads,
-                    update_deals: deals,
-                },
-                json,
-            },
+            } => {
+                let scope = Scope {
+                    chat: !no_chat,
+                    leads,
+                    deals,
+                };
+                if !scope.any() {
+                    return Err(CliError::Usage(tr!(
+                        lang,
+                        "--no-chat sem --leads nem --deals não mudaria nada: tire --no-chat para trocar o responsável da conversa, ou acrescente --leads e/ou --deals",
+                        "--no-chat without --leads or --deals would change nothing: drop --no-chat to change the chat's responsible, or add --leads and/or --deals"
+                    )));
+                }
+                Self::Reassign {
+                    id: chat_id(&id, lang)?,
+                    to: user_id(&to, "--to", lang)?,
+                    scope,
+                    json,
+                }
+            }
             ChatCommand::RemoveParticipant {
                 id,
                 user_id: user,
@@ -325,7 +349,7 @@ fn create_plan(args: CreateArgs, lang: Lang) -> Result<Plan, CliError> {
         .map(|id| uuid_arg(id, "--assign", lang))
         .transpose()?;
     Ok(Plan::Create {
-        request: CreateChatRequest {
+        request: Box::new(CreateChatRequest {
             whatsapp_phone_id: line.to_string(),
             wa_contact_id: contact,
             template: TemplateRef {
@@ -342,7 +366,7 @@ fn create_plan(args: CreateArgs, lang: Lang) -> Result<Plan, CliError> {
                 CreateStatus::Resolved => ChatStatus::Resolved,
                 CreateStatus::Snoozed => ChatStatus::Snoozed,
             }),
-        },
+        }),
         json: args.json,
     })
 }
@@ -455,10 +479,5 @@ pub(super) fn emit<T>(
         // never lets them reach the terminal; `--json` stays byte-exact.
         out.write_all(crate::text::printable(&readable()).as_bytes())
     };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        // A closed pipe (`| head`) is the reader's choice, not a failure.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(CliError::Failed(error.to_string())),
-    }
+    output_ended(written.and_then(|()| out.flush()))
 }

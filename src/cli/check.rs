@@ -3,7 +3,7 @@
 use crate::cli::CliError;
 use crate::cli::args::GlobalArgs;
 use crate::cli::open::open_store;
-use crate::config::resolve::resolve;
+use crate::config::resolve::apply;
 use crate::config::{Config, ConfigError, load};
 use crate::i18n::Lang;
 use crate::store::INDEX_FILE;
@@ -14,11 +14,10 @@ use crate::tr;
 /// otherwise.
 pub fn run(global: &GlobalArgs, lang: Lang) -> Result<(), CliError> {
     let keymap = check_keymap(lang);
-    let config = check_config(global, lang);
     // The index is looked at only with a sound configuration: its problems are listed already.
-    let index = match config {
-        Ok(()) => check_index(global, lang),
-        Err(_) => Ok(()),
+    let (config, index) = match check_config(global, lang) {
+        Ok(config) => (Ok(()), check_index(global, config, lang)),
+        Err(count) => (Err(count), Ok(())),
     };
     let count: usize = [config, keymap, index]
         .into_iter()
@@ -37,13 +36,14 @@ pub fn run(global: &GlobalArgs, lang: Lang) -> Result<(), CliError> {
 
 /// Where the index lives (a URL with its password hidden), whether it opens, and the accounts
 /// it holds chats of that this configuration does not define (a warning: the console shows
-/// those rows read-only). A problem is printed and counted.
-fn check_index(global: &GlobalArgs, lang: Lang) -> Result<(), usize> {
+/// those rows read-only). A problem is printed and counted. `config` is the file as
+/// [`check_config`] read it.
+fn check_index(global: &GlobalArgs, config: Config, lang: Lang) -> Result<(), usize> {
     let problem = |text: String| {
         eprintln!("{text}");
         Err(1)
     };
-    let settings = match resolve(&global.overrides()) {
+    let settings = match apply(config, &global.overrides()) {
         Ok(settings) => settings,
         Err(error) => return problem(error.message(lang)),
     };
@@ -144,7 +144,8 @@ fn check_keymap(lang: Lang) -> Result<(), usize> {
     }
 }
 
-fn check_config(global: &GlobalArgs, lang: Lang) -> Result<(), usize> {
+/// The configuration file, read once: what it holds, or how many problems it has (each printed).
+fn check_config(global: &GlobalArgs, lang: Lang) -> Result<Config, usize> {
     let explicit = global.config.as_deref();
     let Some(path) = Config::chosen_path(explicit) else {
         println!(
@@ -155,7 +156,7 @@ fn check_config(global: &GlobalArgs, lang: Lang) -> Result<(), usize> {
                 "no configuration folder; use --config"
             )
         );
-        return Ok(());
+        return Ok(Config::default());
     };
     let shown = path.display();
     if explicit.is_none() && !path.exists() {
@@ -167,7 +168,7 @@ fn check_config(global: &GlobalArgs, lang: Lang) -> Result<(), usize> {
                 "{shown}: not present; options and environment variables apply"
             )
         );
-        return Ok(());
+        return Ok(Config::default());
     }
     match load(&path, true) {
         Ok(config) => {
@@ -186,7 +187,7 @@ fn check_config(global: &GlobalArgs, lang: Lang) -> Result<(), usize> {
                     "{shown}: ok, {count} account(s): {list}"
                 )
             );
-            Ok(())
+            Ok(config)
         }
         Err(problems) => {
             for problem in &problems {

@@ -4,15 +4,15 @@
 //! leaves it as it was.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::cli::CliError;
 use crate::cli::args::GlobalArgs;
-use crate::config::resolve::resolve;
+use crate::cli::open::blocking;
+use crate::config::resolve::{Resolved, resolve};
+use crate::data_dir::open_index;
 use crate::i18n::Lang;
 use crate::store::copy::Imported;
 use crate::store::location::IndexLocation;
-use crate::store::{Store, StoreError};
 use crate::tr;
 
 /// A location as the person gave it, for messages: a path, or a URL with its password hidden.
@@ -24,25 +24,21 @@ fn shown(location: &IndexLocation) -> String {
     }
 }
 
-/// `--from` / `--to` read as `--index` reads its value, with the password to use when a URL has
-/// none (`PGPASSWORD`, else the configuration's `index_password_file`).
+/// `--from` / `--to` read as `--index` reads its value, with the password every command uses
+/// when a URL has none.
 fn location(
     flag: &str,
     text: &str,
-    password: Option<&secrecy::SecretString>,
+    settings: &Resolved,
     lang: Lang,
 ) -> Result<IndexLocation, CliError> {
-    match IndexLocation::parse(text) {
+    match settings.locate(text) {
         IndexLocation::DataDir => Err(CliError::Usage(tr!(
             lang,
             "{flag} está vazio: dê o caminho de um arquivo SQLite ou uma URL postgres://",
             "{flag} is empty: give a SQLite file's path or a postgres:// URL"
         ))),
-        IndexLocation::Postgres(url) => Ok(IndexLocation::Postgres(match password {
-            Some(password) => url.with_password(password.clone()),
-            None => url,
-        })),
-        file @ IndexLocation::File(_) => Ok(file),
+        location => Ok(location),
     }
 }
 
@@ -70,13 +66,8 @@ pub async fn run(
     lang: Lang,
 ) -> Result<(), CliError> {
     let settings = resolve(&global.overrides())?;
-    let password = global
-        .overrides()
-        .index_password
-        .filter(|p| !secrecy::ExposeSecret::expose_secret(p).trim().is_empty())
-        .or_else(|| settings.config.index_password.clone());
-    let source = location("--from", from, password.as_ref(), lang)?;
-    let target = location("--to", to, password.as_ref(), lang)?;
+    let source = location("--from", from, &settings, lang)?;
+    let target = location("--to", to, &settings, lang)?;
     let (from_shown, to_shown) = (shown(&source), shown(&target));
     if same(&source, &target) {
         return Err(CliError::Usage(tr!(
@@ -96,16 +87,13 @@ pub async fn run(
             "--from {from_shown}: no such file"
         )));
     }
-    let outcome = tokio::task::spawn_blocking(move || {
-        let open =
-            |location: &IndexLocation| Store::open_location(location, Path::new("")).map(Arc::new);
-        let source = open(&source)?;
-        let target = open(&target)?;
+    let outcome = blocking(move || {
+        // Neither is the data dir's file: no data dir is needed.
+        let source = open_index(&source, Path::new(""))?;
+        let target = open_index(&target, Path::new(""))?;
         target.import_from(&**source, force)
     })
-    .await
-    .map_err(|error| CliError::Failed(error.to_string()))?
-    .map_err(|error: StoreError| CliError::Index(error))?;
+    .await?;
     match outcome {
         Imported::Copied(copied) => {
             let (chats, audit, drafts) = (copied.chats, copied.audit, copied.drafts);

@@ -11,30 +11,20 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, broadcast, watch};
 
 use crate::api::reads::{Fetch, hydrate_one};
-use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, InboxCommand, ListenArgs};
-use crate::cli::open::open_blocking;
-use crate::cli::rows::{json_line, me_by_account, table_line};
+use crate::cli::open::{blocking, open_blocking};
+use crate::cli::rows::{filter_with_me, json_line, table_line};
 use crate::cli::signals::StopSignals;
+use crate::cli::{CliError, output_ended};
 use crate::config::resolve::resolve;
 use crate::data_dir::release;
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
-use crate::inbox::{Filter, select};
-use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
+use crate::inbox::select;
+use crate::store::{ChatKey, ChatSummary, Source, Store};
 use crate::text::fit;
 use crate::tr;
 use crate::webhook::receiver::ReceiverState;
-
-/// Runs index work off the async threads; its error is worded when it is shown.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, CliError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(CliError::Index),
-        Err(error) => Err(CliError::Failed(error.to_string())),
-    }
-}
 
 /// Receiver plus hydration, until SIGINT or SIGTERM.
 pub async fn listen(global: &GlobalArgs, args: &ListenArgs, lang: Lang) -> Result<(), CliError> {
@@ -305,16 +295,7 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
             crate::cli::watch::run(&settings, json, filter, lang).await
         }
         InboxCommand::List { json, filter } => {
-            let filter = Filter::parse(filter.as_deref().unwrap_or_default(), lang)
-                .map_err(CliError::Usage)?;
-            let me = me_by_account(&settings);
-            if filter.needs_me() && me.is_empty() {
-                return Err(CliError::Usage(tr!(
-                    lang,
-                    "'me' precisa do seu id de usuário: defina me = \"<id>\" na conta em config.toml",
-                    "'me' needs your user id: set me = \"<user id>\" for the account in config.toml"
-                )));
-            }
+            let (filter, me) = filter_with_me(&settings, filter.as_deref(), lang)?;
             let store = open_blocking(&settings, lang).await?;
             let rows = blocking(move || store.summaries()).await?;
             let now = Utc::now();
@@ -382,9 +363,5 @@ fn print_rows(
             written = written.and_then(|()| writeln!(out, "{}", table_line(row, lang, now)));
         }
     }
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(CliError::Failed(error.to_string())),
-    }
+    output_ended(written.and_then(|()| out.flush()))
 }

@@ -94,6 +94,17 @@ impl From<LaunchError> for CliError {
     }
 }
 
+/// How a command's output to stdout ended, once flushed: a closed pipe (`| head`) is the
+/// reader's choice, not a failure.
+fn output_ended(written: std::io::Result<()>) -> Result<(), CliError> {
+    match written {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Failed(error.to_string()))
+        }
+        Ok(()) | Err(_) => Ok(()),
+    }
+}
+
 /// The language for this run: `--lang`, else the locale.
 pub fn language(cli: &Cli) -> Lang {
     cli.global.lang.unwrap_or_else(Lang::from_env)
@@ -116,9 +127,7 @@ pub async fn run(mut cli: Cli) -> Result<(), CliError> {
         // Off the async threads: it may open a database, whose client blocks.
         Some(Command::CheckConfig) => {
             let global = cli.global;
-            tokio::task::spawn_blocking(move || check::run(&global, lang))
-                .await
-                .map_err(|error| CliError::Failed(error.to_string()))?
+            open::blocking(move || check::run(&global, lang)).await
         }
         Some(Command::Room(command)) => room::run(&cli.global, command, lang).await,
         None => Ok(crate::console::launch::open(&cli.global.overrides(), cli.demo, lang).await?),

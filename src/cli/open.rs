@@ -39,9 +39,22 @@ pub fn open_store(settings: &Resolved, lang: Lang) -> Result<Arc<Store>, CliErro
 /// [`open_store`] off the async threads (a database connection blocks).
 pub async fn open_blocking(settings: &Resolved, lang: Lang) -> Result<Arc<Store>, CliError> {
     let settings = settings.clone();
-    tokio::task::spawn_blocking(move || open_store(&settings, lang))
-        .await
-        .map_err(|error| CliError::Failed(error.to_string()))?
+    blocking(move || open_store(&settings, lang)).await
+}
+
+/// Runs `work` off the async threads: the index's calls block (a database connection, a file
+/// lock). Its error is the command's.
+pub async fn blocking<T, E>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, CliError>
+where
+    T: Send + 'static,
+    E: Into<CliError> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => done.map_err(Into::into),
+        Err(error) => Err(CliError::Failed(error.to_string())),
+    }
 }
 
 /// Writes the audit entries kept in `journal` to the index, saying how many; a failure is said

@@ -9,9 +9,8 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use crate::api::{ApiError, ErrorKind};
 use crate::cli::CliError;
-use crate::cli::open::open_store;
+use crate::cli::open::open_blocking;
 use crate::config::resolve::Resolved;
 use crate::data_dir::is_wrong_data_dir;
 use crate::i18n::Lang;
@@ -24,21 +23,8 @@ pub struct Recorder {
     store: Option<Arc<Store>>,
     journal: Option<AuditJournal>,
     /// Who makes the changes, as the desk sees them.
-    pub by: String,
+    by: String,
     lang: Lang,
-}
-
-/// What a change's reply established, in the audit log's words (the console's too).
-pub fn outcome_of(error: &ApiError) -> &'static str {
-    match error.kind() {
-        ErrorKind::Refused
-        | ErrorKind::NotFound
-        | ErrorKind::Forbidden
-        | ErrorKind::Unauthorized => "refused",
-        // The reply was lost and re-reading could not tell: the audit must not claim a failure.
-        ErrorKind::OutcomeUnknown => "unknown",
-        _ => "failed",
-    }
 }
 
 impl Recorder {
@@ -47,13 +33,7 @@ impl Recorder {
     /// one that cannot be reached does not stop the change, whose entry is then kept locally.
     pub async fn open(settings: &Resolved, lang: Lang) -> Result<Self, CliError> {
         let journal = settings.data_dir.as_deref().map(AuditJournal::in_dir);
-        let opened = {
-            let settings = settings.clone();
-            tokio::task::spawn_blocking(move || open_store(&settings, lang))
-                .await
-                .map_err(|error| CliError::Failed(error.to_string()))?
-        };
-        let store = match opened {
+        let store = match open_blocking(settings, lang).await {
             Ok(store) => Some(store),
             Err(CliError::Index(error)) if !is_wrong_data_dir(&error) => {
                 tracing::warn!(%error, "the index cannot be opened; the change's audit entry will be kept locally");

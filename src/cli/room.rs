@@ -6,9 +6,10 @@ use crate::api::agilize::wire::{Room, channel_name};
 use crate::api::conversation::Conversation;
 use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, RoomCommand, RoomUpdateArgs};
-use crate::cli::record::{Recorder, Saved, outcome_of};
+use crate::cli::record::{Recorder, Saved};
 use crate::config::resolve::resolve;
 use crate::i18n::Lang;
+use crate::present::audit_outcome;
 use crate::store::ChatKey;
 use crate::tr;
 
@@ -130,7 +131,7 @@ pub async fn run(global: &GlobalArgs, command: RoomCommand, lang: Lang) -> Resul
     let fetched = match crate::api::verify::unverifiable(client.update_room(&id, &patch).await) {
         Ok(fetched) => fetched,
         Err(error) => {
-            entry.outcome = outcome_of(&error).to_owned();
+            entry.outcome = audit_outcome(&error).to_owned();
             entry.http_status = error.status();
             recorder.record(entry).await;
             return Err(error.into());

@@ -1,25 +1,42 @@
 //! A chat as the command line prints it: a JSON object (`inbox list --json`, `inbox watch
-//! --json`) or a table line; and who "me" is in each account, for the filters.
+//! --json`) or a table line; and the `--filter` of both, with who "me" is in each account.
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 use serde_json::Value;
 
+use crate::cli::CliError;
 use crate::config::resolve::Resolved;
 use crate::i18n::Lang;
+use crate::inbox::Filter;
 use crate::present::priority_label;
 use crate::store::ChatSummary;
 use crate::text::fit;
 use crate::timefmt;
+use crate::tr;
 
-/// The user's own id in each account that configures `me`.
-pub fn me_by_account(settings: &Resolved) -> HashMap<String, String> {
-    settings
+/// `--filter`'s words parsed, with the user's own id in each account that configures `me`. A
+/// filter that needs "me" when no account says who that is is refused before the index opens.
+pub fn filter_with_me(
+    settings: &Resolved,
+    text: Option<&str>,
+    lang: Lang,
+) -> Result<(Filter, HashMap<String, String>), CliError> {
+    let filter = Filter::parse(text.unwrap_or_default(), lang).map_err(CliError::Usage)?;
+    let me: HashMap<String, String> = settings
         .accounts
         .iter()
         .filter_map(|account| account.me.clone().map(|me| (account.name.clone(), me)))
-        .collect()
+        .collect();
+    if filter.needs_me() && me.is_empty() {
+        return Err(CliError::Usage(tr!(
+            lang,
+            "'me' precisa do seu id de usuário: defina me = \"<id>\" na conta em config.toml",
+            "'me' needs your user id: set me = \"<user id>\" for the account in config.toml"
+        )));
+    }
+    Ok((filter, me))
 }
 
 /// One JSON object per line: `id` plus every summary column.

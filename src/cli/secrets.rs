@@ -9,7 +9,7 @@ use clap::parser::ValueSource;
 
 use crate::cli::CliError;
 use crate::cli::args::GlobalArgs;
-use crate::config::{SecretFileError, read_secret_file};
+use crate::config::read_secret_file;
 use crate::i18n::Lang;
 use crate::tr;
 
@@ -38,7 +38,7 @@ pub fn command_line_warnings(matches: &ArgMatches, lang: Lang) -> Vec<String> {
         });
     SECRET_FLAGS
         .iter()
-        .filter(|(id, _, _)| given_on_command_line(matches, id))
+        .filter(|(id, _, _)| command_line_value(matches, id).is_some())
         .map(|(id, file_flag, env)| {
             let flag = format!("--{}", id.replace('_', "-"));
             tr!(
@@ -51,7 +51,8 @@ pub fn command_line_warnings(matches: &ArgMatches, lang: Lang) -> Vec<String> {
         .collect()
 }
 
-/// The value of `id` when it was given on the command line, at whatever level.
+/// The value of `id` when it was given on the command line (not from the environment). Global
+/// flags may sit after any subcommand: every level is looked at.
 fn command_line_value(matches: &ArgMatches, id: &str) -> Option<String> {
     let here = matches
         .try_get_one::<String>(id)
@@ -64,18 +65,6 @@ fn command_line_value(matches: &ArgMatches, id: &str) -> Option<String> {
             .subcommand()
             .and_then(|(_, sub)| command_line_value(sub, id))
     })
-}
-
-/// Global flags may sit after any subcommand: look at every level.
-fn given_on_command_line(matches: &ArgMatches, id: &str) -> bool {
-    let here = matches
-        .try_get_raw(id)
-        .ok()
-        .flatten()
-        .is_some_and(|_| matches.value_source(id) == Some(ValueSource::CommandLine));
-    here || matches
-        .subcommand()
-        .is_some_and(|(_, sub)| given_on_command_line(sub, id))
 }
 
 /// Replaces each secret whose file was named with the file's content.
@@ -94,31 +83,6 @@ pub fn load_files(global: &mut GlobalArgs, lang: Lang) -> Result<(), CliError> {
 
 /// The secret in `path`, trimmed; refused when others may read or write the file.
 fn read(flag: &str, path: &Path, lang: Lang) -> Result<String, CliError> {
-    let shown = path.display();
-    read_secret_file(path).map_err(|error| {
-        CliError::Usage(match error {
-            SecretFileError::Unreadable(error) => tr!(
-                lang,
-                "{flag}: não foi possível ler '{shown}': {error}",
-                "{flag}: cannot read '{shown}': {error}"
-            ),
-            SecretFileError::Exposed { how, mode } => {
-                let how = match (how, lang) {
-                    ("read", Lang::PtBr) => "lido",
-                    (_, Lang::PtBr) => "alterado",
-                    (how, Lang::En) => how,
-                };
-                tr!(
-                    lang,
-                    "{flag}: '{shown}' pode ser {how} por outros usuários (modo {mode:04o}); rode: chmod 600 '{shown}'",
-                    "{flag}: '{shown}' can be {how} by other users (mode {mode:04o}); run: chmod 600 '{shown}'"
-                )
-            }
-            SecretFileError::Empty => tr!(
-                lang,
-                "{flag}: '{shown}' está vazio",
-                "{flag}: '{shown}' is empty"
-            ),
-        })
-    })
+    read_secret_file(path)
+        .map_err(|error| CliError::Usage(error.message(flag, &path.display().to_string(), lang)))
 }

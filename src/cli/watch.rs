@@ -12,10 +12,11 @@ use chrono::{Local, Utc};
 use serde_json::Value;
 
 use crate::cli::CliError;
-use crate::cli::open::open_store;
-use crate::cli::rows::{json_line, me_by_account, table_line};
+use crate::cli::open::{blocking, open_store};
+use crate::cli::rows::{filter_with_me, json_line, table_line};
 use crate::cli::signals::StopSignals;
 use crate::config::resolve::Resolved;
+use crate::console::follow::Backoff;
 use crate::i18n::Lang;
 use crate::inbox::{Filter, SearchText};
 use crate::store::{Changes, ChatKey, Store, StoreError};
@@ -25,10 +26,6 @@ use crate::tr;
 const PAGE: usize = 1000;
 /// How long one wait lasts before the index is looked at anyway.
 const WAIT: Duration = Duration::from_secs(30);
-/// The first pause before reconnecting, doubled after each failure up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_millis(500);
-/// The longest pause between reconnection attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
 /// What ends the stream.
 enum Stop {
@@ -119,26 +116,16 @@ pub async fn run(
     filter: Option<String>,
     lang: Lang,
 ) -> Result<(), CliError> {
+    let (filter, me) = filter_with_me(settings, filter.as_deref(), lang)?;
     let settings = settings.clone();
-    let filter =
-        Filter::parse(filter.as_deref().unwrap_or_default(), lang).map_err(CliError::Usage)?;
-    let me = me_by_account(&settings);
-    if filter.needs_me() && me.is_empty() {
-        return Err(CliError::Usage(tr!(
-            lang,
-            "'me' precisa do seu id de usuário: defina me = \"<id>\" na conta em config.toml",
-            "'me' needs your user id: set me = \"<user id>\" for the account in config.toml"
-        )));
-    }
     // Handled from now on: a stop asked for at any moment after the start line is a clean end.
     let stop = StopSignals::new().map_err(|error| CliError::Failed(error.to_string()))?;
-    let (store, revision) = tokio::task::spawn_blocking(move || {
+    let (store, revision) = blocking(move || {
         let store = open_store(&settings, lang)?;
         let revision = store.revision().map_err(CliError::Index)?;
         Ok::<_, CliError>((store, revision))
     })
-    .await
-    .map_err(|error| CliError::Failed(error.to_string()))??;
+    .await?;
     let index = store.name();
     eprintln!(
         "balcao: {}",
@@ -175,10 +162,11 @@ pub async fn run(
 fn follow(store: &Arc<Store>, mut revision: i64, printer: &Printer) -> std::io::Result<()> {
     let lang = printer.lang;
     let mut lost_since: Option<chrono::DateTime<Local>> = None;
-    let mut backoff = FIRST_BACKOFF;
+    // The console's feed reconnects on the same schedule.
+    let mut backoff = Backoff::default();
     loop {
         let mut back = || {
-            backoff = FIRST_BACKOFF;
+            backoff = Backoff::default();
             if let Some(since) = lost_since.take() {
                 let since = since.format("%H:%M:%S");
                 eprintln!(
@@ -203,8 +191,7 @@ fn follow(store: &Arc<Store>, mut revision: i64, printer: &Printer) -> std::io::
         } else {
             tracing::debug!(%error, "the index is still unreachable");
         }
-        std::thread::sleep(backoff);
-        backoff = (backoff * 2).min(MAX_BACKOFF);
+        std::thread::sleep(backoff.next_wait());
     }
 }
 

@@ -10,7 +10,8 @@ use toml::Spanned;
 
 use crate::api::http::normalize_base_url;
 use crate::api::wegly::DEFAULT_BASE_URL;
-use crate::config::{Account, Config, Problem, SecretFileError, read_secret_file};
+use crate::config::{Account, Config, Problem, read_secret_file};
+use crate::i18n::Lang;
 use crate::store::Provider;
 use crate::store::location::{is_database_url, redact};
 use crate::webhook::ReceiverLimits;
@@ -97,19 +98,14 @@ impl Reader<'_> {
 
     /// A secret from a file that only its owner may read or write.
     fn secret_from_file(&mut self, path: &Spanned<String>, key: &str) -> Option<SecretString> {
-        let shown = path.get_ref();
-        let message = match read_secret_file(&expand_home(shown)) {
-            Ok(secret) => return Some(SecretString::from(secret)),
-            Err(SecretFileError::Unreadable(error)) => {
-                format!("{key}: cannot read '{shown}': {error}")
+        match read_secret_file(&expand_home(path.get_ref())) {
+            Ok(secret) => Some(SecretString::from(secret)),
+            Err(error) => {
+                // A configuration's problems are listed in English, as the file's keys are.
+                self.problem(path, error.message(key, path.get_ref(), Lang::En));
+                None
             }
-            Err(SecretFileError::Exposed { how, mode }) => format!(
-                "{key}: '{shown}' can be {how} by others (mode {mode:04o}); run: chmod 600 '{shown}'"
-            ),
-            Err(SecretFileError::Empty) => format!("{key}: '{shown}' is empty"),
-        };
-        self.problem(path, message);
-        None
+        }
     }
 
     fn secret(
@@ -269,7 +265,6 @@ impl Reader<'_> {
             }
         }
         if let Some(file) = &raw.index_password_file {
-            config.index_password_file = Some(expand_home(file.get_ref()));
             config.index_password = self.secret_from_file(file, "index_password_file");
         }
     }

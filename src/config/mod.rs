@@ -95,9 +95,8 @@ pub struct Config {
     pub name: Option<String>,
     /// Where the index lives (`index`): a SQLite path or a `postgres://` URL.
     pub index: Option<String>,
-    /// A file holding the shared index's password (`index_password_file`).
-    pub index_password_file: Option<PathBuf>,
-    /// The password read from `index_password_file` (checked private when read).
+    /// The shared index's password, read from `index_password_file` (checked private when
+    /// read).
     pub index_password: Option<SecretString>,
 }
 

@@ -100,6 +100,9 @@ pub struct Resolved {
     pub timeout: Duration,
     /// Where the index lives, with the password to use when its URL has none.
     pub index: IndexLocation,
+    /// The password a database URL without one takes: `PGPASSWORD`, else the configuration's
+    /// `index_password_file`.
+    pub index_password: Option<SecretString>,
 }
 
 /// Reads the configuration and applies what flags and the environment give over it.
@@ -109,6 +112,11 @@ pub fn resolve(overrides: &Overrides) -> Result<Resolved, ConfigError> {
         Some(path) => load(&path, explicit.is_some()).map_err(ConfigError::Problems)?,
         None => Config::default(),
     };
+    apply(config, overrides)
+}
+
+/// Applies what flags and the environment give over a configuration already read.
+pub fn apply(config: Config, overrides: &Overrides) -> Result<Resolved, ConfigError> {
     let mut accounts = config.accounts.clone();
     let wanted = overrides.account.clone();
     let index = match &wanted {
@@ -153,9 +161,21 @@ pub fn resolve(overrides: &Overrides) -> Result<Resolved, ConfigError> {
     }
     let selected = account.name.clone();
     apply_agilize_overrides(overrides, &mut accounts)?;
-    let index = index_location(overrides, &config);
+    // Where the index lives: `--index` / `BALCAO_INDEX`, else the configuration's `index`, else
+    // the data dir's file.
+    let index_password =
+        not_blank(overrides.index_password.as_ref()).or_else(|| config.index_password.clone());
+    let index = locate(
+        overrides
+            .index
+            .as_deref()
+            .or(config.index.as_deref())
+            .unwrap_or_default(),
+        index_password.as_ref(),
+    );
     Ok(Resolved {
         index,
+        index_password,
         data_dir: overrides
             .data_dir
             .clone()
@@ -171,25 +191,13 @@ pub fn resolve(overrides: &Overrides) -> Result<Resolved, ConfigError> {
     })
 }
 
-/// Where the index lives: `--index` / `BALCAO_INDEX`, else the configuration's `index`, else the
-/// data dir's file. A database URL without a password takes `PGPASSWORD`, else the configuration's
-/// `index_password_file`.
-fn index_location(overrides: &Overrides, config: &Config) -> IndexLocation {
-    let given = overrides
-        .index
-        .as_deref()
-        .or(config.index.as_deref())
-        .unwrap_or_default();
-    match IndexLocation::parse(given) {
-        IndexLocation::Postgres(url) => {
-            let password = not_blank(overrides.index_password.as_ref())
-                .or_else(|| config.index_password.clone());
-            IndexLocation::Postgres(match password {
-                Some(password) => url.with_password(password),
-                None => url,
-            })
+/// `text` read as `--index` reads it; a database URL takes `password` when it has none.
+fn locate(text: &str, password: Option<&SecretString>) -> IndexLocation {
+    match (IndexLocation::parse(text), password) {
+        (IndexLocation::Postgres(url), Some(password)) => {
+            IndexLocation::Postgres(url.with_password(password.clone()))
         }
-        other => other,
+        (location, _) => location,
     }
 }
 
@@ -234,6 +242,12 @@ fn apply_agilize_overrides(
 pub const IMPLICIT_AGILIZE_ACCOUNT: &str = "agilize";
 
 impl Resolved {
+    /// `text` read as `--index` reads it, a database URL taking this run's index password when
+    /// it has none (for `index copy`'s `--from` and `--to`).
+    pub fn locate(&self, text: &str) -> IndexLocation {
+        locate(text, self.index_password.as_ref())
+    }
+
     /// The first Agilize account, if any.
     pub fn agilize_account(&self) -> Option<&Account> {
         self.accounts
@@ -341,6 +355,51 @@ mod tests {
             Some(ConfigError::NoAgilizeKey)
         );
         assert_eq!(resolved.timeout, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    #[test]
+    fn a_database_url_without_a_password_takes_pgpassword_else_the_files_for_every_location() {
+        let (dir, mut overrides) = overrides_with_config("");
+        let secret = dir.path().join("pg.secret");
+        std::fs::write(&secret, "from-file\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let config = overrides.config.clone().unwrap();
+        std::fs::write(
+            &config,
+            format!("index_password_file = \"{}\"\n", secret.display()),
+        )
+        .unwrap();
+        overrides.index = Some("postgres://balcao@127.0.0.1:5432/desk".to_owned());
+        let password = |location: &IndexLocation| match location {
+            IndexLocation::Postgres(url) => url.fallback_password().map(str::to_owned),
+            other => panic!("not a database: {other:?}"),
+        };
+        let other = "postgresql://balcao@db.internal/desk";
+        let resolved = resolve(&overrides).unwrap();
+        assert_eq!(password(&resolved.index).as_deref(), Some("from-file"));
+        assert_eq!(
+            password(&resolved.locate(other)).as_deref(),
+            Some("from-file")
+        );
+        // PGPASSWORD wins, trimmed; blank counts as not given.
+        overrides.index_password = Some(SecretString::from(" from-env ".to_owned()));
+        let resolved = resolve(&overrides).unwrap();
+        assert_eq!(password(&resolved.index).as_deref(), Some("from-env"));
+        assert_eq!(
+            password(&resolved.locate(other)).as_deref(),
+            Some("from-env")
+        );
+        overrides.index_password = Some(SecretString::from("  ".to_owned()));
+        let resolved = resolve(&overrides).unwrap();
+        assert_eq!(
+            password(&resolved.locate(other)).as_deref(),
+            Some("from-file")
+        );
+        assert!(matches!(resolved.locate(""), IndexLocation::DataDir));
     }
 
     #[test]

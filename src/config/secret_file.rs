@@ -1,12 +1,16 @@
 //! A secret kept in a file (`token_file` and `secret_file` in `config.toml`, the `--*-file` flags):
 //! trusted only when no one but its owner may read or write the file, and blank is no secret.
-//! One reader for both, so the file is checked and read the same way through one open handle.
+//! One reader for both, so the file is checked and read the same way through one open handle,
+//! and what is wrong with it is said in the same words.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-/// Why a secret file cannot be used; each caller words it for its own place.
+use crate::i18n::Lang;
+use crate::tr;
+
+/// Why a secret file cannot be used.
 #[derive(Debug)]
 pub enum SecretFileError {
     /// It cannot be opened or read.
@@ -20,6 +24,37 @@ pub enum SecretFileError {
     },
     /// It holds nothing but whitespace.
     Empty,
+}
+
+impl SecretFileError {
+    /// What is wrong with the file at `shown`, named by `key` (the flag or the configuration key
+    /// that gave it), and how to fix it.
+    pub fn message(&self, key: &str, shown: &str, lang: Lang) -> String {
+        match self {
+            Self::Unreadable(error) => tr!(
+                lang,
+                "{key}: não foi possível ler '{shown}': {error}",
+                "{key}: cannot read '{shown}': {error}"
+            ),
+            Self::Exposed { how, mode } => {
+                let how = match (*how, lang) {
+                    ("read", Lang::PtBr) => "lido",
+                    (_, Lang::PtBr) => "alterado",
+                    (how, Lang::En) => how,
+                };
+                tr!(
+                    lang,
+                    "{key}: '{shown}' pode ser {how} por outros usuários (modo {mode:04o}); rode: chmod 600 '{shown}'",
+                    "{key}: '{shown}' can be {how} by other users (mode {mode:04o}); run: chmod 600 '{shown}'"
+                )
+            }
+            Self::Empty => tr!(
+                lang,
+                "{key}: '{shown}' está vazio",
+                "{key}: '{shown}' is empty"
+            ),
+        }
+    }
 }
 
 /// The secret in `path`, trimmed. The permissions are those of the file opened, not of whatever
@@ -61,13 +96,22 @@ mod tests {
         write("  tok-123\n", 0o600);
         assert_eq!(read_secret_file(&file).unwrap(), "tok-123");
         write("tok", 0o644);
+        let exposed = read_secret_file(&file).unwrap_err();
         assert!(matches!(
-            read_secret_file(&file),
-            Err(SecretFileError::Exposed {
+            exposed,
+            SecretFileError::Exposed {
                 how: "read",
                 mode: 0o644
-            })
+            }
         ));
+        assert_eq!(
+            exposed.message("--token-file", "token", Lang::En),
+            "--token-file: 'token' can be read by other users (mode 0644); run: chmod 600 'token'"
+        );
+        assert_eq!(
+            exposed.message("token_file", "token", Lang::PtBr),
+            "token_file: 'token' pode ser lido por outros usuários (modo 0644); rode: chmod 600 'token'"
+        );
         write("tok", 0o620);
         assert!(matches!(
             read_secret_file(&file),
