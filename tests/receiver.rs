@@ -324,3 +324,67 @@ fn base64_encode(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// A copy of a delivery (the CRM retrying, or a balancer sending it to two receivers) that
+/// arrives after the chat was fetched changes nothing: the event is already in the chat's row,
+/// so asking for another fetch would only spend the API's budget again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_of_a_delivery_after_the_fetch_asks_for_no_second_fetch() {
+    let receiver = start_receiver().await;
+    let chat_id = "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23";
+    let body = envelope("chat.message_received", &json!({"chat": {"id": chat_id}}));
+    let event = Some("chat.message_received");
+    assert_eq!(
+        post(&receiver.url, &body, event, Some(sign(&body))).await.0,
+        200
+    );
+    let key = balcao::store::ChatKey::wegly("default", chat_id);
+    let noted = receiver.store.summary(&key).unwrap().unwrap();
+    assert!(noted.needs_hydration, "the first delivery asks for a fetch");
+    // The fetch that delivery asked for is done.
+    receiver
+        .store
+        .save_detail(&key, "{}", &noted.columns, chrono::Utc::now())
+        .unwrap();
+    let fetched = receiver.store.summary(&key).unwrap().unwrap();
+    assert!(!fetched.needs_hydration);
+
+    // The same delivery again: answered as accepted (the sender must stop retrying), recorded
+    // once, and the chat is not asked for again.
+    assert_eq!(
+        post(&receiver.url, &body, event, Some(sign(&body))).await.0,
+        200
+    );
+    let after = receiver.store.summary(&key).unwrap().unwrap();
+    assert!(
+        !after.needs_hydration,
+        "a copy of a delivery already applied asked for another fetch"
+    );
+    assert_eq!(after, fetched, "a copy changed the chat's row");
+    let accepted = receiver
+        .store
+        .webhook_events(10)
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.outcome == WebhookOutcome::Accepted)
+        .count();
+    assert_eq!(accepted, 1, "a copy was recorded twice");
+
+    // A different delivery about the same chat still asks for a fetch.
+    let other = envelope("chat.message_sent", &json!({"chat": {"id": chat_id}}));
+    let event = Some("chat.message_sent");
+    assert_eq!(
+        post(&receiver.url, &other, event, Some(sign(&other)))
+            .await
+            .0,
+        200
+    );
+    assert!(
+        receiver
+            .store
+            .summary(&key)
+            .unwrap()
+            .unwrap()
+            .needs_hydration
+    );
+}

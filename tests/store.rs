@@ -612,17 +612,27 @@ fn delivery(outcome: WebhookOutcome, account: &str, body: &[u8]) -> WebhookRecor
 /// Two receivers got the same delivery, or the CRM sent it again: the second record of an
 /// accepted delivery is no error and adds nothing. A refusal or an ignored event is recorded each
 /// time (anyone can send one; each is a fact), and the same body for another account is
-/// another delivery.
+/// another delivery. A copy is known before it is applied (`webhook_recorded`).
 fn an_accepted_delivery_is_recorded_once(backend: Backend) {
     let fresh = Fresh::new(backend);
     let store = fresh.open();
     let body = br#"{"event_key":"chat.message_received","chat":"8f1c"}"#;
     let accepted = delivery(WebhookOutcome::Accepted, "loja", body);
+    assert!(!store.webhook_recorded(&accepted).unwrap());
     store.record_webhook(&accepted).unwrap();
+    assert!(store.webhook_recorded(&accepted).unwrap());
     store
         .record_webhook(&accepted)
         .expect("an accepted delivery recorded again is no error");
     assert_eq!(store.webhook_events(10).unwrap().len(), 1);
+    // Only an accepted delivery is a copy: the same body refused, or for another account, is not.
+    for other in [
+        delivery(WebhookOutcome::Refused, "loja", body),
+        delivery(WebhookOutcome::Ignored, "loja", body),
+        delivery(WebhookOutcome::Accepted, "matriz", body),
+    ] {
+        assert!(!store.webhook_recorded(&other).unwrap(), "{other:?}");
+    }
     assert_eq!(store.webhook_body_bytes().unwrap(), body.len() as u64);
 
     for outcome in [WebhookOutcome::Refused, WebhookOutcome::Ignored] {

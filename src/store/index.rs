@@ -112,6 +112,11 @@ pub trait Index: Send + Sync {
     /// The most recent audit entries, newest first.
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
 
+    /// Whether an accepted delivery with this one's body (same provider, account and SHA-256) is
+    /// already recorded: a copy (the CRM retrying, or a balancer sending it to two receivers)
+    /// whose event the index already holds. Only accepted deliveries with a hash can be copies.
+    fn webhook_recorded(&self, record: &WebhookRecord) -> Result<bool, StoreError>;
+
     /// Records a webhook delivery within the default bounds.
     fn record_webhook(&self, record: &WebhookRecord) -> Result<(), StoreError>;
 
@@ -275,6 +280,7 @@ macro_rules! index_by_inherent_methods {
             fn remove_chat(&self, key: &ChatKey) -> Result<bool, StoreError>;
             fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
             fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+            fn webhook_recorded(&self, record: &WebhookRecord) -> Result<bool, StoreError>;
             fn record_webhook(&self, record: &WebhookRecord) -> Result<(), StoreError>;
             fn record_webhook_within(&self, record: &WebhookRecord, body_bytes_kept: u64)
                 -> Result<(), StoreError>;

@@ -115,6 +115,14 @@ pub struct WebhookRecord {
     pub body_sha256: Option<String>,
 }
 
+/// The hash by which a delivery can be a copy of one recorded: only an accepted delivery with a
+/// hash (the unique index `webhook_events_once` covers those alone).
+pub(crate) fn copyable(record: &WebhookRecord) -> Option<&str> {
+    (record.outcome == WebhookOutcome::Accepted)
+        .then_some(record.body_sha256.as_deref())
+        .flatten()
+}
+
 /// `text` cut to at most `chars` characters, marked with `…` when cut.
 pub(crate) fn bounded(text: Option<&str>, chars: usize) -> Option<String> {
     text.map(|text| match text.char_indices().nth(chars) {

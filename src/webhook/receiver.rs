@@ -312,6 +312,11 @@ async fn agilize(
     let store = state.store.clone();
     let saved = tokio::task::spawn_blocking(move || {
         record.body_sha256 = digest_hex(&record.raw_body);
+        // A copy of a delivery already applied changes nothing and is not recorded again.
+        if store.webhook_recorded(&record)? {
+            drop((record, memory));
+            return Ok(());
+        }
         if let Ok((key, columns)) = &verdict {
             let raw = String::from_utf8_lossy(&record.raw_body).into_owned();
             store.note_chat(key, crate::store::Source::Webhook, record.received_at)?;
@@ -373,6 +378,14 @@ async fn wegly(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> 
     let chat = verdict.chat.clone();
     let saved = tokio::task::spawn_blocking(move || {
         record.body_sha256 = digest_hex(&record.raw_body);
+        // A copy of a delivery already applied (the CRM retrying, or a balancer sending it to
+        // two receivers) would only ask for a fetch the chat already had: checked before the
+        // chat is noted, which comes before the record, so a copy is only ever one whose chat
+        // was noted.
+        if store.webhook_recorded(&record)? {
+            drop((record, memory));
+            return Ok(());
+        }
         if let Some((key, provisional)) = &chat {
             store.note_webhook(key, provisional.as_ref(), record.received_at)?;
         }

@@ -7,12 +7,29 @@ use rusqlite::params;
 use crate::store::StoreError;
 use crate::store::records::{
     WEBHOOK_BODY_BYTES_KEPT, WEBHOOK_BODY_PRUNE_TO, WEBHOOK_EVENT_KEY_CHARS, WEBHOOK_EVENTS_KEPT,
-    WEBHOOK_REASON_CHARS, WebhookOutcome, WebhookRecord, bounded, from_millis, limit_param, millis,
+    WEBHOOK_REASON_CHARS, WebhookOutcome, WebhookRecord, bounded, copyable, from_millis,
+    limit_param, millis,
 };
 use crate::store::sqlite::SqliteIndex;
 use crate::store::stored::get;
 
 impl SqliteIndex {
+    /// See [`crate::store::Index::webhook_recorded`].
+    pub fn webhook_recorded(&self, record: &WebhookRecord) -> Result<bool, StoreError> {
+        let Some(sha256) = copyable(record) else {
+            return Ok(false);
+        };
+        self.lock()
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM webhook_events
+                     WHERE provider = ?1 AND account = ?2 AND body_sha256 = ?3
+                       AND outcome = 'accepted')",
+                params![record.provider, record.account, sha256],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(&e))
+    }
+
     /// Records a webhook delivery, keeping the newest [`WEBHOOK_EVENTS_KEPT`] records and at
     /// most [`WEBHOOK_BODY_BYTES_KEPT`] bytes of their bodies.
     pub fn record_webhook(&self, record: &WebhookRecord) -> Result<(), StoreError> {
