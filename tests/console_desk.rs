@@ -332,23 +332,88 @@ fn with_two_participants_as_bia() -> (State, ChatKey) {
 }
 
 #[test]
-fn removing_a_participant_from_a_chat_someone_views_asks_in_portuguese_too() {
+fn removing_a_participant_from_a_chat_someone_views_asks_once_naming_them_in_portuguese_too() {
     let (mut state, key) = with_two_participants_as_bia();
     update(&mut state, Msg::Presence(vec![viewing(&key, "Ana")]));
+    // The choice opens at once: the removal's own question is where Ana is named.
     update(&mut state, Msg::Action(Action::RemoveParticipant));
+    let Some(Modal::Remove(modal)) = &state.modal else {
+        panic!("no choice: {:?}", state.modal)
+    };
+    let other_at = modal.choices.iter().position(|c| !c.responsible).unwrap();
+    let other = modal.choices[other_at].clone();
+    for _ in 0..other_at {
+        update(&mut state, Msg::Action(Action::SelectNext));
+    }
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert!(commands.is_empty(), "{commands:?}");
     let Some(Modal::Confirm(question)) = &state.modal else {
         panic!("no question: {:?}", state.modal)
     };
+    assert!(
+        matches!(question.change, Destructive::RemoveParticipant(_)),
+        "one question, not two: {:?}",
+        question.change
+    );
     let words = question.question.lines.join("\n");
+    assert!(
+        words.contains(&format!("{} sai da conversa com", other.name)),
+        "{words}"
+    );
     assert!(words.contains("Ana está vendo"), "{words}");
-    assert!(words.contains("Remover mesmo assim?"), "{words}");
     insta::assert_snapshot!(
-        "despite_others_confirm_pt_160x45",
+        "remove_naming_others_confirm_pt_160x45",
         draw(&state, (160, 45)).backend()
+    );
+    // Confirm makes the removal.
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert!(
+        commands.iter().any(|c| matches!(
+            c,
+            Command::Api(r) if r.call == ApiCall::Change {
+                key: key.clone(),
+                change: balcao::api::Change::RemoveParticipant {
+                    user_id: other.user_id.clone()
+                }
+            }
+        )),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn a_chat_not_ready_for_a_change_says_why_before_asking_about_the_others() {
+    let (mut state, key) = with_two_participants_as_bia();
+    update(&mut state, Msg::Presence(vec![claimed(&key, "Carlos", 3)]));
+    // The detail is not at hand yet: the change cannot be made, so nobody is asked about.
+    state.detail.conversation = None;
+    state.detail.as_of = None;
+    let commands = update(&mut state, Msg::Action(Action::ReassignResponsible));
+    assert!(state.modal.is_none(), "{:?}", state.modal);
+    assert_eq!(
+        notification(&state),
+        "carregando a conversa; tente de novo quando ela aparecer"
+    );
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::Api(r) if r.call == ApiCall::GetChat(key.clone()))),
+        "{commands:?}"
+    );
+    // Once it shows, the question comes, and confirming it opens the change.
+    console::show_selected_detail(&mut state, &console::seeded_chats());
+    update(&mut state, Msg::Action(Action::ReassignResponsible));
+    assert!(
+        matches!(
+            &state.modal,
+            Some(Modal::Confirm(question)) if matches!(question.change, Destructive::DespiteOthers { .. })
+        ),
+        "{:?}",
+        state.modal
     );
     update(&mut state, Msg::Action(Action::Confirm));
     assert!(
-        matches!(state.modal, Some(Modal::Remove(_))),
+        matches!(state.modal, Some(Modal::Reassign(_))),
         "{:?}",
         state.modal
     );
@@ -596,14 +661,14 @@ fn the_name_is_learnt_from_the_crm_when_none_is_configured() {
     assert_eq!(state.desk.viewer.who, "Bia");
 }
 
-#[test]
-fn concluding_a_room_someone_claimed_names_them_in_the_one_question() {
+/// Bia's console on one room of the sandbox, concluded or not, that Carlos claimed 3 minutes ago.
+fn a_room_carlos_claimed(archived: bool) -> State {
     use balcao::sandbox::rooms::Rooms;
     use balcao::sandbox::seed::Seed;
     let room = Rooms::from_seed(&Seed::bundled().unwrap(), now())
         .all()
         .iter()
-        .find(|room| room.ch_is_archived != Some(true))
+        .find(|room| (room.ch_is_archived == Some(true)) == archived)
         .unwrap()
         .clone();
     let key = ChatKey::agilize("matriz", room.id.as_deref().unwrap());
@@ -626,6 +691,12 @@ fn concluding_a_room_someone_claimed_names_them_in_the_one_question() {
         },
     );
     update(&mut state, Msg::Presence(vec![claimed(&key, "Carlos", 3)]));
+    state
+}
+
+#[test]
+fn concluding_a_room_someone_claimed_names_them_in_the_one_question() {
+    let mut state = a_room_carlos_claimed(false);
     update(&mut state, Msg::Action(Action::ToggleArchive));
     let Some(Modal::Confirm(question)) = &state.modal else {
         panic!("no question: {:?}", state.modal)
@@ -644,6 +715,41 @@ fn concluding_a_room_someone_claimed_names_them_in_the_one_question() {
             Command::Api(r) if matches!(
                 r.call,
                 ApiCall::Change { change: balcao::api::Change::Conclude, .. }
+            )
+        )),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn reopening_a_room_someone_claimed_asks_first_naming_them() {
+    let mut state = a_room_carlos_claimed(true);
+    let commands = update(&mut state, Msg::Action(Action::ToggleArchive));
+    assert!(commands.is_empty(), "{commands:?}");
+    let Some(Modal::Confirm(question)) = &state.modal else {
+        panic!("no question: {:?}", state.modal)
+    };
+    assert!(
+        matches!(
+            question.change,
+            Destructive::DespiteOthers {
+                action: Action::ToggleArchive,
+                ..
+            }
+        ),
+        "{:?}",
+        question.change
+    );
+    let words = question.question.lines.join("\n");
+    assert!(words.contains("Carlos claimed it 3 min ago"), "{words}");
+    assert!(words.contains("Reopen anyway?"), "{words}");
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert!(
+        commands.iter().any(|c| matches!(
+            c,
+            Command::Api(r) if matches!(
+                r.call,
+                ApiCall::Change { change: balcao::api::Change::Reopen, .. }
             )
         )),
         "{commands:?}"

@@ -2,7 +2,6 @@
 //! question asked before changing a chat another person is on, and the refusal to change a row of
 //! an account this configuration does not define. The index is reached only through commands.
 
-use crate::api::{Capability, supports};
 use crate::console::action::Action;
 use crate::console::changes::nothing_selected;
 use crate::console::desk::{presence_lines, read_only_reason};
@@ -233,27 +232,14 @@ pub fn released(state: &mut State, key: &ChatKey, outcome: Result<bool, String>)
     }
 }
 
-/// What an action changing a conversation needs its CRM to offer.
-fn needs(action: Action) -> Option<Capability> {
-    match action {
-        Action::ReassignResponsible => Some(Capability::Reassign),
-        Action::RemoveParticipant => Some(Capability::RemoveParticipant),
-        Action::ChangeDepartment => Some(Capability::Department),
-        Action::EditTags => Some(Capability::Tags),
-        Action::ToggleArchive => Some(Capability::Conclude),
-        _ => None,
-    }
-}
-
-/// The verb of a change, for the question's footer and its last line.
-fn verb(lang: Lang, action: Action, archived: bool) -> &'static str {
+/// The verb of a change asked about here, for the question's footer and its last line. Removing a
+/// participant and concluding ask questions of their own, which name the others.
+fn verb(lang: Lang, action: Action) -> &'static str {
     match action {
         Action::ReassignResponsible => lang.pick("reatribuir", "reassign"),
-        Action::RemoveParticipant => lang.pick("remover", "remove"),
         Action::ChangeDepartment => lang.pick("mudar o departamento", "change the department"),
         Action::EditTags => lang.pick("editar as tags", "edit the tags"),
-        Action::ToggleArchive if archived => lang.pick("reabrir", "reopen"),
-        Action::ToggleArchive => lang.pick("concluir", "conclude"),
+        Action::ToggleArchive => lang.pick("reabrir", "reopen"),
         _ => lang.pick("seguir", "go ahead"),
     }
 }
@@ -266,27 +252,17 @@ pub fn others_lines(state: &State, key: &ChatKey) -> Vec<String> {
     presence_lines(state.lang, &state.desk, state.desk.on(key), state.now)
 }
 
-/// Before `action` changes the selected chat: when another person is viewing it or has claimed
-/// it, the question naming them opens (`confirm` goes ahead, `cancel` leaves it) and this returns
-/// true. A change its CRM does not offer, or one to a busy chat, is not asked about: going ahead
-/// says why it cannot be made.
-pub fn ask_first(state: &mut State, action: Action) -> bool {
-    let Some(row) = state.inbox.selected_row() else {
-        return false;
-    };
-    let key = row.summary.key.clone();
-    let archived = row.summary.columns.archived;
-    let offered = needs(action).is_some_and(|capability| supports(key.provider, capability));
-    if !offered || state.is_busy(&key) {
-        return false;
-    }
-    let others = others_lines(state, &key);
+/// Before `action` changes `key`, once it is known it can (see `modals::perform`): when another
+/// person is viewing it or has claimed it, the question naming them opens (`confirm` goes
+/// ahead, `cancel` leaves it) and this returns true.
+pub fn ask_first(state: &mut State, action: Action, key: &ChatKey) -> bool {
+    let others = others_lines(state, key);
     if others.is_empty() {
         return false;
     }
     let lang = state.lang;
-    let contact = contact_of(state, &key);
-    let verb = verb(lang, action, archived);
+    let contact = contact_of(state, key);
+    let verb = verb(lang, action);
     let mut lines = others;
     lines.push(String::new());
     let verb_first = capitalized(verb);
@@ -304,7 +280,10 @@ pub fn ask_first(state: &mut State, action: Action) -> bool {
         lines,
         verb: verb.to_owned(),
     };
-    let change = Destructive::DespiteOthers { action, key };
+    let change = Destructive::DespiteOthers {
+        action,
+        key: key.clone(),
+    };
     state.modal = Some(Modal::Confirm(Confirm::new(question, change)));
     true
 }
