@@ -5,6 +5,7 @@
 use crate::console::action::Action;
 use crate::console::changes::nothing_selected;
 use crate::console::desk::{presence_lines, read_only_reason};
+use crate::console::list::Row;
 use crate::console::modal::{Confirm, Destructive, Modal, Question};
 use crate::console::msg::{Command, Msg};
 use crate::console::state::{DetailStatus, Level, State};
@@ -89,21 +90,16 @@ fn refused_unreachable(state: &mut State) -> bool {
     true
 }
 
-/// The selected chat's key and its contact's name, or the status bar says nothing is selected.
-fn selected(state: &mut State) -> Option<(ChatKey, String)> {
-    let Some(row) = state.inbox.selected_row() else {
+/// The selected chat's key, or the status bar says nothing is selected.
+fn selected(state: &mut State) -> Option<ChatKey> {
+    let key = state
+        .inbox
+        .selected_row()
+        .map(|row| row.summary.key.clone());
+    if key.is_none() {
         nothing_selected(state);
-        return None;
-    };
-    let key = row.summary.key.clone();
-    let contact = row
-        .summary
-        .columns
-        .contact
-        .clone()
-        .or_else(|| row.summary.columns.contact_number.clone())
-        .unwrap_or_else(|| key.chat_id.clone());
-    Some((key, contact))
+    }
+    key
 }
 
 /// Whether `key` belongs to an account this configuration does not define; if so the status
@@ -119,7 +115,7 @@ pub fn refused_read_only(state: &mut State, key: &ChatKey) -> bool {
 
 /// `claim_chat`: the selected chat, claimed by this person through the index.
 pub fn claim(state: &mut State) -> Vec<Command> {
-    let Some((key, _)) = selected(state) else {
+    let Some(key) = selected(state) else {
         return Vec::new();
     };
     if refused_read_only(state, &key) || refused_unreachable(state) {
@@ -133,7 +129,7 @@ pub fn claim(state: &mut State) -> Vec<Command> {
 
 /// `release_chat`: this person's claim on the selected chat, dropped through the index.
 pub fn release(state: &mut State) -> Vec<Command> {
-    let Some((key, _)) = selected(state) else {
+    let Some(key) = selected(state) else {
         return Vec::new();
     };
     if refused_read_only(state, &key) || refused_unreachable(state) {
@@ -145,19 +141,13 @@ pub fn release(state: &mut State) -> Vec<Command> {
     }]
 }
 
-/// The contact of `key` as the list shows it, for messages.
+/// Who `key` is with, for messages (its id when the list does not hold it).
 fn contact_of(state: &State, key: &ChatKey) -> String {
     state
         .inbox
         .row(key)
-        .and_then(|row| {
-            row.summary
-                .columns
-                .contact
-                .clone()
-                .or_else(|| row.summary.columns.contact_number.clone())
-        })
-        .unwrap_or_else(|| key.chat_id.clone())
+        .map_or(key.chat_id.as_str(), Row::contact)
+        .to_owned()
 }
 
 /// The index answered a claim: said in the status bar (naming who holds it when someone else

@@ -376,12 +376,7 @@ fn toggle_archive(state: &mut State, others: Others) -> Vec<Command> {
         return Vec::new();
     }
     let archived = row.summary.columns.archived;
-    let contact = row
-        .summary
-        .columns
-        .contact
-        .clone()
-        .unwrap_or_else(|| key.chat_id.clone());
+    let contact = row.contact().to_owned();
     if refused_busy(state, &key) {
         return Vec::new();
     }
@@ -423,13 +418,7 @@ fn ask_forget(state: &mut State) -> Vec<Command> {
         return Vec::new();
     };
     let key = row.summary.key.clone();
-    let contact = row
-        .summary
-        .columns
-        .contact
-        .clone()
-        .or_else(|| row.summary.columns.contact_number.clone())
-        .unwrap_or_else(|| key.chat_id.clone());
+    let contact = row.contact().to_owned();
     if !row.summary.gone {
         state.notify(
             Level::Error,
