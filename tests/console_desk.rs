@@ -84,10 +84,12 @@ fn a_change_from_elsewhere_takes_its_place_and_the_open_chat_reloads() {
     update(&mut state, Msg::Action(Action::SelectNext));
     let open = state.detail.key.clone().unwrap();
     let total = state.inbox.rows().len();
-    // Another console reassigned the open chat and one more; the CLI forgot a third.
+    // Another console reassigned the open chat (storing the detail the CRM answered with) and
+    // one more; the CLI forgot a third.
     let mut changed = state.inbox.row(&open).unwrap().summary.clone();
     changed.columns.responsible_name = Some("Carlos Lima".to_owned());
     changed.columns.last_message_at = Some(now());
+    changed.hydrated_at = Some(now() + TimeDelta::seconds(5));
     let mut other = state.inbox.visible_row(10).unwrap().summary.clone();
     other.columns.responsible_name = Some("Ana Souza".to_owned());
     let gone = state.inbox.visible_row(20).unwrap().summary.key.clone();
@@ -146,7 +148,47 @@ fn a_change_from_elsewhere_takes_its_place_and_the_open_chat_reloads() {
         },
     );
     assert!(commands.is_empty(), "{commands:?}");
-    let _ = chats;
+    // Once that detail shows, a row of the open chat that moves with no newer detail stored (a
+    // webhook noting it to fetch, or the row this console's own fetch stored) reads nothing: the
+    // index would give back what the pane shows.
+    update(
+        &mut state,
+        Msg::CachedDetail {
+            key: open.clone(),
+            conversation: Some(Box::new(Conversation::Chat(Box::new(
+                chats
+                    .iter()
+                    .find(|chat| chat.id.as_deref() == Some(open.chat_id.as_str()))
+                    .unwrap()
+                    .clone(),
+            )))),
+            as_of: Some(now() + TimeDelta::seconds(5)),
+        },
+    );
+    let mut noted = state.inbox.row(&open).unwrap().summary.clone();
+    noted.needs_hydration = true;
+    noted.columns.unread += 1;
+    let commands = update(
+        &mut state,
+        Msg::IndexChanged {
+            chats: vec![noted.clone()],
+            removed: Vec::new(),
+        },
+    );
+    assert!(commands.is_empty(), "{commands:?}");
+    assert_eq!(state.inbox.row(&open).unwrap().summary, noted);
+    // Its fetch stored, the row says so, and the pane reads it.
+    let mut fetched = noted;
+    fetched.needs_hydration = false;
+    fetched.hydrated_at = Some(now() + TimeDelta::seconds(9));
+    let commands = update(
+        &mut state,
+        Msg::IndexChanged {
+            chats: vec![fetched],
+            removed: Vec::new(),
+        },
+    );
+    assert_eq!(commands, vec![Command::LoadCachedDetail(open)]);
 }
 
 #[test]
