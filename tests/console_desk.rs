@@ -485,7 +485,7 @@ fn claiming_goes_through_the_index_and_says_who_holds_it() {
             }),
         },
     );
-    assert_eq!(commands, vec![Command::ReadPresence]);
+    assert!(commands.is_empty(), "{commands:?}");
     let note = state.notification.clone().unwrap();
     assert_eq!(note.level, Level::Error);
     assert!(
@@ -494,7 +494,8 @@ fn claiming_goes_through_the_index_and_says_who_holds_it() {
         note.text
     );
     assert!(note.text.contains("3 min ago"), "{}", note.text);
-    // Claimed: said, and who is on what is read again so the mark shows at once.
+    // Claimed: said. The mark comes with who is on what, which the feed reads on the wake the
+    // claim's write brings (the team tests see it on the claiming console's own screen).
     let commands = update(
         &mut state,
         Msg::Claimed {
@@ -502,7 +503,7 @@ fn claiming_goes_through_the_index_and_says_who_holds_it() {
             outcome: Ok(ClaimOutcome::Claimed),
         },
     );
-    assert_eq!(commands, vec![Command::ReadPresence]);
+    assert!(commands.is_empty(), "{commands:?}");
     assert!(notification(&state).starts_with("you claimed"));
     let commands = update(&mut state, Msg::Action(Action::ReleaseChat));
     assert_eq!(

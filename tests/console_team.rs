@@ -225,9 +225,10 @@ fn two_people_on_one_chat(scene: &Scene) {
     // Presence: Bruno's detail names Ana, and the other way round.
     b.wait_for("👁 Ana is viewing");
     a.wait_for("👁 Bruno is viewing");
-    // A claim made in one shows in the other.
+    // A claim made in one shows in the other, and in its own detail.
     a.keys(b"c");
     a.wait_for("you claimed");
+    a.wait_for("⚑ you claimed it");
     b.wait_for("⚑ Ana claimed it");
     // Changing a chat Ana claimed asks first, naming her; cancel leaves it.
     b.keys(b"r");

@@ -41,8 +41,8 @@ pub fn from_index(state: &mut State, msg: Msg) -> Vec<Command> {
                 .into_iter()
                 .collect();
         }
-        Msg::Claimed { key, outcome } => return claimed(state, &key, outcome),
-        Msg::Released { key, outcome } => return released(state, &key, outcome),
+        Msg::Claimed { key, outcome } => claimed(state, &key, outcome),
+        Msg::Released { key, outcome } => released(state, &key, outcome),
         Msg::AuditKept { path, because } => {
             let path = path.display();
             let text = tr!(
@@ -150,76 +150,71 @@ fn contact_of(state: &State, key: &ChatKey) -> String {
         .to_owned()
 }
 
-/// The index answered a claim: said in the status bar (naming who holds it when someone else
-/// does), and who is on what is read again so the mark shows at once.
-pub fn claimed(
-    state: &mut State,
-    key: &ChatKey,
-    outcome: Result<ClaimOutcome, String>,
-) -> Vec<Command> {
+/// The index answered a claim: said in the status bar, naming who holds it when someone else
+/// does. The mark itself comes with who is on what, which the feed reads on the wake the
+/// claim's write brings.
+pub fn claimed(state: &mut State, key: &ChatKey, outcome: Result<ClaimOutcome, String>) {
     let lang = state.lang;
     let contact = contact_of(state, key);
-    match outcome {
-        Ok(ClaimOutcome::Claimed) => {
-            let text = tr!(
+    let (level, text) = match outcome {
+        Ok(ClaimOutcome::Claimed) => (
+            Level::Info,
+            tr!(
                 lang,
                 "você assumiu {contact} (⚑)",
                 "you claimed {contact} (⚑)"
-            );
-            state.notify(Level::Info, text);
-            vec![Command::ReadPresence]
-        }
+            ),
+        ),
         Ok(ClaimOutcome::HeldBy { who, since }) => {
             let ago = timefmt::age(since, state.now, lang);
-            let text = tr!(
-                lang,
-                "{who} já assumiu {contact} ({ago}); nada mudou",
-                "{who} already claimed {contact} ({ago}); nothing changed"
-            );
-            state.notify(Level::Error, text);
-            vec![Command::ReadPresence]
+            (
+                Level::Error,
+                tr!(
+                    lang,
+                    "{who} já assumiu {contact} ({ago}); nada mudou",
+                    "{who} already claimed {contact} ({ago}); nothing changed"
+                ),
+            )
         }
-        Err(error) => {
-            let text = tr!(
+        Err(error) => (
+            Level::Error,
+            tr!(
                 lang,
                 "{contact} não foi assumida: {error}",
                 "{contact} was not claimed: {error}"
-            );
-            state.notify(Level::Error, text);
-            Vec::new()
-        }
-    }
+            ),
+        ),
+    };
+    state.notify(level, text);
 }
 
-/// The index answered a release.
-pub fn released(state: &mut State, key: &ChatKey, outcome: Result<bool, String>) -> Vec<Command> {
+/// The index answered a release (its mark goes like a claim's comes).
+pub fn released(state: &mut State, key: &ChatKey, outcome: Result<bool, String>) {
     let lang = state.lang;
     let contact = contact_of(state, key);
-    match outcome {
-        Ok(true) => {
-            let text = tr!(lang, "você largou {contact}", "you released {contact}");
-            state.notify(Level::Info, text);
-            vec![Command::ReadPresence]
-        }
-        Ok(false) => {
-            let text = tr!(
+    let (level, text) = match outcome {
+        Ok(true) => (
+            Level::Info,
+            tr!(lang, "você largou {contact}", "you released {contact}"),
+        ),
+        Ok(false) => (
+            Level::Error,
+            tr!(
                 lang,
                 "você não tinha assumido {contact}; nada mudou",
                 "you had not claimed {contact}; nothing changed"
-            );
-            state.notify(Level::Error, text);
-            Vec::new()
-        }
-        Err(error) => {
-            let text = tr!(
+            ),
+        ),
+        Err(error) => (
+            Level::Error,
+            tr!(
                 lang,
                 "{contact} não foi largada: {error}",
                 "{contact} was not released: {error}"
-            );
-            state.notify(Level::Error, text);
-            Vec::new()
-        }
-    }
+            ),
+        ),
+    };
+    state.notify(level, text);
 }
 
 /// The verb of a change asked about here, for the question's footer and its last line. Removing a
