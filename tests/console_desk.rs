@@ -836,3 +836,65 @@ fn an_empty_shared_inbox_says_the_desks_receivers_bring_chats() {
     );
     assert!(!team.contains("this console receives them"), "{team}");
 }
+
+#[test]
+fn the_account_column_follows_the_accounts_the_rows_come_and_go_from() {
+    let (mut state, _) = loaded_state(Lang::En, (160, 45));
+    let header = |state: &State| screen(state, (160, 45))[1].clone();
+    assert!(!header(&state).contains("ACCOUNT"), "{}", header(&state));
+    let template = state.inbox.visible_row(0).unwrap().summary.clone();
+    let of_loja = |n: usize| {
+        let mut row = template.clone();
+        row.key = ChatKey::wegly("loja", &format!("00000000-0000-4000-8000-{n:012}"));
+        row
+    };
+    // One row of a second account, from the feed: the column shows; forgotten, it goes.
+    update(
+        &mut state,
+        Msg::IndexChanged {
+            chats: vec![of_loja(0)],
+            removed: Vec::new(),
+        },
+    );
+    assert!(header(&state).contains("ACCOUNT"), "{}", header(&state));
+    update(
+        &mut state,
+        Msg::IndexChanged {
+            chats: Vec::new(),
+            removed: vec![of_loja(0).key],
+        },
+    );
+    assert!(!header(&state).contains("ACCOUNT"), "{}", header(&state));
+    // A catch-up's worth of them at once, changed again, then all but one forgotten: the column
+    // stays while one is left.
+    let many: Vec<_> = (0..100).map(of_loja).collect();
+    for _ in 0..2 {
+        update(
+            &mut state,
+            Msg::IndexChanged {
+                chats: many.clone(),
+                removed: Vec::new(),
+            },
+        );
+    }
+    let removed: Vec<_> = many[1..].iter().map(|row| row.key.clone()).collect();
+    update(
+        &mut state,
+        Msg::IndexChanged {
+            chats: Vec::new(),
+            removed,
+        },
+    );
+    assert!(header(&state).contains("ACCOUNT"), "{}", header(&state));
+    update(
+        &mut state,
+        Msg::IndexChanged {
+            chats: Vec::new(),
+            removed: vec![many[0].key.clone()],
+        },
+    );
+    assert!(!header(&state).contains("ACCOUNT"), "{}", header(&state));
+    // Every row replaced by rows of one other account: one account, no column.
+    update(&mut state, Msg::Rows(many));
+    assert!(!header(&state).contains("ACCOUNT"), "{}", header(&state));
+}
