@@ -231,10 +231,10 @@ fn verb(lang: Lang, action: Action) -> &'static str {
 
 /// The lines naming the other people on `key`, or none when nobody else is on it.
 pub fn others_lines(state: &State, key: &ChatKey) -> Vec<String> {
-    if state.desk.others_on(key).is_empty() {
+    if !state.desk.anyone_else_on(key) {
         return Vec::new();
     }
-    presence_lines(state.lang, &state.desk, state.desk.on(key), state.now)
+    presence_lines(state.lang, &state.desk, key, state.now)
 }
 
 /// Before `action` changes `key`, once it is known it can (see `modals::perform`): when another
