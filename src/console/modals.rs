@@ -2,6 +2,8 @@
 //! typed key in the open one, and carrying out what its submit asks (a change, a creation, an
 //! add, a question first). What each modal holds and asks for lives in its own file.
 
+use std::collections::BTreeSet;
+
 use crossterm::event::KeyEvent;
 
 use crate::api::Conversation;
@@ -320,15 +322,17 @@ fn open_reassign(state: &mut State, others: Others) -> Vec<Command> {
         Err(commands) => return commands,
     };
     // Users seen on the account's other conversations: candidates where the CRM lists none.
-    let known: Vec<String> = state
+    // Each once: the desk's few users, not a copy of every row's.
+    let known: BTreeSet<&str> = state
         .inbox
         .rows()
         .iter()
         .filter(|row| {
             row.summary.key.provider == key.provider && row.summary.key.account == key.account
         })
-        .filter_map(|row| row.summary.columns.responsible_user_id.clone())
+        .filter_map(|row| row.summary.columns.responsible_user_id.as_deref())
         .collect();
+    let known: Vec<String> = known.into_iter().map(str::to_owned).collect();
     state.modal = Some(Modal::Reassign(Reassign::open(key, &conversation, &known)));
     Vec::new()
 }
