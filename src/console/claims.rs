@@ -3,7 +3,7 @@
 //! an account this configuration does not define. The index is reached only through commands.
 
 use crate::console::action::Action;
-use crate::console::changes::nothing_selected;
+use crate::console::changes::selected_key;
 use crate::console::desk::{presence_lines, read_only_reason};
 use crate::console::list::Row;
 use crate::console::modal::{Confirm, Destructive, Modal, Question};
@@ -90,18 +90,6 @@ fn refused_unreachable(state: &mut State) -> bool {
     true
 }
 
-/// The selected chat's key, or the status bar says nothing is selected.
-fn selected(state: &mut State) -> Option<ChatKey> {
-    let key = state
-        .inbox
-        .selected_row()
-        .map(|row| row.summary.key.clone());
-    if key.is_none() {
-        nothing_selected(state);
-    }
-    key
-}
-
 /// Whether `key` belongs to an account this configuration does not define; if so the status
 /// bar says why nothing is done.
 pub fn refused_read_only(state: &mut State, key: &ChatKey) -> bool {
@@ -115,7 +103,7 @@ pub fn refused_read_only(state: &mut State, key: &ChatKey) -> bool {
 
 /// `claim_chat`: the selected chat, claimed by this person through the index.
 pub fn claim(state: &mut State) -> Vec<Command> {
-    let Some(key) = selected(state) else {
+    let Some(key) = selected_key(state) else {
         return Vec::new();
     };
     if refused_read_only(state, &key) || refused_unreachable(state) {
@@ -129,7 +117,7 @@ pub fn claim(state: &mut State) -> Vec<Command> {
 
 /// `release_chat`: this person's claim on the selected chat, dropped through the index.
 pub fn release(state: &mut State) -> Vec<Command> {
-    let Some(key) = selected(state) else {
+    let Some(key) = selected_key(state) else {
         return Vec::new();
     };
     if refused_read_only(state, &key) || refused_unreachable(state) {
