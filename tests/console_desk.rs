@@ -235,7 +235,7 @@ fn a_large_catch_up_is_applied_at_once_and_keeps_the_selection() {
 #[test]
 fn presence_marks_the_list_and_names_people_in_the_detail() {
     for (lang, name) in [(Lang::En, "en"), (Lang::PtBr, "pt")] {
-        let (mut state, chats) = loaded_state(lang, (160, 45));
+        let (mut state, _) = loaded_state(lang, (160, 45));
         as_bia(&mut state);
         state.desk.shared = true;
         let open = state.detail.key.clone().unwrap();
@@ -275,7 +275,6 @@ fn presence_marks_the_list_and_names_people_in_the_detail() {
             buffer[(3, y)].style().fg
         };
         assert_ne!(flag_style(&open), flag_style(&third));
-        let _ = chats;
     }
 }
 
