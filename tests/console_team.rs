@@ -107,6 +107,40 @@ async fn detail(sandbox: &RunningSandbox, id: &str) -> Value {
     .unwrap()
 }
 
+/// A chat of the sandbox that `index` does not hold yet, whose contact's name is short enough to
+/// show whole in the list: its id and that name.
+async fn not_yet_in(sandbox: &RunningSandbox, index: &str) -> (String, String) {
+    let held = tokio::task::spawn_blocking({
+        let index = index.to_owned();
+        move || {
+            let location = balcao::store::location::IndexLocation::parse(&index);
+            balcao::store::Store::open_location(&location, Path::new("/nonexistent"))
+                .unwrap()
+                .summaries()
+                .unwrap()
+                .into_iter()
+                .map(|row| row.key.chat_id)
+                .collect::<Vec<_>>()
+        }
+    })
+    .await
+    .unwrap();
+    for chat in common::chats(sandbox).await {
+        let id = chat["id"].as_str().unwrap().to_owned();
+        if held.contains(&id) {
+            continue;
+        }
+        let shown = detail(sandbox, &id).await;
+        if let Some(name) = shown["contact_name"]
+            .as_str()
+            .filter(|n| n.chars().count() <= 20)
+        {
+            return (id, name.to_owned());
+        }
+    }
+    panic!("every chat of the sandbox is in the index, or none has a short name");
+}
+
 /// The chat both people work on, and who it moves to.
 struct Scene {
     index: String,
@@ -191,9 +225,10 @@ fn two_people_on_one_chat(scene: &Scene) {
     // Presence: Bruno's detail names Ana, and the other way round.
     b.wait_for("👁 Ana is viewing");
     a.wait_for("👁 Bruno is viewing");
-    // A claim made in one shows in the other.
+    // A claim made in one shows in the other, and in its own detail.
     a.keys(b"c");
     a.wait_for("you claimed");
+    a.wait_for("⚑ you claimed it");
     b.wait_for("⚑ Ana claimed it");
     // Changing a chat Ana claimed asks first, naming her; cancel leaves it.
     b.keys(b"r");
@@ -289,38 +324,7 @@ async fn the_database_stopped_and_started_under_a_running_console() {
     let index = cluster.fresh_database();
     let scene = scene(&sandbox, index.clone()).await;
     // A chat added while the console was cut off.
-    let known: Vec<String> = {
-        let store = {
-            let index = index.clone();
-            tokio::task::spawn_blocking(move || {
-                let location = balcao::store::location::IndexLocation::parse(&index);
-                balcao::store::Store::open_location(&location, Path::new("/nonexistent"))
-                    .unwrap()
-                    .summaries()
-                    .unwrap()
-            })
-            .await
-            .unwrap()
-        };
-        store.into_iter().map(|row| row.key.chat_id).collect()
-    };
-    // One with a name short enough to show whole in the list.
-    let mut late = None;
-    for chat in common::chats(&sandbox).await {
-        let id = chat["id"].as_str().unwrap().to_owned();
-        if known.contains(&id) {
-            continue;
-        }
-        let shown = detail(&sandbox, &id).await;
-        if let Some(name) = shown["contact_name"]
-            .as_str()
-            .filter(|n| n.chars().count() <= 20)
-        {
-            late = Some((id, name.to_owned()));
-            break;
-        }
-    }
-    let (late, late_name) = late.unwrap();
+    let (late, late_name) = not_yet_in(&sandbox, &index).await;
     let ana = Seat::new("Ana");
     tokio::task::spawn_blocking(move || {
         let mut a = ana.console(&scene.index, &scene.url);
@@ -418,37 +422,7 @@ async fn a_change_made_while_a_console_was_cut_off_shows_once_it_is_back() {
     assert_ne!(through_relay, index);
     let known = scene.total;
     // A chat of the sandbox the index does not hold yet, with a short name.
-    let held = tokio::task::spawn_blocking({
-        let index = index.clone();
-        move || {
-            let location = balcao::store::location::IndexLocation::parse(&index);
-            balcao::store::Store::open_location(&location, Path::new("/nonexistent"))
-                .unwrap()
-                .summaries()
-                .unwrap()
-                .into_iter()
-                .map(|row| row.key.chat_id)
-                .collect::<Vec<_>>()
-        }
-    })
-    .await
-    .unwrap();
-    let mut late = None;
-    for chat in common::chats(&sandbox).await {
-        let id = chat["id"].as_str().unwrap().to_owned();
-        if held.contains(&id) {
-            continue;
-        }
-        let shown = detail(&sandbox, &id).await;
-        if let Some(name) = shown["contact_name"]
-            .as_str()
-            .filter(|n| n.chars().count() <= 20)
-        {
-            late = Some((id, name.to_owned()));
-            break;
-        }
-    }
-    let (late, late_name) = late.unwrap();
+    let (late, late_name) = not_yet_in(&sandbox, &index).await;
     let ana = Seat::new("Ana");
     let url = scene.url.clone();
     tokio::task::spawn_blocking(move || {

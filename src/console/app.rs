@@ -157,15 +157,6 @@ impl Runtime<'_> {
                     .map_err(|error| error.to_string());
                 Some(Msg::Released { key, outcome })
             }),
-            Command::ReadPresence => self.in_background(|store| {
-                match store.presence(Utc::now()) {
-                    Ok(presence) => Some(Msg::Presence(presence)),
-                    Err(error) => {
-                        tracing::warn!(%error, "who is on what not read");
-                        None
-                    }
-                }
-            }),
             Command::Quit => self.state.should_quit = true,
         }
     }

@@ -36,6 +36,18 @@ pub fn nothing_selected(state: &mut State) {
     state.notify(Level::Error, text.to_owned());
 }
 
+/// The selected chat's key, or the status bar says nothing is selected.
+pub fn selected_key(state: &mut State) -> Option<ChatKey> {
+    let key = state
+        .inbox
+        .selected_row()
+        .map(|row| row.summary.key.clone());
+    if key.is_none() {
+        nothing_selected(state);
+    }
+    key
+}
+
 /// Starts `change` to `key`: refused with the "busy" words while another change to it is in
 /// flight; otherwise recorded as pending, the row's failure mark cleared, and the request to
 /// send returned with its id. `seen` is the conversation as the person saw it.
@@ -115,12 +127,7 @@ pub fn selected_for(
     capability: Capability,
 ) -> Result<(ChatKey, Conversation), Vec<Command>> {
     let lang = state.lang;
-    let Some(key) = state
-        .inbox
-        .selected_row()
-        .map(|row| row.summary.key.clone())
-    else {
-        nothing_selected(state);
+    let Some(key) = selected_key(state) else {
         return Err(Vec::new());
     };
     if !supports(key.provider, capability) {

@@ -2,10 +2,10 @@
 //! question asked before changing a chat another person is on, and the refusal to change a row of
 //! an account this configuration does not define. The index is reached only through commands.
 
-use crate::api::{Capability, supports};
 use crate::console::action::Action;
-use crate::console::changes::nothing_selected;
+use crate::console::changes::selected_key;
 use crate::console::desk::{presence_lines, read_only_reason};
+use crate::console::list::Row;
 use crate::console::modal::{Confirm, Destructive, Modal, Question};
 use crate::console::msg::{Command, Msg};
 use crate::console::state::{DetailStatus, Level, State};
@@ -41,8 +41,8 @@ pub fn from_index(state: &mut State, msg: Msg) -> Vec<Command> {
                 .into_iter()
                 .collect();
         }
-        Msg::Claimed { key, outcome } => return claimed(state, &key, outcome),
-        Msg::Released { key, outcome } => return released(state, &key, outcome),
+        Msg::Claimed { key, outcome } => claimed(state, &key, outcome),
+        Msg::Released { key, outcome } => released(state, &key, outcome),
         Msg::AuditKept { path, because } => {
             let path = path.display();
             let text = tr!(
@@ -90,23 +90,6 @@ fn refused_unreachable(state: &mut State) -> bool {
     true
 }
 
-/// The selected chat's key and its contact's name, or the status bar says nothing is selected.
-fn selected(state: &mut State) -> Option<(ChatKey, String)> {
-    let Some(row) = state.inbox.selected_row() else {
-        nothing_selected(state);
-        return None;
-    };
-    let key = row.summary.key.clone();
-    let contact = row
-        .summary
-        .columns
-        .contact
-        .clone()
-        .or_else(|| row.summary.columns.contact_number.clone())
-        .unwrap_or_else(|| key.chat_id.clone());
-    Some((key, contact))
-}
-
 /// Whether `key` belongs to an account this configuration does not define; if so the status
 /// bar says why nothing is done.
 pub fn refused_read_only(state: &mut State, key: &ChatKey) -> bool {
@@ -120,7 +103,7 @@ pub fn refused_read_only(state: &mut State, key: &ChatKey) -> bool {
 
 /// `claim_chat`: the selected chat, claimed by this person through the index.
 pub fn claim(state: &mut State) -> Vec<Command> {
-    let Some((key, _)) = selected(state) else {
+    let Some(key) = selected_key(state) else {
         return Vec::new();
     };
     if refused_read_only(state, &key) || refused_unreachable(state) {
@@ -134,7 +117,7 @@ pub fn claim(state: &mut State) -> Vec<Command> {
 
 /// `release_chat`: this person's claim on the selected chat, dropped through the index.
 pub fn release(state: &mut State) -> Vec<Command> {
-    let Some((key, _)) = selected(state) else {
+    let Some(key) = selected_key(state) else {
         return Vec::new();
     };
     if refused_read_only(state, &key) || refused_unreachable(state) {
@@ -146,147 +129,113 @@ pub fn release(state: &mut State) -> Vec<Command> {
     }]
 }
 
-/// The contact of `key` as the list shows it, for messages.
+/// Who `key` is with, for messages (its id when the list does not hold it).
 fn contact_of(state: &State, key: &ChatKey) -> String {
     state
         .inbox
         .row(key)
-        .and_then(|row| {
-            row.summary
-                .columns
-                .contact
-                .clone()
-                .or_else(|| row.summary.columns.contact_number.clone())
-        })
-        .unwrap_or_else(|| key.chat_id.clone())
+        .map_or(key.chat_id.as_str(), Row::contact)
+        .to_owned()
 }
 
-/// The index answered a claim: said in the status bar (naming who holds it when someone else
-/// does), and who is on what is read again so the mark shows at once.
-pub fn claimed(
-    state: &mut State,
-    key: &ChatKey,
-    outcome: Result<ClaimOutcome, String>,
-) -> Vec<Command> {
+/// The index answered a claim: said in the status bar, naming who holds it when someone else
+/// does. The mark itself comes with who is on what, which the feed reads on the wake the
+/// claim's write brings.
+pub fn claimed(state: &mut State, key: &ChatKey, outcome: Result<ClaimOutcome, String>) {
     let lang = state.lang;
     let contact = contact_of(state, key);
-    match outcome {
-        Ok(ClaimOutcome::Claimed) => {
-            let text = tr!(
+    let (level, text) = match outcome {
+        Ok(ClaimOutcome::Claimed) => (
+            Level::Info,
+            tr!(
                 lang,
                 "você assumiu {contact} (⚑)",
                 "you claimed {contact} (⚑)"
-            );
-            state.notify(Level::Info, text);
-            vec![Command::ReadPresence]
-        }
+            ),
+        ),
         Ok(ClaimOutcome::HeldBy { who, since }) => {
             let ago = timefmt::age(since, state.now, lang);
-            let text = tr!(
-                lang,
-                "{who} já assumiu {contact} ({ago}); nada mudou",
-                "{who} already claimed {contact} ({ago}); nothing changed"
-            );
-            state.notify(Level::Error, text);
-            vec![Command::ReadPresence]
+            (
+                Level::Error,
+                tr!(
+                    lang,
+                    "{who} já assumiu {contact} ({ago}); nada mudou",
+                    "{who} already claimed {contact} ({ago}); nothing changed"
+                ),
+            )
         }
-        Err(error) => {
-            let text = tr!(
+        Err(error) => (
+            Level::Error,
+            tr!(
                 lang,
                 "{contact} não foi assumida: {error}",
                 "{contact} was not claimed: {error}"
-            );
-            state.notify(Level::Error, text);
-            Vec::new()
-        }
-    }
+            ),
+        ),
+    };
+    state.notify(level, text);
 }
 
-/// The index answered a release.
-pub fn released(state: &mut State, key: &ChatKey, outcome: Result<bool, String>) -> Vec<Command> {
+/// The index answered a release (its mark goes like a claim's comes).
+pub fn released(state: &mut State, key: &ChatKey, outcome: Result<bool, String>) {
     let lang = state.lang;
     let contact = contact_of(state, key);
-    match outcome {
-        Ok(true) => {
-            let text = tr!(lang, "você largou {contact}", "you released {contact}");
-            state.notify(Level::Info, text);
-            vec![Command::ReadPresence]
-        }
-        Ok(false) => {
-            let text = tr!(
+    let (level, text) = match outcome {
+        Ok(true) => (
+            Level::Info,
+            tr!(lang, "você largou {contact}", "you released {contact}"),
+        ),
+        Ok(false) => (
+            Level::Error,
+            tr!(
                 lang,
                 "você não tinha assumido {contact}; nada mudou",
                 "you had not claimed {contact}; nothing changed"
-            );
-            state.notify(Level::Error, text);
-            Vec::new()
-        }
-        Err(error) => {
-            let text = tr!(
+            ),
+        ),
+        Err(error) => (
+            Level::Error,
+            tr!(
                 lang,
                 "{contact} não foi largada: {error}",
                 "{contact} was not released: {error}"
-            );
-            state.notify(Level::Error, text);
-            Vec::new()
-        }
-    }
+            ),
+        ),
+    };
+    state.notify(level, text);
 }
 
-/// What an action changing a conversation needs its CRM to offer.
-fn needs(action: Action) -> Option<Capability> {
-    match action {
-        Action::ReassignResponsible => Some(Capability::Reassign),
-        Action::RemoveParticipant => Some(Capability::RemoveParticipant),
-        Action::ChangeDepartment => Some(Capability::Department),
-        Action::EditTags => Some(Capability::Tags),
-        Action::ToggleArchive => Some(Capability::Conclude),
-        _ => None,
-    }
-}
-
-/// The verb of a change, for the question's footer and its last line.
-fn verb(lang: Lang, action: Action, archived: bool) -> &'static str {
+/// The verb of a change asked about here, for the question's footer and its last line. Removing a
+/// participant and concluding ask questions of their own, which name the others.
+fn verb(lang: Lang, action: Action) -> &'static str {
     match action {
         Action::ReassignResponsible => lang.pick("reatribuir", "reassign"),
-        Action::RemoveParticipant => lang.pick("remover", "remove"),
         Action::ChangeDepartment => lang.pick("mudar o departamento", "change the department"),
         Action::EditTags => lang.pick("editar as tags", "edit the tags"),
-        Action::ToggleArchive if archived => lang.pick("reabrir", "reopen"),
-        Action::ToggleArchive => lang.pick("concluir", "conclude"),
+        Action::ToggleArchive => lang.pick("reabrir", "reopen"),
         _ => lang.pick("seguir", "go ahead"),
     }
 }
 
 /// The lines naming the other people on `key`, or none when nobody else is on it.
 pub fn others_lines(state: &State, key: &ChatKey) -> Vec<String> {
-    if state.desk.others_on(key).is_empty() {
+    if !state.desk.anyone_else_on(key) {
         return Vec::new();
     }
-    presence_lines(state.lang, &state.desk, state.desk.on(key), state.now)
+    presence_lines(state.lang, &state.desk, key, state.now)
 }
 
-/// Before `action` changes the selected chat: when another person is viewing it or has claimed
-/// it, the question naming them opens (`confirm` goes ahead, `cancel` leaves it) and this returns
-/// true. A change its CRM does not offer, or one to a busy chat, is not asked about: going ahead
-/// says why it cannot be made.
-pub fn ask_first(state: &mut State, action: Action) -> bool {
-    let Some(row) = state.inbox.selected_row() else {
-        return false;
-    };
-    let key = row.summary.key.clone();
-    let archived = row.summary.columns.archived;
-    let offered = needs(action).is_some_and(|capability| supports(key.provider, capability));
-    if !offered || state.is_busy(&key) {
-        return false;
-    }
-    let others = others_lines(state, &key);
+/// Before `action` changes `key`, once it is known it can (see `modals::perform`): when another
+/// person is viewing it or has claimed it, the question naming them opens (`confirm` goes
+/// ahead, `cancel` leaves it) and this returns true.
+pub fn ask_first(state: &mut State, action: Action, key: &ChatKey) -> bool {
+    let others = others_lines(state, key);
     if others.is_empty() {
         return false;
     }
     let lang = state.lang;
-    let contact = contact_of(state, &key);
-    let verb = verb(lang, action, archived);
+    let contact = contact_of(state, key);
+    let verb = verb(lang, action);
     let mut lines = others;
     lines.push(String::new());
     let verb_first = capitalized(verb);
@@ -304,7 +253,10 @@ pub fn ask_first(state: &mut State, action: Action) -> bool {
         lines,
         verb: verb.to_owned(),
     };
-    let change = Destructive::DespiteOthers { action, key };
+    let change = Destructive::DespiteOthers {
+        action,
+        key: key.clone(),
+    };
     state.modal = Some(Modal::Confirm(Confirm::new(question, change)));
     true
 }

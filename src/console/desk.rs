@@ -83,12 +83,9 @@ impl Desk {
             .find(|presence| presence.kind == PresenceKind::Claimed)
     }
 
-    /// The other people on `key`: those viewing it, then the one who claimed it.
-    pub fn others_on(&self, key: &ChatKey) -> Vec<&Presence> {
-        self.on(key)
-            .iter()
-            .filter(|presence| self.is_other(presence))
-            .collect()
+    /// Whether another person is viewing `key` or has claimed it.
+    pub fn anyone_else_on(&self, key: &ChatKey) -> bool {
+        self.on(key).iter().any(|presence| self.is_other(presence))
     }
 
     /// Whether the list shows its presence column: always in team mode, and on a file another
@@ -145,16 +142,12 @@ fn names(lang: Lang, names: &[&str]) -> String {
     }
 }
 
-/// Who is on a chat, in sentences with their list marker: "👁 Ana está vendo", "⚑ Carlos assumiu
-/// há 3 min" (or "você" for this person's own claim). `presence` is everyone on the chat; this person's own viewing mark
-/// is left out.
-pub fn presence_lines(
-    lang: Lang,
-    desk: &Desk,
-    presence: &[Presence],
-    now: DateTime<Utc>,
-) -> Vec<String> {
-    let mut viewing: Vec<&str> = presence
+/// Who is on `key`, in sentences with their list marker: "👁 Ana está vendo", "⚑ Carlos assumiu
+/// há 3 min" (or "você" for this person's own claim). This person's own viewing mark is left
+/// out.
+pub fn presence_lines(lang: Lang, desk: &Desk, key: &ChatKey, now: DateTime<Utc>) -> Vec<String> {
+    let mut viewing: Vec<&str> = desk
+        .on(key)
         .iter()
         .filter(|p| p.kind == PresenceKind::Viewing && desk.is_other(p))
         .map(|p| p.who.as_str())
@@ -170,7 +163,7 @@ pub fn presence_lines(
             tr!(lang, "👁 {who} estão vendo", "👁 {who} are viewing")
         });
     }
-    if let Some(claim) = presence.iter().find(|p| p.kind == PresenceKind::Claimed) {
+    if let Some(claim) = desk.claim(key) {
         let ago = timefmt::age(claim.since, now, lang);
         lines.push(if desk.is_other(claim) {
             let who = &claim.who;

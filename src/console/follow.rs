@@ -84,8 +84,8 @@ struct Feed {
     presence_read: Option<Instant>,
     /// Whether the console was told the index is unreachable.
     down: bool,
-    /// Whether the current spell got as far as catching up (the backoff then starts over).
-    connected: bool,
+    /// The wait before the next reconnection; it starts over once a spell has caught up.
+    backoff: Backoff,
     /// Audit entries kept while the index could not take them, written once it can.
     journal: Option<AuditJournal>,
 }
@@ -178,7 +178,7 @@ impl Feed {
         let mut watch = self.store.watch()?;
         self.catch_up()?;
         self.read_presence()?;
-        self.connected = true;
+        self.backoff = Backoff::default();
         if self.down {
             self.down = false;
             self.send(Msg::IndexReachable)?;
@@ -211,17 +211,12 @@ impl Feed {
         if self.first_read(page).is_err() {
             return;
         }
-        let mut backoff = Backoff::default();
         loop {
-            self.connected = false;
             let error = match self.follow() {
                 Ok(never) => match never {},
                 Err(Ended::Closed) => return,
                 Err(Ended::Failed(error)) => error,
             };
-            if self.connected {
-                backoff = Backoff::default();
-            }
             if self.tx.is_closed() {
                 return;
             }
@@ -236,7 +231,7 @@ impl Feed {
             } else {
                 tracing::warn!(%error, "following the index failed; trying again");
             }
-            std::thread::sleep(backoff.next_wait());
+            std::thread::sleep(self.backoff.next_wait());
         }
     }
 }
@@ -256,7 +251,7 @@ pub fn spawn_feed(
         revision: None,
         presence_read: None,
         down: false,
-        connected: false,
+        backoff: Backoff::default(),
     };
     let started = std::thread::Builder::new()
         .name("index-feed".to_owned())

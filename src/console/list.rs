@@ -36,6 +36,17 @@ impl Row {
         let search = SearchText::new(&summary);
         Self { summary, search }
     }
+
+    /// Who the chat is with, for messages and questions: the contact's name, else their
+    /// number, else the chat's id.
+    pub fn contact(&self) -> &str {
+        let columns = &self.summary.columns;
+        columns
+            .contact
+            .as_deref()
+            .or(columns.contact_number.as_deref())
+            .unwrap_or(&self.summary.key.chat_id)
+    }
 }
 
 /// The chat list: every row, its urgency order, the filter and the selection.
@@ -43,6 +54,9 @@ impl Row {
 pub struct Inbox {
     rows: Vec<Row>,
     position: HashMap<ChatKey, usize>,
+    /// Rows per account, kept as rows come and go: the view asks on every frame whether there
+    /// is more than one, which a look over every row would make cost as much as the index.
+    accounts: HashMap<String, usize>,
     /// Row indexes in urgency order (all rows), ranked as of `ranked_at`.
     order: Vec<usize>,
     /// The instant the order was ranked at. Rows inserted later are ranked as of the same
@@ -87,12 +101,9 @@ impl Inbox {
     }
 
     /// Whether the rows belong to more than one account (the list then shows an account
-    /// column). Stops at the first row of a second account.
+    /// column).
     pub fn multiple_accounts(&self) -> bool {
-        let mut accounts = self.rows.iter().map(|row| &row.summary.key.account);
-        accounts
-            .next()
-            .is_some_and(|first| accounts.any(|other| other != first))
+        self.accounts.len() > 1
     }
 
     /// How many rows the filter lets through.
@@ -137,6 +148,10 @@ impl Inbox {
             .enumerate()
             .map(|(i, row)| (row.summary.key.clone(), i))
             .collect();
+        self.accounts.clear();
+        for row in &self.rows {
+            count_in(&mut self.accounts, &row.summary.key);
+        }
         self.loaded = Loaded::All;
         self.resort(now);
         self.refilter(now, me, keep.as_ref());
@@ -158,6 +173,7 @@ impl Inbox {
             self.rows[index] = Row::new(summary);
             index
         } else {
+            count_in(&mut self.accounts, &key);
             self.rows.push(Row::new(summary));
             self.position.insert(key, self.rows.len() - 1);
             self.rows.len() - 1
@@ -188,6 +204,7 @@ impl Inbox {
             if let Some(&index) = self.position.get(&summary.key) {
                 self.rows[index] = Row::new(summary);
             } else {
+                count_in(&mut self.accounts, &summary.key);
                 self.position.insert(summary.key.clone(), self.rows.len());
                 self.rows.push(Row::new(summary));
             }
@@ -208,6 +225,12 @@ impl Inbox {
         };
         let keep = self.selected_row().map(|row| row.summary.key.clone());
         self.rows.remove(index);
+        if let Some(count) = self.accounts.get_mut(&key.account) {
+            *count -= 1;
+            if *count == 0 {
+                self.accounts.remove(&key.account);
+            }
+        }
         // Indexes past the removed row move down by one.
         let shift = |i: usize| if i > index { i - 1 } else { i };
         self.order.retain(|i| *i != index);
@@ -365,4 +388,9 @@ impl Inbox {
     fn keep_in_view(&mut self) {
         self.offset = self.window(self.page).start;
     }
+}
+
+/// Counts a row new to the list under its account.
+fn count_in(accounts: &mut HashMap<String, usize>, key: &ChatKey) {
+    *accounts.entry(key.account.clone()).or_default() += 1;
 }

@@ -2,8 +2,11 @@
 //! typed key in the open one, and carrying out what its submit asks (a change, a creation, an
 //! add, a question first). What each modal holds and asks for lives in its own file.
 
+use std::collections::BTreeSet;
+
 use crossterm::event::KeyEvent;
 
+use crate::api::Conversation;
 use crate::api::capability::Capability;
 use crate::api::change::Change;
 use crate::api::providers::supports;
@@ -11,8 +14,8 @@ use crate::console::action::Action;
 use crate::console::changes::{self, not_offered, nothing_selected, refused_busy};
 use crate::console::claims;
 use crate::console::modal::{
-    About, Add, Confirm, Create, Destructive, Modal, Reassign, Remove, RoomField, RoomFieldKind,
-    Saving, Stage, conclude_question, edit_text, forget_question, step,
+    About, Add, Confirm, Create, Destructive, Modal, Question, Reassign, Remove, RoomField,
+    RoomFieldKind, Saving, Stage, conclude_question, edit_text, forget_question, step,
 };
 use crate::console::msg::{ApiCall, ApiRequest, Command};
 use crate::console::navigate::selection_changed;
@@ -129,6 +132,7 @@ fn confirm(state: &mut State) -> Vec<Command> {
         Modal::Remove(mut modal) => {
             match modal.question(lang) {
                 Ok(question) => {
+                    let question = naming_others(state, &modal.key, question);
                     let change = Destructive::RemoveParticipant(modal);
                     state.modal = Some(Modal::Confirm(Confirm::new(question, change)));
                 }
@@ -233,7 +237,7 @@ fn make(state: &mut State, change: Destructive) -> Vec<Command> {
                 .selected_row()
                 .is_some_and(|row| row.summary.key == key);
             if still {
-                perform(state, action)
+                perform(state, action, Others::Asked)
             } else {
                 let text = state.lang.pick(
                     "a seleção mudou; nada foi feito",
@@ -247,60 +251,94 @@ fn make(state: &mut State, change: Destructive) -> Vec<Command> {
 }
 
 /// An action that changes the selected chat (or forgets it): refused on a row of an account this
-/// configuration does not define, asked about first when another person is on the chat, then
-/// carried out.
+/// configuration does not define, then carried out, asking first when another person is on the
+/// chat.
 pub fn on_selected(state: &mut State, action: Action) -> Vec<Command> {
     let selected = state
         .inbox
         .selected_row()
-        .map(|row| (row.summary.key.clone(), row.summary.columns.archived));
-    if let Some((key, archived)) = selected {
-        if claims::refused_read_only(state, &key) {
-            return Vec::new();
-        }
-        // Concluding asks anyway; its question names the others (see `toggle_archive`).
-        let asks_anyway = action == Action::ToggleArchive && !archived;
-        if action != Action::ForgetChat && !asks_anyway && claims::ask_first(state, action) {
-            return Vec::new();
-        }
+        .map(|row| row.summary.key.clone());
+    if let Some(key) = selected
+        && claims::refused_read_only(state, &key)
+    {
+        return Vec::new();
     }
-    perform(state, action)
+    perform(state, action, Others::Ask)
 }
 
-/// Carries out an action on the selected chat, with no question about who else is on it.
-fn perform(state: &mut State, action: Action) -> Vec<Command> {
+/// Whether the question naming the other people on a chat is still to be asked before a change
+/// with no question of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Others {
+    /// Ask it once the change is known to be possible.
+    Ask,
+    /// Asked and confirmed.
+    Asked,
+}
+
+/// Carries out an action on the selected chat. A change that asks a question of its own
+/// (removing a participant, concluding) names the other people on the chat in it; any other
+/// change asks about them first, once it is known to be possible (offered, not busy, loaded).
+/// Forgetting a chat gone from the CRM changes nothing there, and names nobody.
+fn perform(state: &mut State, action: Action, others: Others) -> Vec<Command> {
     match action {
-        Action::ReassignResponsible => open_reassign(state),
+        Action::ReassignResponsible => open_reassign(state, others),
         Action::RemoveParticipant => open_remove(state),
-        Action::ToggleArchive => toggle_archive(state),
+        Action::ToggleArchive => toggle_archive(state, others),
         Action::ForgetChat => ask_forget(state),
-        Action::ChangeDepartment | Action::EditTags => open_field(state, action),
+        Action::ChangeDepartment | Action::EditTags => open_field(state, action, others),
         _ => Vec::new(),
     }
 }
 
+/// The selected conversation, ready for `action` (see [`changes::selected_for`]); when another
+/// person is on it and `others` is still to be asked, the question naming them opens instead.
+fn ready_for(
+    state: &mut State,
+    action: Action,
+    capability: Capability,
+    others: Others,
+) -> Result<(ChatKey, Conversation), Vec<Command>> {
+    let (key, conversation) = changes::selected_for(state, capability)?;
+    if others == Others::Ask && claims::ask_first(state, action, &key) {
+        return Err(Vec::new());
+    }
+    Ok((key, conversation))
+}
+
+/// `question` with the other people on `key` named at its end: a change that asks anyway asks
+/// once.
+fn naming_others(state: &State, key: &ChatKey, mut question: Question) -> Question {
+    question.lines.extend(claims::others_lines(state, key));
+    question
+}
+
 /// Opens the reassign modal for the selected conversation, when its detail is at hand and no
 /// other change to it is in flight (otherwise the status bar says why).
-fn open_reassign(state: &mut State) -> Vec<Command> {
-    let (key, conversation) = match changes::selected_for(state, Capability::Reassign) {
+fn open_reassign(state: &mut State, others: Others) -> Vec<Command> {
+    let action = Action::ReassignResponsible;
+    let (key, conversation) = match ready_for(state, action, Capability::Reassign, others) {
         Ok(target) => target,
         Err(commands) => return commands,
     };
     // Users seen on the account's other conversations: candidates where the CRM lists none.
-    let known: Vec<String> = state
+    // Each once: the desk's few users, not a copy of every row's.
+    let known: BTreeSet<&str> = state
         .inbox
         .rows()
         .iter()
         .filter(|row| {
             row.summary.key.provider == key.provider && row.summary.key.account == key.account
         })
-        .filter_map(|row| row.summary.columns.responsible_user_id.clone())
+        .filter_map(|row| row.summary.columns.responsible_user_id.as_deref())
         .collect();
+    let known: Vec<String> = known.into_iter().map(str::to_owned).collect();
     state.modal = Some(Modal::Reassign(Reassign::open(key, &conversation, &known)));
     Vec::new()
 }
 
-/// Opens the remove-participant modal for the selected conversation.
+/// Opens the remove-participant modal for the selected conversation. Its question, once a
+/// participant is picked, names the other people on the chat.
 fn open_remove(state: &mut State) -> Vec<Command> {
     match changes::selected_for(state, Capability::RemoveParticipant) {
         Ok((key, conversation)) => {
@@ -313,13 +351,13 @@ fn open_remove(state: &mut State) -> Vec<Command> {
 
 /// Opens the department (`change_department`) or tags (`edit_tags`) of the selected
 /// conversation, prefilled.
-fn open_field(state: &mut State, action: Action) -> Vec<Command> {
+fn open_field(state: &mut State, action: Action, others: Others) -> Vec<Command> {
     let (kind, capability) = if action == Action::ChangeDepartment {
         (RoomFieldKind::Department, Capability::Department)
     } else {
         (RoomFieldKind::Tags, Capability::Tags)
     };
-    match changes::selected_for(state, capability) {
+    match ready_for(state, action, capability, others) {
         Ok((key, conversation)) => {
             state.modal = Some(Modal::RoomField(RoomField::open(key, kind, &conversation)));
             Vec::new()
@@ -328,8 +366,9 @@ fn open_field(state: &mut State, action: Action) -> Vec<Command> {
     }
 }
 
-/// Concludes or reopens the selected conversation. Concluding asks first; reopening does not.
-fn toggle_archive(state: &mut State) -> Vec<Command> {
+/// Concludes or reopens the selected conversation. Concluding asks first, naming the other people
+/// on the room; reopening asks only about them.
+fn toggle_archive(state: &mut State, others: Others) -> Vec<Command> {
     let lang = state.lang;
     let Some(row) = state.inbox.selected_row() else {
         return Vec::new();
@@ -341,20 +380,17 @@ fn toggle_archive(state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     let archived = row.summary.columns.archived;
-    let contact = row
-        .summary
-        .columns
-        .contact
-        .clone()
-        .unwrap_or_else(|| key.chat_id.clone());
+    let contact = row.contact().to_owned();
     if refused_busy(state, &key) {
         return Vec::new();
     }
     if archived {
+        if others == Others::Ask && claims::ask_first(state, Action::ToggleArchive, &key) {
+            return Vec::new();
+        }
         return archive(state, &key, false);
     }
-    let mut question = conclude_question(lang, &contact);
-    question.lines.extend(claims::others_lines(state, &key));
+    let question = naming_others(state, &key, conclude_question(lang, &contact));
     let change = Destructive::ConcludeRoom(key);
     state.modal = Some(Modal::Confirm(Confirm::new(question, change)));
     Vec::new()
@@ -386,13 +422,7 @@ fn ask_forget(state: &mut State) -> Vec<Command> {
         return Vec::new();
     };
     let key = row.summary.key.clone();
-    let contact = row
-        .summary
-        .columns
-        .contact
-        .clone()
-        .or_else(|| row.summary.columns.contact_number.clone())
-        .unwrap_or_else(|| key.chat_id.clone());
+    let contact = row.contact().to_owned();
     if !row.summary.gone {
         state.notify(
             Level::Error,

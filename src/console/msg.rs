@@ -129,8 +129,6 @@ pub enum Command {
         /// Whose claim.
         who: String,
     },
-    /// Read who is on which chat now, then answer `Presence`.
-    ReadPresence,
     /// Leave.
     Quit,
 }

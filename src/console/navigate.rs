@@ -29,16 +29,22 @@ const BULK_CHANGES: usize = 64;
 
 /// Rows written elsewhere (a webhook, a fetch, another console, the command line) take their
 /// places and rows forgotten leave; the selection stays on its chat once the user moved it, and
-/// the open chat's stored detail is read again when its row changed.
+/// the open chat's stored detail is read again when its row says a newer one was stored.
 pub fn apply_changes(
     state: &mut State,
     chats: Vec<ChatSummary>,
     removed: &[ChatKey],
 ) -> Vec<Command> {
     let open = state.detail.key.clone();
-    let open_changed = open
-        .as_ref()
-        .is_some_and(|key| chats.iter().any(|chat| &chat.key == key));
+    // A detail is stored with its row's `hydrated_at`, and reads back as of it: a row that moved
+    // for anything else (a webhook noting the chat to fetch, the row of this console's own
+    // fetch) would read back nothing the pane would take.
+    let newer_detail = open.as_ref().is_some_and(|key| {
+        chats
+            .iter()
+            .filter(|chat| &chat.key == key)
+            .any(|chat| state.detail.older_than(chat.hydrated_at))
+    });
     let mut commands = if chats.len() >= BULK_CHANGES {
         let merged = chats
             .into_iter()
@@ -66,9 +72,9 @@ pub fn apply_changes(
     for key in removed {
         commands.extend(remove_row(state, key));
     }
-    // The shown chat changed in the index: show the detail stored with it.
+    // A newer detail of the shown chat is in the index: show it.
     if let Some(key) = open.filter(|key| {
-        open_changed
+        newer_detail
             && state.detail.key.as_ref() == Some(key)
             && !matches!(state.detail.status, DetailStatus::Loading(_))
     }) {
@@ -183,10 +189,7 @@ pub fn show_cached(
     if state.detail.key.as_ref() != Some(key) {
         return;
     }
-    let newer = match (as_of, state.detail.as_of) {
-        (Some(new), Some(old)) => new > old,
-        _ => state.detail.conversation.is_none(),
-    };
+    let newer = state.detail.older_than(as_of);
     if let Some(conversation) = conversation.filter(|_| newer) {
         state.detail.conversation = Some(*conversation);
         state.detail.as_of = as_of;

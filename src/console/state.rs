@@ -62,6 +62,17 @@ impl Default for Detail {
     }
 }
 
+impl Detail {
+    /// Whether a stored detail fetched at `fetched_at` would take the pane: it is newer than what
+    /// the pane shows, or the pane shows nothing.
+    pub fn older_than(&self, fetched_at: Option<DateTime<Utc>>) -> bool {
+        match (fetched_at, self.as_of) {
+            (Some(new), Some(old)) => new > old,
+            _ => self.conversation.is_none(),
+        }
+    }
+}
+
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {

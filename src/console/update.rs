@@ -23,12 +23,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // connection timeout (and hold up the quit): the pane keeps what it shows, and the open
     // chat's stored detail is read again once the index is back.
     if state.desk.unreachable_since.is_some() {
-        commands.retain(|command| {
-            !matches!(
-                command,
-                Command::LoadCachedDetail(_) | Command::ReadPresence
-            )
-        });
+        commands.retain(|command| !matches!(command, Command::LoadCachedDetail(_)));
     }
     commands
 }

@@ -33,7 +33,7 @@ pub enum Destructive {
     ForgetChat(ChatKey),
     /// Go ahead with `action` on a chat another person is viewing or has claimed.
     DespiteOthers {
-        /// What the person asked for (reassign, remove a participant, change the room).
+        /// What the person asked for (reassign, change the department or the tags, reopen).
         action: Action,
         /// The chat it was asked on.
         key: ChatKey,

@@ -203,7 +203,7 @@ fn presence_marker(state: &State, key: &ChatKey) -> (&'static str, Style) {
         };
         return ("⚑", style);
     }
-    if desk.on(key).iter().any(|presence| desk.is_other(presence)) {
+    if desk.anyone_else_on(key) {
         return ("👁", theme::info());
     }
     (" ", Style::new())

@@ -373,7 +373,7 @@ fn desk_lines(state: &State, key: &ChatKey) -> Vec<Line<'static>> {
     if let Some(account) = state.desk.foreign_account(key) {
         lines.push(Line::styled(read_only_reason(lang, account), theme::high()));
     }
-    let presence = presence_lines(lang, &state.desk, state.desk.on(key), state.now);
+    let presence = presence_lines(lang, &state.desk, key, state.now);
     lines.extend(
         presence
             .into_iter()
