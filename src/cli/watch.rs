@@ -16,10 +16,9 @@ use crate::cli::open::{blocking, open_store};
 use crate::cli::rows::{filter_with_me, json_line, table_line};
 use crate::cli::signals::StopSignals;
 use crate::config::resolve::Resolved;
-use crate::console::follow::Backoff;
 use crate::i18n::Lang;
 use crate::inbox::{Filter, SearchText};
-use crate::store::{Changes, ChatKey, Store, StoreError};
+use crate::store::{Backoff, Changes, ChatKey, Store, StoreError};
 use crate::tr;
 
 /// Changes read at once.

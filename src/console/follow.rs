@@ -17,7 +17,7 @@ use crate::console::msg::Msg;
 use crate::console::state::State;
 use crate::store::journal::AuditJournal;
 use crate::store::team::VIEWING_TTL;
-use crate::store::{ChatKey, Store, StoreError, Viewer};
+use crate::store::{Backoff, ChatKey, Store, StoreError, Viewer};
 
 /// How long one wait on the watch lasts at most: the feed notices a closed console this often.
 const FEED_WAIT: Duration = Duration::from_secs(1);
@@ -25,31 +25,8 @@ const FEED_WAIT: Duration = Duration::from_secs(1);
 const PRESENCE_REFRESH: Duration = Duration::from_secs(10);
 /// Changes read per request while catching up.
 const CHANGES_PER_READ: usize = 1000;
-/// The first wait before reconnecting; it doubles on each failure.
-const FIRST_BACKOFF: Duration = Duration::from_millis(500);
-/// The longest wait before reconnecting.
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// How often the heartbeat repeats this console's viewing mark (well within `VIEWING_TTL`).
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
-
-/// The wait before the next reconnection: 0.5 s, doubling, at most 10 s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff(Duration);
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self(FIRST_BACKOFF)
-    }
-}
-
-impl Backoff {
-    /// The wait to take now; the next one is twice as long, up to the cap.
-    pub fn next_wait(&mut self) -> Duration {
-        let wait = self.0;
-        self.0 = (self.0 * 2).min(MAX_BACKOFF);
-        wait
-    }
-}
 
 /// The console went away: the feed stops.
 struct Closed;
@@ -312,18 +289,4 @@ pub fn spawn_heartbeat(store: Arc<Store>, mut seen: watch::Receiver<Seen>) -> Jo
             Err(error) => tracing::warn!(%error, "leaving did not finish"),
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reconnection_waits_double_from_half_a_second_up_to_ten() {
-        let mut backoff = Backoff::default();
-        let waits: Vec<u64> = (0..8)
-            .map(|_| u64::try_from(backoff.next_wait().as_millis()).unwrap_or(u64::MAX))
-            .collect();
-        assert_eq!(waits, [500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
-    }
 }

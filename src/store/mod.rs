@@ -30,7 +30,7 @@ pub use sqlite::schema;
 pub use stored::{Place, UnknownValue};
 pub use summary::{ChatKey, ChatSummary, Columns, Provider, Source, normalize_chat_id};
 pub use team::{
-    AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, PresenceKind, Viewer, Wake,
+    AuditQuery, Backoff, ChangeWatch, Changes, ClaimOutcome, Presence, PresenceKind, Viewer, Wake,
 };
 
 /// The index's file name inside the data dir.

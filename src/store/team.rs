@@ -27,6 +27,30 @@ pub struct Changes {
     pub revision: i64,
 }
 
+/// The first wait before reconnecting; it doubles on each failure.
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// The longest wait before reconnecting.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// The wait before the next reconnection after a [`ChangeWatch`] or a read failed: 0.5 s,
+/// doubling, at most 10 s. The console's feed and `inbox watch` both wait by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff(Duration);
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self(FIRST_BACKOFF)
+    }
+}
+
+impl Backoff {
+    /// The wait to take now; the next one is twice as long, up to the cap.
+    pub fn next_wait(&mut self) -> Duration {
+        let wait = self.0;
+        self.0 = (self.0 * 2).min(MAX_BACKOFF);
+        wait
+    }
+}
+
 /// What woke a [`ChangeWatch`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Wake {
@@ -208,4 +232,18 @@ pub(crate) fn merge_changes(
         .filter(|key| !written.contains(key) && reported.insert(key.clone()))
         .collect();
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconnection_waits_double_from_half_a_second_up_to_ten() {
+        let mut backoff = Backoff::default();
+        let waits: Vec<u64> = (0..8)
+            .map(|_| u64::try_from(backoff.next_wait().as_millis()).unwrap_or(u64::MAX))
+            .collect();
+        assert_eq!(waits, [500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
+    }
 }
