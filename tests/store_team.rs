@@ -85,6 +85,7 @@ on_both_backends!(
     a_watch_wakes_on_another_connections_write,
     a_watch_wakes_on_presence_and_claims,
     a_quiet_watch_times_out,
+    a_heartbeat_that_only_renews_wakes_no_one,
     a_claim_names_its_holder_to_everyone_else,
     viewing_marks_expire_and_keep_their_since,
     two_receivers_fetch_disjoint_chats,
@@ -327,6 +328,44 @@ fn a_quiet_watch_times_out(index: &Index) {
     let mut watch = store.watch().unwrap();
     let wake = watch.wait(QUIET).unwrap();
     assert!(wake.is_timeout(), "woke with nothing written: {wake:?}");
+}
+
+/// Every console repeats its viewing mark every few seconds; a repeat that changes nothing anyone
+/// sees (same person, same chat, a later expiry) must not wake every other console to read
+/// presence again, or a desk of N consoles reads it N times per heartbeat period each.
+fn a_heartbeat_that_only_renews_wakes_no_one(index: &Index) {
+    let ana_console = index.open();
+    let carlos_console = index.open();
+    let look = |chat: usize, at_second: i64| {
+        carlos_console
+            .see(
+                &carlos(),
+                Some(&key(chat)),
+                at(at_second),
+                at(at_second + 30),
+            )
+            .unwrap();
+    };
+    look(1, 0);
+    let mut watch = ana_console.watch().unwrap();
+    look(1, 10);
+    let wake = watch.wait(QUIET).unwrap();
+    assert!(
+        wake.is_timeout(),
+        "a renewed viewing mark woke a console: {wake:?}"
+    );
+
+    // Looking at another chat, or at none, is news.
+    look(2, 20);
+    let wake = watch.wait(WAKE).unwrap();
+    assert!(
+        wake.presence,
+        "no wake after looking at another chat: {wake:?}"
+    );
+    let mut watch = ana_console.watch().unwrap();
+    carlos_console.see(&carlos(), None, at(30), at(60)).unwrap();
+    let wake = watch.wait(WAKE).unwrap();
+    assert!(wake.presence, "no wake after looking away: {wake:?}");
 }
 
 fn a_claim_names_its_holder_to_everyone_else(index: &Index) {

@@ -206,6 +206,21 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX webhook_events_once ON webhook_events (provider, account, body_sha256)
         WHERE outcome = 'accepted' AND body_sha256 IS NOT NULL;
     ",
+    // 4: a viewing mark renewed (the same person on the same chat, a later expiry) is not news:
+    // only a mark that names another chat or person notifies `balcao_presence`, so every
+    // console's heartbeat does not make every other console read presence again. Marks that
+    // expire or come back are read on each console's periodic presence read.
+    r"
+    DROP TRIGGER viewers_changed ON viewers;
+    -- Row triggers: an upsert fires the statement triggers of both INSERT and UPDATE, whatever
+    -- it did; a row trigger fires for what it did.
+    CREATE TRIGGER viewers_added_or_gone AFTER INSERT OR DELETE ON viewers
+        FOR EACH ROW EXECUTE FUNCTION balcao_presence_changed();
+    CREATE TRIGGER viewers_moved AFTER UPDATE ON viewers FOR EACH ROW
+        WHEN (ROW(OLD.who, OLD.account, OLD.provider, OLD.chat_id)
+            IS DISTINCT FROM ROW(NEW.who, NEW.account, NEW.provider, NEW.chat_id))
+        EXECUTE FUNCTION balcao_presence_changed();
+    ",
 ];
 
 /// The schema version this binary writes (the same as the SQLite file's).

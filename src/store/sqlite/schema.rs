@@ -202,6 +202,17 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX webhook_events_once ON webhook_events (provider, account, body_sha256)
         WHERE outcome = 'accepted' AND body_sha256 IS NOT NULL;
     ",
+    // 4: a viewing mark renewed (the same person on the same chat, a later expiry) is not news:
+    // only a mark that names another chat or person bumps the presence counter, so every
+    // console's heartbeat does not make every other console read presence again. Marks that
+    // expire or come back are read on each console's periodic presence read.
+    r"
+    DROP TRIGGER viewers_update;
+    CREATE TRIGGER viewers_update AFTER UPDATE ON viewers
+        WHEN NEW.who IS NOT OLD.who OR NEW.account IS NOT OLD.account
+            OR NEW.provider IS NOT OLD.provider OR NEW.chat_id IS NOT OLD.chat_id
+        BEGIN UPDATE presence_revision SET n = n + 1; END;
+    ",
 ];
 
 /// The schema version this binary writes.
