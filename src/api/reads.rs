@@ -14,7 +14,7 @@ use crate::api::providers::supports;
 use crate::api::wegly::changes::chat_uuid;
 use crate::api::wegly::wire::Chat;
 use crate::api::wegly::{Fetched, WeglyClient};
-use crate::store::{ChatKey, Source, Store, StoreError};
+use crate::store::{ChatKey, ChatSummary, Source, Store, StoreError};
 
 /// First wait after a failed background fetch; doubles per failure up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_secs(2);
@@ -77,10 +77,10 @@ pub(crate) fn wegly<'a>(
 }
 
 /// What one background fetch ended in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Fetch {
-    /// Stored.
-    Hydrated,
+    /// Stored: the chat's row as the index now holds it.
+    Hydrated(Box<ChatSummary>),
     /// 404: flagged gone.
     Gone,
     /// Failed; another try is scheduled.
@@ -145,7 +145,10 @@ pub(crate) async fn hydrate(config: &ActorConfig, key: &ChatKey) -> Result<ApiRe
 /// Fetches one chat into the index with `client` (what `balcao inbox add` does for each id).
 pub async fn hydrate_one(store: &Arc<Store>, client: &WeglyClient, key: &ChatKey) -> Fetch {
     match hydrate_with(store, client, key).await {
-        Ok(ApiReply::Chat(fresh)) if fresh.summary.is_some() => Fetch::Hydrated,
+        Ok(ApiReply::Chat(Fresh {
+            summary: Some(summary),
+            ..
+        })) => Fetch::Hydrated(Box::new(summary)),
         Ok(ApiReply::Gone(..)) => Fetch::Gone,
         Ok(_) => Fetch::Failed("the index did not take the chat".to_owned()),
         Err(error @ ApiError::RateLimited { retry_after, .. }) => Fetch::RateLimited {

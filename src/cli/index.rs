@@ -154,12 +154,11 @@ async fn add_report(
     outcome: Fetch,
     lang: Lang,
 ) -> Result<(String, bool), CliError> {
-    let failed = !matches!(outcome, Fetch::Hydrated);
+    let failed = !matches!(outcome, Fetch::Hydrated(_));
     let line = match outcome {
-        Fetch::Hydrated => {
-            let stored = store.clone();
-            let summary = blocking(move || stored.summary(&key)).await?;
-            let contact = summary.and_then(|s| s.columns.contact).unwrap_or_default();
+        // The row the fetch stored: no need to read it back.
+        Fetch::Hydrated(summary) => {
+            let contact = summary.columns.contact.unwrap_or_default();
             if new {
                 tr!(
                     lang,
