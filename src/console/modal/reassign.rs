@@ -10,7 +10,7 @@ use crate::api::providers::supports;
 use crate::console::action::Action;
 use crate::console::modal::common::{About, Stage, edit_text, step};
 use crate::i18n::Lang;
-use crate::inbox::{contains_folded, fold};
+use crate::inbox::fold;
 use crate::store::ChatKey;
 use crate::tr;
 
@@ -94,7 +94,8 @@ impl Reassign {
         let needle = fold(self.query.trim());
         self.candidates
             .iter()
-            .filter(|c| contains_folded(&c.folded, &needle))
+            // Both sides are folded already: a plain search.
+            .filter(|c| c.folded.contains(needle.as_str()))
             .collect()
     }
 
