@@ -88,6 +88,19 @@ const RULES: &[Rule] = &[
         may_not_reference: "hydrate",
         why: "hydrate schedules fetches through the API; the actor fetches and stores on its own",
     },
+    Rule {
+        layer: &["api/", "store/", "webhook/", "config/"],
+        except: &[],
+        may_not_reference: "batch",
+        why: "batches run changes through the API and record them in the store: they sit above \
+              both, beside the console and the command line that start them",
+    },
+    Rule {
+        layer: &["batch/"],
+        except: &[],
+        may_not_reference: "console",
+        why: "a batch runs the same from the console and the shell: it knows neither",
+    },
 ];
 
 /// Modules folded into others, each with where its job went: a rule against naming one could

@@ -587,6 +587,7 @@ fn a_closed_stdout_ends_inbox_list_and_audit_quietly() {
             http_status: None,
             by: Some("Ana".to_owned()),
             batch: None,
+            undo: None,
         })
         .unwrap();
     drop(store);

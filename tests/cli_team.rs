@@ -541,6 +541,7 @@ fn changes_are_audited(backend: Backend) {
         http_status: Some(200),
         by: Some("Carlos".to_owned()),
         batch: Some("b-1".to_owned()),
+        undo: None,
     };
     desk.store().record_audit(&old).unwrap();
     assert_eq!(desk.audit(&["--since", "2h"]).len(), 2);
@@ -847,6 +848,7 @@ fn filled_sqlite(path: &Path, chats: u128) -> Store {
                 http_status: Some(200),
                 by: Some(NAME.to_owned()),
                 batch: None,
+                undo: None,
             })
             .unwrap();
     }

@@ -438,6 +438,7 @@ fn webhook_events_and_audit_entries_are_kept(backend: Backend) {
             http_status: Some(200),
             by: None,
             batch: None,
+            undo: None,
         })
         .unwrap();
     let audit = store.audit_log(5).unwrap();
@@ -523,6 +524,7 @@ fn an_unknown_stored_enum_value_is_an_error_naming_table_row_column_and_value(ba
             http_status: Some(200),
             by: None,
             batch: None,
+            undo: None,
         })
         .unwrap();
     let mut raw = fresh.raw();
@@ -683,6 +685,7 @@ fn the_audit_log_says_who_and_in_which_batch(backend: Backend) {
         http_status: Some(204),
         by: by.map(str::to_owned),
         batch: batch.map(str::to_owned),
+        undo: None,
     };
     let written = [
         entry("room-1", Some("Ana"), Some("b-1")),
@@ -752,6 +755,7 @@ fn a_copy_reads_every_row_a_page_at_a_time(backend: Backend) {
                 http_status: Some(200),
                 by: Some("Ana".to_owned()),
                 batch: None,
+                undo: None,
             })
             .unwrap();
     }
@@ -847,6 +851,7 @@ fn an_impossible_http_status_is_an_error_in_a_copy_as_in_the_log(backend: Backen
             http_status: Some(200),
             by: None,
             batch: None,
+            undo: None,
         })
         .unwrap();
     fresh.raw().execute(

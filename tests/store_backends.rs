@@ -412,6 +412,7 @@ fn on_postgres_only_a_column_changed_by_hand_is_the_databases_error_in_a_copy_to
             http_status: Some(200),
             by: None,
             batch: None,
+            undo: None,
         })
         .unwrap();
     let mut raw = postgres::Client::connect(&url, postgres::NoTls).unwrap();

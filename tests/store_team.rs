@@ -673,6 +673,7 @@ fn entry(n: i64, chat: usize, by: Option<&str>) -> AuditEntry {
         http_status: Some(200),
         by: by.map(str::to_owned),
         batch: None,
+        undo: None,
     }
 }
 
@@ -690,6 +691,7 @@ fn the_audit_log_is_queried_by_chat_person_and_time(index: &Index) {
                 chat: chat.map(|n| key(n).chat_id),
                 by: by.map(str::to_owned),
                 since: since.map(|n| at(n * 60)),
+                batch: None,
                 limit,
             })
             .unwrap()
@@ -719,6 +721,19 @@ fn the_audit_log_is_queried_by_chat_person_and_time(index: &Index) {
         .unwrap();
     assert_eq!(newest[0].by.as_deref(), Some("ângela"));
     assert_eq!(newest[0].key, key(1));
+    // A batch's entries are found by its id, with how each is taken back.
+    let mut batched = entry(6, 2, Some("Carlos"));
+    batched.batch = Some("b-7".to_owned());
+    batched.undo = Some("{\"cannot\":\"participant_removal\"}".to_owned());
+    cli.record_audit(&batched).unwrap();
+    let found = console
+        .audit_query(&AuditQuery {
+            batch: Some("b-7".to_owned()),
+            limit: 10,
+            ..AuditQuery::default()
+        })
+        .unwrap();
+    assert_eq!(found, vec![batched]);
 }
 
 fn accounts_lists_every_account_with_chats(index: &Index) {

@@ -42,6 +42,7 @@ pub async fn run(global: &GlobalArgs, args: AuditArgs, lang: Lang) -> Result<(),
             .filter(|by| !by.is_empty())
             .map(str::to_owned),
         since,
+        batch: None,
         limit: usize::try_from(args.limit).unwrap_or(usize::MAX),
     };
     let settings = resolve(&global.overrides())?;

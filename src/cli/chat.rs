@@ -12,6 +12,7 @@ use crate::api::wegly::wire::Chat;
 use crate::api::wegly::wire::{ChatStatus, CreateChatRequest, TemplateField, TemplateRef};
 use crate::api::wegly::{Fetched, WeglyClient};
 use crate::api::{ApiError, Change, Scope};
+use crate::batch::UndoNote;
 use crate::cli::args::{ChatCommand, CreateArgs, CreateStatus, GlobalArgs};
 use crate::cli::present;
 use crate::cli::record::{Recorder, Saved};
@@ -63,6 +64,8 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
             };
             let mut entry = audit_entry(&recorder, &key, &change);
             entry.before = before.as_ref().and_then(responsible);
+            let seen = before.map(|chat| Conversation::Chat(Box::new(chat)));
+            entry.undo = Some(UndoNote::of(&change, seen.as_ref(), None).to_text());
             let settled = conclude(&recorder, &key, entry, settled, responsible).await?;
             emit_settled(&settled, json, lang, |chat| {
                 present::reassigned(chat, &request, lang, now)
@@ -79,6 +82,7 @@ pub async fn run(global: &GlobalArgs, command: ChatCommand, lang: Lang) -> Resul
                 user_id: user.to_string(),
             };
             let mut entry = audit_entry(&recorder, &key, &change);
+            entry.undo = Some(UndoNote::of(&change, None, None).to_text());
             entry.before = Some(
                 before
                     .as_ref()
@@ -210,6 +214,10 @@ async fn conclude(
         let columns = Conversation::Chat(Box::new(fetched.value.clone())).columns();
         let raw = String::from_utf8_lossy(&fetched.raw).into_owned();
         recorder.save(key, raw, columns, Saved::Chat).await;
+    }
+    // Only a change that may be there can be taken back.
+    if !matches!(entry.outcome.as_str(), "confirmed" | "unknown") {
+        entry.undo = None;
     }
     recorder.record(entry).await;
     Ok(settled?)

@@ -61,7 +61,9 @@ impl Recorder {
             outcome: String::new(),
             http_status: None,
             by: Some(self.by.clone()),
-            batch: None,
+            // A single change is a batch of one: `balcao undo` takes it back like any batch.
+            batch: Some(crate::batch::new_batch_id()),
+            undo: None,
         }
     }
 

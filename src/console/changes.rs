@@ -3,6 +3,7 @@
 
 use crate::api::providers::{describe, offered_by};
 use crate::api::{Capability, Change, Conversation, crm_name, supports};
+use crate::batch::UndoNote;
 use crate::console::modal::About;
 use crate::console::msg::{ApiCall, ApiRequest, Command, RequestId};
 use crate::console::state::{DetailStatus, Level, PendingChange, State};
@@ -65,6 +66,7 @@ pub fn begin(
     let pending = PendingChange {
         key: key.clone(),
         request: describe(key.provider, &change, seen),
+        undo: Box::new(UndoNote::of(&change, seen, None)),
         change: change.clone(),
         before: about.before,
         who: about.who,

@@ -3,6 +3,7 @@
 //! reopen the modal. Reads (fetch, add, totals) update the pane and the list.
 
 use crate::api::{ApiError, Change, ErrorKind};
+use crate::batch::batch_id_for;
 use crate::console::modal::{Modal, Stage};
 use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Fresh, RequestId};
 use crate::console::navigate::{remove_row, upsert_row};
@@ -57,6 +58,10 @@ trait Subject {
     fn done(&self, lang: Lang, created: Option<bool>) -> String;
     /// The words for a change known not made, with the reason.
     fn not_done(&self, lang: Lang, reason: &str) -> String;
+    /// How the change is taken back (the audit entry's `undo`), when it can be.
+    fn undo(&self) -> Option<String> {
+        None
+    }
     /// Whether a failure marks the row (a creation has no row yet).
     fn marks_row(&self) -> bool {
         true
@@ -93,6 +98,10 @@ impl Subject for PendingChange {
 
     fn before(&self) -> Option<String> {
         self.before.clone()
+    }
+
+    fn undo(&self) -> Option<String> {
+        Some(self.undo.to_text())
     }
 
     fn after(&self, fresh: &Fresh) -> Option<String> {
@@ -257,6 +266,9 @@ fn settle(
         Verdict::Conflict(fresh) => ("conflict", None, Some(holder(lang, fresh))),
         Verdict::Failed(error) => (error_outcome(error), error.status(), None),
     };
+    // A single change is a batch of one, so `undo` takes it back like any batch; only a change
+    // that may be there says how.
+    let made = matches!(outcome, "confirmed" | "unknown");
     commands.push(Command::Audit(AuditEntry {
         at: state.now,
         key,
@@ -267,7 +279,8 @@ fn settle(
         outcome: outcome.to_owned(),
         http_status: status,
         by: Some(state.desk.viewer.who.clone()),
-        batch: None,
+        batch: Some(batch_id_for(&state.desk.viewer.console, id.0)),
+        undo: made.then(|| subject.undo()).flatten(),
     }));
     match verdict {
         Verdict::Applied { created, .. } => {
@@ -533,6 +546,7 @@ pub fn forgotten(
             http_status: None,
             by: Some(state.desk.viewer.who.clone()),
             batch: None,
+            undo: None,
         })
     };
     match outcome {

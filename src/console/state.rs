@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::api::{Change, Conversation};
+use crate::batch::UndoNote;
 use crate::console::action::Context;
 use crate::console::desk::Desk;
 use crate::console::list::Inbox;
@@ -144,6 +145,8 @@ pub struct PendingChange {
     pub who: String,
     /// Whether the conversation is a room (the words say "room", not "chat").
     pub room: bool,
+    /// How the change is taken back, from the conversation as the person saw it.
+    pub undo: Box<UndoNote>,
 }
 
 impl Pending {

@@ -41,6 +41,8 @@ struct Line {
     http_status: Option<u16>,
     by: Option<String>,
     batch: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    undo: Option<String>,
 }
 
 impl From<&AuditEntry> for Line {
@@ -58,6 +60,7 @@ impl From<&AuditEntry> for Line {
             http_status: entry.http_status,
             by: entry.by.clone(),
             batch: entry.batch.clone(),
+            undo: entry.undo.clone(),
         }
     }
 }
@@ -79,6 +82,7 @@ impl Line {
             http_status: self.http_status,
             by: self.by,
             batch: self.batch,
+            undo: self.undo,
         })
     }
 }
@@ -238,6 +242,7 @@ mod tests {
             http_status: Some(200),
             by: Some("Carla".to_owned()),
             batch: None,
+            undo: None,
         }
     }
 

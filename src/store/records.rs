@@ -42,8 +42,12 @@ pub struct AuditEntry {
     pub http_status: Option<u16>,
     /// Who made it (the desk member's name), when known.
     pub by: Option<String>,
-    /// The batch it was part of, when one change of many.
+    /// The batch it was part of: every change made through balcão has one (a single change is
+    /// a batch of one), so that `undo` can take back the last batch, or a named one.
     pub batch: Option<String>,
+    /// How to take the change back, as `batch::Revert` writes it (the change that puts the chat
+    /// back and what the chat must still show for that to be safe), when it can be taken back.
+    pub undo: Option<String>,
 }
 
 /// A chat's detail as stored, and when it was fetched.

@@ -134,6 +134,8 @@ pub struct AuditQuery {
     pub by: Option<String>,
     /// Only changes at or after this time.
     pub since: Option<DateTime<Utc>>,
+    /// Only the entries of this batch.
+    pub batch: Option<String>,
     /// At most this many, newest first.
     pub limit: usize,
 }

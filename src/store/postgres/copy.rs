@@ -337,22 +337,23 @@ impl Sink for Writer<'_, '_> {
             .collect();
         let by = text(&|e| e.by.clone());
         let batch = text(&|e| e.batch.clone());
+        let undo = text(&|e| e.undo.clone());
         // In the order given, so that the new numbers keep the source's order.
         self.transaction
             .execute(
                 "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before,
-                     after, outcome, http_status, by_name, batch)
+                     after, outcome, http_status, by_name, batch, undo)
                  SELECT at, account, provider, action, chat_id, request, before, after, outcome,
-                        http_status, by_name, batch
+                        http_status, by_name, batch, undo
                  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
                      $6::text[], $7::text[], $8::text[], $9::text[], $10::integer[], $11::text[],
-                     $12::text[])
+                     $12::text[], $13::text[])
                      WITH ORDINALITY AS t(at, account, provider, action, chat_id, request, before,
-                         after, outcome, http_status, by_name, batch, n)
+                         after, outcome, http_status, by_name, batch, undo, n)
                  ORDER BY n",
                 &[
                     &at, &accounts, &providers, &actions, &ids, &requests, &before, &after,
-                    &outcomes, &status, &by, &batch,
+                    &outcomes, &status, &by, &batch, &undo,
                 ],
             )
             .map_err(|e| self.index.error(&e))?;

@@ -55,7 +55,7 @@ macro_rules! the_chat {
 macro_rules! audit_columns {
     () => {
         "at, account, provider, action, chat_id, request, before, after, outcome, http_status, \
-         id, by_name, batch"
+         id, by_name, batch, undo"
     };
 }
 
@@ -472,8 +472,8 @@ impl PgIndex {
         let http_status = entry.http_status.map(i32::from);
         self.execute(
             "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before,
-                 after, outcome, http_status, by_name, batch)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 after, outcome, http_status, by_name, batch, undo)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             &[
                 &millis(entry.at),
                 &entry.key.account,
@@ -487,6 +487,7 @@ impl PgIndex {
                 &http_status,
                 &entry.by,
                 &entry.batch,
+                &entry.undo,
             ],
         )
         .map(drop)
@@ -537,6 +538,7 @@ impl PgIndex {
             http_status,
             by: self.column(row, 11)?,
             batch: self.column(row, 12)?,
+            undo: self.column(row, 13)?,
         })
     }
 }

@@ -221,6 +221,12 @@ pub const MIGRATIONS: &[&str] = &[
             IS DISTINCT FROM ROW(NEW.who, NEW.account, NEW.provider, NEW.chat_id))
         EXECUTE FUNCTION balcao_presence_changed();
     ",
+    // 5: how each audited change is taken back (`undo`), and the entries of one batch found
+    // without reading the whole log.
+    r"
+    ALTER TABLE audit_log ADD COLUMN undo TEXT;
+    CREATE INDEX audit_log_batch ON audit_log (batch);
+    ",
 ];
 
 /// The schema version this binary writes (the same as the SQLite file's).

@@ -236,15 +236,16 @@ impl PgIndex {
             return Ok(Vec::new());
         }
         let since = query.since.map(millis);
-        let filter = "($1::text IS NULL OR chat_id = $1) AND ($2::bigint IS NULL OR at >= $2)";
+        let filter = "($1::text IS NULL OR chat_id = $1) AND ($2::bigint IS NULL OR at >= $2)
+                      AND ($3::text IS NULL OR batch = $3)";
         let Some(by) = query.by.as_deref().map(str::to_lowercase) else {
             let rows = self.with_client(|client| {
                 client.query(
                     &format!(
                         "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE {filter}
-                         ORDER BY at DESC, id DESC LIMIT $3"
+                         ORDER BY at DESC, id DESC LIMIT $4"
                     ),
-                    &[&query.chat, &since, &limit_param(query.limit)],
+                    &[&query.chat, &since, &query.batch, &limit_param(query.limit)],
                 )
             })?;
             return rows.iter().map(|row| self.audit_from_row(row)).collect();
@@ -256,7 +257,7 @@ impl PgIndex {
                     "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE {filter} AND by_name IS NOT NULL
                      ORDER BY at DESC, id DESC"
                 ),
-                &[&query.chat, &since],
+                &[&query.chat, &since, &query.batch],
             )?;
             let mut found: Vec<Row> = Vec::new();
             loop {

@@ -236,8 +236,8 @@ impl Sink for Writer<'_> {
             .transaction
             .prepare_cached(
                 "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before,
-                     after, outcome, http_status, by_name, batch)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     after, outcome, http_status, by_name, batch, undo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )
             .map_err(|e| self.index.error(&e))?;
         for entry in entries {
@@ -255,6 +255,7 @@ impl Sink for Writer<'_> {
                     entry.http_status,
                     entry.by,
                     entry.batch,
+                    entry.undo,
                 ])
                 .map_err(|e| self.index.error(&e))?;
         }

@@ -20,7 +20,7 @@ pub(super) const CHAT_KEY: &[usize] = &[0, 1, 2];
 
 /// An audit entry's columns, as [`audit_from_row`] reads them.
 pub(super) const AUDIT_COLUMNS: &str = "at, account, provider, action, chat_id, request, before, after, outcome, http_status, id, \
-     by_name, batch";
+     by_name, batch, undo";
 
 /// A chat's key as a query selects it first (account, provider, chat id), exactly as stored:
 /// respelling it would name another row.
@@ -330,8 +330,8 @@ impl SqliteIndex {
     pub fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         self.lock()
             .execute(
-                "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before, after, outcome, http_status, by_name, batch)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO audit_log (at, account, provider, action, chat_id, request, before, after, outcome, http_status, by_name, batch, undo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     millis(entry.at),
                     entry.key.account,
@@ -344,7 +344,8 @@ impl SqliteIndex {
                     entry.outcome,
                     entry.http_status,
                     entry.by,
-                    entry.batch
+                    entry.batch,
+                    entry.undo
                 ],
             )
             .map_err(|e| self.error(&e))
@@ -385,6 +386,7 @@ pub(super) fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
         http_status: row.get(9)?,
         by: row.get(11)?,
         batch: row.get(12)?,
+        undo: row.get(13)?,
     })
 }
 

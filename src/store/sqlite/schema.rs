@@ -213,6 +213,12 @@ pub const MIGRATIONS: &[&str] = &[
             OR NEW.provider IS NOT OLD.provider OR NEW.chat_id IS NOT OLD.chat_id
         BEGIN UPDATE presence_revision SET n = n + 1; END;
     ",
+    // 5: how each audited change is taken back (`undo`), and the entries of one batch found
+    // without reading the whole log.
+    r"
+    ALTER TABLE audit_log ADD COLUMN undo TEXT;
+    CREATE INDEX audit_log_batch ON audit_log (batch);
+    ",
 ];
 
 /// The schema version this binary writes.

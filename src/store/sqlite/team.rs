@@ -239,7 +239,7 @@ impl SqliteIndex {
             .prepare_cached(&format!(
                 "SELECT {AUDIT_COLUMNS} FROM audit_log
                  WHERE (?1 IS NULL OR chat_id = ?1) AND (?2 IS NULL OR at >= ?2)
-                   AND (?4 = 0 OR by_name IS NOT NULL)
+                   AND (?4 = 0 OR by_name IS NOT NULL) AND (?5 IS NULL OR batch = ?5)
                  ORDER BY at DESC, id DESC LIMIT ?3"
             ))
             .map_err(|e| self.error(&e))?;
@@ -249,7 +249,8 @@ impl SqliteIndex {
                     query.chat,
                     query.since.map(millis),
                     sql_limit,
-                    i64::from(by.is_some())
+                    i64::from(by.is_some()),
+                    query.batch
                 ],
                 audit_from_row,
             )

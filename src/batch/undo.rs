@@ -1,0 +1,121 @@
+//! Taking a change or a batch back: from its audit entries, each chat that was changed goes back
+//! to what it was, if nobody changed it since (the undo re-reads it first, or the change compares
+//! for itself). The others are listed with the reason and left alone.
+
+use crate::batch::plan::Planned;
+use crate::batch::revert::{Irreversible, UndoNote};
+use crate::i18n::Lang;
+use crate::store::{AuditEntry, ChatKey, Provider};
+
+/// Why an entry of the batch is not taken back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotUndone {
+    /// The change was not made (refused, failed, skipped, not sent).
+    NotMade(String),
+    /// It cannot be taken back.
+    Cannot(Irreversible),
+    /// Its entry does not say how (written before balcão kept it, or by another program).
+    NoRecord,
+}
+
+impl NotUndone {
+    /// In words.
+    pub fn words(&self, lang: Lang) -> String {
+        match self {
+            Self::NotMade(outcome) => crate::tr!(
+                lang,
+                "a mudança não foi feita ({outcome})",
+                "the change was not made ({outcome})"
+            ),
+            Self::Cannot(why) => why.words(lang).to_owned(),
+            Self::NoRecord => lang
+                .pick(
+                    "o registro não diz como desfazer",
+                    "the entry does not say how to undo it",
+                )
+                .to_owned(),
+        }
+    }
+}
+
+/// What undoing a batch would do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoPlan {
+    /// The batch taken back.
+    pub batch: String,
+    /// The chats it puts back.
+    pub items: Vec<Planned>,
+    /// The entries it leaves, and why.
+    pub left: Vec<(AuditEntry, NotUndone)>,
+}
+
+/// The latest batch among `entries` (newest first, as the audit log reads them).
+pub fn last_batch(entries: &[AuditEntry]) -> Option<String> {
+    entries.iter().find_map(|entry| entry.batch.clone())
+}
+
+/// Plans taking back batch `batch` from its entries. `contact` names a chat for people (the
+/// console's rows know it; the command line may not).
+pub fn plan_undo(
+    batch: &str,
+    entries: &[AuditEntry],
+    contact: impl Fn(&ChatKey) -> Option<String>,
+) -> UndoPlan {
+    let mut items = Vec::new();
+    let mut left = Vec::new();
+    // Oldest first, and one step per chat: its latest entry in the batch is what is there now.
+    let mut seen = std::collections::HashSet::new();
+    let mut ordered: Vec<&AuditEntry> = entries
+        .iter()
+        .filter(|entry| entry.batch.as_deref() == Some(batch))
+        .collect();
+    ordered.sort_by_key(|entry| entry.at);
+    for entry in ordered.iter().rev() {
+        if !seen.insert((entry.key.clone(), entry.action.clone())) {
+            continue;
+        }
+        let note = entry.undo.as_deref().and_then(UndoNote::from_text);
+        let made = matches!(entry.outcome.as_str(), "confirmed" | "unknown");
+        match note {
+            _ if !made => left.push(((*entry).clone(), NotUndone::NotMade(entry.outcome.clone()))),
+            Some(UndoNote::Revert(revert)) => {
+                // A Wegly reassignment compares the responsible itself before writing.
+                let checks_itself = entry.key.provider == Provider::Wegly
+                    && matches!(
+                        revert.change,
+                        crate::api::Change::Reassign {
+                            expected: Some(_),
+                            ..
+                        }
+                    );
+                let undo = revert.inverse();
+                items.push(Planned {
+                    key: entry.key.clone(),
+                    contact: contact(&entry.key).unwrap_or_else(|| entry.key.chat_id.clone()),
+                    from: expected_responsible(&revert.change),
+                    from_name: entry.after.clone(),
+                    change: revert.change.clone(),
+                    check: (!checks_itself).then_some(revert.expect),
+                    undo,
+                    warnings: Vec::new(),
+                });
+            }
+            Some(UndoNote::Cannot(why)) => left.push(((*entry).clone(), NotUndone::Cannot(why))),
+            None => left.push(((*entry).clone(), NotUndone::NoRecord)),
+        }
+    }
+    items.reverse();
+    UndoPlan {
+        batch: batch.to_owned(),
+        items,
+        left,
+    }
+}
+
+/// The responsible a reassignment expects to find (who the undone change put there).
+fn expected_responsible(change: &crate::api::Change) -> Option<String> {
+    match change {
+        crate::api::Change::Reassign { expected, .. } => expected.clone(),
+        _ => None,
+    }
+}
