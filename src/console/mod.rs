@@ -17,6 +17,8 @@ pub mod modals;
 pub mod msg;
 pub mod navigate;
 pub mod outcome;
+pub mod preview;
+pub mod running;
 pub mod state;
 pub mod terminal;
 pub mod ui;

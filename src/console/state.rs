@@ -208,7 +208,7 @@ pub struct State {
     /// Set by `quit`.
     pub should_quit: bool,
     /// The batch running, the one being prepared, and the last change (for `undo`).
-    pub batches: crate::console::batch::Batches,
+    pub batches: crate::console::running::Batches,
     next_id: u64,
 }
 
@@ -235,7 +235,7 @@ impl State {
             desk: Desk::default(),
             size: SIZE,
             should_quit: false,
-            batches: crate::console::batch::Batches::default(),
+            batches: crate::console::running::Batches::default(),
             next_id: 1,
         }
     }

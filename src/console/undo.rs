@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use crate::batch::{self, Planned, short_id};
-use crate::console::batch::{change_words, load_of};
 use crate::console::modal::{BatchModal, Modal, Preview, PreviewItem, PreviewLeft};
 use crate::console::msg::{Command, RequestId};
+use crate::console::preview::{change_words, load_of};
 use crate::console::state::{Level, State};
 use crate::store::{AuditEntry, ChatKey};
 use crate::tr;

@@ -15,7 +15,7 @@ use crate::console::navigate::{
 };
 use crate::console::outcome;
 use crate::console::state::{Focus, Level, State, list_page};
-use crate::console::{batch, undo};
+use crate::console::{batch, preview, undo};
 use crate::tr;
 
 /// Applies one message and returns the effects to run.
@@ -41,7 +41,7 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Api(event) if state.batches.owns(event.id) => batch::api_event(state, event),
         Msg::ApiBusy(id) if state.batches.owns(id) => batch::api_busy(state, id),
-        Msg::BatchDetails { id, details } => batch::details_read(state, id, details),
+        Msg::BatchDetails { id, details } => preview::details_read(state, id, details),
         Msg::UndoEntries { id, outcome } => undo::entries_read(state, id, outcome),
         Msg::Action(action) => {
             if state.modal.is_some() {
