@@ -203,12 +203,12 @@ impl Action {
             Self::ToggleUpdateLeads => ("levar os leads junto", "take the leads along"),
             Self::ToggleUpdateDeals => ("levar os negócios junto", "take the deals along"),
             Self::BatchReassign => (
-                "reatribuir as marcadas, com prévia",
-                "reassign the marked chats, with a preview",
+                "reatribuir as marcadas (prévia)",
+                "reassign marked chats (preview)",
             ),
             Self::BatchRemoveParticipant => (
-                "tirar alguém das marcadas, com prévia",
-                "take someone out of the marked chats, with a preview",
+                "tirar alguém das marcadas",
+                "remove someone from marked chats",
             ),
             Self::Undo => ("desfazer a última mudança", "undo the last change"),
         };
