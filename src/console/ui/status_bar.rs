@@ -27,6 +27,8 @@ fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
             (Action::Confirm, word("confirmar", "confirm")),
             (Action::Cancel, word("voltar", "back")),
         ],
+        // The batch modals show their own keys in their footer.
+        (Some(Modal::Batch(_)), _) => Vec::new(),
         (Some(_), _) => vec![
             (Action::Confirm, word("ok", "ok")),
             (Action::Cancel, word("fechar", "close")),
