@@ -296,18 +296,35 @@ async fn responsible_in_sandbox(sandbox: &balcao::sandbox::RunningSandbox, id: &
     chat.value.responsible_user_id().unwrap().to_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
-    let sandbox = Arc::new(common::start().await);
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open_in(dir.path()).unwrap());
-    let responsible = index_of_twelve(&sandbox, &store).await;
+/// Checks that exactly one of `theirs` is `target`'s in the sandbox, and keeps which.
+async fn one_moved(
+    sandbox: Arc<balcao::sandbox::RunningSandbox>,
+    theirs: Vec<String>,
+    target: String,
+    moved: Arc<std::sync::Mutex<String>>,
+) {
+    let mut now_target = Vec::new();
+    for id in &theirs {
+        if responsible_in_sandbox(&sandbox, id).await == target {
+            now_target.push(id.clone());
+        }
+    }
+    assert_eq!(now_target.len(), 1, "one chat moved: {now_target:?}");
+    *moved.lock().unwrap() = now_target.remove(0);
+}
+
+/// The chats `responsible` holds in the sandbox, and someone (id, name) each of them may be
+/// handed to.
+async fn theirs_and_target(
+    sandbox: &balcao::sandbox::RunningSandbox,
+    responsible: &str,
+) -> (Vec<String>, String, String) {
     // Their chats, and someone each of them may be handed to.
-    let client = common::client(&sandbox);
+    let client = common::client(sandbox);
     let mut theirs = Vec::new();
     let mut shared: Option<Vec<(String, String)>> = None;
-    for chat in common::chats(&sandbox).await {
-        if chat["responsible_user_id"] != responsible.as_str() {
+    for chat in common::chats(sandbox).await {
+        if chat["responsible_user_id"] != responsible {
             continue;
         }
         let fetched = client.get_chat(common::uuid(&chat["id"])).await.unwrap();
@@ -325,6 +342,16 @@ async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
         theirs.push(chat["id"].as_str().unwrap().to_owned());
     }
     let (target, name) = shared.unwrap().into_iter().next().unwrap();
+    (theirs, target, name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
+    let sandbox = Arc::new(common::start().await);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let responsible = index_of_twelve(&sandbox, &store).await;
+    let (theirs, target, name) = theirs_and_target(&sandbox, &responsible).await;
     let (api, _actor) = actor::spawn(ActorConfig {
         clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
         rooms: HashMap::new(),
@@ -366,22 +393,12 @@ async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
         Step::Show(format!("Report · reassign 1 chat(s) to {name}")),
     ]);
     // The sandbox agrees: one of their chats is the target's now.
-    let (check_sandbox, check_moved, check_theirs, check_target) = (
+    script.push(Step::Check(Box::pin(one_moved(
         sandbox.clone(),
+        theirs,
+        target,
         moved.clone(),
-        theirs.clone(),
-        target.clone(),
-    );
-    script.push(Step::Check(Box::pin(async move {
-        let mut now_target = Vec::new();
-        for id in &check_theirs {
-            if responsible_in_sandbox(&check_sandbox, id).await == check_target {
-                now_target.push(id.clone());
-            }
-        }
-        assert_eq!(now_target.len(), 1, "one chat moved: {now_target:?}");
-        *check_moved.lock().unwrap() = now_target.remove(0);
-    })));
+    ))));
     script.extend([
         Step::Key(KeyCode::Enter),
         Step::Key(KeyCode::Char('u')),
