@@ -109,6 +109,8 @@ enum Step {
     Show(String),
     /// Press a key.
     Key(KeyCode),
+    /// Check the world outside the screen (the sandbox, the index) before going on.
+    Check(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>),
 }
 
 fn typed(text: &str) -> impl Iterator<Item = Step> + '_ {
@@ -132,6 +134,7 @@ fn keyboard(
                         let key = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
                         return Some((Ok(key), (steps, frames)));
                     }
+                    Step::Check(check) => check.await,
                     Step::Show(wanted) => {
                         let shown = tokio::time::timeout(
                             STEP_LIMIT,
@@ -281,5 +284,162 @@ async fn run_filters_moves_the_selection_and_quits_on_real_services() {
     assert!(
         last.contains(" Chats 3/12 ") && last.contains(&envelope),
         "the last frame:\n{last}"
+    );
+}
+
+/// The responsible of chat `id` in the sandbox.
+async fn responsible_in_sandbox(sandbox: &balcao::sandbox::RunningSandbox, id: &str) -> String {
+    let chat = common::client(sandbox)
+        .get_chat(id.parse().unwrap())
+        .await
+        .unwrap();
+    chat.value.responsible_user_id().unwrap().to_owned()
+}
+
+/// Checks that exactly one of `theirs` is `target`'s in the sandbox, and keeps which.
+async fn one_moved(
+    sandbox: Arc<balcao::sandbox::RunningSandbox>,
+    theirs: Vec<String>,
+    target: String,
+    moved: Arc<std::sync::Mutex<String>>,
+) {
+    let mut now_target = Vec::new();
+    for id in &theirs {
+        if responsible_in_sandbox(&sandbox, id).await == target {
+            now_target.push(id.clone());
+        }
+    }
+    assert_eq!(now_target.len(), 1, "one chat moved: {now_target:?}");
+    *moved.lock().unwrap() = now_target.remove(0);
+}
+
+/// The chats `responsible` holds in the sandbox, and someone (id, name) each of them may be
+/// handed to.
+async fn theirs_and_target(
+    sandbox: &balcao::sandbox::RunningSandbox,
+    responsible: &str,
+) -> (Vec<String>, String, String) {
+    // Their chats, and someone each of them may be handed to.
+    let client = common::client(sandbox);
+    let mut theirs = Vec::new();
+    let mut shared: Option<Vec<(String, String)>> = None;
+    for chat in common::chats(sandbox).await {
+        if chat["responsible_user_id"] != responsible {
+            continue;
+        }
+        let fetched = client.get_chat(common::uuid(&chat["id"])).await.unwrap();
+        let conversation = balcao::api::Conversation::Chat(Box::new(fetched.value));
+        let here: Vec<(String, String)> = conversation
+            .assignees(&[])
+            .into_iter()
+            .filter(|a| a.user_id != responsible)
+            .map(|a| (a.user_id, a.name))
+            .collect();
+        shared = Some(match shared {
+            None => here,
+            Some(before) => before.into_iter().filter(|a| here.contains(a)).collect(),
+        });
+        theirs.push(chat["id"].as_str().unwrap().to_owned());
+    }
+    let (target, name) = shared.unwrap().into_iter().next().unwrap();
+    (theirs, target, name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
+    let sandbox = Arc::new(common::start().await);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let responsible = index_of_twelve(&sandbox, &store).await;
+    let (theirs, target, name) = theirs_and_target(&sandbox, &responsible).await;
+    let (api, _actor) = actor::spawn(ActorConfig {
+        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
+        rooms: HashMap::new(),
+        store: store.clone(),
+        max_in_flight: 4,
+    });
+    let (inbox_tx, inbox) = mpsc::channel(1024);
+    let services = Services {
+        api,
+        store: store.clone(),
+        inbox,
+        inbox_tx,
+        journal: None,
+    };
+    let (frames, shown) = watch::channel(String::new());
+    let mut terminal = Terminal::new(Recorded {
+        screen: TestBackend::new(COLS, ROWS),
+        frames,
+    })
+    .unwrap();
+    let moved = Arc::new(std::sync::Mutex::new(String::new()));
+    let filter = format!("responsible:{responsible}");
+    let mut script = vec![
+        Step::Show(" Chats 12 ".to_owned()),
+        Step::Key(KeyCode::Char('/')),
+    ];
+    script.extend(typed(&filter));
+    script.extend([
+        Step::Key(KeyCode::Enter),
+        Step::Show(" Chats 3/12 ".to_owned()),
+        Step::Key(KeyCode::Char('R')),
+        Step::Show("new responsible".to_owned()),
+    ]);
+    script.extend(typed(&name));
+    script.extend([
+        Step::Key(KeyCode::Enter),
+        Step::Show(format!("Preview · reassign 1 chat(s) to {name}")),
+        Step::Key(KeyCode::Enter),
+        Step::Show(format!("Report · reassign 1 chat(s) to {name}")),
+    ]);
+    // The sandbox agrees: one of their chats is the target's now.
+    script.push(Step::Check(Box::pin(one_moved(
+        sandbox.clone(),
+        theirs,
+        target,
+        moved.clone(),
+    ))));
+    script.extend([
+        Step::Key(KeyCode::Enter),
+        Step::Key(KeyCode::Char('u')),
+        Step::Show("1 chat(s) go back".to_owned()),
+        Step::Key(KeyCode::Enter),
+        Step::Show("1 done · 0 skipped".to_owned()),
+        Step::Key(KeyCode::Enter),
+        Step::Key(KeyCode::Char('q')),
+    ]);
+    let keymap = Keymap::defaults().unwrap();
+    let mut state = State::new(Lang::En, chrono::Utc::now(), "default".to_owned());
+    state.desk.viewer.who = "Supervisor".to_owned();
+
+    let state = app::run(
+        &mut terminal,
+        keyboard(script, shown),
+        state,
+        &keymap,
+        services,
+    )
+    .await
+    .unwrap_or_else(|error| panic!("{error}"));
+
+    assert!(state.should_quit);
+    let moved = moved.lock().unwrap().clone();
+    assert_eq!(
+        responsible_in_sandbox(&sandbox, &moved).await,
+        responsible,
+        "the undo put the chat back"
+    );
+    let logged = store
+        .audit_query(&balcao::store::AuditQuery {
+            by: Some("Supervisor".to_owned()),
+            limit: 10,
+            ..balcao::store::AuditQuery::default()
+        })
+        .unwrap();
+    let outcomes: Vec<&str> = logged.iter().map(|e| e.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["confirmed", "confirmed"], "{logged:?}");
+    assert_ne!(
+        logged[0].batch, logged[1].batch,
+        "the undo is a batch of its own"
     );
 }

@@ -104,11 +104,11 @@ fn chords_normalize_and_round_trip() {
 
 #[test]
 fn a_user_entry_replaces_one_action_and_leaves_the_rest() {
-    let user = "[list]\nreassign_responsible = [\"R\", \"ctrl-t\"]\nremove_participant = []\n";
+    let user = "[list]\nreassign_responsible = [\"E\", \"ctrl-t\"]\nremove_participant = []\n";
     let keymap = Keymap::load(Some((Path::new("mine.toml"), user))).unwrap();
     let list = [Context::List, Context::Global];
     assert_eq!(
-        keymap.resolve(&list, press(KeyCode::Char('R'), KeyModifiers::SHIFT)),
+        keymap.resolve(&list, press(KeyCode::Char('E'), KeyModifiers::SHIFT)),
         Some(Action::ReassignResponsible)
     );
     assert_eq!(
@@ -135,7 +135,7 @@ fn a_user_entry_replaces_one_action_and_leaves_the_rest() {
             .hint(&list, Action::ReassignResponsible)
             .map(|c| c.to_string())
             .as_deref(),
-        Some("R"),
+        Some("E"),
         "hints follow the live keymap"
     );
 }

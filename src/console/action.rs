@@ -140,6 +140,12 @@ actions! {
     ToggleUpdateLeads = "toggle_update_leads" in [Modal],
     /// Reassign: also hand over the contact's deals.
     ToggleUpdateDeals = "toggle_update_deals" in [Modal],
+    /// Hand every marked chat (or the selected one) to one agent, with a preview.
+    BatchReassign = "batch_reassign" in [Global, List, Detail],
+    /// Take one person out of every marked chat (or the selected one), with a preview.
+    BatchRemoveParticipant = "batch_remove_participant" in [Global, List, Detail],
+    /// Take back the last batch or single change made by this person.
+    Undo = "undo" in [Global, List, Detail, Modal],
 }
 
 impl Action {
@@ -196,6 +202,15 @@ impl Action {
             Self::ToggleUpdateChat => ("reatribuir a conversa", "reassign the chat"),
             Self::ToggleUpdateLeads => ("levar os leads junto", "take the leads along"),
             Self::ToggleUpdateDeals => ("levar os negócios junto", "take the deals along"),
+            Self::BatchReassign => (
+                "reatribuir as marcadas (prévia)",
+                "reassign marked chats (preview)",
+            ),
+            Self::BatchRemoveParticipant => (
+                "tirar alguém das marcadas",
+                "remove someone from marked chats",
+            ),
+            Self::Undo => ("desfazer a última mudança", "undo the last change"),
         };
         lang.pick(pt, en)
     }

@@ -113,20 +113,7 @@ impl Runtime<'_> {
                 }
             }
             Command::LoadCachedDetail(key) => self.in_background(move |store| {
-                // An index that cannot be read shows no stored detail; the log says why.
-                let stored = store.detail_as_of(&key).unwrap_or_else(|error| {
-                    tracing::warn!(%error, chat = %key.chat_id, "stored detail not read");
-                    None
-                });
-                let as_of = stored.as_ref().and_then(|stored| stored.fetched_at);
-                let conversation =
-                    stored.and_then(|stored| match Conversation::decode(key.provider, &stored.raw) {
-                        Ok(conversation) => Some(Box::new(conversation)),
-                        Err(error) => {
-                            tracing::warn!(%error, chat = %key.chat_id, "stored detail does not read back");
-                            None
-                        }
-                    });
+                let (conversation, as_of) = stored_detail(store, &key);
                 Some(Msg::CachedDetail {
                     key,
                     conversation,
@@ -156,6 +143,20 @@ impl Runtime<'_> {
                     .release_chat(&key, &who)
                     .map_err(|error| error.to_string());
                 Some(Msg::Released { key, outcome })
+            }),
+            Command::ReadDetails { id, keys } => self.in_background(move |store| {
+                let details = keys
+                    .into_iter()
+                    .map(|key| {
+                        let detail = stored_detail(store, &key).0;
+                        (key, detail)
+                    })
+                    .collect();
+                Some(Msg::BatchDetails { id, details })
+            }),
+            Command::ReadUndo { id, batch, by } => self.in_background(move |store| {
+                let outcome = undo_entries(store, batch, &by).map_err(|error| error.to_string());
+                Some(Msg::UndoEntries { id, outcome })
             }),
             Command::Quit => self.state.should_quit = true,
         }
@@ -190,6 +191,58 @@ impl Runtime<'_> {
                 .unwrap_or(Duration::ZERO)
                 .max(Duration::from_millis(50))
     }
+}
+
+/// A chat's stored detail, read back, and when it was stored; nothing when the index cannot be
+/// read or the detail does not read back (the log says why).
+fn stored_detail(
+    store: &Store,
+    key: &crate::store::ChatKey,
+) -> (Option<Box<Conversation>>, Option<DateTime<Utc>>) {
+    let stored = store.detail_as_of(key).unwrap_or_else(|error| {
+        tracing::warn!(%error, chat = %key.chat_id, "stored detail not read");
+        None
+    });
+    let as_of = stored.as_ref().and_then(|stored| stored.fetched_at);
+    let conversation =
+        stored.and_then(
+            |stored| match Conversation::decode(key.provider, &stored.raw) {
+                Ok(conversation) => Some(Box::new(conversation)),
+                Err(error) => {
+                    tracing::warn!(%error, chat = %key.chat_id, "stored detail does not read back");
+                    None
+                }
+            },
+        );
+    (conversation, as_of)
+}
+
+/// The entries of the change to undo: batch `batch`, or the latest batch `by` made.
+fn undo_entries(
+    store: &Store,
+    batch: Option<String>,
+    by: &str,
+) -> Result<Option<(String, Vec<AuditEntry>)>, crate::store::StoreError> {
+    use crate::store::AuditQuery;
+    let batch = if let Some(batch) = batch {
+        batch
+    } else {
+        let latest = store.audit_query(&AuditQuery {
+            by: Some(by.to_owned()),
+            limit: 50,
+            ..AuditQuery::default()
+        })?;
+        let Some(batch) = crate::batch::last_batch(&latest) else {
+            return Ok(None);
+        };
+        batch
+    };
+    let entries = store.audit_query(&AuditQuery {
+        batch: Some(batch.clone()),
+        limit: 10_000,
+        ..AuditQuery::default()
+    })?;
+    Ok(Some((batch, entries)))
 }
 
 /// Writes a change's audit entry to the index or, when the index cannot take it, keeps it in

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod app;
+pub mod batch;
 pub mod changes;
 pub mod claims;
 pub mod desk;
@@ -10,14 +11,18 @@ pub mod keymap;
 pub mod keymap_file;
 pub mod launch;
 pub mod list;
+pub mod load;
 pub mod modal;
 pub mod modals;
 pub mod msg;
 pub mod navigate;
 pub mod outcome;
+pub mod preview;
+pub mod running;
 pub mod state;
 pub mod terminal;
 pub mod ui;
+pub mod undo;
 pub mod update;
 
 pub use modal::create_request;

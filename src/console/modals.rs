@@ -118,6 +118,11 @@ fn confirm(state: &mut State) -> Vec<Command> {
     }
     match modal {
         Modal::Filter { .. } | Modal::Help { .. } => Vec::new(),
+        // The batch modals take their keys in `console::batch`.
+        batch @ Modal::Batch(_) => {
+            state.modal = Some(batch);
+            Vec::new()
+        }
         Modal::Reassign(mut modal) => match modal.request(lang) {
             Ok((change, about)) => {
                 let key = modal.key.clone();

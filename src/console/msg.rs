@@ -93,6 +93,21 @@ pub enum Msg {
     },
     /// Entries the journal kept were written to the index.
     AuditFlushed(usize),
+    /// The stored details a batch's picker needs (`None` where the index holds none).
+    BatchDetails {
+        /// The read's request.
+        id: RequestId,
+        /// Each target's detail.
+        details: Vec<(ChatKey, Option<Box<Conversation>>)>,
+    },
+    /// The audit entries of the change to undo: its batch id and entries, `None` when this
+    /// person made none.
+    UndoEntries {
+        /// The read's request.
+        id: RequestId,
+        /// What the index answered.
+        outcome: Result<Option<(String, Vec<AuditEntry>)>, String>,
+    },
     /// Time passed.
     Tick(DateTime<Utc>),
     /// The terminal's size.
@@ -128,6 +143,23 @@ pub enum Command {
         key: ChatKey,
         /// Whose claim.
         who: String,
+    },
+    /// Read these chats' stored details for a batch, then answer `BatchDetails`.
+    ReadDetails {
+        /// The read's request.
+        id: RequestId,
+        /// Which chats.
+        keys: Vec<ChatKey>,
+    },
+    /// Read the entries of batch `batch` (or of `by`'s latest change), then answer
+    /// `UndoEntries`.
+    ReadUndo {
+        /// The read's request.
+        id: RequestId,
+        /// The batch, when the console knows it.
+        batch: Option<String>,
+        /// Whose latest change, when it does not.
+        by: String,
     },
     /// Leave.
     Quit,

@@ -354,7 +354,7 @@ fn error_outcome(error: &ApiError) -> &'static str {
 }
 
 /// Applies a fresh conversation to its row and, when shown, to the detail.
-fn apply_fresh(state: &mut State, fresh: &Fresh) -> Vec<Command> {
+pub fn apply_fresh(state: &mut State, fresh: &Fresh) -> Vec<Command> {
     let summary = fresh.summary.clone().unwrap_or_else(|| ChatSummary {
         key: fresh.key.clone(),
         columns: fresh.conversation.columns(),

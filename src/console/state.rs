@@ -207,6 +207,8 @@ pub struct State {
     pub size: (u16, u16),
     /// Set by `quit`.
     pub should_quit: bool,
+    /// The batch running, the one being prepared, and the last change (for `undo`).
+    pub batches: crate::console::running::Batches,
     next_id: u64,
 }
 
@@ -233,15 +235,18 @@ impl State {
             desk: Desk::default(),
             size: SIZE,
             should_quit: false,
+            batches: crate::console::running::Batches::default(),
             next_id: 1,
         }
     }
 
-    /// Whether a change to `key` is in flight (one at a time per conversation).
+    /// Whether a change to `key` is in flight (one at a time per conversation), alone or in a
+    /// batch.
     pub fn is_busy(&self, key: &ChatKey) -> bool {
         self.pending
             .values()
             .any(|pending| pending.mutated_chat() == Some(key))
+            || self.batches.holds(key)
     }
 
     /// The detail shown, when it is `key`'s.

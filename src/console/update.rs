@@ -6,6 +6,7 @@ use chrono::Timelike;
 use crate::console::action::Action;
 use crate::console::claims;
 use crate::console::list::Loaded;
+use crate::console::modal::BatchKind;
 use crate::console::modal::{Add, Create, Modal};
 use crate::console::modals;
 use crate::console::msg::{Command, Msg};
@@ -14,11 +15,13 @@ use crate::console::navigate::{
 };
 use crate::console::outcome;
 use crate::console::state::{Focus, Level, State, list_page};
+use crate::console::{batch, preview, undo};
 use crate::tr;
 
 /// Applies one message and returns the effects to run.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     let mut commands = dispatch(state, msg);
+    batch::note_changes(state, &commands);
     // While the shared index cannot be reached, reads of it would only queue up behind its
     // connection timeout (and hold up the quit): the pane keeps what it shows, and the open
     // chat's stored detail is read again once the index is back.
@@ -30,6 +33,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
 
 fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
+        Msg::Action(action) if matches!(state.modal, Some(Modal::Batch(_))) => {
+            batch::action(state, action)
+        }
+        Msg::Input(key) if matches!(state.modal, Some(Modal::Batch(_))) => {
+            batch::typed(state, &key)
+        }
+        Msg::Api(event) if state.batches.owns(event.id) => batch::api_event(state, event),
+        Msg::ApiBusy(id) if state.batches.owns(id) => batch::api_busy(state, id),
+        Msg::BatchDetails { id, details } => preview::details_read(state, id, details),
+        Msg::UndoEntries { id, outcome } => undo::entries_read(state, id, outcome),
         Msg::Action(action) => {
             if state.modal.is_some() {
                 modals::action(state, action)
@@ -88,7 +101,11 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         | Msg::AuditKept { .. }
         | Msg::AuditNotKept { .. }
         | Msg::AuditFlushed(_)) => claims::from_index(state, msg),
-        Msg::Tick(now) => tick(state, now),
+        Msg::Tick(now) => {
+            let mut commands = tick(state, now);
+            commands.extend(batch::tick(state));
+            commands
+        }
         Msg::Resize(width, height) => {
             state.size = (width, height);
             state.inbox.set_page(list_page(state.size));
@@ -211,6 +228,9 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         | Action::ChangeDepartment
         | Action::EditTags => modals::on_selected(state, action),
         Action::ClaimChat => claims::claim(state),
+        Action::BatchReassign => batch::start(state, BatchKind::Reassign),
+        Action::BatchRemoveParticipant => batch::start(state, BatchKind::RemoveParticipant),
+        Action::Undo => undo::start(state),
         Action::ReleaseChat => claims::release(state),
         Action::Confirm
         | Action::NextField

@@ -2,6 +2,7 @@
 //! no reference to the console's state; `console::modals` carries out what they ask.
 
 mod add;
+mod batch;
 mod common;
 mod confirm;
 mod create;
@@ -10,6 +11,9 @@ mod remove;
 mod room_field;
 
 pub use add::Add;
+pub use batch::{
+    BatchKind, BatchModal, Pick, Preview, PreviewItem, PreviewLeft, Report, ReportLine,
+};
 pub use common::{About, Question, Stage, edit_text, step};
 pub use confirm::{Confirm, Destructive, conclude_question, forget_question};
 pub use create::{CREATE_FIELDS, Create, create_request, field};
@@ -42,6 +46,8 @@ pub enum Modal {
     RoomField(RoomField),
     /// A destructive change, shown before it is made.
     Confirm(Confirm),
+    /// A batch: picking who, its preview, its progress, its report.
+    Batch(BatchModal),
 }
 
 impl Modal {
@@ -54,7 +60,7 @@ impl Modal {
             Self::RoomField(m) => Some((&mut m.stage, &mut m.error)),
             Self::Create(m) => Some((&mut m.stage, &mut m.server_error)),
             Self::Add(m) => Some((&mut m.stage, &mut m.error)),
-            Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) => None,
+            Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) | Self::Batch(_) => None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The views: `render(&State, &Keymap, &mut Frame)` draws; it never changes the state.
 
+mod batch;
 mod chat_list;
 pub mod detail;
 mod dialogs;

@@ -18,7 +18,7 @@ use crate::tr;
 fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
     let lang = state.lang;
     let word = |pt: &'static str, en: &'static str| lang.pick(pt, en);
-    match (&state.modal, state.focus) {
+    let listed = match (&state.modal, state.focus) {
         (Some(Modal::Filter { .. }), _) => vec![
             (Action::Confirm, word("aplicar", "apply")),
             (Action::Cancel, word("desfazer", "undo")),
@@ -27,6 +27,8 @@ fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
             (Action::Confirm, word("confirmar", "confirm")),
             (Action::Cancel, word("voltar", "back")),
         ],
+        // The batch modals show their own keys in their footer.
+        (Some(Modal::Batch(_)), _) => Vec::new(),
         (Some(_), _) => vec![
             (Action::Confirm, word("ok", "ok")),
             (Action::Cancel, word("fechar", "close")),
@@ -48,10 +50,19 @@ fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
             (Action::Refresh, word("atualizar", "refresh")),
             (Action::Help, word("ajuda", "help")),
         ],
-    }
-    .into_iter()
-    .filter(|(action, _)| keymap.hint(&contexts(state), *action).is_some())
-    .collect()
+    };
+    // First, so a narrow terminal still shows it.
+    undo_hint(state)
+        .into_iter()
+        .chain(listed)
+        .filter(|(action, _)| keymap.hint(&contexts(state), *action).is_some())
+        .collect()
+}
+
+/// `undo`, offered while the last change made here is recent (outside the modals).
+fn undo_hint(state: &State) -> Option<(Action, &'static str)> {
+    (state.modal.is_none() && state.batches.undo_offered(state.now))
+        .then(|| (Action::Undo, state.lang.pick("desfazer", "undo")))
 }
 
 fn contexts(state: &State) -> Vec<Context> {

@@ -1,0 +1,93 @@
+//! The console's batches as its state holds them: the stored details read for a picker, the
+//! batch running (its state machine and the calls in flight), and the last change made here,
+//! for the undo hint. Data only: `console::batch` drives it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::api::Conversation;
+use crate::batch::{ItemState, Run};
+use crate::console::modal::BatchKind;
+use crate::console::msg::RequestId;
+use crate::store::ChatKey;
+
+/// How long the status bar offers to undo the last change (the undo itself works later too:
+/// it reads the index).
+pub const UNDO_OFFERED_FOR: TimeDelta = TimeDelta::minutes(10);
+
+/// The console's batches: the details being read for one about to start, the one running, and
+/// the last change made here (for the undo hint).
+#[derive(Debug, Clone, Default)]
+pub struct Batches {
+    /// The stored details being read for a picker.
+    pub reading: Option<Reading>,
+    /// The stored details read, for the plan.
+    pub details: HashMap<ChatKey, Conversation>,
+    /// The batch running.
+    pub running: Option<Running>,
+    /// The last change (single or batch) this person made here.
+    pub last: Option<LastChange>,
+    /// The audit read for an undo, while it is under way.
+    pub undo_reading: Option<RequestId>,
+}
+
+/// The stored details being read for a picker.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// The read's request.
+    pub id: RequestId,
+    /// What the batch will do.
+    pub kind: BatchKind,
+    /// The chats it is about.
+    pub targets: Vec<ChatKey>,
+}
+
+/// A batch running.
+#[derive(Debug, Clone)]
+pub struct Running {
+    /// The state machine.
+    pub run: Run,
+    /// Its title, for the progress and the report.
+    pub title: String,
+    /// Each call in flight: its request id and the item it is for.
+    pub sent: HashMap<RequestId, usize>,
+    /// Since when the actor's queue left it with nothing in flight.
+    pub stalled: Option<DateTime<Utc>>,
+}
+
+/// The last change made here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastChange {
+    /// Its batch id.
+    pub batch: String,
+    /// When it ended.
+    pub at: DateTime<Utc>,
+}
+
+impl Batches {
+    /// Whether request `id` is one of the running batch's calls.
+    pub fn owns(&self, id: RequestId) -> bool {
+        self.running
+            .as_ref()
+            .is_some_and(|running| running.sent.contains_key(&id))
+    }
+
+    /// Whether the running batch has `key` still to change (its row is busy).
+    pub fn holds(&self, key: &ChatKey) -> bool {
+        self.running.as_ref().is_some_and(|running| {
+            running.run.items.iter().any(|item| {
+                item.planned.key == *key && !matches!(item.state, ItemState::Finished(_))
+            })
+        })
+    }
+
+    /// Whether the status bar offers to undo the last change at `now`.
+    pub fn undo_offered(&self, now: DateTime<Utc>) -> bool {
+        self.running.is_none()
+            && self
+                .last
+                .as_ref()
+                .is_some_and(|last| now - last.at < UNDO_OFFERED_FOR)
+    }
+}

@@ -1,0 +1,121 @@
+//! `undo` in the console: the last batch or single change this person made, read back from the
+//! audit log (off the render path, so it works after a restart), planned with `batch::plan_undo`,
+//! shown as a preview (what goes back, what is left and why), and run as a batch of its own.
+
+use std::collections::HashMap;
+
+use crate::batch::{self, Planned, short_id};
+use crate::console::modal::{BatchModal, Modal, Preview, PreviewItem, PreviewLeft};
+use crate::console::msg::{Command, RequestId};
+use crate::console::preview::{change_words, load_of};
+use crate::console::state::{Level, State};
+use crate::store::{AuditEntry, ChatKey};
+use crate::tr;
+
+/// `undo`: asks the index for the last change's entries.
+pub fn start(state: &mut State) -> Vec<Command> {
+    if state.batches.running.is_some() {
+        let text = state.lang.pick(
+            "um lote está em andamento; desfaça quando ele terminar",
+            "a batch is running; undo once it ends",
+        );
+        state.notify(Level::Error, text.to_owned());
+        return Vec::new();
+    }
+    let id = state.mint();
+    state.batches.undo_reading = Some(id);
+    vec![Command::ReadUndo {
+        id,
+        batch: state.batches.last.as_ref().map(|last| last.batch.clone()),
+        by: state.desk.viewer.who.clone(),
+    }]
+}
+
+/// The index answered: the undo's preview opens, or the status bar says why not.
+pub fn entries_read(
+    state: &mut State,
+    id: RequestId,
+    outcome: Result<Option<(String, Vec<AuditEntry>)>, String>,
+) -> Vec<Command> {
+    let lang = state.lang;
+    if state.batches.undo_reading != Some(id) {
+        return Vec::new();
+    }
+    state.batches.undo_reading = None;
+    let (batch_id, entries) = match outcome {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            let text = lang.pick(
+                "nada a desfazer: nenhuma mudança sua no registro",
+                "nothing to undo: no change of yours in the log",
+            );
+            state.notify(Level::Error, text.to_owned());
+            return Vec::new();
+        }
+        Err(error) => {
+            let text = tr!(
+                lang,
+                "não foi possível ler o registro: {error}",
+                "cannot read the audit log: {error}"
+            );
+            state.notify(Level::Error, text);
+            return Vec::new();
+        }
+    };
+    let contact = |key: &ChatKey| state.inbox.row(key).map(|row| row.contact().to_owned());
+    let plan = batch::plan_undo(&batch_id, &entries, contact);
+    if plan.items.is_empty() && plan.left.is_empty() {
+        let text = lang.pick("nada a desfazer", "nothing to undo");
+        state.notify(Level::Error, text.to_owned());
+        return Vec::new();
+    }
+    // What each chat had before the change being undone: where it goes back to, by name.
+    let before: HashMap<&ChatKey, String> = entries
+        .iter()
+        .filter_map(|entry| Some((&entry.key, entry.before.clone()?)))
+        .collect();
+    let back_to = |planned: &Planned| match &planned.change {
+        crate::api::Change::Reassign { to, .. } => before
+            .get(&planned.key)
+            .cloned()
+            .unwrap_or_else(|| to.clone()),
+        _ => String::new(),
+    };
+    let items = plan
+        .items
+        .iter()
+        .map(|planned| PreviewItem {
+            contact: planned.contact.clone(),
+            change: change_words(lang, planned, &back_to(planned)),
+            warnings: Vec::new(),
+        })
+        .collect();
+    let left = plan
+        .left
+        .iter()
+        .map(|(entry, why)| PreviewLeft {
+            contact: state
+                .inbox
+                .row(&entry.key)
+                .map_or_else(|| entry.key.chat_id.clone(), |row| row.contact().to_owned()),
+            reason: why.words(lang),
+        })
+        .collect();
+    let (short, n) = (short_id(&batch_id), plan.items.len());
+    let preview = Preview {
+        title: tr!(
+            lang,
+            " Desfazer {short} · {n} conversa(s) voltam ",
+            " Undo {short} · {n} chat(s) go back "
+        ),
+        items,
+        left,
+        loads: load_of(state, &plan.items, back_to),
+        planned: plan.items,
+        verb: lang.pick("desfazer", "undo").to_owned(),
+        back: None,
+        scroll: 0,
+    };
+    state.modal = Some(Modal::Batch(BatchModal::Preview(preview)));
+    Vec::new()
+}
