@@ -6,6 +6,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod api;
+pub mod audit_words;
 pub mod cli;
 pub mod config;
 pub mod console;
@@ -22,3 +23,4 @@ pub mod store;
 pub mod text;
 pub mod timefmt;
 pub mod webhook;
+pub mod workload;

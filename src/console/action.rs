@@ -140,6 +140,10 @@ actions! {
     ToggleUpdateLeads = "toggle_update_leads" in [Modal],
     /// Reassign: also hand over the contact's deals.
     ToggleUpdateDeals = "toggle_update_deals" in [Modal],
+    /// Who holds what: each agent's open chats, unread, windows closing, longest wait.
+    ShowWorkload = "show_workload" in [Global, List, Detail],
+    /// The latest changes from the audit log.
+    ShowAuditLog = "show_audit_log" in [Global, List, Detail],
 }
 
 impl Action {
@@ -196,6 +200,11 @@ impl Action {
             Self::ToggleUpdateChat => ("reatribuir a conversa", "reassign the chat"),
             Self::ToggleUpdateLeads => ("levar os leads junto", "take the leads along"),
             Self::ToggleUpdateDeals => ("levar os negócios junto", "take the deals along"),
+            Self::ShowWorkload => ("carga de cada agente", "each agent's workload"),
+            Self::ShowAuditLog => (
+                "últimas alterações (auditoria)",
+                "latest changes (audit log)",
+            ),
         };
         lang.pick(pt, en)
     }

@@ -157,6 +157,10 @@ impl Runtime<'_> {
                     .map_err(|error| error.to_string());
                 Some(Msg::Released { key, outcome })
             }),
+            Command::ReadAudit { id, limit } => self.in_background(move |store| {
+                let entries = store.audit_log(limit).map_err(|error| error.to_string());
+                Some(Msg::AuditRead { id, entries })
+            }),
             Command::Quit => self.state.should_quit = true,
         }
     }

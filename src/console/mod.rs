@@ -15,6 +15,7 @@ pub mod modals;
 pub mod msg;
 pub mod navigate;
 pub mod outcome;
+pub mod overlays;
 pub mod state;
 pub mod terminal;
 pub mod ui;

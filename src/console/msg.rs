@@ -93,6 +93,13 @@ pub enum Msg {
     },
     /// Entries the journal kept were written to the index.
     AuditFlushed(usize),
+    /// The audit log's latest entries, newest first, for the audit overlay.
+    AuditRead {
+        /// The read this answers.
+        id: RequestId,
+        /// The entries, or why the index could not be read.
+        entries: Result<Vec<AuditEntry>, String>,
+    },
     /// Time passed.
     Tick(DateTime<Utc>),
     /// The terminal's size.
@@ -128,6 +135,13 @@ pub enum Command {
         key: ChatKey,
         /// Whose claim.
         who: String,
+    },
+    /// Read the audit log's latest `limit` entries, then answer `AuditRead`.
+    ReadAudit {
+        /// The read.
+        id: RequestId,
+        /// How many, newest first.
+        limit: usize,
     },
     /// Leave.
     Quit,

@@ -2,20 +2,24 @@
 //! no reference to the console's state; `console::modals` carries out what they ask.
 
 mod add;
+mod audit;
 mod common;
 mod confirm;
 mod create;
 mod reassign;
 mod remove;
 mod room_field;
+mod workload;
 
 pub use add::Add;
+pub use audit::{AUDIT_ENTRIES_SHOWN, Audit, AuditLine, AuditRead};
 pub use common::{About, Question, Stage, edit_text, step};
 pub use confirm::{Confirm, Destructive, conclude_question, forget_question};
 pub use create::{CREATE_FIELDS, Create, create_request, field};
 pub use reassign::{Candidate, Reassign};
 pub use remove::{Choice, Remove};
 pub use room_field::{RoomField, RoomFieldKind, Saving};
+pub use workload::{Typed, Workload, agent_label};
 
 /// The open modal.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +46,10 @@ pub enum Modal {
     RoomField(RoomField),
     /// A destructive change, shown before it is made.
     Confirm(Confirm),
+    /// Who holds what: one row per agent.
+    Workload(Workload),
+    /// The latest changes from the audit log.
+    Audit(Audit),
 }
 
 impl Modal {
@@ -55,6 +63,8 @@ impl Modal {
             Self::Create(m) => Some((&mut m.stage, &mut m.server_error)),
             Self::Add(m) => Some((&mut m.stage, &mut m.error)),
             Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) => None,
+            #[allow(clippy::match_same_arms)] // the overlays send nothing either
+            Self::Workload(_) | Self::Audit(_) => None,
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::text::fit;
 use crate::tr;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -24,13 +24,17 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     cell
 }
 
-fn key_hint(keymap: &Keymap, action: Action) -> String {
+pub(super) fn key_hint(keymap: &Keymap, action: Action) -> String {
     keymap
         .hint(&[Context::Modal], action)
         .map_or_else(|| "—".to_owned(), |chord| chord.to_string())
 }
 
-fn footer(keymap: &Keymap, lang: Lang, entries: &[(Action, &str, &str)]) -> Line<'static> {
+pub(super) fn footer(
+    keymap: &Keymap,
+    lang: Lang,
+    entries: &[(Action, &str, &str)],
+) -> Line<'static> {
     let mut spans = Vec::new();
     for (action, pt, en) in entries {
         if !spans.is_empty() {
@@ -508,6 +512,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::RoomField(modal)) => room_field(frame, area, modal, keymap, lang),
         Some(Modal::Help { scroll }) => help(frame, area, keymap, lang, *scroll),
         Some(Modal::Confirm(asked)) => confirm(frame, area, &asked.question, keymap, lang),
+        Some(Modal::Workload(modal)) => super::workload::render(frame, area, modal, state, keymap),
+        Some(Modal::Audit(modal)) => super::audit::render(frame, area, modal, state, keymap),
         Some(Modal::Filter { .. }) | None => {}
     }
 }

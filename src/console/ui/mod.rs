@@ -1,11 +1,13 @@
 //! The views: `render(&State, &Keymap, &mut Frame)` draws; it never changes the state.
 
+mod audit;
 mod chat_list;
 pub mod detail;
 mod dialogs;
 pub mod layout;
 mod status_bar;
 pub mod theme;
+mod workload;
 
 use ratatui::Frame;
 use ratatui::text::Line;
