@@ -219,7 +219,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, modal: &Audit, state: &State, k
         keymap,
         lang,
         &[
-            (Action::SelectNext, "desce", "down"),
+            (Action::SelectNext, "mover", "move"),
             (Action::Confirm, "abre a conversa", "opens the chat"),
             (Action::Cancel, "fecha", "closes"),
         ],

@@ -30,7 +30,7 @@ const MAX_WIDTH: u16 = 110;
 /// The name and customer columns for an inner width: what the figures leave, shared.
 fn text_columns(inner: usize) -> (usize, usize) {
     let rest = inner.saturating_sub(OPEN + UNREAD + CLOSING + WAITED);
-    let name = (rest * 45 / 100).clamp(8, 30);
+    let name = (rest * 45 / 100).clamp(17, 30);
     (name, rest.saturating_sub(name))
 }
 
@@ -44,7 +44,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, modal: &Workload, state: &State
         Line::styled(
             fit(
                 lang.pick(
-                    "Só conversas com status open. Não lidas: soma das mensagens não lidas nelas.",
+                    "Só conversas com status open. Não lidas: soma das não lidas nelas.",
                     "Open chats only (status open). Unread: the sum of their unread messages.",
                 ),
                 inner,
@@ -81,7 +81,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, modal: &Workload, state: &State
         keymap,
         lang,
         &[
-            (Action::SelectNext, "desce", "down"),
+            (Action::SelectNext, "mover", "move"),
             (Action::Confirm, "filtra a lista", "filters the list"),
             (Action::Cancel, "fecha", "closes"),
         ],
@@ -135,6 +135,6 @@ mod tests {
         // 80 columns: the overlay's inner width is 74.
         let (name, who) = text_columns(74);
         assert_eq!(name + who + OPEN + UNREAD + CLOSING + WAITED, 74);
-        assert!(name >= 8 && who >= 8, "{name} {who}");
+        assert!(name >= 17 && who >= 17, "{name} {who}");
     }
 }
