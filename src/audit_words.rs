@@ -32,7 +32,7 @@ pub fn outcome(stored: &str, lang: Lang) -> String {
         "refused" => ("recusado", "refused"),
         "failed" => ("falhou", "failed"),
         "unknown" => ("incerto", "unknown"),
-        "conflict" => ("mudou antes", "changed meanwhile"),
+        "conflict" => ("conflito", "conflict"),
         "skipped" => ("pulado", "skipped"),
         "cancelled" => ("cancelado", "cancelled"),
         "undone" => ("desfeito", "undone"),

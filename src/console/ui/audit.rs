@@ -96,7 +96,14 @@ fn entry_lines(line: &AuditLine, state: &State, inner: usize) -> Vec<Line<'stati
                 ),
                 Span::styled(fit(&batch, BATCH), theme::dim()),
             ]),
-            Line::raw(fit(&format!("  {action}: {change}"), inner)),
+            Line::raw(fit(
+                &if change.is_empty() {
+                    format!("  {action}")
+                } else {
+                    format!("  {action}: {change}")
+                },
+                inner,
+            )),
         ]
     }
 }
