@@ -14,6 +14,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::console::keymap::Keymap;
+use crate::console::modal::Modal;
 use crate::console::state::State;
 use crate::tr;
 
@@ -43,4 +44,9 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
     }
     status_bar::render(frame, areas.status, state, keymap);
     dialogs::render(frame, area, state, keymap);
+    match &state.modal {
+        Some(Modal::Workload(modal)) => workload::render(frame, area, modal, state, keymap),
+        Some(Modal::Audit(modal)) => audit::render(frame, area, modal, state, keymap),
+        _ => {}
+    }
 }
