@@ -512,8 +512,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::RoomField(modal)) => room_field(frame, area, modal, keymap, lang),
         Some(Modal::Help { scroll }) => help(frame, area, keymap, lang, *scroll),
         Some(Modal::Confirm(asked)) => confirm(frame, area, &asked.question, keymap, lang),
-        // The overlays are drawn by their own views (`ui/workload.rs`, `ui/audit.rs`).
-        Some(Modal::Workload(_) | Modal::Audit(_)) => {}
         Some(Modal::Filter { .. }) | None => {}
+        // The overlays are drawn by their own views (`ui/workload.rs`, `ui/audit.rs`).
+        #[allow(clippy::match_same_arms)]
+        Some(Modal::Workload(_) | Modal::Audit(_)) => {}
     }
 }
