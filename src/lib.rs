@@ -6,6 +6,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod api;
+pub mod audit_words;
 pub mod batch;
 pub mod cli;
 pub mod config;
@@ -23,3 +24,4 @@ pub mod store;
 pub mod text;
 pub mod timefmt;
 pub mod webhook;
+pub mod workload;

@@ -146,6 +146,10 @@ actions! {
     BatchRemoveParticipant = "batch_remove_participant" in [Global, List, Detail],
     /// Take back the last batch or single change made by this person.
     Undo = "undo" in [Global, List, Detail, Modal],
+    /// Who holds what: each agent's open chats, unread, windows closing, longest wait.
+    ShowWorkload = "show_workload" in [Global, List, Detail],
+    /// The latest changes from the audit log.
+    ShowAuditLog = "show_audit_log" in [Global, List, Detail],
 }
 
 impl Action {
@@ -211,6 +215,11 @@ impl Action {
                 "remove someone from marked chats",
             ),
             Self::Undo => ("desfazer a última mudança", "undo the last change"),
+            Self::ShowWorkload => ("carga de cada agente", "each agent's workload"),
+            Self::ShowAuditLog => (
+                "últimas alterações (auditoria)",
+                "latest changes (audit log)",
+            ),
         };
         lang.pick(pt, en)
     }

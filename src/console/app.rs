@@ -158,6 +158,10 @@ impl Runtime<'_> {
                 let outcome = undo_entries(store, batch, &by).map_err(|error| error.to_string());
                 Some(Msg::UndoEntries { id, outcome })
             }),
+            Command::ReadAudit { id, limit } => self.in_background(move |store| {
+                let entries = store.audit_log(limit).map_err(|error| error.to_string());
+                Some(Msg::AuditRead { id, entries })
+            }),
             Command::Quit => self.state.should_quit = true,
         }
     }

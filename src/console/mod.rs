@@ -17,6 +17,7 @@ pub mod modals;
 pub mod msg;
 pub mod navigate;
 pub mod outcome;
+pub mod overlays;
 pub mod preview;
 pub mod running;
 pub mod state;

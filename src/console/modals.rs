@@ -173,6 +173,11 @@ fn confirm(state: &mut State) -> Vec<Command> {
         Modal::Create(form) => submit_create(state, form),
         Modal::Add(modal) => submit_add(state, modal),
         Modal::Confirm(question) => make(state, question.change),
+        // The overlays take their keys in `overlays.rs`; they never reach here.
+        modal @ (Modal::Workload(_) | Modal::Audit(_)) => {
+            state.modal = Some(modal);
+            Vec::new()
+        }
     }
 }
 

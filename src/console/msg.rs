@@ -108,6 +108,13 @@ pub enum Msg {
         /// What the index answered.
         outcome: Result<Option<(String, Vec<AuditEntry>)>, String>,
     },
+    /// The audit log's latest entries, newest first, for the audit overlay.
+    AuditRead {
+        /// The read this answers.
+        id: RequestId,
+        /// The entries, or why the index could not be read.
+        entries: Result<Vec<AuditEntry>, String>,
+    },
     /// Time passed.
     Tick(DateTime<Utc>),
     /// The terminal's size.
@@ -160,6 +167,13 @@ pub enum Command {
         batch: Option<String>,
         /// Whose latest change, when it does not.
         by: String,
+    },
+    /// Read the audit log's latest `limit` entries, then answer `AuditRead`.
+    ReadAudit {
+        /// The read.
+        id: RequestId,
+        /// How many, newest first.
+        limit: usize,
     },
     /// Leave.
     Quit,

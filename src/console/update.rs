@@ -14,14 +14,21 @@ use crate::console::navigate::{
     apply_changes, fetch_selected, move_selection, scroll_detail, selection_changed, show_cached,
 };
 use crate::console::outcome;
+use crate::console::overlays;
 use crate::console::state::{Focus, Level, State, list_page};
 use crate::console::{batch, preview, undo};
 use crate::tr;
 
 /// Applies one message and returns the effects to run.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
+    let rows_changed = matches!(
+        msg,
+        Msg::Rows(_) | Msg::FirstPage(_) | Msg::RowChanged(_) | Msg::IndexChanged { .. }
+    );
     let mut commands = dispatch(state, msg);
     batch::note_changes(state, &commands);
+    // An open workload follows the rows and the clock.
+    overlays::follow_rows(state, rows_changed);
     // While the shared index cannot be reached, reads of it would only queue up behind its
     // connection timeout (and hold up the quit): the pane keeps what it shows, and the open
     // chat's stored detail is read again once the index is back.
@@ -43,6 +50,12 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::ApiBusy(id) if state.batches.owns(id) => batch::api_busy(state, id),
         Msg::BatchDetails { id, details } => preview::details_read(state, id, details),
         Msg::UndoEntries { id, outcome } => undo::entries_read(state, id, outcome),
+        Msg::Action(action) if overlays::is_open(state) => overlays::action(state, action),
+        Msg::Input(key) if overlays::is_open(state) => overlays::typed(state, &key),
+        Msg::AuditRead { id, entries } => {
+            overlays::audit_read(state, id, entries);
+            Vec::new()
+        }
         Msg::Action(action) => {
             if state.modal.is_some() {
                 modals::action(state, action)
@@ -231,6 +244,8 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         Action::BatchReassign => batch::start(state, BatchKind::Reassign),
         Action::BatchRemoveParticipant => batch::start(state, BatchKind::RemoveParticipant),
         Action::Undo => undo::start(state),
+        Action::ShowWorkload => overlays::show_workload(state),
+        Action::ShowAuditLog => overlays::show_audit_log(state),
         Action::ReleaseChat => claims::release(state),
         Action::Confirm
         | Action::NextField

@@ -2,6 +2,7 @@
 //! no reference to the console's state; `console::modals` carries out what they ask.
 
 mod add;
+mod audit;
 mod batch;
 mod common;
 mod confirm;
@@ -9,8 +10,10 @@ mod create;
 mod reassign;
 mod remove;
 mod room_field;
+mod workload;
 
 pub use add::Add;
+pub use audit::{AUDIT_ENTRIES_SHOWN, Audit, AuditLine, AuditRead};
 pub use batch::{
     BatchKind, BatchModal, Pick, Preview, PreviewItem, PreviewLeft, Report, ReportLine,
 };
@@ -20,6 +23,7 @@ pub use create::{CREATE_FIELDS, Create, create_request, field};
 pub use reassign::{Candidate, Reassign};
 pub use remove::{Choice, Remove};
 pub use room_field::{RoomField, RoomFieldKind, Saving};
+pub use workload::{Typed, Workload, agent_label};
 
 /// The open modal.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +52,10 @@ pub enum Modal {
     Confirm(Confirm),
     /// A batch: picking who, its preview, its progress, its report.
     Batch(BatchModal),
+    /// Who holds what: one row per agent.
+    Workload(Workload),
+    /// The latest changes from the audit log.
+    Audit(Audit),
 }
 
 impl Modal {
@@ -61,6 +69,8 @@ impl Modal {
             Self::Create(m) => Some((&mut m.stage, &mut m.server_error)),
             Self::Add(m) => Some((&mut m.stage, &mut m.error)),
             Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) | Self::Batch(_) => None,
+            #[allow(clippy::match_same_arms)] // the overlays send nothing either
+            Self::Workload(_) | Self::Audit(_) => None,
         }
     }
 }

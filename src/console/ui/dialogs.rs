@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::text::fit;
 use crate::tr;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -24,13 +24,17 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     cell
 }
 
-fn key_hint(keymap: &Keymap, action: Action) -> String {
+pub(super) fn key_hint(keymap: &Keymap, action: Action) -> String {
     keymap
         .hint(&[Context::Modal], action)
         .map_or_else(|| "—".to_owned(), |chord| chord.to_string())
 }
 
-fn footer(keymap: &Keymap, lang: Lang, entries: &[(Action, &str, &str)]) -> Line<'static> {
+pub(super) fn footer(
+    keymap: &Keymap,
+    lang: Lang,
+    entries: &[(Action, &str, &str)],
+) -> Line<'static> {
     let mut spans = Vec::new();
     for (action, pt, en) in entries {
         if !spans.is_empty() {
@@ -510,5 +514,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::Confirm(asked)) => confirm(frame, area, &asked.question, keymap, lang),
         Some(Modal::Batch(modal)) => super::batch::render(frame, area, modal, state, keymap),
         Some(Modal::Filter { .. }) | None => {}
+        // The overlays are drawn by their own views (`ui/workload.rs`, `ui/audit.rs`).
+        #[allow(clippy::match_same_arms)]
+        Some(Modal::Workload(_) | Modal::Audit(_)) => {}
     }
 }

@@ -1,5 +1,6 @@
 //! The views: `render(&State, &Keymap, &mut Frame)` draws; it never changes the state.
 
+mod audit;
 mod batch;
 mod chat_list;
 pub mod detail;
@@ -7,12 +8,14 @@ mod dialogs;
 pub mod layout;
 mod status_bar;
 pub mod theme;
+mod workload;
 
 use ratatui::Frame;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::console::keymap::Keymap;
+use crate::console::modal::Modal;
 use crate::console::state::State;
 use crate::tr;
 
@@ -42,4 +45,9 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
     }
     status_bar::render(frame, areas.status, state, keymap);
     dialogs::render(frame, area, state, keymap);
+    match &state.modal {
+        Some(Modal::Workload(modal)) => workload::render(frame, area, modal, state, keymap),
+        Some(Modal::Audit(modal)) => audit::render(frame, area, modal, state, keymap),
+        _ => {}
+    }
 }
