@@ -140,6 +140,22 @@ actions! {
     ToggleUpdateLeads = "toggle_update_leads" in [Modal],
     /// Reassign: also hand over the contact's deals.
     ToggleUpdateDeals = "toggle_update_deals" in [Modal],
+    /// Mark or unmark the selected chat, then go to the next one.
+    ToggleMark = "toggle_mark" in [Global, List],
+    /// Mark every chat the filter matches, on screen or not.
+    MarkAllMatching = "mark_all_matching" in [Global, List],
+    /// Unmark every chat.
+    ClearMarks = "clear_marks" in [Global, List],
+    /// Select the most urgent chat that needs an answer, then the next one.
+    NextUrgent = "next_urgent" in [Global, List, Detail],
+    /// Sort the list in the next order.
+    CycleSort = "cycle_sort" in [Global, List, Detail],
+    /// Switch to the next saved view.
+    NextView = "next_view" in [Global, List, Detail],
+    /// Switch to the previous saved view.
+    PrevView = "prev_view" in [Global, List, Detail],
+    /// Find an action or a chat by typing.
+    CommandPalette = "command_palette" in [Global, List, Detail],
 }
 
 impl Action {
@@ -196,6 +212,23 @@ impl Action {
             Self::ToggleUpdateChat => ("reatribuir a conversa", "reassign the chat"),
             Self::ToggleUpdateLeads => ("levar os leads junto", "take the leads along"),
             Self::ToggleUpdateDeals => ("levar os negócios junto", "take the deals along"),
+            Self::ToggleMark => ("marcar/desmarcar a conversa", "mark/unmark the chat"),
+            Self::MarkAllMatching => (
+                "marcar todas as do filtro",
+                "mark every chat the filter matches",
+            ),
+            Self::ClearMarks => ("desmarcar todas", "clear the marks"),
+            Self::NextUrgent => (
+                "ir à próxima urgente sem resposta",
+                "go to the next urgent chat needing an answer",
+            ),
+            Self::CycleSort => ("mudar a ordem da lista", "sort the list another way"),
+            Self::NextView => ("próxima visão (aba)", "next view (tab)"),
+            Self::PrevView => ("visão anterior (aba)", "previous view (tab)"),
+            Self::CommandPalette => (
+                "paleta: achar uma ação ou conversa",
+                "palette: find an action or a chat",
+            ),
         };
         lang.pick(pt, en)
     }

@@ -19,6 +19,11 @@ pub mod state;
 pub mod terminal;
 pub mod ui;
 pub mod update;
+// Marks, sorts, views and the command palette.
+pub mod marks;
+pub mod palette;
+pub mod sort;
+pub mod views;
 
 pub use modal::create_request;
 pub use outcome::request_unread;

@@ -117,7 +117,8 @@ fn confirm(state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     match modal {
-        Modal::Filter { .. } | Modal::Help { .. } => Vec::new(),
+        // The palette's Enter is carried out by `update` (it runs any action).
+        Modal::Filter { .. } | Modal::Help { .. } | Modal::Palette(_) => Vec::new(),
         Modal::Reassign(mut modal) => match modal.request(lang) {
             Ok((change, about)) => {
                 let key = modal.key.clone();

@@ -13,6 +13,8 @@ use crate::console::navigate::{
     apply_changes, fetch_selected, move_selection, scroll_detail, selection_changed, show_cached,
 };
 use crate::console::outcome;
+use crate::console::palette::{self, Outcome};
+use crate::console::{marks, navigate};
 use crate::console::state::{Focus, Level, State, list_page};
 use crate::tr;
 
@@ -30,6 +32,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
 
 fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
+        // The palette runs any action, as its key would where the palette was opened.
+        Msg::Action(action) if matches!(state.modal, Some(Modal::Palette(_))) => {
+            match palette::action(state, action) {
+                Outcome::Run(chosen) => action_outside_modal(state, chosen),
+                Outcome::Done(commands) => commands,
+            }
+        }
+        Msg::Input(key) if matches!(state.modal, Some(Modal::Palette(_))) => {
+            palette::typed(state, &key)
+        }
         Msg::Action(action) => {
             if state.modal.is_some() {
                 modals::action(state, action)
@@ -212,6 +224,14 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         | Action::EditTags => modals::on_selected(state, action),
         Action::ClaimChat => claims::claim(state),
         Action::ReleaseChat => claims::release(state),
+        Action::ToggleMark => marks::toggle(state),
+        Action::MarkAllMatching => marks::mark_all(state),
+        Action::ClearMarks => marks::clear_all(state),
+        Action::NextUrgent => navigate::next_urgent(state),
+        Action::CycleSort => navigate::cycle_sort(state),
+        Action::NextView => navigate::switch_view(state, true),
+        Action::PrevView => navigate::switch_view(state, false),
+        Action::CommandPalette => palette::open(state),
         Action::Confirm
         | Action::NextField
         | Action::PrevField

@@ -8,6 +8,8 @@ mod create;
 mod reassign;
 mod remove;
 mod room_field;
+// The command palette.
+mod palette;
 
 pub use add::Add;
 pub use common::{About, Question, Stage, edit_text, step};
@@ -16,6 +18,7 @@ pub use create::{CREATE_FIELDS, Create, create_request, field};
 pub use reassign::{Candidate, Reassign};
 pub use remove::{Choice, Remove};
 pub use room_field::{RoomField, RoomFieldKind, Saving};
+pub use palette::{CHATS_AT_MOST, Entry, Palette, chat_matches};
 
 /// The open modal.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +45,8 @@ pub enum Modal {
     RoomField(RoomField),
     /// A destructive change, shown before it is made.
     Confirm(Confirm),
+    /// The command palette.
+    Palette(Palette),
 }
 
 impl Modal {
@@ -54,7 +59,7 @@ impl Modal {
             Self::RoomField(m) => Some((&mut m.stage, &mut m.error)),
             Self::Create(m) => Some((&mut m.stage, &mut m.server_error)),
             Self::Add(m) => Some((&mut m.stage, &mut m.error)),
-            Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) => None,
+            Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) | Self::Palette(_) => None,
         }
     }
 }

@@ -508,6 +508,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::RoomField(modal)) => room_field(frame, area, modal, keymap, lang),
         Some(Modal::Help { scroll }) => help(frame, area, keymap, lang, *scroll),
         Some(Modal::Confirm(asked)) => confirm(frame, area, &asked.question, keymap, lang),
-        Some(Modal::Filter { .. }) | None => {}
+        // The palette is drawn by `ui::palette`.
+        Some(Modal::Filter { .. } | Modal::Palette(_)) | None => {}
     }
 }

@@ -6,6 +6,9 @@ mod dialogs;
 pub mod layout;
 mod status_bar;
 pub mod theme;
+// The saved views' tabs and the command palette.
+mod palette;
+pub mod tabs;
 
 use ratatui::Frame;
 use ratatui::text::Line;
@@ -33,6 +36,9 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
         return;
     }
     let areas = layout::areas(area, state.focus);
+    if let Some(tabs) = areas.tabs {
+        tabs::render(frame, tabs, state);
+    }
     if let Some(list) = areas.list {
         chat_list::render(frame, list, state);
     }
@@ -41,4 +47,7 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
     }
     status_bar::render(frame, areas.status, state, keymap);
     dialogs::render(frame, area, state, keymap);
+    if let Some(crate::console::modal::Modal::Palette(palette)) = &state.modal {
+        palette::render(frame, area, palette, keymap, state.lang);
+    }
 }
