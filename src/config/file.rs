@@ -389,7 +389,7 @@ impl Reader<'_> {
 impl Reader<'_> {
     /// One `[[views]]` entry, checked: a name of one line that no earlier view took, a filter
     /// that parses, a known sort.
-    fn view(&mut self, raw: &RawView, earlier: &[SavedView]) -> Option<SavedView> {
+    fn view(&mut self, raw: &RawView, earlier: &mut Vec<String>) -> Option<SavedView> {
         let name = raw.name.get_ref().trim();
         let count = name.chars().count();
         let mut valid = true;
@@ -405,13 +405,14 @@ impl Reader<'_> {
                 format!("views: name '{name}' has {count} characters; the most is {MAX_VIEW_NAME_CHARS} (the tabs share one line)"),
             );
             valid = false;
-        } else if earlier.iter().any(|view| view.name == name) {
+        } else if earlier.iter().any(|earlier| earlier == name) {
             self.problem(
                 &raw.name,
                 format!("views: the name '{name}' is used twice; give each view its own"),
             );
             valid = false;
         }
+        earlier.push(name.to_owned());
         // A configuration's problems are listed in English, as the file's keys are.
         if let Err(error) = Filter::parse(raw.filter.get_ref(), Lang::En) {
             self.problem(
@@ -519,8 +520,9 @@ pub fn load(path: &Path, required: bool) -> Result<Config, Vec<Problem>> {
         );
         config.receiver_limits = reader.receiver_limits(receiver);
     }
+    let mut view_names = Vec::new();
     for view in &raw.views {
-        if let Some(view) = reader.view(view.get_ref(), &config.views) {
+        if let Some(view) = reader.view(view.get_ref(), &mut view_names) {
             config.views.push(view);
         }
     }
