@@ -213,21 +213,18 @@ impl Action {
             Self::ToggleUpdateLeads => ("levar os leads junto", "take the leads along"),
             Self::ToggleUpdateDeals => ("levar os negócios junto", "take the deals along"),
             Self::ToggleMark => ("marcar/desmarcar a conversa", "mark/unmark the chat"),
-            Self::MarkAllMatching => (
-                "marcar todas as do filtro",
-                "mark every chat the filter matches",
-            ),
+            Self::MarkAllMatching => ("marcar todas as do filtro", "mark all the filter matches"),
             Self::ClearMarks => ("desmarcar todas", "clear the marks"),
             Self::NextUrgent => (
-                "ir à próxima urgente sem resposta",
-                "go to the next urgent chat needing an answer",
+                "próxima conversa sem resposta",
+                "next chat needing an answer",
             ),
             Self::CycleSort => ("mudar a ordem da lista", "sort the list another way"),
             Self::NextView => ("próxima visão (aba)", "next view (tab)"),
             Self::PrevView => ("visão anterior (aba)", "previous view (tab)"),
             Self::CommandPalette => (
-                "paleta: achar uma ação ou conversa",
-                "palette: find an action or a chat",
+                "paleta: achar ação ou conversa",
+                "palette: find an action or chat",
             ),
         };
         lang.pick(pt, en)
