@@ -13,6 +13,7 @@
 mod console;
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 
 use balcao::console::action::{Action, Context};
 use balcao::console::marks::targets;
@@ -70,7 +71,9 @@ fn chat(spec: &Spec, at: DateTime<Utc>) -> ChatSummary {
             contact: spec.name.map(str::to_owned),
             contact_number: Some(format!("55119{}", spec.id.len())),
             unread: spec.unread,
-            last_message_at: spec.last.map(|(minutes, _)| at - Duration::minutes(minutes)),
+            last_message_at: spec
+                .last
+                .map(|(minutes, _)| at - Duration::minutes(minutes)),
             last_message_from_me: spec.last.map(|(_, mine)| mine),
             window_ends_at: spec.window.map(|minutes| at + Duration::minutes(minutes)),
             archived: spec.archived,
@@ -181,7 +184,11 @@ fn mark_all_matching_marks_every_chat_the_filter_matches_not_only_the_page() {
     assert_eq!(state.inbox.marks().len(), matching.len());
     assert_eq!(state.inbox.marks().shown(), matching.len());
     set_filter(&mut state, "status:closed");
-    assert_eq!(state.inbox.marks().shown(), 0, "none of the marked is closed");
+    assert_eq!(
+        state.inbox.marks().shown(),
+        0,
+        "none of the marked is closed"
+    );
     assert_eq!(state.inbox.marks().len(), matching.len());
     // With no filter, every chat of the list.
     act(&mut state, Action::ClearFilter);
@@ -352,7 +359,12 @@ fn each_sort_orders_the_list_and_the_selection_stays_on_its_chat() {
     }
     let by_urgency_rest = |first: &[&str]| -> Vec<String> {
         let mut order: Vec<String> = first.iter().map(|id| (*id).to_owned()).collect();
-        order.extend(expected.iter().filter(|id| !first.contains(&id.as_str())).cloned());
+        order.extend(
+            expected
+                .iter()
+                .filter(|id| !first.contains(&id.as_str()))
+                .cloned(),
+        );
         order
     };
     for (sort, order) in [
@@ -491,9 +503,12 @@ fn views_switch_the_filter_and_sort_and_a_typed_filter_applies_on_top() {
     assert_eq!(state.views.current(), 1);
     let open = state.inbox.visible_len();
     assert!(open < all);
-    assert!(state.inbox.shown_rows().all(|(_, row)| {
-        row.summary.columns.status.as_deref() == Some("OPEN")
-    }));
+    assert!(
+        state
+            .inbox
+            .shown_rows()
+            .all(|(_, row)| { row.summary.columns.status.as_deref() == Some("OPEN") })
+    );
     // A typed filter narrows the view; clearing it leaves the view.
     set_filter(&mut state, "unread");
     let narrowed = state.inbox.visible_len();
@@ -511,10 +526,19 @@ fn views_switch_the_filter_and_sort_and_a_typed_filter_applies_on_top() {
     assert_eq!(state.inbox.sort(), Sort::Window);
     act(&mut state, Action::NextView);
     assert_eq!(state.inbox.visible_len(), all, "\"all\" has no filter");
-    assert_eq!(state.inbox.sort(), Sort::Window, "a view without a sort keeps it");
+    assert_eq!(
+        state.inbox.sort(),
+        Sort::Window,
+        "a view without a sort keeps it"
+    );
     // Portuguese names.
     let (pt, _) = loaded_state(Lang::PtBr, (120, 40));
-    let names: Vec<&str> = pt.views.all().iter().map(|view| view.name.as_str()).collect();
+    let names: Vec<&str> = pt
+        .views
+        .all()
+        .iter()
+        .map(|view| view.name.as_str())
+        .collect();
     assert_eq!(
         names,
         [
@@ -632,7 +656,10 @@ fn the_palette_lists_the_actions_of_where_it_was_opened() {
         Action::Cancel,
         Action::CommandPalette,
     ] {
-        assert!(!actions.contains(&absent), "{absent:?} is not available in the list");
+        assert!(
+            !actions.contains(&absent),
+            "{absent:?} is not available in the list"
+        );
     }
     act(&mut state, Action::Cancel);
     assert!(state.modal.is_none());
@@ -643,7 +670,9 @@ fn the_palette_lists_the_actions_of_where_it_was_opened() {
     let actions = palette_actions(&state);
     assert!(actions.contains(&Action::Cancel));
     assert!(actions.contains(&Action::RevealDocuments));
-    assert!(matches!(&state.modal, Some(Modal::Palette(p)) if p.contexts == vec![Context::Detail, Context::Global]));
+    assert!(
+        matches!(&state.modal, Some(Modal::Palette(p)) if p.contexts == vec![Context::Detail, Context::Global])
+    );
 }
 
 #[test]
@@ -747,9 +776,11 @@ fn at_80_columns_the_tabs_scroll_to_the_current_one_and_never_wrap() {
     let file = dir.path().join("config.toml");
     let mut text = String::new();
     for n in 0..6 {
-        text.push_str(&format!(
-            "[[views]]\nname = \"equipe número {n}\"\nfilter = \"unread\"\n"
-        ));
+        writeln!(
+            text,
+            "[[views]]\nname = \"equipe número {n}\"\nfilter = \"unread\""
+        )
+        .unwrap();
     }
     std::fs::write(&file, text).unwrap();
     let config = balcao::config::load(&file, true).unwrap();
@@ -764,7 +795,10 @@ fn at_80_columns_the_tabs_scroll_to_the_current_one_and_never_wrap() {
         .map(|x| frame.backend().buffer()[(x, 0)].symbol().to_owned())
         .collect();
     assert!(top.contains("equipe número 2"), "{top}");
-    assert!(top.starts_with('‹') && top.trim_end().ends_with('›'), "{top}");
+    assert!(
+        top.starts_with('‹') && top.trim_end().ends_with('›'),
+        "{top}"
+    );
     insta::assert_snapshot!("tabs_scrolled_pt_80x24", frame.backend());
 }
 

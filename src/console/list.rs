@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::i18n::Lang;
 use crate::console::sort::{SortKey, compare, key as sort_key};
+use crate::i18n::Lang;
 use crate::inbox::{Filter, SearchText, Sort};
 use crate::store::{ChatKey, ChatSummary};
 
@@ -234,12 +234,7 @@ impl Inbox {
         let at = self
             .order
             .binary_search_by(|probe| {
-                compare(
-                    sort,
-                    &rows[*probe].summary,
-                    &rows[index].summary,
-                    ranked_at,
-                )
+                compare(sort, &rows[*probe].summary, &rows[index].summary, ranked_at)
             })
             .unwrap_or_else(|at| at);
         self.order.insert(at, index);

@@ -218,7 +218,11 @@ pub fn next_urgent(state: &mut State) -> Vec<Command> {
     let after: Option<(Rank, ChatKey)> = inbox
         .last_urgent
         .as_ref()
-        .filter(|key| inbox.selected_row().is_some_and(|row| &row.summary.key == *key))
+        .filter(|key| {
+            inbox
+                .selected_row()
+                .is_some_and(|row| &row.summary.key == *key)
+        })
         .and_then(|key| inbox.row(key))
         .map(|row| (rank(&row.summary, now), row.summary.key.clone()));
     let after = after.as_ref().map(|(rank, key)| (*rank, key));

@@ -44,7 +44,11 @@ pub fn key(sort: Sort, row: &ChatSummary, now: DateTime<Utc>) -> SortKey {
             urgency,
         ),
         Sort::Newest => SortKey::Newest(
-            last_if_none(columns.last_message_at.map(|at| Reverse(at.timestamp_millis()))),
+            last_if_none(
+                columns
+                    .last_message_at
+                    .map(|at| Reverse(at.timestamp_millis())),
+            ),
             urgency,
         ),
         Sort::Window => SortKey::Window(

@@ -15,10 +15,10 @@ pub use add::Add;
 pub use common::{About, Question, Stage, edit_text, step};
 pub use confirm::{Confirm, Destructive, conclude_question, forget_question};
 pub use create::{CREATE_FIELDS, Create, create_request, field};
+pub use palette::{CHATS_AT_MOST, Entry, Palette, chat_matches};
 pub use reassign::{Candidate, Reassign};
 pub use remove::{Choice, Remove};
 pub use room_field::{RoomField, RoomFieldKind, Saving};
-pub use palette::{CHATS_AT_MOST, Entry, Palette, chat_matches};
 
 /// The open modal.
 #[derive(Debug, Clone, PartialEq)]

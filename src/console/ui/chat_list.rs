@@ -146,12 +146,12 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
     } else {
         Style::new()
     };
-    let marked = if state.inbox.marks().contains(&summary.key) {
+    let mark_cell = if state.inbox.marks().contains(&summary.key) {
         Span::styled("*", theme::key())
     } else {
         Span::raw(" ")
     };
-    let mut spans = vec![marked, Span::styled(fit(mark, MARK), mark_style)];
+    let mut spans = vec![mark_cell, Span::styled(fit(mark, MARK), mark_style)];
     if let Some(width) = widths.presence {
         let (marker, style) = presence_marker(state, &summary.key);
         spans.push(Span::styled(fit(marker, width), style));

@@ -45,7 +45,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, palette: &Palette, keymap: &Key
     let room = usize::from(inner.height).saturating_sub(4).max(1);
     let len = palette.entries.len();
     let cursor = palette.cursor.min(len.saturating_sub(1));
-    let first = cursor.saturating_sub(room - 1).min(len.saturating_sub(room));
+    let first = cursor
+        .saturating_sub(room - 1)
+        .min(len.saturating_sub(room));
     for (n, entry) in palette.entries.iter().enumerate().skip(first).take(room) {
         let line = entry_line(entry, palette, keymap, lang, columns);
         lines.push(if n == cursor {
