@@ -449,20 +449,19 @@ impl Inbox {
         &mut self.marks
     }
 
-    /// Marks `key` if it was not, unmarks it if it was; returns whether it is marked now.
-    pub fn toggle_mark(&mut self, key: &ChatKey) -> bool {
-        if self.marks.set.remove(key) {
+    /// Marks the selected chat if it was not, unmarks it if it was; returns whether it is marked
+    /// now (`None`: nothing is selected). The selected chat is shown, so the shown count moves
+    /// with it, at no cost.
+    pub fn toggle_selected_mark(&mut self) -> Option<bool> {
+        let key = self.selected_row()?.summary.key.clone();
+        if self.marks.set.remove(&key) {
             self.marks.shown = self.marks.shown.saturating_sub(1);
-            return false;
-        }
-        let Some(index) = self.position.get(key) else {
-            return false;
-        };
-        self.marks.set.insert(key.clone());
-        if self.visible.contains(index) {
+            Some(false)
+        } else {
+            self.marks.set.insert(key);
             self.marks.shown += 1;
+            Some(true)
         }
-        true
     }
 
     /// Marks every chat the filters let through, on screen or not; returns how many were not

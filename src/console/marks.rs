@@ -32,15 +32,10 @@ pub fn clear(state: &mut State) {
 /// `toggle_mark`: marks or unmarks the selected chat, then moves to the next row (as mutt and
 /// ranger do), so a run of presses marks a run of chats.
 pub fn toggle(state: &mut State) -> Vec<Command> {
-    let Some(key) = state
-        .inbox
-        .selected_row()
-        .map(|row| row.summary.key.clone())
-    else {
+    if state.inbox.toggle_selected_mark().is_none() {
         nothing_selected(state);
         return Vec::new();
-    };
-    state.inbox.toggle_mark(&key);
+    }
     move_selection(state, Action::SelectNext)
 }
 
