@@ -1,5 +1,6 @@
-//! Console benchmarks: one update + render at 160x45 with 10k and 100k chats, one filter
-//! keystroke over 100k chats, and start to first frame from a 100k-chat index.
+//! Console benchmarks: one update + render at 160x45 with 10k and 100k chats (and with 100k of
+//! which 50k are marked), one filter keystroke over 100k chats, one sort cycle over 100k, and
+//! start to first frame from a 100k-chat index.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use balcao::console::action::Action;
@@ -75,6 +76,35 @@ fn frame(c: &mut Criterion) {
             });
         });
     }
+    // Half the list marked (every other chat, so marks are on screen and off it): a frame draws
+    // the mark column and the title's count.
+    let mut state = loaded(100_000);
+    for _ in 0..50_000 {
+        update(&mut state, Msg::Action(Action::ToggleMark));
+        update(&mut state, Msg::Action(Action::SelectNext));
+    }
+    assert_eq!(state.inbox.marks().len(), 50_000);
+    update(&mut state, Msg::Action(Action::SelectFirst));
+    let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).unwrap();
+    let mut down = true;
+    group.bench_function("update_and_render_frame_50000_marked/100000", |b| {
+        b.iter(|| {
+            let action = if down {
+                Action::PageDown
+            } else {
+                Action::PageUp
+            };
+            down = !down;
+            update(&mut state, Msg::Action(action));
+            terminal.draw(|f| ui::render(&state, &keymap, f)).unwrap();
+        });
+    });
+    group.bench_function("cycle_sort/100000", |b| {
+        b.iter(|| {
+            update(&mut state, Msg::Action(Action::CycleSort));
+            state.inbox.visible_len()
+        });
+    });
     let mut state = loaded(100_000);
     update(&mut state, Msg::Action(Action::Filter));
     for c in "mari".chars() {

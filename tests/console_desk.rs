@@ -270,9 +270,11 @@ fn presence_marks_the_list_and_names_people_in_the_detail() {
             let y = (0..state.inbox.visible_len())
                 .find(|n| &state.inbox.visible_row(*n).unwrap().summary.key == row)
                 .unwrap();
-            let y = u16::try_from(y).unwrap() + 2;
-            assert_eq!(buffer[(3, y)].symbol(), "⚑");
-            buffer[(3, y)].style().fg
+            // Below the views' tabs, the list's border and its header; after the mark column
+            // and the status marker.
+            let y = u16::try_from(y).unwrap() + 3;
+            assert_eq!(buffer[(4, y)].symbol(), "⚑");
+            buffer[(4, y)].style().fg
         };
         assert_ne!(flag_style(&open), flag_style(&third));
     }
@@ -283,17 +285,17 @@ fn the_presence_column_shows_in_team_mode_or_once_someone_else_is_on_a_chat() {
     let (mut state, _) = loaded_state(Lang::En, (160, 45));
     as_bia(&mut state);
     let open = state.detail.key.clone().unwrap();
-    let header = |state: &State| screen(state, (160, 45))[1].clone();
+    let header = |state: &State| screen(state, (160, 45))[2].clone();
     let alone = header(&state);
-    assert!(alone.contains("│  PRI"), "{alone}");
+    assert!(alone.contains("│   PRI"), "{alone}");
     // Only this person's own mark: nothing to show, no column.
     update(&mut state, Msg::Presence(vec![viewing(&open, "Bia")]));
     assert_eq!(header(&state), alone);
     update(&mut state, Msg::Presence(vec![viewing(&open, "Ana")]));
-    assert!(header(&state).contains("│    PRI"), "{}", header(&state));
+    assert!(header(&state).contains("│     PRI"), "{}", header(&state));
     update(&mut state, Msg::Presence(Vec::new()));
     state.desk.shared = true;
-    assert!(header(&state).contains("│    PRI"), "{}", header(&state));
+    assert!(header(&state).contains("│     PRI"), "{}", header(&state));
 }
 
 #[test]
@@ -839,7 +841,7 @@ fn an_empty_shared_inbox_says_the_desks_receivers_bring_chats() {
 #[test]
 fn the_account_column_follows_the_accounts_the_rows_come_and_go_from() {
     let (mut state, _) = loaded_state(Lang::En, (160, 45));
-    let header = |state: &State| screen(state, (160, 45))[1].clone();
+    let header = |state: &State| screen(state, (160, 45))[2].clone();
     assert!(!header(&state).contains("ACCOUNT"), "{}", header(&state));
     let template = state.inbox.visible_row(0).unwrap().summary.clone();
     let of_loja = |n: usize| {

@@ -40,7 +40,8 @@ fn drawn_rows(state: &State, size: (u16, u16)) -> Vec<String> {
     } else {
         size.0
     };
-    (2..size.1.saturating_sub(2))
+    // Below the views' tabs, the list's border and its header.
+    (3..size.1.saturating_sub(2))
         .map(|y| {
             (1..list_width.saturating_sub(1))
                 .map(|x| buffer[(x, y)].symbol().to_owned())

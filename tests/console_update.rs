@@ -488,15 +488,17 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
             );
         }
     }
-    // The list is one urgency order, ranked as of one instant.
+    // The list is one order (urgency, or the sort `cycle_sort` or a view put in force), ranked
+    // as of one instant.
     let ranked_at = state.inbox.ranked_at();
+    let sort = state.inbox.sort();
     for n in 1..shown {
         let (a, b) = (
             &state.inbox.visible_row(n - 1).unwrap().summary,
             &state.inbox.visible_row(n).unwrap().summary,
         );
         prop_assert!(
-            balcao::inbox::urgency(a, b, ranked_at) != std::cmp::Ordering::Greater,
+            balcao::console::sort::compare(sort, a, b, ranked_at) != std::cmp::Ordering::Greater,
             "rows {} and {} are out of order as of {}",
             n - 1,
             n,

@@ -12,6 +12,7 @@ use crate::api::http::normalize_base_url;
 use crate::api::wegly::DEFAULT_BASE_URL;
 use crate::config::{Account, Config, Problem, read_secret_file};
 use crate::i18n::Lang;
+use crate::inbox::{Filter, Sort};
 use crate::store::Provider;
 use crate::store::location::{is_database_url, redact};
 use crate::webhook::ReceiverLimits;
@@ -33,7 +34,31 @@ struct RawConfig {
     receiver: Option<RawReceiver>,
     #[serde(default)]
     accounts: Vec<Spanned<RawAccount>>,
+    #[serde(default)]
+    views: Vec<Spanned<RawView>>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawView {
+    name: Spanned<String>,
+    filter: Spanned<String>,
+    sort: Option<Spanned<String>>,
+}
+
+/// A saved view (`[[views]]`): a named filter, and optionally a sort, the console shows as a tab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedView {
+    /// The tab's name.
+    pub name: String,
+    /// A filter expression, as `/` takes it (checked when read).
+    pub filter: String,
+    /// The order the view sorts in; `None` keeps the order in force.
+    pub sort: Option<Sort>,
+}
+
+/// The longest view name: it is one tab of a line that must fit 80 columns with the others.
+pub const MAX_VIEW_NAME_CHARS: usize = 24;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -361,6 +386,64 @@ impl Reader<'_> {
     }
 }
 
+impl Reader<'_> {
+    /// One `[[views]]` entry, checked: a name of one line that no earlier view took, a filter
+    /// that parses, a known sort.
+    fn view(&mut self, raw: &RawView, earlier: &mut Vec<String>) -> Option<SavedView> {
+        let name = raw.name.get_ref().trim();
+        let count = name.chars().count();
+        let mut valid = true;
+        if name.is_empty() || name.chars().any(char::is_control) {
+            self.problem(
+                &raw.name,
+                "views: name is empty or holds a control character; write the tab's name on one line, such as name = \"VIP\"".to_owned(),
+            );
+            valid = false;
+        } else if count > MAX_VIEW_NAME_CHARS {
+            self.problem(
+                &raw.name,
+                format!("views: name '{name}' has {count} characters; the most is {MAX_VIEW_NAME_CHARS} (the tabs share one line)"),
+            );
+            valid = false;
+        } else if earlier.iter().any(|earlier| earlier == name) {
+            self.problem(
+                &raw.name,
+                format!("views: the name '{name}' is used twice; give each view its own"),
+            );
+            valid = false;
+        }
+        earlier.push(name.to_owned());
+        // A configuration's problems are listed in English, as the file's keys are.
+        if let Err(error) = Filter::parse(raw.filter.get_ref(), Lang::En) {
+            self.problem(
+                &raw.filter,
+                format!("views: the filter of '{name}' does not parse: {error}"),
+            );
+            valid = false;
+        }
+        let sort = match &raw.sort {
+            None => None,
+            Some(sort) => {
+                let parsed = Sort::parse(sort.get_ref().trim());
+                if parsed.is_none() {
+                    let given = sort.get_ref();
+                    self.problem(
+                        sort,
+                        format!("views: sort '{given}' of '{name}' is not one of urgency, waiting, newest, window or name"),
+                    );
+                    valid = false;
+                }
+                parsed
+            }
+        };
+        valid.then(|| SavedView {
+            name: name.to_owned(),
+            filter: raw.filter.get_ref().trim().to_owned(),
+            sort,
+        })
+    }
+}
+
 fn expand_home(path: &str) -> PathBuf {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
         (Some(rest), Some(home)) => Path::new(&home).join(rest),
@@ -436,6 +519,12 @@ pub fn load(path: &Path, required: bool) -> Result<Config, Vec<Problem>> {
             "secret",
         );
         config.receiver_limits = reader.receiver_limits(receiver);
+    }
+    let mut view_names = Vec::new();
+    for view in &raw.views {
+        if let Some(view) = reader.view(view.get_ref(), &mut view_names) {
+            config.views.push(view);
+        }
     }
     let mut names = Vec::new();
     for account in &raw.accounts {

@@ -16,7 +16,7 @@ use crate::store::Provider;
 use crate::webhook::ReceiverLimits;
 
 pub use error::ConfigError;
-pub use file::load;
+pub use file::{SavedView, load};
 pub use identity::desk_name;
 pub use resolve::Overrides;
 pub use secret_file::{SecretFileError, read_secret_file};
@@ -98,6 +98,8 @@ pub struct Config {
     /// The shared index's password, read from `index_password_file` (checked private when
     /// read).
     pub index_password: Option<SecretString>,
+    /// The saved views (`[[views]]`), in file order, each filter checked.
+    pub views: Vec<SavedView>,
 }
 
 impl Config {

@@ -150,6 +150,22 @@ actions! {
     ShowWorkload = "show_workload" in [Global, List, Detail],
     /// The latest changes from the audit log.
     ShowAuditLog = "show_audit_log" in [Global, List, Detail],
+    /// Mark or unmark the selected chat, then go to the next one.
+    ToggleMark = "toggle_mark" in [Global, List],
+    /// Mark every chat the filter matches, on screen or not.
+    MarkAllMatching = "mark_all_matching" in [Global, List],
+    /// Unmark every chat.
+    ClearMarks = "clear_marks" in [Global, List],
+    /// Select the most urgent chat that needs an answer, then the next one.
+    NextUrgent = "next_urgent" in [Global, List, Detail],
+    /// Sort the list in the next order.
+    CycleSort = "cycle_sort" in [Global, List, Detail],
+    /// Switch to the next saved view.
+    NextView = "next_view" in [Global, List, Detail],
+    /// Switch to the previous saved view.
+    PrevView = "prev_view" in [Global, List, Detail],
+    /// Find an action or a chat by typing.
+    CommandPalette = "command_palette" in [Global, List, Detail],
 }
 
 impl Action {
@@ -219,6 +235,20 @@ impl Action {
             Self::ShowAuditLog => (
                 "últimas alterações (auditoria)",
                 "latest changes (audit log)",
+            ),
+            Self::ToggleMark => ("marcar/desmarcar a conversa", "mark/unmark the chat"),
+            Self::MarkAllMatching => ("marcar todas as do filtro", "mark all the filter matches"),
+            Self::ClearMarks => ("desmarcar todas", "clear the marks"),
+            Self::NextUrgent => (
+                "próxima conversa sem resposta",
+                "next chat needing an answer",
+            ),
+            Self::CycleSort => ("mudar a ordem da lista", "sort the list another way"),
+            Self::NextView => ("próxima visão (aba)", "next view (tab)"),
+            Self::PrevView => ("visão anterior (aba)", "previous view (tab)"),
+            Self::CommandPalette => (
+                "paleta: achar ação ou conversa",
+                "palette: find an action or chat",
             ),
         };
         lang.pick(pt, en)

@@ -20,14 +20,11 @@ use crate::i18n::Lang;
 use crate::store::ChatKey;
 use crate::tr;
 
-/// The chats a batch acts on. For now the selected chat; marks take its place when they land
-/// (this is the one place that says which chats a batch is about).
+/// The chats a batch acts on: the marked ones (in list order, those the filter hides
+/// included), or the selected chat when nothing is marked. Marks stay after the batch, so the
+/// same chats can be acted on again.
 pub fn batch_targets(state: &State) -> Vec<ChatKey> {
-    state
-        .inbox
-        .selected_row()
-        .map(|row| vec![row.summary.key.clone()])
-        .unwrap_or_default()
+    crate::console::marks::targets(state)
 }
 
 /// `batch_reassign` or `batch_remove_participant`: reads the targets' stored details for the

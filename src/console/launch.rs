@@ -188,6 +188,8 @@ struct Setup {
     refresh_per_minute: u32,
     /// The receiver's timeouts and caps (`[receiver]`; the defaults for the demo).
     receiver_limits: crate::webhook::ReceiverLimits,
+    /// The saved views (`[[views]]`; none for the demo).
+    views: Vec<crate::config::SavedView>,
 }
 
 async fn demo_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
@@ -261,6 +263,7 @@ async fn demo_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
         me: HashMap::new(),
         name: None,
         accounts: vec![DEMO_ACCOUNT.to_owned(), DEMO_AGILIZE_ACCOUNT.to_owned()],
+        views: Vec::new(),
     })
 }
 
@@ -299,6 +302,7 @@ fn account_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
         name: settings.config.name.clone(),
         accounts: settings.accounts.iter().map(|a| a.name.clone()).collect(),
         receiver_limits: settings.config.receiver_limits,
+        views: settings.config.views.clone(),
         refresh_per_minute: settings
             .config
             .refresh_per_minute
@@ -372,6 +376,7 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
     let mut state = State::new(lang, Utc::now(), setup.account.clone());
     state.offset = *chrono::Local::now().offset();
     state.me = setup.me.clone();
+    state.views = crate::console::views::Views::new(lang, &setup.views);
     join_desk(&mut state, &store, &setup);
     let receiver = own_receiver(setup.receiver, &store).await?;
     if receiver.is_none() {

@@ -1,13 +1,53 @@
-//! The chat list's state: every row, its urgency order, the filter, the selection and the
-//! window on screen.
+//! The chat list's state: every row, its order (urgency, or the sort in force), the view's and
+//! the typed filter, the marks, the selection and the window on screen.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
+use crate::console::sort::{SortKey, compare, key as sort_key};
 use crate::i18n::Lang;
-use crate::inbox::{Filter, Rank, SearchText, rank, urgency};
+use crate::inbox::{Filter, SearchText, Sort};
 use crate::store::{ChatKey, ChatSummary};
+
+/// The marked chats: a set of keys, so a mark stays on its chat whatever the filter, the sort or
+/// the rows arriving do; a row that leaves the list takes its mark with it.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    set: HashSet<ChatKey>,
+    /// How many marked chats the filters in force let through, kept as the list refilters (the
+    /// title shows it on every frame, and a look over 50k marks a frame would cost as much as
+    /// the marks).
+    shown: usize,
+}
+
+impl Marks {
+    /// Unmarks every chat.
+    pub fn clear(&mut self) {
+        self.set.clear();
+        self.shown = 0;
+    }
+
+    /// Whether `key` is marked.
+    pub fn contains(&self, key: &ChatKey) -> bool {
+        self.set.contains(key)
+    }
+
+    /// How many chats are marked.
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    /// Whether no chat is marked.
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
+    /// How many marked chats the filters let through (the rest are marked but hidden).
+    pub fn shown(&self) -> usize {
+        self.shown
+    }
+}
 
 /// How much of the index the list holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -57,8 +97,14 @@ pub struct Inbox {
     /// Rows per account, kept as rows come and go: the view asks on every frame whether there
     /// is more than one, which a look over every row would make cost as much as the index.
     accounts: HashMap<String, usize>,
-    /// Row indexes in urgency order (all rows), ranked as of `ranked_at`.
+    /// Row indexes in the order of `sort` (all rows), ranked as of `ranked_at`.
     order: Vec<usize>,
+    /// The order in force (`cycle_sort`, or a view's).
+    sort: Sort,
+    /// The marked chats.
+    marks: Marks,
+    /// The view's filter (`next_view`): the typed filter applies on top of it.
+    view_filter: Filter,
     /// The instant the order was ranked at. Rows inserted later are ranked as of the same
     /// instant, so the list is always one consistent order, never a mix of two.
     ranked_at: DateTime<Utc>,
@@ -84,6 +130,9 @@ pub struct Inbox {
     /// The user moved the selection; until then it stays on the most urgent chat while rows
     /// keep arriving.
     pub moved: bool,
+    /// The chat `next_urgent` last jumped to: pressed again while it is still selected, it goes
+    /// on to the next one.
+    pub last_urgent: Option<ChatKey>,
 }
 
 impl Inbox {
@@ -152,6 +201,8 @@ impl Inbox {
         for row in &self.rows {
             count_in(&mut self.accounts, &row.summary.key);
         }
+        let position = &self.position;
+        self.marks.set.retain(|key| position.contains_key(key));
         self.loaded = Loaded::All;
         self.resort(now);
         self.refilter(now, me, keep.as_ref());
@@ -179,11 +230,11 @@ impl Inbox {
             self.rows.len() - 1
         };
         let rows = &self.rows;
-        let ranked_at = self.ranked_at;
+        let (ranked_at, sort) = (self.ranked_at, self.sort);
         let at = self
             .order
             .binary_search_by(|probe| {
-                urgency(&rows[*probe].summary, &rows[index].summary, ranked_at)
+                compare(sort, &rows[*probe].summary, &rows[index].summary, ranked_at)
             })
             .unwrap_or_else(|at| at);
         self.order.insert(at, index);
@@ -224,6 +275,7 @@ impl Inbox {
             return false;
         };
         let keep = self.selected_row().map(|row| row.summary.key.clone());
+        self.marks.set.remove(key);
         self.rows.remove(index);
         if let Some(count) = self.accounts.get_mut(&key.account) {
             *count -= 1;
@@ -252,10 +304,11 @@ impl Inbox {
             self.note_window(index);
         }
         let rows = &self.rows;
-        let mut ranked: Vec<(Rank, usize)> = rows
+        let sort = self.sort;
+        let mut ranked: Vec<(SortKey, usize)> = rows
             .iter()
             .enumerate()
-            .map(|(i, row)| (rank(&row.summary, now), i))
+            .map(|(i, row)| (sort_key(sort, &row.summary, now), i))
             .collect();
         ranked.sort_unstable_by(|(ra, a), (rb, b)| {
             ra.cmp(rb)
@@ -296,9 +349,9 @@ impl Inbox {
         keep: Option<&ChatKey>,
     ) {
         let previous = self.selected;
-        let filter = &self.filter;
+        let (filter, view) = (&self.filter, &self.view_filter);
         let rows = &self.rows;
-        self.visible = if filter.terms.is_empty() {
+        self.visible = if filter.terms.is_empty() && view.terms.is_empty() {
             self.order.clone()
         } else {
             self.order
@@ -306,9 +359,20 @@ impl Inbox {
                 .copied()
                 .filter(|index| {
                     let row = &rows[*index];
-                    filter.matches(&row.summary, &row.search, me, now)
+                    view.matches(&row.summary, &row.search, me, now)
+                        && filter.matches(&row.summary, &row.search, me, now)
                 })
                 .collect()
+        };
+        self.marks.shown = if self.marks.set.is_empty() {
+            0
+        } else if self.visible.len() == self.rows.len() {
+            self.marks.set.len()
+        } else {
+            self.visible
+                .iter()
+                .filter(|index| self.marks.set.contains(&rows[**index].summary.key))
+                .count()
         };
         let keep = if self.moved { keep } else { None };
         self.selected = keep
@@ -345,9 +409,111 @@ impl Inbox {
         self.refilter(now, me, keep.as_ref());
     }
 
-    /// Whether a filter is in force.
+    /// Whether a filter is in force (typed, or the view's).
     pub fn filtered(&self) -> bool {
-        !self.filter.terms.is_empty()
+        !self.filter.terms.is_empty() || !self.view_filter.terms.is_empty()
+    }
+
+    /// The order in force.
+    pub fn sort(&self) -> Sort {
+        self.sort
+    }
+
+    /// Sorts the list in another order; the selected chat stays selected.
+    pub fn set_sort(&mut self, sort: Sort, now: DateTime<Utc>, me: &HashMap<String, String>) {
+        let keep = self.selected_row().map(|row| row.summary.key.clone());
+        self.sort = sort;
+        self.resort(now);
+        self.refilter(now, me, keep.as_ref());
+    }
+
+    /// Sets the view's filter, under the typed one; the selected chat stays selected if shown.
+    pub fn set_view_filter(
+        &mut self,
+        filter: Filter,
+        now: DateTime<Utc>,
+        me: &HashMap<String, String>,
+    ) {
+        let keep = self.selected_row().map(|row| row.summary.key.clone());
+        self.view_filter = filter;
+        self.refilter(now, me, keep.as_ref());
+    }
+
+    /// The marked chats.
+    pub fn marks(&self) -> &Marks {
+        &self.marks
+    }
+
+    /// The marked chats, to change (see [`Marks::clear`]).
+    pub fn marks_mut(&mut self) -> &mut Marks {
+        &mut self.marks
+    }
+
+    /// Marks the selected chat if it was not, unmarks it if it was; returns whether it is marked
+    /// now (`None`: nothing is selected). The selected chat is shown, so the shown count moves
+    /// with it, at no cost.
+    pub fn toggle_selected_mark(&mut self) -> Option<bool> {
+        let key = self.selected_row()?.summary.key.clone();
+        if self.marks.set.remove(&key) {
+            self.marks.shown = self.marks.shown.saturating_sub(1);
+            Some(false)
+        } else {
+            self.marks.set.insert(key);
+            self.marks.shown += 1;
+            Some(true)
+        }
+    }
+
+    /// Marks every chat the filters let through, on screen or not; returns how many were not
+    /// marked before.
+    pub fn mark_shown(&mut self) -> usize {
+        let before = self.marks.set.len();
+        let rows = &self.rows;
+        self.marks.set.extend(
+            self.visible
+                .iter()
+                .map(|index| rows[*index].summary.key.clone()),
+        );
+        self.marks.shown = self.visible.len();
+        self.marks.set.len() - before
+    }
+
+    /// The marked chats in the list's order (the sort in force), shown or not.
+    pub fn marked_in_order(&self) -> Vec<ChatKey> {
+        if self.marks.set.is_empty() {
+            return Vec::new();
+        }
+        self.order
+            .iter()
+            .map(|index| &self.rows[*index].summary.key)
+            .filter(|key| self.marks.set.contains(*key))
+            .cloned()
+            .collect()
+    }
+
+    /// Every row, shown or not, in the list's order.
+    pub fn ordered_rows(&self) -> impl Iterator<Item = &Row> {
+        self.order.iter().map(|index| &self.rows[*index])
+    }
+
+    /// The shown rows, in order, with their place among the shown.
+    pub fn shown_rows(&self) -> impl Iterator<Item = (usize, &Row)> {
+        self.visible
+            .iter()
+            .enumerate()
+            .map(|(n, index)| (n, &self.rows[*index]))
+    }
+
+    /// Moves the selection to `key` when it is shown; returns whether it is.
+    pub fn select_key(&mut self, key: &ChatKey) -> bool {
+        let Some(index) = self.position.get(key) else {
+            return false;
+        };
+        let Some(n) = self.visible.iter().position(|v| v == index) else {
+            return false;
+        };
+        self.select(n);
+        true
     }
 
     /// The filter in force.

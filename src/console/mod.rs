@@ -25,6 +25,11 @@ pub mod terminal;
 pub mod ui;
 pub mod undo;
 pub mod update;
+// Marks, sorts, views and the command palette.
+pub mod marks;
+pub mod palette;
+pub mod sort;
+pub mod views;
 
 pub use modal::create_request;
 pub use outcome::request_unread;

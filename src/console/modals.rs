@@ -117,7 +117,8 @@ fn confirm(state: &mut State) -> Vec<Command> {
         return Vec::new();
     }
     match modal {
-        Modal::Filter { .. } | Modal::Help { .. } => Vec::new(),
+        // The palette's Enter is carried out by `update` (it runs any action).
+        Modal::Filter { .. } | Modal::Help { .. } | Modal::Palette(_) => Vec::new(),
         // The batch modals take their keys in `console::batch`.
         batch @ Modal::Batch(_) => {
             state.modal = Some(batch);

@@ -5,8 +5,10 @@ use crate::api::providers::columns_after;
 use crate::api::{Capability, Conversation, supports};
 use crate::console::action::Action;
 use crate::console::msg::{ApiCall, ApiRequest, Command};
-use crate::console::state::{Detail, DetailStatus, Pending, State, list_page};
+use crate::console::state::{Detail, DetailStatus, Level, Pending, State, list_page};
+use crate::inbox::{Filter, Rank, needs_answer, rank};
 use crate::store::{ChatKey, ChatSummary};
+use crate::tr;
 
 /// Puts one row in its place in the list, keeping the selection on screen and the detail on
 /// the selected chat.
@@ -194,4 +196,115 @@ pub fn show_cached(
         state.detail.conversation = Some(*conversation);
         state.detail.as_of = as_of;
     }
+}
+
+/// `cycle_sort`: the list takes the next order (urgency, longest waiting, newest, window closing
+/// soonest, name, and round again); the selected chat stays selected.
+pub fn cycle_sort(state: &mut State) -> Vec<Command> {
+    let sort = state.inbox.sort().next();
+    let (now, me) = (state.now, state.me.clone());
+    state.inbox.moved = true;
+    state.inbox.set_sort(sort, now, &me);
+    selection_changed(state)
+}
+
+/// `next_urgent`: selects the most urgent shown chat that needs an answer (see
+/// [`needs_answer`]), in urgency order whatever the sort; pressed again while that chat is still
+/// selected, the next one after it, and round to the first after the last. One pass over the
+/// shown rows, no sort.
+pub fn next_urgent(state: &mut State) -> Vec<Command> {
+    let (now, lang) = (state.now, state.lang);
+    let inbox = &state.inbox;
+    let after: Option<(Rank, ChatKey)> = inbox
+        .last_urgent
+        .as_ref()
+        .filter(|key| {
+            inbox
+                .selected_row()
+                .is_some_and(|row| &row.summary.key == *key)
+        })
+        .and_then(|key| inbox.row(key))
+        .map(|row| (rank(&row.summary, now), row.summary.key.clone()));
+    let after = after.as_ref().map(|(rank, key)| (*rank, key));
+    let mut first: Option<(Rank, &ChatKey)> = None;
+    let mut next: Option<(Rank, &ChatKey)> = None;
+    let mut total = 0_usize;
+    for (_, row) in inbox.shown_rows() {
+        if !needs_answer(&row.summary, now) {
+            continue;
+        }
+        total += 1;
+        let place = (rank(&row.summary, now), &row.summary.key);
+        if first.is_none_or(|first| place < first) {
+            first = Some(place);
+        }
+        if after.is_some_and(|after| place > after) && next.is_none_or(|next| place < next) {
+            next = Some(place);
+        }
+    }
+    let Some(target) = next.or(first) else {
+        let text = if inbox.filtered() {
+            lang.pick(
+                "nenhuma conversa mostrada precisa de resposta",
+                "no chat shown needs an answer",
+            )
+        } else {
+            lang.pick(
+                "nenhuma conversa precisa de resposta",
+                "no chat needs an answer",
+            )
+        };
+        state.notify(Level::Info, text.to_owned());
+        return Vec::new();
+    };
+    let nth = inbox
+        .shown_rows()
+        .filter(|(_, row)| {
+            needs_answer(&row.summary, now) && (rank(&row.summary, now), &row.summary.key) <= target
+        })
+        .count();
+    let key = target.1.clone();
+    state.inbox.moved = true;
+    state.inbox.select_key(&key);
+    state.inbox.last_urgent = Some(key);
+    state.notify(
+        Level::Info,
+        tr!(
+            lang,
+            "urgente {nth} de {total} que precisam de resposta",
+            "urgent {nth} of {total} needing an answer"
+        ),
+    );
+    selection_changed(state)
+}
+
+/// `next_view` (`forward`) and `prev_view`: the next tab's filter takes the list, under any
+/// typed filter, and its sort when it names one.
+pub fn switch_view(state: &mut State, forward: bool) -> Vec<Command> {
+    let (lang, now, me) = (state.lang, state.now, state.me.clone());
+    let view = state.views.step(forward).clone();
+    // The configuration's filters were checked when it was read, the built-in ones are fixed:
+    // a failure here would be a bug, said rather than hidden.
+    let filter = match Filter::parse(&view.filter, lang) {
+        Ok(filter) => filter,
+        Err(error) => {
+            state.notify(Level::Error, error);
+            Filter::default()
+        }
+    };
+    if filter.needs_me() && me.is_empty() {
+        state.notify(
+            Level::Error,
+            lang.pick(
+                "'minhas' precisa de `me` (seu id de usuário) na conta em config.toml",
+                "'mine' needs `me` (your user id) on the account in config.toml",
+            )
+            .to_owned(),
+        );
+    }
+    state.inbox.set_view_filter(filter, now, &me);
+    if let Some(sort) = view.sort {
+        state.inbox.set_sort(sort, now, &me);
+    }
+    selection_changed(state)
 }

@@ -11,6 +11,7 @@ use crate::console::desk::Desk;
 use crate::console::list::Inbox;
 use crate::console::modal::{Modal, Stage};
 use crate::console::msg::RequestId;
+use crate::console::views::Views;
 use crate::i18n::Lang;
 use crate::store::ChatKey;
 
@@ -203,6 +204,8 @@ pub struct State {
     pub receiver: Option<String>,
     /// Who this person is, who else is on which chat, and the shared index's reachability.
     pub desk: Desk,
+    /// The saved views shown as tabs above the list, and the one in force.
+    pub views: Views,
     /// Terminal size.
     pub size: (u16, u16),
     /// Set by `quit`.
@@ -233,6 +236,7 @@ impl State {
             unread: None,
             receiver: None,
             desk: Desk::default(),
+            views: Views::new(lang, &[]),
             size: SIZE,
             should_quit: false,
             batches: crate::console::running::Batches::default(),
@@ -311,7 +315,8 @@ impl State {
     }
 }
 
-/// Chat rows that fit in the list for a terminal size (borders, header and status bar aside).
+/// Chat rows that fit in the list for a terminal size (the views' tabs, borders, header and
+/// status bar aside).
 pub fn list_page(size: (u16, u16)) -> usize {
-    usize::from(size.1.saturating_sub(4)).max(1)
+    usize::from(size.1.saturating_sub(5)).max(1)
 }

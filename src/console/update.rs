@@ -15,8 +15,9 @@ use crate::console::navigate::{
 };
 use crate::console::outcome;
 use crate::console::overlays;
+use crate::console::palette::{self, Outcome};
 use crate::console::state::{Focus, Level, State, list_page};
-use crate::console::{batch, preview, undo};
+use crate::console::{batch, marks, navigate, preview, undo};
 use crate::tr;
 
 /// Applies one message and returns the effects to run.
@@ -55,6 +56,16 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::AuditRead { id, entries } => {
             overlays::audit_read(state, id, entries);
             Vec::new()
+        }
+        // The palette runs any action, as its key would where the palette was opened.
+        Msg::Action(action) if matches!(state.modal, Some(Modal::Palette(_))) => {
+            match palette::action(state, action) {
+                Outcome::Run(chosen) => action_outside_modal(state, chosen),
+                Outcome::Done(commands) => commands,
+            }
+        }
+        Msg::Input(key) if matches!(state.modal, Some(Modal::Palette(_))) => {
+            palette::typed(state, &key)
         }
         Msg::Action(action) => {
             if state.modal.is_some() {
@@ -153,6 +164,8 @@ fn tick(state: &mut State, now: chrono::DateTime<chrono::Utc>) -> Vec<Command> {
     selection_changed(state)
 }
 
+// One arm per action: the one dispatcher grows with the actions' vocabulary.
+#[allow(clippy::too_many_lines)]
 fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
     let lang = state.lang;
     // Once the user works on a chat, the selection follows that chat wherever it sorts to.
@@ -247,6 +260,14 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         Action::ShowWorkload => overlays::show_workload(state),
         Action::ShowAuditLog => overlays::show_audit_log(state),
         Action::ReleaseChat => claims::release(state),
+        Action::ToggleMark => marks::toggle(state),
+        Action::MarkAllMatching => marks::mark_all(state),
+        Action::ClearMarks => marks::clear_all(state),
+        Action::NextUrgent => navigate::next_urgent(state),
+        Action::CycleSort => navigate::cycle_sort(state),
+        Action::NextView => navigate::switch_view(state, true),
+        Action::PrevView => navigate::switch_view(state, false),
+        Action::CommandPalette => palette::open(state),
         Action::Confirm
         | Action::NextField
         | Action::PrevField

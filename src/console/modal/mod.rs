@@ -11,6 +11,8 @@ mod reassign;
 mod remove;
 mod room_field;
 mod workload;
+// The command palette.
+mod palette;
 
 pub use add::Add;
 pub use audit::{AUDIT_ENTRIES_SHOWN, Audit, AuditLine, AuditRead};
@@ -20,6 +22,7 @@ pub use batch::{
 pub use common::{About, Question, Stage, edit_text, step};
 pub use confirm::{Confirm, Destructive, conclude_question, forget_question};
 pub use create::{CREATE_FIELDS, Create, create_request, field};
+pub use palette::{CHATS_AT_MOST, Entry, Palette, chat_matches};
 pub use reassign::{Candidate, Reassign};
 pub use remove::{Choice, Remove};
 pub use room_field::{RoomField, RoomFieldKind, Saving};
@@ -56,6 +59,8 @@ pub enum Modal {
     Workload(Workload),
     /// The latest changes from the audit log.
     Audit(Audit),
+    /// The command palette.
+    Palette(Palette),
 }
 
 impl Modal {
@@ -69,8 +74,8 @@ impl Modal {
             Self::Create(m) => Some((&mut m.stage, &mut m.server_error)),
             Self::Add(m) => Some((&mut m.stage, &mut m.error)),
             Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) | Self::Batch(_) => None,
-            #[allow(clippy::match_same_arms)] // the overlays send nothing either
-            Self::Workload(_) | Self::Audit(_) => None,
+            #[allow(clippy::match_same_arms)] // the overlays and the palette send nothing either
+            Self::Workload(_) | Self::Audit(_) | Self::Palette(_) => None,
         }
     }
 }

@@ -36,18 +36,27 @@ struct Columns {
     last: Option<usize>,
 }
 
+/// The mark (`toggle_mark`): the first column, its width taken from the window column's
+/// slack (a countdown is at most `⏳23h59m`, eight columns), so no other column narrows.
+const MARKED: usize = 1;
 const MARK: usize = 2;
 const PRESENCE: usize = 2;
 const PRIORITY: usize = 4;
 const STATUS: usize = 9;
 const UNREAD: usize = 4;
-const WINDOW: usize = 10;
+const WINDOW: usize = 9;
 
 fn columns(width: usize, accounts: bool, presence: bool) -> Columns {
     let account = (accounts && width >= 70).then_some(13);
     let presence = presence.then_some(PRESENCE);
-    let fixed =
-        MARK + presence.unwrap_or(0) + PRIORITY + STATUS + UNREAD + WINDOW + account.unwrap_or(0);
+    let fixed = MARKED
+        + MARK
+        + presence.unwrap_or(0)
+        + PRIORITY
+        + STATUS
+        + UNREAD
+        + WINDOW
+        + account.unwrap_or(0);
     let responsible = (width >= 78).then_some(if width >= 120 { 20 } else { 15 });
     let last = (width >= 66).then_some(9);
     let contact = width
@@ -137,7 +146,12 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
     } else {
         Style::new()
     };
-    let mut spans = vec![Span::styled(fit(mark, MARK), mark_style)];
+    let mark_cell = if state.inbox.marks().contains(&summary.key) {
+        Span::styled("*", theme::key())
+    } else {
+        Span::raw(" ")
+    };
+    let mut spans = vec![mark_cell, Span::styled(fit(mark, MARK), mark_style)];
     if let Some(width) = widths.presence {
         let (marker, style) = presence_marker(state, &summary.key);
         spans.push(Span::styled(fit(marker, width), style));
@@ -211,7 +225,7 @@ fn presence_marker(state: &State, key: &ChatKey) -> (&'static str, Style) {
 
 /// The header line, column by column as the rows are.
 fn header(lang: Lang, widths: &Columns) -> Line<'static> {
-    let mut header = vec![Span::raw(fit("", MARK))];
+    let mut header = vec![Span::raw(fit("", MARKED + MARK))];
     if let Some(width) = widths.presence {
         header.push(Span::raw(fit("", width)));
     }
@@ -263,6 +277,21 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         state.modal,
         Some(crate::console::modal::Modal::Filter { .. })
     );
+    let sort = inbox.sort().label(lang);
+    title.push_str(&tr!(lang, "· ordem: {sort} ", "· sort: {sort} "));
+    let marks = inbox.marks();
+    if !marks.is_empty() {
+        let (count, hidden) = (marks.len(), marks.len() - marks.shown());
+        title.push_str(&if hidden > 0 {
+            tr!(
+                lang,
+                "· {count} marcadas ({hidden} ocultas) ",
+                "· {count} marked ({hidden} hidden) "
+            )
+        } else {
+            tr!(lang, "· {count} marcadas ", "· {count} marked ")
+        });
+    }
     if editing || !inbox.filter_text.is_empty() {
         let cursor = if editing { "▏" } else { "" };
         let _ = write!(title, "· / {}{cursor} ", inbox.filter_text);

@@ -513,7 +513,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::Help { scroll }) => help(frame, area, keymap, lang, *scroll),
         Some(Modal::Confirm(asked)) => confirm(frame, area, &asked.question, keymap, lang),
         Some(Modal::Batch(modal)) => super::batch::render(frame, area, modal, state, keymap),
-        Some(Modal::Filter { .. }) | None => {}
+        // The palette is drawn by `ui::palette`.
+        Some(Modal::Filter { .. } | Modal::Palette(_)) | None => {}
         // The overlays are drawn by their own views (`ui/workload.rs`, `ui/audit.rs`).
         #[allow(clippy::match_same_arms)]
         Some(Modal::Workload(_) | Modal::Audit(_)) => {}

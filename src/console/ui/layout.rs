@@ -15,6 +15,8 @@ pub const SIDE_BY_SIDE_WIDTH: u16 = 110;
 /// The areas of one frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
+    /// The saved views' tabs, one line above the list, when the list shows.
+    pub tabs: Option<Rect>,
     /// The chat list, when shown.
     pub list: Option<Rect>,
     /// The detail, when shown.
@@ -39,23 +41,39 @@ pub fn areas(area: Rect, focus: Focus) -> Areas {
             .direction(Direction::Horizontal)
             .constraints([Constraint::Percentage(56), Constraint::Percentage(44)])
             .areas(main);
+        let (tabs, list) = under_tabs(list);
         Areas {
+            tabs: Some(tabs),
             list: Some(list),
             detail: Some(detail),
             status,
         }
     } else {
         match focus {
-            Focus::List => Areas {
-                list: Some(main),
-                detail: None,
-                status,
-            },
+            Focus::List => {
+                let (tabs, list) = under_tabs(main);
+                Areas {
+                    tabs: Some(tabs),
+                    list: Some(list),
+                    detail: None,
+                    status,
+                }
+            }
             Focus::Detail => Areas {
+                tabs: None,
                 list: None,
                 detail: Some(main),
                 status,
             },
         }
     }
+}
+
+/// The tabs' line at the top of the list's column, and the list under it.
+fn under_tabs(column: Rect) -> (Rect, Rect) {
+    let [tabs, list] = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Length(1), Constraint::Min(1)])
+        .areas(column);
+    (tabs, list)
 }

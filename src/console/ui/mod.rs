@@ -9,6 +9,9 @@ pub mod layout;
 mod status_bar;
 pub mod theme;
 mod workload;
+// The saved views' tabs and the command palette.
+mod palette;
+pub mod tabs;
 
 use ratatui::Frame;
 use ratatui::text::Line;
@@ -37,6 +40,9 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
         return;
     }
     let areas = layout::areas(area, state.focus);
+    if let Some(tabs) = areas.tabs {
+        tabs::render(frame, tabs, state);
+    }
     if let Some(list) = areas.list {
         chat_list::render(frame, list, state);
     }
@@ -48,6 +54,7 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
     match &state.modal {
         Some(Modal::Workload(modal)) => workload::render(frame, area, modal, state, keymap),
         Some(Modal::Audit(modal)) => audit::render(frame, area, modal, state, keymap),
+        Some(Modal::Palette(palette)) => palette::render(frame, area, palette, keymap, state.lang),
         _ => {}
     }
 }
