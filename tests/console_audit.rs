@@ -77,6 +77,7 @@ fn entry(
         http_status: None,
         by: by.map(str::to_owned),
         batch: batch.map(str::to_owned),
+        undo: None,
     }
 }
 

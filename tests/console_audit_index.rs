@@ -200,6 +200,7 @@ fn change(key: &ChatKey, by: &str, before: &str, after: &str, outcome: &str) -> 
         http_status: Some(200),
         by: Some(by.to_owned()),
         batch: Some("c41d2b7a-0e55-4f3c-9a61-0b2d4e6f8a10".to_owned()),
+        undo: None,
     }
 }
 
