@@ -338,10 +338,15 @@ impl Run {
             }
             Ok(ApiReply::Gone(..)) => Outcome::Skipped(Skip::Gone),
             Ok(other) => unexpected(&other),
-            Err(error) if error.outcome_unknown() => Outcome::Unknown(error),
-            // Refusals that wrote nothing and may pass on a later try.
+            // The actor settles every write whose reply was lost (api/verify.rs): what it could
+            // not settle comes back as `OutcomeUnknown`, and only that may have been written.
+            Err(error) if error.kind() == ErrorKind::OutcomeUnknown => Outcome::Unknown(error),
+            // Refusals that wrote nothing and may pass on a later try; an error that is not a
+            // write's verdict (a 5xx, a timeout, an unreadable reply) came from the read a change
+            // makes before it writes (Wegly's compare-and-set), so nothing was written either.
             Err(error)
-                if matches!(error.kind(), ErrorKind::RateLimited | ErrorKind::NotApplied)
+                if (matches!(error.kind(), ErrorKind::RateLimited | ErrorKind::NotApplied)
+                    || error.outcome_unknown())
                     && self.retry(item) =>
             {
                 return None;
@@ -455,4 +460,92 @@ fn unexpected(reply: &ApiReply) -> Outcome {
         detail: format!("unexpected reply to a batch step: {reply:?}"),
         excerpt: String::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Scope, ServerReply};
+    use crate::batch::revert::UndoNote;
+    use crate::store::ChatKey;
+
+    /// A Wegly reassignment: no check of the batch's own, the change compares for itself.
+    fn one_reassignment() -> Run {
+        let change = Change::Reassign {
+            to: "b".to_owned(),
+            expected: Some("a".to_owned()),
+            scope: Scope::CHAT,
+        };
+        let planned = Planned {
+            key: ChatKey::wegly("default", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23"),
+            contact: "Mariana".to_owned(),
+            from: Some("a".to_owned()),
+            from_name: None,
+            undo: UndoNote::of(&change, None, Some("a")),
+            change,
+            check: None,
+            warnings: Vec::new(),
+        };
+        let mut run = Run::new("batch".to_owned(), "Ana".to_owned(), vec![planned], 1);
+        assert_eq!(run.next_sends().len(), 1);
+        run
+    }
+
+    fn server_error() -> ApiError {
+        ApiError::Server(ServerReply {
+            status: 503,
+            url: "http://sandbox/chats/x".to_owned(),
+            code: None,
+            message: None,
+            fields: std::collections::BTreeMap::new(),
+        })
+    }
+
+    #[test]
+    fn a_write_whose_outcome_stayed_unknown_is_unknown_and_may_be_undone() {
+        let mut run = one_reassignment();
+        let lost = ApiError::OutcomeUnknown {
+            chat: None,
+            lost: Box::new(server_error()),
+            reread: Some(Box::new(server_error())),
+        };
+        let finished = run.on_reply(0, Err(lost), Utc::now(), Lang::En).unwrap();
+        assert!(
+            matches!(run.items[0].state, ItemState::Finished(Outcome::Unknown(_))),
+            "{:?}",
+            run.items[0].state
+        );
+        assert_eq!(finished.entry.outcome, "unknown");
+        assert!(finished.entry.undo.is_some());
+    }
+
+    #[test]
+    fn a_read_that_failed_before_the_write_wrote_nothing_and_is_tried_again_then_failed() {
+        // The change re-reads the chat before writing: a 5xx or an unreadable reply there comes
+        // back as it is, and means nothing was written.
+        let mut run = one_reassignment();
+        for _ in 0..RETRIES {
+            assert!(
+                run.on_reply(0, Err(server_error()), Utc::now(), Lang::En)
+                    .is_none()
+            );
+            assert_eq!(run.next_sends().len(), 1, "tried again");
+        }
+        let unreadable = ApiError::Unexpected {
+            status: 200,
+            url: String::new(),
+            detail: "EOF while parsing".to_owned(),
+            excerpt: String::new(),
+        };
+        let finished = run
+            .on_reply(0, Err(unreadable), Utc::now(), Lang::En)
+            .unwrap();
+        assert!(
+            matches!(run.items[0].state, ItemState::Finished(Outcome::Failed(_))),
+            "{:?}",
+            run.items[0].state
+        );
+        assert_eq!(finished.entry.outcome, "failed");
+        assert!(finished.entry.undo.is_none());
+    }
 }

@@ -170,6 +170,21 @@ pub enum Command {
     /// Move an index (`copy`).
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Take back the last change or batch made by this person, or the one named, where nobody
+    /// changed the chat since.
+    Undo(UndoArgs),
+}
+
+/// `balcao undo`.
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The batch to take back: its full id or its 8-character short form (as `balcao audit`
+    /// shows it) [default: the last one this person made].
+    #[arg(value_name = "BATCH_ID")]
+    pub batch: Option<String>,
+    /// The outcome as one JSON document.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `balcao audit`.
@@ -187,6 +202,9 @@ pub struct AuditArgs {
     /// Only changes made in this last while: 30m, 2h, 7d (s, m, h, d or w).
     #[arg(long, value_name = "DURATION")]
     pub since: Option<String>,
+    /// Only the entries of this batch (its full id or its 8-character short form).
+    #[arg(long, value_name = "ID")]
+    pub batch: Option<String>,
     /// At most this many entries.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
     pub limit: u32,
@@ -294,6 +312,57 @@ pub enum InboxCommand {
         #[arg(long, value_name = "EXPR")]
         filter: Option<String>,
     },
+    /// Make one person the responsible of every chat a filter selects, as one batch that
+    /// `balcao undo` takes back.
+    Assign(AssignArgs),
+    /// Take one person out of every chat a filter selects where they are a participant (not
+    /// the responsible), as one batch.
+    RemoveParticipant(RemoveParticipantArgs),
+}
+
+/// `balcao inbox assign`.
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// Which chats: the words of `inbox list --filter` (`''` for every chat).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: String,
+    /// The new responsible's user id (not the agent id).
+    #[arg(long, value_name = "USER_ID")]
+    pub to: String,
+    /// Hand each contact's leads over too.
+    #[arg(long)]
+    pub leads: bool,
+    /// Hand each contact's deals over too.
+    #[arg(long)]
+    pub deals: bool,
+    /// What to print, and whether to send.
+    #[command(flatten)]
+    pub output: BatchOutput,
+}
+
+/// What a batch command prints, and whether it sends.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct BatchOutput {
+    /// Print the plan and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The plan (with --dry-run) or the outcomes as one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `balcao inbox remove-participant`.
+#[derive(Debug, Args)]
+pub struct RemoveParticipantArgs {
+    /// Which chats: the words of `inbox list --filter` (`''` for every chat).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: String,
+    /// The participant's user id (not the agent id).
+    #[arg(long, value_name = "USER_ID")]
+    pub user: String,
+    /// What to print, and whether to send.
+    #[command(flatten)]
+    pub output: BatchOutput,
 }
 
 /// `balcao sandbox`.

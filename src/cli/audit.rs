@@ -29,7 +29,12 @@ pub async fn run(global: &GlobalArgs, args: AuditArgs, lang: Lang) -> Result<(),
             })
         })
         .transpose()?;
-    let query = AuditQuery {
+    let batch = args
+        .batch
+        .as_deref()
+        .map(|text| crate::cli::undo::batch_text(text, lang))
+        .transpose()?;
+    let mut query = AuditQuery {
         // A chat id is stored in its one spelling; a room id as given.
         chat: args.chat.as_deref().map(|id| {
             let id = id.trim();
@@ -48,6 +53,10 @@ pub async fn run(global: &GlobalArgs, args: AuditArgs, lang: Lang) -> Result<(),
     let settings = resolve(&global.overrides())?;
     let entries = blocking(move || {
         let store = open_store(&settings, lang)?;
+        // A short id is the one batch it starts; several, or none, is said.
+        if let Some(text) = batch {
+            query.batch = Some(crate::cli::undo::find_batch(&store, &text, lang)?);
+        }
         store.audit_query(&query).map_err(CliError::Index)
     })
     .await?;
@@ -136,7 +145,13 @@ fn print(entries: &[AuditEntry], json: bool, lang: Lang) -> Result<(), CliError>
                 fit(&entry.key.chat_id, 36),
                 fit(&change, 34),
                 fit(&outcome, 14),
-                entry.batch.clone().unwrap_or_default(),
+                // The short form people type (`balcao undo 1a2b3c4d`); --json has the full id.
+                entry
+                    .batch
+                    .as_deref()
+                    .map(crate::batch::short_id)
+                    .unwrap_or_default()
+                    .to_owned(),
             ];
             // Names and values come from CRMs and people: no escape sequence reaches the terminal.
             let line = line.join(" ");

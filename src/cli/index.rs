@@ -293,6 +293,12 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
         InboxCommand::Watch { json, filter } => {
             crate::cli::watch::run(&settings, json, filter, lang).await
         }
+        InboxCommand::Assign(args) => {
+            Box::pin(crate::cli::batch::assign(&settings, args, lang)).await
+        }
+        InboxCommand::RemoveParticipant(args) => {
+            Box::pin(crate::cli::batch::remove_participant(&settings, args, lang)).await
+        }
         InboxCommand::List { json, filter } => {
             let (filter, me) = filter_with_me(&settings, filter.as_deref(), lang)?;
             let store = open_blocking(&settings, lang).await?;

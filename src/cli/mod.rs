@@ -2,6 +2,7 @@
 
 pub mod args;
 mod audit;
+mod batch;
 mod chat;
 mod check;
 mod copy;
@@ -11,9 +12,11 @@ mod present;
 mod record;
 mod room;
 mod rows;
+mod run_batch;
 mod sandbox;
 pub mod secrets;
 mod signals;
+mod undo;
 mod watch;
 
 use std::process::ExitCode;
@@ -121,6 +124,7 @@ pub async fn run(mut cli: Cli) -> Result<(), CliError> {
         Some(Command::Add { ids }) => index::add(&cli.global, ids, lang).await,
         Some(Command::Inbox(command)) => index::inbox(&cli.global, command, lang).await,
         Some(Command::Audit(args)) => audit::run(&cli.global, args, lang).await,
+        Some(Command::Undo(args)) => Box::pin(undo::run(&cli.global, args, lang)).await,
         Some(Command::Index(IndexCommand::Copy { from, to, force })) => {
             copy::run(&cli.global, &from, &to, force, lang).await
         }

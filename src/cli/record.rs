@@ -49,6 +49,22 @@ impl Recorder {
         })
     }
 
+    /// Records into an index the command has already opened (a batch reads its chats there
+    /// first, so an index that cannot be reached has already stopped it).
+    pub fn with_store(store: Arc<Store>, settings: &Resolved, lang: Lang) -> Self {
+        Self {
+            store: Some(store),
+            journal: settings.data_dir.as_deref().map(AuditJournal::in_dir),
+            by: settings.desk_name(),
+            lang,
+        }
+    }
+
+    /// Who makes the changes, as the desk sees them.
+    pub fn by(&self) -> &str {
+        &self.by
+    }
+
     /// An audit entry for a change to `key` made now by this person.
     pub fn entry(&self, key: ChatKey, action: &str, request: Option<String>) -> AuditEntry {
         AuditEntry {
