@@ -1,6 +1,6 @@
 //! The batch state machine under any order of replies and any mix of outcomes: every chat ends
 //! exactly once, the cap is never passed, a write is sent again only after a reply that proves
-//! it was not applied, a chat re-read as changed is never written, and cancelling sends nothing
+//! it wrote nothing, a chat re-read as changed is never written, and cancelling sends nothing
 //! more.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -141,7 +141,7 @@ proptest! {
                 }
             }
             let sends = run.next_sends();
-            prop_assert!(!(run.cancelled() && !sends.is_empty()), "a cancelled batch sent more");
+            prop_assert!(!run.cancelled() || sends.is_empty(), "a cancelled batch sent more");
             for send in sends {
                 if matches!(send.call, ApiCall::Change { .. }) {
                     *writes.entry(send.item).or_default() += 1;
@@ -159,7 +159,11 @@ proptest! {
             let answer = answers[step % answers.len()];
             let read = matches!(call, ApiCall::GetChat(_));
             match answer {
-                Answer::RateLimited if !read => *not_applied.entry(item).or_default() += 1,
+                // A 429 wrote nothing; a bare timeout from a change is its compare-and-set read
+                // failing (the actor settles the write's own lost replies into a verdict).
+                Answer::RateLimited | Answer::Timeout if !read => {
+                    *not_applied.entry(item).or_default() += 1;
+                }
                 Answer::Moved if read => moved_on_read.push(item),
                 _ => {}
             }
@@ -180,7 +184,7 @@ proptest! {
         prop_assert_eq!(progress.ended(), total);
         prop_assert!(ended.len() == total && ended.values().all(|n| *n == 1), "{:?}", ended);
         for (item, sent) in &writes {
-            // A write goes again only after a 429, which proves it was not applied.
+            // A write goes again only after a reply that proves it wrote nothing.
             let allowed = 1 + not_applied.get(item).copied().unwrap_or(0);
             prop_assert!(*sent <= allowed, "item {item} written {sent} times, {allowed} allowed");
         }
