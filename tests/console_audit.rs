@@ -292,6 +292,28 @@ fn enter_opens_the_chat_and_closes_the_overlay() {
 }
 
 #[test]
+fn undo_in_the_overlay_takes_back_the_selected_entrys_batch() {
+    let mut state = loaded(Lang::En, (120, 40));
+    let id = open(&mut state);
+    answer(&mut state, id, Ok(entries()));
+    update(&mut state, Msg::Action(Action::SelectNext));
+    let batch = audit(&state).selected_entry().unwrap().batch.clone();
+    assert!(batch.is_some(), "the second entry has a batch");
+    let commands = update(&mut state, Msg::Action(Action::Undo));
+    assert!(
+        state.modal.is_none(),
+        "the overlay gives way to the undo's preview"
+    );
+    assert!(
+        commands.iter().any(|command| matches!(
+            command,
+            Command::ReadUndo { batch: read, .. } if *read == batch
+        )),
+        "that batch's entries are read: {commands:?}"
+    );
+}
+
+#[test]
 fn enter_clears_a_filter_that_hides_the_chat_and_refuses_a_chat_not_in_the_list() {
     let mut state = loaded(Lang::En, (120, 40));
     update(&mut state, Msg::Action(Action::Filter));

@@ -85,6 +85,23 @@ pub fn action(state: &mut State, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::Confirm => confirm(state),
+        // From the audit view, `undo` takes back the selected entry's batch.
+        Action::Undo => {
+            let batch = match &state.modal {
+                Some(Modal::Audit(audit)) => audit.selected_entry().and_then(|e| e.batch.clone()),
+                _ => return Vec::new(),
+            };
+            let Some(batch) = batch else {
+                let text = state.lang.pick(
+                    "esta alteração não tem lote para desfazer",
+                    "this change has no batch to undo",
+                );
+                state.notify(Level::Error, text.to_owned());
+                return Vec::new();
+            };
+            state.modal = None;
+            crate::console::undo::start_batch(state, Some(batch))
+        }
         movement if movement.moves() => {
             match &mut state.modal {
                 Some(Modal::Workload(workload)) => workload.move_cursor(movement),

@@ -14,6 +14,13 @@ use crate::tr;
 
 /// `undo`: asks the index for the last change's entries.
 pub fn start(state: &mut State) -> Vec<Command> {
+    let last = state.batches.last.as_ref().map(|last| last.batch.clone());
+    start_batch(state, last)
+}
+
+/// Asks the index for batch `batch`'s entries (from the audit view), or, without one, for this
+/// person's last change.
+pub fn start_batch(state: &mut State, batch: Option<String>) -> Vec<Command> {
     if state.batches.running.is_some() {
         let text = state.lang.pick(
             "um lote está em andamento; desfaça quando ele terminar",
@@ -26,7 +33,7 @@ pub fn start(state: &mut State) -> Vec<Command> {
     state.batches.undo_reading = Some(id);
     vec![Command::ReadUndo {
         id,
-        batch: state.batches.last.as_ref().map(|last| last.batch.clone()),
+        batch,
         by: state.desk.viewer.who.clone(),
     }]
 }
