@@ -7,12 +7,13 @@ mod common;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use balcao::api::actor::{self, ActorConfig, ApiHandle};
 use balcao::api::wegly::wire::UpdateResponsibleRequest;
-use balcao::api::{Conversation, Scope};
+use balcao::api::{Change, Conversation, ErrorKind, Scope};
 use balcao::batch::plan::Candidate;
-use balcao::batch::{self, Intent, Outcome, Run};
+use balcao::batch::{self, Intent, ItemState, Outcome, Planned, Run, UndoNote};
 use balcao::i18n::Lang;
 use balcao::store::{AuditEntry, AuditQuery, ChatKey, ChatSummary, Store};
 
@@ -196,5 +197,65 @@ async fn a_batch_moves_every_chat_and_its_undo_puts_back_all_but_the_one_changed
         if &summary.key.chat_id != moved {
             assert_eq!(responsible(&rig, &summary.key.chat_id).await, before[n]);
         }
+    }
+}
+
+/// More calls at once than the actor's queue holds: the ones it refuses go again with the next,
+/// and every chat is sent and ends. The account has no credentials, so the actor answers each
+/// change at once (not configured) and no network is involved; time is paused, so a batch that
+/// stalls ends the wait as soon as nothing is left to run, not after a real delay.
+#[tokio::test(start_paused = true)]
+async fn a_batch_wider_than_the_actors_queue_sends_and_ends_every_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let (api, _task) = actor::spawn(ActorConfig {
+        clients: HashMap::new(),
+        rooms: HashMap::new(),
+        store,
+        max_in_flight: 1,
+    });
+    let total = 2 * actor::QUEUE_CAPACITY;
+    let items: Vec<Planned> = (0..total)
+        .map(|n| {
+            let change = Change::Reassign {
+                to: "b".to_owned(),
+                expected: Some("a".to_owned()),
+                scope: Scope::CHAT,
+            };
+            Planned {
+                key: ChatKey::wegly(
+                    "no-credentials",
+                    &format!("00000000-0000-4000-8000-{n:012}"),
+                ),
+                contact: format!("contact {n}"),
+                from: Some("a".to_owned()),
+                from_name: None,
+                undo: UndoNote::of(&change, None, Some("a")),
+                change,
+                check: None,
+                warnings: Vec::new(),
+            }
+        })
+        .collect();
+    let mut run = Run::new(batch::new_batch_id(), "Ana".to_owned(), items, total);
+    let mut ended = 0usize;
+    let driven = tokio::time::timeout(
+        Duration::from_secs(60),
+        batch::drive::drive(&api, &mut run, std::future::pending(), Lang::En, |_| {
+            ended += 1;
+            std::future::ready(())
+        }),
+    )
+    .await;
+    assert!(driven.is_ok(), "the batch stalled: {:?}", run.progress());
+    assert!(run.is_finished(), "{:?}", run.progress());
+    assert_eq!(ended, total);
+    assert_eq!(run.progress().failed, total, "{:?}", run.progress());
+    for item in &run.items {
+        assert!(
+            matches!(&item.state, ItemState::Finished(Outcome::Failed(error)) if error.kind() == ErrorKind::NotConfigured),
+            "{:?}",
+            item.state
+        );
     }
 }

@@ -14,7 +14,8 @@ use crate::api::call::{ApiEvent, ApiRequest, RequestId};
 use crate::batch::run::{Finished, Run, Send};
 use crate::i18n::Lang;
 
-/// Runs `run` to its end through `handle`.
+/// Runs `run` to its end through `handle`, whose actor serves this batch alone (so a full queue
+/// holds calls of this batch, whose replies make room).
 pub async fn drive<F, Fut>(
     handle: &ApiHandle,
     run: &mut Run,
@@ -31,14 +32,19 @@ pub async fn drive<F, Fut>(
     let mut stop = std::pin::pin!(stop);
     let mut stopped = false;
     loop {
-        for Send { item, call } in run.next_sends() {
+        let mut sends = run.next_sends().into_iter();
+        while let Some(Send { item, call }) = sends.next() {
             next_id += 1;
             let request = ApiRequest {
                 id: RequestId(next_id),
                 call,
             };
             if handle.request(request, &tx).is_err() {
-                // The actor's queue is full: the call was not sent; it goes with the next ones.
+                // The actor's queue is full: neither this call nor the ones after it were sent;
+                // they go again, in their order, once a reply has made room.
+                for rest in sends.rev() {
+                    run.not_taken(rest.item);
+                }
                 run.not_taken(item);
                 break;
             }
