@@ -48,13 +48,8 @@ impl Outcome {
             Self::Done => "confirmed",
             Self::Skipped(Skip::Changed(_)) => "conflict",
             Self::Skipped(Skip::Gone) => "gone",
-            Self::Failed(error) => match error.kind() {
-                ErrorKind::Refused
-                | ErrorKind::NotFound
-                | ErrorKind::Forbidden
-                | ErrorKind::Unauthorized => "refused",
-                _ => "failed",
-            },
+            // The same word as a single change that failed, from the console or the shell.
+            Self::Failed(error) => crate::present::audit_outcome(error),
             Self::Unknown(_) => "unknown",
             Self::NotSent => "cancelled",
         }
@@ -517,6 +512,23 @@ mod tests {
         );
         assert_eq!(finished.entry.outcome, "unknown");
         assert!(finished.entry.undo.is_some());
+    }
+
+    #[test]
+    fn a_refused_write_is_refused_in_the_audit_log_like_a_single_change() {
+        let mut run = one_reassignment();
+        let refused = ApiError::Refused(ServerReply {
+            status: 422,
+            url: "http://sandbox/chats/x".to_owned(),
+            code: None,
+            message: None,
+            fields: std::collections::BTreeMap::new(),
+        });
+        let word = crate::present::audit_outcome(&refused);
+        let finished = run.on_reply(0, Err(refused), Utc::now(), Lang::En).unwrap();
+        assert_eq!(finished.entry.outcome, "refused");
+        assert_eq!(finished.entry.outcome, word);
+        assert!(finished.entry.undo.is_none());
     }
 
     #[test]
