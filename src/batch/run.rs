@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::api::call::{ApiCall, ApiReply, Fresh};
 use crate::api::providers::describe;
 use crate::api::{ApiError, Change, ErrorKind};
-use crate::batch::plan::Planned;
+use crate::batch::plan::{Planned, Reason};
 use crate::i18n::Lang;
 use crate::store::AuditEntry;
 use crate::tr;
@@ -66,9 +66,7 @@ impl Outcome {
                     "changed since the preview: {now}"
                 )
             }
-            Self::Skipped(Skip::Gone) => lang
-                .pick("a conversa sumiu do CRM", "the chat is gone from the CRM")
-                .to_owned(),
+            Self::Skipped(Skip::Gone) => Reason::Gone.words(lang),
             Self::Failed(error) | Self::Unknown(error) => error.user_message(lang),
             Self::NotSent => lang
                 .pick(
