@@ -187,18 +187,6 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
-
-    /// Who holds each planned chat after it runs (for load before → after): (chat, from, to).
-    pub fn moves(&self) -> impl Iterator<Item = (&ChatKey, Option<&str>, Option<&str>)> {
-        let to = match &self.intent {
-            Intent::Reassign { to, scope, .. } if scope.chat => Some(to.as_str()),
-            _ => None,
-        };
-        self.items
-            .iter()
-            .filter(move |_| to.is_some())
-            .map(move |item| (&item.key, item.from.as_deref(), to))
-    }
 }
 
 /// Plans `intent` over `chats`, in their order. `presence` is who is on which chat (team mode;
