@@ -55,6 +55,17 @@ impl Outcome {
         }
     }
 
+    /// How it ended, in one word for people (a report's column).
+    pub fn word(&self, lang: Lang) -> &'static str {
+        match self {
+            Self::Done => lang.pick("feita", "done"),
+            Self::Skipped(_) => lang.pick("pulada", "skipped"),
+            Self::Failed(_) => lang.pick("falhou", "failed"),
+            Self::Unknown(_) => lang.pick("incerta", "unknown"),
+            Self::NotSent => lang.pick("não enviada", "not sent"),
+        }
+    }
+
     /// The reason, in words (empty when done).
     pub fn reason(&self, lang: Lang) -> String {
         match self {

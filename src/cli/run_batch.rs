@@ -97,13 +97,9 @@ fn clients(settings: &Resolved) -> Result<Clients, CliError> {
 }
 
 /// The word a chat's end is printed with.
-pub fn outcome_word(state: &ItemState, lang: Lang) -> &'static str {
+fn outcome_word(state: &ItemState, lang: Lang) -> &'static str {
     match state {
-        ItemState::Finished(Outcome::Done) => lang.pick("feita", "done"),
-        ItemState::Finished(Outcome::Skipped(_)) => lang.pick("pulada", "skipped"),
-        ItemState::Finished(Outcome::Failed(_)) => lang.pick("falhou", "failed"),
-        ItemState::Finished(Outcome::Unknown(_)) => lang.pick("incerta", "unknown"),
-        ItemState::Finished(Outcome::NotSent) => lang.pick("não enviada", "not sent"),
+        ItemState::Finished(outcome) => outcome.word(lang),
         ItemState::Queued | ItemState::Checking | ItemState::Writing => {
             lang.pick("pendente", "pending")
         }
