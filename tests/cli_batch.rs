@@ -276,6 +276,23 @@ async fn a_batch_runs_the_sandbox_agrees_and_undo_restores_all_but_the_chat_chan
 
     let undone = desk.json(&["undo", "--json"], 1).await;
     assert_eq!(undone["undoes"], batch.as_str());
+    // The undo names each chat by its contact, as the batch did.
+    let named = |report: &Value| -> HashMap<String, String> {
+        report["chats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let id = c["id"].as_str().unwrap().to_owned();
+                (id, c["contact"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    assert!(
+        named(&done).iter().all(|(id, contact)| id != contact),
+        "{done}"
+    );
+    assert_eq!(named(&undone), named(&done));
     assert_eq!(undone["counts"]["done"], 2, "{undone}");
     assert_eq!(undone["counts"]["skipped"], 1, "{undone}");
     let skipped: Vec<&Value> = undone["chats"]

@@ -228,8 +228,8 @@ pub fn plan(
     }
 }
 
-/// The contact's name, or its number, or the chat id.
-fn contact(summary: &ChatSummary) -> String {
+/// Who a chat is with, for people: the contact's name, or its number, or the chat id.
+pub fn contact(summary: &ChatSummary) -> String {
     let columns = &summary.columns;
     columns
         .contact

@@ -3,6 +3,7 @@
 //! nobody changed it since (it is re-read, or the change compares for itself); the others are
 //! listed with the reason and left alone.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::sync::Arc;
@@ -123,18 +124,15 @@ async fn read_batch(
             limit: BATCH_ENTRIES,
             ..AuditQuery::default()
         })?;
-        let contacts: HashMap<ChatKey, String> = store
-            .summaries()?
-            .into_iter()
-            .filter_map(|row| {
-                let contact = row
-                    .columns
-                    .contact
-                    .clone()
-                    .or_else(|| row.columns.contact_number.clone())?;
-                Some((row.key, contact))
-            })
-            .collect();
+        // The batch's chats are named as its plan named them; only their rows are read.
+        let mut contacts: HashMap<ChatKey, String> = HashMap::new();
+        for entry in &entries {
+            if let Entry::Vacant(slot) = contacts.entry(entry.key.clone())
+                && let Some(row) = store.summary(&entry.key)?
+            {
+                slot.insert(batch::plan::contact(&row));
+            }
+        }
         Ok(Ok((store, batch, entries, contacts)))
     })
     .await?;
