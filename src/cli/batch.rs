@@ -2,7 +2,6 @@
 //! index (the same words and matcher as `inbox list --filter`), planned with what the index
 //! stores of each, printed as a plan with `--dry-run`, else run as one batch.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -11,11 +10,11 @@ use serde_json::{Value, json};
 use crate::api::{Conversation, Scope};
 use crate::batch::plan::Candidate;
 use crate::batch::{self, Intent, Left, Plan, Reason};
+use crate::cli::CliError;
 use crate::cli::args::{AssignArgs, BatchOutput, RemoveParticipantArgs};
 use crate::cli::open::{blocking, open_store};
 use crate::cli::rows::filter_with_me;
 use crate::cli::run_batch::{self, key_json, print_json};
-use crate::cli::{CliError, output_ended};
 use crate::config::resolve::Resolved;
 use crate::i18n::Lang;
 use crate::inbox::select;
@@ -300,47 +299,35 @@ fn print_plan(plan: &Plan, json: bool, lang: Lang, now: DateTime<Utc>) -> Result
     if json {
         return print_json(&plan_json(plan, lang, now));
     }
-    let mut out = std::io::stdout().lock();
     let planned = plan.items.len();
-    let mut written = match &plan.intent {
-        Intent::Reassign { to_name, .. } => writeln!(
-            out,
-            "{}",
-            tr!(
-                lang,
-                "{planned} conversa(s) passariam para {to_name}:",
-                "{planned} chat(s) would go to {to_name}:"
-            )
+    let heading = match &plan.intent {
+        Intent::Reassign { to_name, .. } => tr!(
+            lang,
+            "{planned} conversa(s) passariam para {to_name}:",
+            "{planned} chat(s) would go to {to_name}:"
         ),
-        Intent::RemoveParticipant { name, .. } => writeln!(
-            out,
-            "{}",
-            tr!(
-                lang,
-                "{name} sairia de {planned} conversa(s):",
-                "{name} would leave {planned} chat(s):"
-            )
+        Intent::RemoveParticipant { name, .. } => tr!(
+            lang,
+            "{name} sairia de {planned} conversa(s):",
+            "{name} would leave {planned} chat(s):"
         ),
     };
-    for item in &plan.items {
+    let lines = plan.items.iter().map(|item| {
         let from = item
             .from_name
             .clone()
             .or_else(|| item.from.clone())
             .unwrap_or_else(|| "—".to_owned());
         let warnings: Vec<String> = item.warnings.iter().map(|w| w.words(lang, now)).collect();
-        let line = [
+        [
             fit(&item.key.chat_id, 36),
             fit(&item.contact, 22),
             fit(&from, 20),
             warnings.join("; "),
         ]
-        .join(" ");
-        written =
-            written.and_then(|()| writeln!(out, "  {}", crate::text::printable(line.trim_end())));
-    }
-    drop(out);
-    output_ended(written)?;
+        .join(" ")
+    });
+    run_batch::print_list(&heading, lines)?;
     print_left(&plan.left, lang)
 }
 
@@ -349,26 +336,19 @@ fn print_left(left: &[Left], lang: Lang) -> Result<(), CliError> {
     if left.is_empty() {
         return Ok(());
     }
-    let mut out = std::io::stdout().lock();
     let count = left.len();
-    let mut written = writeln!(
-        out,
-        "{}",
-        tr!(
-            lang,
-            "{count} conversa(s) ficam de fora:",
-            "{count} chat(s) left out:"
-        )
+    let heading = tr!(
+        lang,
+        "{count} conversa(s) ficam de fora:",
+        "{count} chat(s) left out:"
     );
-    for l in left {
-        let line = [
+    let lines = left.iter().map(|l| {
+        [
             fit(&l.key.chat_id, 36),
             fit(&l.contact, 22),
             l.reason.words(lang),
         ]
-        .join(" ");
-        written =
-            written.and_then(|()| writeln!(out, "  {}", crate::text::printable(line.trim_end())));
-    }
-    output_ended(written.and_then(|()| out.flush()))
+        .join(" ")
+    });
+    run_batch::print_list(&heading, lines)
 }

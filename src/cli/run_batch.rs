@@ -267,6 +267,18 @@ pub fn verdict(run: &Run, lang: Lang) -> Result<(), CliError> {
     )))
 }
 
+/// A heading, then one indented line per entry, on stdout. Lines hold names and values from
+/// CRMs and people: no escape sequence in them reaches the terminal.
+pub fn print_list(heading: &str, lines: impl IntoIterator<Item = String>) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    let mut written = writeln!(out, "{heading}");
+    for line in lines {
+        written =
+            written.and_then(|()| writeln!(out, "  {}", crate::text::printable(line.trim_end())));
+    }
+    output_ended(written.and_then(|()| out.flush()))
+}
+
 /// One JSON document on stdout.
 pub fn print_json(document: &Value) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();

@@ -5,16 +5,15 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use crate::batch::{self, NotUndone};
+use crate::cli::CliError;
 use crate::cli::args::{GlobalArgs, UndoArgs};
 use crate::cli::open::{blocking, open_store};
 use crate::cli::run_batch::{self, key_json, print_json};
-use crate::cli::{CliError, output_ended};
 use crate::config::resolve::{Resolved, resolve};
 use crate::i18n::Lang;
 use crate::store::{AuditEntry, AuditQuery, ChatKey, Store};
@@ -231,26 +230,19 @@ fn print_left(left: &[(AuditEntry, NotUndone)], lang: Lang) -> Result<(), CliErr
     if left.is_empty() {
         return Ok(());
     }
-    let mut out = std::io::stdout().lock();
     let count = left.len();
-    let mut written = writeln!(
-        out,
-        "{}",
-        tr!(
-            lang,
-            "{count} mudança(s) ficam como estão:",
-            "{count} change(s) left as they are:"
-        )
+    let heading = tr!(
+        lang,
+        "{count} mudança(s) ficam como estão:",
+        "{count} change(s) left as they are:"
     );
-    for (entry, why) in left {
-        let line = [
+    let lines = left.iter().map(|(entry, why)| {
+        [
             fit(&entry.key.chat_id, 36),
             fit(&entry.action, 22),
             why.words(lang),
         ]
-        .join(" ");
-        written =
-            written.and_then(|()| writeln!(out, "  {}", crate::text::printable(line.trim_end())));
-    }
-    output_ended(written.and_then(|()| out.flush()))
+        .join(" ")
+    });
+    run_batch::print_list(&heading, lines)
 }
