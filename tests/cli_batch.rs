@@ -38,6 +38,20 @@ impl Desk {
         }
     }
 
+    /// A desk whose CRM users' names carry a terminal escape sequence.
+    async fn with_hostile_names() -> Self {
+        let sandbox = common::start_with(|config| {
+            for user in &mut config.seed.users {
+                user.name.push_str("\u{1b}]0;owned\u{7}\u{1b}[2J");
+            }
+        })
+        .await;
+        Self {
+            sandbox,
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+
     /// Runs the binary off the async runtime (the sandbox keeps serving meanwhile).
     async fn run(&self, args: &[&str]) -> Output {
         let mut all: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
@@ -553,4 +567,27 @@ async fn remove_participant_leaves_the_responsible_and_its_undo_says_why_it_cann
         undone["left"][0]["reason"], "the CRM has no way to add a participant back",
         "{undone}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_from_the_crm_reach_the_terminal_without_their_escape_sequences() {
+    let desk = Desk::with_hostile_names().await;
+    let (chats, target, _) = chats_and_target(&desk.sandbox, 2).await;
+    desk.add(&chats).await;
+    let output = desk
+        .run(&[
+            "inbox",
+            "assign",
+            "--filter",
+            "",
+            "--to",
+            &target,
+            "--dry-run",
+        ])
+        .await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let table = text(&output.stdout);
+    assert!(table.contains("2 chat(s) would go to"), "{table}");
+    assert!(table.contains("]0;owned"), "the names are shown: {table:?}");
+    assert!(!table.contains('\u{1b}'), "{table:?}");
 }

@@ -267,11 +267,12 @@ pub fn verdict(run: &Run, lang: Lang) -> Result<(), CliError> {
     )))
 }
 
-/// A heading, then one indented line per entry, on stdout. Lines hold names and values from
-/// CRMs and people: no escape sequence in them reaches the terminal.
+/// A heading, then one indented line per entry, on stdout. Both hold names and values from
+/// CRMs and people (the plan's heading names its target): no escape sequence reaches the
+/// terminal.
 pub fn print_list(heading: &str, lines: impl IntoIterator<Item = String>) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
-    let mut written = writeln!(out, "{heading}");
+    let mut written = writeln!(out, "{}", crate::text::printable(heading));
     for line in lines {
         written =
             written.and_then(|()| writeln!(out, "  {}", crate::text::printable(line.trim_end())));
