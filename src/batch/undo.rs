@@ -119,3 +119,63 @@ fn expected_responsible(change: &crate::api::Change) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, Utc};
+
+    use super::*;
+    use crate::api::{Change, Scope};
+
+    /// A confirmed reassignment of `chat` from `from` to `to`, `minutes` after the batch began.
+    fn reassigned(batch: &str, chat: &str, from: &str, to: &str, minutes: i64) -> AuditEntry {
+        let change = Change::Reassign {
+            to: to.to_owned(),
+            expected: Some(from.to_owned()),
+            scope: Scope::CHAT,
+        };
+        AuditEntry {
+            at: Utc::now() + TimeDelta::minutes(minutes),
+            key: ChatKey::agilize("desk", chat),
+            action: change.audit_action().to_owned(),
+            request: None,
+            before: Some(from.to_owned()),
+            after: Some(to.to_owned()),
+            outcome: "confirmed".to_owned(),
+            http_status: Some(200),
+            by: Some("Ana".to_owned()),
+            batch: Some(batch.to_owned()),
+            undo: Some(UndoNote::of(&change, None, Some(from)).to_text()),
+        }
+    }
+
+    #[test]
+    fn a_change_logged_twice_is_taken_back_once_and_steps_go_oldest_first() {
+        let first = reassigned("b", "room-1", "ana", "bia", 0);
+        let second = reassigned("b", "room-2", "ana", "bia", 1);
+        let mut not_made = reassigned("b", "room-3", "ana", "bia", 2);
+        "refused".clone_into(&mut not_made.outcome);
+        let elsewhere = reassigned("other", "room-4", "ana", "bia", 3);
+        // Newest first, as the audit log reads them; the first entry was written twice (kept in
+        // the journal, then flushed again after the index had taken it).
+        let entries = [elsewhere, not_made.clone(), second, first.clone(), first];
+        let plan = plan_undo("b", &entries, |_| None);
+        let chats: Vec<&str> = plan.items.iter().map(|i| i.key.chat_id.as_str()).collect();
+        assert_eq!(chats, ["room-1", "room-2"]);
+        for item in &plan.items {
+            assert_eq!(
+                item.change,
+                Change::Reassign {
+                    to: "ana".to_owned(),
+                    expected: Some("bia".to_owned()),
+                    scope: Scope::CHAT,
+                }
+            );
+            assert_eq!(item.from.as_deref(), Some("bia"));
+        }
+        assert_eq!(
+            plan.left,
+            [(not_made, NotUndone::NotMade("refused".to_owned()))]
+        );
+    }
+}
