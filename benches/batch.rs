@@ -14,6 +14,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "../tests/common/copies.rs"]
+mod copies;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,7 +29,6 @@ use balcao::i18n::Lang;
 use balcao::sandbox::RunningSandbox;
 use balcao::store::{ChatKey, Store};
 use criterion::{BenchmarkId, Criterion, Throughput};
-use uuid::Uuid;
 
 /// The latency every request to the sandbox waits.
 const LATENCY_MS: u64 = 50;
@@ -38,28 +39,7 @@ const CHATS_PER_SLOT: usize = 8;
 const CAPS: [usize; 5] = [1, 2, 4, 8, 16];
 
 async fn sandbox(chats: usize) -> RunningSandbox {
-    common::start_with(|config| {
-        let template = config.seed.chats[0].clone();
-        config.seed.chats = (0..chats)
-            .map(|n| {
-                let mut chat = template.clone();
-                chat.id = Uuid::new_v4();
-                chat.wa_contact_id = format!("5511900{n:06}");
-                chat.responsible = Some(0);
-                chat.participants = vec![0];
-                chat.messages.truncate(1);
-                for message in &mut chat.messages {
-                    message.id = Uuid::new_v4();
-                    message.event_id = Uuid::new_v4();
-                    message.quotes = None;
-                    message.reactions.clear();
-                    message.by = None;
-                }
-                chat
-            })
-            .collect();
-    })
-    .await
+    common::start_with(|config| copies::seed_copies_of_first_chat(config, chats)).await
 }
 
 /// Each chat's plan: to whichever of the two people does not hold it now.

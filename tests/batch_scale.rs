@@ -14,6 +14,8 @@
 #[path = "common/cli.rs"]
 mod cli;
 mod common;
+#[path = "common/copies.rs"]
+mod copies;
 
 use std::collections::HashMap;
 use std::process::Output;
@@ -22,7 +24,6 @@ use balcao::sandbox::RunningSandbox;
 use cli::text;
 use common::{TOKEN, set_faults};
 use serde_json::Value;
-use uuid::Uuid;
 
 const CHATS: usize = 1000;
 
@@ -38,34 +39,9 @@ get_chat:truncated@0.01*1000,\
 get_chat:reset@0.01*1000,\
 *:latency=50";
 
-/// The bundled seed's first chat, `CHATS` times over with ids of its own, each held by the first
-/// user.
+/// `CHATS` chats alike, each held by the first user.
 async fn sandbox() -> RunningSandbox {
-    common::start_with(|config| {
-        let template = config.seed.chats[0].clone();
-        config.seed.chats = (0..CHATS)
-            .map(|n| {
-                let mut chat = template.clone();
-                chat.id = Uuid::new_v4();
-                chat.wa_contact_id = format!("5511900{n:06}");
-                chat.contact_name = Some(format!("Cliente {n}"));
-                "OPEN".clone_into(&mut chat.status);
-                chat.archived_minutes_ago = None;
-                chat.responsible = Some(0);
-                chat.participants = vec![0];
-                chat.messages.truncate(1);
-                for message in &mut chat.messages {
-                    message.id = Uuid::new_v4();
-                    message.event_id = Uuid::new_v4();
-                    message.quotes = None;
-                    message.reactions.clear();
-                    message.by = None;
-                }
-                chat
-            })
-            .collect();
-    })
-    .await
+    common::start_with(|config| copies::seed_copies_of_first_chat(config, CHATS)).await
 }
 
 async fn balcao(sandbox: &RunningSandbox, data: &std::path::Path, args: Vec<String>) -> Output {
