@@ -1,11 +1,12 @@
-//! Taking a change or a batch back: from its audit entries, each chat that was changed goes back
-//! to what it was, if nobody changed it since (the undo re-reads it first, or the change compares
-//! for itself). The others are listed with the reason and left alone.
+//! Taking a change or a batch back: from its audit entries (`read_batch` finds them in the
+//! log), each chat that was changed goes back to what it was, if nobody changed it since (the
+//! undo re-reads it first, or the change compares for itself). The others are listed with the
+//! reason and left alone.
 
 use crate::batch::plan::Planned;
 use crate::batch::revert::{Irreversible, UndoNote};
 use crate::i18n::Lang;
-use crate::store::{AuditEntry, ChatKey, Provider};
+use crate::store::{AuditEntry, AuditQuery, ChatKey, Provider, Store, StoreError};
 
 /// Why an entry of the batch is not taken back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +53,40 @@ pub struct UndoPlan {
 /// The latest batch among `entries` (newest first, as the audit log reads them).
 pub fn last_batch(entries: &[AuditEntry]) -> Option<String> {
     entries.iter().find_map(|entry| entry.batch.clone())
+}
+
+/// A person's latest entries the last batch is looked for in (an entry written before balcão
+/// kept batches has none, and is passed over).
+const LAST_BATCH_REACH: usize = 50;
+/// Entries read for one batch at most: far more than any batch a person makes.
+const BATCH_ENTRIES: usize = 1_000_000;
+
+/// The batch to take back and its entries: `batch`, or else the latest one `by` made (`None`
+/// when the log has none of theirs).
+pub fn read_batch(
+    store: &Store,
+    batch: Option<String>,
+    by: &str,
+) -> Result<Option<(String, Vec<AuditEntry>)>, StoreError> {
+    let batch = if let Some(batch) = batch {
+        batch
+    } else {
+        let latest = store.audit_query(&AuditQuery {
+            by: Some(by.to_owned()),
+            limit: LAST_BATCH_REACH,
+            ..AuditQuery::default()
+        })?;
+        let Some(batch) = last_batch(&latest) else {
+            return Ok(None);
+        };
+        batch
+    };
+    let entries = store.audit_query(&AuditQuery {
+        batch: Some(batch.clone()),
+        limit: BATCH_ENTRIES,
+        ..AuditQuery::default()
+    })?;
+    Ok(Some((batch, entries)))
 }
 
 /// Plans taking back batch `batch` from its entries. `contact` names a chat for people (the

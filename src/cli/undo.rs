@@ -20,8 +20,6 @@ use crate::store::{AuditEntry, AuditQuery, ChatKey, Store};
 use crate::text::fit;
 use crate::tr;
 
-/// Entries read for one batch at most: far more than any batch a person makes.
-const BATCH_ENTRIES: usize = 1_000_000;
 /// The recent entries a short id is looked for in.
 const SHORT_ID_REACH: usize = 20_000;
 
@@ -103,26 +101,14 @@ async fn read_batch(
     let opened = settings.clone();
     let found = blocking(move || {
         let store = open_store(&opened, lang)?;
-        let batch = if let Some(text) = wanted {
-            Some(find_batch(&store, &text, lang)?)
-        } else {
-            let last = store.audit_query(&AuditQuery {
-                by: Some(by.clone()),
-                limit: 1,
-                ..AuditQuery::default()
-            })?;
-            batch::last_batch(&last)
-        };
-        let Some(batch) = batch else {
+        let wanted = wanted
+            .map(|text| find_batch(&store, &text, lang))
+            .transpose()?;
+        let Some((batch, entries)) = batch::undo::read_batch(&store, wanted, &by)? else {
             // Off the async threads already: the index closes here.
             drop(store);
             return Ok::<_, CliError>(Err(by));
         };
-        let entries = store.audit_query(&AuditQuery {
-            batch: Some(batch.clone()),
-            limit: BATCH_ENTRIES,
-            ..AuditQuery::default()
-        })?;
         // The batch's chats are named as its plan named them; only their rows are read.
         let mut contacts: HashMap<ChatKey, String> = HashMap::new();
         for entry in &entries {
