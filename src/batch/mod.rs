@@ -13,7 +13,7 @@ pub mod run;
 pub mod undo;
 
 pub use plan::{Intent, Left, Plan, Planned, Reason, Warning, plan};
-pub use revert::{Expect, Irreversible, Revert, UndoNote};
+pub use revert::{Expect, Irreversible, Revert, UndoNote, may_be_there};
 pub use run::{Finished, Item, ItemState, Outcome, Progress, Run, Send, Skip};
 pub use undo::{NotUndone, UndoPlan, last_batch, plan_undo};
 

@@ -98,6 +98,12 @@ impl Expect {
     }
 }
 
+/// Whether a change whose audit outcome is `outcome` may be there (made, or its reply lost and
+/// not settled), and so is one an undo takes back.
+pub fn may_be_there(outcome: &str) -> bool {
+    matches!(outcome, "confirmed" | "unknown")
+}
+
 /// User ids compare without regard to case: the CRMs spell UUIDs either way.
 fn same_user(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {

@@ -9,6 +9,7 @@ use crate::api::call::{ApiCall, ApiReply, Fresh};
 use crate::api::providers::describe;
 use crate::api::{ApiError, Change, ErrorKind};
 use crate::batch::plan::{Planned, Reason};
+use crate::batch::revert::may_be_there;
 use crate::i18n::Lang;
 use crate::store::AuditEntry;
 use crate::tr;
@@ -405,8 +406,7 @@ impl Run {
             .filter(|_| reassign)
             .and_then(|fresh| fresh.conversation.responsible_name().map(str::to_owned));
         // Only a change that may be there can be taken back.
-        let undo =
-            matches!(outcome, Outcome::Done | Outcome::Unknown(_)).then(|| planned.undo.to_text());
+        let undo = may_be_there(outcome.audit_word()).then(|| planned.undo.to_text());
         let status = match outcome {
             Outcome::Done => Some(200),
             Outcome::Failed(error) | Outcome::Unknown(error) => error.status(),

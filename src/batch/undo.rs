@@ -4,7 +4,7 @@
 //! reason and left alone.
 
 use crate::batch::plan::Planned;
-use crate::batch::revert::{Irreversible, UndoNote};
+use crate::batch::revert::{Irreversible, UndoNote, may_be_there};
 use crate::i18n::Lang;
 use crate::store::{AuditEntry, AuditQuery, ChatKey, Provider, Store, StoreError};
 
@@ -110,9 +110,10 @@ pub fn plan_undo(
             continue;
         }
         let note = entry.undo.as_deref().and_then(UndoNote::from_text);
-        let made = matches!(entry.outcome.as_str(), "confirmed" | "unknown");
         match note {
-            _ if !made => left.push(((*entry).clone(), NotUndone::NotMade(entry.outcome.clone()))),
+            _ if !may_be_there(&entry.outcome) => {
+                left.push(((*entry).clone(), NotUndone::NotMade(entry.outcome.clone())));
+            }
             Some(UndoNote::Revert(revert)) => {
                 // A Wegly reassignment compares the responsible itself before writing.
                 let checks_itself = entry.key.provider == Provider::Wegly

@@ -216,7 +216,7 @@ async fn conclude(
         recorder.save(key, raw, columns, Saved::Chat).await;
     }
     // Only a change that may be there can be taken back.
-    if !matches!(entry.outcome.as_str(), "confirmed" | "unknown") {
+    if !crate::batch::may_be_there(&entry.outcome) {
         entry.undo = None;
     }
     recorder.record(entry).await;
