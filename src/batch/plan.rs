@@ -106,6 +106,13 @@ pub struct Planned {
     pub warnings: Vec<Warning>,
 }
 
+impl Planned {
+    /// Who holds it before the change, for people: by name, else by user id.
+    pub fn holder(&self) -> Option<&str> {
+        self.from_name.as_deref().or(self.from.as_deref())
+    }
+}
+
 /// Why a chat is left out of the batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {

@@ -396,7 +396,7 @@ impl Run {
         let planned = &self.items[item].planned;
         let reassign = matches!(planned.change, Change::Reassign { .. });
         let before = if reassign {
-            planned.from_name.clone().or_else(|| planned.from.clone())
+            planned.holder().map(str::to_owned)
         } else if let Change::RemoveParticipant { user_id } = &planned.change {
             Some(user_id.clone())
         } else {

@@ -313,16 +313,12 @@ fn print_plan(plan: &Plan, json: bool, lang: Lang, now: DateTime<Utc>) -> Result
         ),
     };
     let lines = plan.items.iter().map(|item| {
-        let from = item
-            .from_name
-            .clone()
-            .or_else(|| item.from.clone())
-            .unwrap_or_else(|| "—".to_owned());
+        let from = item.holder().unwrap_or("—");
         let warnings: Vec<String> = item.warnings.iter().map(|w| w.words(lang, now)).collect();
         [
             fit(&item.key.chat_id, 36),
             fit(&item.contact, 22),
-            fit(&from, 20),
+            fit(from, 20),
             warnings.join("; "),
         ]
         .join(" ")

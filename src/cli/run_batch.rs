@@ -189,11 +189,7 @@ pub fn print_outcomes(run: &Run, lang: Lang) -> Result<(), CliError> {
     let mut written = writeln!(out, "{}", header.join(" "));
     for item in &run.items {
         let planned = &item.planned;
-        let from = planned
-            .from_name
-            .clone()
-            .or_else(|| planned.from.clone())
-            .unwrap_or_else(|| "—".to_owned());
+        let from = planned.holder().unwrap_or("—");
         let change = match &planned.change {
             Change::RemoveParticipant { user_id } => {
                 tr!(lang, "sai {user_id}", "{user_id} leaves")
