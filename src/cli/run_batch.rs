@@ -118,6 +118,14 @@ fn outcome_key(state: &ItemState) -> &'static str {
     }
 }
 
+/// Why a chat ended as it did, in words (empty when done, or not ended).
+fn reason(state: &ItemState, lang: Lang) -> String {
+    match state {
+        ItemState::Finished(outcome) => outcome.reason(lang),
+        ItemState::Queued | ItemState::Checking | ItemState::Writing => String::new(),
+    }
+}
+
 /// Who a change hands the chat to, or who it takes out.
 pub fn target(change: &Change) -> Option<&str> {
     match change {
@@ -150,10 +158,7 @@ pub fn outcomes_json(run: &Run, lang: Lang) -> Vec<Value> {
         .iter()
         .map(|item| {
             let planned = &item.planned;
-            let reason = match &item.state {
-                ItemState::Finished(outcome) => outcome.reason(lang),
-                _ => String::new(),
-            };
+            let reason = reason(&item.state, lang);
             let mut value = key_json(&planned.key);
             if let Value::Object(map) = &mut value {
                 map.insert("contact".into(), json!(planned.contact));
@@ -196,10 +201,7 @@ pub fn print_outcomes(run: &Run, lang: Lang) -> Result<(), CliError> {
             }
             other => format!("{from} → {}", target(other).unwrap_or("—")),
         };
-        let reason = match &item.state {
-            ItemState::Finished(outcome) => outcome.reason(lang),
-            _ => String::new(),
-        };
+        let reason = reason(&item.state, lang);
         let line = [
             fit(outcome_word(&item.state, lang), 11),
             fit(&planned.key.chat_id, 36),
