@@ -300,19 +300,32 @@ fn cancel_sends_nothing_more_and_the_calls_in_flight_finish() {
     assert_eq!((report.progress.done, report.progress.not_sent), (8, 2));
 }
 
-#[test]
-fn undo_reads_the_last_batch_and_runs_it_back() {
-    let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 2);
-    let calls = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+/// Runs a reassignment of two chats to the end, the first done and the second refused; returns
+/// the audit entries it wrote.
+fn run_two_one_refused(state: &mut State, chats: &[Chat], to: &str) -> Vec<AuditEntry> {
+    let calls = sent(&update(state, Msg::Action(Action::Confirm)));
+    assert_eq!(calls.len(), 2);
     let mut entries = Vec::new();
-    for (id, chat) in &calls {
-        let outcome = Ok(changed(&state, chat, &chats, &to));
+    for (n, (id, chat)) in calls.iter().enumerate() {
+        let outcome = if n == 1 {
+            Err(refused())
+        } else {
+            Ok(changed(state, chat, chats, to))
+        };
         entries.extend(audits(&update(
-            &mut state,
+            state,
             Msg::Api(ApiEvent { id: *id, outcome }),
         )));
     }
-    update(&mut state, Msg::Action(Action::Confirm));
+    update(state, Msg::Action(Action::Confirm));
+    entries
+}
+
+#[test]
+fn undo_right_after_a_batch_plans_from_the_entries_it_wrote_and_runs_it_back() {
+    let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 2);
+    let entries = run_two_one_refused(&mut state, &chats, &to);
+    assert_eq!(entries.len(), 2);
     // Once the batch's own message has gone, the status bar offers to undo it.
     let later = state.now + chrono::TimeDelta::seconds(10);
     update(&mut state, Msg::Tick(later));
@@ -322,12 +335,88 @@ fn undo_reads_the_last_batch_and_runs_it_back() {
         "the status bar offers undo:\n{screen}"
     );
 
+    // The entries are written to the index in the background and may not all be there yet: the
+    // console plans from the ones it wrote, and asks the index nothing.
     let commands = update(&mut state, Msg::Action(Action::Undo));
-    let [Command::ReadUndo { id, batch, .. }] = &commands[..] else {
+    assert!(commands.is_empty(), "{commands:?}");
+    let Some(Modal::Batch(BatchModal::Preview(preview))) = &state.modal else {
+        panic!("{:?} {:?}", state.modal, state.notification);
+    };
+    let batch = entries[0].batch.clone().unwrap();
+    assert!(preview.title.contains(balcao::batch::short_id(&batch)));
+    assert_eq!(preview.items.len(), 1, "the chat done goes back");
+    assert_eq!(
+        preview.left.len(),
+        1,
+        "the refused one is listed, not touched"
+    );
+    assert!(
+        preview.left[0].reason.contains("refused"),
+        "{:?}",
+        preview.left
+    );
+    let back = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+    assert_eq!(
+        back.iter().map(|(_, key)| key).collect::<Vec<_>>(),
+        [&entries[0].key],
+        "the chat done goes back"
+    );
+}
+
+#[test]
+fn undo_right_after_a_single_change_plans_from_its_entry() {
+    let (mut state, chats) = loaded_state(Lang::En, (120, 40));
+    let (to, _) = target(&chats);
+    let chat = movable(&chats, &to, 1).remove(0);
+    let seen = Conversation::Chat(Box::new(chat.clone()));
+    let change = balcao::api::Change::Reassign {
+        to: to.clone(),
+        expected: chat.responsible_user_id().map(str::to_owned),
+        scope: balcao::api::Scope::CHAT,
+    };
+    let (id, _) = balcao::console::changes::begin(
+        &mut state,
+        &key(&chat),
+        change,
+        balcao::console::modal::About::default(),
+        Some(&seen),
+    )
+    .unwrap();
+    let outcome = Ok(changed(&state, &key(&chat), &chats, &to));
+    let written = audits(&update(&mut state, Msg::Api(ApiEvent { id, outcome })));
+    assert_eq!(written.len(), 1);
+    assert!(written[0].undo.is_some());
+
+    let commands = update(&mut state, Msg::Action(Action::Undo));
+    assert!(commands.is_empty(), "the index is not asked: {commands:?}");
+    let Some(Modal::Batch(BatchModal::Preview(preview))) = &state.modal else {
+        panic!("{:?} {:?}", state.modal, state.notification);
+    };
+    assert_eq!((preview.items.len(), preview.left.len()), (1, 0));
+    let back = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].1, key(&chat));
+}
+
+#[test]
+fn undo_after_a_restart_reads_the_last_change_from_the_audit_log() {
+    let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 2);
+    let entries = run_two_one_refused(&mut state, &chats, &to);
+    // A new console: it made no change yet, so the log says what was last.
+    let (mut state, _) = loaded_state(Lang::En, (120, 40));
+    let commands = update(&mut state, Msg::Action(Action::Undo));
+    let [
+        Command::ReadUndo {
+            id,
+            batch: None,
+            by,
+        },
+    ] = &commands[..]
+    else {
         panic!("{commands:?}");
     };
-    assert_eq!(batch, &entries[0].batch);
-    let batch = batch.clone().unwrap();
+    assert_eq!(by, &state.desk.viewer.who);
+    let batch = entries[0].batch.clone().unwrap();
     update(
         &mut state,
         Msg::UndoEntries {
@@ -338,10 +427,9 @@ fn undo_reads_the_last_batch_and_runs_it_back() {
     let Some(Modal::Batch(BatchModal::Preview(preview))) = &state.modal else {
         panic!("{:?} {:?}", state.modal, state.notification);
     };
-    assert_eq!(preview.items.len(), 2);
-    let back = update(&mut state, Msg::Action(Action::Confirm));
-    let back = sent(&back);
-    assert_eq!(back.len(), 2, "each chat goes back");
+    assert_eq!((preview.items.len(), preview.left.len()), (1, 1));
+    let back = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+    assert_eq!(back.len(), 1, "the chat done goes back");
 }
 
 /// The preview, the progress and the report, in both languages and two sizes.

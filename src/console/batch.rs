@@ -150,6 +150,7 @@ pub fn run(state: &mut State, title: String, planned: Vec<Planned>) -> Vec<Comma
         title: title.clone(),
         sent: HashMap::new(),
         stalled: None,
+        entries: Vec::new(),
     });
     state.modal = Some(Modal::Batch(BatchModal::Progress { title }));
     send_next(state)
@@ -229,22 +230,22 @@ pub fn tick(state: &mut State) -> Vec<Command> {
     if due { send_next(state) } else { Vec::new() }
 }
 
-/// One chat ended: its audit entry is written and what the CRM now says is shown.
+/// One chat ended: its audit entry is written (and kept for `undo`) and what the CRM now says is
+/// shown.
 fn ended_one(state: &mut State, finished: batch::Finished) -> Vec<Command> {
     let mut commands = finished
         .fresh
         .as_ref()
         .map(|fresh| apply_fresh(state, fresh))
         .unwrap_or_default();
-    if matches!(
-        state
-            .batches
-            .running
-            .as_ref()
-            .map(|r| &r.run.items[finished.item].state),
-        Some(ItemState::Finished(Outcome::Failed(_)))
-    ) {
-        state.failed.insert(finished.entry.key.clone());
+    if let Some(running) = &mut state.batches.running {
+        if matches!(
+            running.run.items[finished.item].state,
+            ItemState::Finished(Outcome::Failed(_))
+        ) {
+            state.failed.insert(finished.entry.key.clone());
+        }
+        running.entries.push(finished.entry.clone());
     }
     commands.push(Command::Audit(finished.entry));
     commands
@@ -260,6 +261,14 @@ fn finish_if_done(state: &mut State) -> Vec<Command> {
     else {
         return Vec::new();
     };
+    // A batch that changed something is the last change, for the undo.
+    if running.entries.iter().any(|entry| entry.undo.is_some()) {
+        state.batches.last = Some(LastChange {
+            batch: running.run.id.clone(),
+            at: state.now,
+            entries: running.entries,
+        });
+    }
     let progress = running.run.progress();
     let lines = running
         .run
@@ -306,22 +315,5 @@ fn outcome_word(lang: Lang, outcome: &Outcome) -> &'static str {
         Outcome::Failed(_) => lang.pick("falhou", "failed"),
         Outcome::Unknown(_) => lang.pick("incerta", "unknown"),
         Outcome::NotSent => lang.pick("não enviada", "not sent"),
-    }
-}
-
-/// Every change made here that can be taken back becomes the last change (the undo hint's):
-/// its audit entry says how to undo it.
-pub fn note_changes(state: &mut State, commands: &[Command]) {
-    let at = state.now;
-    for command in commands {
-        if let Command::Audit(entry) = command
-            && entry.undo.is_some()
-            && let Some(batch) = &entry.batch
-        {
-            state.batches.last = Some(LastChange {
-                batch: batch.clone(),
-                at,
-            });
-        }
     }
 }

@@ -7,6 +7,7 @@ use crate::batch::batch_id_for;
 use crate::console::modal::{Modal, Stage};
 use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Fresh, RequestId};
 use crate::console::navigate::{remove_row, upsert_row};
+use crate::console::running::LastChange;
 use crate::console::state::{Connection, DetailStatus, Level, Pending, PendingChange, State};
 use crate::i18n::Lang;
 use crate::store::{AuditEntry, ChatKey, ChatSummary, Source};
@@ -269,7 +270,8 @@ fn settle(
     // A single change is a batch of one, so `undo` takes it back like any batch; only a change
     // that may be there says how.
     let made = matches!(outcome, "confirmed" | "unknown");
-    commands.push(Command::Audit(AuditEntry {
+    let batch = batch_id_for(&state.desk.viewer.console, id.0);
+    let entry = AuditEntry {
         at: state.now,
         key,
         action: subject.action().to_owned(),
@@ -279,9 +281,18 @@ fn settle(
         outcome: outcome.to_owned(),
         http_status: status,
         by: Some(state.desk.viewer.who.clone()),
-        batch: Some(batch_id_for(&state.desk.viewer.console, id.0)),
+        batch: Some(batch.clone()),
         undo: made.then(|| subject.undo()).flatten(),
-    }));
+    };
+    // One that may be there is the last change made here, for the undo.
+    if entry.undo.is_some() {
+        state.batches.last = Some(LastChange {
+            batch,
+            at: state.now,
+            entries: vec![entry.clone()],
+        });
+    }
+    commands.push(Command::Audit(entry));
     match verdict {
         Verdict::Applied { created, .. } => {
             state.close_modal_sending(id);

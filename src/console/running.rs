@@ -10,7 +10,7 @@ use crate::api::Conversation;
 use crate::batch::{ItemState, Run};
 use crate::console::modal::BatchKind;
 use crate::console::msg::RequestId;
-use crate::store::ChatKey;
+use crate::store::{AuditEntry, ChatKey};
 
 /// How long the status bar offers to undo the last change (the undo itself works later too:
 /// it reads the index).
@@ -54,15 +54,20 @@ pub struct Running {
     pub sent: HashMap<RequestId, usize>,
     /// Since when the actor's queue left it with nothing in flight.
     pub stalled: Option<DateTime<Utc>>,
+    /// The audit entries of the chats ended so far.
+    pub entries: Vec<AuditEntry>,
 }
 
 /// The last change made here.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LastChange {
     /// Its batch id.
     pub batch: String,
     /// When it ended.
     pub at: DateTime<Utc>,
+    /// Its audit entries, as the console wrote them: `undo` plans from these, since each is
+    /// written to the index in the background and the index may not have them all yet.
+    pub entries: Vec<AuditEntry>,
 }
 
 impl Batches {
