@@ -205,6 +205,28 @@ fn the_preview_lists_each_change_the_chats_left_out_and_the_loads() {
 }
 
 #[test]
+fn the_previews_loads_before_are_the_workload_overlays_figures() {
+    let (state, _, _, _) = at_preview(Lang::En, (120, 40), 3);
+    let Some(Modal::Batch(BatchModal::Preview(preview))) = &state.modal else {
+        panic!("{:?}", state.modal);
+    };
+    let overlay =
+        balcao::workload::loads(state.inbox.rows().iter().map(|row| &row.summary), state.now);
+    assert!(!preview.loads.is_empty());
+    for load in &preview.loads {
+        let shown = overlay
+            .iter()
+            .find(|row| row.name.as_deref() == Some(load.name.as_str()))
+            .unwrap_or_else(|| panic!("{} is in the workload", load.name));
+        assert_eq!(
+            load.before, shown.load,
+            "{}: the preview and the workload count the same chats",
+            load.name
+        );
+    }
+}
+
+#[test]
 fn a_run_takes_replies_in_any_order_keeps_its_rows_busy_and_reports() {
     let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 3);
     let commands = update(&mut state, Msg::Action(Action::Confirm));

@@ -4,10 +4,10 @@
 
 use crate::batch::{Planned, Progress};
 use crate::console::action::Action;
-use crate::console::load::AgentLoad;
 use crate::console::modal::common::step;
 use crate::console::modal::reassign::Reassign;
 use crate::store::ChatKey;
+use crate::workload::Load;
 
 /// What a batch does to each chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,17 @@ pub struct PreviewLeft {
     pub reason: String,
 }
 
+/// One agent's load before → after a batch (or an undo), counted as the workload counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadChange {
+    /// Their name (their user id when nothing names them).
+    pub name: String,
+    /// Before.
+    pub before: Load,
+    /// After.
+    pub after: Load,
+}
+
 /// What a batch (or an undo) would do, before anything is sent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preview {
@@ -60,7 +71,7 @@ pub struct Preview {
     /// The chats it leaves alone, and why.
     pub left: Vec<PreviewLeft>,
     /// Each affected agent's load before → after.
-    pub loads: Vec<AgentLoad>,
+    pub loads: Vec<LoadChange>,
     /// What `confirm` runs.
     pub planned: Vec<Planned>,
     /// What `confirm` does, one word.

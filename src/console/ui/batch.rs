@@ -10,13 +10,13 @@ use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph};
 use crate::batch::Progress;
 use crate::console::action::{Action, Context};
 use crate::console::keymap::Keymap;
-use crate::console::load::Load;
 use crate::console::modal::{BatchKind, BatchModal, Pick, Preview, Report};
 use crate::console::state::State;
 use crate::console::ui::theme;
 use crate::i18n::Lang;
 use crate::text::{fit, truncate};
 use crate::tr;
+use crate::workload::Load;
 
 /// The batch modals' width at most.
 const WIDTH: u16 = 96;
@@ -201,8 +201,11 @@ fn pick(frame: &mut Frame<'_>, area: Rect, pick: &Pick, keymap: &Keymap, lang: L
     scrolled(frame, area, title, lines, 0, foot);
 }
 
-fn load_text(load: Load) -> String {
-    format!("{} · {} · {}", load.open, load.unread, load.closing)
+fn load_text(load: &Load) -> String {
+    format!(
+        "{} · {} · {}",
+        load.open, load.unread, load.closing_within_hour
+    )
 }
 
 fn preview(frame: &mut Frame<'_>, area: Rect, preview: &Preview, keymap: &Keymap, lang: Lang) {
@@ -252,8 +255,8 @@ fn preview(frame: &mut Frame<'_>, area: Rect, preview: &Preview, keymap: &Keymap
             lines.push(Line::raw(format!(
                 "  {} {} → {}",
                 fit(&load.name, 28),
-                load_text(load.before),
-                load_text(load.after)
+                load_text(&load.before),
+                load_text(&load.after)
             )));
         }
     }
