@@ -175,6 +175,27 @@ fn the_selected_chat_is_the_target_and_its_stored_detail_is_read_off_the_render_
 }
 
 #[test]
+fn the_picker_is_the_single_reassigns_over_many_chats() {
+    let (mut state, chats) = loaded_state(Lang::En, (120, 40));
+    let (to, name) = target(&chats);
+    let targets = movable(&chats, &to, 3);
+    pick(&mut state, &chats, &targets, BatchKind::Reassign, &name);
+    let screen = format!("{:?}", draw(&state, (120, 40)).backend());
+    assert!(
+        screen.contains(" Reassign 3 chat(s) · new responsible "),
+        "{screen}"
+    );
+    let holders = targets[0].responsible_name().unwrap();
+    assert!(
+        screen.contains(&format!("Responsible now: {holders}")),
+        "{screen}"
+    );
+    assert!(screen.contains(&format!("Filter: {name}▏")), "{screen}");
+    assert!(screen.contains(&format!("  {name}")), "{screen}");
+    assert!(screen.contains("[x] chat"), "the toggles: {screen}");
+}
+
+#[test]
 fn the_preview_lists_each_change_the_chats_left_out_and_the_loads() {
     let (state, chats, targets, _) = at_preview(Lang::En, (120, 40), 3);
     let (_, to_name) = target(&chats);
