@@ -10,6 +10,7 @@ use crate::console::navigate::{remove_row, upsert_row};
 use crate::console::running::LastChange;
 use crate::console::state::{Connection, DetailStatus, Level, Pending, PendingChange, State};
 use crate::i18n::Lang;
+use crate::present::audit_outcome;
 use crate::store::{AuditEntry, ChatKey, ChatSummary, Source};
 use crate::tr;
 
@@ -265,7 +266,7 @@ fn settle(
         ),
         Verdict::Applied { fresh, .. } => ("confirmed", Some(200), subject.after(fresh)),
         Verdict::Conflict(fresh) => ("conflict", None, Some(holder(lang, fresh))),
-        Verdict::Failed(error) => (error_outcome(error), error.status(), None),
+        Verdict::Failed(error) => (audit_outcome(error), error.status(), None),
     };
     // A single change is a batch of one, so `undo` takes it back like any batch; only a change
     // that may be there says how.
@@ -348,19 +349,6 @@ fn conflict(state: &mut State, id: RequestId, fresh: &Fresh) {
                 "the responsible changed meanwhile: it is now {now_name}; nothing was changed"
             ),
         ),
-    }
-}
-
-/// The audit log's word for a failure.
-fn error_outcome(error: &ApiError) -> &'static str {
-    match error.kind() {
-        ErrorKind::Refused
-        | ErrorKind::NotFound
-        | ErrorKind::Forbidden
-        | ErrorKind::Unauthorized => "refused",
-        // The reply was lost and re-reading could not tell: the audit must not claim a failure.
-        ErrorKind::OutcomeUnknown => "unknown",
-        _ => "failed",
     }
 }
 
