@@ -255,7 +255,7 @@ fn a_run_takes_replies_in_any_order_keeps_its_rows_busy_and_reports() {
     assert_eq!(calls.len(), 3);
     assert!(matches!(
         state.modal,
-        Some(Modal::Batch(BatchModal::Progress { .. }))
+        Some(Modal::Batch(BatchModal::Progress))
     ));
     // A single change cannot race the batch on its rows.
     let change = balcao::api::Change::Reassign {
@@ -330,7 +330,7 @@ fn cancel_sends_nothing_more_and_the_calls_in_flight_finish() {
     );
     assert!(matches!(
         state.modal,
-        Some(Modal::Batch(BatchModal::Progress { .. }))
+        Some(Modal::Batch(BatchModal::Progress))
     ));
     for (id, chat) in &calls {
         let outcome = Ok(changed(&state, chat, &chats, &to));

@@ -97,7 +97,7 @@ fn cancel(state: &mut State) -> Vec<Command> {
             Vec::new()
         }
         // Nothing more is sent; the calls in flight finish and are reported.
-        Some(Modal::Batch(progress @ BatchModal::Progress { .. })) => {
+        Some(Modal::Batch(progress @ BatchModal::Progress)) => {
             state.modal = Some(Modal::Batch(progress));
             let now = state.now;
             let ended = match &mut state.batches.running {
@@ -129,7 +129,7 @@ fn confirm(state: &mut State) -> Vec<Command> {
             }
             run(state, preview.title, preview.planned)
         }
-        Some(progress @ Modal::Batch(BatchModal::Progress { .. })) => {
+        Some(progress @ Modal::Batch(BatchModal::Progress)) => {
             state.modal = Some(progress);
             Vec::new()
         }
@@ -147,12 +147,12 @@ pub fn run(state: &mut State, title: String, planned: Vec<Planned>) -> Vec<Comma
     }
     state.batches.running = Some(Running {
         run: Run::new(batch, by, planned, batch::DEFAULT_CONCURRENCY),
-        title: title.clone(),
+        title,
         sent: HashMap::new(),
         stalled: None,
         entries: Vec::new(),
     });
-    state.modal = Some(Modal::Batch(BatchModal::Progress { title }));
+    state.modal = Some(Modal::Batch(BatchModal::Progress));
     send_next(state)
 }
 

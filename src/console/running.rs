@@ -48,7 +48,7 @@ pub struct Reading {
 pub struct Running {
     /// The state machine.
     pub run: Run,
-    /// Its title, for the progress and the report.
+    /// Its title, for the progress (which draws it from here) and the report.
     pub title: String,
     /// Each call in flight: its request id and the item it is for.
     pub sent: HashMap<RequestId, usize>,

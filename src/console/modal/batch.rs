@@ -123,11 +123,8 @@ pub enum BatchModal {
     Pick(Pick),
     /// What it would do.
     Preview(Preview),
-    /// Running: the counts are the running batch's, in the console's state.
-    Progress {
-        /// The title.
-        title: String,
-    },
+    /// Running: its title and counts are the running batch's, in the console's state.
+    Progress,
     /// How it ended.
     Report(Report),
 }
@@ -149,7 +146,7 @@ impl BatchModal {
                 let len = report.lines.len() + 4;
                 scroll(&mut report.scroll, len);
             }
-            Self::Progress { .. } => {}
+            Self::Progress => {}
         }
     }
 }

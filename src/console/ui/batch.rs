@@ -210,27 +210,19 @@ fn counts(lang: Lang, progress: &Progress) -> String {
     )
 }
 
-fn progress(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    title: &str,
-    state: &State,
-    keymap: &Keymap,
-    lang: Lang,
-) {
-    let (progress, cancelled) = state
-        .batches
-        .running
-        .as_ref()
-        .map(|running| (running.run.progress(), running.run.cancelled()))
-        .unwrap_or_default();
+/// The running batch's progress (the modal shows only while a batch runs).
+fn progress(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap, lang: Lang) {
+    let Some(running) = &state.batches.running else {
+        return;
+    };
+    let (progress, cancelled) = (running.run.progress(), running.run.cancelled());
     let width = WIDTH.min(area.width.saturating_sub(2));
     let rect = centered(area, width, 7);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
-        .title(title.replacen(
+        .title(running.title.replacen(
             lang.pick(" Prévia · ", " Preview · "),
             lang.pick(" Em andamento · ", " Running · "),
             1,
@@ -323,7 +315,7 @@ pub fn render(
     match modal {
         BatchModal::Pick(modal) => pick(frame, area, modal, keymap, lang),
         BatchModal::Preview(modal) => preview(frame, area, modal, keymap, lang),
-        BatchModal::Progress { title } => progress(frame, area, title, state, keymap, lang),
+        BatchModal::Progress => progress(frame, area, state, keymap, lang),
         BatchModal::Report(modal) => report(frame, area, modal, keymap, lang),
     }
 }
