@@ -10,6 +10,7 @@ use crossterm::event::KeyEvent;
 
 use crate::batch::{self, ItemState, Outcome, Planned, Run, Send, batch_id_for};
 use crate::console::action::Action;
+use crate::console::marks;
 use crate::console::modal::{BatchKind, BatchModal, Modal, Report, ReportLine};
 use crate::console::msg::{ApiEvent, ApiRequest, Command, RequestId};
 use crate::console::outcome::apply_fresh;
@@ -17,15 +18,7 @@ use crate::console::preview;
 use crate::console::running::{LastChange, Reading, Running};
 use crate::console::state::{Connection, Level, State};
 use crate::i18n::Lang;
-use crate::store::ChatKey;
 use crate::tr;
-
-/// The chats a batch acts on: the marked ones (in list order, those the filter hides
-/// included), or the selected chat when nothing is marked. Marks stay after the batch, so the
-/// same chats can be acted on again.
-pub fn batch_targets(state: &State) -> Vec<ChatKey> {
-    crate::console::marks::targets(state)
-}
 
 /// `batch_reassign` or `batch_remove_participant`: reads the targets' stored details for the
 /// picker, or says why nothing opens.
@@ -36,7 +29,9 @@ pub fn start(state: &mut State, kind: BatchKind) -> Vec<Command> {
         state.notify(Level::Error, text.to_owned());
         return Vec::new();
     }
-    let targets = batch_targets(state);
+    // The marked chats, or the selected one; marks stay after the batch, so the same chats can
+    // be acted on again.
+    let targets = marks::targets(state);
     if targets.is_empty() {
         let text = lang.pick(
             "nenhuma conversa marcada ou selecionada: nada a fazer",
