@@ -118,10 +118,7 @@ fn preview(state: &mut State, batch_id: &str, entries: &[AuditEntry]) -> Vec<Com
         .left
         .iter()
         .map(|(entry, why)| PreviewLeft {
-            contact: state
-                .inbox
-                .row(&entry.key)
-                .map_or_else(|| entry.key.chat_id.clone(), |row| row.contact().to_owned()),
+            contact: contact(&entry.key).unwrap_or_else(|| entry.key.chat_id.clone()),
             reason: why.words(lang),
         })
         .collect();
