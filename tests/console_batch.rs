@@ -315,6 +315,32 @@ fn a_run_takes_replies_in_any_order_keeps_its_rows_busy_and_reports() {
 }
 
 #[test]
+fn a_batch_reply_says_what_it_shows_of_the_connection_as_a_single_changes_does() {
+    let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 2);
+    let calls = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+    let token_refused = ApiError::Unauthorized(ServerReply {
+        status: 401,
+        ..ServerReply::default()
+    });
+    let (id, _) = &calls[0];
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id: *id,
+            outcome: Err(token_refused),
+        }),
+    );
+    assert!(
+        state.connection.auth_refused,
+        "a refused token is said in the status bar"
+    );
+    let (id, chat) = &calls[1];
+    let outcome = Ok(changed(&state, chat, &chats, &to));
+    update(&mut state, Msg::Api(ApiEvent { id: *id, outcome }));
+    assert!(!state.connection.auth_refused, "an answer clears the doubt");
+}
+
+#[test]
 fn cancel_sends_nothing_more_and_the_calls_in_flight_finish() {
     let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 10);
     let commands = update(&mut state, Msg::Action(Action::Confirm));

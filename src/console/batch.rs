@@ -13,10 +13,10 @@ use crate::console::action::Action;
 use crate::console::marks;
 use crate::console::modal::{BatchKind, BatchModal, Modal, Report, ReportLine};
 use crate::console::msg::{ApiEvent, ApiRequest, Command, RequestId};
-use crate::console::outcome::apply_fresh;
+use crate::console::outcome::{apply_fresh, note_connection};
 use crate::console::preview;
 use crate::console::running::{LastChange, Reading, Running};
-use crate::console::state::{Connection, Level, State};
+use crate::console::state::{Level, State};
 use crate::i18n::Lang;
 use crate::tr;
 
@@ -171,9 +171,7 @@ fn send_next(state: &mut State) -> Vec<Command> {
 /// A reply to one of the running batch's calls.
 pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
     let (now, lang) = (state.now, state.lang);
-    if event.outcome.is_ok() {
-        state.connection = Connection::default();
-    }
+    note_connection(state, &event.outcome);
     let finished = match &mut state.batches.running {
         Some(running) => match running.sent.remove(&event.id) {
             Some(item) => running.run.on_reply(item, event.outcome, now, lang),

@@ -400,13 +400,10 @@ pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
     Vec::new()
 }
 
-/// One answer from the actor.
-pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
-    let Some(pending) = state.pending.remove(&event.id) else {
-        // Not ours any more (or never): a stale reply changes nothing.
-        return Vec::new();
-    };
-    match &event.outcome {
+/// What an answer from the actor shows of the connection, for the status bar: any answer clears
+/// the doubt; a refused key, or the network down or too slow, is said until the next answer.
+pub fn note_connection(state: &mut State, outcome: &Result<ApiReply, ApiError>) {
+    match outcome {
         Ok(_) => state.connection = Connection::default(),
         Err(error) => match error.kind() {
             ErrorKind::Unauthorized | ErrorKind::Forbidden => state.connection.auth_refused = true,
@@ -414,6 +411,15 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
             _ => {}
         },
     }
+}
+
+/// One answer from the actor.
+pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
+    let Some(pending) = state.pending.remove(&event.id) else {
+        // Not ours any more (or never): a stale reply changes nothing.
+        return Vec::new();
+    };
+    note_connection(state, &event.outcome);
     let id = event.id;
     match pending {
         Pending::Change(change) => match Verdict::of(event.outcome) {
