@@ -30,13 +30,13 @@ pub fn details_read(
     let Some(reading) = state.batches.reading.take_if(|reading| reading.id == id) else {
         return Vec::new();
     };
-    state.batches.details = details
+    let details: HashMap<ChatKey, Conversation> = details
         .into_iter()
         .filter_map(|(key, detail)| detail.map(|detail| (key, *detail)))
         .collect();
     let candidates = match reading.kind {
-        BatchKind::Reassign => assignees(state, &reading.targets),
-        BatchKind::RemoveParticipant => members(state, &reading.targets),
+        BatchKind::Reassign => assignees(state, &reading.targets, &details),
+        BatchKind::RemoveParticipant => members(&reading.targets, &details),
     };
     if candidates.is_empty() {
         let text = lang.pick(
@@ -79,6 +79,7 @@ pub fn details_read(
     state.modal = Some(Modal::Batch(BatchModal::Pick(Pick {
         kind: reading.kind,
         targets: reading.targets,
+        details,
         picker,
     })));
     Vec::new()
@@ -86,7 +87,11 @@ pub fn details_read(
 
 /// Everyone who may take any of the targets (the stored details' assignable agents, and the
 /// responsibles the list shows, where a room names nobody).
-fn assignees(state: &State, targets: &[ChatKey]) -> Vec<Assignee> {
+fn assignees(
+    state: &State,
+    targets: &[ChatKey],
+    details: &HashMap<ChatKey, Conversation>,
+) -> Vec<Assignee> {
     let known: Vec<String> = state
         .inbox
         .rows()
@@ -96,7 +101,7 @@ fn assignees(state: &State, targets: &[ChatKey]) -> Vec<Assignee> {
         .collect();
     let mut union: BTreeMap<String, Assignee> = BTreeMap::new();
     for key in targets {
-        if let Some(detail) = state.batches.details.get(key) {
+        if let Some(detail) = details.get(key) {
             for assignee in detail.assignees(&known) {
                 union
                     .entry(assignee.user_id.to_ascii_lowercase())
@@ -108,12 +113,9 @@ fn assignees(state: &State, targets: &[ChatKey]) -> Vec<Assignee> {
 }
 
 /// Everyone in any of the targets (the stored details' members).
-fn members(state: &State, targets: &[ChatKey]) -> Vec<Assignee> {
+fn members(targets: &[ChatKey], details: &HashMap<ChatKey, Conversation>) -> Vec<Assignee> {
     let mut union: BTreeMap<String, Assignee> = BTreeMap::new();
-    for detail in targets
-        .iter()
-        .filter_map(|key| state.batches.details.get(key))
-    {
+    for detail in targets.iter().filter_map(|key| details.get(key)) {
         for member in detail.members() {
             union
                 .entry(member.user_id.to_ascii_lowercase())
@@ -177,7 +179,7 @@ pub fn preview(state: &mut State, mut pick: Pick) -> Vec<Command> {
         .filter_map(|key| state.inbox.row(key))
         .map(|row| Candidate {
             summary: &row.summary,
-            detail: state.batches.details.get(&row.summary.key),
+            detail: pick.details.get(&row.summary.key),
         })
         .collect();
     let plan = batch::plan(&intent, &candidates, &presence, &state.desk.viewer.who, now);

@@ -1,29 +1,26 @@
-//! The console's batches as its state holds them: the stored details read for a picker, the
-//! batch running (its state machine and the calls in flight), and the last change made here,
-//! for the undo hint. Data only: `console::batch` drives it.
+//! The console's batches as its state holds them: the read of stored details for a picker, the
+//! batch running (its state machine, the calls in flight and the entries written), and the last
+//! change made here, for the undo and its hint. Data only: `console::batch` drives it.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::api::Conversation;
 use crate::batch::{ItemState, Run};
 use crate::console::modal::BatchKind;
 use crate::console::msg::RequestId;
 use crate::store::{AuditEntry, ChatKey};
 
-/// How long the status bar offers to undo the last change (the undo itself works later too:
-/// it reads the index).
+/// How long the status bar offers to undo the last change (the undo itself works later too, and
+/// after a restart: the entries are in the index).
 pub const UNDO_OFFERED_FOR: TimeDelta = TimeDelta::minutes(10);
 
 /// The console's batches: the details being read for one about to start, the one running, and
-/// the last change made here (for the undo hint).
+/// the last change made here (for the undo and its hint).
 #[derive(Debug, Clone, Default)]
 pub struct Batches {
     /// The stored details being read for a picker.
     pub reading: Option<Reading>,
-    /// The stored details read, for the plan.
-    pub details: HashMap<ChatKey, Conversation>,
     /// The batch running.
     pub running: Option<Running>,
     /// The last change (single or batch) this person made here.

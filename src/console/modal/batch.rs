@@ -2,6 +2,9 @@
 //! toggles, or the person who leaves), the preview of what a batch or an undo would do, its
 //! progress, and its report. Data and keys only; `console::batch` carries out what they ask.
 
+use std::collections::HashMap;
+
+use crate::api::Conversation;
 use crate::batch::{Planned, Progress};
 use crate::console::action::Action;
 use crate::console::modal::common::step;
@@ -26,6 +29,8 @@ pub struct Pick {
     pub kind: BatchKind,
     /// The chats it is about.
     pub targets: Vec<ChatKey>,
+    /// Their stored details (those the index holds), for the plan.
+    pub details: HashMap<ChatKey, Conversation>,
     /// The picker.
     pub picker: Reassign,
 }
