@@ -3,8 +3,6 @@
 //! it: it sends the run's calls with request ids of its own, feeds it each reply, writes each
 //! chat's audit entry as it ends, shows what the CRM now says, and puts up the report.
 
-use std::collections::HashMap;
-
 use chrono::TimeDelta;
 use crossterm::event::KeyEvent;
 
@@ -140,13 +138,10 @@ pub fn run(state: &mut State, title: String, planned: Vec<Planned>) -> Vec<Comma
     for item in &planned {
         state.failed.remove(&item.key);
     }
-    state.batches.running = Some(Running {
-        run: Run::new(batch, by, planned, batch::DEFAULT_CONCURRENCY),
+    state.batches.running = Some(Running::new(
+        Run::new(batch, by, planned, batch::DEFAULT_CONCURRENCY),
         title,
-        sent: HashMap::new(),
-        stalled: None,
-        entries: Vec::new(),
-    });
+    ));
     state.modal = Some(Modal::Batch(BatchModal::Progress));
     send_next(state)
 }

@@ -53,6 +53,30 @@ pub struct Running {
     pub stalled: Option<DateTime<Utc>>,
     /// The audit entries of the chats ended so far.
     pub entries: Vec<AuditEntry>,
+    /// Each chat's items in the run (an undo may hold two steps for one chat), so the list can
+    /// ask whether a row is busy without going through every item for each row it draws.
+    pub items_of: HashMap<ChatKey, Vec<usize>>,
+}
+
+impl Running {
+    /// `run`, titled `title`, before any call is sent.
+    pub fn new(run: Run, title: String) -> Self {
+        let mut items_of: HashMap<ChatKey, Vec<usize>> = HashMap::new();
+        for (n, item) in run.items.iter().enumerate() {
+            items_of
+                .entry(item.planned.key.clone())
+                .or_default()
+                .push(n);
+        }
+        Self {
+            run,
+            title,
+            sent: HashMap::new(),
+            stalled: None,
+            entries: Vec::new(),
+            items_of,
+        }
+    }
 }
 
 /// The last change made here.
@@ -78,8 +102,10 @@ impl Batches {
     /// Whether the running batch has `key` still to change (its row is busy).
     pub fn holds(&self, key: &ChatKey) -> bool {
         self.running.as_ref().is_some_and(|running| {
-            running.run.items.iter().any(|item| {
-                item.planned.key == *key && !matches!(item.state, ItemState::Finished(_))
+            running.items_of.get(key).is_some_and(|items| {
+                items
+                    .iter()
+                    .any(|&n| !matches!(running.run.items[n].state, ItemState::Finished(_)))
             })
         })
     }
