@@ -114,7 +114,13 @@ pub enum Agent {
 impl Agent {
     /// The agent a row is held by.
     pub fn of(row: &ChatSummary) -> Self {
-        match row.columns.responsible_user_id.as_deref().map(str::trim) {
+        Self::holding(row.columns.responsible_user_id.as_deref())
+    }
+
+    /// The agent whose user id is `user_id` (none, or a blank one, is nobody): who a chat is
+    /// held by, or will be after a batch moves it.
+    pub fn holding(user_id: Option<&str>) -> Self {
+        match user_id.map(str::trim) {
             Some(id) if !id.is_empty() => Self::User(id.to_ascii_lowercase()),
             _ => Self::Unassigned,
         }

@@ -296,12 +296,13 @@ async fn responsible_in_sandbox(sandbox: &balcao::sandbox::RunningSandbox, id: &
     chat.value.responsible_user_id().unwrap().to_owned()
 }
 
-/// Checks that exactly one of `theirs` is `target`'s in the sandbox, and keeps which.
-async fn one_moved(
+/// Checks that exactly `n` of `theirs` are `target`'s in the sandbox, and keeps which.
+async fn moved_to(
     sandbox: Arc<balcao::sandbox::RunningSandbox>,
     theirs: Vec<String>,
     target: String,
-    moved: Arc<std::sync::Mutex<String>>,
+    n: usize,
+    moved: Arc<std::sync::Mutex<Vec<String>>>,
 ) {
     let mut now_target = Vec::new();
     for id in &theirs {
@@ -309,8 +310,8 @@ async fn one_moved(
             now_target.push(id.clone());
         }
     }
-    assert_eq!(now_target.len(), 1, "one chat moved: {now_target:?}");
-    *moved.lock().unwrap() = now_target.remove(0);
+    assert_eq!(now_target.len(), n, "{n} chat(s) moved: {now_target:?}");
+    *moved.lock().unwrap() = now_target;
 }
 
 /// The chats `responsible` holds in the sandbox, and someone (id, name) each of them may be
@@ -346,7 +347,7 @@ async fn theirs_and_target(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
+async fn mark_three_batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
     let sandbox = Arc::new(common::start().await);
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
@@ -372,7 +373,7 @@ async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
         frames,
     })
     .unwrap();
-    let moved = Arc::new(std::sync::Mutex::new(String::new()));
+    let moved = Arc::new(std::sync::Mutex::new(Vec::new()));
     let filter = format!("responsible:{responsible}");
     let mut script = vec![
         Step::Show(" Chats 12 ".to_owned()),
@@ -382,29 +383,34 @@ async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
     script.extend([
         Step::Key(KeyCode::Enter),
         Step::Show(" Chats 3/12 ".to_owned()),
+        // Every chat the filter matches is marked: the batch acts on the three.
+        Step::Key(KeyCode::Char('M')),
+        Step::Show("3 marked".to_owned()),
         Step::Key(KeyCode::Char('R')),
-        Step::Show("new responsible".to_owned()),
+        Step::Show("Reassign 3 chat(s) · new responsible".to_owned()),
     ]);
     script.extend(typed(&name));
     script.extend([
         Step::Key(KeyCode::Enter),
-        Step::Show(format!("Preview · reassign 1 chat(s) to {name}")),
+        Step::Show(format!("Preview · reassign 3 chat(s) to {name}")),
         Step::Key(KeyCode::Enter),
-        Step::Show(format!("Report · reassign 1 chat(s) to {name}")),
+        Step::Show(format!("Report · reassign 3 chat(s) to {name}")),
+        Step::Show("3 done · 0 skipped".to_owned()),
     ]);
-    // The sandbox agrees: one of their chats is the target's now.
-    script.push(Step::Check(Box::pin(one_moved(
+    // The sandbox agrees: their three chats are the target's now.
+    script.push(Step::Check(Box::pin(moved_to(
         sandbox.clone(),
         theirs,
         target,
+        3,
         moved.clone(),
     ))));
     script.extend([
         Step::Key(KeyCode::Enter),
         Step::Key(KeyCode::Char('u')),
-        Step::Show("1 chat(s) go back".to_owned()),
+        Step::Show("3 chat(s) go back".to_owned()),
         Step::Key(KeyCode::Enter),
-        Step::Show("1 done · 0 skipped".to_owned()),
+        Step::Show("3 done · 0 skipped".to_owned()),
         Step::Key(KeyCode::Enter),
         Step::Key(KeyCode::Char('q')),
     ]);
@@ -424,11 +430,13 @@ async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
 
     assert!(state.should_quit);
     let moved = moved.lock().unwrap().clone();
-    assert_eq!(
-        responsible_in_sandbox(&sandbox, &moved).await,
-        responsible,
-        "the undo put the chat back"
-    );
+    for id in &moved {
+        assert_eq!(
+            responsible_in_sandbox(&sandbox, id).await,
+            responsible,
+            "the undo put the chat back"
+        );
+    }
     let logged = store
         .audit_query(&balcao::store::AuditQuery {
             by: Some("Supervisor".to_owned()),
@@ -437,9 +445,11 @@ async fn batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees() {
         })
         .unwrap();
     let outcomes: Vec<&str> = logged.iter().map(|e| e.outcome.as_str()).collect();
-    assert_eq!(outcomes, ["confirmed", "confirmed"], "{logged:?}");
-    assert_ne!(
-        logged[0].batch, logged[1].batch,
-        "the undo is a batch of its own"
+    assert_eq!(outcomes, ["confirmed"; 6], "{logged:?}");
+    let batches: std::collections::BTreeSet<_> = logged.iter().map(|e| &e.batch).collect();
+    assert_eq!(
+        batches.len(),
+        2,
+        "the batch under one id, the undo a batch of its own: {logged:?}"
     );
 }

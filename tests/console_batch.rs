@@ -175,6 +175,27 @@ fn the_selected_chat_is_the_target_and_its_stored_detail_is_read_off_the_render_
 }
 
 #[test]
+fn the_picker_is_the_single_reassigns_over_many_chats() {
+    let (mut state, chats) = loaded_state(Lang::En, (120, 40));
+    let (to, name) = target(&chats);
+    let targets = movable(&chats, &to, 3);
+    pick(&mut state, &chats, &targets, BatchKind::Reassign, &name);
+    let screen = format!("{:?}", draw(&state, (120, 40)).backend());
+    assert!(
+        screen.contains(" Reassign 3 chat(s) · new responsible "),
+        "{screen}"
+    );
+    let holders = targets[0].responsible_name().unwrap();
+    assert!(
+        screen.contains(&format!("Responsible now: {holders}")),
+        "{screen}"
+    );
+    assert!(screen.contains(&format!("Filter: {name}▏")), "{screen}");
+    assert!(screen.contains(&format!("  {name}")), "{screen}");
+    assert!(screen.contains("[x] chat"), "the toggles: {screen}");
+}
+
+#[test]
 fn the_preview_lists_each_change_the_chats_left_out_and_the_loads() {
     let (state, chats, targets, _) = at_preview(Lang::En, (120, 40), 3);
     let (_, to_name) = target(&chats);
@@ -205,6 +226,28 @@ fn the_preview_lists_each_change_the_chats_left_out_and_the_loads() {
 }
 
 #[test]
+fn the_previews_loads_before_are_the_workload_overlays_figures() {
+    let (state, _, _, _) = at_preview(Lang::En, (120, 40), 3);
+    let Some(Modal::Batch(BatchModal::Preview(preview))) = &state.modal else {
+        panic!("{:?}", state.modal);
+    };
+    let overlay =
+        balcao::workload::loads(state.inbox.rows().iter().map(|row| &row.summary), state.now);
+    assert!(!preview.loads.is_empty());
+    for load in &preview.loads {
+        let shown = overlay
+            .iter()
+            .find(|row| row.name.as_deref() == Some(load.name.as_str()))
+            .unwrap_or_else(|| panic!("{} is in the workload", load.name));
+        assert_eq!(
+            load.before, shown.load,
+            "{}: the preview and the workload count the same chats",
+            load.name
+        );
+    }
+}
+
+#[test]
 fn a_run_takes_replies_in_any_order_keeps_its_rows_busy_and_reports() {
     let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 3);
     let commands = update(&mut state, Msg::Action(Action::Confirm));
@@ -212,7 +255,7 @@ fn a_run_takes_replies_in_any_order_keeps_its_rows_busy_and_reports() {
     assert_eq!(calls.len(), 3);
     assert!(matches!(
         state.modal,
-        Some(Modal::Batch(BatchModal::Progress { .. }))
+        Some(Modal::Batch(BatchModal::Progress))
     ));
     // A single change cannot race the batch on its rows.
     let change = balcao::api::Change::Reassign {
@@ -272,6 +315,32 @@ fn a_run_takes_replies_in_any_order_keeps_its_rows_busy_and_reports() {
 }
 
 #[test]
+fn a_batch_reply_says_what_it_shows_of_the_connection_as_a_single_changes_does() {
+    let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 2);
+    let calls = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+    let token_refused = ApiError::Unauthorized(ServerReply {
+        status: 401,
+        ..ServerReply::default()
+    });
+    let (id, _) = &calls[0];
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id: *id,
+            outcome: Err(token_refused),
+        }),
+    );
+    assert!(
+        state.connection.auth_refused,
+        "a refused token is said in the status bar"
+    );
+    let (id, chat) = &calls[1];
+    let outcome = Ok(changed(&state, chat, &chats, &to));
+    update(&mut state, Msg::Api(ApiEvent { id: *id, outcome }));
+    assert!(!state.connection.auth_refused, "an answer clears the doubt");
+}
+
+#[test]
 fn cancel_sends_nothing_more_and_the_calls_in_flight_finish() {
     let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 10);
     let commands = update(&mut state, Msg::Action(Action::Confirm));
@@ -287,7 +356,7 @@ fn cancel_sends_nothing_more_and_the_calls_in_flight_finish() {
     );
     assert!(matches!(
         state.modal,
-        Some(Modal::Batch(BatchModal::Progress { .. }))
+        Some(Modal::Batch(BatchModal::Progress))
     ));
     for (id, chat) in &calls {
         let outcome = Ok(changed(&state, chat, &chats, &to));
@@ -300,19 +369,32 @@ fn cancel_sends_nothing_more_and_the_calls_in_flight_finish() {
     assert_eq!((report.progress.done, report.progress.not_sent), (8, 2));
 }
 
-#[test]
-fn undo_reads_the_last_batch_and_runs_it_back() {
-    let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 2);
-    let calls = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+/// Runs a reassignment of two chats to the end, the first done and the second refused; returns
+/// the audit entries it wrote.
+fn run_two_one_refused(state: &mut State, chats: &[Chat], to: &str) -> Vec<AuditEntry> {
+    let calls = sent(&update(state, Msg::Action(Action::Confirm)));
+    assert_eq!(calls.len(), 2);
     let mut entries = Vec::new();
-    for (id, chat) in &calls {
-        let outcome = Ok(changed(&state, chat, &chats, &to));
+    for (n, (id, chat)) in calls.iter().enumerate() {
+        let outcome = if n == 1 {
+            Err(refused())
+        } else {
+            Ok(changed(state, chat, chats, to))
+        };
         entries.extend(audits(&update(
-            &mut state,
+            state,
             Msg::Api(ApiEvent { id: *id, outcome }),
         )));
     }
-    update(&mut state, Msg::Action(Action::Confirm));
+    update(state, Msg::Action(Action::Confirm));
+    entries
+}
+
+#[test]
+fn undo_right_after_a_batch_plans_from_the_entries_it_wrote_and_runs_it_back() {
+    let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 2);
+    let entries = run_two_one_refused(&mut state, &chats, &to);
+    assert_eq!(entries.len(), 2);
     // Once the batch's own message has gone, the status bar offers to undo it.
     let later = state.now + chrono::TimeDelta::seconds(10);
     update(&mut state, Msg::Tick(later));
@@ -322,12 +404,88 @@ fn undo_reads_the_last_batch_and_runs_it_back() {
         "the status bar offers undo:\n{screen}"
     );
 
+    // The entries are written to the index in the background and may not all be there yet: the
+    // console plans from the ones it wrote, and asks the index nothing.
     let commands = update(&mut state, Msg::Action(Action::Undo));
-    let [Command::ReadUndo { id, batch, .. }] = &commands[..] else {
+    assert!(commands.is_empty(), "{commands:?}");
+    let Some(Modal::Batch(BatchModal::Preview(preview))) = &state.modal else {
+        panic!("{:?} {:?}", state.modal, state.notification);
+    };
+    let batch = entries[0].batch.clone().unwrap();
+    assert!(preview.title.contains(balcao::batch::short_id(&batch)));
+    assert_eq!(preview.items.len(), 1, "the chat done goes back");
+    assert_eq!(
+        preview.left.len(),
+        1,
+        "the refused one is listed, not touched"
+    );
+    assert!(
+        preview.left[0].reason.contains("refused"),
+        "{:?}",
+        preview.left
+    );
+    let back = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+    assert_eq!(
+        back.iter().map(|(_, key)| key).collect::<Vec<_>>(),
+        [&entries[0].key],
+        "the chat done goes back"
+    );
+}
+
+#[test]
+fn undo_right_after_a_single_change_plans_from_its_entry() {
+    let (mut state, chats) = loaded_state(Lang::En, (120, 40));
+    let (to, _) = target(&chats);
+    let chat = movable(&chats, &to, 1).remove(0);
+    let seen = Conversation::Chat(Box::new(chat.clone()));
+    let change = balcao::api::Change::Reassign {
+        to: to.clone(),
+        expected: chat.responsible_user_id().map(str::to_owned),
+        scope: balcao::api::Scope::CHAT,
+    };
+    let (id, _) = balcao::console::changes::begin(
+        &mut state,
+        &key(&chat),
+        change,
+        balcao::console::modal::About::default(),
+        Some(&seen),
+    )
+    .unwrap();
+    let outcome = Ok(changed(&state, &key(&chat), &chats, &to));
+    let written = audits(&update(&mut state, Msg::Api(ApiEvent { id, outcome })));
+    assert_eq!(written.len(), 1);
+    assert!(written[0].undo.is_some());
+
+    let commands = update(&mut state, Msg::Action(Action::Undo));
+    assert!(commands.is_empty(), "the index is not asked: {commands:?}");
+    let Some(Modal::Batch(BatchModal::Preview(preview))) = &state.modal else {
+        panic!("{:?} {:?}", state.modal, state.notification);
+    };
+    assert_eq!((preview.items.len(), preview.left.len()), (1, 0));
+    let back = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].1, key(&chat));
+}
+
+#[test]
+fn undo_after_a_restart_reads_the_last_change_from_the_audit_log() {
+    let (mut state, chats, _, to) = at_preview(Lang::En, (120, 40), 2);
+    let entries = run_two_one_refused(&mut state, &chats, &to);
+    // A new console: it made no change yet, so the log says what was last.
+    let (mut state, _) = loaded_state(Lang::En, (120, 40));
+    let commands = update(&mut state, Msg::Action(Action::Undo));
+    let [
+        Command::ReadUndo {
+            id,
+            batch: None,
+            by,
+        },
+    ] = &commands[..]
+    else {
         panic!("{commands:?}");
     };
-    assert_eq!(batch, &entries[0].batch);
-    let batch = batch.clone().unwrap();
+    assert_eq!(by, &state.desk.viewer.who);
+    let batch = entries[0].batch.clone().unwrap();
     update(
         &mut state,
         Msg::UndoEntries {
@@ -338,10 +496,9 @@ fn undo_reads_the_last_batch_and_runs_it_back() {
     let Some(Modal::Batch(BatchModal::Preview(preview))) = &state.modal else {
         panic!("{:?} {:?}", state.modal, state.notification);
     };
-    assert_eq!(preview.items.len(), 2);
-    let back = update(&mut state, Msg::Action(Action::Confirm));
-    let back = sent(&back);
-    assert_eq!(back.len(), 2, "each chat goes back");
+    assert_eq!((preview.items.len(), preview.left.len()), (1, 1));
+    let back = sent(&update(&mut state, Msg::Action(Action::Confirm)));
+    assert_eq!(back.len(), 1, "the chat done goes back");
 }
 
 /// The preview, the progress and the report, in both languages and two sizes.

@@ -3,29 +3,20 @@
 //! it: it sends the run's calls with request ids of its own, feeds it each reply, writes each
 //! chat's audit entry as it ends, shows what the CRM now says, and puts up the report.
 
-use std::collections::HashMap;
-
 use chrono::TimeDelta;
 use crossterm::event::KeyEvent;
 
 use crate::batch::{self, ItemState, Outcome, Planned, Run, Send, batch_id_for};
 use crate::console::action::Action;
+use crate::console::marks;
 use crate::console::modal::{BatchKind, BatchModal, Modal, Report, ReportLine};
 use crate::console::msg::{ApiEvent, ApiRequest, Command, RequestId};
-use crate::console::outcome::apply_fresh;
+use crate::console::outcome::{apply_fresh, note_connection};
 use crate::console::preview;
 use crate::console::running::{LastChange, Reading, Running};
-use crate::console::state::{Connection, Level, State};
+use crate::console::state::{Level, State};
 use crate::i18n::Lang;
-use crate::store::ChatKey;
 use crate::tr;
-
-/// The chats a batch acts on: the marked ones (in list order, those the filter hides
-/// included), or the selected chat when nothing is marked. Marks stay after the batch, so the
-/// same chats can be acted on again.
-pub fn batch_targets(state: &State) -> Vec<ChatKey> {
-    crate::console::marks::targets(state)
-}
 
 /// `batch_reassign` or `batch_remove_participant`: reads the targets' stored details for the
 /// picker, or says why nothing opens.
@@ -36,7 +27,9 @@ pub fn start(state: &mut State, kind: BatchKind) -> Vec<Command> {
         state.notify(Level::Error, text.to_owned());
         return Vec::new();
     }
-    let targets = batch_targets(state);
+    // The marked chats, or the selected one; marks stay after the batch, so the same chats can
+    // be acted on again.
+    let targets = marks::targets(state);
     if targets.is_empty() {
         let text = lang.pick(
             "nenhuma conversa marcada ou selecionada: nada a fazer",
@@ -97,7 +90,7 @@ fn cancel(state: &mut State) -> Vec<Command> {
             Vec::new()
         }
         // Nothing more is sent; the calls in flight finish and are reported.
-        Some(Modal::Batch(progress @ BatchModal::Progress { .. })) => {
+        Some(Modal::Batch(progress @ BatchModal::Progress)) => {
             state.modal = Some(Modal::Batch(progress));
             let now = state.now;
             let ended = match &mut state.batches.running {
@@ -129,7 +122,7 @@ fn confirm(state: &mut State) -> Vec<Command> {
             }
             run(state, preview.title, preview.planned)
         }
-        Some(progress @ Modal::Batch(BatchModal::Progress { .. })) => {
+        Some(progress @ Modal::Batch(BatchModal::Progress)) => {
             state.modal = Some(progress);
             Vec::new()
         }
@@ -145,13 +138,11 @@ pub fn run(state: &mut State, title: String, planned: Vec<Planned>) -> Vec<Comma
     for item in &planned {
         state.failed.remove(&item.key);
     }
-    state.batches.running = Some(Running {
-        run: Run::new(batch, by, planned, batch::DEFAULT_CONCURRENCY),
-        title: title.clone(),
-        sent: HashMap::new(),
-        stalled: None,
-    });
-    state.modal = Some(Modal::Batch(BatchModal::Progress { title }));
+    state.batches.running = Some(Running::new(
+        Run::new(batch, by, planned, batch::DEFAULT_CONCURRENCY),
+        title,
+    ));
+    state.modal = Some(Modal::Batch(BatchModal::Progress));
     send_next(state)
 }
 
@@ -175,9 +166,7 @@ fn send_next(state: &mut State) -> Vec<Command> {
 /// A reply to one of the running batch's calls.
 pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
     let (now, lang) = (state.now, state.lang);
-    if event.outcome.is_ok() {
-        state.connection = Connection::default();
-    }
+    note_connection(state, &event.outcome);
     let finished = match &mut state.batches.running {
         Some(running) => match running.sent.remove(&event.id) {
             Some(item) => running.run.on_reply(item, event.outcome, now, lang),
@@ -229,22 +218,22 @@ pub fn tick(state: &mut State) -> Vec<Command> {
     if due { send_next(state) } else { Vec::new() }
 }
 
-/// One chat ended: its audit entry is written and what the CRM now says is shown.
+/// One chat ended: its audit entry is written (and kept for `undo`) and what the CRM now says is
+/// shown.
 fn ended_one(state: &mut State, finished: batch::Finished) -> Vec<Command> {
     let mut commands = finished
         .fresh
         .as_ref()
         .map(|fresh| apply_fresh(state, fresh))
         .unwrap_or_default();
-    if matches!(
-        state
-            .batches
-            .running
-            .as_ref()
-            .map(|r| &r.run.items[finished.item].state),
-        Some(ItemState::Finished(Outcome::Failed(_)))
-    ) {
-        state.failed.insert(finished.entry.key.clone());
+    if let Some(running) = &mut state.batches.running {
+        if matches!(
+            running.run.items[finished.item].state,
+            ItemState::Finished(Outcome::Failed(_))
+        ) {
+            state.failed.insert(finished.entry.key.clone());
+        }
+        running.entries.push(finished.entry.clone());
     }
     commands.push(Command::Audit(finished.entry));
     commands
@@ -260,6 +249,14 @@ fn finish_if_done(state: &mut State) -> Vec<Command> {
     else {
         return Vec::new();
     };
+    // A batch that changed something is the last change, for the undo.
+    if running.entries.iter().any(|entry| entry.undo.is_some()) {
+        state.batches.last = Some(LastChange {
+            batch: running.run.id.clone(),
+            at: state.now,
+            entries: running.entries,
+        });
+    }
     let progress = running.run.progress();
     let lines = running
         .run
@@ -306,22 +303,5 @@ fn outcome_word(lang: Lang, outcome: &Outcome) -> &'static str {
         Outcome::Failed(_) => lang.pick("falhou", "failed"),
         Outcome::Unknown(_) => lang.pick("incerta", "unknown"),
         Outcome::NotSent => lang.pick("não enviada", "not sent"),
-    }
-}
-
-/// Every change made here that can be taken back becomes the last change (the undo hint's):
-/// its audit entry says how to undo it.
-pub fn note_changes(state: &mut State, commands: &[Command]) {
-    let at = state.now;
-    for command in commands {
-        if let Command::Audit(entry) = command
-            && entry.undo.is_some()
-            && let Some(batch) = &entry.batch
-        {
-            state.batches.last = Some(LastChange {
-                batch: batch.clone(),
-                at,
-            });
-        }
     }
 }

@@ -11,7 +11,6 @@ pub mod keymap;
 pub mod keymap_file;
 pub mod launch;
 pub mod list;
-pub mod load;
 pub mod modal;
 pub mod modals;
 pub mod msg;

@@ -7,8 +7,10 @@ use crate::batch::batch_id_for;
 use crate::console::modal::{Modal, Stage};
 use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Fresh, RequestId};
 use crate::console::navigate::{remove_row, upsert_row};
+use crate::console::running::LastChange;
 use crate::console::state::{Connection, DetailStatus, Level, Pending, PendingChange, State};
 use crate::i18n::Lang;
+use crate::present::audit_outcome;
 use crate::store::{AuditEntry, ChatKey, ChatSummary, Source};
 use crate::tr;
 
@@ -264,12 +266,13 @@ fn settle(
         ),
         Verdict::Applied { fresh, .. } => ("confirmed", Some(200), subject.after(fresh)),
         Verdict::Conflict(fresh) => ("conflict", None, Some(holder(lang, fresh))),
-        Verdict::Failed(error) => (error_outcome(error), error.status(), None),
+        Verdict::Failed(error) => (audit_outcome(error), error.status(), None),
     };
     // A single change is a batch of one, so `undo` takes it back like any batch; only a change
     // that may be there says how.
     let made = matches!(outcome, "confirmed" | "unknown");
-    commands.push(Command::Audit(AuditEntry {
+    let batch = batch_id_for(&state.desk.viewer.console, id.0);
+    let entry = AuditEntry {
         at: state.now,
         key,
         action: subject.action().to_owned(),
@@ -279,9 +282,18 @@ fn settle(
         outcome: outcome.to_owned(),
         http_status: status,
         by: Some(state.desk.viewer.who.clone()),
-        batch: Some(batch_id_for(&state.desk.viewer.console, id.0)),
+        batch: Some(batch.clone()),
         undo: made.then(|| subject.undo()).flatten(),
-    }));
+    };
+    // One that may be there is the last change made here, for the undo.
+    if entry.undo.is_some() {
+        state.batches.last = Some(LastChange {
+            batch,
+            at: state.now,
+            entries: vec![entry.clone()],
+        });
+    }
+    commands.push(Command::Audit(entry));
     match verdict {
         Verdict::Applied { created, .. } => {
             state.close_modal_sending(id);
@@ -340,19 +352,6 @@ fn conflict(state: &mut State, id: RequestId, fresh: &Fresh) {
     }
 }
 
-/// The audit log's word for a failure.
-fn error_outcome(error: &ApiError) -> &'static str {
-    match error.kind() {
-        ErrorKind::Refused
-        | ErrorKind::NotFound
-        | ErrorKind::Forbidden
-        | ErrorKind::Unauthorized => "refused",
-        // The reply was lost and re-reading could not tell: the audit must not claim a failure.
-        ErrorKind::OutcomeUnknown => "unknown",
-        _ => "failed",
-    }
-}
-
 /// Applies a fresh conversation to its row and, when shown, to the detail.
 pub fn apply_fresh(state: &mut State, fresh: &Fresh) -> Vec<Command> {
     let summary = fresh.summary.clone().unwrap_or_else(|| ChatSummary {
@@ -401,13 +400,10 @@ pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
     Vec::new()
 }
 
-/// One answer from the actor.
-pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
-    let Some(pending) = state.pending.remove(&event.id) else {
-        // Not ours any more (or never): a stale reply changes nothing.
-        return Vec::new();
-    };
-    match &event.outcome {
+/// What an answer from the actor shows of the connection, for the status bar: any answer clears
+/// the doubt; a refused key, or the network down or too slow, is said until the next answer.
+pub fn note_connection(state: &mut State, outcome: &Result<ApiReply, ApiError>) {
+    match outcome {
         Ok(_) => state.connection = Connection::default(),
         Err(error) => match error.kind() {
             ErrorKind::Unauthorized | ErrorKind::Forbidden => state.connection.auth_refused = true,
@@ -415,6 +411,15 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
             _ => {}
         },
     }
+}
+
+/// One answer from the actor.
+pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
+    let Some(pending) = state.pending.remove(&event.id) else {
+        // Not ours any more (or never): a stale reply changes nothing.
+        return Vec::new();
+    };
+    note_connection(state, &event.outcome);
     let id = event.id;
     match pending {
         Pending::Change(change) => match Verdict::of(event.outcome) {

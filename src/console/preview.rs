@@ -1,22 +1,24 @@
 //! A batch's picker and preview: the targets' stored details make the picker's candidates (the
 //! agents who may take them, or their members); the person picked makes the plan, shown in
-//! words with each agent's load before → after.
+//! words with each agent's load before → after (counted by `crate::workload`, as the workload
+//! overlay counts it).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::api::Conversation;
 use crate::api::{Assignee, Capability, Change, supports};
 use crate::batch::plan::Candidate;
 use crate::batch::{self, Intent, Planned};
-use crate::console::load::{AgentLoad, Move, loads};
 use crate::console::modal::{
-    BatchKind, BatchModal, Modal, Pick, Preview, PreviewItem, PreviewLeft, Reassign, Stage,
+    BatchKind, BatchModal, LoadChange, Modal, Pick, Preview, PreviewItem, PreviewLeft, Reassign,
+    Stage,
 };
 use crate::console::msg::{Command, RequestId};
 use crate::console::state::{Level, State};
 use crate::i18n::Lang;
 use crate::store::{ChatKey, Presence};
 use crate::tr;
+use crate::workload::{Agent, Load, loads};
 
 /// The targets' stored details arrived: the picker opens.
 pub fn details_read(
@@ -28,13 +30,13 @@ pub fn details_read(
     let Some(reading) = state.batches.reading.take_if(|reading| reading.id == id) else {
         return Vec::new();
     };
-    state.batches.details = details
+    let details: HashMap<ChatKey, Conversation> = details
         .into_iter()
         .filter_map(|(key, detail)| detail.map(|detail| (key, *detail)))
         .collect();
     let candidates = match reading.kind {
-        BatchKind::Reassign => assignees(state, &reading.targets),
-        BatchKind::RemoveParticipant => members(state, &reading.targets),
+        BatchKind::Reassign => assignees(state, &reading.targets, &details),
+        BatchKind::RemoveParticipant => members(&reading.targets, &details),
     };
     if candidates.is_empty() {
         let text = lang.pick(
@@ -77,6 +79,7 @@ pub fn details_read(
     state.modal = Some(Modal::Batch(BatchModal::Pick(Pick {
         kind: reading.kind,
         targets: reading.targets,
+        details,
         picker,
     })));
     Vec::new()
@@ -84,7 +87,11 @@ pub fn details_read(
 
 /// Everyone who may take any of the targets (the stored details' assignable agents, and the
 /// responsibles the list shows, where a room names nobody).
-fn assignees(state: &State, targets: &[ChatKey]) -> Vec<Assignee> {
+fn assignees(
+    state: &State,
+    targets: &[ChatKey],
+    details: &HashMap<ChatKey, Conversation>,
+) -> Vec<Assignee> {
     let known: Vec<String> = state
         .inbox
         .rows()
@@ -94,7 +101,7 @@ fn assignees(state: &State, targets: &[ChatKey]) -> Vec<Assignee> {
         .collect();
     let mut union: BTreeMap<String, Assignee> = BTreeMap::new();
     for key in targets {
-        if let Some(detail) = state.batches.details.get(key) {
+        if let Some(detail) = details.get(key) {
             for assignee in detail.assignees(&known) {
                 union
                     .entry(assignee.user_id.to_ascii_lowercase())
@@ -106,12 +113,9 @@ fn assignees(state: &State, targets: &[ChatKey]) -> Vec<Assignee> {
 }
 
 /// Everyone in any of the targets (the stored details' members).
-fn members(state: &State, targets: &[ChatKey]) -> Vec<Assignee> {
+fn members(targets: &[ChatKey], details: &HashMap<ChatKey, Conversation>) -> Vec<Assignee> {
     let mut union: BTreeMap<String, Assignee> = BTreeMap::new();
-    for detail in targets
-        .iter()
-        .filter_map(|key| state.batches.details.get(key))
-    {
+    for detail in targets.iter().filter_map(|key| details.get(key)) {
         for member in detail.members() {
             union
                 .entry(member.user_id.to_ascii_lowercase())
@@ -175,7 +179,7 @@ pub fn preview(state: &mut State, mut pick: Pick) -> Vec<Command> {
         .filter_map(|key| state.inbox.row(key))
         .map(|row| Candidate {
             summary: &row.summary,
-            detail: state.batches.details.get(&row.summary.key),
+            detail: pick.details.get(&row.summary.key),
         })
         .collect();
     let plan = batch::plan(&intent, &candidates, &presence, &state.desk.viewer.who, now);
@@ -261,24 +265,67 @@ pub fn change_words(lang: Lang, planned: &Planned, to: &str) -> String {
     }
 }
 
-/// Each agent's load before → after the planned reassignments.
+/// The load of each agent a planned reassignment moves a chat from or to (in the order they first
+/// appear: each chat's from, then its to), before → after, counted as the workload counts it.
+/// `to_name` names the person a chat goes to, for one no row names yet.
 pub fn load_of(
     state: &State,
     planned: &[Planned],
     to_name: impl Fn(&Planned) -> String,
-) -> Vec<AgentLoad> {
-    let moves: Vec<Move> = planned
-        .iter()
-        .filter_map(|item| match &item.change {
-            Change::Reassign { to, scope, .. } if scope.chat => Some(Move {
-                key: item.key.clone(),
-                from: item.from.clone(),
-                to: to.clone(),
-                to_name: to_name(item),
-            }),
-            _ => None,
+) -> Vec<LoadChange> {
+    let mut moved_to: HashMap<&ChatKey, Agent> = HashMap::new();
+    // Each agent touched, with the name the plan gives them (the person a chat goes to).
+    let mut touched: Vec<(Agent, Option<String>)> = Vec::new();
+    for item in planned {
+        let Change::Reassign { to, scope, .. } = &item.change else {
+            continue;
+        };
+        if !scope.chat {
+            continue;
+        }
+        let ends = [
+            (item.from.as_deref(), None),
+            (Some(to.as_str()), Some(to_name(item))),
+        ];
+        for (user_id, name) in ends {
+            let agent = Agent::holding(user_id);
+            if agent == Agent::Unassigned {
+                continue;
+            }
+            match touched.iter_mut().find(|(known, _)| *known == agent) {
+                Some((_, known)) => *known = known.take().or(name),
+                None => touched.push((agent, name)),
+            }
+        }
+        moved_to.insert(&item.key, Agent::holding(Some(to)));
+    }
+    let rows = || state.inbox.rows().iter().map(|row| &row.summary);
+    let before = loads(rows(), state.now);
+    let mut after: HashMap<Agent, Load> = HashMap::new();
+    for row in rows() {
+        let holder = moved_to
+            .get(&row.key)
+            .cloned()
+            .unwrap_or_else(|| Agent::of(row));
+        if touched.iter().any(|(agent, _)| *agent == holder) {
+            after.entry(holder).or_default().add(row, state.now);
+        }
+    }
+    touched
+        .into_iter()
+        .filter_map(|(agent, planned_name)| {
+            let now = before.iter().find(|row| row.agent == agent);
+            let Agent::User(id) = &agent else {
+                return None;
+            };
+            Some(LoadChange {
+                name: now
+                    .and_then(|row| row.name.clone())
+                    .or(planned_name)
+                    .unwrap_or_else(|| id.clone()),
+                before: now.map(|row| row.load.clone()).unwrap_or_default(),
+                after: after.remove(&agent).unwrap_or_default(),
+            })
         })
-        .collect();
-    let rows = state.inbox.rows().iter().map(|row| &row.summary);
-    loads(rows, &moves, state.now)
+        .collect()
 }

@@ -1,6 +1,7 @@
-//! `undo` in the console: the last batch or single change this person made, read back from the
-//! audit log (off the render path, so it works after a restart), planned with `batch::plan_undo`,
-//! shown as a preview (what goes back, what is left and why), and run as a batch of its own.
+//! `undo` in the console: the last batch or single change this person made, planned with
+//! `batch::plan_undo` from the audit entries the console kept of it (or, after a restart or for
+//! another batch, read back from the audit log off the render path), shown as a preview (what
+//! goes back, what is left and why), and run as a batch of its own.
 
 use std::collections::HashMap;
 
@@ -12,14 +13,16 @@ use crate::console::state::{Level, State};
 use crate::store::{AuditEntry, ChatKey};
 use crate::tr;
 
-/// `undo`: asks the index for the last change's entries.
+/// `undo`: the last change made here, or, when none is, the last one in the audit log.
 pub fn start(state: &mut State) -> Vec<Command> {
     let last = state.batches.last.as_ref().map(|last| last.batch.clone());
     start_batch(state, last)
 }
 
-/// Asks the index for batch `batch`'s entries (from the audit view), or, without one, for this
-/// person's last change.
+/// Batch `batch` (from the audit view), or, without one, this person's last change in the log.
+/// The last change made here is planned from the entries the console kept: each is written to
+/// the index in the background, so reading them back right after the change could miss some.
+/// Any other is read from the index first.
 pub fn start_batch(state: &mut State, batch: Option<String>) -> Vec<Command> {
     if state.batches.running.is_some() {
         let text = state.lang.pick(
@@ -28,6 +31,14 @@ pub fn start_batch(state: &mut State, batch: Option<String>) -> Vec<Command> {
         );
         state.notify(Level::Error, text.to_owned());
         return Vec::new();
+    }
+    if let Some(last) = &state.batches.last
+        && batch.as_ref() == Some(&last.batch)
+    {
+        let (batch, entries) = (last.batch.clone(), last.entries.clone());
+        // A read asked for before answers nothing any more.
+        state.batches.undo_reading = None;
+        return preview(state, &batch, &entries);
     }
     let id = state.mint();
     state.batches.undo_reading = Some(id);
@@ -49,15 +60,15 @@ pub fn entries_read(
         return Vec::new();
     }
     state.batches.undo_reading = None;
-    let (batch_id, entries) = match outcome {
-        Ok(Some(found)) => found,
+    match outcome {
+        Ok(Some((batch, entries))) => preview(state, &batch, &entries),
         Ok(None) => {
             let text = lang.pick(
                 "nada a desfazer: nenhuma mudança sua no registro",
                 "nothing to undo: no change of yours in the log",
             );
             state.notify(Level::Error, text.to_owned());
-            return Vec::new();
+            Vec::new()
         }
         Err(error) => {
             let text = tr!(
@@ -66,11 +77,17 @@ pub fn entries_read(
                 "cannot read the audit log: {error}"
             );
             state.notify(Level::Error, text);
-            return Vec::new();
+            Vec::new()
         }
-    };
+    }
+}
+
+/// Batch `batch_id`'s undo, planned from its `entries`, shown as a preview (or the status bar
+/// says there is nothing to undo).
+fn preview(state: &mut State, batch_id: &str, entries: &[AuditEntry]) -> Vec<Command> {
+    let lang = state.lang;
     let contact = |key: &ChatKey| state.inbox.row(key).map(|row| row.contact().to_owned());
-    let plan = batch::plan_undo(&batch_id, &entries, contact);
+    let plan = batch::plan_undo(batch_id, entries, contact);
     if plan.items.is_empty() && plan.left.is_empty() {
         let text = lang.pick("nada a desfazer", "nothing to undo");
         state.notify(Level::Error, text.to_owned());
@@ -101,14 +118,11 @@ pub fn entries_read(
         .left
         .iter()
         .map(|(entry, why)| PreviewLeft {
-            contact: state
-                .inbox
-                .row(&entry.key)
-                .map_or_else(|| entry.key.chat_id.clone(), |row| row.contact().to_owned()),
+            contact: contact(&entry.key).unwrap_or_else(|| entry.key.chat_id.clone()),
             reason: why.words(lang),
         })
         .collect();
-    let (short, n) = (short_id(&batch_id), plan.items.len());
+    let (short, n) = (short_id(batch_id), plan.items.len());
     let preview = Preview {
         title: tr!(
             lang,

@@ -27,7 +27,6 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Rows(_) | Msg::FirstPage(_) | Msg::RowChanged(_) | Msg::IndexChanged { .. }
     );
     let mut commands = dispatch(state, msg);
-    batch::note_changes(state, &commands);
     // An open workload follows the rows and the clock.
     overlays::follow_rows(state, rows_changed);
     // While the shared index cannot be reached, reads of it would only queue up behind its

@@ -2,12 +2,15 @@
 //! toggles, or the person who leaves), the preview of what a batch or an undo would do, its
 //! progress, and its report. Data and keys only; `console::batch` carries out what they ask.
 
+use std::collections::HashMap;
+
+use crate::api::Conversation;
 use crate::batch::{Planned, Progress};
 use crate::console::action::Action;
-use crate::console::load::AgentLoad;
 use crate::console::modal::common::step;
 use crate::console::modal::reassign::Reassign;
 use crate::store::ChatKey;
+use crate::workload::Load;
 
 /// What a batch does to each chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +29,8 @@ pub struct Pick {
     pub kind: BatchKind,
     /// The chats it is about.
     pub targets: Vec<ChatKey>,
+    /// Their stored details (those the index holds), for the plan.
+    pub details: HashMap<ChatKey, Conversation>,
     /// The picker.
     pub picker: Reassign,
 }
@@ -50,6 +55,17 @@ pub struct PreviewLeft {
     pub reason: String,
 }
 
+/// One agent's load before → after a batch (or an undo), counted as the workload counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadChange {
+    /// Their name (their user id when nothing names them).
+    pub name: String,
+    /// Before.
+    pub before: Load,
+    /// After.
+    pub after: Load,
+}
+
 /// What a batch (or an undo) would do, before anything is sent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preview {
@@ -60,7 +76,7 @@ pub struct Preview {
     /// The chats it leaves alone, and why.
     pub left: Vec<PreviewLeft>,
     /// Each affected agent's load before → after.
-    pub loads: Vec<AgentLoad>,
+    pub loads: Vec<LoadChange>,
     /// What `confirm` runs.
     pub planned: Vec<Planned>,
     /// What `confirm` does, one word.
@@ -112,11 +128,8 @@ pub enum BatchModal {
     Pick(Pick),
     /// What it would do.
     Preview(Preview),
-    /// Running: the counts are the running batch's, in the console's state.
-    Progress {
-        /// The title.
-        title: String,
-    },
+    /// Running: its title and counts are the running batch's, in the console's state.
+    Progress,
     /// How it ended.
     Report(Report),
 }
@@ -138,7 +151,7 @@ impl BatchModal {
                 let len = report.lines.len() + 4;
                 scroll(&mut report.scroll, len);
             }
-            Self::Progress { .. } => {}
+            Self::Progress => {}
         }
     }
 }

@@ -17,7 +17,7 @@ mod palette;
 pub use add::Add;
 pub use audit::{AUDIT_ENTRIES_SHOWN, Audit, AuditLine, AuditRead};
 pub use batch::{
-    BatchKind, BatchModal, Pick, Preview, PreviewItem, PreviewLeft, Report, ReportLine,
+    BatchKind, BatchModal, LoadChange, Pick, Preview, PreviewItem, PreviewLeft, Report, ReportLine,
 };
 pub use common::{About, Question, Stage, edit_text, step};
 pub use confirm::{Confirm, Destructive, conclude_question, forget_question};

@@ -3,51 +3,24 @@
 //! after), the progress with its bar and counts, and the report. Long ones scroll.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph};
 
 use crate::batch::Progress;
-use crate::console::action::{Action, Context};
+use crate::console::action::Action;
 use crate::console::keymap::Keymap;
-use crate::console::load::Load;
 use crate::console::modal::{BatchKind, BatchModal, Pick, Preview, Report};
 use crate::console::state::State;
+use crate::console::ui::dialogs::{centered, footer, picker_lines};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
 use crate::text::{fit, truncate};
 use crate::tr;
+use crate::workload::Load;
 
 /// The batch modals' width at most.
 const WIDTH: u16 = 96;
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
-    cell
-}
-
-fn key(keymap: &Keymap, action: Action) -> String {
-    keymap
-        .hint(&[Context::Modal], action)
-        .map_or_else(|| "—".to_owned(), |chord| chord.to_string())
-}
-
-fn footer(keymap: &Keymap, lang: Lang, entries: &[(Action, &str, &str)]) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (action, pt, en) in entries {
-        if !spans.is_empty() {
-            spans.push(Span::styled(" · ", theme::dim()));
-        }
-        spans.push(Span::styled(key(keymap, *action), theme::key()));
-        spans.push(Span::raw(format!(" {}", lang.pick(*pt, *en))));
-    }
-    Line::from(spans)
-}
 
 /// A box of `body` lines scrolled by `scroll` (at most to its end), with `foot` always shown
 /// under them. The box is as tall as its text, within the screen.
@@ -110,69 +83,9 @@ fn clip(line: Line<'static>, width: usize) -> Line<'static> {
 
 fn pick(frame: &mut Frame<'_>, area: Rect, pick: &Pick, keymap: &Keymap, lang: Lang) {
     let modal = &pick.picker;
-    let mut lines = Vec::new();
-    if pick.kind == BatchKind::Reassign {
-        let now = modal
-            .expected_name
-            .clone()
-            .unwrap_or_else(|| lang.pick("ninguém", "nobody").to_owned());
-        lines.push(Line::from(vec![
-            Span::styled(
-                lang.pick("Responsáveis agora: ", "Responsible now: ")
-                    .to_owned(),
-                theme::label(),
-            ),
-            Span::raw(now),
-        ]));
-    }
-    lines.push(Line::from(vec![
-        Span::styled(lang.pick("Filtro: ", "Filter: ").to_owned(), theme::label()),
-        Span::raw(format!("{}▏", modal.query)),
-    ]));
-    lines.push(Line::raw(""));
-    let shown = modal.shown();
-    let cursor = modal.cursor.min(shown.len().saturating_sub(1));
-    let first = cursor.saturating_sub(7);
-    for (n, candidate) in shown.iter().enumerate().skip(first).take(8) {
-        let status = candidate.status.clone().unwrap_or_default();
-        let line = Line::raw(format!(
-            "  {} {}",
-            fit(&candidate.name, 30),
-            status.to_ascii_lowercase()
-        ));
-        lines.push(if n == cursor {
-            line.style(theme::selected())
-        } else {
-            line
-        });
-    }
-    if shown.is_empty() {
-        lines.push(Line::styled(
-            lang.pick("  ninguém corresponde", "  nobody matches")
-                .to_owned(),
-            theme::dim(),
-        ));
-    }
-    lines.push(Line::raw(""));
-    if modal.leads_and_deals {
-        let toggle = |on: bool| if on { "[x]" } else { "[ ]" };
-        lines.push(Line::from(vec![
-            Span::raw(format!(
-                "{} {} ",
-                toggle(modal.scope.chat),
-                lang.pick("conversa", "chat")
-            )),
-            Span::styled(key(keymap, Action::ToggleUpdateChat), theme::key()),
-            Span::raw(format!("   {} leads ", toggle(modal.scope.leads))),
-            Span::styled(key(keymap, Action::ToggleUpdateLeads), theme::key()),
-            Span::raw(format!(
-                "   {} {} ",
-                toggle(modal.scope.deals),
-                lang.pick("negócios", "deals")
-            )),
-            Span::styled(key(keymap, Action::ToggleUpdateDeals), theme::key()),
-        ]));
-    }
+    let holding = (pick.kind == BatchKind::Reassign)
+        .then(|| lang.pick("Responsáveis agora: ", "Responsible now: "));
+    let mut lines = picker_lines(modal, holding, keymap, lang);
     if let Some(error) = &modal.error {
         lines.push(Line::styled(error.clone(), theme::error()));
     }
@@ -201,8 +114,11 @@ fn pick(frame: &mut Frame<'_>, area: Rect, pick: &Pick, keymap: &Keymap, lang: L
     scrolled(frame, area, title, lines, 0, foot);
 }
 
-fn load_text(load: Load) -> String {
-    format!("{} · {} · {}", load.open, load.unread, load.closing)
+fn load_text(load: &Load) -> String {
+    format!(
+        "{} · {} · {}",
+        load.open, load.unread, load.closing_within_hour
+    )
 }
 
 fn preview(frame: &mut Frame<'_>, area: Rect, preview: &Preview, keymap: &Keymap, lang: Lang) {
@@ -252,8 +168,8 @@ fn preview(frame: &mut Frame<'_>, area: Rect, preview: &Preview, keymap: &Keymap
             lines.push(Line::raw(format!(
                 "  {} {} → {}",
                 fit(&load.name, 28),
-                load_text(load.before),
-                load_text(load.after)
+                load_text(&load.before),
+                load_text(&load.after)
             )));
         }
     }
@@ -294,27 +210,19 @@ fn counts(lang: Lang, progress: &Progress) -> String {
     )
 }
 
-fn progress(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    title: &str,
-    state: &State,
-    keymap: &Keymap,
-    lang: Lang,
-) {
-    let (progress, cancelled) = state
-        .batches
-        .running
-        .as_ref()
-        .map(|running| (running.run.progress(), running.run.cancelled()))
-        .unwrap_or_default();
+/// The running batch's progress (the modal shows only while a batch runs).
+fn progress(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap, lang: Lang) {
+    let Some(running) = &state.batches.running else {
+        return;
+    };
+    let (progress, cancelled) = (running.run.progress(), running.run.cancelled());
     let width = WIDTH.min(area.width.saturating_sub(2));
     let rect = centered(area, width, 7);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
-        .title(title.replacen(
+        .title(running.title.replacen(
             lang.pick(" Prévia · ", " Preview · "),
             lang.pick(" Em andamento · ", " Running · "),
             1,
@@ -407,7 +315,7 @@ pub fn render(
     match modal {
         BatchModal::Pick(modal) => pick(frame, area, modal, keymap, lang),
         BatchModal::Preview(modal) => preview(frame, area, modal, keymap, lang),
-        BatchModal::Progress { title } => progress(frame, area, title, state, keymap, lang),
+        BatchModal::Progress => progress(frame, area, state, keymap, lang),
         BatchModal::Report(modal) => report(frame, area, modal, keymap, lang),
     }
 }

@@ -93,20 +93,27 @@ fn sending_line(stage: Stage, lang: Lang) -> Option<Line<'static>> {
     })
 }
 
-fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap, lang: Lang) {
+/// The reassign picker's body, the single reassign's and a batch's: who holds the chat(s) now
+/// (after `holding`, its label; a batch removal has none), the filter, the candidates (the
+/// current responsible marked), and the chat/leads/deals toggles where the CRM moves leads and
+/// deals.
+pub(super) fn picker_lines(
+    modal: &Reassign,
+    holding: Option<&str>,
+    keymap: &Keymap,
+    lang: Lang,
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let now = modal
-        .expected_name
-        .clone()
-        .unwrap_or_else(|| lang.pick("ninguém", "nobody").to_owned());
-    lines.push(Line::from(vec![
-        Span::styled(
-            lang.pick("Responsável agora: ", "Responsible now: ")
-                .to_owned(),
-            theme::label(),
-        ),
-        Span::raw(now),
-    ]));
+    if let Some(label) = holding {
+        let now = modal
+            .expected_name
+            .clone()
+            .unwrap_or_else(|| lang.pick("ninguém", "nobody").to_owned());
+        lines.push(Line::from(vec![
+            Span::styled(label.to_owned(), theme::label()),
+            Span::raw(now),
+        ]));
+    }
     lines.push(Line::from(vec![
         Span::styled(lang.pick("Filtro: ", "Filter: ").to_owned(), theme::label()),
         Span::raw(format!("{}▏", modal.query)),
@@ -168,6 +175,12 @@ fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap
             Span::styled(key_hint(keymap, Action::ToggleUpdateDeals), theme::key()),
         ]));
     }
+    lines
+}
+
+fn reassign(frame: &mut Frame<'_>, area: Rect, modal: &Reassign, keymap: &Keymap, lang: Lang) {
+    let holding = lang.pick("Responsável agora: ", "Responsible now: ");
+    let mut lines = picker_lines(modal, Some(holding), keymap, lang);
     closing_lines(
         &mut lines,
         modal.error.as_deref(),

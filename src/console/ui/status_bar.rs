@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::console::action::{Action, Context};
-use crate::console::keymap::Keymap;
+use crate::console::action::Action;
+use crate::console::keymap::{KeyChord, Keymap};
 use crate::console::modal::Modal;
 use crate::console::state::{Focus, Level, State};
 use crate::console::ui::theme;
@@ -15,7 +15,9 @@ use crate::i18n::Lang;
 use crate::text::truncate;
 use crate::tr;
 
-fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
+/// The key hints for the focused context, each with the key the live keymap gives it (an action
+/// with no key is left out).
+fn hints(state: &State, keymap: &Keymap) -> Vec<(KeyChord, &'static str)> {
     let lang = state.lang;
     let word = |pt: &'static str, en: &'static str| lang.pick(pt, en);
     let listed = match (&state.modal, state.focus) {
@@ -51,11 +53,12 @@ fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
             (Action::Help, word("ajuda", "help")),
         ],
     };
+    let contexts = state.contexts();
     // First, so a narrow terminal still shows it.
     undo_hint(state)
         .into_iter()
         .chain(listed)
-        .filter(|(action, _)| keymap.hint(&contexts(state), *action).is_some())
+        .filter_map(|(action, word)| Some((keymap.hint(&contexts, action)?, word)))
         .collect()
 }
 
@@ -63,10 +66,6 @@ fn hints(state: &State, keymap: &Keymap) -> Vec<(Action, &'static str)> {
 fn undo_hint(state: &State) -> Option<(Action, &'static str)> {
     (state.modal.is_none() && state.batches.undo_offered(state.now))
         .then(|| (Action::Undo, state.lang.pick("desfazer", "undo")))
-}
-
-fn contexts(state: &State) -> Vec<Context> {
-    state.contexts()
 }
 
 fn right_side(state: &State, lang: Lang) -> Vec<Span<'static>> {
@@ -132,12 +131,9 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         )
     } else {
         let mut spans = Vec::new();
-        let contexts = contexts(state);
-        for (action, word) in hints(state, keymap) {
-            if let Some(chord) = keymap.hint(&contexts, action) {
-                spans.push(Span::styled(chord.to_string(), theme::key()));
-                spans.push(Span::raw(format!(" {word}  ")));
-            }
+        for (chord, word) in hints(state, keymap) {
+            spans.push(Span::styled(chord.to_string(), theme::key()));
+            spans.push(Span::raw(format!(" {word}  ")));
         }
         Line::from(spans)
     };
