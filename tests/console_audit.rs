@@ -20,7 +20,7 @@ use balcao::console::update::update;
 use balcao::i18n::Lang;
 use balcao::store::{AuditEntry, ChatKey, ChatSummary, Columns};
 use chrono::{FixedOffset, TimeDelta};
-use console::{draw, now, row, typed};
+use console::{draw, now, row, snapshot_cases, typed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const BATCH: &str = "7f3a9c2e-41d8-4b6a-9e0f-2c5d8a1b3e47";
@@ -355,15 +355,10 @@ fn snapshot_state(lang: Lang, size: (u16, u16)) -> State {
 
 #[test]
 fn frames_at_120x40_and_80x24_in_both_languages() {
-    for (lang, name) in [(Lang::PtBr, "pt"), (Lang::En, "en")] {
-        for size in [(120, 40), (80, 24)] {
-            let state = snapshot_state(lang, size);
-            let frame = draw(&state, size);
-            insta::assert_snapshot!(
-                format!("audit_{name}_{}x{}", size.0, size.1),
-                frame.backend()
-            );
-        }
+    for (lang, tag, size) in snapshot_cases() {
+        let state = snapshot_state(lang, size);
+        let name = format!("audit_{tag}_{}x{}", size.0, size.1);
+        insta::assert_snapshot!(name, draw(&state, size).backend());
     }
 }
 

@@ -21,7 +21,7 @@ use balcao::i18n::Lang;
 use balcao::store::{ChatKey, ChatSummary, Columns};
 use balcao::workload::Agent;
 use chrono::TimeDelta;
-use console::{draw, now, row, typed};
+use console::{draw, now, row, snapshot_cases, typed};
 
 const ANA: &str = "0b7c0f3e-6a51-4c8e-9d0a-1f2e3d4c5b6a";
 const JOAO: &str = "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
@@ -216,15 +216,10 @@ fn snapshot_state(lang: Lang, size: (u16, u16)) -> State {
 
 #[test]
 fn frames_at_120x40_and_80x24_in_both_languages() {
-    for (lang, name) in [(Lang::PtBr, "pt"), (Lang::En, "en")] {
-        for size in [(120, 40), (80, 24)] {
-            let state = snapshot_state(lang, size);
-            let frame = draw(&state, size);
-            insta::assert_snapshot!(
-                format!("workload_{name}_{}x{}", size.0, size.1),
-                frame.backend()
-            );
-        }
+    for (lang, tag, size) in snapshot_cases() {
+        let state = snapshot_state(lang, size);
+        let name = format!("workload_{tag}_{}x{}", size.0, size.1);
+        insta::assert_snapshot!(name, draw(&state, size).backend());
     }
 }
 
