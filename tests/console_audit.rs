@@ -345,6 +345,32 @@ fn enter_clears_a_filter_that_hides_the_chat_and_refuses_a_chat_not_in_the_list(
     assert!(state.modal.is_none());
 }
 
+#[test]
+fn enter_shows_a_chat_the_view_hides_by_going_back_to_all() {
+    let mut state = loaded(Lang::En, (120, 40));
+    // "unassigned": every chat here has a responsible, so the view hides them all.
+    for _ in 0..3 {
+        update(&mut state, Msg::Action(Action::NextView));
+    }
+    assert_eq!(state.inbox.visible_len(), 0);
+    let id = open(&mut state);
+    answer(&mut state, id, Ok(entries()));
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert!(state.modal.is_none());
+    assert_eq!(state.views.current(), 0, "back on the \"all\" tab");
+    assert_eq!(state.inbox.selected_row().unwrap().summary.key, key(1));
+    assert_eq!(state.focus, Focus::Detail);
+    assert!(
+        commands.iter().any(|command| matches!(
+            command,
+            Command::Api(request) if request.call == ApiCall::GetChat(key(1))
+        )),
+        "the chat is fetched: {commands:?}"
+    );
+    let note = state.notification.clone().unwrap();
+    assert_eq!(note.text, "filter cleared to show Márcio Araújo");
+}
+
 fn snapshot_state(lang: Lang, size: (u16, u16)) -> State {
     let mut state = loaded(lang, size);
     let id = open(&mut state);

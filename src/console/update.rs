@@ -11,7 +11,8 @@ use crate::console::modal::{Add, Create, Modal};
 use crate::console::modals;
 use crate::console::msg::{Command, Msg};
 use crate::console::navigate::{
-    apply_changes, fetch_selected, move_selection, scroll_detail, selection_changed, show_cached,
+    apply_changes, fetch_selected, move_selection, open_selected, scroll_detail, selection_changed,
+    show_cached,
 };
 use crate::console::outcome;
 use crate::console::overlays;
@@ -208,11 +209,7 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
                 move_selection(state, action)
             }
         }
-        Action::OpenChat => {
-            state.focus = Focus::Detail;
-            state.detail.scroll = 0;
-            fetch_selected(state)
-        }
+        Action::OpenChat => open_selected(state),
         Action::Refresh => fetch_selected(state),
         Action::Cancel => {
             state.focus = Focus::List;
