@@ -80,12 +80,7 @@ impl Row {
     /// Who the chat is with, for messages and questions: the contact's name, else their
     /// number, else the chat's id.
     pub fn contact(&self) -> &str {
-        let columns = &self.summary.columns;
-        columns
-            .contact
-            .as_deref()
-            .or(columns.contact_number.as_deref())
-            .unwrap_or(&self.summary.key.chat_id)
+        crate::inbox::contact(&self.summary)
     }
 }
 

@@ -5,7 +5,7 @@ use std::cmp::{Ordering, Reverse};
 
 use chrono::{DateTime, Utc};
 
-use crate::inbox::{Rank, Sort, fold, rank, waiting_since};
+use crate::inbox::{Rank, Sort, contact, fold, rank, waiting_since};
 use crate::store::ChatSummary;
 
 /// A row's place in one sort, smaller first. Every sort breaks its ties by urgency, and the
@@ -60,14 +60,7 @@ pub fn key(sort: Sort, row: &ChatSummary, now: DateTime<Utc>) -> SortKey {
             ),
             urgency,
         ),
-        Sort::Name => {
-            let name = columns
-                .contact
-                .as_deref()
-                .or(columns.contact_number.as_deref())
-                .unwrap_or(&row.key.chat_id);
-            SortKey::Name(fold(name), urgency)
-        }
+        Sort::Name => SortKey::Name(fold(contact(row)), urgency),
     }
 }
 
