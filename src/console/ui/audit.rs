@@ -8,7 +8,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::audit_words;
 use crate::console::action::Action;
 use crate::console::keymap::Keymap;
 use crate::console::modal::{Audit, AuditLine, AuditRead};
@@ -16,6 +15,7 @@ use crate::console::state::State;
 use crate::console::ui::dialogs::{centered, footer};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
+use crate::present::{audit_action_label, audit_outcome_label, audit_outcome_made};
 use crate::text::{fit, printable};
 use crate::timefmt::in_zone;
 use crate::tr;
@@ -48,7 +48,7 @@ fn change(line: &AuditLine) -> String {
 }
 
 fn outcome_style(stored: &str) -> Style {
-    if audit_words::outcome_made(stored) {
+    if audit_outcome_made(stored) {
         Style::new()
     } else {
         theme::error()
@@ -120,8 +120,8 @@ fn entry_lines(line: &AuditLine, state: &State, widths: &Widths) -> Vec<Line<'st
     let when = in_zone(entry.at, state.offset, lang);
     let by = printable(entry.by.as_deref().unwrap_or("—")).into_owned();
     let chat = printable(&line.chat).into_owned();
-    let action = audit_words::action(&entry.action, lang);
-    let outcome = audit_words::outcome(&entry.outcome, lang);
+    let action = audit_action_label(&entry.action, lang);
+    let outcome = audit_outcome_label(&entry.outcome, lang);
     let batch = batch_short(entry.batch.as_deref());
     let change = printable(&change(line)).into_owned();
     let plain = Style::new();
