@@ -305,6 +305,9 @@ pub struct SearchText {
     text: String,
     /// Where the id starts in `text`.
     id_start: usize,
+    /// Where the name the chat goes by ends in `text`, which starts with it: the contact's name,
+    /// else their number. `None` when neither is known (the chat goes by its id).
+    name_end: Option<usize>,
 }
 
 impl SearchText {
@@ -329,13 +332,31 @@ impl SearchText {
         let mut text = String::with_capacity(
             fields().map(|field| field.len() + 1).sum::<usize>() + row.key.chat_id.len(),
         );
+        let named = c.contact.is_some() || c.contact_number.is_some();
+        let mut name_end = None;
         for field in fields() {
             text.extend(field.chars().map(fold_char));
+            if named && name_end.is_none() {
+                name_end = Some(text.len());
+            }
             text.push('\n');
         }
         let id_start = text.len();
         text.extend(row.key.chat_id.chars().map(fold_char));
-        Self { text, id_start }
+        Self {
+            text,
+            id_start,
+            name_end,
+        }
+    }
+
+    /// The name the chat goes by ([`contact`]), folded: what the list's name order compares,
+    /// read here rather than folded again at every sort.
+    pub fn name(&self) -> &str {
+        match self.name_end {
+            Some(end) => &self.text[..end],
+            None => &self.text[self.id_start..],
+        }
     }
 
     /// Whether `needle` (folded, without whitespace) appears in a field or starts the id.
@@ -495,6 +516,25 @@ mod tests {
         }
         for missed in ["3c4d", "1a2b3c4d0", "araujo+55", "joao+55", "4000whatsapp"] {
             assert!(!search.contains(missed), "{missed}");
+        }
+    }
+
+    #[test]
+    fn the_search_text_holds_the_name_a_chat_goes_by_folded() {
+        let now = Utc::now();
+        let mut chat = row("6F1C-ÁB", 1, None, now);
+        chat.columns.contact = Some("Márcio Araújo".to_owned());
+        chat.columns.contact_number = Some("5511999".to_owned());
+        chat.columns.last_message_preview = Some("Olá".to_owned());
+        assert_eq!(SearchText::new(&chat).name(), "marcio araujo");
+        chat.columns.contact = None;
+        assert_eq!(SearchText::new(&chat).name(), "5511999");
+        chat.columns.contact_number = None;
+        assert_eq!(SearchText::new(&chat).name(), "6f1c-ab");
+        for (name, number) in [(Some("Zé"), None), (None, Some("55")), (None, None)] {
+            chat.columns.contact = name.map(str::to_owned);
+            chat.columns.contact_number = number.map(str::to_owned);
+            assert_eq!(SearchText::new(&chat).name(), fold(contact(&chat)));
         }
     }
 }
