@@ -36,12 +36,19 @@ pub fn show_audit_log(state: &mut State) -> Vec<Command> {
     }]
 }
 
-/// The rows or the clock moved: an open workload follows them. Computed again only when rows
-/// changed or a minute passed (windows close and waits grow by the minute), not on every key.
-pub fn follow_rows(state: &mut State, rows_changed: bool) {
+/// Rows changed: an open workload is due to be computed again (see [`refresh_workload`]).
+pub fn rows_changed(state: &mut State) {
+    if let Some(Modal::Workload(workload)) = &mut state.modal {
+        workload.due = true;
+    }
+}
+
+/// An open workload follows the rows and the clock: computed again when rows changed or a
+/// minute passed (windows close and waits grow by the minute), never on a key alone.
+pub fn refresh_workload(state: &mut State) {
     let now = state.now;
     let outdated =
-        |workload: &Workload| rows_changed || now - workload.as_of >= chrono::TimeDelta::minutes(1);
+        |workload: &Workload| workload.due || now - workload.as_of >= chrono::TimeDelta::minutes(1);
     if !matches!(&state.modal, Some(Modal::Workload(workload)) if outdated(workload)) {
         return;
     }

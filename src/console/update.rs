@@ -29,8 +29,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     );
     let mut commands = dispatch(state, msg);
     batch::note_changes(state, &commands);
-    // An open workload follows the rows and the clock.
-    overlays::follow_rows(state, rows_changed);
+    // An open workload follows the rows (computed again before the next frame).
+    if rows_changed {
+        overlays::rows_changed(state);
+    }
     // While the shared index cannot be reached, reads of it would only queue up behind its
     // connection timeout (and hold up the quit): the pane keeps what it shows, and the open
     // chat's stored detail is read again once the index is back.
@@ -272,4 +274,11 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         | Action::ToggleUpdateLeads
         | Action::ToggleUpdateDeals => Vec::new(),
     }
+}
+
+/// Work put off to once a frame, which the runtime asks for before it draws: an open workload
+/// is computed again from every row when rows changed or a minute passed since it was (a burst
+/// of webhooks between two frames costs one look over the rows, not one each).
+pub fn before_frame(state: &mut State) {
+    overlays::refresh_workload(state);
 }
