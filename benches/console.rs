@@ -14,7 +14,8 @@ use balcao::sandbox::seed::Seed;
 use balcao::sandbox::world::World;
 use balcao::store::{ChatKey, ChatSummary, Columns, Source, Store};
 use chrono::Utc;
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -56,25 +57,36 @@ fn loaded(count: usize) -> State {
     state
 }
 
+/// Times one update (a page down, then up the next time) and the frame it draws, as `id`.
+fn page_and_draw(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: BenchmarkId,
+    state: &mut State,
+    keymap: &Keymap,
+) {
+    let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).unwrap();
+    let mut down = true;
+    group.bench_function(id, |b| {
+        b.iter(|| {
+            let action = if down {
+                Action::PageDown
+            } else {
+                Action::PageUp
+            };
+            down = !down;
+            update(state, Msg::Action(action));
+            terminal.draw(|f| ui::render(state, keymap, f)).unwrap();
+        });
+    });
+}
+
 fn frame(c: &mut Criterion) {
     let keymap = Keymap::defaults().unwrap();
     let mut group = c.benchmark_group("console");
     for count in [10_000, 100_000] {
         let mut state = loaded(count);
-        let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).unwrap();
-        let mut down = true;
-        group.bench_function(BenchmarkId::new("update_and_render_frame", count), |b| {
-            b.iter(|| {
-                let action = if down {
-                    Action::PageDown
-                } else {
-                    Action::PageUp
-                };
-                down = !down;
-                update(&mut state, Msg::Action(action));
-                terminal.draw(|f| ui::render(&state, &keymap, f)).unwrap();
-            });
-        });
+        let id = BenchmarkId::new("update_and_render_frame", count);
+        page_and_draw(&mut group, id, &mut state, &keymap);
     }
     // Half the list marked (every other chat, so marks are on screen and off it): a frame draws
     // the mark column and the title's count.
@@ -85,20 +97,8 @@ fn frame(c: &mut Criterion) {
     }
     assert_eq!(state.inbox.marks().len(), 50_000);
     update(&mut state, Msg::Action(Action::SelectFirst));
-    let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).unwrap();
-    let mut down = true;
-    group.bench_function("update_and_render_frame_50000_marked/100000", |b| {
-        b.iter(|| {
-            let action = if down {
-                Action::PageDown
-            } else {
-                Action::PageUp
-            };
-            down = !down;
-            update(&mut state, Msg::Action(action));
-            terminal.draw(|f| ui::render(&state, &keymap, f)).unwrap();
-        });
-    });
+    let id = BenchmarkId::new("update_and_render_frame_50000_marked", 100_000);
+    page_and_draw(&mut group, id, &mut state, &keymap);
     group.bench_function("cycle_sort/100000", |b| {
         b.iter(|| {
             update(&mut state, Msg::Action(Action::CycleSort));

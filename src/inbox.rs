@@ -5,14 +5,15 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::i18n::Lang;
 use crate::store::ChatSummary;
 use crate::tr;
 
-/// A window ending within this is "closing".
-pub const CLOSING_SOON: TimeDelta = TimeDelta::hours(1);
+mod orders;
+
+pub use orders::{CLOSING_SOON, Sort, closing_soon, contact, needs_answer, waiting_since};
 
 /// One character lowercased without its accent (Latin letters); others lowercased.
 pub fn fold_char(c: char) -> char {
@@ -304,6 +305,9 @@ pub struct SearchText {
     text: String,
     /// Where the id starts in `text`.
     id_start: usize,
+    /// Where the name the chat goes by ends in `text`, which starts with it: the contact's name,
+    /// else their number. `None` when neither is known (the chat goes by its id).
+    name_end: Option<usize>,
 }
 
 impl SearchText {
@@ -328,13 +332,31 @@ impl SearchText {
         let mut text = String::with_capacity(
             fields().map(|field| field.len() + 1).sum::<usize>() + row.key.chat_id.len(),
         );
+        let named = c.contact.is_some() || c.contact_number.is_some();
+        let mut name_end = None;
         for field in fields() {
             text.extend(field.chars().map(fold_char));
+            if named && name_end.is_none() {
+                name_end = Some(text.len());
+            }
             text.push('\n');
         }
         let id_start = text.len();
         text.extend(row.key.chat_id.chars().map(fold_char));
-        Self { text, id_start }
+        Self {
+            text,
+            id_start,
+            name_end,
+        }
+    }
+
+    /// The name the chat goes by ([`contact`]), folded: what the list's name order compares,
+    /// read here rather than folded again at every sort.
+    pub fn name(&self) -> &str {
+        match self.name_end {
+            Some(end) => &self.text[..end],
+            None => &self.text[self.id_start..],
+        }
     }
 
     /// Whether `needle` (folded, without whitespace) appears in a field or starts the id.
@@ -381,103 +403,14 @@ fn term_matches<S: BuildHasher>(
         Term::Unread => columns.unread > 0 || columns.marked_unread,
         Term::Archived => columns.archived,
         Term::Window(state) => {
-            let end = columns.window_ends_at.filter(|end| *end > now);
+            let open = columns.window_ends_at.is_some_and(|end| end > now);
             match state {
-                WindowState::Open => end.is_some(),
-                WindowState::Closing => end.is_some_and(|end| end - now <= CLOSING_SOON),
-                WindowState::Closed => end.is_none(),
+                WindowState::Open => open,
+                WindowState::Closing => closing_soon(row, now),
+                WindowState::Closed => !open,
             }
         }
         Term::Text(needle) => search.contains(needle),
-    }
-}
-
-/// Since when the customer has been waiting for an answer: they wrote last
-/// (`last_message_from_me == Some(false)`), since their last message. `None` when the company
-/// wrote last, or nobody knows who did. The one definition of "waiting" for the list's sorts,
-/// `next_urgent` and the workload.
-pub fn waiting_since(row: &ChatSummary) -> Option<DateTime<Utc>> {
-    let columns = &row.columns;
-    if columns.last_message_from_me == Some(false) {
-        columns.last_message_at
-    } else {
-        None
-    }
-}
-
-/// Whether a chat needs an answer at `now`: it is neither archived nor gone, and its customer
-/// is waiting, or it has unread messages, or its window closes within [`CLOSING_SOON`].
-pub fn needs_answer(row: &ChatSummary, now: DateTime<Utc>) -> bool {
-    let columns = &row.columns;
-    let closing = columns
-        .window_ends_at
-        .is_some_and(|end| end > now && end - now <= CLOSING_SOON);
-    !columns.archived
-        && !row.gone
-        && (columns.last_message_from_me == Some(false)
-            || columns.unread > 0
-            || columns.marked_unread
-            || closing)
-}
-
-/// The orders the list can be sorted in, cycled by `cycle_sort` and named by a view's `sort`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Sort {
-    /// Most urgent first (see [`rank`]).
-    #[default]
-    Urgency,
-    /// The customer waiting longest first (see [`waiting_since`]).
-    Waiting,
-    /// The newest last message first.
-    Newest,
-    /// The WhatsApp window closing soonest first.
-    Window,
-    /// By contact name.
-    Name,
-}
-
-impl Sort {
-    /// Every sort, in `cycle_sort` order.
-    pub const ALL: [Sort; 5] = [
-        Sort::Urgency,
-        Sort::Waiting,
-        Sort::Newest,
-        Sort::Window,
-        Sort::Name,
-    ];
-
-    /// The word a configuration's `sort` uses.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Urgency => "urgency",
-            Self::Waiting => "waiting",
-            Self::Newest => "newest",
-            Self::Window => "window",
-            Self::Name => "name",
-        }
-    }
-
-    /// Reads a configuration's `sort`.
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|sort| sort.name() == text)
-    }
-
-    /// The next one in `cycle_sort` order, back to urgency after name.
-    #[must_use]
-    pub fn next(self) -> Self {
-        let at = Self::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        Self::ALL[(at + 1) % Self::ALL.len()]
-    }
-
-    /// The sort in words, for the list's title.
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Self::Urgency => lang.pick("urgência", "urgency"),
-            Self::Waiting => lang.pick("mais espera", "longest wait"),
-            Self::Newest => lang.pick("mais recentes", "newest"),
-            Self::Window => lang.pick("janela acabando", "window closing"),
-            Self::Name => lang.pick("nome", "name"),
-        }
     }
 }
 
@@ -485,6 +418,7 @@ impl Sort {
 mod tests {
     use super::*;
     use crate::store::{ChatKey, Columns, Source};
+    use chrono::TimeDelta;
 
     fn row(
         id: &str,
@@ -582,6 +516,25 @@ mod tests {
         }
         for missed in ["3c4d", "1a2b3c4d0", "araujo+55", "joao+55", "4000whatsapp"] {
             assert!(!search.contains(missed), "{missed}");
+        }
+    }
+
+    #[test]
+    fn the_search_text_holds_the_name_a_chat_goes_by_folded() {
+        let now = Utc::now();
+        let mut chat = row("6F1C-ÁB", 1, None, now);
+        chat.columns.contact = Some("Márcio Araújo".to_owned());
+        chat.columns.contact_number = Some("5511999".to_owned());
+        chat.columns.last_message_preview = Some("Olá".to_owned());
+        assert_eq!(SearchText::new(&chat).name(), "marcio araujo");
+        chat.columns.contact = None;
+        assert_eq!(SearchText::new(&chat).name(), "5511999");
+        chat.columns.contact_number = None;
+        assert_eq!(SearchText::new(&chat).name(), "6f1c-ab");
+        for (name, number) in [(Some("Zé"), None), (None, Some("55")), (None, None)] {
+            chat.columns.contact = name.map(str::to_owned);
+            chat.columns.contact_number = number.map(str::to_owned);
+            assert_eq!(SearchText::new(&chat).name(), fold(contact(&chat)));
         }
     }
 }

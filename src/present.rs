@@ -1,6 +1,7 @@
 //! Words for wire values, shared by the command line's output and the console's views: a
 //! chat's status and priority, an address, a call, in pt-BR or English; and the audit log's
-//! word for a change that failed, the same whether the console or the command line made it.
+//! words: the one stored for a change that failed, the same whether the console or the command
+//! line made it, and the stored actions and outcomes in the person's language.
 
 use crate::api::wegly::wire::{Address, Call, ChatStatus, Priority};
 use crate::api::{ApiError, ErrorKind};
@@ -60,6 +61,53 @@ pub fn audit_outcome(error: &ApiError) -> &'static str {
     }
 }
 
+/// An audit entry's stored action (`reassign_responsible`, ...) in words: `reatribuiu o
+/// responsável` / `reassigned the responsible`. A word this version does not know is shown as
+/// stored, never hidden.
+pub fn audit_action_label(stored: &str, lang: Lang) -> String {
+    let (pt, en) = match stored {
+        "reassign_responsible" => ("reatribuiu o responsável", "reassigned the responsible"),
+        "reassign_leads_deals" => ("passou leads e negócios", "handed over leads and deals"),
+        "remove_participant" => ("removeu um participante", "removed a participant"),
+        "archive_room" => ("concluiu a sala", "concluded the room"),
+        "unarchive_room" => ("reabriu a sala", "reopened the room"),
+        "change_department" => ("mudou o departamento", "changed the department"),
+        "edit_tags" => ("editou as tags", "edited the tags"),
+        "update_room" => ("alterou a sala", "updated the room"),
+        "create_chat" => ("abriu uma conversa", "opened a chat"),
+        "forget_chat" => ("esqueceu a conversa", "forgot the chat"),
+        "undo" => ("desfez uma alteração", "undid a change"),
+        other => return other.to_owned(),
+    };
+    lang.pick(pt, en).to_owned()
+}
+
+/// An audit entry's stored outcome (`confirmed`, the words of [`audit_outcome`], ...) in words:
+/// `feito` / `done`, `recusado` / `refused`, ... A word this version does not know is shown as
+/// stored.
+pub fn audit_outcome_label(stored: &str, lang: Lang) -> String {
+    let (pt, en) = match stored {
+        "confirmed" => ("feito", "done"),
+        "created" => ("criada", "created"),
+        "reused" => ("já existia", "already there"),
+        "refused" => ("recusado", "refused"),
+        "failed" => ("falhou", "failed"),
+        "unknown" => ("incerto", "unknown"),
+        "conflict" => ("conflito", "conflict"),
+        "skipped" => ("pulado", "skipped"),
+        "cancelled" => ("cancelado", "cancelled"),
+        "undone" => ("desfeito", "undone"),
+        other => return other.to_owned(),
+    };
+    lang.pick(pt, en).to_owned()
+}
+
+/// Whether a stored outcome is a change made (shown plainly) rather than one not made or not
+/// known (shown as a problem).
+pub fn audit_outcome_made(stored: &str) -> bool {
+    matches!(stored, "confirmed" | "created" | "reused" | "undone")
+}
+
 /// `📞 INBOUND · COMPLETED · 6:42 · recorded`.
 pub fn call_line(call: &Call, lang: Lang) -> String {
     let secs = call.duration_ms.unwrap_or(0) / 1000;
@@ -110,6 +158,29 @@ mod tests {
         ] {
             assert_eq!(audit_outcome(&error), word, "{error}");
         }
+    }
+
+    #[test]
+    fn every_stored_audit_word_reads_in_both_languages_and_unknown_ones_pass_through() {
+        assert_eq!(
+            audit_action_label("reassign_responsible", Lang::PtBr),
+            "reatribuiu o responsável"
+        );
+        assert_eq!(
+            audit_action_label("reassign_responsible", Lang::En),
+            "reassigned the responsible"
+        );
+        assert_eq!(audit_outcome_label("failed", Lang::PtBr), "falhou");
+        assert_eq!(audit_outcome_label("unknown", Lang::En), "unknown");
+        assert_eq!(
+            audit_action_label("future_action", Lang::PtBr),
+            "future_action"
+        );
+        assert_eq!(
+            audit_outcome_label("future_outcome", Lang::En),
+            "future_outcome"
+        );
+        assert!(audit_outcome_made("confirmed") && !audit_outcome_made("failed"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::inbox::{CLOSING_SOON, fold};
+use crate::inbox::{closing_soon, contact, fold, waiting_since};
 use crate::store::{ChatKey, ChatSummary};
 
 /// Whether a chat counts as open: its status is `open` (in any case: Wegly writes `OPEN`, Agilize
@@ -58,34 +58,21 @@ impl Load {
         if !is_open(row) {
             return;
         }
-        let columns = &row.columns;
         self.open += 1;
-        self.unread += columns.unread.max(0);
-        if columns
-            .window_ends_at
-            .is_some_and(|end| end > now && end - now <= CLOSING_SOON)
-        {
+        self.unread += row.columns.unread.max(0);
+        if closing_soon(row, now) {
             self.closing_within_hour += 1;
         }
         // Waiting: the customer wrote last (an unknown side is not counted as waiting).
-        let waiting_since = columns
-            .last_message_at
-            .filter(|_| columns.last_message_from_me == Some(false));
-        if let Some(since) = waiting_since {
+        if let Some(since) = waiting_since(row) {
             let longer = self
                 .longest_wait
                 .as_ref()
                 .is_none_or(|longest| (since, &row.key) < (longest.since, &longest.key));
             if longer {
-                let contact = columns
-                    .contact
-                    .as_deref()
-                    .or(columns.contact_number.as_deref())
-                    .unwrap_or(&row.key.chat_id)
-                    .to_owned();
                 self.longest_wait = Some(Waiting {
                     key: row.key.clone(),
-                    contact,
+                    contact: contact(row).to_owned(),
                     since,
                 });
             }

@@ -6,156 +6,19 @@
 
 mod common;
 
-use std::collections::{HashMap, VecDeque};
-use std::convert::Infallible;
-use std::io;
-use std::sync::Arc;
-use std::time::Duration;
+#[path = "common/screen.rs"]
+mod screen;
 
-use balcao::api::actor::{self, ActorConfig};
-use balcao::console::app::{self, Services};
-use balcao::console::keymap::Keymap;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use balcao::console::state::State;
 use balcao::i18n::Lang;
 use balcao::store::{ChatKey, Columns, Store};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures_util::Stream;
-use ratatui::Terminal;
-use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
-use ratatui::buffer::{Buffer, Cell};
-use ratatui::layout::{Position, Size};
-use tokio::sync::{mpsc, watch};
+use crossterm::event::KeyCode;
+use screen::{Step, typed};
 
-const COLS: u16 = 160;
-const ROWS: u16 = 45;
-/// How long one step of the script may wait for the screen it expects.
-const STEP_LIMIT: Duration = Duration::from_secs(30);
-
-/// `TestBackend`, publishing every finished frame as text for the script to wait on.
-struct Recorded {
-    screen: TestBackend,
-    frames: watch::Sender<String>,
-}
-
-fn text(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (area.top()..area.bottom())
-        .map(|y| {
-            (area.left()..area.right())
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// `TestBackend` cannot fail; `app::run` wants errors it can turn into `io::Error`.
-fn never(error: Infallible) -> io::Error {
-    match error {}
-}
-
-impl Backend for Recorded {
-    type Error = io::Error;
-
-    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
-    where
-        I: Iterator<Item = (u16, u16, &'a Cell)>,
-    {
-        self.screen.draw(content).map_err(never)
-    }
-
-    fn hide_cursor(&mut self) -> io::Result<()> {
-        self.screen.hide_cursor().map_err(never)
-    }
-
-    fn show_cursor(&mut self) -> io::Result<()> {
-        self.screen.show_cursor().map_err(never)
-    }
-
-    fn get_cursor_position(&mut self) -> io::Result<Position> {
-        self.screen.get_cursor_position().map_err(never)
-    }
-
-    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.screen.set_cursor_position(position).map_err(never)
-    }
-
-    fn clear(&mut self) -> io::Result<()> {
-        self.screen.clear().map_err(never)
-    }
-
-    fn clear_region(&mut self, clear_type: ClearType) -> io::Result<()> {
-        self.screen.clear_region(clear_type).map_err(never)
-    }
-
-    fn size(&self) -> io::Result<Size> {
-        self.screen.size().map_err(never)
-    }
-
-    fn window_size(&mut self) -> io::Result<WindowSize> {
-        self.screen.window_size().map_err(never)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.screen.flush().map_err(never)?;
-        self.frames.send_replace(text(self.screen.buffer()));
-        Ok(())
-    }
-}
-
-/// One step of what a person at the keyboard does.
-enum Step {
-    /// Wait until the screen shows this text.
-    Show(String),
-    /// Press a key.
-    Key(KeyCode),
-    /// Check the world outside the screen (the sandbox, the index) before going on.
-    Check(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>),
-}
-
-fn typed(text: &str) -> impl Iterator<Item = Step> + '_ {
-    text.chars().map(|c| Step::Key(KeyCode::Char(c)))
-}
-
-/// The keyboard: the script's keys, each sent once the screen shows what the steps before it
-/// wait for. A screen that never comes ends the stream with an error naming it, which
-/// `app::run` returns.
-fn keyboard(
-    script: Vec<Step>,
-    frames: watch::Receiver<String>,
-) -> impl Stream<Item = io::Result<Event>> + Unpin {
-    let steps: VecDeque<Step> = script.into();
-    Box::pin(futures_util::stream::unfold(
-        (steps, frames),
-        |(mut steps, mut frames)| async move {
-            loop {
-                match steps.pop_front()? {
-                    Step::Key(code) => {
-                        let key = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
-                        return Some((Ok(key), (steps, frames)));
-                    }
-                    Step::Check(check) => check.await,
-                    Step::Show(wanted) => {
-                        let shown = tokio::time::timeout(
-                            STEP_LIMIT,
-                            frames.wait_for(|screen| screen.contains(&wanted)),
-                        )
-                        .await
-                        .is_ok_and(|seen| seen.is_ok());
-                        if !shown {
-                            let screen = frames.borrow().clone();
-                            let error = io::Error::other(format!(
-                                "the screen never showed {wanted:?}; it was:\n{screen}"
-                            ));
-                            steps.clear();
-                            return Some((Err(error), (steps, frames)));
-                        }
-                    }
-                }
-            }
-        },
-    ))
-}
+const SIZE: (u16, u16) = (160, 45);
 
 /// Twelve chats of the sandbox, three of them with the responsible who has the most chats
 /// (every chat's detail fetched through the client, as hydration would), and that responsible.
@@ -210,26 +73,11 @@ async fn run_filters_moves_the_selection_and_quits_on_real_services() {
         unread.unread_chats_total.unwrap(),
     );
     let envelope = format!("✉ {}/{}", totals.0, totals.1);
-    let (api, _actor) = actor::spawn(ActorConfig {
-        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
-        rooms: HashMap::new(),
-        store: store.clone(),
-        max_in_flight: 4,
-    });
-    let (inbox_tx, inbox) = mpsc::channel(1024);
-    let services = Services {
-        api,
+    let services = screen::services(
         store,
-        inbox,
-        inbox_tx,
-        journal: None,
-    };
-    let (frames, shown) = watch::channel(String::new());
-    let mut terminal = Terminal::new(Recorded {
-        screen: TestBackend::new(COLS, ROWS),
-        frames,
-    })
-    .unwrap();
+        HashMap::from([("default".to_owned(), common::client(&sandbox))]),
+        4,
+    );
     let filter = format!("responsible:{responsible}");
     let mut script = vec![
         // The index read in full, and the sandbox's unread totals through the API actor.
@@ -244,18 +92,9 @@ async fn run_filters_moves_the_selection_and_quits_on_real_services() {
         Step::Key(KeyCode::Char('j')),
         Step::Key(KeyCode::Char('q')),
     ]);
-    let keymap = Keymap::defaults().unwrap();
     let state = State::new(Lang::En, chrono::Utc::now(), "default".to_owned());
 
-    let state = app::run(
-        &mut terminal,
-        keyboard(script, shown),
-        state,
-        &keymap,
-        services,
-    )
-    .await
-    .unwrap_or_else(|error| panic!("{error}"));
+    let (state, last) = screen::run(state, services, SIZE, script).await;
 
     assert!(
         state.should_quit,
@@ -280,7 +119,6 @@ async fn run_filters_moves_the_selection_and_quits_on_real_services() {
         Some(totals),
         "the actor's answer reached the state"
     );
-    let last = text(terminal.backend().screen.buffer());
     assert!(
         last.contains(" Chats 3/12 ") && last.contains(&envelope),
         "the last frame:\n{last}"
@@ -353,26 +191,11 @@ async fn mark_three_batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees(
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
     let responsible = index_of_twelve(&sandbox, &store).await;
     let (theirs, target, name) = theirs_and_target(&sandbox, &responsible).await;
-    let (api, _actor) = actor::spawn(ActorConfig {
-        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
-        rooms: HashMap::new(),
-        store: store.clone(),
-        max_in_flight: 4,
-    });
-    let (inbox_tx, inbox) = mpsc::channel(1024);
-    let services = Services {
-        api,
-        store: store.clone(),
-        inbox,
-        inbox_tx,
-        journal: None,
-    };
-    let (frames, shown) = watch::channel(String::new());
-    let mut terminal = Terminal::new(Recorded {
-        screen: TestBackend::new(COLS, ROWS),
-        frames,
-    })
-    .unwrap();
+    let services = screen::services(
+        store.clone(),
+        HashMap::from([("default".to_owned(), common::client(&sandbox))]),
+        4,
+    );
     let moved = Arc::new(std::sync::Mutex::new(Vec::new()));
     let filter = format!("responsible:{responsible}");
     let mut script = vec![
@@ -414,19 +237,10 @@ async fn mark_three_batch_reassign_then_undo_by_keyboard_and_the_sandbox_agrees(
         Step::Key(KeyCode::Enter),
         Step::Key(KeyCode::Char('q')),
     ]);
-    let keymap = Keymap::defaults().unwrap();
     let mut state = State::new(Lang::En, chrono::Utc::now(), "default".to_owned());
     state.desk.viewer.who = "Supervisor".to_owned();
 
-    let state = app::run(
-        &mut terminal,
-        keyboard(script, shown),
-        state,
-        &keymap,
-        services,
-    )
-    .await
-    .unwrap_or_else(|error| panic!("{error}"));
+    let (state, _) = screen::run(state, services, SIZE, script).await;
 
     assert!(state.should_quit);
     let moved = moved.lock().unwrap().clone();

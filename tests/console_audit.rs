@@ -20,7 +20,7 @@ use balcao::console::update::update;
 use balcao::i18n::Lang;
 use balcao::store::{AuditEntry, ChatKey, ChatSummary, Columns};
 use chrono::{FixedOffset, TimeDelta};
-use console::{draw, now, row, typed};
+use console::{draw, now, row, snapshot_cases, typed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const BATCH: &str = "7f3a9c2e-41d8-4b6a-9e0f-2c5d8a1b3e47";
@@ -345,6 +345,32 @@ fn enter_clears_a_filter_that_hides_the_chat_and_refuses_a_chat_not_in_the_list(
     assert!(state.modal.is_none());
 }
 
+#[test]
+fn enter_shows_a_chat_the_view_hides_by_going_back_to_all() {
+    let mut state = loaded(Lang::En, (120, 40));
+    // "unassigned": every chat here has a responsible, so the view hides them all.
+    for _ in 0..3 {
+        update(&mut state, Msg::Action(Action::NextView));
+    }
+    assert_eq!(state.inbox.visible_len(), 0);
+    let id = open(&mut state);
+    answer(&mut state, id, Ok(entries()));
+    let commands = update(&mut state, Msg::Action(Action::Confirm));
+    assert!(state.modal.is_none());
+    assert_eq!(state.views.current(), 0, "back on the \"all\" tab");
+    assert_eq!(state.inbox.selected_row().unwrap().summary.key, key(1));
+    assert_eq!(state.focus, Focus::Detail);
+    assert!(
+        commands.iter().any(|command| matches!(
+            command,
+            Command::Api(request) if request.call == ApiCall::GetChat(key(1))
+        )),
+        "the chat is fetched: {commands:?}"
+    );
+    let note = state.notification.clone().unwrap();
+    assert_eq!(note.text, "filter cleared to show Márcio Araújo");
+}
+
 fn snapshot_state(lang: Lang, size: (u16, u16)) -> State {
     let mut state = loaded(lang, size);
     let id = open(&mut state);
@@ -355,15 +381,10 @@ fn snapshot_state(lang: Lang, size: (u16, u16)) -> State {
 
 #[test]
 fn frames_at_120x40_and_80x24_in_both_languages() {
-    for (lang, name) in [(Lang::PtBr, "pt"), (Lang::En, "en")] {
-        for size in [(120, 40), (80, 24)] {
-            let state = snapshot_state(lang, size);
-            let frame = draw(&state, size);
-            insta::assert_snapshot!(
-                format!("audit_{name}_{}x{}", size.0, size.1),
-                frame.backend()
-            );
-        }
+    for (lang, tag, size) in snapshot_cases() {
+        let state = snapshot_state(lang, size);
+        let name = format!("audit_{tag}_{}x{}", size.0, size.1);
+        insta::assert_snapshot!(name, draw(&state, size).backend());
     }
 }
 

@@ -25,7 +25,7 @@ use balcao::i18n::Lang;
 use balcao::inbox::Sort;
 use balcao::store::{ChatKey, ChatSummary, Columns};
 use chrono::{DateTime, Duration, Utc};
-use console::{draw, loaded_state, now, seeded_chats, summary, typed};
+use console::{draw, loaded_state, now, seeded_chats, snapshot_cases, summary, typed};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use proptest::prelude::*;
 
@@ -761,12 +761,10 @@ fn marked_sorted_view(lang: Lang, size: (u16, u16)) -> State {
 
 #[test]
 fn snapshots_of_the_list_with_marks_tabs_and_sort() {
-    for (lang, tag) in [(Lang::En, "en"), (Lang::PtBr, "pt")] {
-        for size in [(120, 40), (80, 24)] {
-            let state = marked_sorted_view(lang, size);
-            let name = format!("list_marks_tabs_sort_{tag}_{}x{}", size.0, size.1);
-            insta::assert_snapshot!(name, draw(&state, size).backend());
-        }
+    for (lang, tag, size) in snapshot_cases() {
+        let state = marked_sorted_view(lang, size);
+        let name = format!("list_marks_tabs_sort_{tag}_{}x{}", size.0, size.1);
+        insta::assert_snapshot!(name, draw(&state, size).backend());
     }
 }
 
@@ -804,14 +802,12 @@ fn at_80_columns_the_tabs_scroll_to_the_current_one_and_never_wrap() {
 
 #[test]
 fn snapshots_of_the_palette() {
-    for (lang, tag) in [(Lang::En, "en"), (Lang::PtBr, "pt")] {
-        for size in [(120, 40), (80, 24)] {
-            let (mut state, _) = loaded_state(lang, size);
-            act(&mut state, Action::CommandPalette);
-            typed(&mut state, "mar");
-            act(&mut state, Action::SelectNext);
-            let name = format!("palette_{tag}_{}x{}", size.0, size.1);
-            insta::assert_snapshot!(name, draw(&state, size).backend());
-        }
+    for (lang, tag, size) in snapshot_cases() {
+        let (mut state, _) = loaded_state(lang, size);
+        act(&mut state, Action::CommandPalette);
+        typed(&mut state, "mar");
+        act(&mut state, Action::SelectNext);
+        let name = format!("palette_{tag}_{}x{}", size.0, size.1);
+        insta::assert_snapshot!(name, draw(&state, size).backend());
     }
 }

@@ -494,11 +494,11 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
     let sort = state.inbox.sort();
     for n in 1..shown {
         let (a, b) = (
-            &state.inbox.visible_row(n - 1).unwrap().summary,
-            &state.inbox.visible_row(n).unwrap().summary,
+            state.inbox.visible_row(n - 1).unwrap(),
+            state.inbox.visible_row(n).unwrap(),
         );
         prop_assert!(
-            balcao::console::sort::compare(sort, a, b, ranked_at) != std::cmp::Ordering::Greater,
+            balcao::console::list::compare(sort, a, b, ranked_at) != std::cmp::Ordering::Greater,
             "rows {} and {} are out of order as of {}",
             n - 1,
             n,

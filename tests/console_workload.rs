@@ -11,17 +11,24 @@
 
 #[path = "common/console.rs"]
 mod console;
+#[path = "common/screen.rs"]
+mod screen;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use balcao::console::action::Action;
 use balcao::console::modal::Modal;
 use balcao::console::msg::Msg;
 use balcao::console::state::{Focus, State};
-use balcao::console::update::update;
+use balcao::console::update::{before_frame, update};
 use balcao::i18n::Lang;
-use balcao::store::{ChatKey, ChatSummary, Columns};
+use balcao::store::{ChatKey, ChatSummary, Columns, Store};
 use balcao::workload::Agent;
 use chrono::TimeDelta;
-use console::{draw, now, row, typed};
+use console::{draw, now, row, snapshot_cases, typed};
+use crossterm::event::KeyCode;
+use screen::{Step, show};
 
 const ANA: &str = "0b7c0f3e-6a51-4c8e-9d0a-1f2e3d4c5b6a";
 const JOAO: &str = "5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
@@ -200,11 +207,85 @@ fn an_open_workload_follows_rows_changing_and_keeps_its_agent() {
             removed: Vec::new(),
         },
     );
+    before_frame(&mut state);
     let shown = workload(&state);
     assert_eq!(shown.rows[0].agent, Agent::User(JOAO.to_owned()));
     assert_eq!(shown.rows[0].load.open, 4);
     assert_eq!(shown.cursor, 0, "the cursor followed João to the top");
     assert_eq!(shown.rows.last().unwrap().load.open, 0);
+}
+
+#[test]
+fn rows_changing_while_open_are_counted_once_before_the_next_frame() {
+    let mut state = loaded(Lang::En, (120, 40));
+    update(&mut state, Msg::Action(Action::ShowWorkload));
+    let opened = workload(&state).clone();
+    assert!(!opened.due);
+    // A burst of webhooks between two frames: each row changes on its own message.
+    let joao = Some((JOAO, "João Araújo"));
+    for row in [
+        chat("7", "Conceição Evaristo", joao, 3, Some(1500), Some(30)),
+        chat("8", "Raimundo Nonato", joao, 1, Some(7), None),
+    ] {
+        update(&mut state, Msg::RowChanged(row));
+        assert_eq!(
+            workload(&state).rows,
+            opened.rows,
+            "not computed again on each message"
+        );
+    }
+    assert_eq!(state.inbox.rows().len(), 9, "the list took both rows");
+    // Before the frame, once, from every row the list now holds.
+    before_frame(&mut state);
+    let shown = workload(&state);
+    assert_eq!(shown.rows[0].agent, Agent::User(JOAO.to_owned()));
+    assert_eq!(shown.rows[0].load.open, 4);
+    assert_eq!(shown.rows.last().unwrap().load.open, 0);
+}
+
+#[tokio::test]
+async fn the_runtime_computes_an_open_workload_again_before_it_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in(dir.path()).unwrap());
+    let ana = chat(
+        "1",
+        "Márcio Araújo",
+        Some((ANA, "Ana Conceição")),
+        4,
+        Some(9),
+        None,
+    );
+    store
+        .save_details(
+            &[(ana.key.clone(), "{}".to_owned(), ana.columns)],
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let services = screen::services(store, HashMap::new(), 2);
+    let inbox = services.inbox_tx.clone();
+    let joao = chat(
+        "4",
+        "Pedro Álvares",
+        Some((JOAO, "João Araújo")),
+        1,
+        Some(12),
+        None,
+    );
+    let script = vec![
+        show(" Chats 1 "),
+        Step::Key(KeyCode::Char('w')),
+        show(" Workload · 1 agents "),
+        // A webhook's row: the reducer only notes it; the frame after it counts it.
+        Step::Check(Box::pin(async move {
+            inbox.send(Msg::RowChanged(joao)).await.unwrap();
+        })),
+        show(" Workload · 2 agents "),
+        Step::Key(KeyCode::Esc),
+        Step::Key(KeyCode::Char('q')),
+    ];
+    let state = State::new(Lang::En, chrono::Utc::now(), "default".to_owned());
+    let (state, last) = screen::run(state, services, (120, 40), script).await;
+    assert!(state.should_quit, "the run ended by `q`:\n{last}");
 }
 
 fn snapshot_state(lang: Lang, size: (u16, u16)) -> State {
@@ -216,15 +297,10 @@ fn snapshot_state(lang: Lang, size: (u16, u16)) -> State {
 
 #[test]
 fn frames_at_120x40_and_80x24_in_both_languages() {
-    for (lang, name) in [(Lang::PtBr, "pt"), (Lang::En, "en")] {
-        for size in [(120, 40), (80, 24)] {
-            let state = snapshot_state(lang, size);
-            let frame = draw(&state, size);
-            insta::assert_snapshot!(
-                format!("workload_{name}_{}x{}", size.0, size.1),
-                frame.backend()
-            );
-        }
+    for (lang, tag, size) in snapshot_cases() {
+        let state = snapshot_state(lang, size);
+        let name = format!("workload_{tag}_{}x{}", size.0, size.1);
+        insta::assert_snapshot!(name, draw(&state, size).backend());
     }
 }
 

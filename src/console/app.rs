@@ -22,7 +22,7 @@ use crate::console::msg::{Command, Msg};
 use crate::console::outcome::request_unread;
 use crate::console::state::State;
 use crate::console::ui;
-use crate::console::update::update;
+use crate::console::update::{before_frame, update};
 use crate::store::journal::{AuditJournal, entry_line};
 use crate::store::{AuditEntry, Store};
 
@@ -313,6 +313,7 @@ where
     let mut next_frame = Instant::now();
     loop {
         if dirty && Instant::now() >= next_frame {
+            before_frame(&mut runtime.state);
             terminal
                 .draw(|frame| ui::render(&runtime.state, runtime.keymap, frame))
                 .map_err(Into::into)?;

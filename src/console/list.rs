@@ -1,11 +1,12 @@
 //! The chat list's state: every row, its order (urgency, or the sort in force), the view's and
 //! the typed filter, the marks, the selection and the window on screen.
 
+use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::console::sort::{SortKey, compare, key as sort_key};
+use crate::console::sort::{SortKey, key as sort_key};
 use crate::i18n::Lang;
 use crate::inbox::{Filter, SearchText, Sort};
 use crate::store::{ChatKey, ChatSummary};
@@ -77,16 +78,24 @@ impl Row {
         Self { summary, search }
     }
 
+    /// Its key in `sort` as of `now`.
+    pub fn sort_key(&self, sort: Sort, now: DateTime<Utc>) -> SortKey<'_> {
+        sort_key(sort, &self.summary, &self.search, now)
+    }
+
     /// Who the chat is with, for messages and questions: the contact's name, else their
     /// number, else the chat's id.
     pub fn contact(&self) -> &str {
-        let columns = &self.summary.columns;
-        columns
-            .contact
-            .as_deref()
-            .or(columns.contact_number.as_deref())
-            .unwrap_or(&self.summary.key.chat_id)
+        crate::inbox::contact(&self.summary)
     }
+}
+
+/// `a` against `b` in the list's order `sort` as of `now`: by their keys, ties broken by the
+/// chat's key, so the order is total.
+pub fn compare(sort: Sort, a: &Row, b: &Row, now: DateTime<Utc>) -> Ordering {
+    a.sort_key(sort, now)
+        .cmp(&b.sort_key(sort, now))
+        .then_with(|| a.summary.key.cmp(&b.summary.key))
 }
 
 /// The chat list: every row, its urgency order, the filter and the selection.
@@ -233,9 +242,7 @@ impl Inbox {
         let (ranked_at, sort) = (self.ranked_at, self.sort);
         let at = self
             .order
-            .binary_search_by(|probe| {
-                compare(sort, &rows[*probe].summary, &rows[index].summary, ranked_at)
-            })
+            .binary_search_by(|probe| compare(sort, &rows[*probe], &rows[index], ranked_at))
             .unwrap_or_else(|at| at);
         self.order.insert(at, index);
         self.note_window(index);
@@ -308,7 +315,7 @@ impl Inbox {
         let mut ranked: Vec<(SortKey, usize)> = rows
             .iter()
             .enumerate()
-            .map(|(i, row)| (sort_key(sort, &row.summary, now), i))
+            .map(|(i, row)| (row.sort_key(sort, now), i))
             .collect();
         ranked.sort_unstable_by(|(ra, a), (rb, b)| {
             ra.cmp(rb)

@@ -24,11 +24,6 @@ pub fn targets(state: &State) -> Vec<ChatKey> {
         .unwrap_or_default()
 }
 
-/// Unmarks every chat (after a batch has run on them, or by `clear_marks`).
-pub fn clear(state: &mut State) {
-    state.inbox.marks_mut().clear();
-}
-
 /// `toggle_mark`: marks or unmarks the selected chat, then moves to the next row (as mutt and
 /// ranger do), so a run of presses marks a run of chats.
 pub fn toggle(state: &mut State) -> Vec<Command> {
@@ -64,7 +59,7 @@ pub fn mark_all(state: &mut State) -> Vec<Command> {
 /// `clear_marks`: unmarks every chat, and says how many were.
 pub fn clear_all(state: &mut State) -> Vec<Command> {
     let count = state.inbox.marks().len();
-    clear(state);
+    state.inbox.marks_mut().clear();
     let text = if count == 0 {
         state
             .lang

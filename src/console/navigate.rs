@@ -5,7 +5,7 @@ use crate::api::providers::columns_after;
 use crate::api::{Capability, Conversation, supports};
 use crate::console::action::Action;
 use crate::console::msg::{ApiCall, ApiRequest, Command};
-use crate::console::state::{Detail, DetailStatus, Level, Pending, State, list_page};
+use crate::console::state::{Detail, DetailStatus, Focus, Level, Pending, State, list_page};
 use crate::inbox::{Filter, Rank, needs_answer, rank};
 use crate::store::{ChatKey, ChatSummary};
 use crate::tr;
@@ -131,6 +131,51 @@ pub fn move_selection(state: &mut State, action: Action) -> Vec<Command> {
     state.inbox.moved = true;
     state.inbox.select(target);
     selection_changed(state)
+}
+
+/// `open_chat` on the selected chat: the detail takes the keyboard, from its top, and the chat
+/// is fetched.
+pub fn open_selected(state: &mut State) -> Vec<Command> {
+    state.focus = Focus::Detail;
+    state.detail.scroll = 0;
+    fetch_selected(state)
+}
+
+/// Selects `key` in the list (from the palette or the audit log). A chat the filters hide is
+/// shown by dropping them (the typed filter, and the view back to "all"), and the status bar
+/// says so. Returns whether the chat is selected (it may have left the index since it was
+/// listed).
+pub fn show_chat(state: &mut State, key: &ChatKey, name: &str) -> bool {
+    let (lang, now, me) = (state.lang, state.now, state.me.clone());
+    if !state.inbox.select_key(key) && state.inbox.row(key).is_some() {
+        state.inbox.set_filter_text(String::new(), lang, now, &me);
+        state.inbox.set_view_filter(Filter::default(), now, &me);
+        state.views.reset();
+        state.notify(
+            Level::Info,
+            tr!(
+                lang,
+                "filtro limpo para mostrar {name}",
+                "filter cleared to show {name}"
+            ),
+        );
+        state.inbox.select_key(key);
+    }
+    let selected = state
+        .inbox
+        .selected_row()
+        .is_some_and(|row| &row.summary.key == key);
+    if selected {
+        state.inbox.moved = true;
+    } else {
+        let text = tr!(
+            lang,
+            "{name} não está mais na lista",
+            "{name} is no longer in the list"
+        );
+        state.notify(Level::Error, text);
+    }
+    selected
 }
 
 /// Scrolls the detail (detail focus) by a movement action.

@@ -8,8 +8,7 @@ use crossterm::event::KeyEvent;
 use crate::console::action::Action;
 use crate::console::modal::{AUDIT_ENTRIES_SHOWN, Audit, AuditLine, Modal, Typed, Workload};
 use crate::console::msg::{Command, RequestId};
-use crate::console::navigate::fetch_selected;
-use crate::console::navigate::selection_changed;
+use crate::console::navigate::{open_selected, selection_changed, show_chat};
 use crate::console::state::{Focus, Level, State};
 use crate::store::{AuditEntry, ChatKey};
 use crate::tr;
@@ -37,12 +36,19 @@ pub fn show_audit_log(state: &mut State) -> Vec<Command> {
     }]
 }
 
-/// The rows or the clock moved: an open workload follows them. Computed again only when rows
-/// changed or a minute passed (windows close and waits grow by the minute), not on every key.
-pub fn follow_rows(state: &mut State, rows_changed: bool) {
+/// Rows changed: an open workload is due to be computed again (see [`refresh_workload`]).
+pub fn rows_changed(state: &mut State) {
+    if let Some(Modal::Workload(workload)) = &mut state.modal {
+        workload.due = true;
+    }
+}
+
+/// An open workload follows the rows and the clock: computed again when rows changed or a
+/// minute passed (windows close and waits grow by the minute), never on a key alone.
+pub fn refresh_workload(state: &mut State) {
     let now = state.now;
     let outdated =
-        |workload: &Workload| rows_changed || now - workload.as_of >= chrono::TimeDelta::minutes(1);
+        |workload: &Workload| workload.due || now - workload.as_of >= chrono::TimeDelta::minutes(1);
     if !matches!(&state.modal, Some(Modal::Workload(workload)) if outdated(workload)) {
         return;
     }
@@ -152,14 +158,13 @@ fn confirm(state: &mut State) -> Vec<Command> {
     }
 }
 
-/// Selects `key` in the list and shows its detail, as `open_chat` would. A chat the filter
-/// hides is shown by clearing the filter (the status bar says so); a chat the list does not
-/// hold leaves the overlay open with the reason.
+/// Selects `key` in the list and shows its detail, as `open_chat` would (the filters give way
+/// when they hide it, see [`show_chat`]). A chat the list does not hold leaves the overlay open
+/// with the reason.
 fn open_chat(state: &mut State, key: &ChatKey) -> Vec<Command> {
-    let lang = state.lang;
     let Some(contact) = state.inbox.row(key).map(|row| row.contact().to_owned()) else {
         let text = tr!(
-            lang,
+            state.lang,
             "esta conversa não está na lista ({id})",
             "this chat is not in the list ({id})",
             id = key.chat_id
@@ -170,36 +175,9 @@ fn open_chat(state: &mut State, key: &ChatKey) -> Vec<Command> {
         return Vec::new();
     };
     state.modal = None;
-    let mut at = shown_at(state, key);
-    if at.is_none() {
-        let (now, me) = (state.now, state.me.clone());
-        state.inbox.set_filter_text(String::new(), lang, now, &me);
-        state.notify(
-            Level::Info,
-            tr!(
-                lang,
-                "filtro limpo para mostrar {contact}",
-                "filter cleared to show {contact}"
-            ),
-        );
-        at = shown_at(state, key);
+    if show_chat(state, key, &contact) {
+        open_selected(state)
+    } else {
+        Vec::new()
     }
-    let Some(at) = at else {
-        return Vec::new();
-    };
-    state.inbox.moved = true;
-    state.inbox.select(at);
-    state.focus = Focus::Detail;
-    state.detail.scroll = 0;
-    fetch_selected(state)
-}
-
-/// Where `key` is among the rows the list shows.
-fn shown_at(state: &State, key: &ChatKey) -> Option<usize> {
-    (0..state.inbox.visible_len()).find(|n| {
-        state
-            .inbox
-            .visible_row(*n)
-            .is_some_and(|row| &row.summary.key == key)
-    })
 }

@@ -8,9 +8,8 @@ use crossterm::event::KeyEvent;
 use crate::console::action::Action;
 use crate::console::modal::{CHATS_AT_MOST, Entry, Modal, Palette, chat_matches, edit_text};
 use crate::console::msg::Command;
-use crate::console::state::{Level, State};
-use crate::inbox::Filter;
-use crate::tr;
+use crate::console::navigate::show_chat;
+use crate::console::state::State;
 
 /// What a key in the palette comes to.
 #[derive(Debug)]
@@ -91,7 +90,7 @@ pub fn action(state: &mut State, action: Action) -> Outcome {
             match chosen {
                 Some(Entry::Action(action)) => Outcome::Run(action),
                 Some(Entry::Chat { key, name, .. }) => {
-                    if show(state, &key, &name) {
+                    if show_chat(state, &key, &name) {
                         Outcome::Run(Action::OpenChat)
                     } else {
                         Outcome::Done(Vec::new())
@@ -102,40 +101,4 @@ pub fn action(state: &mut State, action: Action) -> Outcome {
         }
         _ => Outcome::Done(Vec::new()),
     }
-}
-
-/// Selects `key` in the list. A chat the filters hide is shown by dropping them (the typed
-/// filter, and the view back to "all"), and the status bar says so. Returns whether the chat
-/// is selected (it may have left the index since it was listed).
-fn show(state: &mut State, key: &crate::store::ChatKey, name: &str) -> bool {
-    let (lang, now, me) = (state.lang, state.now, state.me.clone());
-    if !state.inbox.select_key(key) && state.inbox.row(key).is_some() {
-        state.inbox.set_filter_text(String::new(), lang, now, &me);
-        state.inbox.set_view_filter(Filter::default(), now, &me);
-        state.views.reset();
-        state.notify(
-            Level::Info,
-            tr!(
-                lang,
-                "filtro limpo para mostrar {name}",
-                "filter cleared to show {name}"
-            ),
-        );
-        state.inbox.select_key(key);
-    }
-    let selected = state
-        .inbox
-        .selected_row()
-        .is_some_and(|row| &row.summary.key == key);
-    if selected {
-        state.inbox.moved = true;
-    } else {
-        let text = tr!(
-            lang,
-            "{name} não está mais na lista",
-            "{name} is no longer in the list"
-        );
-        state.notify(Level::Error, text);
-    }
-    selected
 }

@@ -1,17 +1,18 @@
 //! The list's sort keys: one per row, computed once per sort so that sorting 100k chats compares
-//! plain values (O(n log n)), whichever of the orders `cycle_sort` goes through is in force.
+//! plain values (O(n log n)), whichever of the orders `cycle_sort` goes through is in force. A
+//! key borrows what was folded when the row came in (its name), so a sort allocates no text.
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 
 use chrono::{DateTime, Utc};
 
-use crate::inbox::{Rank, Sort, fold, rank, waiting_since};
+use crate::inbox::{Rank, SearchText, Sort, rank, waiting_since};
 use crate::store::ChatSummary;
 
 /// A row's place in one sort, smaller first. Every sort breaks its ties by urgency, and the
 /// caller then by the chat's key, so each order is total and stable.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SortKey {
+pub enum SortKey<'a> {
     /// Urgency alone.
     Urgency(Rank),
     /// Waiting customers first, the longest waiting first; then the others.
@@ -20,8 +21,9 @@ pub enum SortKey {
     Newest(Last<Reverse<i64>>, Rank),
     /// Open windows, the soonest to close first; then closed or never opened ones.
     Window(Last<i64>, Rank),
-    /// By contact (name, else number, else id), folded so accents and case do not scatter it.
-    Name(String, Rank),
+    /// By contact (name, else number, else id), folded so accents and case do not scatter it
+    /// (as the row's search text holds it).
+    Name(&'a str, Rank),
 }
 
 /// A value that may be missing, sorted after every present one (an `Option` sorts `None`
@@ -33,8 +35,14 @@ fn last_if_none<T: Ord>(value: Option<T>) -> Last<T> {
     (value.is_none(), value)
 }
 
-/// The key of `row` in `sort`, as of `now` (windows open and close with time).
-pub fn key(sort: Sort, row: &ChatSummary, now: DateTime<Utc>) -> SortKey {
+/// The key of `row` (whose search text is `search`) in `sort`, as of `now` (windows open and
+/// close with time).
+pub fn key<'a>(
+    sort: Sort,
+    row: &ChatSummary,
+    search: &'a SearchText,
+    now: DateTime<Utc>,
+) -> SortKey<'a> {
     let urgency = rank(row, now);
     let columns = &row.columns;
     match sort {
@@ -60,20 +68,6 @@ pub fn key(sort: Sort, row: &ChatSummary, now: DateTime<Utc>) -> SortKey {
             ),
             urgency,
         ),
-        Sort::Name => {
-            let name = columns
-                .contact
-                .as_deref()
-                .or(columns.contact_number.as_deref())
-                .unwrap_or(&row.key.chat_id);
-            SortKey::Name(fold(name), urgency)
-        }
+        Sort::Name => SortKey::Name(search.name(), urgency),
     }
-}
-
-/// `a` against `b` in `sort` as of `now`, ties broken by the chat's key.
-pub fn compare(sort: Sort, a: &ChatSummary, b: &ChatSummary, now: DateTime<Utc>) -> Ordering {
-    key(sort, a, now)
-        .cmp(&key(sort, b, now))
-        .then_with(|| a.key.cmp(&b.key))
 }

@@ -11,7 +11,8 @@ use crate::console::modal::{Add, Create, Modal};
 use crate::console::modals;
 use crate::console::msg::{Command, Msg};
 use crate::console::navigate::{
-    apply_changes, fetch_selected, move_selection, scroll_detail, selection_changed, show_cached,
+    apply_changes, fetch_selected, move_selection, open_selected, scroll_detail, selection_changed,
+    show_cached,
 };
 use crate::console::outcome;
 use crate::console::overlays;
@@ -27,8 +28,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Rows(_) | Msg::FirstPage(_) | Msg::RowChanged(_) | Msg::IndexChanged { .. }
     );
     let mut commands = dispatch(state, msg);
-    // An open workload follows the rows and the clock.
-    overlays::follow_rows(state, rows_changed);
+    // An open workload follows the rows (computed again before the next frame).
+    if rows_changed {
+        overlays::rows_changed(state);
+    }
     // While the shared index cannot be reached, reads of it would only queue up behind its
     // connection timeout (and hold up the quit): the pane keeps what it shows, and the open
     // chat's stored detail is read again once the index is back.
@@ -207,11 +210,7 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
                 move_selection(state, action)
             }
         }
-        Action::OpenChat => {
-            state.focus = Focus::Detail;
-            state.detail.scroll = 0;
-            fetch_selected(state)
-        }
+        Action::OpenChat => open_selected(state),
         Action::Refresh => fetch_selected(state),
         Action::Cancel => {
             state.focus = Focus::List;
@@ -274,4 +273,11 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         | Action::ToggleUpdateLeads
         | Action::ToggleUpdateDeals => Vec::new(),
     }
+}
+
+/// Work put off to once a frame, which the runtime asks for before it draws: an open workload
+/// is computed again from every row when rows changed or a minute passed since it was (a burst
+/// of webhooks between two frames costs one look over the rows, not one each).
+pub fn before_frame(state: &mut State) {
+    overlays::refresh_workload(state);
 }

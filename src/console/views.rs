@@ -76,11 +76,6 @@ impl Views {
         self.current
     }
 
-    /// The view in force.
-    pub fn current_view(&self) -> &View {
-        &self.list[self.current]
-    }
-
     /// Moves to the next tab (`forward`) or the previous one, round the ends; returns the view
     /// now in force.
     pub fn step(&mut self, forward: bool) -> &View {

@@ -143,6 +143,14 @@ pub fn responsible_on_row(state: &State, key: &ChatKey) -> Option<String> {
         .clone()
 }
 
+/// The languages (with the tag a snapshot's name carries) and terminal sizes each view's
+/// snapshots are taken in.
+pub fn snapshot_cases() -> impl Iterator<Item = (Lang, &'static str, (u16, u16))> {
+    [(Lang::PtBr, "pt"), (Lang::En, "en")]
+        .into_iter()
+        .flat_map(|(lang, tag)| [(120, 40), (80, 24)].map(move |size| (lang, tag, size)))
+}
+
 /// One frame as text.
 pub fn draw(state: &State, size: (u16, u16)) -> Terminal<TestBackend> {
     let keymap = Keymap::defaults().unwrap();

@@ -17,6 +17,8 @@ pub struct Workload {
     pub cursor: usize,
     /// When the rows were computed (the waits are measured from it).
     pub as_of: DateTime<Utc>,
+    /// The list's rows changed since: computed again before the next frame.
+    pub due: bool,
 }
 
 /// What a typed key does in the overlay (it has no text field: letters are keys).
@@ -37,6 +39,7 @@ impl Workload {
             rows,
             cursor: 0,
             as_of,
+            due: false,
         }
     }
 
@@ -50,6 +53,7 @@ impl Workload {
             .min(rows.len().saturating_sub(1));
         self.rows = rows;
         self.as_of = as_of;
+        self.due = false;
     }
 
     /// Moves the cursor.

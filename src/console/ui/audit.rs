@@ -8,7 +8,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::audit_words;
 use crate::console::action::Action;
 use crate::console::keymap::Keymap;
 use crate::console::modal::{Audit, AuditLine, AuditRead};
@@ -16,6 +15,7 @@ use crate::console::state::State;
 use crate::console::ui::dialogs::{centered, footer};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
+use crate::present::{audit_action_label, audit_outcome_label, audit_outcome_made};
 use crate::text::{fit, printable};
 use crate::timefmt::in_zone;
 use crate::tr;
@@ -48,102 +48,117 @@ fn change(line: &AuditLine) -> String {
 }
 
 fn outcome_style(stored: &str) -> Style {
-    if audit_words::outcome_made(stored) {
+    if audit_outcome_made(stored) {
         Style::new()
     } else {
         theme::error()
     }
 }
 
+/// The columns' widths for an inner width: on one line, before → after takes what the fixed
+/// columns leave; on two, who and chat share it (the action and its change go below).
+struct Widths {
+    /// Whether a change takes one line.
+    one_line: bool,
+    by: usize,
+    chat: usize,
+    /// Before → after's column; on two lines, the whole second line (with the action).
+    change: usize,
+}
+
+impl Widths {
+    fn new(inner: usize) -> Self {
+        if inner >= ONE_LINE_FROM {
+            let fixed = WHEN + BY + CHAT + ACTION + OUTCOME + BATCH + 6;
+            Self {
+                one_line: true,
+                by: BY,
+                chat: CHAT,
+                change: inner.saturating_sub(fixed).max(1),
+            }
+        } else {
+            let rest = inner.saturating_sub(WHEN + OUTCOME + BATCH + 4);
+            let by = rest * 2 / 5;
+            Self {
+                one_line: false,
+                by,
+                chat: rest.saturating_sub(by),
+                change: inner,
+            }
+        }
+    }
+
+    /// One line of cells, each fitted to its width, a space between two: when, who, chat,
+    /// (on one line) action and before → after, outcome, batch.
+    fn line(&self, cells: [(&str, Style); 7]) -> Line<'static> {
+        let [when, by, chat, action, change, outcome, batch] = cells;
+        let mut columns = vec![(when, WHEN), (by, self.by), (chat, self.chat)];
+        if self.one_line {
+            columns.extend([(action, ACTION), (change, self.change)]);
+        }
+        columns.extend([(outcome, OUTCOME), (batch, BATCH)]);
+        let last = columns.len() - 1;
+        let spans: Vec<Span<'static>> = columns
+            .into_iter()
+            .enumerate()
+            .map(|(n, ((text, style), width))| {
+                let mut cell = fit(text, width);
+                if n < last {
+                    cell.push(' ');
+                }
+                Span::styled(cell, style)
+            })
+            .collect();
+        Line::from(spans)
+    }
+}
+
 /// One change, as one line (wide) or two (narrow).
-fn entry_lines(line: &AuditLine, state: &State, inner: usize) -> Vec<Line<'static>> {
+fn entry_lines(line: &AuditLine, state: &State, widths: &Widths) -> Vec<Line<'static>> {
     let lang = state.lang;
     let entry = &line.entry;
     let when = in_zone(entry.at, state.offset, lang);
     let by = printable(entry.by.as_deref().unwrap_or("—")).into_owned();
     let chat = printable(&line.chat).into_owned();
-    let action = audit_words::action(&entry.action, lang);
-    let outcome = audit_words::outcome(&entry.outcome, lang);
+    let action = audit_action_label(&entry.action, lang);
+    let outcome = audit_outcome_label(&entry.outcome, lang);
     let batch = batch_short(entry.batch.as_deref());
     let change = printable(&change(line)).into_owned();
-    if inner >= ONE_LINE_FROM {
-        let fixed = WHEN + BY + CHAT + ACTION + OUTCOME + BATCH + 6;
-        let change_w = inner.saturating_sub(fixed).max(1);
-        vec![Line::from(vec![
-            Span::styled(format!("{} ", fit(&when, WHEN)), theme::dim()),
-            Span::raw(format!("{} ", fit(&by, BY))),
-            Span::raw(format!("{} ", fit(&chat, CHAT))),
-            Span::raw(format!("{} ", fit(&action, ACTION))),
-            Span::raw(format!("{} ", fit(&change, change_w))),
-            Span::styled(
-                format!("{} ", fit(&outcome, OUTCOME)),
-                outcome_style(&entry.outcome),
-            ),
-            Span::styled(fit(&batch, BATCH), theme::dim()),
-        ])]
-    } else {
-        let rest = inner.saturating_sub(WHEN + OUTCOME + BATCH + 4);
-        let by_w = rest * 2 / 5;
-        let chat_w = rest.saturating_sub(by_w);
-        vec![
-            Line::from(vec![
-                Span::styled(format!("{} ", fit(&when, WHEN)), theme::dim()),
-                Span::raw(format!("{} ", fit(&by, by_w))),
-                Span::raw(format!("{} ", fit(&chat, chat_w))),
-                Span::styled(
-                    format!("{} ", fit(&outcome, OUTCOME)),
-                    outcome_style(&entry.outcome),
-                ),
-                Span::styled(fit(&batch, BATCH), theme::dim()),
-            ]),
-            Line::raw(fit(
-                &if change.is_empty() {
-                    format!("  {action}")
-                } else {
-                    format!("  {action}: {change}")
-                },
-                inner,
-            )),
-        ]
+    let plain = Style::new();
+    let first = widths.line([
+        (&when, theme::dim()),
+        (&by, plain),
+        (&chat, plain),
+        (&action, plain),
+        (&change, plain),
+        (&outcome, outcome_style(&entry.outcome)),
+        (&batch, theme::dim()),
+    ]);
+    if widths.one_line {
+        return vec![first];
     }
+    let below = if change.is_empty() {
+        format!("  {action}")
+    } else {
+        format!("  {action}: {change}")
+    };
+    vec![first, Line::raw(fit(&below, widths.change))]
 }
 
 /// The column titles.
-fn header(lang: Lang, inner: usize) -> Line<'static> {
-    let (when, by, chat, action, change, outcome, batch) = (
-        lang.pick("Quando", "When"),
-        lang.pick("Quem", "Who"),
-        lang.pick("Conversa", "Chat"),
-        lang.pick("Ação", "Action"),
-        lang.pick("Antes → depois", "Before → after"),
-        lang.pick("Resultado", "Outcome"),
-        lang.pick("Lote", "Batch"),
-    );
-    let text = if inner >= ONE_LINE_FROM {
-        let change_w = inner.saturating_sub(WHEN + BY + CHAT + ACTION + OUTCOME + BATCH + 6);
-        format!(
-            "{} {} {} {} {} {} {}",
-            fit(when, WHEN),
-            fit(by, BY),
-            fit(chat, CHAT),
-            fit(action, ACTION),
-            fit(change, change_w.max(1)),
-            fit(outcome, OUTCOME),
-            fit(batch, BATCH)
-        )
-    } else {
-        let rest = inner.saturating_sub(WHEN + OUTCOME + BATCH + 4);
-        let by_w = rest * 2 / 5;
-        format!(
-            "{} {} {} {} {}",
-            fit(when, WHEN),
-            fit(by, by_w),
-            fit(chat, rest.saturating_sub(by_w)),
-            fit(outcome, OUTCOME),
-            fit(batch, BATCH)
-        )
-    };
-    Line::styled(text, theme::header())
+fn header(lang: Lang, widths: &Widths) -> Line<'static> {
+    let plain = Style::new();
+    widths
+        .line([
+            (lang.pick("Quando", "When"), plain),
+            (lang.pick("Quem", "Who"), plain),
+            (lang.pick("Conversa", "Chat"), plain),
+            (lang.pick("Ação", "Action"), plain),
+            (lang.pick("Antes → depois", "Before → after"), plain),
+            (lang.pick("Resultado", "Outcome"), plain),
+            (lang.pick("Lote", "Batch"), plain),
+        ])
+        .style(theme::header())
 }
 
 /// Draws the audit log.
@@ -151,7 +166,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, modal: &Audit, state: &State, k
     let lang = state.lang;
     let width = area.width.saturating_sub(2);
     let height = area.height.saturating_sub(2);
-    let inner = usize::from(width.saturating_sub(2));
+    let widths = Widths::new(usize::from(width.saturating_sub(2)));
     let shown = modal.shown_len();
     let count = match modal.read {
         AuditRead::Loaded if modal.query.is_empty() => {
@@ -198,15 +213,15 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, modal: &Audit, state: &State, k
             theme::dim(),
         )),
         AuditRead::Loaded => {
-            lines.push(header(lang, inner));
-            let per_entry = if inner >= ONE_LINE_FROM { 1 } else { 2 };
+            lines.push(header(lang, &widths));
+            let per_entry = if widths.one_line { 1 } else { 2 };
             // Borders, the filter and header lines, the footer, and the message line.
             let fixed = 2 + 2 + 1 + usize::from(modal.error.is_some());
             let room = (usize::from(height).saturating_sub(fixed) / per_entry).max(1);
             let first = modal.cursor.saturating_sub(room - 1);
             for (n, line) in modal.shown().enumerate().skip(first).take(room) {
                 let selected = n == modal.cursor;
-                body.extend(entry_lines(line, state, inner).into_iter().map(|line| {
+                body.extend(entry_lines(line, state, &widths).into_iter().map(|line| {
                     if selected {
                         line.style(theme::selected())
                     } else {

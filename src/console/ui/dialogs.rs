@@ -525,11 +525,15 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
         Some(Modal::RoomField(modal)) => room_field(frame, area, modal, keymap, lang),
         Some(Modal::Help { scroll }) => help(frame, area, keymap, lang, *scroll),
         Some(Modal::Confirm(asked)) => confirm(frame, area, &asked.question, keymap, lang),
-        Some(Modal::Batch(modal)) => super::batch::render(frame, area, modal, state, keymap),
-        // The palette is drawn by `ui::palette`.
-        Some(Modal::Filter { .. } | Modal::Palette(_)) | None => {}
-        // The overlays are drawn by their own views (`ui/workload.rs`, `ui/audit.rs`).
-        #[allow(clippy::match_same_arms)]
-        Some(Modal::Workload(_) | Modal::Audit(_)) => {}
+        // The filter is typed in the list's title; the batch, the overlays and the palette
+        // have views of their own (see `ui::render`), which use this module's helpers.
+        Some(
+            Modal::Filter { .. }
+            | Modal::Batch(_)
+            | Modal::Workload(_)
+            | Modal::Audit(_)
+            | Modal::Palette(_),
+        )
+        | None => {}
     }
 }

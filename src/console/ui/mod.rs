@@ -50,11 +50,11 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
         detail::render(frame, detail, state);
     }
     status_bar::render(frame, areas.status, state, keymap);
-    dialogs::render(frame, area, state, keymap);
     match &state.modal {
+        Some(Modal::Batch(modal)) => batch::render(frame, area, modal, state, keymap),
         Some(Modal::Workload(modal)) => workload::render(frame, area, modal, state, keymap),
         Some(Modal::Audit(modal)) => audit::render(frame, area, modal, state, keymap),
         Some(Modal::Palette(palette)) => palette::render(frame, area, palette, keymap, state.lang),
-        _ => {}
+        _ => dialogs::render(frame, area, state, keymap),
     }
 }

@@ -2,13 +2,14 @@
 //! key where the palette was opened) and chats, scrolled to keep the cursor in view.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::console::action::{Action, Context};
+use crate::console::action::Action;
 use crate::console::keymap::Keymap;
 use crate::console::modal::{Entry, Palette};
+use crate::console::ui::dialogs::{centered, footer};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
 use crate::text::{fit, width};
@@ -20,12 +21,7 @@ const HEIGHT: u16 = 22;
 
 /// Draws the palette.
 pub fn render(frame: &mut Frame<'_>, area: Rect, palette: &Palette, keymap: &Keymap, lang: Lang) {
-    let [row] = Layout::vertical([Constraint::Length(HEIGHT.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [rect] = Layout::horizontal([Constraint::Length(WIDTH.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
+    let rect = centered(area, WIDTH, HEIGHT);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -77,21 +73,15 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, palette: &Palette, keymap: &Key
         String::new()
     };
     lines.push(Line::styled(note, theme::dim()));
-    let hint = |action: Action| {
-        keymap
-            .hint(&[Context::Modal], action)
-            .map_or_else(|| "—".to_owned(), |chord| chord.to_string())
-    };
-    lines.push(Line::from(vec![
-        Span::styled(hint(Action::Confirm), theme::key()),
-        Span::raw(lang.pick(" executar/abrir", " run/open")),
-        Span::styled(" · ", theme::dim()),
-        Span::styled(hint(Action::SelectNext), theme::key()),
-        Span::raw(lang.pick(" próximo", " next")),
-        Span::styled(" · ", theme::dim()),
-        Span::styled(hint(Action::Cancel), theme::key()),
-        Span::raw(lang.pick(" fechar", " close")),
-    ]));
+    lines.push(footer(
+        keymap,
+        lang,
+        &[
+            (Action::Confirm, "executar/abrir", "run/open"),
+            (Action::SelectNext, "próximo", "next"),
+            (Action::Cancel, "fechar", "close"),
+        ],
+    ));
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
