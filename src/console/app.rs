@@ -155,7 +155,8 @@ impl Runtime<'_> {
                 Some(Msg::BatchDetails { id, details })
             }),
             Command::ReadUndo { id, batch, by } => self.in_background(move |store| {
-                let outcome = undo_entries(store, batch, &by).map_err(|error| error.to_string());
+                let outcome = crate::batch::undo::read_batch(store, batch, &by)
+                    .map_err(|error| error.to_string());
                 Some(Msg::UndoEntries { id, outcome })
             }),
             Command::ReadAudit { id, limit } => self.in_background(move |store| {
@@ -219,34 +220,6 @@ fn stored_detail(
             },
         );
     (conversation, as_of)
-}
-
-/// The entries of the change to undo: batch `batch`, or the latest batch `by` made.
-fn undo_entries(
-    store: &Store,
-    batch: Option<String>,
-    by: &str,
-) -> Result<Option<(String, Vec<AuditEntry>)>, crate::store::StoreError> {
-    use crate::store::AuditQuery;
-    let batch = if let Some(batch) = batch {
-        batch
-    } else {
-        let latest = store.audit_query(&AuditQuery {
-            by: Some(by.to_owned()),
-            limit: 50,
-            ..AuditQuery::default()
-        })?;
-        let Some(batch) = crate::batch::last_batch(&latest) else {
-            return Ok(None);
-        };
-        batch
-    };
-    let entries = store.audit_query(&AuditQuery {
-        batch: Some(batch.clone()),
-        limit: 10_000,
-        ..AuditQuery::default()
-    })?;
-    Ok(Some((batch, entries)))
 }
 
 /// Writes a change's audit entry to the index or, when the index cannot take it, keeps it in
