@@ -15,7 +15,6 @@ use crate::console::outcome::{apply_fresh, note_connection};
 use crate::console::preview;
 use crate::console::running::{LastChange, Reading, Running};
 use crate::console::state::{Level, State};
-use crate::i18n::Lang;
 use crate::tr;
 
 /// `batch_reassign` or `batch_remove_participant`: reads the targets' stored details for the
@@ -264,7 +263,7 @@ fn finish_if_done(state: &mut State) -> Vec<Command> {
         .iter()
         .filter_map(|item| match &item.state {
             ItemState::Finished(outcome) => Some(ReportLine {
-                outcome: outcome_word(lang, outcome).to_owned(),
+                outcome: outcome.word(lang).to_owned(),
                 done: *outcome == Outcome::Done,
                 contact: item.planned.contact.clone(),
                 reason: outcome.reason(lang),
@@ -293,15 +292,4 @@ fn finish_if_done(state: &mut State) -> Vec<Command> {
         scroll: 0,
     })));
     Vec::new()
-}
-
-/// An outcome, in one word.
-fn outcome_word(lang: Lang, outcome: &Outcome) -> &'static str {
-    match outcome {
-        Outcome::Done => lang.pick("feita", "done"),
-        Outcome::Skipped(_) => lang.pick("pulada", "skipped"),
-        Outcome::Failed(_) => lang.pick("falhou", "failed"),
-        Outcome::Unknown(_) => lang.pick("incerta", "unknown"),
-        Outcome::NotSent => lang.pick("não enviada", "not sent"),
-    }
 }

@@ -270,7 +270,7 @@ fn settle(
     };
     // A single change is a batch of one, so `undo` takes it back like any batch; only a change
     // that may be there says how.
-    let made = matches!(outcome, "confirmed" | "unknown");
+    let made = crate::batch::may_be_there(outcome);
     let batch = batch_id_for(&state.desk.viewer.console, id.0);
     let entry = AuditEntry {
         at: state.now,

@@ -241,10 +241,8 @@ pub fn preview(state: &mut State, mut pick: Pick) -> Vec<Command> {
 /// What a planned change does to its chat, in words; `to` names the person it is about.
 pub fn change_words(lang: Lang, planned: &Planned, to: &str) -> String {
     let from = planned
-        .from_name
-        .clone()
-        .or_else(|| planned.from.clone())
-        .unwrap_or_else(|| lang.pick("ninguém", "nobody").to_owned());
+        .holder()
+        .unwrap_or_else(|| lang.pick("ninguém", "nobody"));
     match &planned.change {
         Change::Reassign { scope, .. } if scope.chat => format!("{from} → {to}"),
         Change::Reassign { .. } => tr!(lang, "leads/negócios → {to}", "leads/deals → {to}"),
