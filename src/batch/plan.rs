@@ -2,7 +2,7 @@
 //! its warnings, or why it is left out. Pure: it reads the rows, the stored details and who is
 //! on which chat, and decides nothing with the network.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::api::providers::supports;
 use crate::api::{Capability, Change, Conversation, Scope};
@@ -10,9 +10,6 @@ use crate::batch::revert::{Expect, UndoNote};
 use crate::i18n::Lang;
 use crate::store::{ChatKey, ChatSummary, Presence, PresenceKind, Provider};
 use crate::tr;
-
-/// How soon a closing window earns a warning.
-pub const CLOSING_WITHIN: TimeDelta = TimeDelta::hours(1);
 
 /// What the batch is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,7 +206,7 @@ pub fn plan(
     let mut left = Vec::new();
     for chat in chats {
         let summary = chat.summary;
-        let contact = contact(summary);
+        let contact = crate::inbox::contact(summary).to_owned();
         match plan_one(intent, *chat) {
             Ok((change, check, undo)) => items.push(Planned {
                 key: summary.key.clone(),
@@ -233,17 +230,6 @@ pub fn plan(
         items,
         left,
     }
-}
-
-/// Who a chat is with, for people: the contact's name, or its number, or the chat id.
-pub fn contact(summary: &ChatSummary) -> String {
-    let columns = &summary.columns;
-    columns
-        .contact
-        .clone()
-        .filter(|name| !name.trim().is_empty())
-        .or_else(|| columns.contact_number.clone())
-        .unwrap_or_else(|| summary.key.chat_id.clone())
 }
 
 fn plan_one(
@@ -325,8 +311,7 @@ fn warnings(
         })
         .collect();
     if let Some(ends) = summary.columns.window_ends_at
-        && ends > now
-        && ends - now <= CLOSING_WITHIN
+        && crate::inbox::closing_soon(summary, now)
     {
         warnings.push(Warning::WindowClosing(ends));
     }

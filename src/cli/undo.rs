@@ -115,7 +115,7 @@ async fn read_batch(
             if let Entry::Vacant(slot) = contacts.entry(entry.key.clone())
                 && let Some(row) = store.summary(&entry.key)?
             {
-                slot.insert(batch::plan::contact(&row));
+                slot.insert(crate::inbox::contact(&row).to_owned());
             }
         }
         Ok(Ok((store, batch, entries, contacts)))

@@ -30,12 +30,14 @@ pub fn closing_soon(row: &ChatSummary, now: DateTime<Utc>) -> bool {
         .is_some_and(|end| end > now && end - now <= CLOSING_SOON)
 }
 
-/// Who the chat is with: the contact's name, else their number, else the chat's id.
+/// Who the chat is with: the contact's name (when not blank), else their number, else the
+/// chat's id. The list, the workload, the batches and the shell name chats by it.
 pub fn contact(row: &ChatSummary) -> &str {
     let columns = &row.columns;
     columns
         .contact
         .as_deref()
+        .filter(|name| !name.trim().is_empty())
         .or(columns.contact_number.as_deref())
         .unwrap_or(&row.key.chat_id)
 }
