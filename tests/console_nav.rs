@@ -602,7 +602,9 @@ fn views_come_from_config_toml_and_a_bad_one_names_its_file_and_line() {
         "{problems:#?}"
     );
     assert!(
-        problems[1].starts_with(&format!("{shown}:8: views: sort 'oldest' of 'late'")),
+        problems[1].starts_with(&format!(
+            "{shown}:8: views: sort 'oldest' of 'late' is not one of urgency, waiting, newest, window, name"
+        )),
         "{problems:#?}"
     );
     assert!(

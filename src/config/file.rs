@@ -427,9 +427,11 @@ impl Reader<'_> {
                 let parsed = Sort::parse(sort.get_ref().trim());
                 if parsed.is_none() {
                     let given = sort.get_ref();
+                    let known: Vec<&str> = Sort::ALL.iter().map(|sort| sort.name()).collect();
+                    let known = known.join(", ");
                     self.problem(
                         sort,
-                        format!("views: sort '{given}' of '{name}' is not one of urgency, waiting, newest, window or name"),
+                        format!("views: sort '{given}' of '{name}' is not one of {known}"),
                     );
                     valid = false;
                 }
