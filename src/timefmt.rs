@@ -16,6 +16,18 @@ pub fn span(delta: TimeDelta) -> String {
     }
 }
 
+/// A compact age for a narrow column, the same in both languages: `<1 min`, `20 min`, `3 h`,
+/// `2 d` (whole units, rounded down; at most six columns below a thousand days).
+pub fn compact(delta: TimeDelta) -> String {
+    let secs = delta.num_seconds().max(0);
+    match secs {
+        0..60 => "<1 min".to_owned(),
+        60..3600 => format!("{} min", secs / 60),
+        3600..86_400 => format!("{} h", secs / 3600),
+        _ => format!("{} d", secs / 86_400),
+    }
+}
+
 /// How long ago: `há 12 min` / `12 min ago`; `agora` / `now` within a few seconds.
 pub fn age(at: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> String {
     let delta = now - at;
@@ -91,5 +103,10 @@ mod tests {
             "fechada há 2h 00m"
         );
         assert!(window(None, now, Lang::En).starts_with("no window"));
+        assert_eq!(compact(TimeDelta::seconds(59)), "<1 min");
+        assert_eq!(compact(TimeDelta::minutes(20)), "20 min");
+        assert_eq!(compact(TimeDelta::minutes(185)), "3 h");
+        assert_eq!(compact(TimeDelta::hours(52)), "2 d");
+        assert_eq!(compact(TimeDelta::seconds(-5)), "<1 min");
     }
 }

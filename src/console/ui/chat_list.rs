@@ -13,8 +13,8 @@ use crate::console::list::{Loaded, Row};
 use crate::console::state::{Focus, State};
 use crate::console::ui::theme;
 use crate::i18n::Lang;
-use crate::inbox::CLOSING_SOON;
-use crate::store::ChatKey;
+use crate::inbox::{CLOSING_SOON, waiting_since};
+use crate::store::{ChatKey, ChatSummary};
 use crate::text::fit;
 
 /// A column: the text fitted to one column less than `width`, then a separating space.
@@ -23,7 +23,7 @@ fn cell(text: &str, width: usize) -> String {
     out.push(' ');
     out
 }
-use crate::timefmt::span;
+use crate::timefmt::{compact, span};
 use crate::tr;
 
 /// Column widths for a list of `width` inner columns; `None` hides a column.
@@ -33,6 +33,8 @@ struct Columns {
     account: Option<usize>,
     contact: usize,
     responsible: Option<usize>,
+    /// How long the customer has been waiting (`inbox::waiting_since`).
+    waiting: Option<usize>,
     last: Option<usize>,
 }
 
@@ -45,6 +47,8 @@ const PRIORITY: usize = 4;
 const STATUS: usize = 9;
 const UNREAD: usize = 4;
 const WINDOW: usize = 9;
+/// "AGUARDA" / "WAITING" and a compact age (`59 min`), then a space.
+const WAITING: usize = 8;
 
 fn columns(width: usize, accounts: bool, presence: bool) -> Columns {
     let account = (accounts && width >= 70).then_some(13);
@@ -58,15 +62,19 @@ fn columns(width: usize, accounts: bool, presence: bool) -> Columns {
         + WINDOW
         + account.unwrap_or(0);
     let responsible = (width >= 78).then_some(if width >= 120 { 20 } else { 15 });
-    let last = (width >= 66).then_some(9);
+    // The waiting column comes before the last message's age: for a waiting chat the two say
+    // the same, so the age gives way first (an 80-column list keeps its contact width).
+    let waiting = (width >= 60).then_some(WAITING);
+    let last = (width >= 86).then_some(9);
     let contact = width
-        .saturating_sub(fixed + responsible.unwrap_or(0) + last.unwrap_or(0))
+        .saturating_sub(fixed + responsible.unwrap_or(0) + waiting.unwrap_or(0) + last.unwrap_or(0))
         .max(6);
     Columns {
         presence,
         account,
         contact,
         responsible,
+        waiting,
         last,
     }
 }
@@ -94,6 +102,17 @@ pub fn status_word(status: Option<&str>, lang: Lang) -> String {
             )
         },
     )
+}
+
+/// The waiting column: for how long the customer, who wrote last, has been waiting
+/// (`inbox::waiting_since`, the figure `cycle_sort`'s longest wait and `next_urgent` use), or
+/// nothing when the company wrote last. An hour or more stands out.
+pub fn waiting_cell(row: &ChatSummary, now: DateTime<Utc>) -> (String, Style) {
+    match waiting_since(row) {
+        Some(since) if now - since >= CLOSING_SOON => (compact(now - since), theme::high()),
+        Some(since) => (compact(now - since), theme::info()),
+        None => (String::new(), Style::new()),
+    }
 }
 
 /// The window column: a countdown, "closed", or a dash.
@@ -189,6 +208,10 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
         String::new()
     };
     spans.push(Span::styled(cell(&unread, UNREAD), theme::info()));
+    if let Some(width) = widths.waiting {
+        let (waiting, style) = waiting_cell(summary, state.now);
+        spans.push(Span::styled(cell(&waiting, width), style));
+    }
     if let Some(width) = widths.last {
         let age = c
             .last_message_at
@@ -245,6 +268,9 @@ fn header(lang: Lang, widths: &Columns) -> Line<'static> {
         )));
     }
     header.push(Span::raw(cell(lang.pick("N/L", "NEW"), UNREAD)));
+    if let Some(width) = widths.waiting {
+        header.push(Span::raw(cell(lang.pick("AGUARDA", "WAITING"), width)));
+    }
     if let Some(width) = widths.last {
         header.push(Span::raw(cell(lang.pick("ÚLTIMA", "LAST"), width)));
     }

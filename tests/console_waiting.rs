@@ -1,0 +1,117 @@
+//! Who is waiting: the list's WAITING column (how long the customer who wrote last has waited)
+//! drawn in both languages, and the same figure ordering `cycle_sort`'s longest wait.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+#[path = "common/console.rs"]
+mod console;
+
+use balcao::console::action::Action;
+use balcao::console::msg::Msg;
+use balcao::console::update::update;
+use balcao::inbox::Sort;
+use console::{draw, loaded_state, snapshot_cases};
+use ratatui::buffer::Buffer;
+
+/// A frame's lines as text.
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (area.top()..area.bottom())
+        .map(|y| {
+            (area.left()..area.right())
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Minutes a compact age stands for (`<1 min` is zero), to compare two cells.
+fn minutes(cell: &str) -> i64 {
+    let cell = cell.trim();
+    if cell == "<1 min" {
+        return 0;
+    }
+    let (number, unit) = cell.split_once(' ').expect("a number and a unit");
+    let number: i64 = number.parse().expect("a number");
+    match unit {
+        "min" => number,
+        "h" => number * 60,
+        "d" => number * 24 * 60,
+        other => panic!("unknown unit {other:?} in {cell:?}"),
+    }
+}
+
+/// The WAITING cells of the list's rows on screen, top to bottom, read back from the frame.
+fn waiting_cells(screen: &str, header: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let (at, head) = lines
+        .iter()
+        .enumerate()
+        .find(|(_, line)| line.contains(header))
+        .expect("the header line");
+    let chars: Vec<char> = head.chars().collect();
+    let start = head[..head.find(header).unwrap()].chars().count();
+    assert_eq!(
+        chars[start..start + header.len()]
+            .iter()
+            .collect::<String>(),
+        header
+    );
+    lines[at + 1..]
+        .iter()
+        .map(|line| line.chars().collect::<Vec<_>>())
+        .take_while(|line| line.len() > start + 7 && line[0] != '└')
+        .map(|line| {
+            line[start..start + 7]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn waiting_column_in_both_languages() {
+    for (lang, tag, size) in snapshot_cases() {
+        let (state, _) = loaded_state(lang, size);
+        let screen = draw(&state, size);
+        let header = lang.pick("AGUARDA", "WAITING");
+        assert!(
+            text(screen.backend().buffer()).contains(header),
+            "{tag} {size:?}: no {header} column"
+        );
+        insta::assert_snapshot!(
+            format!("waiting_column_{tag}_{}x{}", size.0, size.1),
+            screen.backend()
+        );
+    }
+}
+
+#[test]
+fn longest_wait_sort_orders_rows_by_the_column_figure() {
+    for (lang, tag, size) in snapshot_cases() {
+        let (mut state, _) = loaded_state(lang, (size.0, 60));
+        update(&mut state, Msg::Resize(size.0, 60));
+        update(&mut state, Msg::Action(Action::CycleSort));
+        assert_eq!(state.inbox.sort(), Sort::Waiting);
+        // The selection followed its chat; the top of the list is what the sort puts first.
+        update(&mut state, Msg::Action(Action::SelectFirst));
+        let screen = text(draw(&state, (size.0, 60)).backend().buffer());
+        let cells = waiting_cells(&screen, lang.pick("AGUARDA", "WAITING"));
+        let waiting: Vec<i64> = cells
+            .iter()
+            .take_while(|cell| !cell.is_empty())
+            .map(|cell| minutes(cell))
+            .collect();
+        assert!(waiting.len() >= 2, "{tag}: too few waiting rows: {cells:?}");
+        assert!(
+            waiting.windows(2).all(|pair| pair[0] >= pair[1]),
+            "{tag}: the longest wait is not first: {cells:?}"
+        );
+        assert!(
+            cells[waiting.len()..].iter().all(String::is_empty),
+            "{tag}: a waiting row sorts after one nobody waits on: {cells:?}"
+        );
+    }
+}
