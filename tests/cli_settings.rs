@@ -163,3 +163,38 @@ fn the_console_refuses_a_data_dir_holding_another_programs_file() {
         "minhas anotações\n"
     );
 }
+
+#[test]
+fn notify_is_read_with_its_line_and_check_config_reports_it() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "name = \"Ana\"\nnotify = \"loud\"\n").unwrap();
+    let output = balcao(home.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("check-config")
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("config.toml:2:"), "{text}");
+    assert!(
+        text.contains("notify must be off, bell or desktop"),
+        "{text}"
+    );
+    for (written, shown) in [("notify = \"off\"\n", "off"), ("", "bell")] {
+        std::fs::write(&config, written).unwrap();
+        let output = balcao(home.path())
+            .arg("--config")
+            .arg(&config)
+            .arg("check-config")
+            .output()
+            .unwrap();
+        let out = cli::text(&output.stdout);
+        assert!(
+            out.contains(&format!("nudges (notify): {shown}")),
+            "{out}\n{}",
+            stderr(&output)
+        );
+    }
+}

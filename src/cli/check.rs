@@ -179,12 +179,13 @@ fn check_config(global: &GlobalArgs, lang: Lang) -> Result<Config, usize> {
                 .collect();
             let count = accounts.len();
             let list = accounts.join(", ");
+            let notify = config.notify.unwrap_or_default().name();
             println!(
                 "{}",
                 tr!(
                     lang,
-                    "{shown}: ok, {count} conta(s): {list}",
-                    "{shown}: ok, {count} account(s): {list}"
+                    "{shown}: ok, {count} conta(s): {list}; avisos (notify): {notify}",
+                    "{shown}: ok, {count} account(s): {list}; nudges (notify): {notify}"
                 )
             );
             Ok(config)

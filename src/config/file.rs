@@ -36,6 +36,7 @@ struct RawConfig {
     accounts: Vec<Spanned<RawAccount>>,
     #[serde(default)]
     views: Vec<Spanned<RawView>>,
+    notify: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -499,6 +500,18 @@ pub fn load(path: &Path, required: bool) -> Result<Config, Vec<Problem>> {
                 reader.problem(
                     budget,
                     format!("refresh_per_minute {given} must be a whole number from 0 (no background refresh) to {MAX_REFRESH_PER_MINUTE}"),
+                );
+            }
+        }
+    }
+    if let Some(notify) = &raw.notify {
+        match crate::config::NotifyMode::parse(notify.get_ref()) {
+            Some(mode) => config.notify = Some(mode),
+            None => {
+                let given = notify.get_ref();
+                reader.problem(
+                    notify,
+                    format!("notify '{given}': notify must be off, bell or desktop"),
                 );
             }
         }

@@ -4,6 +4,8 @@
 mod error;
 mod file;
 pub mod identity;
+// How the console nudges (`notify`).
+pub mod notify;
 pub mod resolve;
 mod secret_file;
 
@@ -18,6 +20,7 @@ use crate::webhook::ReceiverLimits;
 pub use error::ConfigError;
 pub use file::{SavedView, load};
 pub use identity::desk_name;
+pub use notify::NotifyMode;
 pub use resolve::Overrides;
 pub use secret_file::{SecretFileError, read_secret_file};
 
@@ -100,6 +103,8 @@ pub struct Config {
     pub index_password: Option<SecretString>,
     /// The saved views (`[[views]]`), in file order, each filter checked.
     pub views: Vec<SavedView>,
+    /// How the console nudges this person (`notify`; `None`: not set, the default applies).
+    pub notify: Option<NotifyMode>,
 }
 
 impl Config {
