@@ -505,15 +505,14 @@ pub fn load(path: &Path, required: bool) -> Result<Config, Vec<Problem>> {
         }
     }
     if let Some(notify) = &raw.notify {
-        match crate::config::NotifyMode::parse(notify.get_ref()) {
-            Some(mode) => config.notify = Some(mode),
-            None => {
-                let given = notify.get_ref();
-                reader.problem(
-                    notify,
-                    format!("notify '{given}': notify must be off, bell or desktop"),
-                );
-            }
+        if let Some(mode) = crate::config::NotifyMode::parse(notify.get_ref()) {
+            config.notify = Some(mode);
+        } else {
+            let given = notify.get_ref();
+            reader.problem(
+                notify,
+                format!("notify '{given}': notify must be off, bell or desktop"),
+            );
         }
     }
     if let Some(receiver) = &raw.receiver {

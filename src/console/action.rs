@@ -166,6 +166,12 @@ actions! {
     PrevView = "prev_view" in [Global, List, Detail],
     /// Find an action or a chat by typing.
     CommandPalette = "command_palette" in [Global, List, Detail],
+    /// The last nudges (a customer wrote, a window closing), newest first.
+    ShowNotifications = "show_notifications" in [Global, List, Detail],
+    /// Put the chat's id on the clipboard.
+    CopyChatId = "copy_chat_id" in [Global, List, Detail],
+    /// Put the contact's number on the clipboard.
+    CopyContactNumber = "copy_contact_number" in [Global, List, Detail],
 }
 
 impl Action {
@@ -250,6 +256,9 @@ impl Action {
                 "paleta: achar ação ou conversa",
                 "palette: find an action or chat",
             ),
+            Self::ShowNotifications => ("últimos avisos", "latest nudges"),
+            Self::CopyChatId => ("copiar o id da conversa", "copy the chat's id"),
+            Self::CopyContactNumber => ("copiar o número do contato", "copy the contact's number"),
         };
         lang.pick(pt, en)
     }

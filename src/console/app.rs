@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 use crate::api::Conversation;
 use crate::api::actor::{ApiEvent, ApiHandle};
+use crate::console::escapes::TerminalWrite;
 use crate::console::follow::{self, Seen};
 use crate::console::keymap::{KeyChord, Keymap};
 use crate::console::msg::{Command, Msg};
@@ -76,6 +77,9 @@ struct Runtime<'a> {
     last_unread: DateTime<Utc>,
     /// What this console shows, for the heartbeat.
     seen: watch::Sender<Seen>,
+    /// Bytes for the terminal besides frames (bell, notification, clipboard), written between
+    /// two frames.
+    writes: Vec<TerminalWrite>,
 }
 
 impl Runtime<'_> {
@@ -163,6 +167,7 @@ impl Runtime<'_> {
                 let entries = store.audit_log(limit).map_err(|error| error.to_string());
                 Some(Msg::AuditRead { id, entries })
             }),
+            Command::Terminal(write) => self.writes.push(write),
             Command::Quit => self.state.should_quit = true,
         }
     }
@@ -246,7 +251,25 @@ fn keep_audit(store: &Store, journal: Option<&AuditJournal>, entry: &AuditEntry)
     })
 }
 
+/// Writes what the reducer asked to write to the terminal (bell, notification, clipboard):
+/// never inside a frame, after the last one drawn and before the next.
+fn write_between_frames<B: Backend + io::Write>(
+    terminal: &mut Terminal<B>,
+    writes: &mut Vec<TerminalWrite>,
+) -> io::Result<()> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    let backend = terminal.backend_mut();
+    for write in writes.drain(..) {
+        backend.write_all(&write.bytes())?;
+    }
+    io::Write::flush(backend)
+}
+
 /// Runs the console until `quit` or the end of the event stream; returns the final state.
+// The one loop: each source it waits on is one arm of its `select!`.
+#[allow(clippy::too_many_lines)]
 pub async fn run<B, E>(
     terminal: &mut Terminal<B>,
     mut events: E,
@@ -255,7 +278,7 @@ pub async fn run<B, E>(
     services: Services,
 ) -> io::Result<State>
 where
-    B: Backend,
+    B: Backend + io::Write,
     E: Stream<Item = io::Result<Event>> + Unpin,
     B::Error: Into<io::Error>,
 {
@@ -269,6 +292,7 @@ where
         services,
         replies,
         seen,
+        writes: Vec::new(),
     };
     if let Ok(size) = terminal.size() {
         runtime.dispatch(Msg::Resize(size.width, size.height));
@@ -293,6 +317,7 @@ where
             dirty = false;
             next_frame = Instant::now() + FRAME_INTERVAL;
         }
+        write_between_frames(terminal, &mut runtime.writes)?;
         if runtime.state.should_quit {
             break;
         }

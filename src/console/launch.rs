@@ -190,6 +190,8 @@ struct Setup {
     receiver_limits: crate::webhook::ReceiverLimits,
     /// The saved views (`[[views]]`; none for the demo).
     views: Vec<crate::config::SavedView>,
+    /// How the console nudges (`notify`; the default for the demo, whose chats nobody holds).
+    notify: crate::config::NotifyMode,
 }
 
 async fn demo_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
@@ -264,6 +266,7 @@ async fn demo_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
         name: None,
         accounts: vec![DEMO_ACCOUNT.to_owned(), DEMO_AGILIZE_ACCOUNT.to_owned()],
         views: Vec::new(),
+        notify: crate::config::NotifyMode::default(),
     })
 }
 
@@ -303,6 +306,7 @@ fn account_setup(overrides: &Overrides) -> Result<Setup, LaunchError> {
         accounts: settings.accounts.iter().map(|a| a.name.clone()).collect(),
         receiver_limits: settings.config.receiver_limits,
         views: settings.config.views.clone(),
+        notify: settings.config.notify.unwrap_or_default(),
         refresh_per_minute: settings
             .config
             .refresh_per_minute
@@ -377,6 +381,7 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
     state.offset = *chrono::Local::now().offset();
     state.me = setup.me.clone();
     state.views = crate::console::views::Views::new(lang, &setup.views);
+    state.nudges.mode = setup.notify;
     join_desk(&mut state, &store, &setup);
     let receiver = own_receiver(setup.receiver, &store).await?;
     if receiver.is_none() {

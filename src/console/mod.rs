@@ -32,3 +32,8 @@ pub mod views;
 
 pub use modal::create_request;
 pub use outcome::request_unread;
+// Writes to the terminal besides frames: copying (OSC 52) and nudges (bell, desktop).
+pub mod copy;
+pub mod escapes;
+pub mod notify;
+pub mod nudge;

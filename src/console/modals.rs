@@ -42,6 +42,11 @@ pub fn action(state: &mut State, action: Action) -> Vec<Command> {
                     let lines = usize::from(*scroll);
                     *scroll = u16::try_from(step(action, lines, HELP_LINES_AT_MOST)).unwrap_or(0);
                 }
+                Some(Modal::Notifications { scroll }) => {
+                    let lines = usize::from(*scroll);
+                    let kept = crate::console::notify::KEPT;
+                    *scroll = u16::try_from(step(action, lines, kept)).unwrap_or(0);
+                }
                 Some(Modal::Reassign(modal)) => modal.move_cursor(action),
                 Some(Modal::Remove(modal)) => modal.move_cursor(action),
                 Some(Modal::Create(form)) => form.move_cursor(action),
@@ -119,6 +124,8 @@ fn confirm(state: &mut State) -> Vec<Command> {
     match modal {
         // The palette's Enter is carried out by `update` (it runs any action).
         Modal::Filter { .. } | Modal::Help { .. } | Modal::Palette(_) => Vec::new(),
+        #[allow(clippy::match_same_arms)] // Enter closes the nudges overlay, as it does the help
+        Modal::Notifications { .. } => Vec::new(),
         // The batch modals take their keys in `console::batch`.
         batch @ Modal::Batch(_) => {
             state.modal = Some(batch);

@@ -175,6 +175,9 @@ pub enum Command {
         /// How many, newest first.
         limit: usize,
     },
+    /// Write to the terminal between two frames (the bell, a desktop notification, the
+    /// clipboard).
+    Terminal(crate::console::escapes::TerminalWrite),
     /// Leave.
     Quit,
 }

@@ -212,6 +212,8 @@ pub struct State {
     pub should_quit: bool,
     /// The batch running, the one being prepared, and the last change (for `undo`).
     pub batches: crate::console::running::Batches,
+    /// What rang and what may ring (`notify`); off until the console's start sets it.
+    pub nudges: crate::console::notify::Nudges,
     next_id: u64,
 }
 
@@ -240,6 +242,7 @@ impl State {
             size: SIZE,
             should_quit: false,
             batches: crate::console::running::Batches::default(),
+            nudges: crate::console::notify::Nudges::off(),
             next_id: 1,
         }
     }

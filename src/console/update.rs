@@ -19,6 +19,7 @@ use crate::console::overlays;
 use crate::console::palette::{self, Outcome};
 use crate::console::state::{Focus, Level, State, list_page};
 use crate::console::{batch, marks, navigate, preview, undo};
+use crate::console::{copy, nudge};
 use crate::tr;
 
 /// Applies one message and returns the effects to run.
@@ -27,7 +28,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         msg,
         Msg::Rows(_) | Msg::FirstPage(_) | Msg::RowChanged(_) | Msg::IndexChanged { .. }
     );
+    // Nudges compare each row with the list's before it is applied; every row read starts them.
+    let all_rows = matches!(msg, Msg::Rows(_));
+    let nudges = match &msg {
+        Msg::RowChanged(row) => nudge::rows_arriving(state, std::slice::from_ref(row)),
+        Msg::IndexChanged { chats, .. } => nudge::rows_arriving(state, chats),
+        _ => Vec::new(),
+    };
     let mut commands = dispatch(state, msg);
+    if all_rows {
+        nudge::loaded(state);
+    }
+    commands.extend(nudge::ring(state, nudges));
     // An open workload follows the rows (computed again before the next frame).
     if rows_changed {
         overlays::rows_changed(state);
@@ -130,6 +142,8 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Tick(now) => {
             let mut commands = tick(state, now);
             commands.extend(batch::tick(state));
+            let due = nudge::tick(state);
+            commands.extend(nudge::ring(state, due));
             commands
         }
         Msg::Resize(width, height) => {
@@ -266,6 +280,11 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         Action::NextView => navigate::switch_view(state, true),
         Action::PrevView => navigate::switch_view(state, false),
         Action::CommandPalette => palette::open(state),
+        Action::ShowNotifications => {
+            state.modal = Some(Modal::Notifications { scroll: 0 });
+            Vec::new()
+        }
+        Action::CopyChatId | Action::CopyContactNumber => copy::copy(state, action),
         Action::Confirm
         | Action::NextField
         | Action::PrevField

@@ -99,6 +99,18 @@ impl Backend for Recorded {
     }
 }
 
+/// What the console writes to its terminal besides frames (the bell, OSC escapes): this screen
+/// shows frames only, so it takes them and drops them.
+impl io::Write for Recorded {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// One step of what a person at the keyboard does.
 pub enum Step {
     /// Wait until the screen shows this text.

@@ -61,6 +61,11 @@ pub enum Modal {
     Audit(Audit),
     /// The command palette.
     Palette(Palette),
+    /// The last nudges, newest first, scrolled by `scroll` lines.
+    Notifications {
+        /// Lines scrolled.
+        scroll: u16,
+    },
 }
 
 impl Modal {
@@ -76,6 +81,8 @@ impl Modal {
             Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) | Self::Batch(_) => None,
             #[allow(clippy::match_same_arms)] // the overlays and the palette send nothing either
             Self::Workload(_) | Self::Audit(_) | Self::Palette(_) => None,
+            #[allow(clippy::match_same_arms)] // the nudges overlay sends nothing either
+            Self::Notifications { .. } => None,
         }
     }
 }

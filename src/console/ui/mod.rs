@@ -12,6 +12,8 @@ mod workload;
 // The saved views' tabs and the command palette.
 mod palette;
 pub mod tabs;
+// The nudges overlay.
+mod nudges;
 
 use ratatui::Frame;
 use ratatui::text::Line;
@@ -55,6 +57,9 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
         Some(Modal::Workload(modal)) => workload::render(frame, area, modal, state, keymap),
         Some(Modal::Audit(modal)) => audit::render(frame, area, modal, state, keymap),
         Some(Modal::Palette(palette)) => palette::render(frame, area, palette, keymap, state.lang),
+        Some(Modal::Notifications { scroll }) => {
+            nudges::render(frame, area, *scroll, state, keymap);
+        }
         _ => dialogs::render(frame, area, state, keymap),
     }
 }

@@ -1,0 +1,51 @@
+//! `copy_chat_id` and `copy_contact_number`: the selected chat's id or its contact's number put
+//! on the clipboard through the terminal (OSC 52, which works over ssh and in tmux with
+//! `set-clipboard on`), and the status bar saying what was copied.
+
+use crate::console::action::Action;
+use crate::console::escapes::TerminalWrite;
+use crate::console::msg::Command;
+use crate::console::state::{Level, State};
+use crate::tr;
+
+/// Copies the selected chat's id (`CopyChatId`) or its contact's number (`CopyContactNumber`).
+/// The value is said in the status bar too: the detail shows both anyway, and seeing it is how
+/// the person knows which chat's it was.
+pub fn copy(state: &mut State, action: Action) -> Vec<Command> {
+    let lang = state.lang;
+    let Some(row) = state.inbox.selected_row() else {
+        state.notify(
+            Level::Error,
+            lang.pick("nenhuma conversa selecionada", "no chat selected")
+                .to_owned(),
+        );
+        return Vec::new();
+    };
+    let summary = &row.summary;
+    let (value, said) = if action == Action::CopyContactNumber {
+        let Some(number) = summary
+            .columns
+            .contact_number
+            .clone()
+            .filter(|number| !number.trim().is_empty())
+        else {
+            state.notify(
+                Level::Error,
+                lang.pick(
+                    "esta conversa não tem número de contato para copiar",
+                    "this chat has no contact number to copy",
+                )
+                .to_owned(),
+            );
+            return Vec::new();
+        };
+        let said = tr!(lang, "Número copiado: {number}", "Number copied: {number}");
+        (number, said)
+    } else {
+        let id = summary.key.chat_id.clone();
+        let said = tr!(lang, "ID copiado: {id}", "Chat id copied: {id}");
+        (id, said)
+    };
+    state.notify(Level::Info, said);
+    vec![Command::Terminal(TerminalWrite::Clipboard(value))]
+}
