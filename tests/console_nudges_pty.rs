@@ -26,10 +26,7 @@ fn base64(bytes: &[u8]) -> String {
         .chain('0'..='9')
         .chain(['+', '/'])
         .collect();
-    let mut bits = String::new();
-    for byte in bytes {
-        bits.push_str(&format!("{byte:08b}"));
-    }
+    let bits: String = bytes.iter().map(|byte| format!("{byte:08b}")).collect();
     let mut out = String::new();
     for chunk in bits.as_bytes().chunks(6) {
         let mut six = String::from_utf8(chunk.to_vec()).unwrap();
@@ -38,7 +35,7 @@ fn base64(bytes: &[u8]) -> String {
         }
         out.push(alphabet[usize::from_str_radix(&six, 2).unwrap()]);
     }
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push('=');
     }
     out
