@@ -26,7 +26,14 @@ fn base64(bytes: &[u8]) -> String {
         .chain('0'..='9')
         .chain(['+', '/'])
         .collect();
-    let bits: String = bytes.iter().map(|byte| format!("{byte:08b}")).collect();
+    let bits: String = bytes
+        .iter()
+        .flat_map(|byte| {
+            (0..8)
+                .rev()
+                .map(move |bit| if byte >> bit & 1 == 1 { '1' } else { '0' })
+        })
+        .collect();
     let mut out = String::new();
     for chunk in bits.as_bytes().chunks(6) {
         let mut six = String::from_utf8(chunk.to_vec()).unwrap();
