@@ -117,6 +117,8 @@ pub enum Step {
     Show(String),
     /// Press a key.
     Key(KeyCode),
+    /// Press a key with ctrl held (`ctrl-r`).
+    Ctrl(char),
     /// Check the world outside the screen (the sandbox, the index) before going on.
     Check(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>),
 }
@@ -146,6 +148,11 @@ fn keyboard(
                 match steps.pop_front()? {
                     Step::Key(code) => {
                         let key = Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+                        return Some((Ok(key), (steps, frames)));
+                    }
+                    Step::Ctrl(c) => {
+                        let key =
+                            Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
                         return Some((Ok(key), (steps, frames)));
                     }
                     Step::Check(check) => check.await,
