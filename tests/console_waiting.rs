@@ -41,33 +41,28 @@ fn minutes(cell: &str) -> i64 {
     }
 }
 
-/// The WAITING cells of the list's rows on screen, top to bottom, read back from the frame.
-fn waiting_cells(screen: &str, header: &str) -> Vec<String> {
-    let lines: Vec<&str> = screen.lines().collect();
-    let (at, head) = lines
-        .iter()
-        .enumerate()
-        .find(|(_, line)| line.contains(header))
-        .expect("the header line");
-    let chars: Vec<char> = head.chars().collect();
-    let start = head[..head.find(header).unwrap()].chars().count();
-    assert_eq!(
-        chars[start..start + header.len()]
-            .iter()
-            .collect::<String>(),
-        header
-    );
-    lines[at + 1..]
-        .iter()
-        .map(|line| line.chars().collect::<Vec<_>>())
-        .take_while(|line| line.len() > start + 7 && line[0] != '└')
-        .map(|line| {
-            line[start..start + 7]
-                .iter()
-                .collect::<String>()
-                .trim()
-                .to_owned()
+/// The WAITING cells of the list's rows on screen, top to bottom, read from the frame's cells
+/// (by column, so a wide or composed character elsewhere on the line does not shift them).
+fn waiting_cells(buffer: &Buffer, header: &str) -> Vec<String> {
+    let area = buffer.area;
+    let line = |y: u16| -> Vec<&str> {
+        (area.left()..area.right())
+            .map(|x| buffer[(x, y)].symbol())
+            .collect()
+    };
+    let width = header.chars().count();
+    let (top, at) = (area.top()..area.bottom())
+        .find_map(|y| {
+            let cells = line(y);
+            (0..cells.len().saturating_sub(width))
+                .find(|&x| cells[x..x + width].concat() == header)
+                .map(|x| (y, x))
         })
+        .expect("the header line");
+    (top + 1..area.bottom())
+        .map(line)
+        .take_while(|cells| cells[0] != "└")
+        .map(|cells| cells[at..at + width].concat().trim().to_owned())
         .collect()
 }
 
@@ -91,20 +86,27 @@ fn waiting_column_in_both_languages() {
 #[test]
 fn longest_wait_sort_orders_rows_by_the_column_figure() {
     for (lang, tag, size) in snapshot_cases() {
-        let (mut state, _) = loaded_state(lang, (size.0, 60));
-        update(&mut state, Msg::Resize(size.0, 60));
+        // Tall enough for every seeded chat to be on screen at once.
+        let tall = (size.0, 340);
+        let (mut state, _) = loaded_state(lang, tall);
         update(&mut state, Msg::Action(Action::CycleSort));
         assert_eq!(state.inbox.sort(), Sort::Waiting);
-        // The selection followed its chat; the top of the list is what the sort puts first.
         update(&mut state, Msg::Action(Action::SelectFirst));
-        let screen = text(draw(&state, (size.0, 60)).backend().buffer());
-        let cells = waiting_cells(&screen, lang.pick("AGUARDA", "WAITING"));
+        let terminal = draw(&state, tall);
+        let mut cells = waiting_cells(terminal.backend().buffer(), lang.pick("AGUARDA", "WAITING"));
+        // The lines under the last row are empty.
+        let rows = state.inbox.rows().len();
+        assert!(cells.len() >= rows, "{tag}: every row shows");
+        cells.truncate(rows);
         let waiting: Vec<i64> = cells
             .iter()
             .take_while(|cell| !cell.is_empty())
             .map(|cell| minutes(cell))
             .collect();
-        assert!(waiting.len() >= 2, "{tag}: too few waiting rows: {cells:?}");
+        assert!(
+            waiting.len() >= 2 && waiting.len() < cells.len(),
+            "{tag}: waiting and answered rows both: {cells:?}"
+        );
         assert!(
             waiting.windows(2).all(|pair| pair[0] >= pair[1]),
             "{tag}: the longest wait is not first: {cells:?}"
