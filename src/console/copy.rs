@@ -46,6 +46,6 @@ pub fn copy(state: &mut State, action: Action) -> Vec<Command> {
         let said = tr!(lang, "ID copiado: {id}", "Chat id copied: {id}");
         (id, said)
     };
-    state.notify(Level::Info, said);
+    state.notify(Level::Info, crate::text::printable(&said).into_owned());
     vec![Command::Terminal(TerminalWrite::Clipboard(value))]
 }

@@ -41,12 +41,13 @@ impl TerminalWrite {
     }
 }
 
-/// `text` without control characters (and without `;`, which separates OSC 777's fields), cut
-/// to [`DESKTOP_CHARS`].
+/// `text` without control characters or anything else that must not reach a terminal
+/// (`text::is_hostile`), `;` (which separates OSC 777's fields) made a comma, cut to
+/// [`DESKTOP_CHARS`].
 fn clean(text: &str) -> String {
     text.chars()
         .map(|c| if c == ';' { ',' } else { c })
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !crate::text::is_hostile(*c))
         .take(DESKTOP_CHARS)
         .collect()
 }
@@ -114,7 +115,7 @@ mod tests {
     fn hostile_text_cannot_leave_the_escape() {
         let bytes = TerminalWrite::Desktop {
             title: "t".to_owned(),
-            text: "Ana\x07\x1b]52;c;ZXZpbA==\x07;x\n".to_owned(),
+            text: "Ana\x07\x1b]52;c;ZXZpbA==\x07;x\n\u{202e}\u{9b}".to_owned(),
         }
         .bytes();
         let text = String::from_utf8(bytes).unwrap();

@@ -35,6 +35,6 @@ pub fn ring(state: &mut State, nudges: Vec<Nudge>) -> Vec<Command> {
     let Some((write, text)) = state.nudges.ring(nudges, state.now, state.lang) else {
         return Vec::new();
     };
-    state.notify(Level::Info, text);
+    state.notify(Level::Info, crate::text::printable(&text).into_owned());
     write.map(Command::Terminal).into_iter().collect()
 }
