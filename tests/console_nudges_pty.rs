@@ -1,6 +1,7 @@
 //! Nudges and copying in a pseudo-terminal: the real binary on the sandbox over loopback, its
 //! webhooks reaching the console's receiver. A customer writing (`POST /_sandbox/inbound`) in a
-//! chat held by this person (`me` in config.toml) rings the bell, unless `notify = "off"`; `y`
+//! chat held by this person (`me` in config.toml) rings the bell (OSC 9 and 777 with
+//! `notify = "desktop"`), and nothing with `notify = "off"`; `y`
 //! writes the chat's id to the clipboard as OSC 52.
 #![allow(
     clippy::unwrap_used,
@@ -145,4 +146,16 @@ async fn notify_off_never_rings() {
         !text.replace(&clipboard, "").contains('\x07'),
         "a bell with notify = \"off\""
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desktop_notifications_go_out_as_osc_9_and_777() {
+    let (written, _) = customer_writes("desktop").await;
+    let text = String::from_utf8_lossy(&written);
+    assert!(text.contains("\x1b]9;balcão: "), "no OSC 9 in {text:?}");
+    assert!(
+        text.contains("\x1b]777;notify;balcão;"),
+        "no OSC 777 in {text:?}"
+    );
+    assert!(text.contains(" wrote\x07"), "{text:?}");
 }
