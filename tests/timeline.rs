@@ -202,10 +202,12 @@ async fn the_actor_stores_each_page_and_the_index_shows_it_offline() {
     assert_eq!(stored.oldest_page, 2);
     let read: Vec<String> = parse_stored(&stored.rows)
         .into_iter()
-        .map(|event| event.id.unwrap())
+        .map(|(_, event)| event.id.unwrap())
         .collect();
     assert_eq!(read, every, "every event, in the API's order");
-    let last = parse_stored(&stored.rows).pop().unwrap().message.unwrap();
+    let (position, last) = parse_stored(&stored.rows).pop().unwrap();
+    assert_eq!(position, i64::try_from(total - 1).unwrap());
+    let last = last.message.unwrap();
     assert_eq!(
         last.body_text.as_deref(),
         Some(format!("mensagem {}", TIMELINE_PAGE_SIZE + 2).as_str())

@@ -7,7 +7,7 @@
 //! too: the page holds everything and nothing older remains. Each event's place, counted from
 //! the oldest, is what the index orders by; it stays put as new events arrive.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -21,8 +21,8 @@ use crate::api::timestamp::Timestamp;
 use crate::api::wegly::changes::chat_uuid;
 use crate::api::wegly::limits::TIMELINE_PAGE_SIZE;
 use crate::api::wegly::wire::{Message, TimelineEvent};
-use crate::store::ChatKey;
 use crate::store::timeline::TimelineRow;
+use crate::store::{ChatKey, Store, StoreError};
 
 /// The reply's envelope with each event's bytes as sent.
 #[derive(Deserialize)]
@@ -104,18 +104,40 @@ pub(crate) async fn fetch(
     })))
 }
 
-/// The events of a stored timeline, parsed; an event the index holds that no longer parses is
-/// left out (and logged), never shown half-read.
-pub fn parse_stored(rows: &[TimelineRow]) -> Vec<TimelineEvent> {
+/// A chat's conversation as the index holds it, parsed: each event with its place from the
+/// oldest, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredConversation {
+    /// The events, oldest first, each with its position.
+    pub events: Vec<(i64, TimelineEvent)>,
+    /// How many events the whole timeline had when last fetched, when the CRM said.
+    pub total: Option<i64>,
+    /// When a page was last fetched.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// The events of a stored timeline, parsed, with their positions; an event the index holds that
+/// no longer parses is left out (and logged), never shown half-read.
+pub fn parse_stored(rows: &[TimelineRow]) -> Vec<(i64, TimelineEvent)> {
     rows.iter()
         .filter_map(|row| match serde_json::from_str(&row.raw) {
-            Ok(event) => Some(event),
+            Ok(event) => Some((row.position, event)),
             Err(error) => {
                 tracing::warn!(%error, event = row.event_id, "a stored timeline event is unreadable");
                 None
             }
         })
         .collect()
+}
+
+/// Reads a chat's stored conversation (none if never fetched). Blocks: call it off the render
+/// path.
+pub fn read_stored(store: &Store, key: &ChatKey) -> Result<Option<StoredConversation>, StoreError> {
+    Ok(store.timeline(key)?.map(|stored| StoredConversation {
+        events: parse_stored(&stored.rows),
+        total: stored.total,
+        fetched_at: stored.fetched_at,
+    }))
 }
 
 /// A message's text, in either documented shape: v1's `body_text`, or v2's reduced record whose

@@ -166,6 +166,8 @@ actions! {
     PrevView = "prev_view" in [Global, List, Detail],
     /// Find an action or a chat by typing.
     CommandPalette = "command_palette" in [Global, List, Detail],
+    /// Show the chat's conversation in the detail pane, or go back to its detail.
+    ShowTimeline = "show_timeline" in [List, Detail],
 }
 
 impl Action {
@@ -249,6 +251,10 @@ impl Action {
             Self::CommandPalette => (
                 "paleta: achar ação ou conversa",
                 "palette: find an action or chat",
+            ),
+            Self::ShowTimeline => (
+                "ver a conversa / voltar ao detalhe",
+                "show the conversation / back to the detail",
             ),
         };
         lang.pick(pt, en)

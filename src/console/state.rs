@@ -212,6 +212,8 @@ pub struct State {
     pub should_quit: bool,
     /// The batch running, the one being prepared, and the last change (for `undo`).
     pub batches: crate::console::running::Batches,
+    /// The conversation opened with `show_timeline` (kept when closed, for the next opening).
+    pub timeline: Option<crate::console::timeline::open::OpenTimeline>,
     next_id: u64,
 }
 
@@ -240,6 +242,7 @@ impl State {
             size: SIZE,
             should_quit: false,
             batches: crate::console::running::Batches::default(),
+            timeline: None,
             next_id: 1,
         }
     }

@@ -6,12 +6,14 @@ mod chat_list;
 pub mod detail;
 mod dialogs;
 pub mod layout;
+pub mod message;
 mod status_bar;
 pub mod theme;
 mod workload;
 // The saved views' tabs and the command palette.
 mod palette;
 pub mod tabs;
+mod timeline;
 
 use ratatui::Frame;
 use ratatui::text::Line;
