@@ -104,24 +104,59 @@ fn clean(text: &str) -> String {
 fn header(message: &Message, at: Option<DateTime<Utc>>, clock: Clock) -> String {
     let lang = clock.lang;
     let direction = if message.from_me == Some(true) {
-        lang.pick("→ enviada", "→ sent")
+        lang.pick("→ saída", "→ outgoing")
     } else {
-        lang.pick("← recebida", "← received")
+        lang.pick("← entrada", "← incoming")
     };
     let mut parts = vec![format!("{direction} · {}", author(message, lang))];
     parts.push(when(at, clock));
-    parts.extend(message.status.as_deref().map(clean));
+    parts.extend(
+        message
+            .status
+            .as_deref()
+            .map(|status| status_word(status, lang)),
+    );
     parts.extend(
         message
             .kind
             .as_deref()
             .filter(|kind| *kind != "text")
-            .map(clean),
+            .map(|kind| kind_word(kind, lang)),
     );
     if message.is_history == Some(true) {
         parts.push(lang.pick("histórico", "history").to_owned());
     }
     parts.join(" · ")
+}
+
+/// A delivery status in words (one the docs do not show, as sent).
+fn status_word(status: &str, lang: Lang) -> String {
+    let (pt, en) = match status.to_ascii_lowercase().as_str() {
+        "sent" => ("enviada", "sent"),
+        "delivered" => ("entregue", "delivered"),
+        "read" => ("lida", "read"),
+        "failed" | "error" => ("falhou", "failed"),
+        "processing" | "pending" | "queued" => ("enviando", "sending"),
+        _ => return clean(status),
+    };
+    lang.pick(pt, en).to_owned()
+}
+
+/// A message kind in words (one the docs do not show, as sent).
+fn kind_word(kind: &str, lang: Lang) -> String {
+    let (pt, en) = match kind.to_ascii_lowercase().as_str() {
+        "image" => ("imagem", "image"),
+        "audio" => ("áudio", "audio"),
+        "video" => ("vídeo", "video"),
+        "document" => ("documento", "document"),
+        "sticker" => ("figurinha", "sticker"),
+        "location" => ("localização", "location"),
+        "call" => ("ligação", "call"),
+        "template" => ("modelo", "template"),
+        "interactive" => ("interativa", "interactive"),
+        _ => return clean(kind),
+    };
+    lang.pick(pt, en).to_owned()
 }
 
 /// Who reacted: the customer (by number) or an agent.

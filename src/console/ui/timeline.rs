@@ -41,18 +41,27 @@ fn title(state: &State, open: &OpenTimeline) -> String {
     let mut title = match open.total {
         Some(total) if i64::try_from(count).unwrap_or(i64::MAX) < total => tr!(
             lang,
-            " {contact} · conversa: {count} de {total} ",
-            " {contact} · conversation: {count} of {total} "
+            " {contact} · conversa {count}/{total} ",
+            " {contact} · conversation {count}/{total} "
         ),
         _ => tr!(
             lang,
-            " {contact} · conversa: {count} ",
-            " {contact} · conversation: {count} "
+            " {contact} · conversa {count} ",
+            " {contact} · conversation {count} "
         ),
     };
-    let as_of = open
-        .fetched_at
-        .map(|at| timefmt::in_zone(at, state.offset, lang));
+    // The hour alone on the day it is; the date too before.
+    let as_of = open.fetched_at.map(|at| {
+        let (local, today) = (
+            at.with_timezone(&state.offset),
+            state.now.with_timezone(&state.offset),
+        );
+        if local.date_naive() == today.date_naive() {
+            local.format("%H:%M").to_string()
+        } else {
+            timefmt::in_zone(at, state.offset, lang)
+        }
+    });
     let dated = open.loading.is_some() || open.failed.is_some() || !open.fetched;
     match (&open.loading, &open.failed, as_of) {
         (Some(_), _, None) => title.push_str(lang.pick("· carregando… ", "· loading… ")),
