@@ -135,6 +135,7 @@ fn status_word(status: &str, lang: Lang) -> String {
         "sent" => ("enviada", "sent"),
         "delivered" => ("entregue", "delivered"),
         "read" => ("lida", "read"),
+        "received" => ("recebida", "received"),
         "failed" | "error" => ("falhou", "failed"),
         "processing" | "pending" | "queued" => ("enviando", "sending"),
         _ => return clean(status),
