@@ -9,6 +9,7 @@ use crate::api::change::{Change, NewConversation};
 use crate::api::conversation::Conversation;
 use crate::api::error::ApiError;
 use crate::api::wegly::WeglyClient;
+use crate::api::wegly::wire::TimelineEvent;
 use crate::store::{ChatKey, ChatSummary, Store};
 
 /// Identifies one request to the API actor; minted by the state, increasing.
@@ -40,6 +41,13 @@ pub enum ApiCall {
     Hydrate(ChatKey),
     /// Unread totals of an account.
     UnreadSummary(String),
+    /// One page of a chat's conversation (1: the newest), stored in the index as it comes.
+    Timeline {
+        /// Which chat.
+        key: ChatKey,
+        /// Which page, 1-based, 1 the newest.
+        page: u32,
+    },
 }
 
 /// A request with its id.
@@ -86,6 +94,25 @@ pub enum ApiReply {
     Created(Fresh, bool),
     /// Unread totals.
     Unread(String, UnreadTotals),
+    /// A page of a chat's conversation.
+    Timeline(Box<TimelinePage>),
+}
+
+/// One page of a chat's conversation as the CRM sent it (see `api::timeline`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelinePage {
+    /// Which chat.
+    pub key: ChatKey,
+    /// Which page, 1 the newest.
+    pub page: u32,
+    /// Its events, oldest first.
+    pub events: Vec<TimelineEvent>,
+    /// The first event's place in the whole timeline, counted from the oldest (0).
+    pub first_position: i64,
+    /// How many events the whole timeline has, when the CRM said.
+    pub total: Option<i64>,
+    /// Whether older events remain to be fetched (page + 1).
+    pub older: bool,
 }
 
 /// The actor's answer to one request.

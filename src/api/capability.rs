@@ -27,6 +27,8 @@ pub enum Capability {
     AddById,
     /// Unread totals of the account.
     UnreadTotals,
+    /// Read a conversation's messages (its timeline).
+    Timeline,
 }
 
 /// The error for a call the CRM does not offer (the console asks [`supports`] first, so this is

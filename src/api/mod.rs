@@ -12,6 +12,7 @@ pub mod http;
 pub mod providers;
 pub mod reads;
 pub(crate) mod text_enum;
+pub mod timeline;
 pub mod timestamp;
 pub mod verify;
 pub mod wegly;

@@ -172,6 +172,8 @@ actions! {
     CopyChatId = "copy_chat_id" in [Global, List, Detail],
     /// Put the contact's number on the clipboard.
     CopyContactNumber = "copy_contact_number" in [Global, List, Detail],
+    /// Show the chat's conversation in the detail pane, or go back to its detail.
+    ShowTimeline = "show_timeline" in [List, Detail],
 }
 
 impl Action {
@@ -259,6 +261,10 @@ impl Action {
             Self::ShowNotifications => ("últimos avisos", "latest nudges"),
             Self::CopyChatId => ("copiar o id da conversa", "copy the chat's id"),
             Self::CopyContactNumber => ("copiar o número do contato", "copy the contact's number"),
+            Self::ShowTimeline => (
+                "ver a conversa / voltar ao detalhe",
+                "show the conversation / back to the detail",
+            ),
         };
         lang.pick(pt, en)
     }

@@ -21,6 +21,7 @@ pub mod preview;
 pub mod running;
 pub mod state;
 pub mod terminal;
+pub mod timeline;
 pub mod ui;
 pub mod undo;
 pub mod update;

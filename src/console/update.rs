@@ -18,7 +18,7 @@ use crate::console::outcome;
 use crate::console::overlays;
 use crate::console::palette::{self, Outcome};
 use crate::console::state::{Focus, Level, State, list_page};
-use crate::console::{batch, marks, navigate, preview, undo};
+use crate::console::{batch, marks, navigate, preview, timeline, undo};
 use crate::console::{copy, nudge};
 use crate::tr;
 
@@ -35,6 +35,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::IndexChanged { chats, .. } => nudge::rows_arriving(state, chats),
         _ => Vec::new(),
     };
+    let news = timeline::has_news(state, &msg);
     let mut commands = dispatch(state, msg);
     if all_rows {
         nudge::loaded(state);
@@ -44,11 +45,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     if rows_changed {
         overlays::rows_changed(state);
     }
+    // The conversation shown follows its chat's new messages.
+    if news {
+        commands.extend(timeline::refresh(state));
+    }
     // While the shared index cannot be reached, reads of it would only queue up behind its
     // connection timeout (and hold up the quit): the pane keeps what it shows, and the open
     // chat's stored detail is read again once the index is back.
     if state.desk.unreachable_since.is_some() {
-        commands.retain(|command| !matches!(command, Command::LoadCachedDetail(_)));
+        commands.retain(|command| {
+            !matches!(
+                command,
+                Command::LoadCachedDetail(_) | Command::ReadTimeline(_)
+            )
+        });
     }
     commands
 }
@@ -63,6 +73,9 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Api(event) if state.batches.owns(event.id) => batch::api_event(state, event),
         Msg::ApiBusy(id) if state.batches.owns(id) => batch::api_busy(state, id),
+        Msg::Api(event) if timeline::owns(state, event.id) => timeline::api_event(state, event),
+        Msg::ApiBusy(id) if timeline::owns(state, id) => timeline::api_busy(state),
+        Msg::TimelineRead { key, read } => timeline::stored_read(state, &key, read),
         Msg::BatchDetails { id, details } => preview::details_read(state, id, details),
         Msg::UndoEntries { id, outcome } => undo::entries_read(state, id, outcome),
         Msg::Action(action) if overlays::is_open(state) => overlays::action(state, action),
@@ -217,7 +230,9 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         | Action::SelectLast
         | Action::PageDown
         | Action::PageUp => {
-            if state.focus == Focus::Detail {
+            if state.focus == Focus::Detail && timeline::shown(state).is_some() {
+                timeline::move_cursor(state, action)
+            } else if state.focus == Focus::Detail {
                 scroll_detail(state, action);
                 Vec::new()
             } else {
@@ -227,7 +242,9 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         Action::OpenChat => open_selected(state),
         Action::Refresh => fetch_selected(state),
         Action::Cancel => {
-            state.focus = Focus::List;
+            if !timeline::close(state) {
+                state.focus = Focus::List;
+            }
             Vec::new()
         }
         Action::RevealDocuments => {
@@ -285,6 +302,7 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::CopyChatId | Action::CopyContactNumber => copy::copy(state, action),
+        Action::ShowTimeline => timeline::toggle(state),
         Action::Confirm
         | Action::NextField
         | Action::PrevField

@@ -20,4 +20,5 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Create,
     Capability::AddById,
     Capability::UnreadTotals,
+    Capability::Timeline,
 ];

@@ -6,6 +6,7 @@ mod chat_list;
 pub mod detail;
 mod dialogs;
 pub mod layout;
+pub mod message;
 mod status_bar;
 pub mod theme;
 mod workload;
@@ -14,6 +15,7 @@ mod palette;
 pub mod tabs;
 // The nudges overlay.
 mod nudges;
+mod timeline;
 
 use ratatui::Frame;
 use ratatui::text::Line;
