@@ -8,10 +8,10 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::api::error::ApiError;
-use crate::api::{reads, writes};
+use crate::api::{reads, sends, writes};
 
 pub use crate::api::call::{
-    ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId, UnreadTotals,
+    ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId, Sent, UnreadTotals,
 };
 
 /// Requests waiting for the actor, at most.
@@ -97,5 +97,6 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
         ApiCall::CreateChat { account, request } => {
             writes::create(config, &account, &request).await
         }
+        ApiCall::SendMessage { key, message } => sends::send(config, key, &message).await,
     }
 }
