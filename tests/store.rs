@@ -14,7 +14,9 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use balcao::store::drafts::{DraftSaved, DraftText, StoredDraft};
 use balcao::store::location::DatabaseUrl;
+use balcao::store::timeline::{StoredTimeline, TimelineRow};
 use balcao::store::{ChatKey, Columns, Source, Store, StoreError, WebhookOutcome, WebhookRecord};
 use balcao::store::{Provider, schema};
 use chrono::Utc;
@@ -130,6 +132,10 @@ on_both_backends!(
     a_detail_is_read_with_the_time_it_was_fetched,
     a_copy_reads_every_row_a_page_at_a_time,
     an_impossible_http_status_is_an_error_in_a_copy_as_in_the_log,
+    a_draft_is_written_only_over_the_revision_it_was_based_on,
+    two_consoles_saving_over_one_revision_cannot_both_win,
+    a_copy_keeps_drafts_with_their_revisions_and_tombstones,
+    a_timeline_is_read_back_in_the_apis_order_and_a_page_stored_again_replaces_its_span,
 );
 
 fn columns(contact: &str, unread: i64) -> Columns {
@@ -865,4 +871,314 @@ fn an_impossible_http_status_is_an_error_in_a_copy_as_in_the_log(backend: Backen
         Err(error) => error.to_string(),
     };
     assert_eq!(copy, log, "the copy reads the entry as the log does");
+}
+
+/// A chat's draft, with the quoted message and the console that wrote it.
+fn draft(body: &str, reply_to: Option<&str>) -> DraftText {
+    DraftText {
+        body: body.to_owned(),
+        reply_to: reply_to.map(str::to_owned),
+    }
+}
+
+/// The time as the index keeps it (milliseconds), so what is read back compares equal.
+fn now_ms() -> chrono::DateTime<Utc> {
+    chrono::DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap()
+}
+
+/// A draft write applies only over the revision it names (0: none yet); otherwise nothing is
+/// written and the newer draft comes back. Clearing leaves a tombstone at the next revision, so
+/// a write based on the draft before the clear is refused too.
+fn a_draft_is_written_only_over_the_revision_it_was_based_on(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
+    let key = ChatKey::wegly("loja", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    let other = ChatKey::agilize("loja", "room-1");
+    let now = now_ms();
+    assert_eq!(store.load_draft(&key).unwrap(), None);
+    assert!(store.draft_keys().unwrap().is_empty());
+
+    let first = draft("Olá, já vejo", Some("wamid.1"));
+    assert_eq!(
+        store.save_draft(&key, &first, 0, "console-a", now).unwrap(),
+        DraftSaved::Saved { revision: 1 }
+    );
+    let stored = StoredDraft {
+        key: key.clone(),
+        body: "Olá, já vejo".to_owned(),
+        reply_to: Some("wamid.1".to_owned()),
+        revision: 1,
+        written_by: Some("console-a".to_owned()),
+        updated_at: now,
+    };
+    assert_eq!(store.load_draft(&key).unwrap(), Some(stored.clone()));
+
+    // Another console that last saw no draft: refused, told what is there, nothing written.
+    let stale = draft("Bom dia", None);
+    assert_eq!(
+        store.save_draft(&key, &stale, 0, "console-b", now).unwrap(),
+        DraftSaved::Newer(stored.clone())
+    );
+    assert_eq!(store.load_draft(&key).unwrap(), Some(stored.clone()));
+
+    let second = draft("Olá, já vejo o seu pedido", None);
+    assert_eq!(
+        store
+            .save_draft(&key, &second, 1, "console-a", now)
+            .unwrap(),
+        DraftSaved::Saved { revision: 2 }
+    );
+    assert_eq!(
+        store
+            .save_draft(&other, &draft("Oi", None), 0, "console-b", now)
+            .unwrap(),
+        DraftSaved::Saved { revision: 1 }
+    );
+    let mut in_order = vec![key.clone(), other.clone()];
+    in_order.sort_by(|a, b| {
+        (&a.account, a.provider.as_str(), &a.chat_id).cmp(&(
+            &b.account,
+            b.provider.as_str(),
+            &b.chat_id,
+        ))
+    });
+    assert_eq!(store.draft_keys().unwrap(), in_order);
+
+    // A clear based on a revision already overwritten is refused as a save is.
+    match store.clear_draft(&key, 1, "console-b", now).unwrap() {
+        DraftSaved::Newer(newer) => assert_eq!(
+            (newer.revision, newer.body.as_str()),
+            (2, "Olá, já vejo o seu pedido")
+        ),
+        other @ DraftSaved::Saved { .. } => panic!("a stale clear applied: {other:?}"),
+    }
+    assert_eq!(
+        store.clear_draft(&key, 2, "console-a", now).unwrap(),
+        DraftSaved::Saved { revision: 3 }
+    );
+    assert_eq!(
+        store.load_draft(&key).unwrap(),
+        None,
+        "a tombstone is no draft"
+    );
+    assert_eq!(store.draft_keys().unwrap(), vec![other.clone()]);
+
+    // The tombstone keeps the revision: a console still on revision 2 cannot bring it back.
+    match store
+        .save_draft(&key, &second, 2, "console-b", now)
+        .unwrap()
+    {
+        DraftSaved::Newer(tombstone) => {
+            assert_eq!((tombstone.revision, tombstone.body.as_str()), (3, ""));
+            assert_eq!(tombstone.written_by.as_deref(), Some("console-a"));
+        }
+        other @ DraftSaved::Saved { .. } => panic!("a draft cleared since came back: {other:?}"),
+    }
+    assert_eq!(
+        store
+            .save_draft(&key, &draft("Novo", None), 3, "console-b", now)
+            .unwrap(),
+        DraftSaved::Saved { revision: 4 }
+    );
+    assert_eq!(store.load_draft(&key).unwrap().unwrap().body, "Novo");
+}
+
+/// Two consoles on one index (two connections, two processes' worth) save over the same
+/// revision at the same moment: exactly one wins, the other is told of its draft.
+fn two_consoles_saving_over_one_revision_cannot_both_win(backend: Backend) {
+    let fresh = Fresh::new(backend);
+    let key = ChatKey::wegly("loja", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    let consoles = [fresh.open(), fresh.open()];
+    for round in 0..20_i64 {
+        let start = std::sync::Barrier::new(2);
+        let outcomes: Vec<DraftSaved> = std::thread::scope(|scope| {
+            let writers: Vec<_> = consoles
+                .iter()
+                .enumerate()
+                .map(|(n, store)| {
+                    let (start, key) = (&start, &key);
+                    scope.spawn(move || {
+                        start.wait();
+                        let text = draft(&format!("round {round} by {n}"), None);
+                        store
+                            .save_draft(key, &text, round, &format!("console-{n}"), Utc::now())
+                            .unwrap()
+                    })
+                })
+                .collect();
+            writers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        let won: Vec<&DraftSaved> = outcomes
+            .iter()
+            .filter(|o| matches!(o, DraftSaved::Saved { .. }))
+            .collect();
+        assert_eq!(won.len(), 1, "round {round}: {outcomes:?}");
+        assert_eq!(
+            won[0],
+            &DraftSaved::Saved {
+                revision: round + 1
+            }
+        );
+        let stored = consoles[0].load_draft(&key).unwrap().unwrap();
+        let winner = stored.written_by.clone().unwrap();
+        for outcome in &outcomes {
+            if let DraftSaved::Newer(newer) = outcome {
+                assert_eq!(newer, &stored, "the loser is told of the winner's draft");
+            }
+        }
+        assert_eq!(
+            stored.body,
+            format!("round {round} by {}", winner.trim_start_matches("console-"))
+        );
+    }
+}
+
+/// `index copy` carries drafts with their revision, quoted message and writer (tombstones
+/// too, so a console's stale revision stays stale), not the timeline cache.
+fn a_copy_keeps_drafts_with_their_revisions_and_tombstones(backend: Backend) {
+    let (from, to) = (Fresh::new(backend), Fresh::new(backend));
+    let (source, target) = (from.open(), to.open());
+    let now = now_ms();
+    let kept = ChatKey::wegly("loja", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    let cleared = ChatKey::wegly("loja", "0a1b2c3d-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    source.note_chat(&kept, Source::Manual, now).unwrap();
+    for text in ["Olá", "Olá, tudo bem?"] {
+        let revision = source.load_draft(&kept).unwrap().map_or(0, |d| d.revision);
+        source
+            .save_draft(
+                &kept,
+                &draft(text, Some("wamid.9")),
+                revision,
+                "console-a",
+                now,
+            )
+            .unwrap();
+    }
+    source
+        .save_draft(&cleared, &draft("Já", None), 0, "console-a", now)
+        .unwrap();
+    source.clear_draft(&cleared, 1, "console-b", now).unwrap();
+    let event = TimelineRow {
+        event_id: "e1".to_owned(),
+        position: 0,
+        at: Some(now),
+        raw: "{}".to_owned(),
+    };
+    source
+        .store_timeline(&kept, &[event], Some(1), 1, now)
+        .unwrap();
+
+    match target.import_from(&*source, false).unwrap() {
+        balcao::store::copy::Imported::Copied(copied) => assert_eq!(copied.drafts, 2),
+        refused @ balcao::store::copy::Imported::Refused(_) => panic!("{refused:?}"),
+    }
+    assert_eq!(
+        target.load_draft(&kept).unwrap(),
+        source.load_draft(&kept).unwrap()
+    );
+    assert_eq!(target.load_draft(&kept).unwrap().unwrap().revision, 2);
+    assert_eq!(target.load_draft(&cleared).unwrap(), None);
+    assert!(matches!(
+        target.save_draft(&cleared, &draft("Já", None), 1, "console-a", now).unwrap(),
+        DraftSaved::Newer(tombstone) if tombstone.revision == 2
+    ));
+    assert_eq!(
+        target.timeline(&kept).unwrap(),
+        None,
+        "the cache is not copied"
+    );
+}
+
+fn event(id: &str, position: i64, at_ms: i64) -> TimelineRow {
+    TimelineRow {
+        event_id: id.to_owned(),
+        position,
+        at: chrono::DateTime::from_timestamp_millis(at_ms),
+        raw: format!(r#"{{"id":"{id}","event_type":"MESSAGE"}}"#),
+    }
+}
+
+/// A timeline is kept as the API gave it: read back by position (whatever order it was given
+/// in), with when it was fetched and the total. An older page adds to it; the newest page stored
+/// again replaces what it covers (an event gone from it goes) and keeps the older pages.
+fn a_timeline_is_read_back_in_the_apis_order_and_a_page_stored_again_replaces_its_span(
+    backend: Backend,
+) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
+    let key = ChatKey::wegly("loja", "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    let other = ChatKey::wegly("loja", "0a1b2c3d-3d4a-4e6b-9a21-5c7d9e0f1a23");
+    let (first, later) = (now_ms(), now_ms() + chrono::Duration::minutes(3));
+    assert_eq!(store.timeline(&key).unwrap(), None, "never fetched");
+
+    // The newest page (positions 3 to 5 of 6), given out of order.
+    let newest = [
+        event("e5", 5, 5_000),
+        event("e3", 3, 3_000),
+        event("e4", 4, 4_000),
+    ];
+    store
+        .store_timeline(&key, &newest, Some(6), 1, first)
+        .unwrap();
+    store
+        .store_timeline(&other, &[event("x0", 0, 1)], Some(1), 1, first)
+        .unwrap();
+    let read = store.timeline(&key).unwrap().unwrap();
+    let ids = |timeline: &StoredTimeline| -> Vec<String> {
+        timeline.rows.iter().map(|r| r.event_id.clone()).collect()
+    };
+    assert_eq!(ids(&read), ["e3", "e4", "e5"]);
+    assert_eq!(
+        (read.fetched_at, read.total, read.oldest_page),
+        (first, Some(6), 1)
+    );
+    assert_eq!(
+        read.rows[0],
+        event("e3", 3, 3_000),
+        "the raw event as given"
+    );
+
+    // The older page.
+    let older = [
+        event("e0", 0, 0),
+        event("e1", 1, 1_000),
+        event("e2", 2, 2_000),
+    ];
+    store
+        .store_timeline(&key, &older, Some(6), 2, first)
+        .unwrap();
+    let read = store.timeline(&key).unwrap().unwrap();
+    assert_eq!(ids(&read), ["e0", "e1", "e2", "e3", "e4", "e5"]);
+    assert_eq!(read.oldest_page, 2);
+
+    // Later: e4 was deleted in the CRM and two events came; the newest page now covers 4 to 6
+    // (e5 moved to 4). What it covered before and no longer holds goes; e3 stays, the older
+    // pages too.
+    let again = [
+        event("e5", 4, 5_000),
+        event("e6", 5, 6_000),
+        event("e7", 6, 7_000),
+    ];
+    store
+        .store_timeline(&key, &again, Some(7), 1, later)
+        .unwrap();
+    let read = store.timeline(&key).unwrap().unwrap();
+    assert_eq!(ids(&read), ["e0", "e1", "e2", "e3", "e5", "e6", "e7"]);
+    assert_eq!(
+        (read.fetched_at, read.total, read.oldest_page),
+        (later, Some(7), 2),
+        "the older page loaded stays the oldest"
+    );
+    assert_eq!(
+        store.timeline(&other).unwrap().unwrap().rows,
+        [event("x0", 0, 1)],
+        "another chat's timeline is its own"
+    );
+
+    // A server that ignores paging sends it all with no total; an empty newest page means the
+    // timeline is empty now.
+    store.store_timeline(&key, &[], None, 1, later).unwrap();
+    let read = store.timeline(&key).unwrap().unwrap();
+    assert!(read.rows.is_empty(), "{:?}", read.rows);
+    assert_eq!(read.total, None);
 }

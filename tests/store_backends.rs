@@ -15,6 +15,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use balcao::store::drafts::{DraftSaved, DraftText};
 use balcao::store::location::DatabaseUrl;
 use balcao::store::{ChatKey, Columns, OpenOptions, Source, Store, StoreError, schema};
 use chrono::Utc;
@@ -97,7 +98,8 @@ fn on_sqlite_only_waits_for_a_lock_then_says_who_probably_holds_it() {
     let holder = Connection::open(&path).unwrap();
     holder
         .execute_batch(
-            "BEGIN EXCLUSIVE; INSERT INTO drafts VALUES ('a', 'wegly', 'c', 'rascunho', 0);",
+            "BEGIN EXCLUSIVE; INSERT INTO drafts (account, provider, chat_id, body, updated_at)
+                 VALUES ('a', 'wegly', 'c', 'rascunho', 0);",
         )
         .unwrap();
     let started = std::time::Instant::now();
@@ -446,4 +448,70 @@ async fn on_postgres_only_the_index_and_its_watch_may_be_dropped_on_an_async_thr
     // Dropped here, on a worker thread of the runtime.
     drop(watch);
     drop(store);
+}
+
+/// A draft written by a balcão of schema version 5 (no revisions) is read after the upgrade at
+/// revision 0, and the first save over it takes revision 1.
+fn an_old_draft_survives_the_upgrade(store: &Store) {
+    let key = ChatKey::wegly("loja", "c");
+    let old = store.load_draft(&key).unwrap().unwrap();
+    assert_eq!(
+        (
+            old.body.as_str(),
+            old.revision,
+            old.reply_to,
+            old.written_by
+        ),
+        ("rascunho de antes", 0, None, None)
+    );
+    assert_eq!(store.draft_keys().unwrap(), vec![key.clone()]);
+    let text = DraftText {
+        body: "rascunho de agora".to_owned(),
+        reply_to: None,
+    };
+    assert_eq!(
+        store
+            .save_draft(&key, &text, 0, "console-a", Utc::now())
+            .unwrap(),
+        DraftSaved::Saved { revision: 1 }
+    );
+}
+
+#[test]
+fn on_sqlite_only_a_version_5_index_keeps_its_drafts_at_revision_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("inbox.sqlite3");
+    let old = Connection::open(&path).unwrap();
+    for migration in &schema::MIGRATIONS[..5] {
+        old.execute_batch(migration).unwrap();
+    }
+    old.execute_batch(&format!(
+        "PRAGMA application_id = {}; PRAGMA user_version = 5;
+         INSERT INTO drafts VALUES ('loja', 'wegly', 'c', 'rascunho de antes', 1700000000000);",
+        schema::APPLICATION_ID
+    ))
+    .unwrap();
+    drop(old);
+    let store = Store::open(&path, OpenOptions::default()).unwrap();
+    an_old_draft_survives_the_upgrade(&store);
+}
+
+#[test]
+fn on_postgres_only_a_version_5_index_keeps_its_drafts_at_revision_0() {
+    let url = pg::fresh_database();
+    let mut old = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    for migration in &balcao::store::postgres::schema::MIGRATIONS[..5] {
+        old.batch_execute(migration).unwrap();
+    }
+    old.batch_execute(&format!(
+        "CREATE TABLE {marker} (application BIGINT NOT NULL, schema_version BIGINT NOT NULL);
+         INSERT INTO {marker} VALUES ({app}, 5);
+         INSERT INTO drafts VALUES ('loja', 'wegly', 'c', 'rascunho de antes', 1700000000000);",
+        marker = balcao::store::postgres::schema::MARKER_TABLE,
+        app = schema::APPLICATION_ID
+    ))
+    .unwrap();
+    drop(old);
+    let store = Store::connect(&DatabaseUrl::new(&url)).unwrap();
+    an_old_draft_survives_the_upgrade(&store);
 }

@@ -1,7 +1,8 @@
 //! Moving a desk's index from one database to another (`balcao index copy`, SQLite to
 //! `PostgreSQL` or back): every chat with its detail and fetch bookkeeping, the audit log in the
-//! order it was written, and the drafts. Revisions, presence, claims and webhook deliveries
-//! belong to the database they happened in and are not copied.
+//! order it was written, and the drafts (with their revisions, quoted messages and writers).
+//! The index's revision counter, presence, claims and webhook deliveries belong to the database they happened in
+//! and are not copied; nor is the timeline cache, which the next fetch fills again.
 //!
 //! The target writes everything in one transaction, reading the source a page at a time: a copy
 //! that fails midway leaves the target as it was.
@@ -33,10 +34,16 @@ pub struct ChatRecord {
 pub struct Draft {
     /// The chat.
     pub key: ChatKey,
-    /// The text so far.
+    /// The text so far (empty: a cleared draft's tombstone, copied so revisions keep growing).
     pub body: String,
     /// When it was last changed.
     pub updated_at: DateTime<Utc>,
+    /// Its revision (see `store::drafts`).
+    pub revision: i64,
+    /// The id of the message it quotes, if any.
+    pub reply_to: Option<String>,
+    /// The console that wrote it last, when known.
+    pub written_by: Option<String>,
 }
 
 /// What an index holds, counted.

@@ -8,9 +8,11 @@ use chrono::{DateTime, Utc};
 use crate::private;
 use crate::store::StoreError;
 use crate::store::copy::{ChatRecord, Content, Draft, Imported};
+use crate::store::drafts::{DraftSaved, DraftText, StoredDraft};
 use crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
 use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
 use crate::store::team::{AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, Viewer};
+use crate::store::timeline::{StoredTimeline, TimelineRow};
 
 /// What an open index does. Every call blocks on the database: call it from `spawn_blocking`,
 /// never from the render path.
@@ -215,6 +217,50 @@ pub trait Index: Send + Sync {
     /// Every account name the index holds chats of.
     fn accounts(&self) -> Result<Vec<String>, StoreError>;
 
+    // --- The conversation (see `store::timeline` and `store::drafts`). ---
+
+    /// Stores one page of a chat's timeline as the CRM sent it (`page` 1 is the newest): its
+    /// events replace those the cache holds in the positions they span (the newest page, also
+    /// those after it; an empty newest page, all of them), and the fetch is noted with `total`.
+    fn store_timeline(
+        &self,
+        key: &ChatKey,
+        events: &[TimelineRow],
+        total: Option<i64>,
+        page: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// A chat's cached timeline, oldest event first, with when it was fetched; none if never.
+    fn timeline(&self, key: &ChatKey) -> Result<Option<StoredTimeline>, StoreError>;
+
+    /// A chat's draft; none when there is none or it was cleared.
+    fn load_draft(&self, key: &ChatKey) -> Result<Option<StoredDraft>, StoreError>;
+
+    /// Writes a chat's draft if its stored revision is still `based_on` (0: none yet); otherwise
+    /// writes nothing and returns the newer one stored.
+    fn save_draft(
+        &self,
+        key: &ChatKey,
+        draft: &DraftText,
+        based_on: i64,
+        written_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DraftSaved, StoreError>;
+
+    /// Clears a chat's draft (an empty tombstone at the next revision) as [`Index::save_draft`]
+    /// writes it: only over revision `based_on`.
+    fn clear_draft(
+        &self,
+        key: &ChatKey,
+        based_on: i64,
+        written_by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DraftSaved, StoreError>;
+
+    /// The chats with a draft (not cleared), in key order.
+    fn draft_keys(&self) -> Result<Vec<ChatKey>, StoreError>;
+
     // --- Moving a desk (`balcao index copy`, see `store::copy`). ---
 
     /// How many chats, audit entries and drafts the index holds.
@@ -242,7 +288,7 @@ pub trait Index: Send + Sync {
     /// Copies everything `source` holds into this index in one transaction: all of it or
     /// nothing. When this index holds chats or audit entries, nothing changes and the answer is
     /// [`Imported::Refused`], unless `replace`, which first forgets its chats, details, audit
-    /// entries and drafts (in the same transaction).
+    /// entries, drafts and cached timelines (in the same transaction).
     fn import_from(&self, source: &dyn Index, replace: bool) -> Result<Imported, StoreError>;
 }
 
@@ -305,6 +351,15 @@ macro_rules! index_by_inherent_methods {
                 -> Result<usize, StoreError>;
             fn audit_query(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
             fn accounts(&self) -> Result<Vec<String>, StoreError>;
+            fn store_timeline(&self, key: &ChatKey, events: &[TimelineRow], total: Option<i64>,
+                page: i64, now: DateTime<Utc>) -> Result<(), StoreError>;
+            fn timeline(&self, key: &ChatKey) -> Result<Option<StoredTimeline>, StoreError>;
+            fn load_draft(&self, key: &ChatKey) -> Result<Option<StoredDraft>, StoreError>;
+            fn save_draft(&self, key: &ChatKey, draft: &DraftText, based_on: i64,
+                written_by: &str, now: DateTime<Utc>) -> Result<DraftSaved, StoreError>;
+            fn clear_draft(&self, key: &ChatKey, based_on: i64, written_by: &str,
+                now: DateTime<Utc>) -> Result<DraftSaved, StoreError>;
+            fn draft_keys(&self) -> Result<Vec<ChatKey>, StoreError>;
             fn content(&self) -> Result<Content, StoreError>;
             fn export_chats(&self, after: Option<&ChatKey>, limit: usize)
                 -> Result<Vec<ChatRecord>, StoreError>;
@@ -324,11 +379,13 @@ macro_rules! index_by_inherent_methods {
             use chrono::{DateTime, Utc};
 
             use $crate::store::copy::{ChatRecord, Content, Draft, Imported};
+            use $crate::store::drafts::{DraftSaved, DraftText, StoredDraft};
             use $crate::store::records::{AuditEntry, StoredDetail, WebhookRecord};
             use $crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
             use $crate::store::team::{
                 AuditQuery, ChangeWatch, Changes, ClaimOutcome, Presence, Viewer,
             };
+            use $crate::store::timeline::{StoredTimeline, TimelineRow};
             use $crate::store::{Index, StoreError};
 
             impl Index for $backend {

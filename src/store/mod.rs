@@ -5,6 +5,7 @@
 //! The CRMs cannot list chats, so this index is the console's memory.
 
 pub mod copy;
+pub mod drafts;
 mod index;
 pub mod journal;
 pub mod location;
@@ -14,6 +15,7 @@ pub mod sqlite;
 mod stored;
 pub mod summary;
 pub mod team;
+pub mod timeline;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};

@@ -104,7 +104,9 @@ impl PgIndex {
         let rows = self.with_client(|client| {
             client.query(
                 &format!(
-                    "SELECT account, provider, chat_id, body, updated_at FROM drafts {AFTER_KEY}"
+                    "SELECT account, provider, chat_id, body, updated_at, revision, reply_to,
+                         written_by
+                     FROM drafts {AFTER_KEY}"
                 ),
                 &[
                     &after.map(|key| &key.account),
@@ -124,6 +126,9 @@ impl PgIndex {
                     },
                     body: self.column(row, 3)?,
                     updated_at: from_millis(Some(self.column(row, 4)?)).unwrap_or_default(),
+                    revision: self.column(row, 5)?,
+                    reply_to: self.column(row, 6)?,
+                    written_by: self.column(row, 7)?,
                 })
             })
             .collect()
@@ -145,7 +150,8 @@ impl PgIndex {
                 }
                 transaction.batch_execute(
                     "DELETE FROM chat_details; DELETE FROM chats; DELETE FROM audit_log;
-                     DELETE FROM drafts; DELETE FROM claims;",
+                     DELETE FROM drafts; DELETE FROM claims;
+                     DELETE FROM timeline_events; DELETE FROM timeline_fetches;",
                 )?;
             }
             let mut sink = Writer {
@@ -372,13 +378,29 @@ impl Sink for Writer<'_, '_> {
         let ids: Vec<String> = drafts.iter().map(|d| d.key.chat_id.clone()).collect();
         let bodies: Vec<String> = drafts.iter().map(|d| d.body.clone()).collect();
         let updated: Vec<i64> = drafts.iter().map(|d| millis(d.updated_at)).collect();
+        let revisions: Vec<i64> = drafts.iter().map(|d| d.revision).collect();
+        let reply_to: Vec<Option<String>> = drafts.iter().map(|d| d.reply_to.clone()).collect();
+        let written_by: Vec<Option<String>> = drafts.iter().map(|d| d.written_by.clone()).collect();
         self.transaction
             .execute(
-                "INSERT INTO drafts (account, provider, chat_id, body, updated_at)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+                "INSERT INTO drafts (account, provider, chat_id, body, updated_at, revision,
+                     reply_to, written_by)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                     $6::bigint[], $7::text[], $8::text[])
                  ON CONFLICT (account, provider, chat_id) DO UPDATE
-                     SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at",
-                &[&accounts, &providers, &ids, &bodies, &updated],
+                     SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at,
+                         revision = EXCLUDED.revision, reply_to = EXCLUDED.reply_to,
+                         written_by = EXCLUDED.written_by",
+                &[
+                    &accounts,
+                    &providers,
+                    &ids,
+                    &bodies,
+                    &updated,
+                    &revisions,
+                    &reply_to,
+                    &written_by,
+                ],
             )
             .map_err(|e| self.index.error(&e))?;
         Ok(())

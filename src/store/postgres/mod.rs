@@ -7,6 +7,7 @@
 //! certificate a `sslrootcert=FILE` parameter names. A database that is not a balcão index, or
 //! whose schema a newer balcão wrote, is never touched.
 
+mod conversation;
 mod copy;
 mod index;
 mod records;

@@ -227,6 +227,33 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE audit_log ADD COLUMN undo TEXT;
     CREATE INDEX audit_log_batch ON audit_log (batch);
     ",
+    // 6: the conversation: compare-and-set drafts with tombstones, and the timeline cache (see
+    // the SQLite file's migration 6).
+    r"
+    ALTER TABLE drafts ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE drafts ADD COLUMN reply_to TEXT;
+    ALTER TABLE drafts ADD COLUMN written_by TEXT;
+    CREATE TABLE timeline_events (
+        account  TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        chat_id  TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        position BIGINT NOT NULL,
+        at       BIGINT,
+        raw      TEXT NOT NULL,
+        PRIMARY KEY (account, provider, chat_id, event_id)
+    );
+    CREATE INDEX timeline_events_order ON timeline_events (account, provider, chat_id, position);
+    CREATE TABLE timeline_fetches (
+        account     TEXT NOT NULL,
+        provider    TEXT NOT NULL,
+        chat_id     TEXT NOT NULL,
+        fetched_at  BIGINT NOT NULL,
+        total       BIGINT,
+        oldest_page BIGINT NOT NULL,
+        PRIMARY KEY (account, provider, chat_id)
+    );
+    ",
 ];
 
 /// The schema version this binary writes (the same as the SQLite file's).

@@ -114,7 +114,8 @@ impl SqliteIndex {
         let connection = self.lock();
         let mut statement = connection
             .prepare_cached(&format!(
-                "SELECT account, provider, chat_id, body, updated_at FROM drafts {AFTER_KEY}"
+                "SELECT account, provider, chat_id, body, updated_at, revision, reply_to, written_by
+                 FROM drafts {AFTER_KEY}"
             ))
             .map_err(|e| self.error(&e))?;
         let rows = statement
@@ -127,6 +128,9 @@ impl SqliteIndex {
                     },
                     body: row.get(3)?,
                     updated_at: from_millis(row.get(4)?).unwrap_or_default(),
+                    revision: row.get(5)?,
+                    reply_to: row.get(6)?,
+                    written_by: row.get(7)?,
                 })
             })
             .map_err(|e| self.error(&e))?;
@@ -148,7 +152,8 @@ impl SqliteIndex {
             transaction
                 .execute_batch(
                     "DELETE FROM chat_details; DELETE FROM chats; DELETE FROM audit_log;
-                     DELETE FROM drafts; DELETE FROM claims;",
+                     DELETE FROM drafts; DELETE FROM claims; DELETE FROM timeline_events;
+                     DELETE FROM timeline_fetches;",
                 )
                 .map_err(|e| self.error(&e))?;
         }
@@ -266,8 +271,9 @@ impl Sink for Writer<'_> {
         let mut insert = self
             .transaction
             .prepare_cached(
-                "INSERT OR REPLACE INTO drafts (account, provider, chat_id, body, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO drafts (account, provider, chat_id, body, updated_at,
+                     revision, reply_to, written_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
             .map_err(|e| self.index.error(&e))?;
         for draft in drafts {
@@ -278,6 +284,9 @@ impl Sink for Writer<'_> {
                     draft.key.chat_id,
                     draft.body,
                     millis(draft.updated_at),
+                    draft.revision,
+                    draft.reply_to,
+                    draft.written_by,
                 ])
                 .map_err(|e| self.index.error(&e))?;
         }

@@ -4,6 +4,7 @@
 //! committed), refuses files that are not its own or that a newer version wrote, and waits for a
 //! lock before failing with a message that says who probably holds it.
 
+mod conversation;
 mod copy;
 mod index;
 pub(crate) mod records;

@@ -219,6 +219,36 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE audit_log ADD COLUMN undo TEXT;
     CREATE INDEX audit_log_batch ON audit_log (batch);
     ",
+    // 6: the conversation. Drafts become compare-and-set (a revision that only grows, the quoted
+    // message, the console that wrote it; a cleared draft stays as an empty tombstone), so two
+    // consoles on one index never overwrite each other's newer text; drafts written before keep
+    // revision 0. Timelines are cached as the CRM sent them, with the position the API gave each
+    // event (from the oldest) and what was fetched when, to be read offline.
+    r"
+    ALTER TABLE drafts ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE drafts ADD COLUMN reply_to TEXT;
+    ALTER TABLE drafts ADD COLUMN written_by TEXT;
+    CREATE TABLE timeline_events (
+        account  TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        chat_id  TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        at       INTEGER,
+        raw      TEXT NOT NULL,
+        PRIMARY KEY (account, provider, chat_id, event_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX timeline_events_order ON timeline_events (account, provider, chat_id, position);
+    CREATE TABLE timeline_fetches (
+        account     TEXT NOT NULL,
+        provider    TEXT NOT NULL,
+        chat_id     TEXT NOT NULL,
+        fetched_at  INTEGER NOT NULL,
+        total       INTEGER,
+        oldest_page INTEGER NOT NULL,
+        PRIMARY KEY (account, provider, chat_id)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this binary writes.
