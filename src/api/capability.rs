@@ -27,6 +27,8 @@ pub enum Capability {
     AddById,
     /// Unread totals of the account.
     UnreadTotals,
+    /// Reply in a conversation (text in the window, a template outside it).
+    Reply,
 }
 
 /// The error for a call the CRM does not offer (the console asks [`supports`] first, so this is

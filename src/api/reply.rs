@@ -37,6 +37,17 @@ impl Outgoing {
     }
 }
 
+/// A template this desk has used, offered when the window is closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// Its name.
+    pub name: String,
+    /// Its language.
+    pub language: String,
+    /// How many body values it takes.
+    pub fields: usize,
+}
+
 /// Why a message was refused before any request was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unsendable {

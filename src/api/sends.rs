@@ -7,8 +7,10 @@ use std::collections::HashSet;
 use chrono::Utc;
 
 use crate::api::call::{ActorConfig, ApiReply, Sent};
+use crate::api::capability::Capability;
 use crate::api::conversation::Conversation;
 use crate::api::error::ApiError;
+use crate::api::providers::supports;
 use crate::api::reads::{on_index, remember};
 use crate::api::reply::{Outgoing, Unsendable};
 use crate::api::wegly::WeglyClient;
@@ -26,7 +28,7 @@ pub(crate) async fn send(
     key: ChatKey,
     message: &Outgoing,
 ) -> Result<ApiReply, ApiError> {
-    if key.provider != Provider::Wegly {
+    if key.provider != Provider::Wegly || !supports(key.provider, Capability::Reply) {
         return Err(ApiError::NotSent(Unsendable::NotOffered));
     }
     let client = config.wegly(&key.account)?;

@@ -166,6 +166,12 @@ actions! {
     PrevView = "prev_view" in [Global, List, Detail],
     /// Find an action or a chat by typing.
     CommandPalette = "command_palette" in [Global, List, Detail],
+    /// Write a reply to the chat (a template when its window is closed).
+    Reply = "reply" in [List, Detail],
+    /// Send the reply being written.
+    SendReply = "send_reply" in [Modal],
+    /// Reply quoting the conversation's selected message.
+    ReplyToMessage = "reply_to_message" in [Detail],
 }
 
 impl Action {
@@ -250,6 +256,9 @@ impl Action {
                 "paleta: achar ação ou conversa",
                 "palette: find an action or chat",
             ),
+            Self::Reply => ("responder (rascunho guardado)", "reply (draft kept)"),
+            Self::SendReply => ("enviar a resposta", "send the reply"),
+            Self::ReplyToMessage => ("responder citando a mensagem", "reply quoting the message"),
         };
         lang.pick(pt, en)
     }

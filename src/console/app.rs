@@ -58,12 +58,18 @@ pub fn translate(event: &Event, state: &State, keymap: &Keymap) -> Option<Msg> {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
             let chord = KeyChord::from_event(key)?;
             match keymap.resolve(&state.contexts(), chord) {
+                // The composer's text takes every key but sending and leaving (enter is a new
+                // line there, the arrows move the cursor).
+                Some(action) if crate::console::reply::takes_key(state, action) => {
+                    Some(Msg::Input(*key))
+                }
                 Some(action) => Some(Msg::Action(action)),
                 None if state.modal.is_some() => Some(Msg::Input(*key)),
                 None => None,
             }
         }
         Event::Resize(width, height) => Some(Msg::Resize(*width, *height)),
+        Event::Paste(text) if state.modal.is_some() => Some(Msg::Paste(text.clone())),
         _ => None,
     }
 }
@@ -163,6 +169,16 @@ impl Runtime<'_> {
                 let entries = store.audit_log(limit).map_err(|error| error.to_string());
                 Some(Msg::AuditRead { id, entries })
             }),
+            command @ (Command::LoadDraft(_)
+            | Command::SaveDraft { .. }
+            | Command::ClearDraft { .. }
+            | Command::ReadDraftKeys
+            | Command::ReadTemplates) => {
+                let console = self.state.desk.viewer.console.clone();
+                self.in_background(move |store| {
+                    crate::console::drafts::run(store, command, &console)
+                });
+            }
             Command::Quit => self.state.should_quit = true,
         }
     }
@@ -247,6 +263,8 @@ fn keep_audit(store: &Store, journal: Option<&AuditJournal>, entry: &AuditEntry)
 }
 
 /// Runs the console until `quit` or the end of the event stream; returns the final state.
+// The loop's one `select!` grows with the sources it listens to.
+#[allow(clippy::too_many_lines)]
 pub async fn run<B, E>(
     terminal: &mut Terminal<B>,
     mut events: E,
@@ -282,6 +300,7 @@ where
     );
     let unread = request_unread(&mut runtime.state);
     runtime.execute(unread);
+    runtime.execute(Command::ReadDraftKeys);
     let mut dirty = true;
     let mut next_frame = Instant::now();
     loop {

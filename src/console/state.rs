@@ -212,6 +212,8 @@ pub struct State {
     pub should_quit: bool,
     /// The batch running, the one being prepared, and the last change (for `undo`).
     pub batches: crate::console::running::Batches,
+    /// Replies: drafts, sends in flight and how they ended.
+    pub replies: crate::console::composer::Replies,
     next_id: u64,
 }
 
@@ -240,6 +242,7 @@ impl State {
             size: SIZE,
             should_quit: false,
             batches: crate::console::running::Batches::default(),
+            replies: crate::console::composer::Replies::default(),
             next_id: 1,
         }
     }

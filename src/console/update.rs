@@ -18,7 +18,7 @@ use crate::console::outcome;
 use crate::console::overlays;
 use crate::console::palette::{self, Outcome};
 use crate::console::state::{Focus, Level, State, list_page};
-use crate::console::{batch, marks, navigate, preview, undo};
+use crate::console::{batch, marks, navigate, preview, reply, undo};
 use crate::tr;
 
 /// Applies one message and returns the effects to run.
@@ -41,6 +41,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     commands
 }
 
+// One arm per message: the one dispatcher grows with the messages' vocabulary.
+#[allow(clippy::too_many_lines)]
 fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Action(action) if matches!(state.modal, Some(Modal::Batch(_))) => {
@@ -69,6 +71,13 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Input(key) if matches!(state.modal, Some(Modal::Palette(_))) => {
             palette::typed(state, &key)
         }
+        // The reply composer: its keys, pastes, sends, drafts and templates.
+        msg if reply::takes(state, &msg) => reply::update(state, msg),
+        msg @ (Msg::Paste(_)
+        | Msg::DraftLoaded { .. }
+        | Msg::DraftWritten { .. }
+        | Msg::DraftKeys(_)
+        | Msg::Templates(_)) => reply::update(state, msg),
         Msg::Action(action) => {
             if state.modal.is_some() {
                 modals::action(state, action)
@@ -266,12 +275,15 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         Action::NextView => navigate::switch_view(state, true),
         Action::PrevView => navigate::switch_view(state, false),
         Action::CommandPalette => palette::open(state),
+        Action::Reply => reply::open(state, None),
+        Action::ReplyToMessage => reply::open_quoting(state),
         Action::Confirm
         | Action::NextField
         | Action::PrevField
         | Action::ToggleUpdateChat
         | Action::ToggleUpdateLeads
-        | Action::ToggleUpdateDeals => Vec::new(),
+        | Action::ToggleUpdateDeals
+        | Action::SendReply => Vec::new(),
     }
 }
 

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::api::reply::Outgoing;
+use crate::api::reply::{Outgoing, Template};
+use crate::api::wegly::wire::CreateChatRequest;
 use crate::api::wegly::wire::{Message, TemplateField, TemplateRef};
 
 /// `POST /chats/{id}/messages` body: a text or a template message.
@@ -96,4 +97,30 @@ pub fn is_the_sent(found: &Message, sent: &Outgoing, since: DateTime<Utc>) -> bo
                     == Some(name.as_str())
         }
     }
+}
+
+/// The templates a desk has used, from its audit log's `create_chat` requests (as sent, JSON):
+/// each name and language once, newest first, with as many values as its body took.
+pub fn templates_used<'a>(requests: impl IntoIterator<Item = &'a str>) -> Vec<Template> {
+    let mut seen = std::collections::HashSet::new();
+    requests
+        .into_iter()
+        .filter_map(|request| serde_json::from_str::<CreateChatRequest>(request).ok())
+        .filter(|request| !request.template.name.trim().is_empty())
+        .filter(|request| {
+            seen.insert((
+                request.template.name.clone(),
+                request.template.language.clone(),
+            ))
+        })
+        .map(|request| Template {
+            fields: request
+                .template_fields
+                .iter()
+                .filter(|field| field.component.eq_ignore_ascii_case("BODY"))
+                .count(),
+            name: request.template.name,
+            language: request.template.language,
+        })
+        .collect()
 }

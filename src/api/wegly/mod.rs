@@ -21,4 +21,5 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Create,
     Capability::AddById,
     Capability::UnreadTotals,
+    Capability::Reply,
 ];

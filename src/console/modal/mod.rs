@@ -61,6 +61,8 @@ pub enum Modal {
     Audit(Audit),
     /// The command palette.
     Palette(Palette),
+    /// The reply composer, under the conversation.
+    Composer(Box<crate::console::composer::Composer>),
 }
 
 impl Modal {
@@ -75,7 +77,7 @@ impl Modal {
             Self::Add(m) => Some((&mut m.stage, &mut m.error)),
             Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) | Self::Batch(_) => None,
             #[allow(clippy::match_same_arms)] // the overlays and the palette send nothing either
-            Self::Workload(_) | Self::Audit(_) | Self::Palette(_) => None,
+            Self::Workload(_) | Self::Audit(_) | Self::Palette(_) | Self::Composer(_) => None,
         }
     }
 }

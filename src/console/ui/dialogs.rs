@@ -532,7 +532,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
             | Modal::Batch(_)
             | Modal::Workload(_)
             | Modal::Audit(_)
-            | Modal::Palette(_),
+            | Modal::Palette(_)
+            | Modal::Composer(_),
         )
         | None => {}
     }

@@ -3,6 +3,7 @@
 mod audit;
 mod batch;
 mod chat_list;
+mod composer;
 pub mod detail;
 mod dialogs;
 pub mod layout;
@@ -48,6 +49,9 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
     }
     if let Some(detail) = areas.detail {
         detail::render(frame, detail, state);
+        if let Some(Modal::Composer(composer)) = &state.modal {
+            composer::render(frame, detail, composer, state, keymap);
+        }
     }
     status_bar::render(frame, areas.status, state, keymap);
     match &state.modal {
