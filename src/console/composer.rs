@@ -8,9 +8,9 @@ use std::collections::{HashMap, HashSet};
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
+use crate::api::call::RequestId;
 use crate::api::reply::Outgoing;
 pub use crate::api::reply::Template;
-use crate::console::msg::RequestId;
 use crate::store::ChatKey;
 
 /// A multi-line editor. Compared by its text and cursor (the widget itself has no equality).

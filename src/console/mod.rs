@@ -21,6 +21,7 @@ pub mod outcome;
 pub mod overlays;
 pub mod preview;
 pub mod reply;
+pub mod reply_drafts;
 pub mod running;
 pub mod state;
 pub mod terminal;

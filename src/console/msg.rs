@@ -140,7 +140,7 @@ pub enum Msg {
     /// The chats with a draft in the index.
     DraftKeys(Vec<ChatKey>),
     /// The templates this desk has used, from the audit log.
-    Templates(Vec<crate::console::composer::Template>),
+    Templates(Vec<crate::api::reply::Template>),
 }
 
 /// Everything `update` can ask for.

@@ -12,23 +12,14 @@ use crate::api::providers::supports;
 use crate::api::reply::{Outgoing, Unsendable};
 use crate::console::action::Action;
 use crate::console::changes::not_offered;
-use crate::console::composer::{Composer, Editor, Kept, Mode, Quote, SendState, Template};
+use crate::console::composer::{Composer, Editor, Mode, Quote, SendState, Template};
 use crate::console::modal::{Modal, edit_text};
 use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Msg, RequestId};
 use crate::console::navigate::{apply_changes, open_selected};
+use crate::console::reply_drafts::{self, composer, composer_for};
 use crate::console::state::{Focus, Level, State};
 use crate::store::ChatKey;
-use crate::store::drafts::{DraftSaved, DraftText, StoredDraft};
-use crate::text::truncate;
 use crate::tr;
-
-/// The composer of the open modal, if it is one.
-fn composer(state: &mut State) -> Option<&mut Composer> {
-    match &mut state.modal {
-        Some(Modal::Composer(composer)) => Some(composer),
-        _ => None,
-    }
-}
 
 /// `reply` (and `reply_to_message` with `quote`): opens the composer on the selected chat.
 pub fn open(state: &mut State, quote: Option<Quote>) -> Vec<Command> {
@@ -203,57 +194,7 @@ fn text_changed(state: &mut State) -> Vec<Command> {
     let kept = state.replies.kept.entry(key).or_default();
     kept.text = text;
     kept.quote = quote;
-    next_save(state)
-}
-
-/// The next draft save, if none is in flight and a kept text differs from what the index holds
-/// (the open composer's chat first).
-fn next_save(state: &mut State) -> Vec<Command> {
-    if state.replies.saving.is_some() {
-        return Vec::new();
-    }
-    let open = match &state.modal {
-        Some(Modal::Composer(composer)) => Some(composer.key.clone()),
-        _ => None,
-    };
-    let dirty = |key: &ChatKey, kept: &Kept| {
-        (kept.text != kept.saved && !state.replies.busy(key)).then(|| key.clone())
-    };
-    let key = open
-        .as_ref()
-        .and_then(|key| {
-            state
-                .replies
-                .kept
-                .get(key)
-                .and_then(|kept| dirty(key, kept))
-        })
-        .or_else(|| {
-            let mut waiting: Vec<ChatKey> = state
-                .replies
-                .kept
-                .iter()
-                .filter_map(|(key, kept)| dirty(key, kept))
-                .collect();
-            waiting.sort();
-            waiting.into_iter().next()
-        });
-    let Some(key) = key else {
-        return Vec::new();
-    };
-    let Some(kept) = state.replies.kept.get(&key) else {
-        return Vec::new();
-    };
-    let command = Command::SaveDraft {
-        key: key.clone(),
-        draft: DraftText {
-            body: kept.text.clone(),
-            reply_to: kept.quote.as_ref().map(|quote| quote.id.clone()),
-        },
-        based_on: kept.revision,
-    };
-    state.replies.saving = Some(key);
-    vec![command]
+    reply_drafts::next_save(state)
 }
 
 /// `send_reply`: sends what the composer holds, once.
@@ -323,10 +264,6 @@ fn send(state: &mut State) -> Vec<Command> {
     );
     let call = ApiCall::SendMessage { key, message };
     vec![Command::Api(ApiRequest { id, call })]
-}
-
-fn composer_for<'a>(state: &'a mut State, key: &ChatKey) -> Option<&'a mut Composer> {
-    composer(state).filter(|composer| &composer.key == key)
 }
 
 /// A send's outcome: sent (the draft cleared, the row as re-read), or failed with the reason;
@@ -439,109 +376,6 @@ fn reopen(state: &mut State, key: &ChatKey, notice: String) {
     })));
 }
 
-/// A chat's stored draft: restored into its composer when this console has none of its own.
-pub fn draft_loaded(state: &mut State, key: &ChatKey, draft: Option<StoredDraft>) -> Vec<Command> {
-    let Some(draft) = draft.filter(|draft| !draft.body.is_empty()) else {
-        return Vec::new();
-    };
-    state.replies.drafts.insert(key.clone());
-    let ours = state.replies.kept.get(key);
-    if ours.is_some_and(|kept| kept.text != kept.saved) {
-        return Vec::new();
-    }
-    let quote = draft.reply_to.clone().map(|id| Quote {
-        preview: id.clone(),
-        id,
-    });
-    state.replies.kept.insert(
-        key.clone(),
-        Kept {
-            text: draft.body.clone(),
-            quote: quote.clone(),
-            revision: draft.revision,
-            saved: draft.body.clone(),
-        },
-    );
-    if let Some(composer) = composer_for(state, key) {
-        composer.editor = Editor::with_text(&draft.body);
-        if composer.quote.is_none() {
-            composer.quote = quote;
-        }
-    }
-    Vec::new()
-}
-
-/// A draft write's answer. `Newer`: another console wrote this chat's draft since; its text is
-/// kept as stored (never overwritten) and shown in the composer, ours put aside in the notice.
-pub fn draft_written(
-    state: &mut State,
-    key: &ChatKey,
-    body: String,
-    outcome: Result<DraftSaved, String>,
-) -> Vec<Command> {
-    let lang = state.lang;
-    state.replies.saving = None;
-    match outcome {
-        Ok(DraftSaved::Saved { revision }) => {
-            if body.is_empty() {
-                state.replies.drafts.remove(key);
-            } else {
-                state.replies.drafts.insert(key.clone());
-            }
-            if let Some(kept) = state.replies.kept.get_mut(key) {
-                kept.revision = revision;
-                kept.saved = body;
-            }
-        }
-        Ok(DraftSaved::Newer(stored)) => {
-            let ours = state
-                .replies
-                .kept
-                .get(key)
-                .map(|kept| kept.text.clone())
-                .unwrap_or_default();
-            let theirs = Kept {
-                text: stored.body.clone(),
-                quote: stored.reply_to.clone().map(|id| Quote {
-                    preview: id.clone(),
-                    id,
-                }),
-                revision: stored.revision,
-                saved: stored.body.clone(),
-            };
-            state.replies.kept.insert(key.clone(), theirs);
-            if stored.body.is_empty() {
-                state.replies.drafts.remove(key);
-            } else {
-                state.replies.drafts.insert(key.clone());
-            }
-            let aside = truncate(&ours.replace('\n', " ⏎ "), 200);
-            let text = tr!(
-                lang,
-                "rascunho mais novo de outro console: ele fica; o seu (não gravado) era: «{aside}»",
-                "newer draft from another console: it stays; yours (not saved) was: «{aside}»"
-            );
-            if let Some(composer) = composer_for(state, key) {
-                composer.editor = Editor::with_text(&stored.body);
-                composer.notice = Some(text);
-            } else {
-                state.notify(Level::Error, text);
-            }
-        }
-        Err(error) => {
-            let text = tr!(
-                lang,
-                "não foi possível guardar o rascunho: {error}",
-                "cannot keep the draft: {error}"
-            );
-            state.notify(Level::Error, text);
-            // Tried again on the next keystroke, not in a loop.
-            return Vec::new();
-        }
-    }
-    next_save(state)
-}
-
 /// The templates this desk has used, for the open composer's picker.
 pub fn templates(state: &mut State, list: Vec<Template>) {
     let lang = state.lang;
@@ -608,8 +442,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Paste(text) => paste(state, &text),
         Msg::Api(event) => api_event(state, event),
         Msg::ApiBusy(id) => api_busy(state, id),
-        Msg::DraftLoaded { key, draft } => draft_loaded(state, &key, draft),
-        Msg::DraftWritten { key, body, outcome } => draft_written(state, &key, body, outcome),
+        Msg::DraftLoaded { key, draft } => reply_drafts::loaded(state, &key, draft),
+        Msg::DraftWritten { key, body, outcome } => {
+            reply_drafts::written(state, &key, body, outcome)
+        }
         Msg::DraftKeys(keys) => {
             state.replies.drafts = keys.into_iter().collect();
             Vec::new()
