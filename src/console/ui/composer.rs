@@ -46,7 +46,7 @@ pub fn render(
         .get(&composer.key)
         .map(|status| format!(" · {}", status_words(status, lang)))
         .unwrap_or_default();
-    let contact = truncate(&composer.contact, 30);
+    let contact = truncate(&composer.contact, 24);
     let title = match composer.mode {
         Mode::Text => tr!(
             lang,
@@ -121,7 +121,10 @@ fn template_lines(mode: &Mode, lang: Lang) -> Vec<Line<'static>> {
                         "{} ({}) · {}",
                         template.name,
                         template.language,
-                        tr!(lang, "{} valores", "{} values", template.fields)
+                        match template.fields {
+                            1 => lang.pick("1 valor", "1 value").to_owned(),
+                            n => tr!(lang, "{n} valores", "{n} values"),
+                        }
                     );
                     if at == *cursor {
                         Line::styled(format!("› {text}"), theme::selected())
