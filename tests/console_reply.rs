@@ -37,7 +37,10 @@ fn on_chat(lang: Lang, size: (u16, u16), open: bool) -> (State, ChatKey) {
     let chat = chats
         .iter()
         .find(|chat| {
-            let end = chat.session_expires_at.as_ref().and_then(balcao::api::timestamp::Timestamp::at);
+            let end = chat
+                .session_expires_at
+                .as_ref()
+                .and_then(balcao::api::timestamp::Timestamp::at);
             end.is_some_and(|end| {
                 if open {
                     end - now() > chrono::Duration::hours(1)

@@ -511,8 +511,10 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
     );
     for command in commands {
         if let Command::Api(request) = command {
+            // Tracked: a pending entry, or the conversation's page in flight.
             prop_assert!(
-                state.pending.contains_key(&request.id),
+                state.pending.contains_key(&request.id)
+                    || balcao::console::timeline::owns(state, request.id),
                 "a request without a pending entry"
             );
         }

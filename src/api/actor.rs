@@ -8,10 +8,11 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::api::error::ApiError;
-use crate::api::{reads, sends, writes};
+use crate::api::{reads, sends, timeline, writes};
 
 pub use crate::api::call::{
-    ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId, Sent, UnreadTotals,
+    ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId, Sent, TimelinePage,
+    UnreadTotals,
 };
 
 /// Requests waiting for the actor, at most.
@@ -93,6 +94,7 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
         ApiCall::Hydrate(key) => reads::hydrate(config, &key).await,
         ApiCall::AddChat(key) => reads::add(config, key).await,
         ApiCall::UnreadSummary(account) => reads::unread(config, account).await,
+        ApiCall::Timeline { key, page } => timeline::fetch(config, key, page).await,
         ApiCall::Change { key, change } => writes::change(config, key, &change).await,
         ApiCall::CreateChat { account, request } => {
             writes::create(config, &account, &request).await

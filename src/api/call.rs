@@ -10,6 +10,7 @@ use crate::api::conversation::Conversation;
 use crate::api::error::ApiError;
 use crate::api::reply::Outgoing;
 use crate::api::wegly::WeglyClient;
+use crate::api::wegly::wire::TimelineEvent;
 use crate::store::{ChatKey, ChatSummary, Store};
 
 /// Identifies one request to the API actor; minted by the state, increasing.
@@ -47,6 +48,13 @@ pub enum ApiCall {
         key: ChatKey,
         /// What to send.
         message: Outgoing,
+    },
+    /// One page of a chat's conversation (1: the newest), stored in the index as it comes.
+    Timeline {
+        /// Which chat.
+        key: ChatKey,
+        /// Which page, 1-based, 1 the newest.
+        page: u32,
     },
 }
 
@@ -110,6 +118,25 @@ pub enum ApiReply {
     Unread(String, UnreadTotals),
     /// A message was sent (verified when its reply was lost).
     Sent(Sent),
+    /// A page of a chat's conversation.
+    Timeline(Box<TimelinePage>),
+}
+
+/// One page of a chat's conversation as the CRM sent it (see `api::timeline`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelinePage {
+    /// Which chat.
+    pub key: ChatKey,
+    /// Which page, 1 the newest.
+    pub page: u32,
+    /// Its events, oldest first.
+    pub events: Vec<TimelineEvent>,
+    /// The first event's place in the whole timeline, counted from the oldest (0).
+    pub first_position: i64,
+    /// How many events the whole timeline has, when the CRM said.
+    pub total: Option<i64>,
+    /// Whether older events remain to be fetched (page + 1).
+    pub older: bool,
 }
 
 /// The actor's answer to one request.

@@ -29,6 +29,8 @@ pub enum Capability {
     UnreadTotals,
     /// Reply in a conversation (text in the window, a template outside it).
     Reply,
+    /// Read a conversation's messages (its timeline).
+    Timeline,
 }
 
 /// The error for a call the CRM does not offer (the console asks [`supports`] first, so this is

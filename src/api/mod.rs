@@ -14,6 +14,7 @@ pub mod reads;
 pub mod reply;
 mod sends;
 pub(crate) mod text_enum;
+pub mod timeline;
 pub mod timestamp;
 pub mod verify;
 pub mod wegly;

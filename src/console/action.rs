@@ -172,6 +172,8 @@ actions! {
     SendReply = "send_reply" in [Modal],
     /// Reply quoting the conversation's selected message.
     ReplyToMessage = "reply_to_message" in [Detail],
+    /// Show the chat's conversation in the detail pane, or go back to its detail.
+    ShowTimeline = "show_timeline" in [List, Detail],
 }
 
 impl Action {
@@ -259,6 +261,10 @@ impl Action {
             Self::Reply => ("responder (rascunho guardado)", "reply (draft kept)"),
             Self::SendReply => ("enviar a resposta", "send the reply"),
             Self::ReplyToMessage => ("responder citando a mensagem", "reply quoting the message"),
+            Self::ShowTimeline => (
+                "ver a conversa / voltar ao detalhe",
+                "show the conversation / back to the detail",
+            ),
         };
         lang.pick(pt, en)
     }

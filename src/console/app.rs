@@ -130,6 +130,11 @@ impl Runtime<'_> {
                 let journal = self.services.journal.clone();
                 self.in_background(move |store| keep_audit(store, journal.as_ref(), &entry));
             }
+            Command::ReadTimeline(key) => self.in_background(move |store| {
+                let read = crate::api::timeline::read_stored(store, &key)
+                    .map_err(|error| error.to_string());
+                Some(Msg::TimelineRead { key, read })
+            }),
             Command::ForgetChat { key, announce } => self.in_background(move |store| {
                 let outcome = store.remove_chat(&key).map_err(|error| error.to_string());
                 Some(Msg::ChatForgotten {

@@ -25,6 +25,7 @@ pub mod reply_drafts;
 pub mod running;
 pub mod state;
 pub mod terminal;
+pub mod timeline;
 pub mod ui;
 pub mod undo;
 pub mod update;

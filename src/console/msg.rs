@@ -7,6 +7,7 @@ use crossterm::event::KeyEvent;
 
 use crate::api::Conversation;
 pub use crate::api::actor::{ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId};
+use crate::api::timeline::StoredConversation;
 use crate::console::action::Action;
 use crate::store::{AuditEntry, ChatKey, ChatSummary, ClaimOutcome, Presence, Viewer};
 
@@ -115,6 +116,13 @@ pub enum Msg {
         /// The entries, or why the index could not be read.
         entries: Result<Vec<AuditEntry>, String>,
     },
+    /// A chat's conversation as the index holds it (`None`: never fetched).
+    TimelineRead {
+        /// Which chat.
+        key: ChatKey,
+        /// What the index answered.
+        read: Result<Option<StoredConversation>, String>,
+    },
     /// Time passed.
     Tick(DateTime<Utc>),
     /// The terminal's size.
@@ -219,6 +227,8 @@ pub enum Command {
     ReadDraftKeys,
     /// Read the templates this desk has used, then answer `Templates`.
     ReadTemplates,
+    /// Read a chat's stored conversation, then answer `TimelineRead`.
+    ReadTimeline(ChatKey),
     /// Leave.
     Quit,
 }

@@ -396,6 +396,9 @@ pub fn templates(state: &mut State, list: Vec<Template>) {
 /// `reply_to_message`: the composer quoting the conversation's selected message.
 pub fn open_quoting(state: &mut State) -> Vec<Command> {
     let lang = state.lang;
+    if let Some((id, preview)) = crate::console::timeline::selected_message(state) {
+        return open(state, Some(Quote { id, preview }));
+    }
     state.notify(
         Level::Error,
         lang.pick(

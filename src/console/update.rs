@@ -18,7 +18,7 @@ use crate::console::outcome;
 use crate::console::overlays;
 use crate::console::palette::{self, Outcome};
 use crate::console::state::{Focus, Level, State, list_page};
-use crate::console::{batch, marks, navigate, preview, reply, undo};
+use crate::console::{batch, marks, navigate, preview, reply, timeline, undo};
 use crate::tr;
 
 /// Applies one message and returns the effects to run.
@@ -36,7 +36,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     // connection timeout (and hold up the quit): the pane keeps what it shows, and the open
     // chat's stored detail is read again once the index is back.
     if state.desk.unreachable_since.is_some() {
-        commands.retain(|command| !matches!(command, Command::LoadCachedDetail(_)));
+        commands.retain(|command| {
+            !matches!(
+                command,
+                Command::LoadCachedDetail(_) | Command::ReadTimeline(_)
+            )
+        });
     }
     commands
 }
@@ -53,6 +58,9 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Api(event) if state.batches.owns(event.id) => batch::api_event(state, event),
         Msg::ApiBusy(id) if state.batches.owns(id) => batch::api_busy(state, id),
+        Msg::Api(event) if timeline::owns(state, event.id) => timeline::api_event(state, event),
+        Msg::ApiBusy(id) if timeline::owns(state, id) => timeline::api_busy(state),
+        Msg::TimelineRead { key, read } => timeline::stored_read(state, &key, read),
         Msg::BatchDetails { id, details } => preview::details_read(state, id, details),
         Msg::UndoEntries { id, outcome } => undo::entries_read(state, id, outcome),
         Msg::Action(action) if overlays::is_open(state) => overlays::action(state, action),
@@ -212,7 +220,9 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         | Action::SelectLast
         | Action::PageDown
         | Action::PageUp => {
-            if state.focus == Focus::Detail {
+            if state.focus == Focus::Detail && timeline::shown(state).is_some() {
+                timeline::move_cursor(state, action)
+            } else if state.focus == Focus::Detail {
                 scroll_detail(state, action);
                 Vec::new()
             } else {
@@ -222,7 +232,9 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         Action::OpenChat => open_selected(state),
         Action::Refresh => fetch_selected(state),
         Action::Cancel => {
-            state.focus = Focus::List;
+            if !timeline::close(state) {
+                state.focus = Focus::List;
+            }
             Vec::new()
         }
         Action::RevealDocuments => {
@@ -277,6 +289,7 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
         Action::CommandPalette => palette::open(state),
         Action::Reply => reply::open(state, None),
         Action::ReplyToMessage => reply::open_quoting(state),
+        Action::ShowTimeline => timeline::toggle(state),
         Action::Confirm
         | Action::NextField
         | Action::PrevField

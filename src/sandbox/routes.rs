@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{MatchedPath, Path, Request, State};
+use axum::extract::{MatchedPath, Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -15,10 +15,12 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 use crate::api::wegly::client::API_PREFIX;
+use crate::api::wegly::limits::{MAX_TIMELINE_PAGE_SIZE, TIMELINE_PAGE_SIZE};
 use crate::sandbox::Shared;
 use crate::sandbox::error::SandboxError;
 use crate::sandbox::faults::{self, FaultKind};
 use crate::sandbox::webhooks::MESSAGE_SENT;
+use crate::sandbox::world::TimelinePaging;
 use crate::webhook::signature::constant_time_eq;
 
 /// The API router: every Wegly route the console and the CLI use.
@@ -358,8 +360,45 @@ async fn remove_participant(
     reply(shared.world().remove_participant(&id, &user, shared.now()))
 }
 
-async fn timeline(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    reply(shared.world().timeline(&id))
+/// A timeline request's paging, as given (`?page=N&limit=M`), read by [`timeline_paging`].
+#[derive(Debug, serde::Deserialize)]
+struct TimelineQuery {
+    page: Option<String>,
+    limit: Option<String>,
+}
+
+/// `page` (1-based, 1 the newest) and `limit` (events per page), or none for the whole timeline;
+/// a value that is no positive number, or a limit over the largest, is a 422 that names it.
+fn timeline_paging(query: &TimelineQuery) -> Result<Option<TimelinePaging>, SandboxError> {
+    let number = |name: &str, value: &Option<String>, max: usize| match value {
+        None => Ok(None),
+        Some(text) => match text.trim().parse::<usize>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(SandboxError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                name,
+                format!("{name} must be a whole number from 1 to {max}; got '{text}'"),
+            )),
+        },
+    };
+    let page = number("page", &query.page, usize::MAX)?;
+    let limit = number("limit", &query.limit, MAX_TIMELINE_PAGE_SIZE)?;
+    Ok(match (page, limit) {
+        (None, None) => None,
+        (page, limit) => Some(TimelinePaging {
+            page: page.unwrap_or(1),
+            limit: limit.unwrap_or(TIMELINE_PAGE_SIZE),
+        }),
+    })
+}
+
+async fn timeline(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Query(query): Query<TimelineQuery>,
+) -> Response {
+    reply(timeline_paging(&query).and_then(|paging| shared.world().timeline(&id, paging)))
 }
 
 async fn unread_summary(State(shared): State<Arc<Shared>>) -> Response {

@@ -133,6 +133,23 @@ impl WeglyClient {
         .await
     }
 
+    /// `GET /chats/{id}/timeline?page=N&limit=M`: one page, 1 the newest (the paging balcão
+    /// chose, see ARCHITECTURE.md; a server that ignores it sends every event).
+    pub async fn timeline_page(
+        &self,
+        chat: Uuid,
+        page: u32,
+        limit: usize,
+    ) -> Result<Fetched<Page<TimelineEvent>>, ApiError> {
+        self.call(
+            Method::GET,
+            &format!("/chats/{chat}/timeline?page={page}&limit={limit}"),
+            None,
+            Retry::Read,
+        )
+        .await
+    }
+
     /// `GET /chats/notifications/unread`.
     pub async fn unread_summary(&self) -> Result<Fetched<UnreadSummary>, ApiError> {
         self.call(

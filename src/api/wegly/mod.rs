@@ -22,4 +22,5 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::AddById,
     Capability::UnreadTotals,
     Capability::Reply,
+    Capability::Timeline,
 ];

@@ -29,6 +29,15 @@ pub fn area(pane: Rect) -> Rect {
     bottom
 }
 
+/// The rows of `pane` above the composer.
+pub fn above(pane: Rect) -> Rect {
+    let below = area(pane);
+    Rect {
+        height: pane.height.saturating_sub(below.height),
+        ..pane
+    }
+}
+
 /// Draws `composer` in the bottom rows of the detail pane `pane`.
 pub fn render(
     frame: &mut Frame<'_>,

@@ -1,120 +1,26 @@
 //! The detail pane: the chat's whole context, with its loading, failed and gone states and the
 //! age of what is shown.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::api::Conversation;
-use crate::api::wegly::wire::{Chat, CrmPerson, Message};
+use crate::api::wegly::wire::{Chat, CrmPerson};
 use crate::console::desk::{presence_lines, read_only_reason};
 use crate::console::state::{DetailStatus, Focus, State};
-use crate::console::ui::theme;
+use crate::console::ui::message::{field, message_lines, section, when};
+use crate::console::ui::{theme, timeline};
 use crate::i18n::Lang;
 use crate::mask::mask_document;
-use crate::present::{address_line, call_line, priority_label, status_label};
+use crate::present::{address_line, priority_label, status_label};
 use crate::store::ChatKey;
 use crate::timefmt;
+
+pub use crate::console::ui::message::Clock;
 use crate::tr;
-
-fn field(label: &str, value: impl Into<String>) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("{label:<14}"), theme::label()),
-        Span::raw(value.into()),
-    ])
-}
-
-fn section(title: &str) -> Line<'static> {
-    Line::styled(title.to_owned(), theme::section())
-}
-
-/// How the detail reads time: the state's clock and zone, and its language.
-#[derive(Clone, Copy)]
-pub struct Clock {
-    /// Now.
-    pub now: DateTime<Utc>,
-    /// The zone dates are shown in.
-    pub offset: FixedOffset,
-    /// The language.
-    pub lang: Lang,
-}
-
-fn when(at: Option<DateTime<Utc>>, clock: Clock) -> String {
-    at.map_or_else(
-        || "—".to_owned(),
-        |at| {
-            format!(
-                "{} ({})",
-                timefmt::in_zone(at, clock.offset, clock.lang),
-                timefmt::age(at, clock.now, clock.lang)
-            )
-        },
-    )
-}
-
-fn message_lines(lines: &mut Vec<Line<'static>>, message: &Message, clock: Clock) {
-    let (now, lang) = (clock.now, clock.lang);
-    let at = message
-        .meta_timestamp
-        .as_ref()
-        .or(message.created_at.as_ref())
-        .and_then(crate::api::timestamp::Timestamp::at);
-    let direction = if message.from_me == Some(true) {
-        lang.pick("enviada", "sent")
-    } else {
-        lang.pick("recebida", "received")
-    };
-    let mut facts = vec![direction.to_owned()];
-    for part in [
-        &message.kind,
-        &message.origin,
-        &message.sent_via,
-        &message.status,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        facts.push(part.clone());
-    }
-    lines.push(field(lang.pick("Quando", "When"), when(at, clock)));
-    lines.push(field(lang.pick("Tipo", "Kind"), facts.join(" · ")));
-    if let Some(name) = message.user.as_ref().and_then(|u| u.name.clone()) {
-        lines.push(field(lang.pick("Por", "By"), name));
-    }
-    if let Some(body) = message.body_text.as_deref().filter(|b| !b.is_empty()) {
-        lines.push(Line::raw(body.to_owned()));
-    }
-    if let Some(media) = &message.media {
-        let name = media.file_name.clone().unwrap_or_default();
-        let mime = media.mime_type.clone().unwrap_or_default();
-        lines.push(field(
-            lang.pick("Mídia", "Media"),
-            format!("📎 {name} ({mime})"),
-        ));
-    }
-    if let Some(call) = &message.call {
-        lines.push(field(lang.pick("Ligação", "Call"), call_line(call, lang)));
-    }
-    for reaction in message.reactions.iter().flatten() {
-        let who = reaction
-            .reactor_wa_id
-            .clone()
-            .or_else(|| reaction.reactor_user_id.clone())
-            .unwrap_or_else(|| "?".to_owned());
-        let at = reaction
-            .created_at
-            .as_ref()
-            .and_then(crate::api::timestamp::Timestamp::at)
-            .map(|at| timefmt::age(at, now, lang))
-            .unwrap_or_default();
-        lines.push(field(
-            lang.pick("Reação", "Reaction"),
-            format!("{} {who} {at}", reaction.emoji.clone().unwrap_or_default()),
-        ));
-    }
-}
 
 fn person_lines(lines: &mut Vec<Line<'static>>, person: &CrmPerson, reveal: bool, lang: Lang) {
     lines.push(field(
@@ -333,12 +239,8 @@ pub fn chat_lines(chat: &Chat, reveal: bool, clock: Clock) -> Vec<Line<'static>>
     if let Some(message) = &chat.last_message {
         lines.push(Line::raw(""));
         lines.push(section(lang.pick("Última mensagem", "Last message")));
-        message_lines(&mut lines, message, clock);
-        if let Some(quoted) = &message.quoted_message {
-            lines.push(Line::raw(""));
-            lines.push(section(lang.pick("Em resposta a", "Replying to")));
-            message_lines(&mut lines, quoted, clock);
-        }
+        // Wrapped by the pane's paragraph.
+        lines.extend(message_lines(message, clock, usize::MAX, theme::label()));
     }
     if let Some(person) = &chat.crm_person {
         lines.push(Line::raw(""));
@@ -385,8 +287,21 @@ fn desk_lines(state: &State, key: &ChatKey) -> Vec<Line<'static>> {
     lines
 }
 
-/// Draws the detail pane.
+/// The state's clock, zone and language.
+fn clock(state: &State) -> Clock {
+    Clock {
+        now: state.now,
+        offset: state.offset,
+        lang: state.lang,
+    }
+}
+
+/// Draws the detail pane: the chat's detail, or its conversation when that is open.
 pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    if let Some(open) = crate::console::timeline::shown(state) {
+        timeline::render(frame, area, state, open);
+        return;
+    }
     let lang = state.lang;
     let detail = &state.detail;
     let contact = state
@@ -444,11 +359,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
     }
     match &detail.conversation {
         Some(Conversation::Room(room)) => {
-            let clock = Clock {
-                now: state.now,
-                offset: state.offset,
-                lang,
-            };
+            let clock = clock(state);
             let message_at = detail
                 .key
                 .as_ref()
@@ -457,12 +368,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
             lines.extend(room_lines(room, message_at, clock));
         }
         Some(Conversation::Chat(chat)) => {
-            let clock = Clock {
-                now: state.now,
-                offset: state.offset,
-                lang,
-            };
-            lines.extend(chat_lines(chat, detail.reveal_documents, clock));
+            lines.extend(chat_lines(chat, detail.reveal_documents, clock(state)));
         }
         None if detail.key.is_none() => lines.push(Line::styled(
             lang.pick("Nenhuma conversa selecionada.", "No chat selected.")

@@ -7,12 +7,14 @@ mod composer;
 pub mod detail;
 mod dialogs;
 pub mod layout;
+pub mod message;
 mod status_bar;
 pub mod theme;
 mod workload;
 // The saved views' tabs and the command palette.
 mod palette;
 pub mod tabs;
+mod timeline;
 
 use ratatui::Frame;
 use ratatui::text::Line;
@@ -48,9 +50,12 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
         chat_list::render(frame, list, state);
     }
     if let Some(detail) = areas.detail {
-        detail::render(frame, detail, state);
+        // The composer takes the pane's bottom rows; the conversation stays in full above it.
         if let Some(Modal::Composer(composer)) = &state.modal {
+            detail::render(frame, composer::above(detail), state);
             composer::render(frame, detail, composer, state, keymap);
+        } else {
+            detail::render(frame, detail, state);
         }
     }
     status_bar::render(frame, areas.status, state, keymap);

@@ -17,6 +17,7 @@ use crate::api::wegly::wire::{ChatStatus, ChatType, CrmPerson, Message};
 use crate::sandbox::error::SandboxError;
 
 use crate::api::wegly::limits::SESSION_WINDOW;
+pub use render::TimelinePaging;
 pub use rules::Outcome;
 
 /// A company user and its agent.

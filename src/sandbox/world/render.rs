@@ -12,6 +12,15 @@ use crate::api::wegly::wire::{
 use crate::sandbox::error::SandboxError;
 use crate::sandbox::world::{User, World};
 
+/// Which page of a timeline to render (see [`World::timeline`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelinePaging {
+    /// 1-based; 1 is the newest.
+    pub page: usize,
+    /// Events per page, at least 1.
+    pub limit: usize,
+}
+
 impl World {
     /// `GET /chats/{id}`.
     pub fn get_chat(&self, id: &str) -> Result<Chat, SandboxError> {
@@ -19,11 +28,27 @@ impl World {
         Ok(self.render(index))
     }
 
-    /// `GET /chats/{id}/timeline`: every message, oldest first, in the v1 message schema.
-    pub fn timeline(&self, id: &str) -> Result<Page<TimelineEvent>, SandboxError> {
+    /// `GET /chats/{id}/timeline`: the messages, oldest first, in the v1 message schema, with
+    /// `total` the whole timeline's count. `paging` picks a page: page 1 holds the newest
+    /// `limit` events, page 2 the `limit` before them, and so on (each oldest first); without
+    /// it, every event.
+    pub fn timeline(
+        &self,
+        id: &str,
+        paging: Option<TimelinePaging>,
+    ) -> Result<Page<TimelineEvent>, SandboxError> {
         let index = self.record(id)?;
-        let records: Vec<TimelineEvent> = self.chats[index]
-            .messages
+        let messages = &self.chats[index].messages;
+        let shown = match paging {
+            None => messages.as_slice(),
+            Some(TimelinePaging { page, limit }) => {
+                let end = messages
+                    .len()
+                    .saturating_sub((page - 1).saturating_mul(limit));
+                &messages[end.saturating_sub(limit)..end]
+            }
+        };
+        let records: Vec<TimelineEvent> = shown
             .iter()
             .map(|stored| TimelineEvent {
                 id: Some(stored.event_id.to_string()),
@@ -34,7 +59,7 @@ impl World {
             })
             .collect();
         Ok(Page {
-            total: Some(i64::try_from(records.len()).unwrap_or(i64::MAX)),
+            total: Some(i64::try_from(messages.len()).unwrap_or(i64::MAX)),
             records: Some(records),
             extra: Map::new(),
         })
