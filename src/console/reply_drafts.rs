@@ -138,6 +138,13 @@ pub fn written(
             } else {
                 state.replies.drafts.insert(key.clone());
             }
+            // A clear after a send that meets a newer draft just leaves that draft there.
+            if ours.trim().is_empty() || ours == stored.body {
+                if let Some(composer) = composer_for(state, key) {
+                    composer.editor = Editor::with_text(&stored.body);
+                }
+                return next_save(state);
+            }
             let aside = truncate(&ours.replace('\n', " ⏎ "), 200);
             let text = tr!(
                 lang,
