@@ -321,7 +321,7 @@ fn an_empty_reply_is_refused_before_any_request() {
 fn a_closed_window_switches_to_a_template() {
     let (mut state, chat) = on_chat(Lang::En, (120, 40), false);
     let commands = act(&mut state, Action::Reply);
-    assert!(commands.contains(&Command::ReadTemplates));
+    assert!(commands.contains(&Command::ReadTemplates(chat.clone())));
     assert!(matches!(
         composer(&state).mode,
         Mode::PickTemplate {

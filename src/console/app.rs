@@ -178,7 +178,7 @@ impl Runtime<'_> {
             | Command::SaveDraft { .. }
             | Command::ClearDraft { .. }
             | Command::ReadDraftKeys
-            | Command::ReadTemplates) => {
+            | Command::ReadTemplates(_)) => {
                 let console = self.state.desk.viewer.console.clone();
                 self.in_background(move |store| {
                     crate::console::drafts::run(store, command, &console)

@@ -1,10 +1,11 @@
 //! The index's side of replies, run on the blocking pool by `app.rs`: reading, writing and
 //! clearing a chat's draft (compare-and-set, as `written_by` this console), the chats with a
-//! draft, and the templates this desk has used (from the audit log's creations).
+//! draft, and the templates this desk has used (the audit log's creations, and those the chat's
+//! stored conversation shows sent).
 
 use chrono::Utc;
 
-use crate::api::wegly::messages::templates_used;
+use crate::api::wegly::messages::{templates_in_timeline, templates_used};
 use crate::console::msg::{Command, Msg};
 use crate::store::Store;
 
@@ -52,7 +53,7 @@ pub fn run(store: &Store, command: Command, console: &str) -> Option<Msg> {
                 None
             }
         },
-        Command::ReadTemplates => {
+        Command::ReadTemplates(key) => {
             let entries = store
                 .audit_log(AUDIT_ENTRIES_FOR_TEMPLATES)
                 .unwrap_or_else(|error| {
@@ -63,7 +64,22 @@ pub fn run(store: &Store, command: Command, console: &str) -> Option<Msg> {
                 .iter()
                 .filter(|entry| entry.action == "create_chat")
                 .filter_map(|entry| entry.request.as_deref());
-            Some(Msg::Templates(templates_used(requests)))
+            let mut templates = templates_used(requests);
+            let stored = store.timeline(&key).unwrap_or_else(|error| {
+                tracing::warn!(%error, chat = %key.chat_id, "conversation not read for templates");
+                None
+            });
+            if let Some(stored) = stored {
+                let events = stored.rows.iter().map(|row| row.raw.as_str());
+                for template in templates_in_timeline(events) {
+                    if !templates.iter().any(|known| {
+                        known.name == template.name && known.language == template.language
+                    }) {
+                        templates.push(template);
+                    }
+                }
+            }
+            Some(Msg::Templates(templates))
         }
         _ => None,
     }

@@ -225,8 +225,9 @@ pub enum Command {
     },
     /// Read the chats with a draft, then answer `DraftKeys`.
     ReadDraftKeys,
-    /// Read the templates this desk has used, then answer `Templates`.
-    ReadTemplates,
+    /// Read the templates this desk has used (its creations, and this chat's stored
+    /// conversation), then answer `Templates`.
+    ReadTemplates(ChatKey),
     /// Read a chat's stored conversation, then answer `TimelineRead`.
     ReadTimeline(ChatKey),
     /// Leave.

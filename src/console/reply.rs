@@ -81,7 +81,7 @@ fn template_mode(composer: &mut Composer, lang: crate::i18n::Lang) -> Vec<Comman
         "janela de 24 h fechada: só um modelo (template) pode ser enviado. Escolha um.",
         "the 24 h window is closed: only a template can be sent. Pick one."
     ));
-    vec![Command::ReadTemplates]
+    vec![Command::ReadTemplates(composer.key.clone())]
 }
 
 /// An action while the composer is open.
@@ -385,8 +385,8 @@ pub fn templates(state: &mut State, list: Vec<Template>) {
         if list.is_empty() {
             composer.notice = Some(tr!(
                 lang,
-                "janela de 24 h fechada, e nenhum modelo usado por esta mesa ainda: abra a conversa com um modelo (nova conversa, n).",
-                "the 24 h window is closed, and this desk has used no template yet: open the chat with one (new chat, n)."
+                "janela de 24 h fechada, e nenhum modelo usado pela mesa nem visto nesta conversa: veja a conversa (t) e responda de novo, ou abra uma com um modelo (n).",
+                "the 24 h window is closed, and no template used by the desk or seen in this chat: show the conversation (t) and reply again, or open a chat with one (n)."
             ));
         }
         *templates = Some(list);

@@ -124,3 +124,44 @@ pub fn templates_used<'a>(requests: impl IntoIterator<Item = &'a str>) -> Vec<Te
         })
         .collect()
 }
+
+/// The templates a chat's stored timeline shows sent (its events as the CRM sent them, JSON):
+/// each name and language once, newest first.
+pub fn templates_in_timeline<'a>(
+    events: impl DoubleEndedIterator<Item = &'a str>,
+) -> Vec<Template> {
+    let mut seen = std::collections::HashSet::new();
+    events
+        .rev()
+        .filter_map(|raw| serde_json::from_str::<crate::api::wegly::wire::TimelineEvent>(raw).ok())
+        .filter_map(|event| event.message)
+        .filter(|message| message.kind.as_deref() == Some("template"))
+        .filter_map(|message| {
+            let payload = message.content_payload?;
+            let name = payload.pointer("/template/name")?.as_str()?.to_owned();
+            let language = payload
+                .pointer("/template/language")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let fields = payload
+                .get("template_fields")
+                .and_then(serde_json::Value::as_array)
+                .map_or(0, |fields| {
+                    fields
+                        .iter()
+                        .filter(|field| {
+                            field.get("component").and_then(serde_json::Value::as_str)
+                                == Some("BODY")
+                        })
+                        .count()
+                });
+            Some(Template {
+                name,
+                language,
+                fields,
+            })
+        })
+        .filter(|template| seen.insert((template.name.clone(), template.language.clone())))
+        .collect()
+}
