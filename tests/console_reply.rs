@@ -497,3 +497,51 @@ fn send_states_on_screen() {
         insta::assert_snapshot!(format!("reply_failed_{tag}"), draw(&state, size).backend());
     }
 }
+
+#[test]
+fn a_sent_reply_refreshes_the_open_conversation() {
+    let (mut state, chat) = on_chat(Lang::En, (120, 40), true);
+    let opened = act(&mut state, Action::ShowTimeline);
+    // The conversation's first fetch ends (here, offline) before the reply is sent.
+    let first = opened
+        .iter()
+        .find_map(|command| match command {
+            Command::Api(request) => Some(request.id),
+            _ => None,
+        })
+        .unwrap();
+    let offline = ApiError::Network {
+        url: "http://crm/timeline".to_owned(),
+        detail: "connection refused".to_owned(),
+    };
+    update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id: first,
+            outcome: Err(offline),
+        }),
+    );
+    act(&mut state, Action::Reply);
+    typed(&mut state, "Feito");
+    let (id, _) = sent(&act(&mut state, Action::SendReply)).unwrap();
+    let commands = update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Ok(ApiReply::Sent(Sent {
+                key: chat.clone(),
+                message_id: "m".to_owned(),
+                verified: false,
+                fresh: None,
+            })),
+        }),
+    );
+    assert!(
+        commands.iter().any(|command| matches!(
+            command,
+            Command::Api(request)
+                if request.call == ApiCall::Timeline { key: chat.clone(), page: 1 }
+        )),
+        "{commands:?}"
+    );
+}

@@ -304,6 +304,8 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
             if let Some(summary) = sent.fresh.and_then(|fresh| fresh.summary) {
                 commands.extend(apply_changes(state, vec![summary], &[]));
             }
+            // The open conversation shows the message as the CRM keeps it.
+            commands.extend(crate::console::timeline::note_sent(state, &key));
             commands
         }
         Ok(_) => Vec::new(),
