@@ -395,3 +395,40 @@ fn frames_offline_as_of_the_stored_fetch() {
         );
     }
 }
+
+#[test]
+fn a_new_message_in_the_chat_shown_fetches_the_newest_page_again() {
+    let mut state = fetched_state(Lang::En, (120, 40));
+    let key = timeline::shown(&state).unwrap().key.clone();
+    let mut row = state.inbox.row(&key).unwrap().summary.clone();
+    // The row as it was: nothing newer than the newest event shown (2026-11-20 13:00).
+    row.columns.last_message_at = Some(now() - chrono::Duration::hours(3));
+    assert!(update(&mut state, Msg::RowChanged(row.clone())).is_empty());
+    // The customer writes.
+    row.columns.last_message_at = Some(now() + chrono::Duration::seconds(5));
+    let commands = update(&mut state, Msg::RowChanged(row.clone()));
+    assert!(
+        commands.iter().any(|command| matches!(
+            command,
+            Command::Api(request) if request.call == ApiCall::Timeline { key: key.clone(), page: 1 }
+        )),
+        "{commands:?}"
+    );
+    let Some(Command::Api(request)) = commands.iter().find(|c| matches!(c, Command::Api(_))) else {
+        panic!("{commands:?}")
+    };
+    answer(
+        &mut state,
+        request.id,
+        Ok(page(&key, 1, FIRST, every_kind())),
+    );
+    // Closed: the chat's news is the detail's business.
+    update(&mut state, Msg::Action(Action::Cancel));
+    let commands = update(&mut state, Msg::RowChanged(row));
+    assert!(
+        !commands
+            .iter()
+            .any(|c| matches!(c, Command::Api(r) if matches!(r.call, ApiCall::Timeline { .. }))),
+        "{commands:?}"
+    );
+}

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use balcao::api::actor::{self, ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, RequestId};
-use balcao::api::timeline::parse_stored;
+use balcao::api::timeline::{message_text, parse_stored, read_stored};
 use balcao::api::wegly::limits::TIMELINE_PAGE_SIZE;
+use balcao::api::wegly::wire::{Message, Page, TimelineEvent};
 use balcao::store::{ChatKey, Store};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -200,6 +201,9 @@ async fn the_actor_stores_each_page_and_the_index_shows_it_offline() {
     let stored = offline.timeline(&key).unwrap().unwrap();
     assert_eq!(stored.total, Some(i64::try_from(total).unwrap()));
     assert_eq!(stored.oldest_page, 2);
+    let conversation = read_stored(&offline, &key).unwrap().unwrap();
+    assert_eq!(conversation.events, parse_stored(&stored.rows));
+    assert_eq!(conversation.total, stored.total);
     let read: Vec<String> = parse_stored(&stored.rows)
         .into_iter()
         .map(|(_, event)| event.id.unwrap())
@@ -245,4 +249,30 @@ async fn a_room_has_no_timeline_and_nothing_is_sent() {
     assert!(error.contains("nothing was sent"), "{error}");
     assert_eq!(common::request_count(&sandbox, "timeline").await, 0);
     assert_eq!(store.timeline(&key).unwrap(), None);
+}
+
+/// Both documented shapes give their text: v1's `body_text` in a timeline page, and v2's
+/// reduced record (the shared fixtures), whose text is also in `content_payload`.
+#[test]
+fn both_message_shapes_give_their_text() {
+    let read = |name: &str| {
+        std::fs::read_to_string(common::shared_dir().join("fixtures/api-samples").join(name))
+            .unwrap()
+    };
+    let v1: Page<TimelineEvent> = serde_json::from_str(&read("wegly-timeline-page.json")).unwrap();
+    let texts: Vec<Option<String>> = v1
+        .records
+        .unwrap()
+        .iter()
+        .map(|event| message_text(event.message.as_ref().unwrap()))
+        .collect();
+    assert_eq!(texts[0].as_deref(), Some("Vocês entregam em Campinas?"));
+    assert_eq!(texts[1], None, "a photo without a caption has no text");
+    let v2: Page<Message> = serde_json::from_str(&read("wegly-messages-sent-v2.json")).unwrap();
+    let mut record = v2.records.unwrap().remove(0);
+    let expected = record.body_text.clone();
+    assert!(expected.is_some());
+    assert_eq!(message_text(&record), expected);
+    record.body_text = None;
+    assert_eq!(message_text(&record), expected, "from content_payload");
 }

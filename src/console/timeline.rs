@@ -12,11 +12,12 @@ pub mod open;
 
 use crate::api::actor::TimelinePage;
 use crate::api::timeline::{StoredConversation, message_text};
+use crate::api::timestamp::Timestamp;
 use crate::api::wegly::wire::Message;
 use crate::api::{Capability, supports};
 use crate::console::action::Action;
 use crate::console::changes::not_offered;
-use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, RequestId};
+use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Msg, RequestId};
 use crate::console::outcome::note_connection;
 use crate::console::state::{Focus, Level, State};
 use crate::i18n::Lang;
@@ -256,6 +257,36 @@ pub fn author(message: &Message, lang: Lang) -> String {
         (None, Some(true)) => lang.pick("agente", "agent").to_owned(),
         (None, _) => lang.pick("cliente", "customer").to_owned(),
     }
+}
+
+/// Whether `msg` writes the row of the conversation shown with a message newer than the newest
+/// it shows (a webhook, another console's reply): then it is fetched again.
+pub fn has_news(state: &State, msg: &Msg) -> bool {
+    let Some(open) = shown(state) else {
+        return false;
+    };
+    let rows = match msg {
+        Msg::RowChanged(row) => std::slice::from_ref(row),
+        Msg::IndexChanged { chats, .. } => chats.as_slice(),
+        _ => return false,
+    };
+    let newest = open
+        .events
+        .last()
+        .and_then(|(_, event)| event.event_at.as_ref())
+        .and_then(Timestamp::at);
+    rows.iter().any(|row| {
+        row.key == open.key
+            && row
+                .columns
+                .last_message_at
+                .is_some_and(|at| newest.is_none_or(|newest| at > newest))
+    })
+}
+
+/// Fetches the newest page of the conversation again.
+pub fn refresh(state: &mut State) -> Vec<Command> {
+    fetch(state, 1)
 }
 
 /// A message was sent in `key`: when its conversation is open, the newest page is fetched

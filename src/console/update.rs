@@ -27,10 +27,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         msg,
         Msg::Rows(_) | Msg::FirstPage(_) | Msg::RowChanged(_) | Msg::IndexChanged { .. }
     );
+    let news = timeline::has_news(state, &msg);
     let mut commands = dispatch(state, msg);
     // An open workload follows the rows (computed again before the next frame).
     if rows_changed {
         overlays::rows_changed(state);
+    }
+    // The conversation shown follows its chat's new messages.
+    if news {
+        commands.extend(timeline::refresh(state));
     }
     // While the shared index cannot be reached, reads of it would only queue up behind its
     // connection timeout (and hold up the quit): the pane keeps what it shows, and the open

@@ -14,7 +14,7 @@ use crate::console::state::{Focus, State};
 use crate::console::timeline::OpenTimeline;
 use crate::console::ui::message::{Clock, message_lines, when, wrap};
 use crate::console::ui::theme;
-use crate::text::{printable, truncate};
+use crate::text::{printable, truncate, width};
 use crate::timefmt;
 use crate::tr;
 
@@ -22,8 +22,9 @@ use crate::tr;
 const CURSOR: &str = "▌ ";
 const NO_CURSOR: &str = "  ";
 
-/// The pane's title: the contact, the count, and how fresh it is.
-fn title(state: &State, open: &OpenTimeline) -> String {
+/// The pane's title: the contact (cut to leave room for the rest), the count, and how fresh it
+/// is, in `columns`.
+fn title(state: &State, open: &OpenTimeline, columns: usize) -> String {
     let lang = state.lang;
     let contact = state
         .inbox
@@ -41,14 +42,10 @@ fn title(state: &State, open: &OpenTimeline) -> String {
     let mut title = match open.total {
         Some(total) if i64::try_from(count).unwrap_or(i64::MAX) < total => tr!(
             lang,
-            " {contact} · conversa {count}/{total} ",
-            " {contact} · conversation {count}/{total} "
+            "· conversa {count}/{total} ",
+            "· conversation {count}/{total} "
         ),
-        _ => tr!(
-            lang,
-            " {contact} · conversa {count} ",
-            " {contact} · conversation {count} "
-        ),
+        _ => tr!(lang, "· conversa {count} ", "· conversation {count} "),
     };
     // The hour alone on the day it is; the date too before.
     let as_of = open.fetched_at.map(|at| {
@@ -80,7 +77,8 @@ fn title(state: &State, open: &OpenTimeline) -> String {
         }
         _ => {}
     }
-    title
+    let room = columns.saturating_sub(width(&title) + 4).max(1);
+    format!(" {} {title}", truncate(&contact, room))
 }
 
 /// Every message's lines, and where each message starts and ends among them.
@@ -157,7 +155,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, open: &OpenTimel
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
-        .title(title(state, open));
+        .title(title(state, open, usize::from(area.width)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let columns = usize::from(inner.width);
