@@ -545,3 +545,15 @@ fn a_sent_reply_refreshes_the_open_conversation() {
         "{commands:?}"
     );
 }
+
+#[test]
+fn a_paste_outside_the_composer_is_typed_on_one_line() {
+    let (mut state, _) = on_chat(Lang::En, (120, 40), true);
+    act(&mut state, Action::Filter);
+    update(&mut state, Msg::Paste("Maria\nSilva".to_owned()));
+    assert_eq!(state.inbox.filter_text, "Maria Silva");
+    assert!(
+        matches!(state.modal, Some(Modal::Filter { .. })),
+        "a pasted line break does not apply the filter"
+    );
+}

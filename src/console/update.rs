@@ -85,6 +85,10 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
             palette::typed(state, &key)
         }
         // The reply composer: its keys, pastes, sends, drafts and templates.
+        // Elsewhere (the filter, a modal's search), a paste is typed as its characters.
+        Msg::Paste(text) if !matches!(state.modal, Some(Modal::Composer(_))) => {
+            paste_as_keys(state, &text)
+        }
         msg if reply::takes(state, &msg) => reply::update(state, msg),
         msg @ (Msg::Paste(_)
         | Msg::DraftLoaded { .. }
@@ -160,6 +164,21 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
     }
+}
+
+/// A paste outside the composer, as the keys a person would type (one line: breaks and other
+/// control characters become spaces, so a paste never submits).
+fn paste_as_keys(state: &mut State, text: &str) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for c in text.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        let key = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        commands.extend(dispatch(state, Msg::Input(key)));
+    }
+    commands
 }
 
 /// Time passed: notifications expire; on the minute, the list re-ranks and re-filters.

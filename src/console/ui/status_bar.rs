@@ -34,7 +34,10 @@ fn hints(state: &State, keymap: &Keymap) -> Vec<(KeyChord, &'static str)> {
         // In the composer enter is a new line: sending has its own key.
         (Some(Modal::Composer(_)), _) => vec![
             (Action::SendReply, word("enviar", "send")),
-            (Action::Cancel, word("fechar (rascunho fica)", "close (draft kept)")),
+            (
+                Action::Cancel,
+                word("fechar (rascunho fica)", "close (draft kept)"),
+            ),
         ],
         (Some(_), _) => vec![
             (Action::Confirm, word("ok", "ok")),
