@@ -557,3 +557,33 @@ fn a_paste_outside_the_composer_is_typed_on_one_line() {
         "a pasted line break does not apply the filter"
     );
 }
+
+#[test]
+fn writing_on_while_a_reply_goes_out_keeps_the_new_text() {
+    let (mut state, chat) = on_chat(Lang::En, (120, 40), true);
+    act(&mut state, Action::Reply);
+    typed(&mut state, "Primeira");
+    let (id, _) = sent(&act(&mut state, Action::SendReply)).unwrap();
+    act(&mut state, Action::Reply);
+    typed(&mut state, " e segunda");
+    let commands = update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id,
+            outcome: Ok(ApiReply::Sent(Sent {
+                key: chat.clone(),
+                message_id: "m".to_owned(),
+                verified: false,
+                fresh: None,
+            })),
+        }),
+    );
+    assert!(
+        !commands
+            .iter()
+            .any(|command| matches!(command, Command::ClearDraft { .. })),
+        "{commands:?}"
+    );
+    assert_eq!(composer(&state).editor.text(), "Primeira e segunda");
+    assert!(state.replies.has_draft(&chat));
+}

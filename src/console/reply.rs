@@ -292,8 +292,23 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
             };
             state.notify(Level::Info, text);
             let mut commands = Vec::new();
-            if let Some(kept) = state.replies.kept.remove(&key) {
+            // The draft is what was sent, unless the person has written on since (then it is
+            // a new reply, and stays).
+            let sent_text = match &message {
+                Outgoing::Text { body, .. } => Some(body.as_str()),
+                Outgoing::Template { .. } => None,
+            };
+            let unchanged = state
+                .replies
+                .kept
+                .get(&key)
+                .is_some_and(|kept| Some(kept.text.as_str()) == sent_text);
+            if unchanged && let Some(kept) = state.replies.kept.remove(&key) {
                 state.replies.drafts.remove(&key);
+                if let Some(composer) = composer_for(state, &key) {
+                    composer.editor = Editor::default();
+                    composer.quote = None;
+                }
                 if kept.revision > 0 {
                     commands.push(Command::ClearDraft {
                         key: key.clone(),
