@@ -235,6 +235,12 @@ async fn a_lost_reply_is_verified_in_the_timeline_and_never_sent_twice() {
         .filter(|message| message["body_text"] == "ok")
         .count();
     assert_eq!(count, 1);
+    // The reply lost and the conversation unreadable after it (the read before the send
+    // worked): unknown, never "not sent", and not sent again.
+    common::set_faults(&rig.sandbox, "send_message:reset*1,timeline:status=404*1+1").await;
+    let error = rig.call(send(&key, text("e agora?"))).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::OutcomeUnknown, "{error}");
+    assert_eq!(rig.sends().await, 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
