@@ -587,3 +587,37 @@ fn writing_on_while_a_reply_goes_out_keeps_the_new_text() {
     assert_eq!(composer(&state).editor.text(), "Primeira e segunda");
     assert!(state.replies.has_draft(&chat));
 }
+
+#[test]
+fn a_closed_window_shows_the_conversation_and_reads_its_templates_once_in() {
+    let (mut state, chat) = on_chat(Lang::En, (120, 40), false);
+    let commands = act(&mut state, Action::Reply);
+    let page = commands
+        .iter()
+        .find_map(|command| match command {
+            Command::Api(request)
+                if request.call
+                    == (ApiCall::Timeline {
+                        key: chat.clone(),
+                        page: 1,
+                    }) =>
+            {
+                Some(request.id)
+            }
+            _ => None,
+        })
+        .expect("the conversation is fetched");
+    let offline = ApiError::Network {
+        url: "http://crm/timeline".to_owned(),
+        detail: "connection refused".to_owned(),
+    };
+    let commands = update(
+        &mut state,
+        Msg::Api(ApiEvent {
+            id: page,
+            outcome: Err(offline),
+        }),
+    );
+    assert!(commands.contains(&Command::ReadTemplates(chat)));
+    assert!(matches!(composer(&state).mode, Mode::PickTemplate { .. }));
+}

@@ -63,10 +63,16 @@ pub fn open(state: &mut State, quote: Option<Quote>) -> Vec<Command> {
         mode: Mode::Text,
         notice: None,
     };
-    if !open_window {
+    let closed = !open_window;
+    if closed {
         commands.extend(template_mode(&mut composer, lang));
     }
     state.modal = Some(Modal::Composer(Box::new(composer)));
+    // A closed window: the conversation shows above, and the templates it holds are read
+    // again once its newest page is in (see `templates_due`).
+    if closed && crate::console::timeline::shown(state).is_none() {
+        commands.extend(crate::console::timeline::toggle(state));
+    }
     commands
 }
 
@@ -473,6 +479,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Templates(list) => {
             templates(state, list);
             Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// After a page of the conversation came in: the open template picker reads the templates
+/// again (the page is in the index by then), so those the conversation shows are offered.
+pub fn templates_due(state: &State) -> Vec<Command> {
+    match &state.modal {
+        Some(Modal::Composer(composer)) if matches!(composer.mode, Mode::PickTemplate { .. }) => {
+            vec![Command::ReadTemplates(composer.key.clone())]
         }
         _ => Vec::new(),
     }

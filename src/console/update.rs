@@ -63,7 +63,11 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Api(event) if state.batches.owns(event.id) => batch::api_event(state, event),
         Msg::ApiBusy(id) if state.batches.owns(id) => batch::api_busy(state, id),
-        Msg::Api(event) if timeline::owns(state, event.id) => timeline::api_event(state, event),
+        Msg::Api(event) if timeline::owns(state, event.id) => {
+            let mut commands = timeline::api_event(state, event);
+            commands.extend(reply::templates_due(state));
+            commands
+        }
         Msg::ApiBusy(id) if timeline::owns(state, id) => timeline::api_busy(state),
         Msg::TimelineRead { key, read } => timeline::stored_read(state, &key, read),
         Msg::BatchDetails { id, details } => preview::details_read(state, id, details),
