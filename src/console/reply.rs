@@ -408,8 +408,8 @@ pub fn templates(state: &mut State, list: Vec<Template>) {
         if list.is_empty() {
             composer.notice = Some(tr!(
                 lang,
-                "janela de 24 h fechada, e nenhum modelo usado pela mesa nem visto nesta conversa: veja a conversa (t) e responda de novo, ou abra uma com um modelo (n).",
-                "the 24 h window is closed, and no template used by the desk or seen in this chat: show the conversation (t) and reply again, or open a chat with one (n)."
+                "janela de 24 h fechada, e nenhum modelo usado pela mesa nem visto nesta conversa: abra uma conversa com um modelo (n) para tê-lo aqui.",
+                "the 24 h window is closed, and no template used by the desk or seen in this chat: open a chat with one (n) to have it here."
             ));
         }
         *templates = Some(list);
