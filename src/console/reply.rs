@@ -82,12 +82,16 @@ fn template_mode(composer: &mut Composer, lang: crate::i18n::Lang) -> Vec<Comman
         templates: None,
         cursor: 0,
     };
-    composer.notice = Some(tr!(
+    composer.notice = Some(window_closed(lang));
+    vec![Command::ReadTemplates(composer.key.clone())]
+}
+
+fn window_closed(lang: crate::i18n::Lang) -> String {
+    tr!(
         lang,
         "janela de 24 h fechada: só um modelo (template) pode ser enviado. Escolha um.",
         "the 24 h window is closed: only a template can be sent. Pick one."
-    ));
-    vec![Command::ReadTemplates(composer.key.clone())]
+    )
 }
 
 /// An action while the composer is open.
@@ -403,15 +407,18 @@ fn reopen(state: &mut State, key: &ChatKey, notice: String) {
 pub fn templates(state: &mut State, list: Vec<Template>) {
     let lang = state.lang;
     if let Some(composer) = composer(state)
-        && let Mode::PickTemplate { templates, .. } = &mut composer.mode
+        && let Mode::PickTemplate { templates, cursor } = &mut composer.mode
     {
-        if list.is_empty() {
-            composer.notice = Some(tr!(
+        composer.notice = Some(if list.is_empty() {
+            tr!(
                 lang,
                 "janela de 24 h fechada, e nenhum modelo usado pela mesa nem visto nesta conversa: abra uma conversa com um modelo (n) para tê-lo aqui.",
                 "the 24 h window is closed, and no template used by the desk or seen in this chat: open a chat with one (n) to have it here."
-            ));
-        }
+            )
+        } else {
+            window_closed(lang)
+        });
+        *cursor = (*cursor).min(list.len().saturating_sub(1));
         *templates = Some(list);
     }
 }
