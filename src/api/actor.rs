@@ -8,10 +8,10 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::api::error::ApiError;
-use crate::api::{reads, timeline, writes};
+use crate::api::{reads, sends, timeline, writes};
 
 pub use crate::api::call::{
-    ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId, TimelinePage,
+    ActorConfig, ApiCall, ApiEvent, ApiReply, ApiRequest, Fresh, RequestId, Sent, TimelinePage,
     UnreadTotals,
 };
 
@@ -99,5 +99,6 @@ async fn execute(config: &ActorConfig, call: ApiCall) -> Result<ApiReply, ApiErr
         ApiCall::CreateChat { account, request } => {
             writes::create(config, &account, &request).await
         }
+        ApiCall::SendMessage { key, message } => sends::send(config, key, &message).await,
     }
 }

@@ -8,6 +8,7 @@ use crate::api::agilize::AgilizeClient;
 use crate::api::change::{Change, NewConversation};
 use crate::api::conversation::Conversation;
 use crate::api::error::ApiError;
+use crate::api::reply::Outgoing;
 use crate::api::wegly::WeglyClient;
 use crate::api::wegly::wire::TimelineEvent;
 use crate::store::{ChatKey, ChatSummary, Store};
@@ -41,6 +42,13 @@ pub enum ApiCall {
     Hydrate(ChatKey),
     /// Unread totals of an account.
     UnreadSummary(String),
+    /// Send a message into a conversation (never retried once it may have reached the CRM).
+    SendMessage {
+        /// Which conversation.
+        key: ChatKey,
+        /// What to send.
+        message: Outgoing,
+    },
     /// One page of a chat's conversation (1: the newest), stored in the index as it comes.
     Timeline {
         /// Which chat.
@@ -70,6 +78,20 @@ pub struct Fresh {
     pub summary: Option<ChatSummary>,
 }
 
+/// A message the CRM took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    /// The conversation.
+    pub key: ChatKey,
+    /// The new message's id.
+    pub message_id: String,
+    /// The reply was lost and the re-read conversation showed the message: sent, verified.
+    pub verified: bool,
+    /// The conversation re-read after sending (unread 0, the new last message), stored; `None`
+    /// when that read failed (the message was sent all the same).
+    pub fresh: Option<Fresh>,
+}
+
 /// An account's unread totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnreadTotals {
@@ -94,6 +116,8 @@ pub enum ApiReply {
     Created(Fresh, bool),
     /// Unread totals.
     Unread(String, UnreadTotals),
+    /// A message was sent (verified when its reply was lost).
+    Sent(Sent),
     /// A page of a chat's conversation.
     Timeline(Box<TimelinePage>),
 }

@@ -27,6 +27,8 @@ pub enum Capability {
     AddById,
     /// Unread totals of the account.
     UnreadTotals,
+    /// Reply in a conversation (text in the window, a template outside it).
+    Reply,
     /// Read a conversation's messages (its timeline).
     Timeline,
 }

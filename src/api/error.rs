@@ -109,6 +109,9 @@ pub enum ApiError {
         /// The account name.
         account: String,
     },
+    /// A message refused before any request: empty, or text outside the 24 h window.
+    #[error("message not sent: {0:?}")]
+    NotSent(crate::api::reply::Unsendable),
     /// A reply that is not what the API documents: HTML, truncated JSON, wrong types.
     #[error(
         "unexpected response (HTTP {status}) from {url}: {detail}; body starts with: {excerpt}"
@@ -154,6 +157,8 @@ pub enum ErrorKind {
     OutcomeUnknown,
     /// No client for the account.
     NotConfigured,
+    /// A message refused before any request.
+    NotSent,
 }
 
 fn summary(reply: &ServerReply) -> String {
@@ -188,6 +193,7 @@ impl ApiError {
             Self::Timeout { .. } => ErrorKind::Timeout,
             Self::Unexpected { .. } => ErrorKind::Unexpected,
             Self::NotConfigured { .. } => ErrorKind::NotConfigured,
+            Self::NotSent(_) => ErrorKind::NotSent,
         }
     }
 
@@ -207,7 +213,8 @@ impl ApiError {
             | Self::OutcomeUnknown { .. }
             | Self::Timeout { .. }
             | Self::Unexpected { .. }
-            | Self::NotConfigured { .. } => None,
+            | Self::NotConfigured { .. }
+            | Self::NotSent(_) => None,
         }
     }
 
@@ -407,6 +414,7 @@ impl ApiError {
                 "a conta '{account}' não está configurada (config.toml ou --account)",
                 "account '{account}' is not configured (config.toml or --account)"
             ),
+            Self::NotSent(why) => why.user_message(lang),
             Self::Unexpected {
                 status,
                 url,

@@ -11,6 +11,8 @@ pub mod error;
 pub mod http;
 pub mod providers;
 pub mod reads;
+pub mod reply;
+mod sends;
 pub(crate) mod text_enum;
 pub mod timeline;
 pub mod timestamp;

@@ -172,6 +172,12 @@ actions! {
     CopyChatId = "copy_chat_id" in [Global, List, Detail],
     /// Put the contact's number on the clipboard.
     CopyContactNumber = "copy_contact_number" in [Global, List, Detail],
+    /// Write a reply to the chat (a template when its window is closed).
+    Reply = "reply" in [List, Detail],
+    /// Send the reply being written.
+    SendReply = "send_reply" in [Modal],
+    /// Reply quoting the conversation's selected message.
+    ReplyToMessage = "reply_to_message" in [Detail],
     /// Show the chat's conversation in the detail pane, or go back to its detail.
     ShowTimeline = "show_timeline" in [List, Detail],
 }
@@ -261,6 +267,9 @@ impl Action {
             Self::ShowNotifications => ("últimos avisos", "latest nudges"),
             Self::CopyChatId => ("copiar o id da conversa", "copy the chat's id"),
             Self::CopyContactNumber => ("copiar o número do contato", "copy the contact's number"),
+            Self::Reply => ("responder (rascunho guardado)", "reply (draft kept)"),
+            Self::SendReply => ("enviar a resposta", "send the reply"),
+            Self::ReplyToMessage => ("responder citando a mensagem", "reply quoting the message"),
             Self::ShowTimeline => (
                 "ver a conversa / voltar ao detalhe",
                 "show the conversation / back to the detail",

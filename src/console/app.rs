@@ -59,12 +59,18 @@ pub fn translate(event: &Event, state: &State, keymap: &Keymap) -> Option<Msg> {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
             let chord = KeyChord::from_event(key)?;
             match keymap.resolve(&state.contexts(), chord) {
+                // The composer's text takes every key but sending and leaving (enter is a new
+                // line there, the arrows move the cursor).
+                Some(action) if crate::console::reply::takes_key(state, action) => {
+                    Some(Msg::Input(*key))
+                }
                 Some(action) => Some(Msg::Action(action)),
                 None if state.modal.is_some() => Some(Msg::Input(*key)),
                 None => None,
             }
         }
         Event::Resize(width, height) => Some(Msg::Resize(*width, *height)),
+        Event::Paste(text) if state.modal.is_some() => Some(Msg::Paste(text.clone())),
         _ => None,
     }
 }
@@ -173,6 +179,16 @@ impl Runtime<'_> {
                 Some(Msg::AuditRead { id, entries })
             }),
             Command::Terminal(write) => self.writes.push(write),
+            command @ (Command::LoadDraft(_)
+            | Command::SaveDraft { .. }
+            | Command::ClearDraft { .. }
+            | Command::ReadDraftKeys
+            | Command::ReadTemplates(_)) => {
+                let console = self.state.desk.viewer.console.clone();
+                self.in_background(move |store| {
+                    crate::console::drafts::run(store, command, &console)
+                });
+            }
             Command::Quit => self.state.should_quit = true,
         }
     }
@@ -311,6 +327,7 @@ where
     );
     let unread = request_unread(&mut runtime.state);
     runtime.execute(unread);
+    runtime.execute(Command::ReadDraftKeys);
     let mut dirty = true;
     let mut next_frame = Instant::now();
     loop {

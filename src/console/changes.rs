@@ -98,6 +98,7 @@ fn capability_words(lang: Lang, capability: Capability) -> &'static str {
         Capability::Create => lang.pick("abrir conversas", "open conversations"),
         Capability::AddById => lang.pick("buscar conversas por id", "fetch conversations by id"),
         Capability::UnreadTotals => lang.pick("contar as não lidas", "count the unread"),
+        Capability::Reply => lang.pick("responder conversas", "reply to conversations"),
         Capability::Timeline => lang.pick("mostrar a conversa", "show the conversation"),
     }
 }

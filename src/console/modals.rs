@@ -123,7 +123,9 @@ fn confirm(state: &mut State) -> Vec<Command> {
     }
     match modal {
         // The palette's Enter is carried out by `update` (it runs any action).
-        Modal::Filter { .. } | Modal::Help { .. } | Modal::Palette(_) => Vec::new(),
+        Modal::Filter { .. } | Modal::Help { .. } | Modal::Palette(_) | Modal::Composer(_) => {
+            Vec::new()
+        }
         #[allow(clippy::match_same_arms)] // Enter closes the nudges overlay, as it does the help
         Modal::Notifications { .. } => Vec::new(),
         // The batch modals take their keys in `console::batch`.

@@ -127,6 +127,28 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     /// The terminal's size.
     Resize(u16, u16),
+    /// Text pasted into the terminal (bracketed paste), as one insert.
+    Paste(String),
+    /// A chat's draft as the index holds it (`None`: none, or cleared).
+    DraftLoaded {
+        /// Which chat.
+        key: ChatKey,
+        /// The draft.
+        draft: Option<crate::store::drafts::StoredDraft>,
+    },
+    /// A draft write's answer (an error as text).
+    DraftWritten {
+        /// Which chat.
+        key: ChatKey,
+        /// The text that was written (or refused).
+        body: String,
+        /// The index's answer.
+        outcome: Result<crate::store::drafts::DraftSaved, String>,
+    },
+    /// The chats with a draft in the index.
+    DraftKeys(Vec<ChatKey>),
+    /// The templates this desk has used, from the audit log.
+    Templates(Vec<crate::api::reply::Template>),
 }
 
 /// Everything `update` can ask for.
@@ -186,6 +208,29 @@ pub enum Command {
     /// Write to the terminal between two frames (the bell, a desktop notification, the
     /// clipboard).
     Terminal(crate::console::escapes::TerminalWrite),
+    /// Read a chat's draft, then answer `DraftLoaded`.
+    LoadDraft(ChatKey),
+    /// Write a chat's draft over revision `based_on`, then answer `DraftWritten`.
+    SaveDraft {
+        /// Which chat.
+        key: ChatKey,
+        /// The text.
+        draft: crate::store::drafts::DraftText,
+        /// The revision it is based on.
+        based_on: i64,
+    },
+    /// Clear a chat's draft over revision `based_on` (it was sent), then answer `DraftWritten`.
+    ClearDraft {
+        /// Which chat.
+        key: ChatKey,
+        /// The revision it is based on.
+        based_on: i64,
+    },
+    /// Read the chats with a draft, then answer `DraftKeys`.
+    ReadDraftKeys,
+    /// Read the templates this desk has used (its creations, and this chat's stored
+    /// conversation), then answer `Templates`.
+    ReadTemplates(ChatKey),
     /// Read a chat's stored conversation, then answer `TimelineRead`.
     ReadTimeline(ChatKey),
     /// Leave.

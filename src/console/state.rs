@@ -214,6 +214,8 @@ pub struct State {
     pub batches: crate::console::running::Batches,
     /// What rang and what may ring (`notify`); off until the console's start sets it.
     pub nudges: crate::console::notify::Nudges,
+    /// Replies: drafts, sends in flight and how they ended.
+    pub replies: crate::console::composer::Replies,
     /// The conversation opened with `show_timeline` (kept when closed, for the next opening).
     pub timeline: Option<crate::console::timeline::open::OpenTimeline>,
     next_id: u64,
@@ -245,6 +247,7 @@ impl State {
             should_quit: false,
             batches: crate::console::running::Batches::default(),
             nudges: crate::console::notify::Nudges::off(),
+            replies: crate::console::composer::Replies::default(),
             timeline: None,
             next_id: 1,
         }

@@ -17,7 +17,12 @@ pub type Tui = Terminal<CrosstermBackend<Stdout>>;
 /// Leaves raw mode and the alternate screen; errors are ignored (we do our best on the way out).
 pub fn restore() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+    let _ = execute!(
+        io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
 }
 
 /// Restores the terminal when dropped, whatever the path out.
@@ -46,7 +51,14 @@ pub fn install_panic_hook(log: Option<PathBuf>) {
 pub fn enter() -> io::Result<(Tui, TerminalGuard)> {
     enable_raw_mode()?;
     let guard = TerminalGuard;
-    execute!(io::stdout(), EnterAlternateScreen, crossterm::cursor::Hide)?;
+    // Bracketed paste: a pasted text arrives as one event (one insert in the composer), not as
+    // keys whose line breaks would act as enter.
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        crossterm::cursor::Hide,
+        crossterm::event::EnableBracketedPaste
+    )?;
     let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     Ok((terminal, guard))
 }

@@ -18,7 +18,7 @@ use crate::console::outcome;
 use crate::console::overlays;
 use crate::console::palette::{self, Outcome};
 use crate::console::state::{Focus, Level, State, list_page};
-use crate::console::{batch, marks, navigate, preview, timeline, undo};
+use crate::console::{batch, marks, navigate, preview, reply, timeline, undo};
 use crate::console::{copy, nudge};
 use crate::tr;
 
@@ -63,6 +63,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Command> {
     commands
 }
 
+// One arm per message: the one dispatcher grows with the messages' vocabulary.
+#[allow(clippy::too_many_lines)]
 fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Action(action) if matches!(state.modal, Some(Modal::Batch(_))) => {
@@ -73,7 +75,11 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         }
         Msg::Api(event) if state.batches.owns(event.id) => batch::api_event(state, event),
         Msg::ApiBusy(id) if state.batches.owns(id) => batch::api_busy(state, id),
-        Msg::Api(event) if timeline::owns(state, event.id) => timeline::api_event(state, event),
+        Msg::Api(event) if timeline::owns(state, event.id) => {
+            let mut commands = timeline::api_event(state, event);
+            commands.extend(reply::templates_due(state));
+            commands
+        }
         Msg::ApiBusy(id) if timeline::owns(state, id) => timeline::api_busy(state),
         Msg::TimelineRead { key, read } => timeline::stored_read(state, &key, read),
         Msg::BatchDetails { id, details } => preview::details_read(state, id, details),
@@ -94,6 +100,17 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
         Msg::Input(key) if matches!(state.modal, Some(Modal::Palette(_))) => {
             palette::typed(state, &key)
         }
+        // The reply composer: its keys, pastes, sends, drafts and templates.
+        // Elsewhere (the filter, a modal's search), a paste is typed as its characters.
+        Msg::Paste(text) if !matches!(state.modal, Some(Modal::Composer(_))) => {
+            paste_as_keys(state, &text)
+        }
+        msg if reply::takes(state, &msg) => reply::update(state, msg),
+        msg @ (Msg::Paste(_)
+        | Msg::DraftLoaded { .. }
+        | Msg::DraftWritten { .. }
+        | Msg::DraftKeys(_)
+        | Msg::Templates(_)) => reply::update(state, msg),
         Msg::Action(action) => {
             if state.modal.is_some() {
                 modals::action(state, action)
@@ -165,6 +182,21 @@ fn dispatch(state: &mut State, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
     }
+}
+
+/// A paste outside the composer, as the keys a person would type (one line: breaks and other
+/// control characters become spaces, so a paste never submits).
+fn paste_as_keys(state: &mut State, text: &str) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for c in text.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        let key = crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        );
+        commands.extend(dispatch(state, Msg::Input(key)));
+    }
+    commands
 }
 
 /// Time passed: notifications expire; on the minute, the list re-ranks and re-filters.
@@ -302,13 +334,16 @@ fn action_outside_modal(state: &mut State, action: Action) -> Vec<Command> {
             Vec::new()
         }
         Action::CopyChatId | Action::CopyContactNumber => copy::copy(state, action),
+        Action::Reply => reply::open(state, None),
+        Action::ReplyToMessage => reply::open_quoting(state),
         Action::ShowTimeline => timeline::toggle(state),
         Action::Confirm
         | Action::NextField
         | Action::PrevField
         | Action::ToggleUpdateChat
         | Action::ToggleUpdateLeads
-        | Action::ToggleUpdateDeals => Vec::new(),
+        | Action::ToggleUpdateDeals
+        | Action::SendReply => Vec::new(),
     }
 }
 

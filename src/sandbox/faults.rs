@@ -1,10 +1,12 @@
 //! Fault injection: latency, 429 with Retry-After, 5xx, malformed, truncated or mistyped JSON and
 //! connection resets, per route and by rate, from `--faults` or `POST /_sandbox/faults`.
 //!
-//! Spec: rules separated by commas, each `ROUTE:KIND[=VALUE][@RATE][*COUNT]`, for example
-//! `get_chat:status=503@0.5,*:latency=800*3,responsible:rate_limit=2`.
+//! Spec: rules separated by commas, each `ROUTE:KIND[=VALUE][@RATE][*COUNT][+AFTER]`, for
+//! example `get_chat:status=503@0.5,*:latency=800*3,responsible:rate_limit=2`.
 //! ROUTE is a route name ([`ROUTES`]) or `*`; RATE is the chance per request (default 1);
-//! COUNT caps how many requests the rule hits (default unlimited).
+//! COUNT caps how many requests the rule hits (default unlimited); AFTER lets that many
+//! requests through first (default 0: a write's re-read can fail while the read before it
+//! worked).
 
 use std::fmt;
 use std::time::Duration;
@@ -60,6 +62,8 @@ pub struct FaultRule {
     pub rate: f64,
     /// Hits left; `None` for unlimited.
     pub remaining: Option<u32>,
+    /// Requests let through before the rule applies.
+    pub after: u32,
 }
 
 impl fmt::Display for FaultRule {
@@ -79,6 +83,9 @@ impl fmt::Display for FaultRule {
         }
         if let Some(count) = self.remaining {
             write!(f, "*{count}")?;
+        }
+        if self.after > 0 {
+            write!(f, "+{}", self.after)?;
         }
         Ok(())
     }
@@ -102,7 +109,7 @@ pub fn parse_spec(spec: &str) -> Result<Vec<FaultRule>, String> {
         Ok(rules)
     } else {
         Err(format!(
-            "{}. Write rules as ROUTE:KIND[=VALUE][@RATE][*COUNT], ROUTE one of {} or *; \
+            "{}. Write rules as ROUTE:KIND[=VALUE][@RATE][*COUNT][+AFTER], ROUTE one of {} or *; \
              KIND one of latency=MS, status=CODE, rate_limit=SECS, malformed, truncated, wrong_types, reset",
             problems.join("; "),
             ROUTES.join(", ")
@@ -118,6 +125,16 @@ fn parse_rule(text: &str) -> Result<FaultRule, String> {
     if route != "*" && !ROUTES.contains(&route) {
         return Err(format!("unknown route '{route}'"));
     }
+    let (rest, after) = match rest.rsplit_once('+') {
+        Some((rest, after)) => {
+            let after = after
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| format!("after '{after}' is not a whole number"))?;
+            (rest, after)
+        }
+        None => (rest, 0),
+    };
     let (rest, remaining) = match rest.split_once('*') {
         Some((rest, count)) => {
             let count = count
@@ -172,6 +189,7 @@ fn parse_rule(text: &str) -> Result<FaultRule, String> {
         kind,
         rate,
         remaining,
+        after,
     })
 }
 
@@ -182,6 +200,10 @@ pub fn pick(rules: &mut [FaultRule], route: &str) -> Option<FaultKind> {
             continue;
         }
         if rule.remaining == Some(0) {
+            continue;
+        }
+        if rule.after > 0 {
+            rule.after -= 1;
             continue;
         }
         if rule.rate < 1.0 && fastrand::f64() >= rule.rate {
@@ -201,9 +223,9 @@ mod tests {
 
     #[test]
     fn parses_every_kind_and_round_trips() {
-        let spec = "get_chat:status=503@0.5,*:latency=800*3,responsible:rate_limit=2,timeline:malformed,unread:truncated,create_chat:reset,get_chat:wrong_types";
+        let spec = "get_chat:status=503@0.5,*:latency=800*3,responsible:rate_limit=2,timeline:malformed,unread:truncated,create_chat:reset,get_chat:wrong_types,timeline:status=404*1+1";
         let rules = parse_spec(spec).unwrap_or_default();
-        assert_eq!(rules.len(), 7);
+        assert_eq!(rules.len(), 8);
         let again: Vec<String> = rules.iter().map(ToString::to_string).collect();
         assert_eq!(again.join(","), spec);
     }
@@ -222,6 +244,16 @@ mod tests {
         ] {
             assert!(error.contains(part), "{part} missing from {error}");
         }
+    }
+
+    #[test]
+    fn a_rule_lets_its_first_requests_through() {
+        let mut rules = parse_spec("timeline:status=404*1+2").unwrap_or_default();
+        assert_eq!(pick(&mut rules, "timeline"), None);
+        assert_eq!(pick(&mut rules, "timeline"), None);
+        assert_eq!(pick(&mut rules, "timeline"), Some(FaultKind::Status(404)));
+        assert_eq!(pick(&mut rules, "timeline"), None);
+        assert!(parse_spec("timeline:reset+x").is_err());
     }
 
     #[test]

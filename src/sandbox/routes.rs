@@ -411,7 +411,7 @@ async fn send_message(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let result =
-        json_body(body).and_then(|body| shared.world().send_text(&id, &body, shared.now()));
+        json_body(body).and_then(|body| shared.world().send_message(&id, &body, shared.now()));
     match result {
         Ok(outcome) => {
             let Some(message) = outcome.message else {

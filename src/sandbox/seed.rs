@@ -160,6 +160,22 @@ pub struct SeedMessage {
     /// Index of an earlier message of the same chat this one replies to.
     #[serde(default)]
     pub quotes: Option<usize>,
+    /// The approved template a `template` message was sent with.
+    #[serde(default)]
+    pub template: Option<SeedTemplate>,
+}
+
+/// A template message's template and its body values.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTemplate {
+    /// Its name.
+    pub name: String,
+    /// Its language (`pt_BR`).
+    pub language: String,
+    /// Its body values, `{{1}}` first.
+    #[serde(default)]
+    pub values: Vec<String>,
 }
 
 fn default_message_type() -> String {

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::api::error::ApiError;
 use crate::api::http::{self, BaseUrlError, Http, RawReply, Retry, Timeouts};
+use crate::api::wegly::messages::SendMessageRequest;
 use crate::api::wegly::wire::{
     Chat, CreateChatRequest, Message, Page, SendTextRequest, TimelineEvent, UnreadSummary,
     UpdateResponsibleRequest,
@@ -171,6 +172,23 @@ impl WeglyClient {
             body: text.to_owned(),
             reference_wamid: None,
         });
+        self.call(
+            Method::POST,
+            &format!("/chats/{chat}/messages"),
+            Some(body),
+            Retry::Write,
+        )
+        .await
+    }
+
+    /// `POST /chats/{id}/messages`: a text or template message. Never retried: a lost reply is
+    /// verified by the caller against the re-read timeline.
+    pub async fn send_message(
+        &self,
+        chat: Uuid,
+        request: &SendMessageRequest,
+    ) -> Result<Fetched<Page<Message>>, ApiError> {
+        let body = to_body(request);
         self.call(
             Method::POST,
             &format!("/chats/{chat}/messages"),

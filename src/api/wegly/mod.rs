@@ -3,6 +3,7 @@
 pub mod client;
 mod columns;
 pub mod limits;
+pub mod messages;
 pub mod wire;
 
 pub use client::{DEFAULT_BASE_URL, Fetched, WeglyClient, WeglyConfig};
@@ -20,5 +21,6 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Create,
     Capability::AddById,
     Capability::UnreadTotals,
+    Capability::Reply,
     Capability::Timeline,
 ];

@@ -66,6 +66,8 @@ pub enum Modal {
         /// Lines scrolled.
         scroll: u16,
     },
+    /// The reply composer, under the conversation.
+    Composer(Box<crate::console::composer::Composer>),
 }
 
 impl Modal {
@@ -80,7 +82,7 @@ impl Modal {
             Self::Add(m) => Some((&mut m.stage, &mut m.error)),
             Self::Help { .. } | Self::Filter { .. } | Self::Confirm(_) | Self::Batch(_) => None,
             #[allow(clippy::match_same_arms)] // the overlays and the palette send nothing either
-            Self::Workload(_) | Self::Audit(_) | Self::Palette(_) => None,
+            Self::Workload(_) | Self::Audit(_) | Self::Palette(_) | Self::Composer(_) => None,
             #[allow(clippy::match_same_arms)] // the nudges overlay sends nothing either
             Self::Notifications { .. } => None,
         }

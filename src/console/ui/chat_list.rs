@@ -170,7 +170,17 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
     } else {
         Span::raw(" ")
     };
-    let mut spans = vec![mark_cell, Span::styled(fit(mark, MARK), mark_style)];
+    // A reply being written (`✎`) shares the state marker's column, in its spare cell.
+    let draft = if state.replies.has_draft(&summary.key) {
+        "✎"
+    } else {
+        " "
+    };
+    let mut spans = vec![
+        mark_cell,
+        Span::styled(fit(mark, MARK - 1), mark_style),
+        Span::styled(draft, theme::info()),
+    ];
     if let Some(width) = widths.presence {
         let (marker, style) = presence_marker(state, &summary.key);
         spans.push(Span::styled(fit(marker, width), style));

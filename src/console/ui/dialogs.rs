@@ -533,7 +533,8 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, keymap: &Keymap)
             | Modal::Workload(_)
             | Modal::Audit(_)
             | Modal::Palette(_)
-            | Modal::Notifications { .. },
+            | Modal::Notifications { .. }
+            | Modal::Composer(_),
         )
         | None => {}
     }

@@ -3,6 +3,7 @@
 mod audit;
 mod batch;
 mod chat_list;
+mod composer;
 pub mod detail;
 mod dialogs;
 pub mod layout;
@@ -51,7 +52,13 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
         chat_list::render(frame, list, state);
     }
     if let Some(detail) = areas.detail {
-        detail::render(frame, detail, state);
+        // The composer takes the pane's bottom rows; the conversation stays in full above it.
+        if let Some(Modal::Composer(composer)) = &state.modal {
+            detail::render(frame, composer::above(detail), state);
+            composer::render(frame, detail, composer, state, keymap);
+        } else {
+            detail::render(frame, detail, state);
+        }
     }
     status_bar::render(frame, areas.status, state, keymap);
     match &state.modal {

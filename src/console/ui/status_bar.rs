@@ -31,6 +31,14 @@ fn hints(state: &State, keymap: &Keymap) -> Vec<(KeyChord, &'static str)> {
         ],
         // The batch modals show their own keys in their footer.
         (Some(Modal::Batch(_)), _) => Vec::new(),
+        // In the composer enter is a new line: sending has its own key.
+        (Some(Modal::Composer(_)), _) => vec![
+            (Action::SendReply, word("enviar", "send")),
+            (
+                Action::Cancel,
+                word("fechar (rascunho fica)", "close (draft kept)"),
+            ),
+        ],
         (Some(_), _) => vec![
             (Action::Confirm, word("ok", "ok")),
             (Action::Cancel, word("fechar", "close")),

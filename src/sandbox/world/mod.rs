@@ -1,6 +1,7 @@
 //! The sandbox's data, free of HTTP: its users, lines and chats, and how they are looked up.
 //! Each job on them has its own file: seeding, the API's rules, wire rendering and validation.
 
+mod messages;
 mod render;
 mod rules;
 mod seeding;

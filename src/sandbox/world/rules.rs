@@ -9,7 +9,6 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::api::timestamp::Timestamp;
-use crate::api::wegly::limits::SESSION_WINDOW;
 use crate::api::wegly::wire::{Chat, ChatStatus, ChatType, CrmPerson, Message};
 use crate::sandbox::error::SandboxError;
 use crate::sandbox::world::render::{agent_ref, user_ref};
@@ -239,70 +238,11 @@ impl World {
             message: Some(message),
         })
     }
-
-    /// `POST /chats/{id}/messages` (text only): refused outside the 24 h window, as `WhatsApp`
-    /// does. Replying clears the unread count.
-    pub fn send_text(
-        &mut self,
-        id: &str,
-        body: &Value,
-        now: DateTime<Utc>,
-    ) -> Result<Outcome, SandboxError> {
-        let index = self.record(id)?;
-        let Some(object) = body.as_object() else {
-            return Err(not_an_object());
-        };
-        let kind = object.get("type").and_then(Value::as_str).unwrap_or("text");
-        if kind != "text" {
-            return Err(SandboxError::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unsupported_message_type",
-                "type",
-                format!("the sandbox sends only 'text' messages, not '{kind}'"),
-            ));
-        }
-        let Some(text) = object.get("body").and_then(Value::as_str) else {
-            return Err(SandboxError::field(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "body",
-                "is required (a string)",
-            ));
-        };
-        let text = checked_text(text)?;
-        let chat = &self.chats[index];
-        let open = chat
-            .last_customer_msg_at
-            .is_some_and(|last| now < last + SESSION_WINDOW);
-        if !open {
-            return Err(SandboxError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "session_window_closed",
-                "the 24 h WhatsApp window is closed: only a template can start the conversation again",
-            ));
-        }
-        let message = sent_by_company(
-            "text",
-            text.clone(),
-            json!({"text": {"body": text}}),
-            self.user(chat.responsible),
-            now,
-        );
-        let chat = &mut self.chats[index];
-        chat.unread_count = 0;
-        chat.is_manually_unread = false;
-        chat.updated_at = now;
-        chat.record_message(message.clone(), now);
-        Ok(Outcome {
-            chat: self.render(index),
-            message: Some(message),
-        })
-    }
 }
 
 impl ChatRecord {
     /// Appends `message` to the chat's timeline as a new event at `now`.
-    fn record_message(&mut self, message: Message, now: DateTime<Utc>) {
+    pub(super) fn record_message(&mut self, message: Message, now: DateTime<Utc>) {
         self.messages.push(Stored {
             event_id: Uuid::new_v4(),
             at: now,
@@ -328,7 +268,7 @@ fn live_message(kind: &str, text: String, payload: Value, now: DateTime<Utc>) ->
 }
 
 /// A message the company sends now through the API, by `sender` when the chat has one.
-fn sent_by_company(
+pub(super) fn sent_by_company(
     kind: &str,
     text: String,
     payload: Value,

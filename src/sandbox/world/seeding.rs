@@ -108,7 +108,23 @@ impl World {
             sent_via: Some(if inbound { "CONTACT" } else { "AGENT" }.to_owned()),
             status: Some(seeded.status.clone().unwrap_or_else(|| "read".to_owned())),
             body_text: Some(seeded.body.clone()),
-            content_payload: Some(json!({"text": {"body": seeded.body}})),
+            content_payload: Some(seeded.template.as_ref().map_or_else(
+                || json!({"text": {"body": seeded.body}}),
+                |template| {
+                    let fields: Vec<_> = template
+                        .values
+                        .iter()
+                        .zip(1..)
+                        .map(|(value, index)| {
+                            json!({"component": "BODY", "type": "TEXT", "index": index, "value": value})
+                        })
+                        .collect();
+                    json!({
+                        "template": {"name": template.name, "language": template.language},
+                        "template_fields": fields,
+                    })
+                },
+            )),
             reactions: Some(
                 seeded
                     .reactions

@@ -179,6 +179,36 @@ impl Problems {
     }
 }
 
+/// A checked template message (`POST /chats/{id}/messages` with `type: "template"`).
+pub(super) struct TemplateMessage {
+    /// The template object as sent.
+    pub(super) template: Value,
+    /// `template_fields` as sent (an empty array when absent).
+    pub(super) fields: Value,
+    /// The text the timeline shows for it.
+    pub(super) text: String,
+}
+
+impl TemplateMessage {
+    /// Checks `template` and `template_fields` as `POST /chats` does, every problem at once.
+    pub(super) fn read(object: &Object) -> Result<Self, SandboxError> {
+        let mut problems = Problems::default();
+        let (template, name, values) = problems.template(object);
+        let Some(name) = name.filter(|_| problems.0.is_empty()) else {
+            return Err(SandboxError::validation(problems.0));
+        };
+        Ok(Self {
+            template,
+            fields: object
+                .get("template_fields")
+                .cloned()
+                .filter(Value::is_array)
+                .unwrap_or_else(|| Value::Array(Vec::new())),
+            text: template_text(&name, &values),
+        })
+    }
+}
+
 impl CreateRequest {
     /// Checks every field, collecting all problems before refusing.
     pub(super) fn read(body: &Value, world: &World) -> Result<Self, SandboxError> {
@@ -225,15 +255,16 @@ impl CreateRequest {
     }
 
     pub(super) fn template_text(&self) -> String {
-        if self.template_fields.is_empty() {
-            format!("[{}]", self.template_name)
-        } else {
-            format!(
-                "[{}] {}",
-                self.template_name,
-                self.template_fields.join(" · ")
-            )
-        }
+        template_text(&self.template_name, &self.template_fields)
+    }
+}
+
+/// How a template message reads in the timeline: its name, then its values.
+fn template_text(name: &str, values: &[String]) -> String {
+    if values.is_empty() {
+        format!("[{name}]")
+    } else {
+        format!("[{name}] {}", values.join(" · "))
     }
 }
 

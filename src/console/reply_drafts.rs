@@ -1,0 +1,186 @@
+//! Drafts in the index, the reducer's side: a chat's stored draft restored when this console
+//! has none of its own, one save in flight per console (when it ends, the newest text goes if
+//! it changed), and a newer draft of another console kept as stored, never overwritten.
+
+use crate::console::composer::Composer;
+use crate::console::composer::{Editor, Kept, Quote};
+use crate::console::modal::Modal;
+use crate::console::msg::Command;
+use crate::console::state::{Level, State};
+use crate::store::ChatKey;
+use crate::store::drafts::{DraftSaved, DraftText, StoredDraft};
+use crate::text::truncate;
+use crate::tr;
+
+/// The next draft save, if none is in flight and a kept text differs from what the index holds
+/// (the open composer's chat first).
+pub fn next_save(state: &mut State) -> Vec<Command> {
+    if state.replies.saving.is_some() {
+        return Vec::new();
+    }
+    let open = match &state.modal {
+        Some(Modal::Composer(composer)) => Some(composer.key.clone()),
+        _ => None,
+    };
+    let dirty = |key: &ChatKey, kept: &Kept| {
+        (kept.text != kept.saved && !state.replies.busy(key)).then(|| key.clone())
+    };
+    let key = open
+        .as_ref()
+        .and_then(|key| {
+            state
+                .replies
+                .kept
+                .get(key)
+                .and_then(|kept| dirty(key, kept))
+        })
+        .or_else(|| {
+            let mut waiting: Vec<ChatKey> = state
+                .replies
+                .kept
+                .iter()
+                .filter_map(|(key, kept)| dirty(key, kept))
+                .collect();
+            waiting.sort();
+            waiting.into_iter().next()
+        });
+    let Some(key) = key else {
+        return Vec::new();
+    };
+    let Some(kept) = state.replies.kept.get(&key) else {
+        return Vec::new();
+    };
+    let command = Command::SaveDraft {
+        key: key.clone(),
+        draft: DraftText {
+            body: kept.text.clone(),
+            reply_to: kept.quote.as_ref().map(|quote| quote.id.clone()),
+        },
+        based_on: kept.revision,
+    };
+    state.replies.saving = Some(key);
+    vec![command]
+}
+
+/// A chat's stored draft: restored into its composer when this console has none of its own.
+pub fn loaded(state: &mut State, key: &ChatKey, draft: Option<StoredDraft>) -> Vec<Command> {
+    let Some(draft) = draft.filter(|draft| !draft.body.is_empty()) else {
+        return Vec::new();
+    };
+    state.replies.drafts.insert(key.clone());
+    let ours = state.replies.kept.get(key);
+    if ours.is_some_and(|kept| kept.text != kept.saved) {
+        return Vec::new();
+    }
+    let quote = draft.reply_to.clone().map(|id| Quote {
+        preview: id.clone(),
+        id,
+    });
+    state.replies.kept.insert(
+        key.clone(),
+        Kept {
+            text: draft.body.clone(),
+            quote: quote.clone(),
+            revision: draft.revision,
+            saved: draft.body.clone(),
+        },
+    );
+    if let Some(composer) = composer_for(state, key) {
+        composer.editor = Editor::with_text(&draft.body);
+        if composer.quote.is_none() {
+            composer.quote = quote;
+        }
+    }
+    Vec::new()
+}
+
+/// A draft write's answer. `Newer`: another console wrote this chat's draft since; its text is
+/// kept as stored (never overwritten) and shown in the composer, ours put aside in the notice.
+pub fn written(
+    state: &mut State,
+    key: &ChatKey,
+    body: String,
+    outcome: Result<DraftSaved, String>,
+) -> Vec<Command> {
+    let lang = state.lang;
+    state.replies.saving = None;
+    match outcome {
+        Ok(DraftSaved::Saved { revision }) => {
+            if body.is_empty() {
+                state.replies.drafts.remove(key);
+            } else {
+                state.replies.drafts.insert(key.clone());
+            }
+            if let Some(kept) = state.replies.kept.get_mut(key) {
+                kept.revision = revision;
+                kept.saved = body;
+            }
+        }
+        Ok(DraftSaved::Newer(stored)) => {
+            let ours = state
+                .replies
+                .kept
+                .get(key)
+                .map(|kept| kept.text.clone())
+                .unwrap_or_default();
+            let theirs = Kept {
+                text: stored.body.clone(),
+                quote: stored.reply_to.clone().map(|id| Quote {
+                    preview: id.clone(),
+                    id,
+                }),
+                revision: stored.revision,
+                saved: stored.body.clone(),
+            };
+            state.replies.kept.insert(key.clone(), theirs);
+            if stored.body.is_empty() {
+                state.replies.drafts.remove(key);
+            } else {
+                state.replies.drafts.insert(key.clone());
+            }
+            // A clear after a send that meets a newer draft just leaves that draft there.
+            if ours.trim().is_empty() || ours == stored.body {
+                if let Some(composer) = composer_for(state, key) {
+                    composer.editor = Editor::with_text(&stored.body);
+                }
+                return next_save(state);
+            }
+            let aside = truncate(&ours.replace('\n', " ⏎ "), 200);
+            let text = tr!(
+                lang,
+                "rascunho mais novo de outro console: ele fica; o seu (não gravado) era: «{aside}»",
+                "newer draft from another console: it stays; yours (not saved) was: «{aside}»"
+            );
+            if let Some(composer) = composer_for(state, key) {
+                composer.editor = Editor::with_text(&stored.body);
+                composer.notice = Some(text);
+            } else {
+                state.notify(Level::Error, text);
+            }
+        }
+        Err(error) => {
+            let text = tr!(
+                lang,
+                "não foi possível guardar o rascunho: {error}",
+                "cannot keep the draft: {error}"
+            );
+            state.notify(Level::Error, text);
+            // Tried again on the next keystroke, not in a loop.
+            return Vec::new();
+        }
+    }
+    next_save(state)
+}
+
+/// The composer of the open modal, if it is one.
+pub(crate) fn composer(state: &mut State) -> Option<&mut Composer> {
+    match &mut state.modal {
+        Some(Modal::Composer(composer)) => Some(composer),
+        _ => None,
+    }
+}
+
+/// The open composer, when it is `key`'s.
+pub(crate) fn composer_for<'a>(state: &'a mut State, key: &ChatKey) -> Option<&'a mut Composer> {
+    composer(state).filter(|composer| &composer.key == key)
+}
