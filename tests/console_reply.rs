@@ -210,20 +210,24 @@ fn a_newer_draft_of_another_console_is_kept_and_said() {
             outcome: Ok(DraftSaved::Newer(theirs)),
         },
     );
-    assert!(
-        saves(&commands).is_empty(),
-        "never written over the newer one"
-    );
+    // Neither text is lost: the newer one comes first, ours follows under a line that says
+    // whose it is, and the next save is based on the newer revision, so it keeps both.
     let composer = composer(&state);
-    assert_eq!(composer.editor.text(), "texto do outro console");
+    let text = composer.editor.text();
+    assert!(
+        text.starts_with("texto do outro console\n"),
+        "the newer draft first: {text:?}"
+    );
+    assert!(text.ends_with("\nmeu texto"), "ours after it: {text:?}");
     let notice = composer.notice.clone().unwrap();
     assert!(
         notice.contains("rascunho mais novo de outro console"),
         "{notice}"
     );
-    assert!(
-        notice.contains("meu texto"),
-        "ours is shown aside: {notice}"
+    assert_eq!(
+        saves(&commands),
+        [(text, 4)],
+        "saved over the newer revision, holding both texts"
     );
 }
 

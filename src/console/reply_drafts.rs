@@ -9,7 +9,6 @@ use crate::console::msg::Command;
 use crate::console::state::{Level, State};
 use crate::store::ChatKey;
 use crate::store::drafts::{DraftSaved, DraftText, StoredDraft};
-use crate::text::truncate;
 use crate::tr;
 
 /// The next draft save, if none is in flight and a kept text differs from what the index holds
@@ -95,7 +94,8 @@ pub fn loaded(state: &mut State, key: &ChatKey, draft: Option<StoredDraft>) -> V
 }
 
 /// A draft write's answer. `Newer`: another console wrote this chat's draft since; its text is
-/// kept as stored (never overwritten) and shown in the composer, ours put aside in the notice.
+/// never overwritten: the composer holds it first and ours after it, under a line naming ours,
+/// and the next save (over the newer revision) keeps both.
 pub fn written(
     state: &mut State,
     key: &ChatKey,
@@ -145,14 +145,21 @@ pub fn written(
                 }
                 return next_save(state);
             }
-            let aside = truncate(&ours.replace('\n', " ⏎ "), 200);
+            let merged = format!(
+                "{}\n{}\n{ours}",
+                stored.body,
+                tr!(lang, "— o seu texto —", "— your text —")
+            );
+            if let Some(kept) = state.replies.kept.get_mut(key) {
+                kept.text.clone_from(&merged);
+            }
             let text = tr!(
                 lang,
-                "rascunho mais novo de outro console: ele fica; o seu (não gravado) era: «{aside}»",
-                "newer draft from another console: it stays; yours (not saved) was: «{aside}»"
+                "rascunho mais novo de outro console: ele vem primeiro e o seu texto abaixo dele; nada foi perdido",
+                "newer draft from another console: it comes first, your text below it; nothing was lost"
             );
             if let Some(composer) = composer_for(state, key) {
-                composer.editor = Editor::with_text(&stored.body);
+                composer.editor = Editor::with_text(&merged);
                 composer.notice = Some(text);
             } else {
                 state.notify(Level::Error, text);
