@@ -134,6 +134,11 @@ pub async fn run(mut cli: Cli) -> Result<(), CliError> {
             open::blocking(move || check::run(&global, lang)).await
         }
         Some(Command::Room(command)) => room::run(&cli.global, command, lang).await,
-        None => Ok(crate::console::launch::open(&cli.global.overrides(), cli.demo, lang).await?),
+        None => Ok(Box::pin(crate::console::launch::open(
+            &cli.global.overrides(),
+            cli.demo,
+            lang,
+        ))
+        .await?),
     }
 }

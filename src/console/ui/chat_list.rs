@@ -132,11 +132,11 @@ pub fn window_cell(end: Option<DateTime<Utc>>, now: DateTime<Utc>, lang: Lang) -
     }
 }
 
-fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<'static> {
-    let lang = state.lang;
-    let summary = &row.summary;
+/// The row's state marker: a change in flight, the last change failed, gone from the CRM,
+/// unread, not fetched yet, or nothing.
+fn state_marker(summary: &ChatSummary, state: &State) -> (&'static str, Style) {
     let c = &summary.columns;
-    let (mark, mark_style) = if state.is_busy(&summary.key) {
+    if state.is_busy(&summary.key) {
         ("⟳", theme::pending())
     } else if state.failed.contains(&summary.key) {
         ("✗", theme::error())
@@ -148,7 +148,14 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
         ("⋯", theme::dim())
     } else {
         (" ", Style::new())
-    };
+    }
+}
+
+fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<'static> {
+    let lang = state.lang;
+    let summary = &row.summary;
+    let c = &summary.columns;
+    let (mark, mark_style) = state_marker(summary, state);
     let priority_style = match c.priority {
         Some(3) => theme::urgent(),
         Some(2) => theme::high(),
