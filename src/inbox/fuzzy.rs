@@ -1,0 +1,235 @@
+//! The filter's text words, matched fuzzily with nucleo (helix's matcher, fzf's scoring): a word
+//! finds a chat when its letters appear in order in one of the chat's fields, accents and case
+//! ignored ("jpsantos" finds "João Pedro Santos"), and scores how well.
+
+use std::cell::RefCell;
+
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
+
+use crate::store::ChatSummary;
+
+thread_local! {
+    /// One matcher per thread, reused: it owns the scoring matrix (a few hundred KiB), which
+    /// one made per row would allocate 100k times a keystroke.
+    static MATCHER: RefCell<Matcher> = RefCell::new(Matcher::new(Config::DEFAULT));
+}
+
+/// Runs `f` with this thread's matcher.
+fn with_matcher<T>(f: impl FnOnce(&mut Matcher) -> T) -> T {
+    MATCHER.with(|matcher| f(&mut matcher.borrow_mut()))
+}
+
+/// A text word of a filter, as typed and as nucleo's patterns: a subsequence of a field, or the
+/// start of the chat id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The word as typed.
+    pub text: String,
+    fuzzy: Atom,
+    prefix: Atom,
+}
+
+impl Word {
+    /// The word `text` (without whitespace). Its letters are normalized by nucleo's own table
+    /// first, so "joão" finds "Joao" as "joao" finds "João" (nucleo alone would only do the
+    /// latter).
+    pub fn new(text: &str) -> Self {
+        let plain: String = text.chars().map(nucleo_matcher::chars::normalize).collect();
+        let atom = |kind| {
+            Atom::new(
+                &plain,
+                CaseMatching::Ignore,
+                Normalization::Smart,
+                kind,
+                false,
+            )
+        };
+        Self {
+            text: text.to_owned(),
+            fuzzy: atom(AtomKind::Fuzzy),
+            prefix: atom(AtomKind::Prefix),
+        }
+    }
+
+    /// Whether every chat this word finds is found by `shorter` too (it extends it), so the
+    /// chats `shorter` found are the only ones to try.
+    pub fn narrows(&self, shorter: &Word) -> bool {
+        self.text.starts_with(&shorter.text)
+    }
+}
+
+/// A field of [`SearchText`], in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The contact's name.
+    Contact = 0,
+    /// The contact's number.
+    Number = 1,
+    /// The last message.
+    Message = 2,
+    /// The responsible's name.
+    Responsible = 3,
+    /// The company line or channel.
+    Line = 4,
+    /// The account.
+    Account = 5,
+}
+
+const FIELDS: usize = 6;
+
+/// What a filter's text words are matched against, built once per row: the contact's name and
+/// number, the last message, the responsible's name, the company line or channel and the
+/// account, each its own haystack (a word never matches across two fields), and the chat id,
+/// which a word matches by its start (a pasted or half-typed id). It also keeps the folded name
+/// the list's name order compares.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchText {
+    fields: [Utf32String; FIELDS],
+    id: Utf32String,
+    /// The name the chat goes by ([`super::contact`]), folded.
+    name: Box<str>,
+}
+
+impl SearchText {
+    /// The search text of `row`.
+    pub fn new(row: &ChatSummary) -> Self {
+        let c = &row.columns;
+        let field = |text: &Option<String>| text.as_deref().map(Utf32String::from);
+        Self {
+            fields: [
+                field(&c.contact).unwrap_or_default(),
+                field(&c.contact_number).unwrap_or_default(),
+                field(&c.last_message_preview).unwrap_or_default(),
+                field(&c.responsible_name).unwrap_or_default(),
+                field(&c.line).unwrap_or_default(),
+                Utf32String::from(row.key.account.as_str()),
+            ],
+            id: Utf32String::from(row.key.chat_id.as_str()),
+            name: super::fold(super::contact(row)).into_boxed_str(),
+        }
+    }
+
+    /// The name the chat goes by ([`super::contact`]), folded: what the list's name order
+    /// compares, read here rather than folded again at every sort.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How well `word` matches: its best score over the fields and the id's start, and in which
+    /// field (`None` for the id); `None` when it matches nowhere.
+    fn best(&self, word: &Word, matcher: &mut Matcher) -> Option<(u16, Option<Field>)> {
+        const ORDER: [Field; FIELDS] = [
+            Field::Contact,
+            Field::Number,
+            Field::Message,
+            Field::Responsible,
+            Field::Line,
+            Field::Account,
+        ];
+        let mut best = word
+            .prefix
+            .score(self.id.slice(..), matcher)
+            .map(|score| (score, None));
+        for field in ORDER {
+            let haystack = self.fields[field as usize].slice(..);
+            if let Some(score) = word.fuzzy.score(haystack, matcher)
+                && best.is_none_or(|(top, _)| score > top)
+            {
+                best = Some((score, Some(field)));
+            }
+        }
+        best
+    }
+
+    /// The score of `word` on this row (`None`: it does not match).
+    pub fn score(&self, word: &Word) -> Option<u16> {
+        with_matcher(|matcher| self.best(word, matcher)).map(|(score, _)| score)
+    }
+
+    /// The characters of `field` the words in `words` matched, as grapheme indices in ascending
+    /// order: for each word whose best match is in that field. Computed for the rows drawn only.
+    pub fn matched_in<'a>(
+        &self,
+        words: impl IntoIterator<Item = &'a Word>,
+        field: Field,
+    ) -> Vec<u32> {
+        with_matcher(|matcher| {
+            let mut indices = Vec::new();
+            for word in words {
+                if let Some((_, Some(best))) = self.best(word, matcher)
+                    && best == field
+                {
+                    let haystack: Utf32Str<'_> = self.fields[field as usize].slice(..);
+                    word.fuzzy.indices(haystack, matcher, &mut indices);
+                }
+            }
+            indices.sort_unstable();
+            indices.dedup();
+            indices
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{ChatKey, Columns, Source};
+    use chrono::Utc;
+
+    fn chat(contact: &str, message: &str) -> SearchText {
+        let now = Utc::now();
+        SearchText::new(&ChatSummary {
+            key: ChatKey::wegly("default", "6f1c0000-0000-4000-8000-000000000000"),
+            columns: Columns {
+                contact: Some(contact.to_owned()),
+                last_message_preview: Some(message.to_owned()),
+                ..Columns::default()
+            },
+            first_seen_at: now,
+            last_event_at: None,
+            hydrated_at: None,
+            source: Source::Webhook,
+            gone: false,
+            needs_hydration: false,
+            last_error: None,
+        })
+    }
+
+    #[test]
+    fn a_word_is_a_subsequence_with_accents_and_case_ignored_either_way() {
+        let joao = chat("João Pedro Santos", "Oi");
+        let plain = chat("Joao Pedro Santos", "Oi");
+        for word in ["jpsantos", "JPS", "joao", "JOÃO", "joão", "ps", "6F1C"] {
+            assert!(joao.score(&Word::new(word)).is_some(), "{word} in João");
+            assert!(plain.score(&Word::new(word)).is_some(), "{word} in Joao");
+        }
+        for word in ["santosj", "xj", "1c"] {
+            assert!(joao.score(&Word::new(word)).is_none(), "{word}");
+        }
+    }
+
+    #[test]
+    fn a_word_scores_higher_where_it_starts_a_word_than_inside_one() {
+        let word = Word::new("ana");
+        let ana = chat("Ana Lima", "").score(&word).unwrap();
+        let mariana = chat("Mariana Souza", "").score(&word).unwrap();
+        assert!(ana > mariana, "{ana} > {mariana}");
+    }
+
+    #[test]
+    fn the_matched_characters_are_those_of_the_field_a_word_matched_best() {
+        let chat = chat("João Pedro Santos", "pedido enviado");
+        let words = [Word::new("jps"), Word::new("enviad")];
+        // "jps" in the name: J, P and S (graphemes 0, 5, 11); "enviad" in the message only.
+        assert_eq!(chat.matched_in(&words, Field::Contact), [0, 5, 11]);
+        assert_eq!(
+            chat.matched_in(&words, Field::Message),
+            [7, 8, 9, 10, 11, 12]
+        );
+        assert!(
+            chat.matched_in(&[Word::new("zz")], Field::Contact)
+                .is_empty()
+        );
+    }
+}
