@@ -5,6 +5,7 @@ mod batch;
 mod chat_list;
 pub mod detail;
 mod dialogs;
+mod highlight;
 pub mod layout;
 mod status_bar;
 pub mod theme;
