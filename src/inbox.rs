@@ -14,7 +14,7 @@ use crate::tr;
 mod fuzzy;
 mod orders;
 
-pub use fuzzy::{Field, SearchText, Word};
+pub use fuzzy::{Field, Scorer, SearchText, Word, filter_map_chunks};
 pub use orders::{CLOSING_SOON, Sort, closing_soon, contact, needs_answer, waiting_since};
 
 /// One character lowercased without its accent (Latin letters); others lowercased.
@@ -43,8 +43,8 @@ pub fn fold(text: &str) -> String {
     text.chars().map(fold_char).collect()
 }
 
-/// Whether `haystack`, folded, contains `needle` (already folded). Allocates nothing: it runs
-/// on every row for every keystroke of a filter.
+/// Whether `haystack`, folded, contains `needle` (already folded). Allocates nothing: the
+/// command palette runs it on every entry at every keystroke.
 pub fn contains_folded(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
@@ -284,19 +284,25 @@ impl Filter {
         me: &HashMap<String, String, S>,
         now: DateTime<Utc>,
     ) -> Option<u32> {
-        let fields = self
-            .terms
-            .iter()
-            .filter(|term| !matches!(term, Term::Text(_)));
-        if !fields
-            .into_iter()
-            .all(|term| term_matches(term, row, me, now))
-        {
+        if !self.fields_hold(row, me, now) {
             return None;
         }
         self.words()
             .map(|word| search.score(word).map(u32::from))
             .sum()
+    }
+
+    /// Whether `row` satisfies every term but the text words.
+    pub fn fields_hold<S: BuildHasher>(
+        &self,
+        row: &ChatSummary,
+        me: &HashMap<String, String, S>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        self.terms
+            .iter()
+            .filter(|term| !matches!(term, Term::Text(_)))
+            .all(|term| term_matches(term, row, me, now))
     }
 
     /// The text words, which rank the rows they select.
@@ -335,19 +341,29 @@ impl Filter {
 /// (ties most urgent first): what `inbox list --filter` prints, and what the console's list shows
 /// for the same words (it keeps each row's [`SearchText`] and order instead of rebuilding them
 /// per keystroke). `me` maps an account to the user's id in it.
-pub fn select<'a, S: BuildHasher>(
+pub fn select<'a, S: BuildHasher + Sync>(
     rows: &'a [ChatSummary],
     filter: &Filter,
     me: &HashMap<String, String, S>,
     now: DateTime<Utc>,
 ) -> Vec<&'a ChatSummary> {
-    let mut shown: Vec<(&ChatSummary, u32)> = rows
-        .iter()
-        .filter_map(|row| Some((row, filter.score(row, &SearchText::new(row), me, now)?)))
-        .collect();
-    shown.sort_by(|(a, _), (b, _)| urgency(a, b, now));
-    rank_by_score(&mut shown);
-    shown.into_iter().map(|(row, _)| row).collect()
+    let words: Vec<&Word> = filter.words().collect();
+    // Each row's rank computed once, not at every comparison; best score first, then the
+    // urgency order (ties by key), as the console ranks its urgency order by score.
+    let mut shown: Vec<(std::cmp::Reverse<u32>, Rank, &ChatSummary)> =
+        filter_map_chunks(rows, Scorer::default, |scorer, row| {
+            if !filter.fields_hold(row, me, now) {
+                return None;
+            }
+            let score = scorer.score(row, &words)?;
+            Some((std::cmp::Reverse(score), rank(row, now), row))
+        });
+    shown.sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| a.2.key.cmp(&b.2.key))
+    });
+    shown.into_iter().map(|(_, _, row)| row).collect()
 }
 
 /// Best score first, keeping the order of equal scores (a stable sort); already in order when

@@ -375,6 +375,8 @@ impl Inbox {
         let (filter, view) = (&self.filter, &self.view_filter);
         let rows = &self.rows;
         self.visible = if filter.terms.is_empty() && view.terms.is_empty() {
+            // A query typed from nothing starts afresh.
+            self.steps.clear();
             self.order.clone()
         } else {
             self.steps.shown(rows, &self.order, (filter, view), me, now)

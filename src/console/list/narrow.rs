@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::Row;
-use crate::inbox::{Filter, rank_by_score};
+use crate::inbox::{Filter, filter_map_chunks, rank_by_score};
 
 /// At most this many results are kept (a result holds up to two indexes per row).
 const KEPT: usize = 16;
@@ -80,15 +80,16 @@ fn evaluate(
     me: &HashMap<String, String>,
     now: DateTime<Utc>,
 ) -> (Vec<usize>, Vec<usize>) {
-    let mut scored: Vec<(usize, u32)> = candidates
-        .iter()
-        .filter_map(|&index| {
+    let mut scored: Vec<(usize, u32)> = filter_map_chunks(
+        candidates,
+        || (),
+        |(), &index| {
             let row = &rows[index];
             let view = view.score(&row.summary, &row.search, me, now)?;
             let typed = filter.score(&row.summary, &row.search, me, now)?;
             Some((index, view + typed))
-        })
-        .collect();
+        },
+    );
     let matched = scored.iter().map(|(index, _)| *index).collect();
     rank_by_score(&mut scored);
     (
