@@ -28,7 +28,7 @@ export BALCAO_DATA_DIR=$work XDG_CONFIG_HOME=$work/no-config LANG=C.UTF-8
 index=$work/inbox.sqlite3
 # Opening the index creates it with its schema; then the chats, as benches/index.rs makes them:
 # accented names, numbers, an agent on four in five, a last message, windows open and closed.
-"$balcao" --index "$index" inbox list >/dev/null
+"$balcao" --index "$index" inbox list >/dev/null 2>&1
 now=$(($(date +%s) * 1000))
 sqlite3 "$index" <<SQL
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $chats),
@@ -58,11 +58,12 @@ sqlite3 -separator ' | ' "$index" "SELECT contact, contact_number, last_message_
     COALESCE(responsible_name, ''), COALESCE(line, ''), account, chat_id FROM chats" >"$lines"
 echo "$(wc -l <"$lines") chats; $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
 
-for query in conceicao jsilva mrgncl; do
+for query in conceicao jgonc zeacai; do
     echo
     echo "== $query: balcao $("$balcao" --index "$index" inbox list --filter "$query" | wc -l) chats," \
         "fzf $(fzf --filter "$query" <"$lines" | wc -l) lines"
-    hyperfine --warmup 3 --export-json "$work/$query.json" \
+    # -i: fzf exits 1 when nothing matches.
+    hyperfine -i --warmup 3 --export-json "$work/$query.json" \
         "$balcao --index $index inbox list --filter $query" \
         "fzf --filter $query < $lines"
     # The ratio of the medians: fzf's time over balcão's (above 1: balcão is faster).

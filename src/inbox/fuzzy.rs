@@ -96,7 +96,7 @@ impl SearchText {
     /// The search text of `row`.
     pub fn new(row: &ChatSummary) -> Self {
         let c = &row.columns;
-        let field = |text: &Option<String>| text.as_deref().map(Utf32String::from);
+        let field = |text: &Option<String>| text.as_deref().map(haystack);
         Self {
             fields: [
                 field(&c.contact).unwrap_or_default(),
@@ -104,9 +104,9 @@ impl SearchText {
                 field(&c.last_message_preview).unwrap_or_default(),
                 field(&c.responsible_name).unwrap_or_default(),
                 field(&c.line).unwrap_or_default(),
-                Utf32String::from(row.key.account.as_str()),
+                haystack(&row.key.account),
             ],
-            id: Utf32String::from(row.key.chat_id.as_str()),
+            id: haystack(&row.key.chat_id),
             name: super::fold(super::contact(row)).into_boxed_str(),
         }
     }
@@ -128,8 +128,8 @@ impl SearchText {
         with_matcher(|matcher| self.best(word, matcher)).map(|(score, _)| score)
     }
 
-    /// The characters of `field` the words in `words` matched, as grapheme indices in ascending
-    /// order: for each word whose best match is in that field. Computed for the rows drawn only.
+    /// The characters of `field` the words in `words` matched, as character indices in
+    /// ascending order: for each word whose best match is in that field. Computed for the rows drawn only.
     pub fn matched_in<'a>(
         &self,
         words: impl IntoIterator<Item = &'a Word>,
@@ -206,9 +206,9 @@ impl Scorer {
             text(c.last_message_preview.as_deref(), message),
             text(c.responsible_name.as_deref(), responsible),
             text(c.line.as_deref(), line),
-            Utf32Str::new(&row.key.account, account),
+            text(Some(&row.key.account), account),
         ];
-        let id = Utf32Str::new(&row.key.chat_id, id);
+        let id = text(Some(&row.key.chat_id), id);
         with_matcher(|matcher| {
             words
                 .iter()
@@ -218,9 +218,27 @@ impl Scorer {
     }
 }
 
-/// A field as a haystack, an absent one empty.
+/// A field as a haystack kept with its row: one element per character (nucleo's own conversion
+/// takes one per grapheme, and segmenting 100k rows' text into graphemes costs more than
+/// matching them).
+fn haystack(text: &str) -> Utf32String {
+    if text.is_ascii() {
+        Utf32String::Ascii(text.into())
+    } else {
+        Utf32String::Unicode(text.chars().collect())
+    }
+}
+
+/// A field as a haystack borrowed for one match, an absent one empty: ASCII as it is, other text
+/// decoded into `buffer` one element per character (as [`haystack`]).
 fn text<'a>(text: Option<&'a str>, buffer: &'a mut Vec<char>) -> Utf32Str<'a> {
-    Utf32Str::new(text.unwrap_or(""), buffer)
+    let text = text.unwrap_or("");
+    if text.is_ascii() {
+        return Utf32Str::Ascii(text.as_bytes());
+    }
+    buffer.clear();
+    buffer.extend(text.chars());
+    Utf32Str::Unicode(buffer)
 }
 
 /// The rows at least this many candidates are split across the cores for.

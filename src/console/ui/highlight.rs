@@ -1,5 +1,5 @@
 //! A list cell with the characters a filter's text words matched picked out: the cell's text
-//! fitted to its column, cut into spans at the matched graphemes.
+//! fitted to its column, cut into spans at the graphemes that hold them.
 
 use ratatui::style::Style;
 use ratatui::text::Span;
@@ -8,8 +8,9 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::text::{fit, truncate, width};
 
 /// `text` fitted to one column less than `columns`, then a separating space (as the list's other
-/// cells), with the graphemes at `matched` (ascending grapheme indices into `text`, as the
-/// matcher gives them) in `hit` over `base`. A match cut off by the column's end is not shown.
+/// cells), with the graphemes holding a character at `matched` (ascending character indices into
+/// `text`, as the matcher gives them) in `hit` over `base`. A match cut off by the column's end
+/// is not shown.
 pub fn cell(
     text: &str,
     columns: usize,
@@ -24,34 +25,32 @@ pub fn cell(
         return vec![Span::styled(out, base)];
     }
     let shown = truncate(text, room);
-    let graphemes = shown.graphemes(true).count();
-    // A cut text ends in "…", which is not one of the text's own graphemes.
+    // A cut text ends in "…", which is not one of the text's own characters.
     let kept = if shown.len() == text.len() {
-        graphemes
+        shown.len()
     } else {
-        graphemes.saturating_sub(1)
+        shown.len() - '…'.len_utf8()
     };
     let mut spans = Vec::new();
     let mut run = String::new();
     let mut run_hit = false;
-    let mut wanted = matched.iter().peekable();
-    for (n, grapheme) in shown.graphemes(true).enumerate() {
-        while wanted.next_if(|index| (**index as usize) < n).is_some() {}
-        let is_hit = n < kept && wanted.peek().is_some_and(|index| **index as usize == n);
+    let mut wanted = matched.iter().map(|index| *index as usize).peekable();
+    let mut chars = 0;
+    for (at, grapheme) in shown.grapheme_indices(true) {
+        let end = chars + grapheme.chars().count();
+        while wanted.next_if(|index| *index < chars).is_some() {}
+        let is_hit = at < kept && wanted.peek().is_some_and(|index| *index < end);
+        chars = end;
         if is_hit != run_hit && !run.is_empty() {
-            spans.push(Span::styled(
-                std::mem::take(&mut run),
-                if run_hit { base.patch(hit) } else { base },
-            ));
+            let style = if run_hit { base.patch(hit) } else { base };
+            spans.push(Span::styled(std::mem::take(&mut run), style));
         }
         run_hit = is_hit;
         run.push_str(grapheme);
     }
     if !run.is_empty() {
-        spans.push(Span::styled(
-            run,
-            if run_hit { base.patch(hit) } else { base },
-        ));
+        let style = if run_hit { base.patch(hit) } else { base };
+        spans.push(Span::styled(run, style));
     }
     let padding = room.saturating_sub(width(&shown)) + 1;
     spans.push(Span::styled(" ".repeat(padding), base));
@@ -83,5 +82,8 @@ mod tests {
         assert_eq!(picked(&spans, hit), ["J"]);
         let text: String = spans.iter().map(|span| span.content.as_ref()).collect();
         assert_eq!(text, "João… ");
+        // A decomposed accent: the match on its letter picks out the whole grapheme.
+        let spans = cell("Jose\u{301} Lima", 14, &[3, 6], Style::new(), hit);
+        assert_eq!(picked(&spans, hit), ["e\u{301}", "L"]);
     }
 }
