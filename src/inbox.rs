@@ -11,8 +11,10 @@ use crate::i18n::Lang;
 use crate::store::ChatSummary;
 use crate::tr;
 
+mod fuzzy;
 mod orders;
 
+pub use fuzzy::{Field, Scorer, SearchText, Word, filter_map_chunks};
 pub use orders::{CLOSING_SOON, Sort, closing_soon, contact, needs_answer, waiting_since};
 
 /// One character lowercased without its accent (Latin letters); others lowercased.
@@ -41,8 +43,8 @@ pub fn fold(text: &str) -> String {
     text.chars().map(fold_char).collect()
 }
 
-/// Whether `haystack`, folded, contains `needle` (already folded). Allocates nothing: it runs
-/// on every row for every keystroke of a filter.
+/// Whether `haystack`, folded, contains `needle` (already folded). Allocates nothing: the
+/// command palette runs it on every entry at every keystroke.
 pub fn contains_folded(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
@@ -147,9 +149,9 @@ pub enum Term {
     Window(WindowState),
     /// `archived`.
     Archived,
-    /// Any other word, folded: must start the chat id, or appear in the name, number, message,
-    /// responsible, line or account (see [`SearchText`]).
-    Text(String),
+    /// Any other word: must start the chat id, or match fuzzily in the name, number, message,
+    /// responsible, line or account (see [`SearchText`]); it scores the row.
+    Text(Word),
 }
 
 /// A parsed filter expression: words separated by spaces, all of which must hold.
@@ -247,7 +249,7 @@ impl Filter {
                     "mine" | "minhas" => Term::Responsible(Responsible::Me),
                     "unassigned" | "semdono" => Term::Responsible(Responsible::Nobody),
                     "archived" | "arquivadas" => Term::Archived,
-                    text => Term::Text(fold(text)),
+                    text => Term::Text(Word::new(text)),
                 },
             };
             terms.push(term);
@@ -270,103 +272,105 @@ impl Filter {
         me: &HashMap<String, String, S>,
         now: DateTime<Utc>,
     ) -> bool {
+        self.score(row, search, me, now).is_some()
+    }
+
+    /// Whether `row` satisfies every term and, if so, how well it matches: the sum of its text
+    /// words' scores (0 without text words). Field words are checked first: they cost less.
+    pub fn score<S: BuildHasher>(
+        &self,
+        row: &ChatSummary,
+        search: &SearchText,
+        me: &HashMap<String, String, S>,
+        now: DateTime<Utc>,
+    ) -> Option<u32> {
+        if !self.fields_hold(row, me, now) {
+            return None;
+        }
+        self.words()
+            .map(|word| search.score(word).map(u32::from))
+            .sum()
+    }
+
+    /// Whether `row` satisfies every term but the text words.
+    pub fn fields_hold<S: BuildHasher>(
+        &self,
+        row: &ChatSummary,
+        me: &HashMap<String, String, S>,
+        now: DateTime<Utc>,
+    ) -> bool {
         self.terms
             .iter()
-            .all(|term| term_matches(term, row, search, me, now))
+            .filter(|term| !matches!(term, Term::Text(_)))
+            .all(|term| term_matches(term, row, me, now))
+    }
+
+    /// The text words, which rank the rows they select.
+    pub fn words(&self) -> impl Iterator<Item = &Word> {
+        self.terms.iter().filter_map(|term| match term {
+            Term::Text(word) => Some(word),
+            _ => None,
+        })
+    }
+
+    /// Whether a row that satisfies `self` always satisfies `broader`: it holds each of its
+    /// terms, or a text word that extends the same word of `broader`. The rows `broader` selected
+    /// are then the only ones to try.
+    pub fn narrows(&self, broader: &Filter) -> bool {
+        broader.terms.len() <= self.terms.len()
+            && broader
+                .terms
+                .iter()
+                .zip(&self.terms)
+                .all(|(old, new)| match (old, new) {
+                    (Term::Text(old), Term::Text(new)) => new.narrows(old),
+                    (old, new) => old == new,
+                })
+    }
+
+    /// Whether what it selects depends on the time (a window word), so a result kept from an
+    /// earlier instant may not hold now.
+    pub fn timed(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|term| matches!(term, Term::Window(_)))
     }
 }
 
-/// The rows `filter` selects, most urgent first: what `inbox list --filter` prints, and what the
-/// console's list shows for the same words (it keeps each row's [`SearchText`] and order instead
-/// of rebuilding them per keystroke). `me` maps an account to the user's id in it.
-pub fn select<'a, S: BuildHasher>(
+/// The rows `filter` selects, most urgent first, or best match first when it has a text word
+/// (ties most urgent first): what `inbox list --filter` prints, and what the console's list shows
+/// for the same words (it keeps each row's [`SearchText`] and order instead of rebuilding them
+/// per keystroke). `me` maps an account to the user's id in it.
+pub fn select<'a, S: BuildHasher + Sync>(
     rows: &'a [ChatSummary],
     filter: &Filter,
     me: &HashMap<String, String, S>,
     now: DateTime<Utc>,
 ) -> Vec<&'a ChatSummary> {
-    let mut shown: Vec<&ChatSummary> = rows
-        .iter()
-        .filter(|row| filter.matches(row, &SearchText::new(row), me, now))
-        .collect();
-    shown.sort_by(|a, b| urgency(a, b, now));
-    shown
-}
-
-/// What a filter's text words are matched against, folded once per row: the chat id, which a
-/// word matches by its start (a pasted or half-typed id), and the contact's name and number, the
-/// last message, the responsible's name, the company line or channel and the account, which a
-/// word matches anywhere in any one of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchText {
-    /// Each folded field followed by a line break, then the folded id: a filter word holds no
-    /// whitespace, so it never matches across two fields. The id comes last so that the bytes
-    /// read for it follow those just read for the fields (one row is one run of memory).
-    text: String,
-    /// Where the id starts in `text`.
-    id_start: usize,
-    /// Where the name the chat goes by ends in `text`, which starts with it: the contact's name,
-    /// else their number. `None` when neither is known (the chat goes by its id).
-    name_end: Option<usize>,
-}
-
-impl SearchText {
-    /// The search text of `row`.
-    pub fn new(row: &ChatSummary) -> Self {
-        let c = &row.columns;
-        let fields = [
-            &c.contact,
-            &c.contact_number,
-            &c.last_message_preview,
-            &c.responsible_name,
-            &c.line,
-        ];
-        let fields = || {
-            fields
-                .into_iter()
-                .filter_map(Option::as_deref)
-                .chain([row.key.account.as_str()])
-        };
-        // Sized once: a string grown as it goes keeps up to twice its bytes, and the console
-        // keeps 100k of them that every keystroke of a filter reads.
-        let mut text = String::with_capacity(
-            fields().map(|field| field.len() + 1).sum::<usize>() + row.key.chat_id.len(),
-        );
-        let named = c.contact.is_some() || c.contact_number.is_some();
-        let mut name_end = None;
-        for field in fields() {
-            text.extend(field.chars().map(fold_char));
-            if named && name_end.is_none() {
-                name_end = Some(text.len());
+    let words: Vec<&Word> = filter.words().collect();
+    // Each row's rank computed once, not at every comparison; best score first, then the
+    // urgency order (ties by key), as the console ranks its urgency order by score.
+    let mut shown: Vec<(std::cmp::Reverse<u32>, Rank, &ChatSummary)> =
+        filter_map_chunks(rows, Scorer::default, |scorer, row| {
+            if !filter.fields_hold(row, me, now) {
+                return None;
             }
-            text.push('\n');
-        }
-        let id_start = text.len();
-        text.extend(row.key.chat_id.chars().map(fold_char));
-        Self {
-            text,
-            id_start,
-            name_end,
-        }
-    }
+            let score = scorer.score(row, &words)?;
+            Some((std::cmp::Reverse(score), rank(row, now), row))
+        });
+    shown.sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| a.2.key.cmp(&b.2.key))
+    });
+    shown.into_iter().map(|(_, _, row)| row).collect()
+}
 
-    /// The name the chat goes by ([`contact`]), folded: what the list's name order compares,
-    /// read here rather than folded again at every sort.
-    pub fn name(&self) -> &str {
-        match self.name_end {
-            Some(end) => &self.text[..end],
-            None => &self.text[self.id_start..],
-        }
-    }
-
-    /// Whether `needle` (folded, without whitespace) appears in a field or starts the id.
-    #[inline]
-    pub fn contains(&self, needle: &str) -> bool {
-        let (fields, id) = self.text.split_at(self.id_start);
-        // Byte by byte rather than `starts_with`: most ids differ at the first byte, and this
-        // runs on every row for every keystroke.
-        fields.contains(needle)
-            || (id.len() >= needle.len() && id.bytes().zip(needle.bytes()).all(|(a, b)| a == b))
+/// Best score first, keeping the order of equal scores (a stable sort); already in order when
+/// every score is the same, as without a text word.
+pub fn rank_by_score<T>(rows: &mut [(T, u32)]) {
+    if rows.windows(2).any(|pair| pair[0].1 != pair[1].1) {
+        rows.sort_by_key(|(_, score)| std::cmp::Reverse(*score));
     }
 }
 
@@ -374,7 +378,6 @@ impl SearchText {
 fn term_matches<S: BuildHasher>(
     term: &Term,
     row: &ChatSummary,
-    search: &SearchText,
     me: &HashMap<String, String, S>,
     now: DateTime<Utc>,
 ) -> bool {
@@ -410,7 +413,8 @@ fn term_matches<S: BuildHasher>(
                 WindowState::Closed => !open,
             }
         }
-        Term::Text(needle) => search.contains(needle),
+        // Scored by `Filter::score`.
+        Term::Text(_) => true,
     }
 }
 
@@ -510,12 +514,12 @@ mod tests {
         joao.columns.line = Some("WhatsApp".to_owned());
         let search = SearchText::new(&joao);
         for found in [
-            "1a2b", "1a2b3c4d", "araujo", "+55", "4000", "whatsapp", "default",
+            "1a2b", "1A2B3C4D", "araujo", "+55", "4000", "whatsapp", "default", "jaraujo",
         ] {
-            assert!(search.contains(found), "{found}");
+            assert!(search.score(&Word::new(found)).is_some(), "{found}");
         }
         for missed in ["3c4d", "1a2b3c4d0", "araujo+55", "joao+55", "4000whatsapp"] {
-            assert!(!search.contains(missed), "{missed}");
+            assert!(search.score(&Word::new(missed)).is_none(), "{missed}");
         }
     }
 

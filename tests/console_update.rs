@@ -489,16 +489,30 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
         }
     }
     // The list is one order (urgency, or the sort `cycle_sort` or a view put in force), ranked
-    // as of one instant.
+    // as of one instant; with a text word typed, best match first, ties in that order.
     let ranked_at = state.inbox.ranked_at();
     let sort = state.inbox.sort();
+    let filter = state.inbox.filter();
+    let score = |row: &balcao::console::list::Row| {
+        filter
+            .score(&row.summary, &row.search, &state.me, state.now)
+            .unwrap_or(0)
+    };
     for n in 1..shown {
         let (a, b) = (
             state.inbox.visible_row(n - 1).unwrap(),
             state.inbox.visible_row(n).unwrap(),
         );
         prop_assert!(
-            balcao::console::list::compare(sort, a, b, ranked_at) != std::cmp::Ordering::Greater,
+            score(a) >= score(b),
+            "rows {} and {} are not ranked by score",
+            n - 1,
+            n
+        );
+        prop_assert!(
+            score(a) > score(b)
+                || balcao::console::list::compare(sort, a, b, ranked_at)
+                    != std::cmp::Ordering::Greater,
             "rows {} and {} are out of order as of {}",
             n - 1,
             n,

@@ -319,6 +319,14 @@ proptest! {
             .collect();
         let mut inbox = Inbox::default();
         inbox.set_rows(rows.clone(), now, &me);
+        // Typed as a person types it, a slip and its backspace included: every keystroke
+        // filters again from the results kept for the shorter query.
+        let mut typed = String::new();
+        for c in query.chars() {
+            typed.push(c);
+            inbox.set_filter_text(typed.clone(), Lang::En, now, &me);
+            inbox.set_filter_text(format!("{typed}q"), Lang::En, now, &me);
+        }
         inbox.set_filter_text(query.clone(), Lang::En, now, &me);
         match Filter::parse(&query, Lang::En) {
             Ok(filter) => {
@@ -331,5 +339,73 @@ proptest! {
             }
             Err(error) => prop_assert_eq!(inbox.filter_error, Some(error)),
         }
+    }
+}
+
+/// An index file in a temp dir holding chats `(id, contact, priority, last message)`, and its
+/// rows as the console reads them.
+fn index_of(chats: &[(&str, &str, i64, &str)]) -> (tempfile::TempDir, Vec<ChatSummary>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let now = Utc::now();
+    for (id, contact, priority, message) in chats {
+        let key = ChatKey::wegly("default", id);
+        store.note_chat(&key, Source::Manual, now).unwrap();
+        let columns = Columns {
+            status: Some("OPEN".to_owned()),
+            priority: Some(*priority),
+            contact: Some((*contact).to_owned()),
+            last_message_preview: Some((*message).to_owned()),
+            ..Columns::default()
+        };
+        store.save_detail(&key, "{}", &columns, now).unwrap();
+    }
+    let rows = store.summaries().unwrap();
+    (dir, rows)
+}
+
+const PEDRO: &str = "00000000-0000-4000-8000-00000000000a";
+const MARIANA: &str = "00000000-0000-4000-8000-00000000000b";
+const ANA: &str = "00000000-0000-4000-8000-00000000000c";
+
+/// A sloppy query finds the chat a person means (a subsequence, accents and case ignored), every
+/// text word must match, field words stay exact, and when a text word is present the best match
+/// comes first; the command line and the console agree on all of it, in the same order.
+#[test]
+fn a_sloppy_query_finds_ranks_and_agrees_between_the_cli_and_the_console() {
+    let (dir, rows) = index_of(&[
+        (PEDRO, "João Pedro Santos", 1, "Bom dia"),
+        (MARIANA, "Mariana Souza", 3, "Obrigada!"),
+        (ANA, "Ana Lima", 0, "Quero trocar o produto"),
+    ]);
+    let me = HashMap::new();
+    let now = Utc::now();
+    for (query, expected) in [
+        // A subsequence of the name, across its words.
+        ("jpsantos", &[PEDRO][..]),
+        ("JPSANTOS", &[PEDRO]),
+        // Accents either way.
+        ("joao", &[PEDRO]),
+        ("JOÃO", &[PEDRO]),
+        ("sóuza", &[MARIANA]),
+        // Every word must match.
+        ("jp santos", &[PEDRO]),
+        ("jp souza", &[]),
+        // In the last message too.
+        ("trcrprod", &[ANA]),
+        // Ranked by match: "Ana Lima" starts with it, "Mariana" (more urgent) has it inside.
+        ("ana", &[ANA, MARIANA]),
+        // Field words stay exact: a priority, not a fuzzy word.
+        ("ana priority:3", &[MARIANA]),
+        ("priority:3", &[MARIANA]),
+    ] {
+        let cli = cli_ids(dir.path(), query);
+        let console = console_ids(rows.clone(), query, &me, now);
+        let expected: Vec<String> = expected.iter().map(|id| (*id).to_owned()).collect();
+        assert_eq!(
+            (&cli, &console),
+            (&expected, &expected),
+            "'{query}': (CLI, console)"
+        );
     }
 }

@@ -337,7 +337,8 @@ fn print_rows(
     lang: Lang,
     now: chrono::DateTime<Utc>,
 ) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
+    // Buffered: a locked stdout alone writes (a system call) at every line.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let mut written = Ok(());
     if json {
         for row in rows {

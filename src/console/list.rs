@@ -11,6 +11,8 @@ use crate::i18n::Lang;
 use crate::inbox::{Filter, SearchText, Sort};
 use crate::store::{ChatKey, ChatSummary};
 
+mod narrow;
+
 /// The marked chats: a set of keys, so a mark stays on its chat whatever the filter, the sort or
 /// the rows arriving do; a row that leaves the list takes its mark with it.
 #[derive(Debug, Clone, Default)]
@@ -120,8 +122,10 @@ pub struct Inbox {
     /// The first window end after `ranked_at`: from then on a chat's rank has changed (its
     /// window closed) and the order is due again.
     next_rank_change: Option<DateTime<Utc>>,
-    /// Row indexes shown (the order, filtered).
+    /// Row indexes shown (the order, filtered, ranked by the text words' scores).
     visible: Vec<usize>,
+    /// The results of the filters typed so far, while the rows, order and view stay.
+    steps: narrow::Steps,
     /// Index into `visible`.
     selected: usize,
     /// First visible row on screen. Kept by the inbox itself so that the selection is always
@@ -355,21 +359,27 @@ impl Inbox {
         me: &HashMap<String, String>,
         keep: Option<&ChatKey>,
     ) {
+        self.steps.clear();
+        self.apply_filter(now, me, keep);
+    }
+
+    /// Applies the filter in force, from the results kept while it is typed (see
+    /// [`narrow::Steps`]).
+    fn apply_filter(
+        &mut self,
+        now: DateTime<Utc>,
+        me: &HashMap<String, String>,
+        keep: Option<&ChatKey>,
+    ) {
         let previous = self.selected;
         let (filter, view) = (&self.filter, &self.view_filter);
         let rows = &self.rows;
         self.visible = if filter.terms.is_empty() && view.terms.is_empty() {
+            // A query typed from nothing starts afresh.
+            self.steps.clear();
             self.order.clone()
         } else {
-            self.order
-                .iter()
-                .copied()
-                .filter(|index| {
-                    let row = &rows[*index];
-                    view.matches(&row.summary, &row.search, me, now)
-                        && filter.matches(&row.summary, &row.search, me, now)
-                })
-                .collect()
+            self.steps.shown(rows, &self.order, (filter, view), me, now)
         };
         self.marks.shown = if self.marks.set.is_empty() {
             0
@@ -413,7 +423,7 @@ impl Inbox {
             Err(error) => self.filter_error = Some(error),
         }
         let keep = self.selected_row().map(|row| row.summary.key.clone());
-        self.refilter(now, me, keep.as_ref());
+        self.apply_filter(now, me, keep.as_ref());
     }
 
     /// Whether a filter is in force (typed, or the view's).

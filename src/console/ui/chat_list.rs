@@ -11,9 +11,9 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::console::list::{Loaded, Row};
 use crate::console::state::{Focus, State};
-use crate::console::ui::theme;
+use crate::console::ui::{highlight, theme};
 use crate::i18n::Lang;
-use crate::inbox::{CLOSING_SOON, waiting_since};
+use crate::inbox::{CLOSING_SOON, Field, waiting_since};
 use crate::store::{ChatKey, ChatSummary};
 use crate::text::fit;
 
@@ -206,7 +206,13 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
         cell(&status_word(c.status.as_deref(), lang), STATUS),
         base,
     ));
-    spans.push(Span::styled(cell(contact, widths.contact), base));
+    spans.extend(highlight::cell(
+        contact,
+        widths.contact,
+        &matched(row, state),
+        base,
+        theme::matched(),
+    ));
     if let Some(width) = widths.responsible {
         spans.push(Span::styled(
             cell(
@@ -243,6 +249,20 @@ fn row_line(row: &Row, state: &State, widths: &Columns, selected: bool) -> Line<
     } else {
         line
     }
+}
+
+/// The characters of the contact cell the typed filter's words matched (computed for a row
+/// drawn, never for every row).
+fn matched(row: &Row, state: &State) -> Vec<u32> {
+    let c = &row.summary.columns;
+    let field = if c.contact.is_some() {
+        Field::Contact
+    } else if c.contact_number.is_some() {
+        Field::Number
+    } else {
+        return Vec::new();
+    };
+    row.search.matched_in(state.inbox.filter().words(), field)
 }
 
 /// The presence marker of a chat: `⚑` when claimed (this person's own claim in the quiet style,

@@ -6,6 +6,7 @@ mod chat_list;
 mod composer;
 pub mod detail;
 mod dialogs;
+mod highlight;
 pub mod layout;
 pub mod message;
 mod status_bar;

@@ -66,3 +66,9 @@ pub fn key() -> Style {
 pub fn pending() -> Style {
     Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
 }
+/// The characters a filter's text words matched, over the cell's own style.
+pub fn matched() -> Style {
+    Style::new()
+        .fg(Color::LightYellow)
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+}
