@@ -102,6 +102,20 @@ fn rows_read_at_start_never_ring() {
 }
 
 #[test]
+fn a_message_written_before_the_start_and_fetched_after_it_does_not_ring() {
+    // Overnight: the index knew Ana's chat from yesterday; the first fetch after the start
+    // brings the message she wrote an hour before the console opened. It is history, not news.
+    let rows = vec![chat("1", "Ana", ME, now() - TimeDelta::days(1))];
+    let (mut state, _) = started(NotifyMode::Bell, rows.clone());
+    let before_start = now() - TimeDelta::hours(1);
+    let ana = wrote(&rows[0], before_start);
+    let later = now() + TimeDelta::minutes(1);
+    let commands = at(&mut state, later, Msg::RowChanged(ana));
+    assert!(rings(&commands).is_empty(), "{commands:?}");
+    assert_eq!(state.nudges.recent().count(), 0);
+}
+
+#[test]
 fn a_customer_writing_in_my_chat_rings_once() {
     let rows = mine_and_others();
     let (mut state, _) = started(NotifyMode::Bell, rows.clone());

@@ -20,6 +20,9 @@ use crate::tr;
 /// Events this close to the last ring do not ring again (they are told in the status bar and
 /// kept in the list of nudges).
 pub const BURST: TimeDelta = TimeDelta::seconds(30);
+/// How far the CRM's clock may run behind this machine's for a message written just after the
+/// start still to count as written since it.
+pub const CLOCK_SKEW: TimeDelta = TimeDelta::minutes(1);
 /// How many nudges `show_notifications` lists.
 pub const KEPT: usize = 20;
 /// Before a window's end, the moments it rings at.
@@ -186,11 +189,13 @@ impl Nudges {
             return None;
         }
         let at = columns.last_message_at?;
+        // Only a message written since the start is news: the first fetches after it bring
+        // what customers wrote while the console was closed (a known row's time advancing is
+        // not enough), and a chat new to the list brings its history.
+        let since_start = at >= started - CLOCK_SKEW;
         let advanced = match before.and_then(|row| row.columns.last_message_at) {
-            Some(was) => at > was,
-            // A chat new to the list rings for a message written since the start, not for
-            // its history.
-            None => before.is_some() || at >= started,
+            Some(was) => at > was && since_start,
+            None => since_start,
         };
         if !advanced
             || !self
