@@ -1,7 +1,6 @@
 //! Replies on Wegly: a neutral [`Outgoing`] as the `POST /chats/{id}/messages` body, and how to
 //! recognise that message in a re-read timeline when the send's reply was lost.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::api::reply::{Outgoing, Template};
@@ -68,19 +67,11 @@ impl SendMessageRequest {
     }
 }
 
-/// Whether `found` is the message `sent` made: ours (`from_me`), of the same kind and content,
-/// created at or after `since` (the send's start less a clock skew). Whether it is new is the
-/// caller's check against the ids known before sending.
-pub fn is_the_sent(found: &Message, sent: &Outgoing, since: DateTime<Utc>) -> bool {
+/// Whether `found` is the message `sent` made: ours (`from_me`), of the same kind and content.
+/// Whether it is new is the caller's check against the ids known before sending (a time would
+/// add nothing but the CRM's clock).
+pub fn is_the_sent(found: &Message, sent: &Outgoing) -> bool {
     if found.from_me != Some(true) {
-        return false;
-    }
-    let at = found
-        .created_at
-        .as_ref()
-        .or(found.meta_timestamp.as_ref())
-        .and_then(crate::api::timestamp::Timestamp::at);
-    if at.is_none_or(|at| at < since) {
         return false;
     }
     match sent {
