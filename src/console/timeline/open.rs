@@ -90,13 +90,17 @@ impl OpenTimeline {
         let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
         let (low, high) = match (events.is_empty(), page <= 1) {
             (false, true) => (first, i64::MAX),
-            (false, false) => (first, first + count - 1),
+            (false, false) => (first, first.saturating_add(count - 1)),
             (true, true) => (i64::MIN, i64::MAX),
             (true, false) => (1, 0),
         };
         self.events
             .retain(|(position, _)| *position < low || *position > high);
-        self.events.extend((first..).zip(events));
+        // Saturating: a hostile total can put `first` next to i64::MAX.
+        self.events.extend(events.into_iter().enumerate().map(|(n, event)| {
+            let offset = i64::try_from(n).unwrap_or(i64::MAX);
+            (first.saturating_add(offset), event)
+        }));
         self.events.sort_by_key(|(position, _)| *position);
         self.total = total;
         self.cursor = match kept {
@@ -107,5 +111,21 @@ impl OpenTimeline {
                 .unwrap_or(self.events.len().saturating_sub(1)),
             _ => self.events.len().saturating_sub(1),
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hostile_total_places_a_page_without_overflowing() {
+        // A server may say its timeline holds i64::MAX events: positions near the top must not
+        // overflow (a panic in debug builds, a wrap in release).
+        let mut open = OpenTimeline::new(ChatKey::wegly("default", "c"));
+        let events = vec![TimelineEvent::default(), TimelineEvent::default()];
+        open.merge(2, i64::MAX - 1, events.clone(), Some(i64::MAX));
+        open.merge(1, i64::MAX, events, Some(i64::MAX));
+        assert!(!open.events.is_empty());
     }
 }
