@@ -281,14 +281,20 @@ fn copying_the_chat_id_and_the_number() {
         commands,
         vec![Command::Terminal(TerminalWrite::Clipboard(id.clone()))]
     );
-    assert_eq!(status(&state), format!("Chat id copied: {id}"));
+    assert_eq!(
+        status(&state),
+        format!("Chat id sent to the clipboard (OSC 52): {id}")
+    );
     let commands = update(&mut state, Msg::Action(Action::CopyContactNumber));
     let number = selected.columns.contact_number.clone().unwrap();
     assert_eq!(
         commands,
         vec![Command::Terminal(TerminalWrite::Clipboard(number.clone()))]
     );
-    assert_eq!(status(&state), format!("Number copied: {number}"));
+    assert_eq!(
+        status(&state),
+        format!("Number sent to the clipboard (OSC 52): {number}")
+    );
     // A chat with no number says so and copies nothing.
     let mut bare = selected;
     bare.columns.contact_number = None;

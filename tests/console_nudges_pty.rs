@@ -106,7 +106,7 @@ async fn customer_writes(notify: &str) -> (Vec<u8>, String) {
             console.wait_for(" wrote");
         }
         console.keys(b"y");
-        console.wait_for("Chat id copied");
+        console.wait_for("Chat id sent to the clipboard");
         let raw = console.quit();
         raw[mark..].to_vec()
     });

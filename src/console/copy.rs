@@ -1,6 +1,7 @@
 //! `copy_chat_id` and `copy_contact_number`: the selected chat's id or its contact's number put
 //! on the clipboard through the terminal (OSC 52, which works over ssh and in tmux with
-//! `set-clipboard on`), and the status bar saying what was copied.
+//! `set-clipboard on`), and the status bar saying what was sent: a terminal without OSC 52 ignores
+//! it silently, so the value is shown too and "copied" is never claimed.
 
 use crate::console::action::Action;
 use crate::console::escapes::TerminalWrite;
@@ -39,11 +40,19 @@ pub fn copy(state: &mut State, action: Action) -> Vec<Command> {
             );
             return Vec::new();
         };
-        let said = tr!(lang, "Número copiado: {number}", "Number copied: {number}");
+        let said = tr!(
+            lang,
+            "Número enviado à área de transferência (OSC 52): {number}",
+            "Number sent to the clipboard (OSC 52): {number}"
+        );
         (number, said)
     } else {
         let id = summary.key.chat_id.clone();
-        let said = tr!(lang, "ID copiado: {id}", "Chat id copied: {id}");
+        let said = tr!(
+            lang,
+            "ID da conversa enviado à área de transferência (OSC 52): {id}",
+            "Chat id sent to the clipboard (OSC 52): {id}"
+        );
         (id, said)
     };
     state.notify(Level::Info, crate::text::printable(&said).into_owned());

@@ -97,10 +97,11 @@ impl OpenTimeline {
         self.events
             .retain(|(position, _)| *position < low || *position > high);
         // Saturating: a hostile total can put `first` next to i64::MAX.
-        self.events.extend(events.into_iter().enumerate().map(|(n, event)| {
-            let offset = i64::try_from(n).unwrap_or(i64::MAX);
-            (first.saturating_add(offset), event)
-        }));
+        self.events
+            .extend(events.into_iter().enumerate().map(|(n, event)| {
+                let offset = i64::try_from(n).unwrap_or(i64::MAX);
+                (first.saturating_add(offset), event)
+            }));
         self.events.sort_by_key(|(position, _)| *position);
         self.total = total;
         self.cursor = match kept {
