@@ -432,3 +432,26 @@ fn a_new_message_in_the_chat_shown_fetches_the_newest_page_again() {
         "{commands:?}"
     );
 }
+
+#[test]
+fn a_failed_read_of_the_stored_conversation_is_said_in_the_person_s_language() {
+    let (mut state, _) = loaded_state(Lang::PtBr, (120, 40));
+    let (_, key, _) = open(&mut state);
+    update(
+        &mut state,
+        Msg::TimelineRead {
+            key,
+            read: Err("database disk image is malformed".to_owned()),
+        },
+    );
+    let said = state
+        .notification
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("conversa guardada"), "{said}");
+    assert!(
+        !said.contains("database"),
+        "the store's English words stay in the log: {said}"
+    );
+}

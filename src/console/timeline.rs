@@ -179,14 +179,19 @@ pub fn stored_read(
             open.cursor = open.events.len().saturating_sub(1);
         }
         Ok(_) => {}
-        Err(error) => state.notify(
-            Level::Error,
-            tr!(
-                lang,
-                "não foi possível ler a conversa guardada: {error}",
-                "cannot read the stored conversation: {error}"
-            ),
-        ),
+        Err(error) => {
+            // The store's words are English: the cause goes to the log, the screen says what
+            // it means in the person's language.
+            tracing::warn!(%error, "reading the stored conversation failed");
+            state.notify(
+                Level::Error,
+                tr!(
+                    lang,
+                    "não foi possível ler a conversa guardada no índice (a causa está no registro, balcao.log)",
+                    "cannot read the conversation stored in the index (the cause is in the log, balcao.log)"
+                ),
+            );
+        }
     }
     Vec::new()
 }
