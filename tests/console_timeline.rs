@@ -455,3 +455,33 @@ fn a_failed_read_of_the_stored_conversation_is_said_in_the_person_s_language() {
         "the store's English words stay in the log: {said}"
     );
 }
+
+#[test]
+fn news_while_an_older_page_loads_fetches_the_newest_page_when_it_answers() {
+    let (mut state, _) = loaded_state(Lang::En, (120, 40));
+    let (id, key, _) = open(&mut state);
+    let newest: Vec<TimelineEvent> = (10..60)
+        .map(|n| event(n, &json!({"id": format!("m{n}"), "body_text": "x"})))
+        .collect();
+    answer(&mut state, id, Ok(page(&key, 1, 10, newest)));
+    update(&mut state, Msg::Action(Action::SelectFirst));
+    let commands = update(&mut state, Msg::Action(Action::SelectPrev));
+    let [Command::Api(older)] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    // The customer writes while the older page is on its way.
+    let mut row = state.inbox.row(&key).unwrap().summary.clone();
+    row.columns.last_message_at = Some(now() + chrono::Duration::days(1));
+    update(&mut state, Msg::RowChanged(row));
+    let older_events: Vec<TimelineEvent> = (0..10)
+        .map(|n| event(n, &json!({"id": format!("m{n}"), "body_text": "x"})))
+        .collect();
+    let commands = answer(&mut state, older.id, Ok(page(&key, 2, 0, older_events)));
+    assert!(
+        commands.iter().any(|command| matches!(
+            command,
+            Command::Api(request) if request.call == ApiCall::Timeline { key: key.clone(), page: 1 }
+        )),
+        "the news is not lost: {commands:?}"
+    );
+}

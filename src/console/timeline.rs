@@ -87,14 +87,16 @@ pub fn close(state: &mut State) -> bool {
     true
 }
 
-/// Asks for page `page` of the open conversation, unless a page is already on its way.
+/// Asks for page `page` of the open conversation, unless a page is already on its way (then
+/// the newest page, if that is the one asked for, follows when it answers).
 fn fetch(state: &mut State, page: u32) -> Vec<Command> {
-    if state
-        .timeline
-        .as_ref()
-        .is_none_or(|open| open.loading.is_some())
-    {
-        return Vec::new();
+    match state.timeline.as_mut() {
+        None => return Vec::new(),
+        Some(open) if open.loading.is_some() => {
+            open.newest_due |= page == 1;
+            return Vec::new();
+        }
+        Some(_) => {}
     }
     let id = state.mint();
     let Some(open) = state.timeline.as_mut() else {
@@ -141,6 +143,9 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
         }
         Ok(_) => {}
         Err(error) => open.failed = Some(error.user_message(lang)),
+    }
+    if std::mem::take(&mut open.newest_due) {
+        return fetch(state, 1);
     }
     Vec::new()
 }

@@ -40,6 +40,9 @@ pub struct OpenTimeline {
     pub failed: Option<String>,
     /// Whether a fetch has answered since it was opened (the index's copy no longer applies).
     pub fetched: bool,
+    /// The newest page was asked for while another page was on its way (news, a reply sent):
+    /// it is fetched when that one answers, so the news is not lost.
+    pub newest_due: bool,
 }
 
 impl OpenTimeline {
@@ -55,6 +58,7 @@ impl OpenTimeline {
             fetched_at: None,
             failed: None,
             fetched: false,
+            newest_due: false,
         }
     }
 
