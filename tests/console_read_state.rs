@@ -1,5 +1,5 @@
 //! Read state stays honest: opening a chat, fetching it again and reading it (scrolling its
-//! detail) never changes its unread count — not in the CRM (the sandbox over loopback), not in
+//! detail, reading its conversation) never changes its unread count — not in the CRM (the sandbox over loopback), not in
 //! the index, not on screen. Only a reply clears it, as the API does.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -105,6 +105,14 @@ async fn opening_refreshing_and_reading_a_chat_leave_its_unread_count() {
         Step::Key(KeyCode::Char('k')),
         Step::Key(KeyCode::Char('k')),
         Step::Show(unread_line.clone()),
+        // Read its conversation: fetched from the CRM, scrolled message by message, closed.
+        Step::Key(KeyCode::Char('t')),
+        Step::Show("· conversation ".to_owned()),
+        Step::Key(KeyCode::Char('k')),
+        Step::Key(KeyCode::Char('k')),
+        Step::Key(KeyCode::PageUp),
+        Step::Key(KeyCode::Char('t')),
+        Step::Show(unread_line.clone()),
         Step::Key(KeyCode::Char('q')),
     ];
     let state = State::new(Lang::En, chrono::Utc::now(), "default".to_owned());
@@ -129,5 +137,9 @@ async fn opening_refreshing_and_reading_a_chat_leave_its_unread_count() {
     assert!(
         common::request_count(&sandbox, "get_chat").await >= gets_before + 2,
         "opened and refreshed through the API"
+    );
+    assert!(
+        common::request_count(&sandbox, "timeline").await >= 1,
+        "the conversation was read from the CRM"
     );
 }
