@@ -19,13 +19,16 @@ use screen::Step;
 
 const SIZE: (u16, u16) = (160, 45);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn opening_refreshing_and_reading_a_chat_leave_its_unread_count() {
-    let sandbox = common::start().await;
-    let chats = common::chats(&sandbox).await;
-    // A chat with unread messages whose name leaves room in the detail's title for its age.
-    let client = common::client(&sandbox);
-    let mut found = None;
+/// A chat with unread messages whose name leaves room in the detail's title for its age, as
+/// the sandbox lists it and as fetched.
+async fn chat_with_unread(
+    sandbox: &balcao::sandbox::RunningSandbox,
+) -> (
+    serde_json::Value,
+    balcao::api::wegly::Fetched<balcao::api::wegly::wire::Chat>,
+) {
+    let chats = common::chats(sandbox).await;
+    let client = common::client(sandbox);
     for chat in &chats {
         if chat["unread_count"].as_i64().is_none_or(|n| n < 2) {
             continue;
@@ -37,11 +40,16 @@ async fn opening_refreshing_and_reading_a_chat_leave_its_unread_count() {
             .as_ref()
             .is_some_and(|name| name.chars().count() <= 30)
         {
-            found = Some((chat.clone(), fetched));
-            break;
+            return (chat.clone(), fetched);
         }
     }
-    let (chat, fetched) = found.expect("the seed has chats with unread messages");
+    panic!("the seed has chats with unread messages")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_refreshing_and_reading_a_chat_leave_its_unread_count() {
+    let sandbox = common::start().await;
+    let (chat, fetched) = chat_with_unread(&sandbox).await;
     let id = chat["id"].as_str().unwrap().to_owned();
     let unread = chat["unread_count"].as_i64().unwrap();
     let key = ChatKey::wegly("default", &id);
