@@ -95,7 +95,8 @@ pub fn loaded(state: &mut State, key: &ChatKey, draft: Option<StoredDraft>) -> V
 
 /// A draft write's answer. `Newer`: another console wrote this chat's draft since; its text is
 /// never overwritten: the composer holds it first and ours after it, under a line naming ours,
-/// and the next save (over the newer revision) keeps both.
+/// and the next save (over the newer revision) keeps both. A newer tombstone (a cleared draft)
+/// holds nothing of anyone's: ours is saved over it as typed.
 pub fn written(
     state: &mut State,
     key: &ChatKey,
@@ -114,6 +115,15 @@ pub fn written(
             if let Some(kept) = state.replies.kept.get_mut(key) {
                 kept.revision = revision;
                 kept.saved = body;
+            }
+        }
+        Ok(DraftSaved::Newer(stored)) if stored.body.is_empty() => {
+            // A tombstone (a draft cleared after a send): nothing of another's to keep. Ours
+            // goes over its revision.
+            state.replies.drafts.remove(key);
+            if let Some(kept) = state.replies.kept.get_mut(key) {
+                kept.revision = stored.revision;
+                kept.saved = String::new();
             }
         }
         Ok(DraftSaved::Newer(stored)) => {

@@ -1,0 +1,176 @@
+//! Drafts through the reducer and a real index file: the console's draft commands carried out
+//! on the store in the order given, their answers fed back, as the runtime does. A second reply
+//! after a send is saved as typed, a clear waits for the save in flight and never frees another
+//! save's turn, and text typed while a send is out is saved when the send answers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+#[path = "common/console.rs"]
+mod console;
+
+use std::collections::VecDeque;
+
+use balcao::api::actor::{ApiEvent, ApiReply, Sent};
+use balcao::console::action::Action;
+use balcao::console::drafts::run;
+use balcao::console::modal::Modal;
+use balcao::console::msg::{ApiCall, Command, Msg, RequestId};
+use balcao::console::state::State;
+use balcao::console::update::update;
+use balcao::i18n::Lang;
+use balcao::store::drafts::DraftSaved;
+use balcao::store::{ChatKey, Store};
+use console::{loaded_state, now, select};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A loaded state with a chat selected whose window is open for another hour at least.
+fn on_open_chat(lang: Lang) -> (State, ChatKey) {
+    let (mut state, chats) = loaded_state(lang, (120, 40));
+    let chat = chats
+        .iter()
+        .find(|chat| {
+            chat.session_expires_at
+                .as_ref()
+                .and_then(balcao::api::timestamp::Timestamp::at)
+                .is_some_and(|end| end - now() > chrono::Duration::hours(1))
+        })
+        .unwrap();
+    let id = chat.id.clone().unwrap();
+    select(&mut state, &chats, &id);
+    (state, ChatKey::wegly("default", &id))
+}
+
+fn is_draft(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::LoadDraft(_) | Command::SaveDraft { .. } | Command::ClearDraft { .. }
+    )
+}
+
+/// Carries out every draft command (and those their answers ask for) on `store`, first asked
+/// first done; returns the other commands.
+fn settle(state: &mut State, store: &Store, commands: Vec<Command>) -> Vec<Command> {
+    let mut queue: VecDeque<Command> = commands.into();
+    let mut rest = Vec::new();
+    while let Some(command) = queue.pop_front() {
+        if !is_draft(&command) {
+            rest.push(command);
+            continue;
+        }
+        if let Some(answer) = run(store, command, "console-a") {
+            queue.extend(update(state, answer));
+        }
+    }
+    rest
+}
+
+/// Types `text`, one key a character, each key's draft commands carried out before the next.
+fn type_settled(state: &mut State, store: &Store, text: &str) {
+    for c in text.chars() {
+        let commands = update(
+            state,
+            Msg::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
+        let rest = settle(state, store, commands);
+        assert!(rest.is_empty(), "{rest:?}");
+    }
+}
+
+fn send_id(commands: &[Command]) -> RequestId {
+    commands
+        .iter()
+        .find_map(|command| match command {
+            Command::Api(request) if matches!(request.call, ApiCall::SendMessage { .. }) => {
+                Some(request.id)
+            }
+            _ => None,
+        })
+        .expect("a send")
+}
+
+fn sent(id: RequestId, key: &ChatKey) -> Msg {
+    Msg::Api(ApiEvent {
+        id,
+        outcome: Ok(ApiReply::Sent(Sent {
+            key: key.clone(),
+            message_id: "m".to_owned(),
+            verified: false,
+            fresh: None,
+        })),
+    })
+}
+
+fn composer_text(state: &State) -> String {
+    match &state.modal {
+        Some(Modal::Composer(composer)) => composer.editor.text(),
+        other => panic!("no composer: {other:?}"),
+    }
+}
+
+#[test]
+fn a_second_reply_after_a_send_is_saved_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let (mut state, chat) = on_open_chat(Lang::PtBr);
+    let commands = update(&mut state, Msg::Action(Action::Reply));
+    settle(&mut state, &store, commands);
+    type_settled(&mut state, &store, "Primeira");
+    let commands = update(&mut state, Msg::Action(Action::SendReply));
+    let id = send_id(&settle(&mut state, &store, commands));
+    let commands = update(&mut state, sent(id, &chat));
+    settle(&mut state, &store, commands);
+    assert!(
+        store.load_draft(&chat).unwrap().is_none(),
+        "the sent text is no draft"
+    );
+    let commands = update(&mut state, Msg::Action(Action::Reply));
+    settle(&mut state, &store, commands);
+    type_settled(&mut state, &store, "Segunda");
+    assert_eq!(composer_text(&state), "Segunda");
+    let notice = match &state.modal {
+        Some(Modal::Composer(composer)) => composer.notice.clone(),
+        _ => None,
+    };
+    assert_eq!(notice, None, "no newer draft to speak of");
+    assert_eq!(store.load_draft(&chat).unwrap().unwrap().body, "Segunda");
+}
+
+#[test]
+fn a_draft_cleared_by_another_console_is_no_newer_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let other = Store::open_in(dir.path()).unwrap();
+    let (mut state, chat) = on_open_chat(Lang::En);
+    // Another console wrote a draft of this chat and cleared it (it sent it): a tombstone.
+    let written = run(
+        &other,
+        Command::SaveDraft {
+            key: chat.clone(),
+            draft: balcao::store::drafts::DraftText {
+                body: "deles".to_owned(),
+                reply_to: None,
+            },
+            based_on: 0,
+        },
+        "console-b",
+    );
+    assert!(matches!(
+        written,
+        Some(Msg::DraftWritten {
+            outcome: Ok(DraftSaved::Saved { revision: 1 }),
+            ..
+        })
+    ));
+    run(
+        &other,
+        Command::ClearDraft {
+            key: chat.clone(),
+            based_on: 1,
+        },
+        "console-b",
+    );
+    let commands = update(&mut state, Msg::Action(Action::Reply));
+    settle(&mut state, &store, commands);
+    type_settled(&mut state, &store, "Nossa");
+    assert_eq!(composer_text(&state), "Nossa");
+    assert_eq!(store.load_draft(&chat).unwrap().unwrap().body, "Nossa");
+}
