@@ -174,3 +174,116 @@ fn a_draft_cleared_by_another_console_is_no_newer_text() {
     assert_eq!(composer_text(&state), "Nossa");
     assert_eq!(store.load_draft(&chat).unwrap().unwrap().body, "Nossa");
 }
+
+fn draft_writes(commands: &[Command]) -> Vec<&Command> {
+    commands
+        .iter()
+        .filter(|command| {
+            matches!(
+                command,
+                Command::SaveDraft { .. } | Command::ClearDraft { .. }
+            )
+        })
+        .collect()
+}
+
+fn keys(state: &mut State, text: &str) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for c in text.chars() {
+        commands.extend(update(
+            state,
+            Msg::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        ));
+    }
+    commands
+}
+
+#[test]
+fn a_sent_text_is_cleared_after_the_save_in_flight_never_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let (mut state, chat) = on_open_chat(Lang::En);
+    let commands = update(&mut state, Msg::Action(Action::Reply));
+    settle(&mut state, &store, commands);
+    type_settled(&mut state, &store, "Olá");
+    // A save is in flight when the send goes out and when it answers.
+    let held = keys(&mut state, " mundo");
+    assert_eq!(draft_writes(&held).len(), 1, "{held:?}");
+    let commands = update(&mut state, Msg::Action(Action::SendReply));
+    let id = send_id(&commands);
+    let commands = update(&mut state, sent(id, &chat));
+    assert!(
+        draft_writes(&commands).is_empty(),
+        "no clear beside the save in flight: {commands:?}"
+    );
+    // The save lands, then the clear goes over it: the sent text is no draft.
+    let rest = settle(&mut state, &store, held);
+    assert!(rest.is_empty(), "{rest:?}");
+    assert!(
+        store.load_draft(&chat).unwrap().is_none(),
+        "the sent text stays no draft"
+    );
+    assert!(!state.replies.has_draft(&chat));
+}
+
+#[test]
+fn a_clear_in_flight_holds_the_one_save_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let (mut state, chats) = loaded_state(Lang::En, (120, 40));
+    let open: Vec<String> = chats
+        .iter()
+        .filter(|chat| {
+            chat.session_expires_at
+                .as_ref()
+                .and_then(balcao::api::timestamp::Timestamp::at)
+                .is_some_and(|end| end - now() > chrono::Duration::hours(1))
+        })
+        .filter_map(|chat| chat.id.clone())
+        .take(2)
+        .collect();
+    let [first, second] = open.as_slice() else {
+        panic!("two chats with an open window: {open:?}")
+    };
+    let a = ChatKey::wegly("default", first);
+    let b = ChatKey::wegly("default", second);
+    select(&mut state, &chats, first);
+    let commands = update(&mut state, Msg::Action(Action::Reply));
+    settle(&mut state, &store, commands);
+    type_settled(&mut state, &store, "Para A");
+    let commands = update(&mut state, Msg::Action(Action::SendReply));
+    let id = send_id(&commands);
+    let clear = update(&mut state, sent(id, &a));
+    assert!(
+        matches!(draft_writes(&clear).as_slice(), [Command::ClearDraft { key, .. }] if *key == a),
+        "{clear:?}"
+    );
+    // While A's clear is in flight, B's text waits its turn.
+    state.focus = balcao::console::state::Focus::List;
+    select(&mut state, &chats, second);
+    let commands = update(&mut state, Msg::Action(Action::Reply));
+    settle(&mut state, &store, commands);
+    let typed = keys(&mut state, "Para B");
+    assert!(draft_writes(&typed).is_empty(), "{typed:?}");
+    // A's clear answers: B's save goes, one at a time.
+    let Some(answer) = run(
+        &store,
+        clear.into_iter().find(is_draft).unwrap(),
+        "console-a",
+    ) else {
+        panic!("a clear answers")
+    };
+    let next = update(&mut state, answer);
+    assert!(
+        matches!(draft_writes(&next).as_slice(), [Command::SaveDraft { key, draft, .. }] if *key == b && draft.body == "Para B"),
+        "{next:?}"
+    );
+    let more = keys(&mut state, "!");
+    assert!(
+        draft_writes(&more).is_empty(),
+        "B's save is in flight: {more:?}"
+    );
+    settle(&mut state, &store, next);
+    assert!(store.load_draft(&a).unwrap().is_none());
+    assert_eq!(store.load_draft(&b).unwrap().unwrap().body, "Para B!");
+}

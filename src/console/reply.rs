@@ -51,7 +51,11 @@ pub fn open(state: &mut State, quote: Option<Quote>) -> Vec<Command> {
     };
     state.focus = Focus::Detail;
     let kept = state.replies.kept.get(&key).cloned();
-    if kept.is_none() {
+    // Nothing of ours (none kept, or the last one sent and cleared): the index's is read.
+    if kept
+        .as_ref()
+        .is_none_or(|kept| kept.text.is_empty() && kept.saved.is_empty())
+    {
         commands.push(Command::LoadDraft(key.clone()));
     }
     let kept = kept.unwrap_or_default();
@@ -313,17 +317,15 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
                 .kept
                 .get(&key)
                 .is_some_and(|kept| Some(kept.text.as_str()) == sent_text);
-            if unchanged && let Some(kept) = state.replies.kept.remove(&key) {
+            // Emptied here, the index's copy is cleared in the draft saves' turn (after a save
+            // of this text still in flight, over the revision it answers).
+            if unchanged && let Some(kept) = state.replies.kept.get_mut(&key) {
+                kept.text.clear();
+                kept.quote = None;
                 state.replies.drafts.remove(&key);
                 if let Some(composer) = composer_for(state, &key) {
                     composer.editor = Editor::default();
                     composer.quote = None;
-                }
-                if kept.revision > 0 {
-                    commands.push(Command::ClearDraft {
-                        key: key.clone(),
-                        based_on: kept.revision,
-                    });
                 }
             }
             if let Some(summary) = sent.fresh.and_then(|fresh| fresh.summary) {
@@ -331,6 +333,7 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
             }
             // The open conversation shows the message as the CRM keeps it.
             commands.extend(crate::console::timeline::note_sent(state, &key));
+            commands.extend(reply_drafts::next_save(state));
             commands
         }
         Ok(_) => Vec::new(),

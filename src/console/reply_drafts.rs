@@ -1,6 +1,7 @@
 //! Drafts in the index, the reducer's side: a chat's stored draft restored when this console
 //! has none of its own, one save in flight per console (when it ends, the newest text goes if
-//! it changed), and a newer draft of another console kept as stored, never overwritten.
+//! it changed; a clear after a send takes its turn the same way), and a newer draft of another
+//! console kept as stored, never overwritten.
 
 use crate::console::composer::Composer;
 use crate::console::composer::{Editor, Kept, Quote};
@@ -49,13 +50,22 @@ pub fn next_save(state: &mut State) -> Vec<Command> {
     let Some(kept) = state.replies.kept.get(&key) else {
         return Vec::new();
     };
-    let command = Command::SaveDraft {
-        key: key.clone(),
-        draft: DraftText {
-            body: kept.text.clone(),
-            reply_to: kept.quote.as_ref().map(|quote| quote.id.clone()),
-        },
-        based_on: kept.revision,
+    // An emptied draft (its text was sent) is cleared over the revision it is based on: after
+    // the save in flight, never beside it, so the sent text does not stay as a draft.
+    let command = if kept.text.is_empty() && kept.quote.is_none() {
+        Command::ClearDraft {
+            key: key.clone(),
+            based_on: kept.revision,
+        }
+    } else {
+        Command::SaveDraft {
+            key: key.clone(),
+            draft: DraftText {
+                body: kept.text.clone(),
+                reply_to: kept.quote.as_ref().map(|quote| quote.id.clone()),
+            },
+            based_on: kept.revision,
+        }
     };
     state.replies.saving = Some(key);
     vec![command]
@@ -104,7 +114,10 @@ pub fn written(
     outcome: Result<DraftSaved, String>,
 ) -> Vec<Command> {
     let lang = state.lang;
-    state.replies.saving = None;
+    // Only this chat's answer ends its turn (a late answer of another never frees the slot).
+    if state.replies.saving.as_ref() == Some(key) {
+        state.replies.saving = None;
+    }
     match outcome {
         Ok(DraftSaved::Saved { revision }) => {
             if body.is_empty() {
