@@ -287,3 +287,98 @@ fn a_clear_in_flight_holds_the_one_save_turn() {
     assert!(store.load_draft(&a).unwrap().is_none());
     assert_eq!(store.load_draft(&b).unwrap().unwrap().body, "Para B!");
 }
+
+#[test]
+fn text_typed_while_a_send_is_out_is_saved_when_it_answers() {
+    for outcome in ["sent", "failed"] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in(dir.path()).unwrap();
+        let (mut state, chat) = on_open_chat(Lang::En);
+        let commands = update(&mut state, Msg::Action(Action::Reply));
+        settle(&mut state, &store, commands);
+        type_settled(&mut state, &store, "Primeira");
+        let id = send_id(&update(&mut state, Msg::Action(Action::SendReply)));
+        let commands = update(&mut state, Msg::Action(Action::Reply));
+        settle(&mut state, &store, commands);
+        let typed = keys(&mut state, " e segunda");
+        assert!(
+            draft_writes(&typed).is_empty(),
+            "the send is out: {typed:?}"
+        );
+        let answer = if outcome == "sent" {
+            sent(id, &chat)
+        } else {
+            Msg::Api(ApiEvent {
+                id,
+                outcome: Err(balcao::api::ApiError::Network {
+                    url: "http://crm/chats".to_owned(),
+                    detail: "connection refused".to_owned(),
+                }),
+            })
+        };
+        let commands = update(&mut state, answer);
+        assert!(
+            matches!(draft_writes(&commands).as_slice(), [Command::SaveDraft { draft, .. }] if draft.body == "Primeira e segunda"),
+            "{outcome}: {commands:?}"
+        );
+        settle(&mut state, &store, commands);
+        assert_eq!(
+            store.load_draft(&chat).unwrap().unwrap().body,
+            "Primeira e segunda",
+            "{outcome}"
+        );
+    }
+}
+
+fn save_as(store: &Store, key: &ChatKey, body: &str, based_on: i64, console: &str) {
+    let written = run(
+        store,
+        Command::SaveDraft {
+            key: key.clone(),
+            draft: balcao::store::drafts::DraftText {
+                body: body.to_owned(),
+                reply_to: None,
+            },
+            based_on,
+        },
+        console,
+    );
+    assert!(
+        matches!(
+            written,
+            Some(Msg::DraftWritten {
+                outcome: Ok(DraftSaved::Saved { .. }),
+                ..
+            })
+        ),
+        "{written:?}"
+    );
+}
+
+#[test]
+fn on_quit_ours_goes_over_our_own_save_and_under_another_consoles() {
+    use balcao::console::drafts::keep_unsaved;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    let (mut state, chat) = on_open_chat(Lang::En);
+    let commands = update(&mut state, Msg::Action(Action::Reply));
+    settle(&mut state, &store, commands);
+    type_settled(&mut state, &store, "Olá");
+    // A save of ours is in flight (it lands first), and more was typed since.
+    let held = keys(&mut state, ", Ana");
+    let unsaved = balcao::console::reply_drafts::unsaved(&state);
+    assert_eq!(unsaved.len(), 1, "{unsaved:?}");
+    for command in held.into_iter().filter(is_draft) {
+        run(&store, command, "console-a");
+    }
+    keep_unsaved(&store, unsaved.clone(), "console-a", Lang::En);
+    assert_eq!(store.load_draft(&chat).unwrap().unwrap().body, "Olá, Ana");
+    // Another console wrote since: its text first, ours under it.
+    let revision = store.load_draft(&chat).unwrap().unwrap().revision;
+    save_as(&store, &chat, "Da Bia", revision, "console-b");
+    keep_unsaved(&store, unsaved, "console-a", Lang::En);
+    assert_eq!(
+        store.load_draft(&chat).unwrap().unwrap().body,
+        "Da Bia\n— your text —\nOlá, Ana"
+    );
+}

@@ -356,7 +356,8 @@ pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
             .insert(key.clone(), SendState::Failed(text.clone()));
         reopen(state, &key, text);
     }
-    Vec::new()
+    // Text typed while the send was out is saved now.
+    reply_drafts::next_save(state)
 }
 
 fn failed(state: &mut State, key: &ChatKey, message: &Outgoing, error: &ApiError) -> Vec<Command> {
@@ -376,12 +377,15 @@ fn failed(state: &mut State, key: &ChatKey, message: &Outgoing, error: &ApiError
         if let (Some(composer), ApiError::NotSent(Unsendable::WindowClosed)) =
             (composer_for(state, key), error)
         {
-            return template_mode(composer, lang);
+            let mut commands = template_mode(composer, lang);
+            commands.extend(reply_drafts::next_save(state));
+            return commands;
         }
     } else {
         state.notify(Level::Error, text);
     }
-    Vec::new()
+    // Text typed while the send was out is saved now.
+    reply_drafts::next_save(state)
 }
 
 /// Opens the composer on `key` again with its kept text and `notice`, when nothing else is open.

@@ -50,9 +50,32 @@ pub fn next_save(state: &mut State) -> Vec<Command> {
     let Some(kept) = state.replies.kept.get(&key) else {
         return Vec::new();
     };
+    let command = write(&key, kept);
+    state.replies.saving = Some(key);
+    vec![command]
+}
+
+/// Every kept text the index does not hold yet (no send of its chat in flight), for the quit:
+/// written then by the runtime, whatever save is in flight.
+pub fn unsaved(state: &State) -> Vec<Command> {
+    let mut keys: Vec<&ChatKey> = state
+        .replies
+        .kept
+        .iter()
+        .filter(|(key, kept)| kept.text != kept.saved && !state.replies.busy(key))
+        .map(|(key, _)| key)
+        .collect();
+    keys.sort();
+    keys.into_iter()
+        .filter_map(|key| Some(write(key, state.replies.kept.get(key)?)))
+        .collect()
+}
+
+/// The index write that makes `kept` the chat's draft.
+fn write(key: &ChatKey, kept: &Kept) -> Command {
     // An emptied draft (its text was sent) is cleared over the revision it is based on: after
     // the save in flight, never beside it, so the sent text does not stay as a draft.
-    let command = if kept.text.is_empty() && kept.quote.is_none() {
+    if kept.text.is_empty() && kept.quote.is_none() {
         Command::ClearDraft {
             key: key.clone(),
             based_on: kept.revision,
@@ -66,9 +89,15 @@ pub fn next_save(state: &mut State) -> Vec<Command> {
             },
             based_on: kept.revision,
         }
-    };
-    state.replies.saving = Some(key);
-    vec![command]
+    }
+}
+
+/// A newer draft of another console and ours under it, under a line naming ours.
+pub fn merged(lang: crate::i18n::Lang, theirs: &str, ours: &str) -> String {
+    format!(
+        "{theirs}\n{}\n{ours}",
+        tr!(lang, "— o seu texto —", "— your text —")
+    )
 }
 
 /// A chat's stored draft: restored into its composer when this console has none of its own.
@@ -168,11 +197,7 @@ pub fn written(
                 }
                 return next_save(state);
             }
-            let merged = format!(
-                "{}\n{}\n{ours}",
-                stored.body,
-                tr!(lang, "— o seu texto —", "— your text —")
-            );
+            let merged = merged(lang, &stored.body, &ours);
             if let Some(kept) = state.replies.kept.get_mut(key) {
                 kept.text.clone_from(&merged);
             }
