@@ -625,3 +625,50 @@ fn a_closed_window_shows_the_conversation_and_reads_its_templates_once_in() {
     assert!(commands.contains(&Command::ReadTemplates(chat)));
     assert!(matches!(composer(&state).mode, Mode::PickTemplate { .. }));
 }
+
+#[test]
+fn an_unknown_outcome_is_said_and_the_next_send_asks_first() {
+    for (lang, tag) in [(Lang::PtBr, "pt"), (Lang::En, "en")] {
+        let size = (120, 40);
+        let (mut state, chat) = on_chat(lang, size, true);
+        act(&mut state, Action::Reply);
+        typed(&mut state, "Pago?");
+        let (id, _) = sent(&act(&mut state, Action::SendReply)).unwrap();
+        let lost = ApiError::OutcomeUnknown {
+            chat: Some(chat.chat_id.clone()),
+            lost: Box::new(ApiError::Timeout {
+                url: "http://crm/chats".to_owned(),
+                after: std::time::Duration::from_secs(10),
+            }),
+            reread: None,
+        };
+        update(
+            &mut state,
+            Msg::Api(ApiEvent {
+                id,
+                outcome: Err(lost),
+            }),
+        );
+        assert_eq!(state.replies.status.get(&chat), Some(&SendState::Unknown));
+        act(&mut state, Action::Reply);
+        let (words, ask) = match lang {
+            Lang::PtBr => (
+                "resultado desconhecido: confira a conversa antes de reenviar",
+                "de novo para enviar",
+            ),
+            Lang::En => (
+                "outcome unknown: check the conversation before sending again",
+                "again to send",
+            ),
+        };
+        let notice = composer(&state).notice.clone().unwrap();
+        assert!(notice.contains(words), "{notice}");
+        insta::assert_snapshot!(format!("reply_unknown_{tag}"), draw(&state, size).backend());
+        // The first send asks; the second, the person having checked, goes.
+        assert!(sent(&act(&mut state, Action::SendReply)).is_none());
+        let notice = composer(&state).notice.clone().unwrap();
+        assert!(notice.contains(ask), "{notice}");
+        assert!(sent(&act(&mut state, Action::SendReply)).is_some());
+        assert_eq!(state.replies.status.get(&chat), Some(&SendState::Sending));
+    }
+}

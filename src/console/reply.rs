@@ -71,6 +71,11 @@ pub fn open(state: &mut State, quote: Option<Quote>) -> Vec<Command> {
     if closed {
         commands.extend(template_mode(&mut composer, lang));
     }
+    if composer.notice.is_none()
+        && state.replies.status.get(&composer.key) == Some(&SendState::Unknown)
+    {
+        composer.notice = Some(unknown_outcome(lang));
+    }
     state.modal = Some(Modal::Composer(Box::new(composer)));
     // A closed window: the conversation shows above, and the templates it holds are read
     // again once its newest page is in (see `templates_due`).
@@ -88,6 +93,14 @@ fn template_mode(composer: &mut Composer, lang: crate::i18n::Lang) -> Vec<Comman
     };
     composer.notice = Some(window_closed(lang));
     vec![Command::ReadTemplates(composer.key.clone())]
+}
+
+fn unknown_outcome(lang: crate::i18n::Lang) -> String {
+    tr!(
+        lang,
+        "resultado desconhecido: confira a conversa antes de reenviar",
+        "outcome unknown: check the conversation before sending again"
+    )
 }
 
 fn window_closed(lang: crate::i18n::Lang) -> String {
@@ -237,6 +250,22 @@ fn send(state: &mut State) -> Vec<Command> {
         }
         return Vec::new();
     }
+    // The last send to this chat may have arrived: the first send asks, the next one goes.
+    if state.replies.status.get(&key) == Some(&SendState::Unknown)
+        && state.replies.asked.insert(key.clone())
+    {
+        let text = tr!(
+            lang,
+            "{}; envie de novo para enviar mesmo assim",
+            "{}; send again to send anyway",
+            unknown_outcome(lang)
+        );
+        if let Some(composer) = composer_for(state, &key) {
+            composer.notice = Some(text);
+        }
+        return Vec::new();
+    }
+    state.replies.asked.remove(&key);
     let window = state
         .inbox
         .row(&key)
@@ -363,10 +392,12 @@ pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
 fn failed(state: &mut State, key: &ChatKey, message: &Outgoing, error: &ApiError) -> Vec<Command> {
     let lang = state.lang;
     let text = error.user_message(lang);
-    state
-        .replies
-        .status
-        .insert(key.clone(), SendState::Failed(text.clone()));
+    let status = if error.kind() == crate::api::ErrorKind::OutcomeUnknown {
+        SendState::Unknown
+    } else {
+        SendState::Failed(text.clone())
+    };
+    state.replies.status.insert(key.clone(), status);
     let refused = matches!(
         error.kind(),
         crate::api::ErrorKind::Refused | crate::api::ErrorKind::NotSent
