@@ -672,3 +672,42 @@ fn an_unknown_outcome_is_said_and_the_next_send_asks_first() {
         assert_eq!(state.replies.status.get(&chat), Some(&SendState::Sending));
     }
 }
+
+#[test]
+fn a_refused_template_comes_back_with_its_values() {
+    for busy in [false, true] {
+        let (mut state, _) = on_chat(Lang::En, (120, 40), false);
+        act(&mut state, Action::Reply);
+        update(&mut state, Msg::Templates(templates()));
+        act(&mut state, Action::SelectNext);
+        act(&mut state, Action::Confirm);
+        typed(&mut state, "João");
+        let (id, _) = sent(&act(&mut state, Action::SendReply)).unwrap();
+        assert!(state.modal.is_none());
+        let answer = if busy {
+            Msg::ApiBusy(id)
+        } else {
+            Msg::Api(ApiEvent {
+                id,
+                outcome: Err(ApiError::Refused(ServerReply {
+                    status: 422,
+                    code: Some("template_params".to_owned()),
+                    ..ServerReply::default()
+                })),
+            })
+        };
+        update(&mut state, answer);
+        let Mode::FillTemplate {
+            template, values, ..
+        } = &composer(&state).mode
+        else {
+            panic!("busy {busy}: {:?}", composer(&state).mode)
+        };
+        assert_eq!(
+            (template.name.as_str(), values.as_slice()),
+            ("retomar_contato", ["João".to_owned()].as_slice()),
+            "busy {busy}"
+        );
+        assert!(composer(&state).notice.is_some());
+    }
+}

@@ -373,7 +373,7 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
 /// The actor's queue was full: nothing was sent.
 pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
     let lang = state.lang;
-    if let Some((key, _)) = state.replies.sending.remove(&id) {
+    if let Some((key, message)) = state.replies.sending.remove(&id) {
         let text = tr!(
             lang,
             "não enviado: a fila de pedidos está cheia. Tente de novo.",
@@ -383,7 +383,7 @@ pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
             .replies
             .status
             .insert(key.clone(), SendState::Failed(text.clone()));
-        reopen(state, &key, text);
+        reopen(state, &key, &message, text);
     }
     // Text typed while the send was out is saved now.
     reply_drafts::next_save(state)
@@ -402,9 +402,10 @@ fn failed(state: &mut State, key: &ChatKey, message: &Outgoing, error: &ApiError
         error.kind(),
         crate::api::ErrorKind::Refused | crate::api::ErrorKind::NotSent
     );
-    if refused && matches!(message, Outgoing::Text { .. }) {
-        // Nothing was sent: the text comes back into the composer with the reason.
-        reopen(state, key, text);
+    if refused {
+        // Nothing was sent: the text (or the template and its values) comes back into the
+        // composer with the reason.
+        reopen(state, key, message, text);
         if let (Some(composer), ApiError::NotSent(Unsendable::WindowClosed)) =
             (composer_for(state, key), error)
         {
@@ -419,8 +420,9 @@ fn failed(state: &mut State, key: &ChatKey, message: &Outgoing, error: &ApiError
     reply_drafts::next_save(state)
 }
 
-/// Opens the composer on `key` again with its kept text and `notice`, when nothing else is open.
-fn reopen(state: &mut State, key: &ChatKey, notice: String) {
+/// Opens the composer on `key` again with its kept text (a template: filling it, with the
+/// values sent) and `notice`, when nothing else is open.
+fn reopen(state: &mut State, key: &ChatKey, message: &Outgoing, notice: String) {
     if state.modal.is_some() {
         state.notify(Level::Error, notice);
         return;
@@ -436,7 +438,22 @@ fn reopen(state: &mut State, key: &ChatKey, notice: String) {
         contact,
         editor: Editor::with_text(&kept.text),
         quote: kept.quote,
-        mode: Mode::Text,
+        mode: match message {
+            Outgoing::Text { .. } => Mode::Text,
+            Outgoing::Template {
+                name,
+                language,
+                fields,
+            } => Mode::FillTemplate {
+                template: Template {
+                    name: name.clone(),
+                    language: language.clone(),
+                    fields: fields.len(),
+                },
+                values: fields.clone(),
+                field: 0,
+            },
+        },
         notice: Some(notice),
     })));
 }
