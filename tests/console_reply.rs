@@ -711,3 +711,33 @@ fn a_refused_template_comes_back_with_its_values() {
         assert!(composer(&state).notice.is_some());
     }
 }
+
+#[test]
+fn a_quote_restored_from_a_stored_draft_reads_as_a_quoted_message() {
+    for (lang, words) in [
+        (Lang::PtBr, "mensagem citada"),
+        (Lang::En, "quoted message"),
+    ] {
+        let (mut state, chat) = on_chat(lang, (120, 40), true);
+        act(&mut state, Action::Reply);
+        update(
+            &mut state,
+            Msg::DraftLoaded {
+                key: chat.clone(),
+                draft: Some(StoredDraft {
+                    key: chat.clone(),
+                    body: "sobre isto".to_owned(),
+                    reply_to: Some("wamid.HBgNNTUxMTk5OTk5OTk5ORUCABEYEjA".to_owned()),
+                    revision: 2,
+                    written_by: None,
+                    updated_at: now(),
+                }),
+            },
+        );
+        let quote = composer(&state).quote.clone().unwrap();
+        assert_eq!(
+            (quote.id.as_str(), quote.preview.as_str()),
+            ("wamid.HBgNNTUxMTk5OTk5OTk5ORUCABEYEjA", words)
+        );
+    }
+}

@@ -110,10 +110,7 @@ pub fn loaded(state: &mut State, key: &ChatKey, draft: Option<StoredDraft>) -> V
     if ours.is_some_and(|kept| kept.text != kept.saved) {
         return Vec::new();
     }
-    let quote = draft.reply_to.clone().map(|id| Quote {
-        preview: id.clone(),
-        id,
-    });
+    let quote = stored_quote(state.lang, draft.reply_to.clone());
     state.replies.kept.insert(
         key.clone(),
         Kept {
@@ -177,10 +174,7 @@ pub fn written(
                 .unwrap_or_default();
             let theirs = Kept {
                 text: stored.body.clone(),
-                quote: stored.reply_to.clone().map(|id| Quote {
-                    preview: id.clone(),
-                    id,
-                }),
+                quote: stored_quote(lang, stored.reply_to.clone()),
                 revision: stored.revision,
                 saved: stored.body.clone(),
             };
@@ -225,6 +219,15 @@ pub fn written(
         }
     }
     next_save(state)
+}
+
+/// A stored draft's quote: the index keeps the message's id only, so it reads as a quoted
+/// message (the id means nothing to a person).
+fn stored_quote(lang: crate::i18n::Lang, id: Option<String>) -> Option<Quote> {
+    id.map(|id| Quote {
+        id,
+        preview: lang.pick("mensagem citada", "quoted message").to_owned(),
+    })
 }
 
 /// The composer of the open modal, if it is one.
