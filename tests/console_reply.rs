@@ -741,3 +741,29 @@ fn a_quote_restored_from_a_stored_draft_reads_as_a_quoted_message() {
         );
     }
 }
+
+#[test]
+fn a_draft_not_kept_is_said_in_the_persons_language_without_the_stores_words() {
+    for (lang, words) in [
+        (Lang::PtBr, "não foi possível guardar o rascunho"),
+        (Lang::En, "cannot keep the draft"),
+    ] {
+        let (mut state, chat) = on_chat(lang, (120, 40), true);
+        act(&mut state, Action::Reply);
+        typed(&mut state, "O");
+        update(
+            &mut state,
+            Msg::DraftWritten {
+                key: chat,
+                body: "O".to_owned(),
+                outcome: Err("database is locked".to_owned()),
+            },
+        );
+        let text = state.notification.clone().unwrap().text;
+        assert!(text.starts_with(words), "{text}");
+        assert!(
+            !text.contains("database"),
+            "the store's English stays in the log: {text}"
+        );
+    }
+}

@@ -208,10 +208,13 @@ pub fn written(
             }
         }
         Err(error) => {
+            // The store's words are English and technical: the cause goes to the log file, the
+            // screen says what it means in the person's language.
+            tracing::warn!(%error, chat = %key.chat_id, "draft not written to the index");
             let text = tr!(
                 lang,
-                "não foi possível guardar o rascunho: {error}",
-                "cannot keep the draft: {error}"
+                "não foi possível guardar o rascunho no índice; o texto continua aqui e vai de novo na próxima tecla (a causa está em balcao.log)",
+                "cannot keep the draft in the index; the text stays here and goes again on the next key (the cause is in balcao.log)"
             );
             state.notify(Level::Error, text);
             // Tried again on the next keystroke, not in a loop.
