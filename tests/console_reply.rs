@@ -625,3 +625,145 @@ fn a_closed_window_shows_the_conversation_and_reads_its_templates_once_in() {
     assert!(commands.contains(&Command::ReadTemplates(chat)));
     assert!(matches!(composer(&state).mode, Mode::PickTemplate { .. }));
 }
+
+#[test]
+fn an_unknown_outcome_is_said_and_the_next_send_asks_first() {
+    for (lang, tag) in [(Lang::PtBr, "pt"), (Lang::En, "en")] {
+        let size = (120, 40);
+        let (mut state, chat) = on_chat(lang, size, true);
+        act(&mut state, Action::Reply);
+        typed(&mut state, "Pago?");
+        let (id, _) = sent(&act(&mut state, Action::SendReply)).unwrap();
+        let lost = ApiError::OutcomeUnknown {
+            chat: Some(chat.chat_id.clone()),
+            lost: Box::new(ApiError::Timeout {
+                url: "http://crm/chats".to_owned(),
+                after: std::time::Duration::from_secs(10),
+            }),
+            reread: None,
+        };
+        update(
+            &mut state,
+            Msg::Api(ApiEvent {
+                id,
+                outcome: Err(lost),
+            }),
+        );
+        assert_eq!(state.replies.status.get(&chat), Some(&SendState::Unknown));
+        act(&mut state, Action::Reply);
+        let (words, ask) = match lang {
+            Lang::PtBr => (
+                "resultado desconhecido: confira a conversa antes de reenviar",
+                "de novo para enviar",
+            ),
+            Lang::En => (
+                "outcome unknown: check the conversation before sending again",
+                "again to send",
+            ),
+        };
+        let notice = composer(&state).notice.clone().unwrap();
+        assert!(notice.contains(words), "{notice}");
+        insta::assert_snapshot!(format!("reply_unknown_{tag}"), draw(&state, size).backend());
+        // The first send asks; the second, the person having checked, goes.
+        assert!(sent(&act(&mut state, Action::SendReply)).is_none());
+        let notice = composer(&state).notice.clone().unwrap();
+        assert!(notice.contains(ask), "{notice}");
+        assert!(sent(&act(&mut state, Action::SendReply)).is_some());
+        assert_eq!(state.replies.status.get(&chat), Some(&SendState::Sending));
+    }
+}
+
+#[test]
+fn a_refused_template_comes_back_with_its_values() {
+    for busy in [false, true] {
+        let (mut state, _) = on_chat(Lang::En, (120, 40), false);
+        act(&mut state, Action::Reply);
+        update(&mut state, Msg::Templates(templates()));
+        act(&mut state, Action::SelectNext);
+        act(&mut state, Action::Confirm);
+        typed(&mut state, "João");
+        let (id, _) = sent(&act(&mut state, Action::SendReply)).unwrap();
+        assert!(state.modal.is_none());
+        let answer = if busy {
+            Msg::ApiBusy(id)
+        } else {
+            Msg::Api(ApiEvent {
+                id,
+                outcome: Err(ApiError::Refused(ServerReply {
+                    status: 422,
+                    code: Some("template_params".to_owned()),
+                    ..ServerReply::default()
+                })),
+            })
+        };
+        update(&mut state, answer);
+        let Mode::FillTemplate {
+            template, values, ..
+        } = &composer(&state).mode
+        else {
+            panic!("busy {busy}: {:?}", composer(&state).mode)
+        };
+        assert_eq!(
+            (template.name.as_str(), values.as_slice()),
+            ("retomar_contato", ["João".to_owned()].as_slice()),
+            "busy {busy}"
+        );
+        assert!(composer(&state).notice.is_some());
+    }
+}
+
+#[test]
+fn a_quote_restored_from_a_stored_draft_reads_as_a_quoted_message() {
+    for (lang, words) in [
+        (Lang::PtBr, "mensagem citada"),
+        (Lang::En, "quoted message"),
+    ] {
+        let (mut state, chat) = on_chat(lang, (120, 40), true);
+        act(&mut state, Action::Reply);
+        update(
+            &mut state,
+            Msg::DraftLoaded {
+                key: chat.clone(),
+                draft: Some(StoredDraft {
+                    key: chat.clone(),
+                    body: "sobre isto".to_owned(),
+                    reply_to: Some("wamid.HBgNNTUxMTk5OTk5OTk5ORUCABEYEjA".to_owned()),
+                    revision: 2,
+                    written_by: None,
+                    updated_at: now(),
+                }),
+            },
+        );
+        let quote = composer(&state).quote.clone().unwrap();
+        assert_eq!(
+            (quote.id.as_str(), quote.preview.as_str()),
+            ("wamid.HBgNNTUxMTk5OTk5OTk5ORUCABEYEjA", words)
+        );
+    }
+}
+
+#[test]
+fn a_draft_not_kept_is_said_in_the_persons_language_without_the_stores_words() {
+    for (lang, words) in [
+        (Lang::PtBr, "não foi possível guardar o rascunho"),
+        (Lang::En, "cannot keep the draft"),
+    ] {
+        let (mut state, chat) = on_chat(lang, (120, 40), true);
+        act(&mut state, Action::Reply);
+        typed(&mut state, "O");
+        update(
+            &mut state,
+            Msg::DraftWritten {
+                key: chat,
+                body: "O".to_owned(),
+                outcome: Err("database is locked".to_owned()),
+            },
+        );
+        let text = state.notification.clone().unwrap().text;
+        assert!(text.starts_with(words), "{text}");
+        assert!(
+            !text.contains("database"),
+            "the store's English stays in the log: {text}"
+        );
+    }
+}

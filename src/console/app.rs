@@ -390,6 +390,22 @@ where
         services,
         ..
     } = runtime;
+    // Drafts typed since their last save (or while a save or a send was out) are written
+    // before leaving, in the blocking pool: the loop is over, nothing is drawn any more.
+    let unsaved = crate::console::reply_drafts::unsaved(&state);
+    if !unsaved.is_empty() {
+        let (store, console, lang) = (
+            services.store.clone(),
+            state.desk.viewer.console.clone(),
+            state.lang,
+        );
+        let kept = tokio::task::spawn_blocking(move || {
+            crate::console::drafts::keep_unsaved(&store, unsaved, &console, lang);
+        });
+        if kept.await.is_err() {
+            tracing::warn!("the drafts not saved yet were not written on quit");
+        }
+    }
     // The PostgreSQL client blocks when it closes, which an async thread must not do: this
     // console's hold on the index goes in the blocking pool.
     if tokio::task::spawn_blocking(move || drop(services))

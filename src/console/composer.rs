@@ -136,8 +136,11 @@ pub enum SendState {
         /// Established by re-reading.
         verified: bool,
     },
-    /// Not sent, or not known: the reason.
+    /// Not sent: the reason.
     Failed(String),
+    /// The answer was lost and re-reading did not settle it: it may be in the chat. The next
+    /// send asks first.
+    Unknown,
 }
 
 /// A chat's draft as this console knows it.
@@ -166,6 +169,9 @@ pub struct Replies {
     pub saving: Option<ChatKey>,
     /// Chats with a draft in the index, for the list's marker.
     pub drafts: HashSet<ChatKey>,
+    /// Chats whose last send's outcome is unknown and whose next send was asked about: the
+    /// next `send_reply` goes.
+    pub asked: HashSet<ChatKey>,
 }
 
 impl Replies {

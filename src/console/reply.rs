@@ -51,7 +51,11 @@ pub fn open(state: &mut State, quote: Option<Quote>) -> Vec<Command> {
     };
     state.focus = Focus::Detail;
     let kept = state.replies.kept.get(&key).cloned();
-    if kept.is_none() {
+    // Nothing of ours (none kept, or the last one sent and cleared): the index's is read.
+    if kept
+        .as_ref()
+        .is_none_or(|kept| kept.text.is_empty() && kept.saved.is_empty())
+    {
         commands.push(Command::LoadDraft(key.clone()));
     }
     let kept = kept.unwrap_or_default();
@@ -66,6 +70,11 @@ pub fn open(state: &mut State, quote: Option<Quote>) -> Vec<Command> {
     let closed = !open_window;
     if closed {
         commands.extend(template_mode(&mut composer, lang));
+    }
+    if composer.notice.is_none()
+        && state.replies.status.get(&composer.key) == Some(&SendState::Unknown)
+    {
+        composer.notice = Some(unknown_outcome(lang));
     }
     state.modal = Some(Modal::Composer(Box::new(composer)));
     // A closed window: the conversation shows above, and the templates it holds are read
@@ -84,6 +93,14 @@ fn template_mode(composer: &mut Composer, lang: crate::i18n::Lang) -> Vec<Comman
     };
     composer.notice = Some(window_closed(lang));
     vec![Command::ReadTemplates(composer.key.clone())]
+}
+
+fn unknown_outcome(lang: crate::i18n::Lang) -> String {
+    tr!(
+        lang,
+        "resultado desconhecido: confira a conversa antes de reenviar",
+        "outcome unknown: check the conversation before sending again"
+    )
 }
 
 fn window_closed(lang: crate::i18n::Lang) -> String {
@@ -233,6 +250,22 @@ fn send(state: &mut State) -> Vec<Command> {
         }
         return Vec::new();
     }
+    // The last send to this chat may have arrived: the first send asks, the next one goes.
+    if state.replies.status.get(&key) == Some(&SendState::Unknown)
+        && state.replies.asked.insert(key.clone())
+    {
+        let text = tr!(
+            lang,
+            "{}; envie de novo para enviar mesmo assim",
+            "{}; send again to send anyway",
+            unknown_outcome(lang)
+        );
+        if let Some(composer) = composer_for(state, &key) {
+            composer.notice = Some(text);
+        }
+        return Vec::new();
+    }
+    state.replies.asked.remove(&key);
     let window = state
         .inbox
         .row(&key)
@@ -313,17 +346,15 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
                 .kept
                 .get(&key)
                 .is_some_and(|kept| Some(kept.text.as_str()) == sent_text);
-            if unchanged && let Some(kept) = state.replies.kept.remove(&key) {
+            // Emptied here, the index's copy is cleared in the draft saves' turn (after a save
+            // of this text still in flight, over the revision it answers).
+            if unchanged && let Some(kept) = state.replies.kept.get_mut(&key) {
+                kept.text.clear();
+                kept.quote = None;
                 state.replies.drafts.remove(&key);
                 if let Some(composer) = composer_for(state, &key) {
                     composer.editor = Editor::default();
                     composer.quote = None;
-                }
-                if kept.revision > 0 {
-                    commands.push(Command::ClearDraft {
-                        key: key.clone(),
-                        based_on: kept.revision,
-                    });
                 }
             }
             if let Some(summary) = sent.fresh.and_then(|fresh| fresh.summary) {
@@ -331,6 +362,7 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
             }
             // The open conversation shows the message as the CRM keeps it.
             commands.extend(crate::console::timeline::note_sent(state, &key));
+            commands.extend(reply_drafts::next_save(state));
             commands
         }
         Ok(_) => Vec::new(),
@@ -341,7 +373,7 @@ pub fn api_event(state: &mut State, event: ApiEvent) -> Vec<Command> {
 /// The actor's queue was full: nothing was sent.
 pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
     let lang = state.lang;
-    if let Some((key, _)) = state.replies.sending.remove(&id) {
+    if let Some((key, message)) = state.replies.sending.remove(&id) {
         let text = tr!(
             lang,
             "não enviado: a fila de pedidos está cheia. Tente de novo.",
@@ -351,38 +383,46 @@ pub fn api_busy(state: &mut State, id: RequestId) -> Vec<Command> {
             .replies
             .status
             .insert(key.clone(), SendState::Failed(text.clone()));
-        reopen(state, &key, text);
+        reopen(state, &key, &message, text);
     }
-    Vec::new()
+    // Text typed while the send was out is saved now.
+    reply_drafts::next_save(state)
 }
 
 fn failed(state: &mut State, key: &ChatKey, message: &Outgoing, error: &ApiError) -> Vec<Command> {
     let lang = state.lang;
     let text = error.user_message(lang);
-    state
-        .replies
-        .status
-        .insert(key.clone(), SendState::Failed(text.clone()));
+    let status = if error.kind() == crate::api::ErrorKind::OutcomeUnknown {
+        SendState::Unknown
+    } else {
+        SendState::Failed(text.clone())
+    };
+    state.replies.status.insert(key.clone(), status);
     let refused = matches!(
         error.kind(),
         crate::api::ErrorKind::Refused | crate::api::ErrorKind::NotSent
     );
-    if refused && matches!(message, Outgoing::Text { .. }) {
-        // Nothing was sent: the text comes back into the composer with the reason.
-        reopen(state, key, text);
+    if refused {
+        // Nothing was sent: the text (or the template and its values) comes back into the
+        // composer with the reason.
+        reopen(state, key, message, text);
         if let (Some(composer), ApiError::NotSent(Unsendable::WindowClosed)) =
             (composer_for(state, key), error)
         {
-            return template_mode(composer, lang);
+            let mut commands = template_mode(composer, lang);
+            commands.extend(reply_drafts::next_save(state));
+            return commands;
         }
     } else {
         state.notify(Level::Error, text);
     }
-    Vec::new()
+    // Text typed while the send was out is saved now.
+    reply_drafts::next_save(state)
 }
 
-/// Opens the composer on `key` again with its kept text and `notice`, when nothing else is open.
-fn reopen(state: &mut State, key: &ChatKey, notice: String) {
+/// Opens the composer on `key` again with its kept text (a template: filling it, with the
+/// values sent) and `notice`, when nothing else is open.
+fn reopen(state: &mut State, key: &ChatKey, message: &Outgoing, notice: String) {
     if state.modal.is_some() {
         state.notify(Level::Error, notice);
         return;
@@ -398,7 +438,22 @@ fn reopen(state: &mut State, key: &ChatKey, notice: String) {
         contact,
         editor: Editor::with_text(&kept.text),
         quote: kept.quote,
-        mode: Mode::Text,
+        mode: match message {
+            Outgoing::Text { .. } => Mode::Text,
+            Outgoing::Template {
+                name,
+                language,
+                fields,
+            } => Mode::FillTemplate {
+                template: Template {
+                    name: name.clone(),
+                    language: language.clone(),
+                    fields: fields.len(),
+                },
+                values: fields.clone(),
+                field: 0,
+            },
+        },
         notice: Some(notice),
     })));
 }

@@ -184,6 +184,9 @@ pub fn status_words(status: &SendState, lang: Lang) -> String {
             .pick("enviada (verificada)", "sent (verified)")
             .to_owned(),
         SendState::Failed(_) => lang.pick("falhou", "failed").to_owned(),
+        SendState::Unknown => lang
+            .pick("resultado desconhecido", "outcome unknown")
+            .to_owned(),
     }
 }
 
