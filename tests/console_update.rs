@@ -525,10 +525,11 @@ fn check(state: &State, commands: &[Command]) -> Result<(), TestCaseError> {
     );
     for command in commands {
         if let Command::Api(request) = command {
-            // Tracked: a pending entry, or the conversation's page in flight.
+            // Tracked: a pending entry, the conversation's page in flight, or a reply being sent.
             prop_assert!(
                 state.pending.contains_key(&request.id)
-                    || balcao::console::timeline::owns(state, request.id),
+                    || balcao::console::timeline::owns(state, request.id)
+                    || state.replies.owns(request.id),
                 "a request without a pending entry"
             );
         }
