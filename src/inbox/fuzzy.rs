@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
-use crate::store::ChatSummary;
+use crate::store::{ChatSummary, SearchFields};
 
 thread_local! {
     /// One matcher per thread (its default configuration ignores case and normalizes Latin
@@ -195,20 +195,25 @@ pub struct Scorer {
 impl Scorer {
     /// The sum of the scores of `words` on `row`; `None` if one of them does not match.
     pub fn score(&mut self, row: &ChatSummary, words: &[&Word]) -> Option<u32> {
+        self.score_text(SearchFields::of(row), words)
+    }
+
+    /// The sum of the scores of `words` on a row's searched text `row`, borrowed as the index
+    /// reads it (before its summary is built); `None` if one of them does not match.
+    pub fn score_text(&mut self, row: SearchFields<'_>, words: &[&Word]) -> Option<u32> {
         if words.is_empty() {
             return Some(0);
         }
-        let c = &row.columns;
         let [contact, number, message, responsible, line, account, id] = &mut self.buffers;
         let fields = [
-            text(c.contact.as_deref(), contact),
-            text(c.contact_number.as_deref(), number),
-            text(c.last_message_preview.as_deref(), message),
-            text(c.responsible_name.as_deref(), responsible),
-            text(c.line.as_deref(), line),
-            text(Some(&row.key.account), account),
+            text(row.contact, contact),
+            text(row.contact_number, number),
+            text(row.last_message_preview, message),
+            text(row.responsible_name, responsible),
+            text(row.line, line),
+            text(Some(row.account), account),
         ];
-        let id = text(Some(&row.key.chat_id), id);
+        let id = text(Some(row.chat_id), id);
         with_matcher(|matcher| {
             words
                 .iter()
