@@ -18,7 +18,7 @@ use balcao::store::drafts::{DraftSaved, DraftText, StoredDraft};
 use balcao::store::location::DatabaseUrl;
 use balcao::store::timeline::{StoredTimeline, TimelineRow};
 use balcao::store::{ChatKey, Columns, Source, Store, StoreError, WebhookOutcome, WebhookRecord};
-use balcao::store::{Provider, schema};
+use balcao::store::{Provider, SearchFields, schema};
 use chrono::Utc;
 use common::pg;
 use rusqlite::Connection;
@@ -136,6 +136,7 @@ on_both_backends!(
     two_consoles_saving_over_one_revision_cannot_both_win,
     a_copy_keeps_drafts_with_their_revisions_and_tombstones,
     a_timeline_is_read_back_in_the_apis_order_and_a_page_stored_again_replaces_its_span,
+    a_filtered_read_asks_about_each_rows_searched_text_and_builds_only_the_rows_kept,
 );
 
 fn columns(contact: &str, unread: i64) -> Columns {
@@ -1181,4 +1182,64 @@ fn a_timeline_is_read_back_in_the_apis_order_and_a_page_stored_again_replaces_it
     let read = store.timeline(&key).unwrap().unwrap();
     assert!(read.rows.is_empty(), "{:?}", read.rows);
     assert_eq!(read.total, None);
+}
+
+fn a_filtered_read_asks_about_each_rows_searched_text_and_builds_only_the_rows_kept(
+    backend: Backend,
+) {
+    let fresh = Fresh::new(backend);
+    let store = fresh.open();
+    let now = Utc::now();
+    for (id, contact, line, responsible) in [
+        (
+            "8f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23",
+            "Ana Araújo",
+            Some("5511"),
+            None,
+        ),
+        (
+            "9f1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23",
+            "Bia",
+            None,
+            Some("Agente 1"),
+        ),
+        (
+            "af1c2b7e-3d4a-4e6b-9a21-5c7d9e0f1a23",
+            "Caio",
+            Some("5521"),
+            Some("Agente 2"),
+        ),
+    ] {
+        let columns = Columns {
+            contact_number: Some(format!("55119{}", contact.len())),
+            line: line.map(str::to_owned),
+            responsible_name: responsible.map(str::to_owned),
+            ..columns(contact, 1)
+        };
+        store
+            .save_detail(&ChatKey::wegly("default", id), "{}", &columns, now)
+            .unwrap();
+    }
+    let mut all = store.summaries().unwrap();
+    all.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut asked = Vec::new();
+    let mut kept = store
+        .summaries_where(&mut |row| {
+            asked.push(format!("{row:?}"));
+            row.contact != Some("Bia")
+        })
+        .unwrap();
+    asked.sort();
+    let mut expected: Vec<String> = all
+        .iter()
+        .map(|row| format!("{:?}", SearchFields::of(row)))
+        .collect();
+    expected.sort();
+    assert_eq!(asked, expected, "each row's searched text, once");
+    kept.sort_by(|a, b| a.key.cmp(&b.key));
+    let others: Vec<_> = all
+        .into_iter()
+        .filter(|row| row.columns.contact.as_deref() != Some("Bia"))
+        .collect();
+    assert_eq!(kept, others, "the rows kept, as the full read builds them");
 }

@@ -20,7 +20,7 @@ use crate::config::resolve::resolve;
 use crate::data_dir::release;
 use crate::hydrate::{HydrationSettings, spawn_scheduler};
 use crate::i18n::Lang;
-use crate::inbox::select;
+use crate::inbox::{Scorer, Word, select};
 use crate::store::{ChatKey, ChatSummary, Source, Store};
 use crate::text::fit;
 use crate::tr;
@@ -302,7 +302,15 @@ pub async fn inbox(global: &GlobalArgs, command: InboxCommand, lang: Lang) -> Re
         InboxCommand::List { json, filter } => {
             let (filter, me) = filter_with_me(&settings, filter.as_deref(), lang)?;
             let store = open_blocking(&settings, lang).await?;
-            let rows = blocking(move || store.summaries()).await?;
+            // Only the chats every text word finds are built as summaries (most of a filtered
+            // list's time is reading them); `select` then applies the whole filter to those.
+            let words: Vec<Word> = filter.words().cloned().collect();
+            let rows = blocking(move || {
+                let words: Vec<&Word> = words.iter().collect();
+                let mut scorer = Scorer::default();
+                store.summaries_where(&mut |row| scorer.score_text(row, &words).is_some())
+            })
+            .await?;
             let now = Utc::now();
             print_rows(&select(&rows, &filter, &me, now), json, lang, now)
         }

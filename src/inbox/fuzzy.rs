@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
-use crate::store::ChatSummary;
+use crate::store::{ChatSummary, SearchFields};
 
 thread_local! {
     /// One matcher per thread (its default configuration ignores case and normalizes Latin
@@ -29,6 +29,8 @@ pub struct Word {
     pub text: String,
     fuzzy: Atom,
     prefix: Atom,
+    /// The characters it needs ([`char_set`]).
+    needs: u64,
 }
 
 impl Word {
@@ -46,10 +48,12 @@ impl Word {
                 false,
             )
         };
+        let fuzzy = atom(AtomKind::Fuzzy);
         Self {
             text: text.to_owned(),
-            fuzzy: atom(AtomKind::Fuzzy),
+            needs: char_set(fuzzy.needle_text()),
             prefix: atom(AtomKind::Prefix),
+            fuzzy,
         }
     }
 
@@ -88,6 +92,9 @@ const FIELDS: usize = 6;
 pub struct SearchText {
     fields: [Utf32String; FIELDS],
     id: Utf32String,
+    /// Each field's [`char_set`], then the id's: a field whose set lacks a character of a word
+    /// cannot match it, and is not given to nucleo (most fields, at a keystroke over 100k rows).
+    sets: [u64; FIELDS + 1],
     /// The name the chat goes by ([`super::contact`]), folded.
     name: Box<str>,
 }
@@ -97,16 +104,23 @@ impl SearchText {
     pub fn new(row: &ChatSummary) -> Self {
         let c = &row.columns;
         let field = |text: &Option<String>| text.as_deref().map(haystack);
+        let fields = [
+            field(&c.contact).unwrap_or_default(),
+            field(&c.contact_number).unwrap_or_default(),
+            field(&c.last_message_preview).unwrap_or_default(),
+            field(&c.responsible_name).unwrap_or_default(),
+            field(&c.line).unwrap_or_default(),
+            haystack(&row.key.account),
+        ];
+        let id = haystack(&row.key.chat_id);
+        let mut sets = [0; FIELDS + 1];
+        for (set, text) in sets.iter_mut().zip(fields.iter().chain([&id])) {
+            *set = char_set(text.slice(..));
+        }
         Self {
-            fields: [
-                field(&c.contact).unwrap_or_default(),
-                field(&c.contact_number).unwrap_or_default(),
-                field(&c.last_message_preview).unwrap_or_default(),
-                field(&c.responsible_name).unwrap_or_default(),
-                field(&c.line).unwrap_or_default(),
-                haystack(&row.key.account),
-            ],
-            id: haystack(&row.key.chat_id),
+            fields,
+            id,
+            sets,
             name: super::fold(super::contact(row)).into_boxed_str(),
         }
     }
@@ -118,9 +132,18 @@ impl SearchText {
     }
 
     /// How well `word` matches (see [`best`]).
-    fn best(&self, word: &Word, matcher: &mut Matcher) -> Option<(u16, Option<Field>)> {
-        let fields = self.fields.each_ref().map(|field| field.slice(..));
-        best(word, self.id.slice(..), &fields, matcher)
+    fn best<'a>(&'a self, word: &Word, matcher: &mut Matcher) -> Option<(u16, Option<Field>)> {
+        // A field that lacks one of the word's characters stands as an empty one (no match).
+        let holds = |at: usize| self.sets[at] & word.needs == word.needs;
+        let text = |at: usize, text: &'a Utf32String| {
+            if holds(at) {
+                text.slice(..)
+            } else {
+                Utf32Str::Ascii(&[])
+            }
+        };
+        let fields = std::array::from_fn(|at| text(at, &self.fields[at]));
+        best(word, text(FIELDS, &self.id), &fields, matcher)
     }
 
     /// The score of `word` on this row (`None`: it does not match).
@@ -195,20 +218,25 @@ pub struct Scorer {
 impl Scorer {
     /// The sum of the scores of `words` on `row`; `None` if one of them does not match.
     pub fn score(&mut self, row: &ChatSummary, words: &[&Word]) -> Option<u32> {
+        self.score_text(SearchFields::of(row), words)
+    }
+
+    /// The sum of the scores of `words` on a row's searched text `row`, borrowed as the index
+    /// reads it (before its summary is built); `None` if one of them does not match.
+    pub fn score_text(&mut self, row: SearchFields<'_>, words: &[&Word]) -> Option<u32> {
         if words.is_empty() {
             return Some(0);
         }
-        let c = &row.columns;
         let [contact, number, message, responsible, line, account, id] = &mut self.buffers;
         let fields = [
-            text(c.contact.as_deref(), contact),
-            text(c.contact_number.as_deref(), number),
-            text(c.last_message_preview.as_deref(), message),
-            text(c.responsible_name.as_deref(), responsible),
-            text(c.line.as_deref(), line),
-            text(Some(&row.key.account), account),
+            text(row.contact, contact),
+            text(row.contact_number, number),
+            text(row.last_message_preview, message),
+            text(row.responsible_name, responsible),
+            text(row.line, line),
+            text(Some(row.account), account),
         ];
-        let id = text(Some(&row.key.chat_id), id);
+        let id = text(Some(row.chat_id), id);
         with_matcher(|matcher| {
             words
                 .iter()
@@ -269,6 +297,30 @@ fn plain<'a>(text: &'a str, bytes: &'a mut Vec<u8>, chars: &'a mut Vec<char>) ->
 fn text<'a>(text: Option<&'a str>, buffers: &'a mut (Vec<u8>, Vec<char>)) -> Utf32Str<'a> {
     let (bytes, chars) = buffers;
     plain(text.unwrap_or(""), bytes, chars)
+}
+
+/// The characters `text` holds, one bit each: an ASCII letter (either case) or digit its own,
+/// any other ASCII character one of 27 shared bits, and a text with a character outside ASCII
+/// every bit (nucleo folds case beyond ASCII too, which this does not follow). A word needs its
+/// own characters' bits (every bit with one outside ASCII, which only such a text has): a text
+/// whose set lacks one cannot hold the word, as a subsequence or as its start.
+fn char_set(text: Utf32Str<'_>) -> u64 {
+    let bit = |c: char| -> u64 {
+        let at = match c.to_ascii_lowercase() {
+            c @ 'a'..='z' => c as u32 - 'a' as u32,
+            c @ '0'..='9' => 26 + (c as u32 - '0' as u32),
+            c if c.is_ascii() => 36 + c as u32 % 27,
+            _ => 63,
+        };
+        1 << at
+    };
+    match text {
+        Utf32Str::Ascii(bytes) => bytes.iter().fold(0, |set, b| set | bit(char::from(*b))),
+        Utf32Str::Unicode(chars) if chars.iter().all(char::is_ascii) => {
+            chars.iter().fold(0, |set, c| set | bit(*c))
+        }
+        Utf32Str::Unicode(_) => u64::MAX,
+    }
 }
 
 /// The rows at least this many candidates are split across the cores for.
@@ -369,6 +421,26 @@ mod tests {
             chat.matched_in(&[Word::new("zz")], Field::Contact)
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_field_is_ruled_out_only_when_it_lacks_a_character_of_the_word() {
+        let set = |text: &str| char_set(haystack(text).slice(..));
+        let needs = |text: &str| Word::new(text).needs;
+        let holds = |text: &str, word: &str| set(text) & needs(word) == needs(word);
+        assert!(holds("Mariana Araújo", "MARI"));
+        assert!(holds("Agente 3", "a3"));
+        assert!(holds("maria-1@x.br", "-1@."));
+        assert!(!holds("Agente 3", "mari"));
+        assert!(!holds("5511912345678", "55a"));
+        // Beyond ASCII nothing is ruled out, and such a word needs such a field.
+        assert!(holds("田中 Silva", "zz"));
+        assert!(holds("田中", "田"));
+        assert!(!holds("Tanaka", "田"));
+        // The rows kept match as before: a ruled-out field is one nucleo rejects too.
+        let joao = chat("João Pedro Santos", "Oi");
+        assert!(joao.score(&Word::new("jps")).is_some());
+        assert!(joao.score(&Word::new("jpx")).is_none());
     }
 
     #[test]

@@ -30,7 +30,9 @@ pub use records::{
 };
 pub use sqlite::schema;
 pub use stored::{Place, UnknownValue};
-pub use summary::{ChatKey, ChatSummary, Columns, Provider, Source, normalize_chat_id};
+pub use summary::{
+    ChatKey, ChatSummary, Columns, Provider, SearchFields, Source, normalize_chat_id,
+};
 pub use team::{
     AuditQuery, Backoff, ChangeWatch, Changes, ClaimOutcome, Presence, PresenceKind, Viewer, Wake,
 };

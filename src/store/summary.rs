@@ -160,3 +160,39 @@ pub struct ChatSummary {
     /// Why the last fetch failed, if it did.
     pub last_error: Option<String>,
 }
+
+/// The text of a chat a filter's words search, borrowed from the row being read: what
+/// [`crate::store::Index::summaries_where`] asks about before it builds the row's summary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SearchFields<'a> {
+    /// The contact's name.
+    pub contact: Option<&'a str>,
+    /// The contact's number.
+    pub contact_number: Option<&'a str>,
+    /// The last message.
+    pub last_message_preview: Option<&'a str>,
+    /// The responsible's name.
+    pub responsible_name: Option<&'a str>,
+    /// The company line or channel.
+    pub line: Option<&'a str>,
+    /// The account.
+    pub account: &'a str,
+    /// The chat id.
+    pub chat_id: &'a str,
+}
+
+impl<'a> SearchFields<'a> {
+    /// The fields of a summary already read.
+    pub fn of(row: &'a ChatSummary) -> Self {
+        let c = &row.columns;
+        Self {
+            contact: c.contact.as_deref(),
+            contact_number: c.contact_number.as_deref(),
+            last_message_preview: c.last_message_preview.as_deref(),
+            responsible_name: c.responsible_name.as_deref(),
+            line: c.line.as_deref(),
+            account: &row.key.account,
+            chat_id: &row.key.chat_id,
+        }
+    }
+}

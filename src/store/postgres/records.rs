@@ -10,7 +10,7 @@ use crate::store::StoreError;
 use crate::store::postgres::PgIndex;
 use crate::store::postgres::rows::{CHAT_KEY, key_params, key_part};
 use crate::store::records::{AuditEntry, StoredDetail, from_millis, limit_param, millis};
-use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
+use crate::store::summary::{ChatKey, ChatSummary, Columns, SearchFields, Source};
 
 /// A chat row as the list reads it: its key, its list columns, its bookkeeping.
 macro_rules! summary_columns {
@@ -384,6 +384,31 @@ impl PgIndex {
     pub fn summaries(&self) -> Result<Vec<ChatSummary>, StoreError> {
         let rows = self.query(concat!("SELECT ", summary_columns!(), " FROM chats"), &[])?;
         self.summaries_from(&rows)
+    }
+
+    /// The summaries of the chats whose searched text `keep` accepts, the text borrowed from
+    /// each row received: a row left out builds no summary.
+    pub fn summaries_where(
+        &self,
+        keep: &mut dyn FnMut(SearchFields<'_>) -> bool,
+    ) -> Result<Vec<ChatSummary>, StoreError> {
+        let rows = self.query(concat!("SELECT ", summary_columns!(), " FROM chats"), &[])?;
+        let mut kept = Vec::new();
+        for row in &rows {
+            let fields = SearchFields {
+                contact: self.column(row, 5)?,
+                contact_number: self.column(row, 6)?,
+                last_message_preview: self.column(row, 13)?,
+                responsible_name: self.column(row, 9)?,
+                line: self.column(row, 7)?,
+                account: self.column(row, 0)?,
+                chat_id: self.column(row, 2)?,
+            };
+            if keep(fields) {
+                kept.push(self.summary_from_row(row)?);
+            }
+        }
+        Ok(kept)
     }
 
     /// The `limit` most urgent chats, in the order [`crate::inbox::rank`] gives, read with one

@@ -7,7 +7,7 @@ use crate::store::StoreError;
 use crate::store::records::{AuditEntry, StoredDetail, from_millis, limit_param, millis};
 use crate::store::sqlite::SqliteIndex;
 use crate::store::stored::get;
-use crate::store::summary::{ChatKey, ChatSummary, Columns, Source};
+use crate::store::summary::{ChatKey, ChatSummary, Columns, SearchFields, Source};
 
 pub(super) const SUMMARY_COLUMNS: &str = "account, provider, chat_id, status, priority, contact, contact_number, line, \
      responsible_user_id, responsible_name, unread, marked_unread, last_message_at, last_message_preview, \
@@ -63,6 +63,21 @@ pub(super) fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<ChatSummary> {
         gone: row.get(21)?,
         needs_hydration: row.get(22)?,
         last_error: row.get(23)?,
+    })
+}
+
+/// The searched text of a row as [`SUMMARY_COLUMNS`] selects it, borrowed from the row.
+fn search_fields<'a>(row: &'a Row<'_>) -> rusqlite::Result<SearchFields<'a>> {
+    let text =
+        |at: usize| -> rusqlite::Result<Option<&'a str>> { Ok(row.get_ref(at)?.as_str_or_null()?) };
+    Ok(SearchFields {
+        contact: text(5)?,
+        contact_number: text(6)?,
+        last_message_preview: text(13)?,
+        responsible_name: text(9)?,
+        line: text(7)?,
+        account: row.get_ref(0)?.as_str()?,
+        chat_id: row.get_ref(2)?.as_str()?,
     })
 }
 
@@ -237,6 +252,27 @@ impl SqliteIndex {
             .map_err(|e| self.error(&e))?;
         rows.collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.error(&e))
+    }
+
+    /// The summaries of the chats whose searched text `keep` accepts, the text borrowed from the
+    /// row as SQLite steps through it: a row left out allocates nothing.
+    pub fn summaries_where(
+        &self,
+        keep: &mut dyn FnMut(SearchFields<'_>) -> bool,
+    ) -> Result<Vec<ChatSummary>, StoreError> {
+        let connection = self.lock();
+        let mut statement = connection
+            .prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM chats"))
+            .map_err(|e| self.error(&e))?;
+        let mut rows = statement.query([]).map_err(|e| self.error(&e))?;
+        let mut kept = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| self.error(&e))? {
+            let fields = search_fields(row).map_err(|e| self.error(&e))?;
+            if keep(fields) {
+                kept.push(summary_from_row(row).map_err(|e| self.error(&e))?);
+            }
+        }
+        Ok(kept)
     }
 
     /// The `limit` most urgent chats, in the order [`crate::inbox::rank`] gives, read with one
