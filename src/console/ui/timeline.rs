@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::api::timestamp::Timestamp;
+use crate::api::wegly::wire::TimelineEvent;
 use crate::console::state::{Focus, State};
 use crate::console::timeline::OpenTimeline;
 use crate::console::ui::message::{Clock, message_lines, when, wrap};
@@ -81,67 +82,89 @@ fn title(state: &State, open: &OpenTimeline, columns: usize) -> String {
     format!(" {} {title}", truncate(&contact, room))
 }
 
-/// Every message's lines, and where each message starts and ends among them.
-fn body(
-    state: &State,
-    open: &OpenTimeline,
-    columns: usize,
-) -> (Vec<Line<'static>>, Vec<(usize, usize)>) {
-    let clock = Clock {
-        now: state.now,
-        offset: state.offset,
-        lang: state.lang,
+/// One message's lines, the cursor's mark on the first of the selected one's.
+fn message_block(
+    event: &TimelineEvent,
+    selected: bool,
+    focused: bool,
+    clock: Clock,
+    inner: usize,
+) -> Vec<Line<'static>> {
+    let header = if selected && focused {
+        theme::selected()
+    } else {
+        theme::label()
     };
-    let focused = state.focus == Focus::Detail && state.modal.is_none();
-    let inner = columns.saturating_sub(CURSOR.chars().count()).max(1);
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    let mut spans = Vec::new();
-    for (n, (_, event)) in open.events.iter().enumerate() {
-        if n > 0 {
-            lines.push(Line::raw(""));
-        }
-        let start = lines.len();
-        let selected = n == open.cursor;
-        let header = if selected && focused {
-            theme::selected()
-        } else {
-            theme::label()
-        };
-        let drawn = if let Some(message) = &event.message {
-            message_lines(message, clock, inner, header)
-        } else {
-            // An event of a kind the docs do not show: said, with its time.
-            let kind = event.event_type.as_deref().unwrap_or("?");
-            let at = event.event_at.as_ref().and_then(Timestamp::at);
-            wrap(&format!("{} · {}", printable(kind), when(at, clock)), inner)
-                .into_iter()
-                .map(|text| Line::styled(text, theme::dim()))
-                .collect()
-        };
-        let mark = if selected { CURSOR } else { NO_CURSOR };
-        for (row, line) in drawn.into_iter().enumerate() {
+    let drawn = if let Some(message) = &event.message {
+        message_lines(message, clock, inner, header)
+    } else {
+        // An event of a kind the docs do not show: said, with its time.
+        let kind = event.event_type.as_deref().unwrap_or("?");
+        let at = event.event_at.as_ref().and_then(Timestamp::at);
+        wrap(&format!("{} · {}", printable(kind), when(at, clock)), inner)
+            .into_iter()
+            .map(|text| Line::styled(text, theme::dim()))
+            .collect()
+    };
+    let mark = if selected { CURSOR } else { NO_CURSOR };
+    drawn
+        .into_iter()
+        .enumerate()
+        .map(|(row, line)| {
             let lead = if row == 0 { mark } else { NO_CURSOR };
             let mut spans = vec![Span::styled(lead, theme::key())];
             spans.extend(line.spans.into_iter().map(|span| {
                 // A line's own style (a header's, a dim line's) goes to its text.
                 Span::styled(span.content, line.style.patch(span.style))
             }));
-            lines.push(Line::from(spans));
-        }
-        spans.push((start, lines.len()));
-    }
-    (lines, spans)
+            Line::from(spans)
+        })
+        .collect()
 }
 
-/// The first line to show: the newest at the bottom, moved up so the message under the cursor
-/// shows whole (its start first when it does not fit).
-fn first_line(total: usize, height: usize, cursor: Option<(usize, usize)>) -> usize {
-    let bottom = total.saturating_sub(height);
-    match cursor {
-        Some((start, _)) if start < bottom => start,
-        Some((_, end)) if end > bottom + height => end.saturating_sub(height),
-        _ => bottom,
+/// The `height` lines to show of `count` messages (each drawn by `build`, a blank line between
+/// two), the newest at the bottom, moved up so the message under `cursor` shows whole (its start
+/// first when it does not fit). Only the messages that can show are drawn: from the cursor's
+/// down until they overflow the rows, and up from it when they do not, so a frame costs the
+/// pane's height, however many pages of the conversation were loaded.
+fn visible(
+    count: usize,
+    cursor: usize,
+    height: usize,
+    mut build: impl FnMut(usize) -> Vec<Line<'static>>,
+) -> Vec<Line<'static>> {
+    if count == 0 {
+        return Vec::new();
     }
+    let cursor = cursor.min(count - 1);
+    let mut below = build(cursor);
+    let mut next = cursor + 1;
+    while below.len() <= height && next < count {
+        below.push(Line::raw(""));
+        below.extend(build(next));
+        next += 1;
+    }
+    if below.len() > height {
+        // The cursor's message starts the view.
+        below.truncate(height);
+        return below;
+    }
+    // Everything from the cursor down fits: the newest sits at the bottom, with what is above
+    // the cursor filling the rows left.
+    let mut above: Vec<Vec<Line<'static>>> = Vec::new();
+    let mut above_len = 0;
+    let mut previous = cursor;
+    while above_len < height - below.len() && previous > 0 {
+        previous -= 1;
+        let mut lines = build(previous);
+        lines.push(Line::raw(""));
+        above_len += lines.len();
+        above.push(lines);
+    }
+    let mut lines: Vec<Line<'static>> = above.into_iter().rev().flatten().collect();
+    lines.extend(below);
+    let skip = lines.len().saturating_sub(height);
+    lines.split_off(skip)
 }
 
 /// Draws the conversation into `area`.
@@ -194,28 +217,87 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, open: &OpenTimel
         };
         top.push(Line::styled(text, theme::dim()));
     }
-    let (lines, spans) = body(state, open, columns);
+    let clock = Clock {
+        now: state.now,
+        offset: state.offset,
+        lang: state.lang,
+    };
+    let focused = state.focus == Focus::Detail && state.modal.is_none();
+    let inner_columns = columns.saturating_sub(CURSOR.chars().count()).max(1);
     let height = usize::from(inner.height).saturating_sub(top.len());
-    let first = first_line(lines.len(), height, spans.get(open.cursor).copied());
-    let shown: Vec<Line<'static>> = top
-        .into_iter()
-        .chain(lines.into_iter().skip(first).take(height))
-        .collect();
+    let lines = visible(open.events.len(), open.cursor, height, |n| {
+        message_block(
+            &open.events[n].1,
+            n == open.cursor,
+            focused,
+            clock,
+            inner_columns,
+        )
+    });
+    let shown: Vec<Line<'static>> = top.into_iter().chain(lines).collect();
     frame.render_widget(Paragraph::new(shown).style(Style::default()), inner);
 }
 
 #[cfg(test)]
 mod tests {
-    use super::first_line;
+    use super::visible;
+    use ratatui::text::Line;
+
+    /// The view as it was drawn before: every message built, then the rows chosen.
+    fn reference(sizes: &[usize], cursor: usize, height: usize) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut spans = Vec::new();
+        for (n, size) in sizes.iter().enumerate() {
+            if n > 0 {
+                lines.push(String::new());
+            }
+            let start = lines.len();
+            lines.extend((0..*size).map(|row| format!("m{n}.{row}")));
+            spans.push((start, lines.len()));
+        }
+        let bottom = lines.len().saturating_sub(height);
+        let first = match spans.get(cursor) {
+            Some((start, _)) if *start < bottom => *start,
+            Some((_, end)) if *end > bottom + height => end.saturating_sub(height),
+            _ => bottom,
+        };
+        lines.into_iter().skip(first).take(height).collect()
+    }
+
+    fn shown(sizes: &[usize], cursor: usize, height: usize) -> (Vec<String>, usize) {
+        let mut built = 0;
+        let lines = visible(sizes.len(), cursor, height, |n| {
+            built += 1;
+            (0..sizes[n])
+                .map(|row| Line::raw(format!("m{n}.{row}")))
+                .collect()
+        });
+        let text = lines.iter().map(ToString::to_string).collect();
+        (text, built)
+    }
 
     #[test]
-    fn the_newest_shows_at_the_bottom_and_the_cursor_stays_in_view() {
-        // 30 lines in 10 rows: the last 10 by default.
-        assert_eq!(first_line(30, 10, Some((26, 30))), 20);
-        // A message above: its start at the top.
-        assert_eq!(first_line(30, 10, Some((4, 8))), 4);
-        // Everything fits.
-        assert_eq!(first_line(5, 10, Some((0, 2))), 0);
-        assert_eq!(first_line(0, 10, None), 0);
+    fn the_view_is_the_one_every_message_built_would_give() {
+        let sizes = [3, 1, 7, 2, 12, 1, 4, 2, 2, 5];
+        for height in [1, 3, 5, 10, 30, 60] {
+            for cursor in 0..sizes.len() {
+                assert_eq!(
+                    shown(&sizes, cursor, height).0,
+                    reference(&sizes, cursor, height),
+                    "cursor {cursor}, height {height}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_conversation_builds_only_what_shows() {
+        // Twenty pages loaded: a frame draws the messages of its rows, not all thousand.
+        let sizes = vec![3; 1000];
+        for cursor in [0, 500, 999] {
+            let (lines, built) = shown(&sizes, cursor, 20);
+            assert_eq!(lines.len(), 20);
+            assert!(built <= 12, "cursor {cursor}: {built} messages built");
+        }
     }
 }
