@@ -173,6 +173,13 @@ pub enum Command {
     /// Take back the last change or batch made by this person, or the one named, where nobody
     /// changed the chat since.
     Undo(UndoArgs),
+    /// Print the shell completion script for SHELL on stdout (for example
+    /// `balcao completions bash > ~/.local/share/bash-completion/completions/balcao`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `balcao undo`.

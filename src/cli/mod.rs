@@ -108,6 +108,17 @@ fn output_ended(written: std::io::Result<()>) -> Result<(), CliError> {
     }
 }
 
+/// `balcao completions SHELL`: the script, made whole before it is written (`clap_complete`
+/// panics on a failed write; a closed pipe here is the reader's choice, as elsewhere).
+fn completions(shell: clap_complete::Shell) -> Result<(), CliError> {
+    use clap::CommandFactory as _;
+    use std::io::Write as _;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "balcao", &mut script);
+    let mut out = std::io::stdout().lock();
+    output_ended(out.write_all(&script).and_then(|()| out.flush()))
+}
+
 /// The language for this run: `--lang`, else the locale.
 pub fn language(cli: &Cli) -> Lang {
     cli.global.lang.unwrap_or_else(Lang::from_env)
@@ -134,6 +145,7 @@ pub async fn run(mut cli: Cli) -> Result<(), CliError> {
             open::blocking(move || check::run(&global, lang)).await
         }
         Some(Command::Room(command)) => room::run(&cli.global, command, lang).await,
+        Some(Command::Completions { shell }) => completions(shell),
         None => Ok(Box::pin(crate::console::launch::open(
             &cli.global.overrides(),
             cli.demo,
