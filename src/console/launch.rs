@@ -379,6 +379,8 @@ pub async fn open(overrides: &Overrides, demo: bool, lang: Lang) -> Result<(), L
     let (stop, stopped) = watch::channel(false);
     let mut state = State::new(lang, Utc::now(), setup.account.clone());
     state.offset = *chrono::Local::now().offset();
+    // no-color.org: present and not empty.
+    state.colour = std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
     state.me = setup.me.clone();
     state.views = crate::console::views::Views::new(lang, &setup.views);
     state.nudges.mode = setup.notify;

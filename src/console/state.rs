@@ -178,6 +178,8 @@ pub struct State {
     pub now: DateTime<Utc>,
     /// The time zone dates are shown in.
     pub offset: chrono::FixedOffset,
+    /// Whether frames are drawn in colour (`NO_COLOR` turns it off).
+    pub colour: bool,
     /// The account new chats go to.
     pub account: String,
     /// The user's own id per account, for `mine`.
@@ -230,6 +232,7 @@ impl State {
             offset: chrono::FixedOffset::east_opt(0)
                 .unwrap_or_else(|| *chrono::Utc::now().fixed_offset().offset()),
             account,
+            colour: true,
             me: HashMap::new(),
             inbox: Inbox::with_page(list_page(SIZE)),
             detail: Detail::default(),

@@ -72,4 +72,7 @@ pub fn render(state: &State, keymap: &Keymap, frame: &mut Frame<'_>) {
         }
         _ => dialogs::render(frame, area, state, keymap),
     }
+    if !state.colour {
+        theme::without_colour(frame.buffer_mut());
+    }
 }

@@ -1,6 +1,20 @@
-//! Named styles; no colour is written anywhere else.
+//! Named styles; no colour is written anywhere else. Without colour (`NO_COLOR`), a frame keeps
+//! its modifiers and what a background told apart is reversed instead.
 
+use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier, Style};
+
+/// Takes every colour out of a drawn frame (no-color.org). A cell on a coloured background (the
+/// selected row) is reversed, so what colour set apart stays apart; bold and the rest stay.
+pub fn without_colour(buffer: &mut Buffer) {
+    for cell in &mut buffer.content {
+        if cell.bg != Color::Reset {
+            cell.modifier.insert(Modifier::REVERSED);
+        }
+        cell.fg = Color::Reset;
+        cell.bg = Color::Reset;
+    }
+}
 
 /// Borders of the focused pane.
 pub fn focused_border() -> Style {
