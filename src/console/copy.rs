@@ -4,6 +4,7 @@
 //! it silently, so the value is shown too and "copied" is never claimed.
 
 use crate::console::action::Action;
+use crate::console::changes;
 use crate::console::escapes::TerminalWrite;
 use crate::console::msg::Command;
 use crate::console::state::{Level, State};
@@ -15,11 +16,7 @@ use crate::tr;
 pub fn copy(state: &mut State, action: Action) -> Vec<Command> {
     let lang = state.lang;
     let Some(row) = state.inbox.selected_row() else {
-        state.notify(
-            Level::Error,
-            lang.pick("nenhuma conversa selecionada", "no chat selected")
-                .to_owned(),
-        );
+        changes::nothing_selected(state);
         return Vec::new();
     };
     let summary = &row.summary;

@@ -11,7 +11,7 @@ use crate::api::capability::Capability;
 use crate::api::providers::supports;
 use crate::api::reply::{Outgoing, Unsendable};
 use crate::console::action::Action;
-use crate::console::changes::not_offered;
+use crate::console::changes::{self, not_offered};
 use crate::console::composer::{Composer, Editor, Mode, Quote, SendState, Template};
 use crate::console::modal::{Modal, edit_text};
 use crate::console::msg::{ApiCall, ApiEvent, ApiReply, ApiRequest, Command, Msg, RequestId};
@@ -25,11 +25,7 @@ use crate::tr;
 pub fn open(state: &mut State, quote: Option<Quote>) -> Vec<Command> {
     let lang = state.lang;
     let Some(row) = state.inbox.selected_row() else {
-        state.notify(
-            Level::Error,
-            lang.pick("nenhuma conversa selecionada", "no chat selected")
-                .to_owned(),
-        );
+        changes::nothing_selected(state);
         return Vec::new();
     };
     let key = row.summary.key.clone();
