@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::console::list::{Loaded, Row};
 use crate::console::state::{Focus, State};
@@ -359,15 +359,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         let cursor = if editing { "▏" } else { "" };
         let _ = write!(title, "· / {}{cursor} ", inbox.filter_text);
     }
-    let border = if state.focus == Focus::List && state.modal.is_none() {
-        theme::focused_border()
-    } else {
-        theme::border()
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(border)
-        .title(title);
+    let block = theme::pane(title, state.focus == Focus::List && state.modal.is_none());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::api::Conversation;
 use crate::api::wegly::wire::{Chat, CrmPerson};
@@ -330,15 +330,7 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State) {
         (_, Some(age)) => title.push_str(&tr!(lang, "· de {age} ", "· as of {age} ")),
         _ => {}
     }
-    let border = if state.focus == Focus::Detail && state.modal.is_none() {
-        theme::focused_border()
-    } else {
-        theme::border()
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(border)
-        .title(title);
+    let block = theme::pane(title, state.focus == Focus::Detail && state.modal.is_none());
     let mut lines = Vec::new();
     if let DetailStatus::Failed(error) = &detail.status {
         lines.push(Line::styled(error.clone(), theme::error()));

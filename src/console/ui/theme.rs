@@ -3,6 +3,8 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders};
 
 /// Takes every colour out of a drawn frame (no-color.org). A cell on a coloured background (the
 /// selected row) is reversed, so what colour set apart stays apart; bold and the rest stay.
@@ -14,6 +16,16 @@ pub fn without_colour(buffer: &mut Buffer) {
         cell.fg = Color::Reset;
         cell.bg = Color::Reset;
     }
+}
+
+/// A pane's box (the list, the detail, the conversation) with `title`, its border lit when
+/// `focused`.
+pub fn pane<'a>(title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
+    let border = if focused { focused_border() } else { border() };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title)
 }
 
 /// Borders of the focused pane.

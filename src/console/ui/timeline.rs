@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::api::timestamp::Timestamp;
 use crate::api::wegly::wire::TimelineEvent;
@@ -170,15 +170,10 @@ fn visible(
 /// Draws the conversation into `area`.
 pub fn render(frame: &mut Frame<'_>, area: Rect, state: &State, open: &OpenTimeline) {
     let lang = state.lang;
-    let border = if state.focus == Focus::Detail && state.modal.is_none() {
-        theme::focused_border()
-    } else {
-        theme::border()
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(border)
-        .title(title(state, open, usize::from(area.width)));
+    let block = theme::pane(
+        title(state, open, usize::from(area.width)),
+        state.focus == Focus::Detail && state.modal.is_none(),
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let columns = usize::from(inner.width);
