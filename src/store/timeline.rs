@@ -31,6 +31,20 @@ pub struct StoredTimeline {
     pub oldest_page: i64,
 }
 
+/// The positions a page `page` (1: the newest) replaces in what is already held, given the span
+/// its events cover (`None`: it came empty): its own span, and for the newest page everything
+/// after it too (the timeline's end is where the newest page says). An empty newest page
+/// replaces everything; an empty older page, nothing (`(1, 0)`, an empty range). One rule for
+/// the index and for the console's open conversation.
+pub fn replaced_span(page: i64, span: Option<(i64, i64)>) -> (i64, i64) {
+    match span {
+        Some((low, _)) if page <= 1 => (low, i64::MAX),
+        Some(span) => span,
+        None if page <= 1 => (i64::MIN, i64::MAX),
+        None => (1, 0),
+    }
+}
+
 /// The positions a stored page covers (the lowest and the highest of its rows), or none for an
 /// empty page.
 pub(crate) fn page_span(events: &[TimelineRow]) -> Option<(i64, i64)> {

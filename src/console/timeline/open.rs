@@ -9,6 +9,7 @@ use crate::api::wegly::limits::TIMELINE_PAGE_SIZE;
 use crate::api::wegly::wire::TimelineEvent;
 use crate::console::msg::RequestId;
 use crate::store::ChatKey;
+use crate::store::timeline::replaced_span;
 
 /// A page being fetched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,12 +93,8 @@ impl OpenTimeline {
         let follow_newest = self.at_newest();
         let kept = self.events.get(self.cursor).map(|(position, _)| *position);
         let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
-        let (low, high) = match (events.is_empty(), page <= 1) {
-            (false, true) => (first, i64::MAX),
-            (false, false) => (first, first.saturating_add(count - 1)),
-            (true, true) => (i64::MIN, i64::MAX),
-            (true, false) => (1, 0),
-        };
+        let span = (!events.is_empty()).then(|| (first, first.saturating_add(count - 1)));
+        let (low, high) = replaced_span(i64::from(page), span);
         self.events
             .retain(|(position, _)| *position < low || *position > high);
         // Saturating: a hostile total can put `first` next to i64::MAX.

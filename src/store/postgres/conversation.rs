@@ -11,7 +11,7 @@ use crate::store::postgres::PgIndex;
 use crate::store::postgres::rows::{CHAT_KEY, key_params};
 use crate::store::records::{from_millis, millis};
 use crate::store::summary::ChatKey;
-use crate::store::timeline::{StoredTimeline, TimelineRow, page_span};
+use crate::store::timeline::{StoredTimeline, TimelineRow, page_span, replaced_span};
 
 /// The insert takes a missing row, the update only a row still at `$6`; a row at another
 /// revision is left alone and nothing comes back.
@@ -91,12 +91,7 @@ impl PgIndex {
     ) -> Result<(), StoreError> {
         // What the page replaces: the events the cache holds in the span it covers (the newest
         // page also covers everything after it), except those it brings again.
-        let (low, high) = match page_span(events) {
-            Some((low, _)) if page <= 1 => (low, i64::MAX),
-            Some(span) => span,
-            None if page <= 1 => (i64::MIN, i64::MAX),
-            None => (1, 0),
-        };
+        let (low, high) = replaced_span(page, page_span(events));
         let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
         let positions: Vec<i64> = events.iter().map(|e| e.position).collect();
         let at: Vec<Option<i64>> = events.iter().map(|e| e.at.map(millis)).collect();

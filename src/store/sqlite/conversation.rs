@@ -11,7 +11,7 @@ use crate::store::sqlite::SqliteIndex;
 use crate::store::sqlite::records::CHAT_KEY;
 use crate::store::stored::get;
 use crate::store::summary::ChatKey;
-use crate::store::timeline::{StoredTimeline, TimelineRow, page_span};
+use crate::store::timeline::{StoredTimeline, TimelineRow, page_span, replaced_span};
 
 /// A draft's columns, as [`draft_from_row`] reads them.
 const DRAFT_COLUMNS: &str =
@@ -95,13 +95,7 @@ impl SqliteIndex {
         self.write(|transaction| {
             // What the page replaces: the events the cache holds in the span it covers (the
             // newest page also covers everything after it), except those it brings again.
-            let span = page_span(events);
-            let (low, high) = match span {
-                Some((low, _)) if page <= 1 => (low, i64::MAX),
-                Some(span) => span,
-                None if page <= 1 => (i64::MIN, i64::MAX),
-                None => (1, 0),
-            };
+            let (low, high) = replaced_span(page, page_span(events));
             let mut stale = transaction.prepare_cached(
                 "DELETE FROM timeline_events
                  WHERE account = ?1 AND provider = ?2 AND chat_id = ?3
