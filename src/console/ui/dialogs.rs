@@ -46,7 +46,9 @@ pub(super) fn footer(
     Line::from(spans)
 }
 
-fn draw(frame: &mut Frame<'_>, area: Rect, title: String, lines: Vec<Line<'static>>, width: u16) {
+/// A dialog: `lines` in a lit box titled `title`, centred in `area`, `width` wide and as tall
+/// as its lines.
+pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, title: String, lines: Vec<Line<'static>>, width: u16) {
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);

@@ -3,13 +3,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::config::NotifyMode;
 use crate::console::action::Action;
 use crate::console::keymap::Keymap;
 use crate::console::state::State;
-use crate::console::ui::dialogs::{centered, footer};
+use crate::console::ui::dialogs::{draw, footer};
 use crate::console::ui::theme;
 use crate::text::fit;
 
@@ -65,14 +64,6 @@ pub fn render(frame: &mut Frame<'_>, area: Rect, scroll: u16, state: &State, key
             (Action::Cancel, "fecha", "closes"),
         ],
     ));
-    let height = u16::try_from(lines.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::focused_border())
-        .title(lang.pick(" Últimos avisos ", " Latest nudges "));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    let title = lang.pick(" Últimos avisos ", " Latest nudges ").to_owned();
+    draw(frame, area, title, lines, width);
 }
