@@ -13,6 +13,8 @@ mod common;
 use std::time::Duration;
 
 use balcao::api::ErrorKind;
+use balcao::api::reply::Outgoing;
+use balcao::api::wegly::messages::SendMessageRequest;
 use balcao::api::wegly::wire::{
     ChatStatus, CreateChatRequest, TemplateField, TemplateRef, UpdateResponsibleRequest,
 };
@@ -212,7 +214,13 @@ async fn timeline_unread_and_send_text() {
         before.unread_messages_total.map(|n| n + 1)
     );
     let sent = api
-        .send_text(id, "Tudo ótimo, em que posso ajudar?")
+        .send_message(
+            id,
+            &SendMessageRequest::of(&Outgoing::Text {
+                body: "Tudo ótimo, em que posso ajudar?".to_owned(),
+                reply_to: None,
+            }),
+        )
         .await
         .unwrap()
         .value;

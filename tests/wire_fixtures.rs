@@ -12,9 +12,10 @@
 mod common;
 
 use balcao::api::agilize::wire::Room;
+use balcao::api::wegly::messages::SendMessageRequest;
 use balcao::api::wegly::wire::{
-    Chat, ChatStatus, CreateChatRequest, Message, Page, SendTextRequest, TimelineEvent,
-    UnreadSummary, UpdateResponsibleRequest, WebhookEnvelope,
+    Chat, ChatStatus, CreateChatRequest, Message, Page, TimelineEvent, UnreadSummary,
+    UpdateResponsibleRequest, WebhookEnvelope,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -158,7 +159,7 @@ fn every_fixture_file_is_read_by_some_model() {
             _ if n.starts_with("wegly-webhook") => drop(round_trip::<WebhookEnvelope>(n)),
             "req-wegly-create-chat.json" => drop(round_trip::<CreateChatRequest>(n)),
             "req-wegly-update-responsible.json" => drop(round_trip::<UpdateResponsibleRequest>(n)),
-            "req-wegly-send-message.json" => drop(round_trip::<SendTextRequest>(n)),
+            "req-wegly-send-message.json" => drop(round_trip::<SendMessageRequest>(n)),
             _ if n.starts_with("agilize-room") => drop(round_trip::<Room>(n)),
             _ if out_of_scope.contains(&n) => {
                 let value: Value = serde_json::from_str(&fixture(n)).unwrap();

@@ -9,8 +9,7 @@ use crate::api::error::ApiError;
 use crate::api::http::{self, BaseUrlError, Http, RawReply, Retry, Timeouts};
 use crate::api::wegly::messages::SendMessageRequest;
 use crate::api::wegly::wire::{
-    Chat, CreateChatRequest, Message, Page, SendTextRequest, TimelineEvent, UnreadSummary,
-    UpdateResponsibleRequest,
+    Chat, CreateChatRequest, Message, Page, TimelineEvent, UnreadSummary, UpdateResponsibleRequest,
 };
 
 /// Wegly's production API.
@@ -157,26 +156,6 @@ impl WeglyClient {
             "/chats/notifications/unread",
             None,
             Retry::Read,
-        )
-        .await
-    }
-
-    /// `POST /chats/{id}/messages` with a text body.
-    pub async fn send_text(
-        &self,
-        chat: Uuid,
-        text: &str,
-    ) -> Result<Fetched<Page<Message>>, ApiError> {
-        let body = to_body(&SendTextRequest {
-            kind: "text".to_owned(),
-            body: text.to_owned(),
-            reference_wamid: None,
-        });
-        self.call(
-            Method::POST,
-            &format!("/chats/{chat}/messages"),
-            Some(body),
-            Retry::Write,
         )
         .await
     }

@@ -520,19 +520,6 @@ pub struct UpdateResponsibleRequest {
     pub update_deals: bool,
 }
 
-/// `POST /chats/{id}/messages` body for a text message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SendTextRequest {
-    /// Always `text` here.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The text.
-    pub body: String,
-    /// Message replied to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reference_wamid: Option<String>,
-}
-
 /// A webhook delivery: `{ event_key, payload }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhookEnvelope {

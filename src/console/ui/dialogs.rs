@@ -48,7 +48,13 @@ pub(super) fn footer(
 
 /// A dialog: `lines` in a lit box titled `title`, centred in `area`, `width` wide and as tall
 /// as its lines.
-pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, title: String, lines: Vec<Line<'static>>, width: u16) {
+pub(super) fn draw(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    title: String,
+    lines: Vec<Line<'static>>,
+    width: u16,
+) {
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);
