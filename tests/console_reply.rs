@@ -89,6 +89,18 @@ fn saves(commands: &[Command]) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// A send whose reply was lost and that the re-read could not settle.
+fn lost_reply(chat: &ChatKey) -> ApiError {
+    ApiError::OutcomeUnknown {
+        chat: Some(chat.chat_id.clone()),
+        lost: Box::new(ApiError::Timeout {
+            url: "http://crm/chats".to_owned(),
+            after: std::time::Duration::from_secs(10),
+        }),
+        reread: None,
+    }
+}
+
 fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
     Event::Key(KeyEvent::new(code, modifiers))
 }
@@ -483,14 +495,7 @@ fn send_states_on_screen() {
         insta::assert_snapshot!(format!("reply_sent_{tag}"), draw(&state, size).backend());
         typed(&mut state, "De novo");
         let (id, _) = sent(&act(&mut state, Action::SendReply)).unwrap();
-        let lost = ApiError::OutcomeUnknown {
-            chat: Some(chat.chat_id.clone()),
-            lost: Box::new(ApiError::Timeout {
-                url: "http://crm/chats".to_owned(),
-                after: std::time::Duration::from_secs(10),
-            }),
-            reread: None,
-        };
+        let lost = lost_reply(&chat);
         update(
             &mut state,
             Msg::Api(ApiEvent {
@@ -634,14 +639,7 @@ fn an_unknown_outcome_is_said_and_the_next_send_asks_first() {
         act(&mut state, Action::Reply);
         typed(&mut state, "Pago?");
         let (id, _) = sent(&act(&mut state, Action::SendReply)).unwrap();
-        let lost = ApiError::OutcomeUnknown {
-            chat: Some(chat.chat_id.clone()),
-            lost: Box::new(ApiError::Timeout {
-                url: "http://crm/chats".to_owned(),
-                after: std::time::Duration::from_secs(10),
-            }),
-            reread: None,
-        };
+        let lost = lost_reply(&chat);
         update(
             &mut state,
             Msg::Api(ApiEvent {
