@@ -114,6 +114,22 @@ struct Rig {
 }
 
 impl Rig {
+    /// The API actor on `sandbox`'s Wegly account, storing into `store`.
+    fn new(sandbox: &balcao::sandbox::RunningSandbox, store: &Arc<Store>) -> Self {
+        let (api, _task) = actor::spawn(ActorConfig {
+            clients: HashMap::from([("default".to_owned(), common::client(sandbox))]),
+            rooms: HashMap::new(),
+            store: store.clone(),
+            max_in_flight: 2,
+        });
+        let (replies, answers) = mpsc::channel(16);
+        Self {
+            api,
+            replies,
+            answers,
+        }
+    }
+
     async fn ask(&mut self, n: u64, call: ApiCall) -> ApiEvent {
         let request = ApiRequest {
             id: RequestId(n),
@@ -134,18 +150,7 @@ async fn the_actor_stores_each_page_and_the_index_shows_it_offline() {
     let sandbox = common::start().await;
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
-    let (api, _task) = actor::spawn(ActorConfig {
-        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
-        rooms: HashMap::new(),
-        store: store.clone(),
-        max_in_flight: 2,
-    });
-    let (replies, answers) = mpsc::channel(16);
-    let mut rig = Rig {
-        api,
-        replies,
-        answers,
-    };
+    let mut rig = Rig::new(&sandbox, &store);
     let id = common::chats(&sandbox).await[1]["id"]
         .as_str()
         .unwrap()
@@ -223,18 +228,7 @@ async fn a_room_has_no_timeline_and_nothing_is_sent() {
     let sandbox = common::start().await;
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open_in(dir.path()).unwrap());
-    let (api, _task) = actor::spawn(ActorConfig {
-        clients: HashMap::from([("default".to_owned(), common::client(&sandbox))]),
-        rooms: HashMap::new(),
-        store: store.clone(),
-        max_in_flight: 2,
-    });
-    let (replies, answers) = mpsc::channel(16);
-    let mut rig = Rig {
-        api,
-        replies,
-        answers,
-    };
+    let mut rig = Rig::new(&sandbox, &store);
     let key = ChatKey::agilize("default", "room-1");
     let event = rig
         .ask(
