@@ -106,13 +106,19 @@ fn composer_text(state: &State) -> String {
     }
 }
 
-#[test]
-fn a_second_reply_after_a_send_is_saved_as_typed() {
+/// A real index, and the console on a chat with its composer open and settled.
+fn composing(lang: Lang) -> (tempfile::TempDir, Store, State, ChatKey) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_in(dir.path()).unwrap();
-    let (mut state, chat) = on_open_chat(Lang::PtBr);
+    let (mut state, chat) = on_open_chat(lang);
     let commands = update(&mut state, Msg::Action(Action::Reply));
     settle(&mut state, &store, commands);
+    (dir, store, state, chat)
+}
+
+#[test]
+fn a_second_reply_after_a_send_is_saved_as_typed() {
+    let (_dir, store, mut state, chat) = composing(Lang::PtBr);
     type_settled(&mut state, &store, "Primeira");
     let commands = update(&mut state, Msg::Action(Action::SendReply));
     let id = send_id(&settle(&mut state, &store, commands));
@@ -200,11 +206,7 @@ fn keys(state: &mut State, text: &str) -> Vec<Command> {
 
 #[test]
 fn a_sent_text_is_cleared_after_the_save_in_flight_never_beside_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
-    let (mut state, chat) = on_open_chat(Lang::En);
-    let commands = update(&mut state, Msg::Action(Action::Reply));
-    settle(&mut state, &store, commands);
+    let (_dir, store, mut state, chat) = composing(Lang::En);
     type_settled(&mut state, &store, "Olá");
     // A save is in flight when the send goes out and when it answers.
     let held = keys(&mut state, " mundo");
@@ -358,11 +360,7 @@ fn save_as(store: &Store, key: &ChatKey, body: &str, based_on: i64, console: &st
 #[test]
 fn on_quit_ours_goes_over_our_own_save_and_under_another_consoles() {
     use balcao::console::drafts::keep_unsaved;
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_in(dir.path()).unwrap();
-    let (mut state, chat) = on_open_chat(Lang::En);
-    let commands = update(&mut state, Msg::Action(Action::Reply));
-    settle(&mut state, &store, commands);
+    let (_dir, store, mut state, chat) = composing(Lang::En);
     type_settled(&mut state, &store, "Olá");
     // A save of ours is in flight (it lands first), and more was typed since.
     let held = keys(&mut state, ", Ana");
